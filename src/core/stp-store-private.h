@@ -1,0 +1,102 @@
+/* stp-store-private.h: what the files of src/core share about StpStore.
+ * Not for other layers. */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "stp-store.h"
+#include "stp-hlc.h"
+#include "stp-change.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  STP_FIELD_TEXT = 0,
+  STP_FIELD_DATE,       /* "YYYY-MM-DD" text */
+  STP_FIELD_MOMENT,     /* UTC ISO 8601 text */
+  STP_FIELD_INT,
+  STP_FIELD_BOOL,
+  STP_FIELD_ENUM,       /* stored as the StpEnumType's code */
+} StpFieldType;
+
+typedef enum
+{
+  STP_FIELD_REQUIRED   = 1 << 0,
+  STP_FIELD_HEALTH     = 1 << 1,  /* only roles with READ_RESTRICTED see it */
+  STP_FIELD_SECRET     = 1 << 2,  /* never shown (password hash) */
+} StpFieldFlags;
+
+typedef struct
+{
+  const char    *name;       /* column and wire name */
+  StpFieldType   type;
+  gsize          offset;     /* in the record struct */
+  StpEnumType    enum_type;  /* for STP_FIELD_ENUM */
+  StpFieldFlags  flags;
+  const char    *label;      /* untranslated, for error messages */
+} StpFieldInfo;
+
+typedef struct
+{
+  StpRecordKind        kind;
+  const char          *table;
+  gsize                size;          /* sizeof the struct */
+  const StpFieldInfo  *fields;        /* without the meta fields */
+  guint                n_fields;
+  const char          *order_by;      /* natural order for lists */
+} StpKindInfo;
+
+const StpKindInfo  *stp_kind_info             (StpRecordKind  kind);
+const StpKindInfo  *stp_kind_info_for_table   (const char    *table);
+const StpFieldInfo *stp_kind_info_find_field  (const StpKindInfo *info,
+                                               const char        *field);
+
+/* The connection; only for src/core files. */
+sqlite3   *stp_store_get_db           (StpStore     *self);
+/* Nested-safe transactions (savepoints inside an open one). */
+gboolean   stp_store_begin            (StpStore     *self,
+                                       GError      **error);
+gboolean   stp_store_commit           (StpStore     *self,
+                                       GError      **error);
+void       stp_store_rollback         (StpStore     *self);
+/* Runs SQL text with no parameters (schema, pragmas). */
+gboolean   stp_store_exec             (StpStore     *self,
+                                       const char   *sql,
+                                       GError      **error);
+/* A cached prepared statement (reset, bindings cleared). */
+sqlite3_stmt *stp_store_prepare       (StpStore     *self,
+                                       const char   *sql,
+                                       GError      **error);
+/* Sets @error from the connection's last error. */
+void       stp_store_set_sqlite_error (StpStore     *self,
+                                       GError      **error);
+
+/* A new HLC value from this device's clock (persisted in meta). */
+guint64    stp_store_tick_hlc         (StpStore     *self);
+void       stp_store_observe_hlc      (StpStore     *self,
+                                       guint64       remote);
+
+/* Writes one field of a synced row as a local change inside an open
+ * transaction: the column, its field_versions row, updated_at and an outbox
+ * row.  @value is the text form (NULL for SQL NULL).  Inserts the row first
+ * when it does not exist. */
+gboolean   stp_store_write_field      (StpStore     *self,
+                                       const char   *table,
+                                       const char   *row_id,
+                                       const char   *field,
+                                       const char   *value,
+                                       GError      **error);
+
+/* Text form of a field of @record, as stored and synced (NULL for NULL). */
+char      *stp_record_get_field_text  (const StpFieldInfo *field,
+                                       gconstpointer       record);
+/* Sets a field of @record from its text form (NULL clears). */
+void       stp_record_set_field_text  (const StpFieldInfo *field,
+                                       gpointer            record,
+                                       const char         *text);
+
+/* ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" for @usec since the epoch. */
+char      *stp_format_moment          (gint64        usec);
+
+G_END_DECLS
