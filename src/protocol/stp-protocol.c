@@ -1,0 +1,431 @@
+#define G_LOG_DOMAIN "stp-protocol"
+
+#include "config.h"
+
+#include "stp-protocol.h"
+#include "stp-protocol-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
+
+G_DEFINE_QUARK (stp-protocol-error-quark, stp_protocol_error)
+
+/**
+ * stp_protocol_init:
+ *
+ * Initializes libsodium.  Safe to call more than once and from any thread.
+ */
+gboolean
+stp_protocol_init (GError **error)
+{
+  if (sodium_init () < 0)
+    {
+      g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_CRYPTO,
+                           _("The cryptography library could not be initialized"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+stp_hlc_to_string (guint64 hlc)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, hlc);
+}
+
+gboolean
+stp_hlc_parse (const char  *text,
+               guint64     *hlc,
+               GError     **error)
+{
+  guint64 value = 0;
+  gsize len;
+
+  g_return_val_if_fail (hlc != NULL, FALSE);
+
+  len = text != NULL ? strlen (text) : 0;
+  /* Plain decimal only: no sign, no spaces, no leading zeros. */
+  if (len == 0 || len > 20 || (len > 1 && text[0] == '0'))
+    goto invalid;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint digit;
+
+      if (text[i] < '0' || text[i] > '9')
+        goto invalid;
+      digit = (guint) (text[i] - '0');
+      if (value > (G_MAXUINT64 - digit) / 10)
+        goto invalid;
+      value = value * 10 + digit;
+    }
+
+  *hlc = value;
+  return TRUE;
+
+invalid:
+  g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                       _("The clock value is not a decimal 64-bit number"));
+  return FALSE;
+}
+
+char *
+stp_base64_encode (const guint8 *data,
+                   gsize         len)
+{
+  return g_base64_encode (data, len);
+}
+
+static gboolean
+is_base64_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '+' || c == '/';
+}
+
+GBytes *
+stp_base64_decode (const char  *text,
+                   gsize        max_len,
+                   GError     **error)
+{
+  g_autofree guchar *data = NULL;
+  g_autofree char *again = NULL;
+  gsize len, out_len = 0, padding = 0;
+
+  if (text == NULL)
+    goto invalid;
+
+  len = strlen (text);
+  if (len % 4 != 0)
+    goto invalid;
+  if (len / 4 * 3 > max_len + 2)
+    {
+      g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                           _("An encoded value is too large"));
+      return NULL;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (text[i] == '=' && i >= len - 2)
+        {
+          padding++;
+          continue;
+        }
+      if (padding > 0 || !is_base64_char (text[i]))
+        goto invalid;
+    }
+
+  if (len == 0)
+    return g_bytes_new (NULL, 0);
+
+  data = g_base64_decode (text, &out_len);
+  /* g_base64_decode() is lenient; only the canonical encoding is accepted. */
+  again = g_base64_encode (data, out_len);
+  if (strcmp (again, text) != 0)
+    goto invalid;
+
+  if (out_len > max_len)
+    {
+      g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                           _("An encoded value is too large"));
+      return NULL;
+    }
+
+  return g_bytes_new_take (g_steal_pointer (&data), out_len);
+
+invalid:
+  g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                       _("A value is not valid base64"));
+  return NULL;
+}
+
+static void
+append_string (GString    *out,
+               const char *str)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = str; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+append_node (GString  *out,
+             JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_DOUBLE:
+          {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+            /* Keep a double a double when read back: 1.0 stays "1.0". */
+            g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
+            g_string_append (out, buf);
+            if (strpbrk (buf, ".eE") == NULL)
+              g_string_append (out, ".0");
+          }
+          break;
+        case G_TYPE_STRING:
+          append_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_string_append (out, "null");
+        }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) members = json_object_get_members (object);
+        g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+        for (GList *l = members; l != NULL; l = l->next)
+          g_ptr_array_add (names, l->data);
+        g_ptr_array_sort (names, compare_strings);
+
+        g_string_append_c (out, '{');
+        for (guint i = 0; i < names->len; i++)
+          {
+            const char *name = g_ptr_array_index (names, i);
+
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_string (out, name);
+            g_string_append_c (out, ':');
+            append_node (out, json_object_get_member (object, name));
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+char *
+stp_json_canonicalize (JsonNode *node)
+{
+  GString *out;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  out = g_string_new (NULL);
+  append_node (out, node);
+  return g_string_free (out, FALSE);
+}
+
+JsonNode *
+stp_json_parse (const char  *data,
+                gsize        len,
+                GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (data == NULL || len == 0 || !g_utf8_validate_len (data, len, NULL))
+    {
+      g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                           _("The data is not valid JSON"));
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The data is not valid JSON: %s"), local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                           _("The data is not valid JSON"));
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+/* Ids (center, device, msg_id, key_id) are short printable tokens: UUIDs in
+ * practice, but any of [A-Za-z0-9._-] is accepted. */
+gboolean
+stp_is_valid_id (const char *id)
+{
+  gsize len = 0;
+
+  if (id == NULL)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++, len++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+        return FALSE;
+    }
+  return len > 0 && len <= 64;
+}
+
+gboolean
+stp_json_check_members (JsonObject          *object,
+                        const char * const  *allowed,
+                        GError             **error)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (!g_strv_contains (allowed, l->data))
+        {
+          g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                       _("Unknown field “%s”"), (const char *) l->data);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+const char *
+stp_json_get_string (JsonObject  *object,
+                     const char  *name,
+                     gsize        max_len,
+                     GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  const char *value;
+
+  if (node == NULL)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is missing"), name);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” must be a string"), name);
+      return NULL;
+    }
+  value = json_node_get_string (node);
+  if (strlen (value) > max_len)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                   _("The field “%s” is too long"), name);
+      return NULL;
+    }
+  return value;
+}
+
+gboolean
+stp_json_get_int (JsonObject  *object,
+                  const char  *name,
+                  gint64       min,
+                  gint64       max,
+                  gint64      *value,
+                  GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  gint64 v;
+
+  if (node == NULL)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is missing"), name);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” must be an integer"), name);
+      return FALSE;
+    }
+  v = json_node_get_int (node);
+  if (v < min || v > max)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                   _("The field “%s” is out of range"), name);
+      return FALSE;
+    }
+  *value = v;
+  return TRUE;
+}
+
+gboolean
+stp_json_get_fixed_bytes (JsonObject  *object,
+                          const char  *name,
+                          guint8      *out,
+                          gsize        len,
+                          GError     **error)
+{
+  const char *text;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (!(text = stp_json_get_string (object, name, (len + 2) / 3 * 4, error)))
+    return FALSE;
+  if (!(bytes = stp_base64_decode (text, len, error)))
+    return FALSE;
+  if (g_bytes_get_size (bytes) != len)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” has the wrong length"), name);
+      return FALSE;
+    }
+  memcpy (out, g_bytes_get_data (bytes, NULL), len);
+  return TRUE;
+}

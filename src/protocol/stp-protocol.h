@@ -1,0 +1,62 @@
+/* stp-protocol.h: the sync wire format shared by the desktop and the server.
+ *
+ * Everything here is pure data handling: HLC helpers, strict base64, a
+ * canonical JSON serialization, the envelope (stp-envelope.h) and the
+ * wrapped center key (stp-wrapped-key.h).  See docs/PROTOCOL.md.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define STP_PROTOCOL_VERSION 1
+
+#define STP_PROTOCOL_ERROR (stp_protocol_error_quark ())
+
+typedef enum
+{
+  STP_PROTOCOL_ERROR_INVALID = 0,        /* malformed JSON, wrong type, missing field */
+  STP_PROTOCOL_ERROR_UNSUPPORTED_VERSION, /* "v" is not STP_PROTOCOL_VERSION */
+  STP_PROTOCOL_ERROR_TOO_LARGE,          /* a value is over its limit */
+  STP_PROTOCOL_ERROR_DECRYPT,            /* wrong key, or envelope/key tampered with */
+  STP_PROTOCOL_ERROR_WRONG_PASSPHRASE,   /* the center passphrase does not match */
+  STP_PROTOCOL_ERROR_CRYPTO,             /* libsodium failed (out of memory, init) */
+} StpProtocolError;
+
+GQuark      stp_protocol_error_quark   (void);
+
+gboolean    stp_protocol_init          (GError      **error);
+
+/* Hybrid logical clock values: upper 48 bits milliseconds since the Unix
+ * epoch, lower 16 bits a counter. */
+#define STP_HLC_MAKE(millis, counter) ((((guint64) (millis)) << 16) | ((guint64) (counter) & 0xffff))
+#define STP_HLC_MILLIS(hlc)           (((guint64) (hlc)) >> 16)
+#define STP_HLC_COUNTER(hlc)          ((guint16) (((guint64) (hlc)) & 0xffff))
+
+char       *stp_hlc_to_string          (guint64       hlc);
+gboolean    stp_hlc_parse              (const char   *text,
+                                        guint64      *hlc,
+                                        GError      **error);
+
+/* Base64 (standard alphabet, with padding).  Decoding is strict: any
+ * character outside the alphabet, bad padding or a non-canonical form is an
+ * error, and so is a decoded length over @max_len. */
+char       *stp_base64_encode          (const guint8 *data,
+                                        gsize         len);
+GBytes     *stp_base64_decode          (const char   *text,
+                                        gsize         max_len,
+                                        GError      **error);
+
+/* Canonical JSON: object members sorted by key (byte order), no
+ * whitespace, integers in decimal.  Used for the envelope additional data
+ * and for what the server stores. */
+char       *stp_json_canonicalize      (JsonNode     *node);
+
+/* Parses @data (not necessarily NUL-terminated) as one JSON value. */
+JsonNode   *stp_json_parse             (const char   *data,
+                                        gsize         len,
+                                        GError      **error);
+
+G_END_DECLS

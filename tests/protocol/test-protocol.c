@@ -1,0 +1,451 @@
+#define G_LOG_DOMAIN "test-protocol"
+
+#include "config.h"
+
+#include "stp-envelope.h"
+#include "stp-wrapped-key.h"
+
+#include <string.h>
+
+static const guint8 test_key[32] = {
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+};
+
+static const char plaintext[] = "{\"changes\":[{\"table\":\"resident\",\"field\":\"surname\"}]}";
+
+static StpEnvelope *
+make_sealed (void)
+{
+  g_autoptr(GError) error = NULL;
+  StpEnvelope *envelope;
+
+  envelope = stp_envelope_new ("center-1", "device-1", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+                               STP_HLC_MAKE (1700000000000, 7), 3, "key-1");
+  g_assert_true (stp_envelope_seal (envelope, test_key, (const guint8 *) plaintext,
+                                    strlen (plaintext), &error));
+  g_assert_no_error (error);
+  return envelope;
+}
+
+static void
+test_hlc (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint64 hlc = STP_HLC_MAKE (1700000000123, 42);
+  guint64 parsed = 0;
+  const char *bad[] = { "", "-1", "+1", "01", " 1", "1 ", "1a", "18446744073709551616",
+                        "123456789012345678901", "0x10", NULL };
+
+  g_assert_cmpuint (STP_HLC_MILLIS (hlc), ==, 1700000000123);
+  g_assert_cmpuint (STP_HLC_COUNTER (hlc), ==, 42);
+
+  text = stp_hlc_to_string (hlc);
+  g_assert_true (stp_hlc_parse (text, &parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (parsed, ==, hlc);
+
+  g_assert_true (stp_hlc_parse ("18446744073709551615", &parsed, NULL));
+  g_assert_cmpuint (parsed, ==, G_MAXUINT64);
+  g_assert_true (stp_hlc_parse ("0", &parsed, NULL));
+  g_assert_cmpuint (parsed, ==, 0);
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      g_test_message ("hlc: %s", bad[i]);
+      g_assert_false (stp_hlc_parse (bad[i], &parsed, &local_error));
+      g_assert_error (local_error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+    }
+}
+
+static void
+test_base64 (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *text = stp_base64_encode ((const guint8 *) "hello", 5);
+  const char *bad[] = { "aGVsbG8", "aGVs bG8=", "aGVsbG8==", "aGV=bG8=", "aGVsbG9=", "aGVsbG8*",
+                        "====", NULL };
+  GError *error = NULL;
+
+  g_assert_cmpstr (text, ==, "aGVsbG8=");
+  bytes = stp_base64_decode (text, 16, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "hello", 5);
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_test_message ("base64: %s", bad[i]);
+      g_assert_null (stp_base64_decode (bad[i], 16, &error));
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+
+  g_assert_null (stp_base64_decode (text, 4, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+}
+
+static void
+test_canonical (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  const char *input = "{ \"b\" : [1, true, null, \"x\\ny\"], \"a\": {\"z\": 1, \"é\": \"ё\"} }";
+
+  node = stp_json_parse (input, strlen (input), &error);
+  g_assert_no_error (error);
+  text = stp_json_canonicalize (node);
+  g_assert_cmpstr (text, ==, "{\"a\":{\"z\":1,\"é\":\"ё\"},\"b\":[1,true,null,\"x\\ny\"]}");
+
+  g_assert_null (stp_json_parse ("{", 1, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (stp_json_parse ("\xff\xfe", 2, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+}
+
+static void
+test_envelope_round_trip (void)
+{
+  g_autoptr(StpEnvelope) envelope = make_sealed ();
+  g_autoptr(StpEnvelope) parsed = NULL;
+  g_autoptr(GBytes) opened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json2 = NULL;
+
+  json = stp_envelope_to_json (envelope);
+  g_assert_nonnull (strstr (json, "\"v\":1"));
+  g_assert_nonnull (strstr (json, "\"hlc\":\"111411200000000007\""));
+
+  parsed = stp_envelope_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (parsed->center, ==, "center-1");
+  g_assert_cmpstr (parsed->device, ==, "device-1");
+  g_assert_cmpstr (parsed->key_id, ==, "key-1");
+  g_assert_cmpuint (parsed->hlc, ==, envelope->hlc);
+  g_assert_cmpint (parsed->schema, ==, 3);
+
+  json2 = stp_envelope_to_json (parsed);
+  g_assert_cmpstr (json, ==, json2);
+
+  opened = stp_envelope_open (parsed, test_key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (opened, NULL), g_bytes_get_size (opened),
+                   plaintext, strlen (plaintext));
+}
+
+static JsonObject *
+envelope_object (JsonNode **node_out)
+{
+  g_autoptr(StpEnvelope) envelope = make_sealed ();
+  g_autofree char *json = stp_envelope_to_json (envelope);
+  JsonNode *node = json_from_string (json, NULL);
+
+  *node_out = node;
+  return json_node_get_object (node);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *member;
+  const char *json_value;      /* NULL: remove the member */
+  int         code;
+} MalformedCase;
+
+static void
+test_envelope_malformed (void)
+{
+  g_autofree char *big_id = g_strnfill (65, 'a');
+  g_autofree char *big_id_json = g_strdup_printf ("\"%s\"", big_id);
+  g_autofree char *big_ct = g_strnfill ((STP_ENVELOPE_MAX_CT_BYTES / 3 + 1) * 4, 'A');
+  g_autofree char *big_ct_json = g_strdup_printf ("\"%s\"", big_ct);
+  const MalformedCase cases[] = {
+    { "v 2", "v", "2", STP_PROTOCOL_ERROR_UNSUPPORTED_VERSION },
+    { "v 0", "v", "0", STP_PROTOCOL_ERROR_UNSUPPORTED_VERSION },
+    { "v string", "v", "\"1\"", STP_PROTOCOL_ERROR_INVALID },
+    { "v float", "v", "1.0", STP_PROTOCOL_ERROR_INVALID },
+    { "v missing", "v", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "center missing", "center", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "center number", "center", "5", STP_PROTOCOL_ERROR_INVALID },
+    { "center null", "center", "null", STP_PROTOCOL_ERROR_INVALID },
+    { "center empty", "center", "\"\"", STP_PROTOCOL_ERROR_INVALID },
+    { "center bad chars", "center", "\"a/b\"", STP_PROTOCOL_ERROR_INVALID },
+    { "center oversize", "center", big_id_json, STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "device missing", "device", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "device array", "device", "[]", STP_PROTOCOL_ERROR_INVALID },
+    { "device oversize", "device", big_id_json, STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "msg_id missing", "msg_id", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "msg_id object", "msg_id", "{}", STP_PROTOCOL_ERROR_INVALID },
+    { "msg_id oversize", "msg_id", big_id_json, STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "hlc missing", "hlc", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "hlc number", "hlc", "12345", STP_PROTOCOL_ERROR_INVALID },
+    { "hlc not decimal", "hlc", "\"12a\"", STP_PROTOCOL_ERROR_INVALID },
+    { "hlc negative", "hlc", "\"-5\"", STP_PROTOCOL_ERROR_INVALID },
+    { "hlc overflow", "hlc", "\"18446744073709551616\"", STP_PROTOCOL_ERROR_INVALID },
+    { "hlc oversize", "hlc", "\"1234567890123456789012\"", STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "schema missing", "schema", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "schema string", "schema", "\"3\"", STP_PROTOCOL_ERROR_INVALID },
+    { "schema float", "schema", "3.5", STP_PROTOCOL_ERROR_INVALID },
+    { "schema negative", "schema", "-1", STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "schema huge", "schema", "99999999999", STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "key_id missing", "key_id", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "key_id bool", "key_id", "true", STP_PROTOCOL_ERROR_INVALID },
+    { "key_id oversize", "key_id", big_id_json, STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "nonce missing", "nonce", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "nonce short", "nonce", "\"AAAA\"", STP_PROTOCOL_ERROR_INVALID },
+    { "nonce not base64", "nonce", "\"!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\"", STP_PROTOCOL_ERROR_INVALID },
+    { "nonce too long", "nonce", "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"", STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "ct missing", "ct", NULL, STP_PROTOCOL_ERROR_INVALID },
+    { "ct number", "ct", "1", STP_PROTOCOL_ERROR_INVALID },
+    { "ct not base64", "ct", "\"a b c d \"", STP_PROTOCOL_ERROR_INVALID },
+    { "ct too short", "ct", "\"AAAA\"", STP_PROTOCOL_ERROR_INVALID },
+    { "ct oversize", "ct", big_ct_json, STP_PROTOCOL_ERROR_TOO_LARGE },
+    { "unknown field", "extra", "1", STP_PROTOCOL_ERROR_INVALID },
+  };
+  const char *whole[] = { "", "[]", "null", "\"x\"", "42", "{", "{\"v\":1", "{}", "[{}]",
+                          "{\"v\":1}", NULL };
+
+  for (guint i = 0; whole[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("whole: %s", whole[i]);
+      g_assert_null (stp_envelope_from_json (whole[i], -1, &error));
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+      JsonObject *object = envelope_object (&node);
+
+      g_test_message ("case: %s", cases[i].name);
+      if (cases[i].json_value == NULL)
+        json_object_remove_member (object, cases[i].member);
+      else
+        json_object_set_member (object, cases[i].member,
+                                json_from_string (cases[i].json_value, NULL));
+      json = stp_json_canonicalize (node);
+      g_assert_null (stp_envelope_from_json (json, -1, &error));
+      g_assert_error (error, STP_PROTOCOL_ERROR, cases[i].code);
+      g_assert_nonnull (error->message);
+    }
+}
+
+static void
+test_envelope_tamper (void)
+{
+  const char *fields[] = { "center", "device", "msg_id", "hlc", "schema", "key_id", "nonce", NULL };
+
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      g_autoptr(StpEnvelope) envelope = make_sealed ();
+      g_autoptr(GBytes) opened = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("tamper: %s", fields[i]);
+      if (g_str_equal (fields[i], "center"))
+        g_free (g_steal_pointer (&envelope->center)), envelope->center = g_strdup ("center-2");
+      else if (g_str_equal (fields[i], "device"))
+        g_free (g_steal_pointer (&envelope->device)), envelope->device = g_strdup ("device-2");
+      else if (g_str_equal (fields[i], "msg_id"))
+        g_free (g_steal_pointer (&envelope->msg_id)), envelope->msg_id = g_strdup ("other");
+      else if (g_str_equal (fields[i], "hlc"))
+        envelope->hlc++;
+      else if (g_str_equal (fields[i], "schema"))
+        envelope->schema++;
+      else if (g_str_equal (fields[i], "key_id"))
+        g_free (g_steal_pointer (&envelope->key_id)), envelope->key_id = g_strdup ("key-2");
+      else if (g_str_equal (fields[i], "nonce"))
+        envelope->nonce[5] ^= 1;
+
+      opened = stp_envelope_open (envelope, test_key, &error);
+      g_assert_null (opened);
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+    }
+
+  /* One ciphertext byte, and the tag's last byte. */
+  for (guint which = 0; which < 2; which++)
+    {
+      g_autoptr(StpEnvelope) envelope = make_sealed ();
+      g_autoptr(GBytes) opened = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize len;
+      guint8 *data = g_bytes_unref_to_data (g_steal_pointer (&envelope->ct), &len);
+
+      data[which == 0 ? 3 : len - 1] ^= 0x80;
+      envelope->ct = g_bytes_new_take (data, len);
+      opened = stp_envelope_open (envelope, test_key, &error);
+      g_assert_null (opened);
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+    }
+}
+
+static void
+test_envelope_wrong_key (void)
+{
+  g_autoptr(StpEnvelope) envelope = make_sealed ();
+  g_autoptr(GError) error = NULL;
+  guint8 other[32];
+
+  memcpy (other, test_key, sizeof other);
+  other[31] ^= 1;
+  g_assert_null (stp_envelope_open (envelope, other, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+}
+
+static void
+test_envelope_seal_invalid (void)
+{
+  g_autoptr(StpEnvelope) envelope = stp_envelope_new ("bad center", "d", "m", 1, 1, "k");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (stp_envelope_seal (envelope, test_key, (const guint8 *) "x", 1, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+}
+
+static StpWrappedKey *
+wrap_test_key (const char *passphrase)
+{
+  g_autoptr(GError) error = NULL;
+  StpWrappedKey *wrapped;
+
+  wrapped = stp_wrapped_key_wrap ("key-1", test_key, passphrase,
+                                  stp_wrapped_key_min_ops (), stp_wrapped_key_min_mem (),
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (wrapped);
+  return wrapped;
+}
+
+static void
+test_wrapped_key_round_trip (void)
+{
+  g_autoptr(StpWrappedKey) wrapped = wrap_test_key ("правильный пароль");
+  g_autoptr(StpWrappedKey) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = stp_wrapped_key_to_json (wrapped);
+  guint8 key[32] = { 0 };
+  guint8 generated[32] = { 0 }, generated2[32] = { 0 };
+
+  g_assert_nonnull (strstr (json, "\"check\":"));
+  g_assert_nonnull (strstr (json, "\"ops\":"));
+  g_assert_nonnull (strstr (json, "\"mem\":"));
+
+  parsed = stp_wrapped_key_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (parsed->key_id, ==, "key-1");
+  g_assert_true (stp_wrapped_key_unwrap (parsed, "правильный пароль", key, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (key, 32, test_key, 32);
+
+  stp_center_key_generate (generated);
+  stp_center_key_generate (generated2);
+  g_assert_true (memcmp (generated, generated2, 32) != 0);
+}
+
+static void
+test_wrapped_key_wrong_passphrase (void)
+{
+  g_autoptr(StpWrappedKey) wrapped = wrap_test_key ("correct horse");
+  g_autoptr(GError) error = NULL;
+  guint8 key[32];
+
+  g_assert_false (stp_wrapped_key_unwrap (wrapped, "correct horsE", key, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_WRONG_PASSPHRASE);
+  g_assert_cmpstr (error->message, ==, "The center passphrase is wrong");
+}
+
+static void
+test_wrapped_key_tamper (void)
+{
+  g_autoptr(StpWrappedKey) wrapped = wrap_test_key ("pass");
+  guint8 key[32];
+  GError *error = NULL;
+
+  wrapped->wrapped[0] ^= 1;
+  g_assert_false (stp_wrapped_key_unwrap (wrapped, "pass", key, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+  g_clear_error (&error);
+  wrapped->wrapped[0] ^= 1;
+
+  /* The key id is bound to the wrapped key as additional data. */
+  g_free (wrapped->key_id);
+  wrapped->key_id = g_strdup ("key-2");
+  g_assert_false (stp_wrapped_key_unwrap (wrapped, "pass", key, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+  g_clear_error (&error);
+}
+
+static void
+test_wrapped_key_malformed (void)
+{
+  g_autoptr(StpWrappedKey) wrapped = wrap_test_key ("pass");
+  g_autofree char *json = stp_wrapped_key_to_json (wrapped);
+  const struct { const char *member; const char *value; } cases[] = {
+    { "key_id", NULL }, { "key_id", "1" }, { "key_id", "\"a b\"" },
+    { "salt", NULL }, { "salt", "\"AAAA\"" }, { "salt", "2" },
+    { "nonce", NULL }, { "nonce", "\"AAAA\"" },
+    { "wrapped", NULL }, { "wrapped", "\"AAAA\"" },
+    { "check", NULL }, { "check", "\"AAAA\"" },
+    { "ops", NULL }, { "ops", "\"2\"" }, { "ops", "0" }, { "ops", "1000" },
+    { "mem", NULL }, { "mem", "1" }, { "mem", "99999999999999" }, { "mem", "1.5" },
+    { "other", "1" },
+  };
+  GError *error = NULL;
+
+  g_assert_null (stp_wrapped_key_from_json ("[]", -1, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (stp_wrapped_key_from_json ("{", -1, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (json, NULL);
+      JsonObject *object = json_node_get_object (node);
+      g_autofree char *text = NULL;
+
+      g_test_message ("wrapped key: %s = %s", cases[i].member, cases[i].value);
+      if (cases[i].value == NULL)
+        json_object_remove_member (object, cases[i].member);
+      else
+        json_object_set_member (object, cases[i].member, json_from_string (cases[i].value, NULL));
+      text = stp_json_canonicalize (node);
+      g_assert_null (stp_wrapped_key_from_json (text, -1, &error));
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == STP_PROTOCOL_ERROR);
+      g_clear_error (&error);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/protocol/hlc", test_hlc);
+  g_test_add_func ("/protocol/base64", test_base64);
+  g_test_add_func ("/protocol/canonical-json", test_canonical);
+  g_test_add_func ("/protocol/envelope/round-trip", test_envelope_round_trip);
+  g_test_add_func ("/protocol/envelope/malformed", test_envelope_malformed);
+  g_test_add_func ("/protocol/envelope/tamper", test_envelope_tamper);
+  g_test_add_func ("/protocol/envelope/wrong-key", test_envelope_wrong_key);
+  g_test_add_func ("/protocol/envelope/seal-invalid", test_envelope_seal_invalid);
+  g_test_add_func ("/protocol/wrapped-key/round-trip", test_wrapped_key_round_trip);
+  g_test_add_func ("/protocol/wrapped-key/wrong-passphrase", test_wrapped_key_wrong_passphrase);
+  g_test_add_func ("/protocol/wrapped-key/tamper", test_wrapped_key_tamper);
+  g_test_add_func ("/protocol/wrapped-key/malformed", test_wrapped_key_malformed);
+
+  return g_test_run ();
+}
