@@ -1,0 +1,93 @@
+/* stp-sync-store.h: the store side of sync: the outbox, applying remote
+ * changes (per-field last-writer-wins with conflict rows), the pull cursor,
+ * parked changes and conflicts (DESIGN.md, Sync).  No network here. */
+#pragma once
+
+#include "stp-store.h"
+#include "stp-change.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint applied;      /* changes that became the current value */
+  guint ignored;      /* older than the current value, or already applied */
+  guint conflicts;    /* conflict rows written */
+  guint parked;       /* unknown table or field: kept for a newer version */
+} StpApplyStats;
+
+typedef struct
+{
+  gint64   id;
+  char    *table;
+  char    *row_id;
+  char    *field;
+  char    *field_label;     /* untranslated label from the descriptor, or the name */
+  char    *winner_value;    /* NULL for an empty value, or when hidden */
+  guint64  winner_hlc;
+  char    *winner_device;
+  char    *loser_value;
+  guint64  loser_hlc;
+  char    *loser_device;
+  gint64   winner_usec;     /* wall time of the edits, from the HLCs */
+  gint64   loser_usec;
+  char    *detected_at;     /* UTC ISO 8601 */
+  char    *resident_id;     /* the row itself or its resident_id, or NULL */
+  char    *resident_name;   /* "Surname Name Patronymic", or NULL */
+  gboolean hidden;          /* health field the session may not read */
+} StpConflict;
+
+void        stp_conflict_free                (StpConflict *conflict);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpConflict, stp_conflict_free)
+
+/* Unacknowledged local changes, oldest first, at most @max_rows and about
+ * @max_bytes of wire size (always at least one when any).  StpChange items. */
+GPtrArray  *stp_sync_store_peek_outbox       (StpStore       *store,
+                                              gsize           max_bytes,
+                                              guint           max_rows,
+                                              GError        **error);
+/* Removes outbox rows: call only once the server gave them a seq. */
+gboolean    stp_sync_store_ack_outbox        (StpStore       *store,
+                                              const gint64   *outbox_ids,
+                                              guint           n,
+                                              GError        **error);
+/* Applies @changes (StpChange) and saves @new_cursor under @cursor_key (may
+ * be NULL to leave the cursor alone) in one transaction.  Never writes to
+ * the outbox.  Unknown tables or fields are parked, not errors. */
+gboolean    stp_sync_store_apply_page        (StpStore       *store,
+                                              GPtrArray      *changes,
+                                              const char     *cursor_key,
+                                              gint64          new_cursor,
+                                              StpApplyStats  *out,
+                                              GError        **error);
+/* The pull cursor (0 when never set). */
+gint64      stp_sync_store_get_cursor        (StpStore       *store,
+                                              const char     *cursor_key);
+gboolean    stp_sync_store_set_cursor        (StpStore       *store,
+                                              const char     *cursor_key,
+                                              gint64          cursor,
+                                              GError        **error);
+/* Open (unresolved) conflicts, newest first.  Needs READ_CARD; values of
+ * health fields are hidden without READ_RESTRICTED. */
+GPtrArray  *stp_sync_store_list_conflicts    (StpStore       *store,
+                                              StpSession     *session,
+                                              GError        **error);
+gsize       stp_sync_store_count_conflicts   (StpStore       *store);
+/* Marks the conflict resolved; with @keep_loser the losing value is written
+ * as a new local change (so the choice syncs).  Needs EDIT_CARE. */
+gboolean    stp_sync_store_resolve_conflict  (StpStore       *store,
+                                              StpSession     *session,
+                                              gint64          conflict_id,
+                                              gboolean        keep_loser,
+                                              GError        **error);
+/* Rows in the outbox. */
+gsize       stp_sync_store_count_pending     (StpStore       *store);
+gsize       stp_sync_store_count_parked      (StpStore       *store);
+/* SHA-256 (hex) over every synced table, row, field and value in sorted
+ * order; equal on devices that hold the same data. */
+char       *stp_sync_store_canonical_hash    (StpStore       *store);
+/* Applies the parked changes this version now knows. */
+gboolean    stp_sync_store_retry_parked      (StpStore       *store,
+                                              GError        **error);
+
+G_END_DECLS
