@@ -1,0 +1,31 @@
+/* stp-report-center.h: the center report for a period (aggregated, no
+ * personal data; director only) as PDF or CSV. */
+#pragma once
+
+#include "stp-report-layout.h"
+#include "stp-store.h"
+
+G_BEGIN_DECLS
+
+/* @from and @to are "YYYY-MM-DD", inclusive. */
+gboolean stp_report_center_render (StpReportLayout  *layout,
+                                   StpStore         *store,
+                                   StpSession       *session,
+                                   const char       *from,
+                                   const char       *to,
+                                   GError          **error);
+gboolean stp_report_center_to_pdf (StpStore         *store,
+                                   StpSession       *session,
+                                   const char       *from,
+                                   const char       *to,
+                                   const char       *path,
+                                   GError          **error);
+/* Columns: section code; number code; section; number; value. */
+gboolean stp_report_center_to_csv (StpStore         *store,
+                                   StpSession       *session,
+                                   const char       *from,
+                                   const char       *to,
+                                   const char       *path,
+                                   GError          **error);
+
+G_END_DECLS
