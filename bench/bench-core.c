@@ -1,0 +1,203 @@
+/* bench-core.c: times the core operations against the budgets of
+ * DESIGN.md on a generated center (see generate.c).
+ *
+ *   stupeni-bench-core FILE */
+#define G_LOG_DOMAIN "stp-bench"
+
+#include "config.h"
+
+#include "stp-query.h"
+#include "stp-stats.h"
+#include "stp-store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static double
+percentile (GArray *ms,
+            double  p)
+{
+  guint index;
+
+  if (ms->len == 0)
+    return 0;
+  g_array_sort (ms, compare_doubles);
+  index = (guint) (p * (ms->len - 1) + 0.5);
+  return g_array_index (ms, double, index);
+}
+
+static double
+since_ms (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static long
+peak_rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+  line = strstr (status, "VmHWM:");
+  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
+}
+
+/* The first @n characters of @text, lower-cased. */
+static char *
+prefix (const char *text,
+        int         n)
+{
+  const char *end = text;
+
+  for (int i = 0; i < n && *end != '\0'; i++)
+    end = g_utf8_next_char (end);
+  return g_utf8_strdown (text, end - text);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+  g_autoptr(StpSession) session = stp_session_new_system ();
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GArray) search_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) card_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) report_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  StpResidentQuery everything = STP_RESIDENT_QUERY_INIT;
+  g_autofree char *today = NULL;
+  char from[16];
+  gint64 start;
+  double open_ms, list_ms;
+  guint total_results = 0;
+
+  if (argc != 2)
+    {
+      g_printerr ("Usage: stupeni-bench-core FILE\n");
+      return 2;
+    }
+
+  start = g_get_monotonic_time ();
+  store = stp_store_open (argv[1], &error);
+  open_ms = since_ms (start);
+  if (store == NULL)
+    {
+      g_printerr ("Cannot open %s: %s\n", argv[1], error->message);
+      return 1;
+    }
+
+  start = g_get_monotonic_time ();
+  all = stp_store_search_residents (store, session, &everything, &error);
+  list_ms = since_ms (start);
+  if (all == NULL || all->len == 0)
+    {
+      g_printerr ("Listing failed: %s\n", error != NULL ? error->message : "no residents");
+      return 1;
+    }
+
+  /* Typing: 1 to 4 letters of a surname, one query in four with a second
+   * word (the first letters of the name). */
+  for (int i = 0; i < 1000; i++)
+    {
+      StpResidentSummary *s = g_ptr_array_index (all, g_rand_int_range (rand, 0, (gint32) all->len));
+      g_autofree char *a = prefix (s->surname != NULL ? s->surname : "а", g_rand_int_range (rand, 1, 5));
+      g_autofree char *b = prefix (s->name != NULL ? s->name : "а", g_rand_int_range (rand, 1, 4));
+      g_autofree char *text = i % 4 == 3 ? g_strdup_printf ("%s %s", a, b) : g_strdup (a);
+      StpResidentQuery query = STP_RESIDENT_QUERY_INIT;
+      g_autoptr(GPtrArray) found = NULL;
+      double ms;
+
+      query.text = text;
+      query.limit = 200;
+      start = g_get_monotonic_time ();
+      found = stp_store_search_residents (store, session, &query, &error);
+      ms = since_ms (start);
+      if (found == NULL)
+        {
+          g_printerr ("Search failed: %s\n", error->message);
+          return 1;
+        }
+      total_results += found->len;
+      g_array_append_val (search_ms, ms);
+    }
+
+  /* Opening a resident card: the resident, episodes with stage entries,
+   * relatives and the journal. */
+  for (int i = 0; i < 200; i++)
+    {
+      StpResidentSummary *s = g_ptr_array_index (all, g_rand_int_range (rand, 0, (gint32) all->len));
+      g_autoptr(StpResident) resident = NULL;
+      g_autoptr(GPtrArray) episodes = NULL;
+      g_autoptr(GPtrArray) relatives = NULL;
+      g_autoptr(GPtrArray) journal = NULL;
+      double ms;
+
+      start = g_get_monotonic_time ();
+      resident = stp_store_get (store, session, STP_KIND_RESIDENT, s->id, &error);
+      episodes = stp_store_list (store, session, STP_KIND_EPISODE, "resident_id", s->id, &error);
+      for (guint e = 0; episodes != NULL && e < episodes->len; e++)
+        {
+          StpEpisode *episode = g_ptr_array_index (episodes, e);
+          g_autoptr(GPtrArray) entries = stp_store_list (store, session, STP_KIND_STAGE_ENTRY,
+                                                         "episode_id", episode->meta.id, NULL);
+        }
+      relatives = stp_store_list (store, session, STP_KIND_RELATIVE, "resident_id", s->id, NULL);
+      journal = stp_store_list (store, session, STP_KIND_JOURNAL_ENTRY, "resident_id", s->id, NULL);
+      ms = since_ms (start);
+      if (resident == NULL || episodes == NULL)
+        {
+          g_printerr ("Card failed: %s\n", error != NULL ? error->message : "?");
+          return 1;
+        }
+      g_array_append_val (card_ms, ms);
+    }
+
+  today = stp_store_today (store);
+  g_snprintf (from, sizeof from, "%d%s", atoi (today) - 1, today + 4);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(StpCenterStats) stats = NULL;
+      double ms;
+
+      start = g_get_monotonic_time ();
+      stats = stp_store_center_stats (store, session, from, today, &error);
+      ms = since_ms (start);
+      if (stats == NULL)
+        {
+          g_printerr ("Report failed: %s\n", error->message);
+          return 1;
+        }
+      if (i == 0)
+        g_print ("report %s..%s: admitted %" G_GINT64_FORMAT ", discharged %" G_GINT64_FORMAT "\n",
+                 from, today, stp_center_stats_get (stats, "admitted_by_source", "total"),
+                 stp_center_stats_get (stats, "outcomes", "total"));
+      g_array_append_val (report_ms, ms);
+    }
+
+  g_print ("residents                %u\n", all->len);
+  g_print ("open                     %8.1f ms\n", open_ms);
+  g_print ("list all (no limit)      %8.1f ms\n", list_ms);
+  g_print ("search p50 / p95 / max   %8.2f / %.2f / %.2f ms (1000 queries, %u results)\n",
+           percentile (search_ms, 0.5), percentile (search_ms, 0.95),
+           percentile (search_ms, 1.0), total_results);
+  g_print ("card p50 / p95 / max     %8.2f / %.2f / %.2f ms (200 cards)\n",
+           percentile (card_ms, 0.5), percentile (card_ms, 0.95), percentile (card_ms, 1.0));
+  g_print ("year report first / best %8.1f / %.1f ms\n",
+           g_array_index (report_ms, double, 0), percentile (report_ms, 0.0));
+  g_print ("peak RSS                 %8.1f MB\n", peak_rss_kb () / 1024.0);
+  return 0;
+}
