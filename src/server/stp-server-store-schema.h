@@ -1,0 +1,44 @@
+/* stp-server-store-schema.h: the tables, in SQL both backends accept. */
+#pragma once
+
+#define STP_SERVER_STORE_SCHEMA \
+  "CREATE TABLE IF NOT EXISTS centers (" \
+  "  id TEXT PRIMARY KEY," \
+  "  name TEXT NOT NULL," \
+  "  created_at BIGINT NOT NULL," \
+  "  key TEXT);" \
+  "CREATE TABLE IF NOT EXISTS enrollment_codes (" \
+  "  code_hash TEXT PRIMARY KEY," \
+  "  center TEXT NOT NULL REFERENCES centers (id)," \
+  "  expires_at BIGINT NOT NULL," \
+  "  used INTEGER NOT NULL DEFAULT 0);" \
+  "CREATE TABLE IF NOT EXISTS devices (" \
+  "  id TEXT PRIMARY KEY," \
+  "  center TEXT NOT NULL REFERENCES centers (id)," \
+  "  name TEXT NOT NULL," \
+  "  token_hash TEXT NOT NULL UNIQUE," \
+  "  revoked INTEGER NOT NULL DEFAULT 0," \
+  "  enrolled_at BIGINT NOT NULL," \
+  "  last_seen BIGINT);" \
+  "CREATE TABLE IF NOT EXISTS center_counters (" \
+  "  center TEXT PRIMARY KEY REFERENCES centers (id)," \
+  "  next_seq BIGINT NOT NULL);" \
+  "CREATE TABLE IF NOT EXISTS envelopes (" \
+  "  center TEXT NOT NULL REFERENCES centers (id)," \
+  "  seq BIGINT NOT NULL," \
+  "  msg_id TEXT NOT NULL," \
+  "  device TEXT NOT NULL," \
+  "  hlc BIGINT NOT NULL," \
+  "  schema INTEGER NOT NULL," \
+  "  key_id TEXT NOT NULL," \
+  "  body TEXT NOT NULL," \
+  "  received_at BIGINT NOT NULL," \
+  "  PRIMARY KEY (center, seq)," \
+  "  UNIQUE (center, msg_id));" \
+  "CREATE TABLE IF NOT EXISTS aggregates (" \
+  "  center TEXT NOT NULL REFERENCES centers (id)," \
+  "  period_from TEXT NOT NULL," \
+  "  period_to TEXT NOT NULL," \
+  "  sent_at BIGINT NOT NULL," \
+  "  body TEXT NOT NULL);" \
+  "CREATE INDEX IF NOT EXISTS aggregates_center ON aggregates (center, sent_at);"

@@ -1,0 +1,516 @@
+#define G_LOG_DOMAIN "stp-server-store"
+
+#include "config.h"
+
+#include "stp-server-store.h"
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
+
+G_DEFINE_QUARK (stp-server-error-quark, stp_server_error)
+
+void
+stp_server_result_free (StpServerResult *result)
+{
+  if (result == NULL)
+    return;
+  for (guint i = 0; i < result->n_rows * result->n_cols; i++)
+    g_free (result->cells[i]);
+  g_free (result->cells);
+  g_free (result);
+}
+
+const char *
+stp_server_result_get (StpServerResult *result,
+                       guint            row,
+                       guint            col)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+  g_return_val_if_fail (row < result->n_rows && col < result->n_cols, NULL);
+
+  return result->cells[row * result->n_cols + col];
+}
+
+void
+stp_server_device_clear (StpServerDevice *device)
+{
+  g_clear_pointer (&device->id, g_free);
+  g_clear_pointer (&device->center, g_free);
+  device->revoked = FALSE;
+}
+
+/* Tokens and enrollment codes are long random strings, so a plain SHA-256
+ * is enough to keep them out of the database. */
+char *
+stp_server_hash_secret (const char *secret)
+{
+  guint8 digest[crypto_hash_sha256_BYTES];
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+  crypto_hash_sha256 (digest, (const guint8 *) secret, strlen (secret));
+  sodium_bin2hex (hex, sizeof hex, digest, sizeof digest);
+  return g_strdup (hex);
+}
+
+gint64
+stp_server_now_millis (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+StpServerStore *
+stp_server_store_open (const char  *database,
+                       const char  *state_dir,
+                       GError     **error)
+{
+  StpServerStore *store;
+
+  if (database == NULL || database[0] == '\0')
+    {
+      g_autofree char *path = NULL;
+
+      if (state_dir == NULL || state_dir[0] == '\0')
+        {
+          g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
+                               _("Neither database nor state_dir is set in the configuration"));
+          return NULL;
+        }
+      path = g_build_filename (state_dir, "server.db", NULL);
+      store = stp_server_store_sqlite_open (path, error);
+    }
+  else if (g_str_has_prefix (database, "sqlite:"))
+    store = stp_server_store_sqlite_open (database + strlen ("sqlite:"), error);
+  else if (g_str_has_prefix (database, "postgresql://") ||
+           g_str_has_prefix (database, "postgres://") ||
+           strchr (database, '=') != NULL)
+    store = stp_server_store_pg_open (database, error);
+  else
+    store = stp_server_store_sqlite_open (database, error);
+
+  if (store == NULL)
+    return NULL;
+
+  if (!store->vtable->exec_script (store, store->vtable->schema_sql, error))
+    {
+      stp_server_store_free (store);
+      return NULL;
+    }
+
+  return store;
+}
+
+void
+stp_server_store_free (StpServerStore *store)
+{
+  if (store != NULL)
+    store->vtable->free (store);
+}
+
+const char *
+stp_server_store_get_kind (StpServerStore *store)
+{
+  return store->vtable->name;
+}
+
+static StpServerResult *
+query (StpServerStore      *store,
+       const char          *sql,
+       const char * const  *params,
+       guint                n_params,
+       GError             **error)
+{
+  return store->vtable->query (store, sql, params, n_params, error);
+}
+
+static gboolean
+exec (StpServerStore      *store,
+      const char          *sql,
+      const char * const  *params,
+      guint                n_params,
+      GError             **error)
+{
+  g_autoptr(StpServerResult) result = query (store, sql, params, n_params, error);
+
+  return result != NULL;
+}
+
+static gboolean
+begin (StpServerStore  *store,
+       GError         **error)
+{
+  return exec (store, store->vtable->begin_sql, NULL, 0, error);
+}
+
+static gboolean
+commit (StpServerStore  *store,
+        GError         **error)
+{
+  return exec (store, "COMMIT", NULL, 0, error);
+}
+
+static void
+rollback (StpServerStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exec (store, "ROLLBACK", NULL, 0, &error))
+    g_warning ("Rollback failed: %s", error->message);
+}
+
+gboolean
+stp_server_store_add_center (StpServerStore  *store,
+                             const char      *name,
+                             char           **id_out,
+                             GError         **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, stp_server_now_millis ());
+  const char *params[] = { id, name, now };
+
+  if (!begin (store, error))
+    return FALSE;
+  if (!exec (store, "INSERT INTO centers (id, name, created_at, key) VALUES ($1, $2, $3, NULL)",
+             params, 3, error) ||
+      !exec (store, "INSERT INTO center_counters (center, next_seq) VALUES ($1, 1)",
+             params, 1, error) ||
+      !commit (store, error))
+    {
+      rollback (store);
+      return FALSE;
+    }
+
+  *id_out = g_steal_pointer (&id);
+  return TRUE;
+}
+
+gboolean
+stp_server_store_get_center (StpServerStore  *store,
+                             const char      *id,
+                             char           **name_out,
+                             char           **key_out,
+                             GError         **error)
+{
+  const char *params[] = { id };
+  g_autoptr(StpServerResult) result = NULL;
+
+  result = query (store, "SELECT name, key FROM centers WHERE id = $1", params, 1, error);
+  if (result == NULL)
+    return FALSE;
+  if (result->n_rows == 0)
+    {
+      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
+                           _("No such center"));
+      return FALSE;
+    }
+  if (name_out != NULL)
+    *name_out = g_strdup (stp_server_result_get (result, 0, 0));
+  if (key_out != NULL)
+    *key_out = g_strdup (stp_server_result_get (result, 0, 1));
+  return TRUE;
+}
+
+gboolean
+stp_server_store_add_code (StpServerStore  *store,
+                           const char      *center,
+                           const char      *code_hash,
+                           gint64           expires_at,
+                           GError         **error)
+{
+  g_autofree char *expires = g_strdup_printf ("%" G_GINT64_FORMAT, expires_at);
+  const char *params[] = { code_hash, center, expires };
+
+  if (!stp_server_store_get_center (store, center, NULL, NULL, error))
+    return FALSE;
+  return exec (store,
+               "INSERT INTO enrollment_codes (code_hash, center, expires_at, used) "
+               "VALUES ($1, $2, $3, 0)", params, 3, error);
+}
+
+gboolean
+stp_server_store_enroll (StpServerStore         *store,
+                         const char             *code_hash,
+                         gint64                  now,
+                         const char             *device_id,
+                         const char             *device_name,
+                         const char             *token_hash,
+                         StpServerEnrollStatus  *status,
+                         char                  **center_out,
+                         GError                **error)
+{
+  g_autoptr(StpServerResult) code = NULL;
+  g_autoptr(StpServerResult) claimed = NULL;
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  const char *code_params[] = { code_hash };
+  const char *center;
+
+  if (!begin (store, error))
+    return FALSE;
+
+  code = query (store, "SELECT center, expires_at, used FROM enrollment_codes WHERE code_hash = $1",
+                code_params, 1, error);
+  if (code == NULL)
+    goto fail;
+
+  if (code->n_rows == 0)
+    *status = STP_SERVER_ENROLL_UNKNOWN_CODE;
+  else if (g_strcmp0 (stp_server_result_get (code, 0, 2), "0") != 0)
+    *status = STP_SERVER_ENROLL_USED_CODE;
+  else if (g_ascii_strtoll (stp_server_result_get (code, 0, 1), NULL, 10) <= now)
+    *status = STP_SERVER_ENROLL_EXPIRED_CODE;
+  else
+    *status = STP_SERVER_ENROLL_OK;
+
+  if (*status != STP_SERVER_ENROLL_OK)
+    {
+      rollback (store);
+      return TRUE;
+    }
+
+  center = stp_server_result_get (code, 0, 0);
+
+  /* The conditional update makes a code single-use even if two enrollments race. */
+  claimed = query (store,
+                   "UPDATE enrollment_codes SET used = 1 WHERE code_hash = $1 AND used = 0 "
+                   "RETURNING code_hash", code_params, 1, error);
+  if (claimed == NULL)
+    goto fail;
+  if (claimed->n_rows == 0)
+    {
+      *status = STP_SERVER_ENROLL_USED_CODE;
+      rollback (store);
+      return TRUE;
+    }
+
+  {
+    const char *params[] = { device_id, center, device_name, token_hash, now_text };
+
+    if (!exec (store,
+               "INSERT INTO devices (id, center, name, token_hash, revoked, enrolled_at, last_seen) "
+               "VALUES ($1, $2, $3, $4, 0, $5, $5)", params, 5, error))
+      goto fail;
+  }
+
+  if (!commit (store, error))
+    goto fail;
+
+  *center_out = g_strdup (center);
+  return TRUE;
+
+fail:
+  rollback (store);
+  return FALSE;
+}
+
+gboolean
+stp_server_store_find_device (StpServerStore   *store,
+                              const char       *token_hash,
+                              StpServerDevice  *device,
+                              GError          **error)
+{
+  const char *params[] = { token_hash };
+  g_autoptr(StpServerResult) result = NULL;
+
+  result = query (store, "SELECT id, center, revoked FROM devices WHERE token_hash = $1",
+                  params, 1, error);
+  if (result == NULL)
+    return FALSE;
+  if (result->n_rows == 0)
+    {
+      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
+                           _("No such device"));
+      return FALSE;
+    }
+  device->id = g_strdup (stp_server_result_get (result, 0, 0));
+  device->center = g_strdup (stp_server_result_get (result, 0, 1));
+  device->revoked = g_strcmp0 (stp_server_result_get (result, 0, 2), "0") != 0;
+  return TRUE;
+}
+
+gboolean
+stp_server_store_touch_device (StpServerStore  *store,
+                               const char      *id,
+                               gint64           now,
+                               GError         **error)
+{
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  const char *params[] = { id, now_text };
+
+  return exec (store, "UPDATE devices SET last_seen = $2 WHERE id = $1", params, 2, error);
+}
+
+StpServerResult *
+stp_server_store_list_devices (StpServerStore  *store,
+                               GError         **error)
+{
+  return query (store,
+                "SELECT d.id, d.center, c.name, d.name, d.revoked, d.enrolled_at, d.last_seen "
+                "FROM devices d JOIN centers c ON c.id = d.center "
+                "ORDER BY c.name, d.enrolled_at", NULL, 0, error);
+}
+
+gboolean
+stp_server_store_revoke_device (StpServerStore  *store,
+                                const char      *id,
+                                GError         **error)
+{
+  const char *params[] = { id };
+  g_autoptr(StpServerResult) result = NULL;
+
+  result = query (store, "UPDATE devices SET revoked = 1 WHERE id = $1 RETURNING id",
+                  params, 1, error);
+  if (result == NULL)
+    return FALSE;
+  if (result->n_rows == 0)
+    {
+      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
+                           _("No such device"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+stp_server_store_set_key (StpServerStore  *store,
+                          const char      *center,
+                          const char      *key_json,
+                          gboolean        *was_set,
+                          GError         **error)
+{
+  const char *params[] = { center, key_json };
+  g_autoptr(StpServerResult) result = NULL;
+
+  result = query (store, "UPDATE centers SET key = $2 WHERE id = $1 AND key IS NULL RETURNING id",
+                  params, 2, error);
+  if (result == NULL)
+    return FALSE;
+  *was_set = result->n_rows > 0;
+  return TRUE;
+}
+
+gboolean
+stp_server_store_push (StpServerStore     *store,
+                       const char         *center,
+                       StpServerPushItem  *items,
+                       guint               n_items,
+                       gint64              now,
+                       GError            **error)
+{
+  g_autoptr(StpServerResult) counter = NULL;
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  const char *center_params[] = { center };
+  gint64 next_seq;
+
+  if (!begin (store, error))
+    return FALSE;
+
+  /* Taking the counter row first locks it (PostgreSQL row lock, SQLite's
+   * write lock) until commit, so pushes to one center are serialized and
+   * seq order is commit order: a reader never sees seq N+1 before N. */
+  counter = query (store,
+                   "UPDATE center_counters SET next_seq = next_seq WHERE center = $1 "
+                   "RETURNING next_seq", center_params, 1, error);
+  if (counter == NULL)
+    goto fail;
+  if (counter->n_rows == 0)
+    {
+      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
+                           _("No such center"));
+      goto fail;
+    }
+  next_seq = g_ascii_strtoll (stp_server_result_get (counter, 0, 0), NULL, 10);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      StpServerPushItem *item = &items[i];
+      g_autoptr(StpServerResult) existing = NULL;
+      const char *lookup[] = { center, item->msg_id };
+
+      existing = query (store, "SELECT seq FROM envelopes WHERE center = $1 AND msg_id = $2",
+                        lookup, 2, error);
+      if (existing == NULL)
+        goto fail;
+
+      if (existing->n_rows > 0)
+        {
+          /* A repeated msg_id keeps the seq it already has. */
+          item->seq = g_ascii_strtoll (stp_server_result_get (existing, 0, 0), NULL, 10);
+        }
+      else
+        {
+          g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, next_seq);
+          g_autofree char *hlc = g_strdup_printf ("%" G_GINT64_FORMAT, item->hlc);
+          g_autofree char *schema = g_strdup_printf ("%" G_GINT64_FORMAT, item->schema);
+          const char *params[] = { center, seq, item->msg_id, item->device, hlc, schema,
+                                   item->key_id, item->body, now_text };
+
+          if (!exec (store,
+                     "INSERT INTO envelopes (center, seq, msg_id, device, hlc, schema, key_id, "
+                     "body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     params, 9, error))
+            goto fail;
+          item->seq = next_seq++;
+        }
+    }
+
+  {
+    g_autofree char *next = g_strdup_printf ("%" G_GINT64_FORMAT, next_seq);
+    const char *params[] = { center, next };
+
+    if (!exec (store, "UPDATE center_counters SET next_seq = $2 WHERE center = $1",
+               params, 2, error))
+      goto fail;
+  }
+
+  if (!commit (store, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rollback (store);
+  return FALSE;
+}
+
+StpServerResult *
+stp_server_store_pull (StpServerStore  *store,
+                       const char      *center,
+                       gint64           after,
+                       guint            limit,
+                       GError         **error)
+{
+  g_autofree char *after_text = g_strdup_printf ("%" G_GINT64_FORMAT, after);
+  g_autofree char *limit_text = g_strdup_printf ("%u", limit);
+  const char *params[] = { center, after_text, limit_text };
+
+  return query (store,
+                "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 "
+                "ORDER BY seq LIMIT $3", params, 3, error);
+}
+
+gboolean
+stp_server_store_add_aggregate (StpServerStore  *store,
+                                const char      *center,
+                                const char      *period_from,
+                                const char      *period_to,
+                                gint64           sent_at,
+                                const char      *body,
+                                GError         **error)
+{
+  g_autofree char *sent = g_strdup_printf ("%" G_GINT64_FORMAT, sent_at);
+  const char *params[] = { center, period_from, period_to, sent, body };
+
+  return exec (store,
+               "INSERT INTO aggregates (center, period_from, period_to, sent_at, body) "
+               "VALUES ($1, $2, $3, $4, $5)", params, 5, error);
+}
+
+StpServerResult *
+stp_server_store_aggregates (StpServerStore  *store,
+                             GError         **error)
+{
+  /* Newest first per center; the caller keeps the first row of each. */
+  return query (store,
+                "SELECT a.center, c.name, a.period_from, a.period_to, a.sent_at, a.body "
+                "FROM aggregates a JOIN centers c ON c.id = a.center "
+                "ORDER BY c.name, a.center, a.sent_at DESC, a.period_to DESC", NULL, 0, error);
+}

@@ -1,0 +1,168 @@
+/* stp-server-store.h: the server's storage interface.
+ *
+ * A store is a small vtable over one SQL connection (SQLite or PostgreSQL);
+ * the operations below are written once against it.  SQL text uses $1, $2 …
+ * placeholders and only portable statements (UPDATE … RETURNING, ON
+ * CONFLICT); values are always bound, never spliced in.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define STP_SERVER_ERROR (stp_server_error_quark ())
+
+typedef enum
+{
+  STP_SERVER_ERROR_FAILED = 0,
+  STP_SERVER_ERROR_NOT_FOUND,
+  STP_SERVER_ERROR_CONFIG,
+} StpServerError;
+
+GQuark stp_server_error_quark (void);
+
+typedef struct
+{
+  guint   n_rows;
+  guint   n_cols;
+  char  **cells;              /* n_rows * n_cols, NULL for SQL NULL */
+} StpServerResult;
+
+void         stp_server_result_free (StpServerResult *result);
+const char  *stp_server_result_get  (StpServerResult *result,
+                                     guint            row,
+                                     guint            col);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpServerResult, stp_server_result_free)
+
+typedef struct _StpServerStore StpServerStore;
+
+typedef struct
+{
+  const char       *name;         /* "sqlite" or "postgresql" */
+  const char       *begin_sql;    /* starts a write transaction */
+  const char       *schema_sql;
+  void             (*free)        (StpServerStore      *store);
+  gboolean         (*exec_script) (StpServerStore      *store,
+                                   const char          *sql,
+                                   GError             **error);
+  StpServerResult *(*query)       (StpServerStore      *store,
+                                   const char          *sql,
+                                   const char * const  *params,
+                                   guint                n_params,
+                                   GError             **error);
+} StpServerStoreVTable;
+
+struct _StpServerStore
+{
+  const StpServerStoreVTable *vtable;
+};
+
+StpServerStore *stp_server_store_sqlite_open   (const char  *path,
+                                                GError     **error);
+StpServerStore *stp_server_store_pg_open       (const char  *conninfo,
+                                                GError     **error);
+
+/* @database: "sqlite:/path", a PostgreSQL URI or conninfo string, or empty
+ * for @state_dir/server.db. */
+StpServerStore *stp_server_store_open          (const char  *database,
+                                                const char  *state_dir,
+                                                GError     **error);
+void            stp_server_store_free          (StpServerStore *store);
+const char     *stp_server_store_get_kind      (StpServerStore *store);
+
+typedef struct
+{
+  char     *id;
+  char     *center;
+  gboolean  revoked;
+} StpServerDevice;
+
+void            stp_server_device_clear        (StpServerDevice *device);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StpServerDevice, stp_server_device_clear)
+
+typedef enum
+{
+  STP_SERVER_ENROLL_OK = 0,
+  STP_SERVER_ENROLL_UNKNOWN_CODE,
+  STP_SERVER_ENROLL_USED_CODE,
+  STP_SERVER_ENROLL_EXPIRED_CODE,
+} StpServerEnrollStatus;
+
+typedef struct
+{
+  const char *msg_id;
+  const char *device;
+  gint64      hlc;
+  gint64      schema;
+  const char *key_id;
+  const char *body;
+  gint64      seq;               /* out */
+} StpServerPushItem;
+
+char           *stp_server_hash_secret         (const char *secret);
+gint64          stp_server_now_millis          (void);
+
+gboolean        stp_server_store_add_center    (StpServerStore  *store,
+                                                const char      *name,
+                                                char           **id_out,
+                                                GError         **error);
+gboolean        stp_server_store_get_center    (StpServerStore  *store,
+                                                const char      *id,
+                                                char           **name_out,
+                                                char           **key_out,
+                                                GError         **error);
+gboolean        stp_server_store_add_code      (StpServerStore  *store,
+                                                const char      *center,
+                                                const char      *code_hash,
+                                                gint64           expires_at,
+                                                GError         **error);
+gboolean        stp_server_store_enroll        (StpServerStore  *store,
+                                                const char      *code_hash,
+                                                gint64           now,
+                                                const char      *device_id,
+                                                const char      *device_name,
+                                                const char      *token_hash,
+                                                StpServerEnrollStatus *status,
+                                                char           **center_out,
+                                                GError         **error);
+gboolean        stp_server_store_find_device   (StpServerStore  *store,
+                                                const char      *token_hash,
+                                                StpServerDevice *device,
+                                                GError         **error);
+gboolean        stp_server_store_touch_device  (StpServerStore  *store,
+                                                const char      *id,
+                                                gint64           now,
+                                                GError         **error);
+StpServerResult *stp_server_store_list_devices (StpServerStore  *store,
+                                                GError         **error);
+gboolean        stp_server_store_revoke_device (StpServerStore  *store,
+                                                const char      *id,
+                                                GError         **error);
+gboolean        stp_server_store_set_key       (StpServerStore  *store,
+                                                const char      *center,
+                                                const char      *key_json,
+                                                gboolean        *was_set,
+                                                GError         **error);
+gboolean        stp_server_store_push          (StpServerStore  *store,
+                                                const char      *center,
+                                                StpServerPushItem *items,
+                                                guint            n_items,
+                                                gint64           now,
+                                                GError         **error);
+StpServerResult *stp_server_store_pull         (StpServerStore  *store,
+                                                const char      *center,
+                                                gint64           after,
+                                                guint            limit,
+                                                GError         **error);
+gboolean        stp_server_store_add_aggregate (StpServerStore  *store,
+                                                const char      *center,
+                                                const char      *period_from,
+                                                const char      *period_to,
+                                                gint64           sent_at,
+                                                const char      *body,
+                                                GError         **error);
+StpServerResult *stp_server_store_aggregates   (StpServerStore  *store,
+                                                GError         **error);
+
+G_END_DECLS

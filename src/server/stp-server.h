@@ -1,0 +1,59 @@
+/* stp-server.h: the HTTPS relay (SoupServer) over a StpServerStore. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "stp-server-store.h"
+
+G_BEGIN_DECLS
+
+#define STP_SERVER_DEFAULT_MAX_BODY_BYTES (8 * 1024 * 1024)
+#define STP_SERVER_DEFAULT_MAX_PULL_LIMIT 1000
+#define STP_SERVER_DEFAULT_PULL_LIMIT     100
+#define STP_SERVER_DEFAULT_ENROLL_RATE    10      /* attempts per minute per address */
+#define STP_SERVER_MAX_FUTURE_MILLIS      (G_GINT64_CONSTANT (24) * 3600 * 1000)
+#define STP_SERVER_CODE_VALID_HOURS       72
+
+typedef struct
+{
+  char    *path;                  /* the file it was read from */
+  char    *listen;
+  guint    port;
+  char    *state_dir;
+  char    *database;
+  char    *tls_certificate;
+  char    *tls_key;
+  gsize    max_body_bytes;
+  guint    max_pull_limit;
+  guint    enroll_attempts_per_minute;
+  char    *admin_password_hash;
+} StpServerConfig;
+
+StpServerConfig *stp_server_config_load  (const char       *path,
+                                          GError          **error);
+gboolean         stp_server_config_set_admin_password (StpServerConfig *config,
+                                          const char       *password,
+                                          GError          **error);
+void             stp_server_config_free  (StpServerConfig  *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpServerConfig, stp_server_config_free)
+
+char            *stp_server_certificate_fingerprint (GTlsCertificate *certificate);
+gboolean         stp_server_make_dev_certificate (const char  *cert_path,
+                                                  const char  *key_path,
+                                                  GError     **error);
+
+char            *stp_server_generate_code (void);
+char            *stp_server_normalize_code (const char *code);
+
+typedef struct _StpServer StpServer;
+
+StpServer       *stp_server_new          (StpServerConfig  *config,
+                                          StpServerStore   *store,
+                                          GTlsCertificate  *certificate);
+gboolean         stp_server_listen       (StpServer        *self,
+                                          guint             port,
+                                          guint            *port_out,
+                                          GError          **error);
+void             stp_server_free         (StpServer        *self);
+
+G_END_DECLS

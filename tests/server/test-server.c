@@ -1,0 +1,1347 @@
+#define G_LOG_DOMAIN "test-server"
+
+#include "config.h"
+
+#include "stp-envelope.h"
+#include "stp-wrapped-key.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PG_BIN "/usr/lib/postgresql/15/bin"
+#define ADMIN_PASSWORD "региональный-admin"
+#define PASSPHRASE "пароль центра"
+
+static char *server_binary;
+static char *cert_dir;
+static char *cert_path;
+static char *key_path;
+static GTlsCertificate *certificate;
+
+typedef struct
+{
+  const char  *backend;        /* "sqlite" or "postgresql" */
+  char        *dir;
+  char        *pg_dir;
+  char        *config_path;
+  GSubprocess *process;
+  GTlsCertificate *cert;       /* what the client accepts */
+  guint        port;
+  gboolean     failed_to_start;
+} Server;
+
+static Server sqlite_server = { "sqlite" };
+static Server pg_server = { "postgresql" };
+
+static guint8 center_key[32];
+
+/* Processes */
+
+static char *
+run_command (const char * const *argv,
+             int                *status_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (status_out != NULL)
+    *status_out = status;
+  else if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s%s", argv[0], out, err);
+  return g_steal_pointer (&out);
+}
+
+static char *
+run_admin (Server     *server,
+           const char *first,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, server_binary);
+  g_ptr_array_add (argv, (char *) "--config");
+  g_ptr_array_add (argv, server->config_path);
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  return run_command ((const char * const *) argv->pdata, NULL);
+}
+
+static char *
+field (const char *output,
+       const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%s: ", name);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  g_error ("no %s in %s", name, output);
+  return NULL;
+}
+
+static void
+remove_tree (const char *path)
+{
+  const char *argv[] = { "rm", "-rf", path, NULL };
+
+  if (path != NULL)
+    g_free (run_command (argv, NULL));
+}
+
+static gboolean
+as_postgres_argv (GPtrArray *argv)
+{
+  if (getuid () == 0)
+    {
+      g_ptr_array_add (argv, (char *) "runuser");
+      g_ptr_array_add (argv, (char *) "-u");
+      g_ptr_array_add (argv, (char *) "postgres");
+      g_ptr_array_add (argv, (char *) "--");
+    }
+  return TRUE;
+}
+
+static gboolean
+start_postgres (Server *server)
+{
+  g_autoptr(GPtrArray) initdb = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *options = NULL;
+
+  server->pg_dir = g_dir_make_tmp ("stupeni-pg-XXXXXX", &error);
+  g_assert_no_error (error);
+  data = g_build_filename (server->pg_dir, "data", NULL);
+  log = g_build_filename (server->pg_dir, "log", NULL);
+  if (getuid () == 0)
+    {
+      const char *argv[] = { "chown", "postgres:postgres", server->pg_dir, NULL };
+      g_free (run_command (argv, NULL));
+    }
+
+  as_postgres_argv (initdb);
+  g_ptr_array_add (initdb, (char *) PG_BIN "/initdb");
+  g_ptr_array_add (initdb, (char *) "-D");
+  g_ptr_array_add (initdb, data);
+  g_ptr_array_add (initdb, (char *) "-A");
+  g_ptr_array_add (initdb, (char *) "trust");
+  g_ptr_array_add (initdb, (char *) "-U");
+  g_ptr_array_add (initdb, (char *) "postgres");
+  g_ptr_array_add (initdb, (char *) "-E");
+  g_ptr_array_add (initdb, (char *) "UTF8");
+  g_ptr_array_add (initdb, (char *) "--no-sync");
+  g_ptr_array_add (initdb, NULL);
+  g_free (run_command ((const char * const *) initdb->pdata, NULL));
+
+  options = g_strdup_printf ("-k %s -c listen_addresses='' -F", server->pg_dir);
+  as_postgres_argv (ctl);
+  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
+  g_ptr_array_add (ctl, (char *) "-D");
+  g_ptr_array_add (ctl, data);
+  g_ptr_array_add (ctl, (char *) "-l");
+  g_ptr_array_add (ctl, log);
+  g_ptr_array_add (ctl, (char *) "-o");
+  g_ptr_array_add (ctl, options);
+  g_ptr_array_add (ctl, (char *) "-w");
+  g_ptr_array_add (ctl, (char *) "start");
+  g_ptr_array_add (ctl, NULL);
+  g_free (run_command ((const char * const *) ctl->pdata, NULL));
+  return TRUE;
+}
+
+static void
+stop_postgres (Server *server)
+{
+  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
+  g_autofree char *data = NULL;
+  int status;
+
+  if (server->pg_dir == NULL)
+    return;
+  data = g_build_filename (server->pg_dir, "data", NULL);
+  as_postgres_argv (ctl);
+  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
+  g_ptr_array_add (ctl, (char *) "-D");
+  g_ptr_array_add (ctl, data);
+  g_ptr_array_add (ctl, (char *) "-m");
+  g_ptr_array_add (ctl, (char *) "immediate");
+  g_ptr_array_add (ctl, (char *) "-w");
+  g_ptr_array_add (ctl, (char *) "stop");
+  g_ptr_array_add (ctl, NULL);
+  g_free (run_command ((const char * const *) ctl->pdata, &status));
+  remove_tree (server->pg_dir);
+  g_clear_pointer (&server->pg_dir, g_free);
+}
+
+static void
+write_config (Server     *server,
+              gboolean    with_tls,
+              const char *extra)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *text = NULL;
+
+  if (server->pg_dir != NULL)
+    database = g_strdup_printf ("host=%s dbname=postgres user=postgres", server->pg_dir);
+  else
+    database = g_strdup_printf ("sqlite:%s/state/server.db", server->dir);
+
+  text = g_strdup_printf ("[server]\n"
+                          "listen=127.0.0.1\n"
+                          "port=0\n"
+                          "state_dir=%s/state\n"
+                          "database=%s\n"
+                          "%s%s%s%s%s"
+                          "max_body_bytes=65536\n"
+                          "max_pull_limit=50\n"
+                          "%s",
+                          server->dir, database,
+                          with_tls ? "tls_certificate=" : "", with_tls ? cert_path : "",
+                          with_tls ? "\ntls_key=" : "", with_tls ? key_path : "",
+                          with_tls ? "\n" : "",
+                          extra != NULL ? extra : "");
+  if (with_tls)
+    g_set_object (&server->cert, certificate);
+  server->config_path = g_build_filename (server->dir, "server.conf", NULL);
+  g_file_set_contents (server->config_path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Starts `stupeni-server serve --port 0` and reads the port it prints. */
+static void
+start_process (Server      *server,
+               const char  *extra_arg,
+               const char  *crash_after,
+               char       **first_line)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (crash_after != NULL)
+    g_subprocess_launcher_setenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT", crash_after, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT");
+  server->port = 0;
+  server->process = g_subprocess_launcher_spawn (launcher, &error, server_binary,
+                                                 "--config", server->config_path,
+                                                 "serve", "--port", "0", extra_arg, NULL);
+  g_assert_no_error (error);
+
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);     /* the server died before listening */
+      if (first_line != NULL && *first_line == NULL)
+        *first_line = g_strdup (line);
+      if (g_str_has_prefix (line, "listening on https://127.0.0.1:"))
+        {
+          server->port = (guint) g_ascii_strtoull (line + strlen ("listening on https://127.0.0.1:"),
+                                                   NULL, 10);
+          break;
+        }
+    }
+  g_assert_cmpuint (server->port, >, 0);
+}
+
+static void
+stop_process (Server *server)
+{
+  if (server->process == NULL)
+    return;
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->process);
+}
+
+static gboolean
+ensure_server (Server *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (server->process != NULL)
+    return TRUE;
+  if (server->failed_to_start)
+    {
+      g_test_fail_printf ("the %s server did not start", server->backend);
+      return FALSE;
+    }
+  server->failed_to_start = TRUE;
+
+  if (g_str_equal (server->backend, "postgresql"))
+    {
+      if (!g_file_test (PG_BIN "/initdb", G_FILE_TEST_IS_EXECUTABLE))
+        {
+          g_test_skip ("PostgreSQL 15 server binaries are not installed");
+          return FALSE;
+        }
+      start_postgres (server);
+    }
+
+  server->dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_config (server, TRUE, "enroll_attempts_per_minute=100000\n");
+  g_free (run_admin (server, "init", "--admin-password", ADMIN_PASSWORD, NULL));
+  start_process (server, NULL, NULL, NULL);
+  server->failed_to_start = FALSE;
+  return TRUE;
+}
+
+static void
+destroy_server (Server *server)
+{
+  stop_process (server);
+  stop_postgres (server);
+  remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->config_path, g_free);
+  g_clear_object (&server->cert);
+}
+
+/* HTTP */
+
+static gboolean
+on_accept_certificate (SoupMessage          *msg,
+                       GTlsCertificate      *peer,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  Server *server = user_data;
+
+  return g_tls_certificate_is_same (peer, server->cert);
+}
+
+static SoupSession *
+new_session (void)
+{
+  return soup_session_new_with_options ("timeout", 60, "max-conns-per-host", 4, NULL);
+}
+
+static guint
+request_try (Server       *server,
+             SoupSession  *session,
+             const char   *method,
+             const char   *path,
+             const char   *authorization,
+             const char   *body,
+             gssize        body_len,
+             JsonNode    **json_out,
+             GBytes      **raw_out,
+             char        **content_type_out,
+             GError      **error_out)
+{
+  g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u%s", server->port, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(SoupSession) own_session = NULL;
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *content_type;
+
+  g_assert_nonnull (msg);
+  if (session == NULL)
+    session = own_session = new_session ();
+  if (authorization != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                  "Authorization", authorization);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, body_len < 0 ? strlen (body) : (gsize) body_len);
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), server);
+
+  response = soup_session_send_and_read (session, msg, NULL, &error);
+  if (error_out != NULL && error != NULL)
+    {
+      g_propagate_error (error_out, g_steal_pointer (&error));
+      return 0;
+    }
+  g_assert_no_error (error);
+
+  content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  if (content_type_out != NULL)
+    *content_type_out = g_strdup (content_type);
+  if (json_out != NULL)
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (response, &len);
+
+      g_assert_cmpstr (content_type, ==, "application/json");
+      *json_out = stp_json_parse (data, len, &error);
+      g_assert_no_error (error);
+    }
+  if (raw_out != NULL)
+    *raw_out = g_bytes_ref (response);
+  return soup_message_get_status (msg);
+}
+
+static guint
+request_full (Server       *server,
+              SoupSession  *session,
+              const char   *method,
+              const char   *path,
+              const char   *authorization,
+              const char   *body,
+              gssize        body_len,
+              JsonNode    **json_out,
+              GBytes      **raw_out,
+              char        **content_type_out)
+{
+  return request_try (server, session, method, path, authorization, body, body_len,
+                      json_out, raw_out, content_type_out, NULL);
+}
+
+static guint
+request (Server      *server,
+         const char  *method,
+         const char  *path,
+         const char  *token,
+         const char  *body,
+         JsonNode   **json_out)
+{
+  g_autofree char *authorization = token != NULL ? g_strdup_printf ("Bearer %s", token) : NULL;
+  g_autoptr(JsonNode) json = NULL;
+  guint status;
+
+  status = request_full (server, NULL, method, path, authorization, body, -1, &json, NULL, NULL);
+  if (json_out != NULL)
+    *json_out = g_steal_pointer (&json);
+  return status;
+}
+
+static const char *
+get_str (JsonNode   *node,
+         const char *member)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  g_assert_true (json_object_has_member (json_node_get_object (node), member));
+  return json_object_get_string_member (json_node_get_object (node), member);
+}
+
+static gint64
+get_int (JsonNode   *node,
+         const char *member)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  g_assert_true (json_object_has_member (json_node_get_object (node), member));
+  return json_object_get_int_member (json_node_get_object (node), member);
+}
+
+static void
+assert_error (JsonNode   *node,
+              const char *code)
+{
+  g_assert_cmpstr (get_str (node, "error"), ==, code);
+  g_assert_nonnull (get_str (node, "message"));
+}
+
+/* Centers and devices */
+
+typedef struct
+{
+  char *center;
+  char *device;
+  char *token;
+} Device;
+
+static void
+device_clear (Device *device)
+{
+  g_free (device->center);
+  g_free (device->device);
+  g_free (device->token);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Device, device_clear)
+
+static char *
+add_center (Server      *server,
+            const char  *name,
+            char       **code_out)
+{
+  g_autofree char *output = run_admin (server, "center", "add", name, NULL);
+
+  *code_out = field (output, "enrollment_code");
+  return field (output, "center_id");
+}
+
+static char *
+new_code (Server     *server,
+          const char *center,
+          const char *minutes)
+{
+  g_autofree char *output = run_admin (server, "center", "code", center,
+                                       "--valid-minutes", minutes, NULL);
+
+  return field (output, "enrollment_code");
+}
+
+static JsonNode *
+enroll (Server     *server,
+        const char *code,
+        Device     *device)
+{
+  g_autofree char *body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"Ноутбук\"}", code);
+  JsonNode *json = NULL;
+
+  g_assert_cmpuint (request (server, "POST", "/v1/enroll", NULL, body, &json), ==, 200);
+  device->center = g_strdup (get_str (json, "center"));
+  device->device = g_strdup (get_str (json, "device"));
+  device->token = g_strdup (get_str (json, "token"));
+  g_assert_cmpuint (strlen (device->token), >=, 40);
+  return json;
+}
+
+static void
+enroll_new_center (Server     *server,
+                   const char *name,
+                   Device     *device)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *center = add_center (server, name, &code);
+  g_autoptr(JsonNode) json = enroll (server, code, device);
+
+  g_assert_cmpstr (device->center, ==, center);
+}
+
+static char *
+make_envelope (const Device *device,
+               const char   *msg_id,
+               guint64       hlc,
+               const char   *plaintext)
+{
+  g_autoptr(StpEnvelope) envelope = stp_envelope_new (device->center, device->device, msg_id,
+                                                      hlc, 1, "key-1");
+  g_autoptr(GError) error = NULL;
+
+  stp_envelope_seal (envelope, center_key, (const guint8 *) plaintext, strlen (plaintext), &error);
+  g_assert_no_error (error);
+  return stp_envelope_to_json (envelope);
+}
+
+static guint64
+now_hlc (void)
+{
+  return STP_HLC_MAKE (g_get_real_time () / 1000, 0);
+}
+
+static JsonArray *
+results_of (JsonNode *json)
+{
+  return json_object_get_array_member (json_node_get_object (json), "results");
+}
+
+/* The contract, run against each backend */
+
+static void
+test_info (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_autoptr(JsonNode) json = NULL;
+  gint64 millis;
+
+  if (!ensure_server (server))
+    return;
+
+  g_assert_cmpuint (request (server, "GET", "/v1/info", NULL, NULL, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "protocol"), ==, 1);
+  g_assert_cmpint (get_int (json, "max_body_bytes"), ==, 65536);
+  g_assert_cmpint (get_int (json, "max_pull_limit"), ==, 50);
+  millis = get_int (json, "server_millis");
+  g_assert_cmpint (ABS (millis - g_get_real_time () / 1000), <, 60000);
+  g_assert_true (g_str_has_suffix (get_str (json, "server_time"), "Z"));
+  g_assert_cmpuint (strlen (get_str (json, "server_time")), ==, strlen ("2024-01-01T00:00:00.000Z"));
+}
+
+static void
+test_enroll (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) error_json = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *center = NULL;
+  g_autofree char *expired = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *list = NULL;
+
+  if (!ensure_server (server))
+    return;
+
+  center = add_center (server, "Центр «Ступени» Пермь", &code);
+  json = enroll (server, code, &device);
+  g_assert_cmpstr (device.center, ==, center);
+  g_assert_cmpstr (get_str (json, "center_name"), ==, "Центр «Ступени» Пермь");
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (json), "key")));
+
+  /* A code is single-use. */
+  body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"second\"}", code);
+  g_assert_cmpuint (request (server, "POST", "/v1/enroll", NULL, body, &error_json), ==, 403);
+  assert_error (error_json, "code_used");
+  g_clear_pointer (&error_json, json_node_unref);
+  g_free (body);
+
+  /* A code valid for 0 minutes has expired by the time it is used. */
+  expired = new_code (server, center, "0");
+  body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"late\"}", expired);
+  g_assert_cmpuint (request (server, "POST", "/v1/enroll", NULL, body, &error_json), ==, 403);
+  assert_error (error_json, "code_expired");
+  g_clear_pointer (&error_json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "POST", "/v1/enroll", NULL,
+                             "{\"code\":\"AAAA-BBBB-CCCC-DDDD\",\"device_name\":\"x\"}", &error_json),
+                    ==, 403);
+  assert_error (error_json, "invalid_code");
+  g_clear_pointer (&error_json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "POST", "/v1/enroll", NULL,
+                             "{\"code\":5,\"device_name\":\"x\"}", &error_json), ==, 400);
+  assert_error (error_json, "invalid");
+  g_clear_pointer (&error_json, json_node_unref);
+
+  /* The administrator sees the device, and the token is never stored. */
+  list = run_admin (server, "device", "list", NULL);
+  g_assert_nonnull (strstr (list, device.device));
+  g_assert_null (strstr (list, device.token));
+}
+
+static void
+test_key (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) first = { 0 };
+  g_auto(Device) second = { 0 };
+  g_autoptr(StpWrappedKey) wrapped = NULL;
+  g_autoptr(StpWrappedKey) received = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) second_json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wrapped_json = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *code = NULL;
+  guint8 unwrapped[32];
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр ключей", &first);
+  path = g_strdup_printf ("/v1/centers/%s/key", first.center);
+
+  wrapped = stp_wrapped_key_wrap ("key-1", center_key, PASSPHRASE, stp_wrapped_key_min_ops (),
+                                  stp_wrapped_key_min_mem (), &error);
+  g_assert_no_error (error);
+  wrapped_json = stp_wrapped_key_to_json (wrapped);
+
+  g_assert_cmpuint (request (server, "PUT", path, first.token, "{\"key_id\":1}", &json), ==, 400);
+  assert_error (json, "invalid");
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "PUT", path, first.token, wrapped_json, &json), ==, 200);
+  g_assert_cmpstr (get_str (json, "key_id"), ==, "key-1");
+  g_clear_pointer (&json, json_node_unref);
+
+  /* The first device creates the center key; nobody replaces it. */
+  g_assert_cmpuint (request (server, "PUT", path, first.token, wrapped_json, &json), ==, 409);
+  assert_error (json, "key_exists");
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "GET", path, first.token, NULL, &json), ==, 200);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (json), "key")));
+  g_clear_pointer (&json, json_node_unref);
+
+  /* A new device gets the wrapped key at enrollment and opens it. */
+  code = new_code (server, first.center, "60");
+  second_json = enroll (server, code, &second);
+  received = stp_wrapped_key_from_json_node (json_object_get_member (json_node_get_object (second_json),
+                                                                     "key"), &error);
+  g_assert_no_error (error);
+  g_assert_true (stp_wrapped_key_unwrap (received, PASSPHRASE, unwrapped, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (unwrapped, 32, center_key, 32);
+  g_assert_false (stp_wrapped_key_unwrap (received, "не тот пароль", unwrapped, &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_WRONG_PASSPHRASE);
+}
+
+static void
+test_push_pull (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_auto(Device) other = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GString) batch = g_string_new ("{\"envelopes\":[");
+  g_autofree char *push = NULL;
+  g_autofree char *pull = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *future = NULL;
+  g_autofree char *foreign = NULL;
+  g_autofree char *valid = NULL;
+  JsonArray *results, *envelopes;
+  gint64 seqs[3];
+  guint64 hlc = now_hlc ();
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр обмена", &device);
+  push = g_strdup_printf ("/v1/centers/%s/push", device.center);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("msg-%u", i);
+      g_autofree char *plain = g_strdup_printf ("batch %u", i);
+      g_autofree char *envelope = make_envelope (&device, msg_id, hlc + i, plain);
+
+      g_string_append_printf (batch, "%s%s", i > 0 ? "," : "", envelope);
+    }
+  g_string_append (batch, "]}");
+
+  g_assert_cmpuint (request (server, "POST", push, device.token, batch->str, &json), ==, 200);
+  results = results_of (json);
+  g_assert_cmpuint (json_array_get_length (results), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *result = json_array_get_object_element (results, i);
+      g_autofree char *msg_id = g_strdup_printf ("msg-%u", i);
+
+      g_assert_cmpstr (json_object_get_string_member (result, "msg_id"), ==, msg_id);
+      g_assert_false (json_object_has_member (result, "error"));
+      seqs[i] = json_object_get_int_member (result, "seq");
+      if (i > 0)
+        g_assert_cmpint (seqs[i], ==, seqs[i - 1] + 1);
+    }
+  g_assert_cmpint (seqs[0], ==, 1);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Pushing the same batch again is harmless: same seqs, nothing new. */
+  g_assert_cmpuint (request (server, "POST", push, device.token, batch->str, &json), ==, 200);
+  results = results_of (json);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, i), "seq"),
+                     ==, seqs[i]);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* One bad envelope never fails the others. */
+  future = make_envelope (&device, "msg-future",
+                          STP_HLC_MAKE (g_get_real_time () / 1000 + 25 * 3600 * 1000, 0), "later");
+  code = new_code (server, device.center, "60");
+  {
+    g_autoptr(JsonNode) other_json = enroll (server, code, &other);
+  }
+  foreign = make_envelope (&other, "msg-foreign", hlc, "not mine");
+  valid = make_envelope (&device, "msg-3", hlc + 3, "batch 3");
+  body = g_strdup_printf ("{\"envelopes\":[%s,{\"v\":1,\"msg_id\":\"broken\"},%s,%s,17]}",
+                          future, foreign, valid);
+  g_assert_cmpuint (request (server, "POST", push, device.token, body, &json), ==, 200);
+  results = results_of (json);
+  g_assert_cmpuint (json_array_get_length (results), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0), "error"),
+                   ==, "hlc_in_future");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0), "msg_id"),
+                   ==, "msg-future");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 1), "error"),
+                   ==, "invalid");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 1), "msg_id"),
+                   ==, "broken");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 2), "error"),
+                   ==, "device_mismatch");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, 3), "seq"),
+                   ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 4), "error"),
+                   ==, "invalid");
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Pull in pages of two, from another device of the center. */
+  pull = g_strdup_printf ("/v1/centers/%s/pull?after=0&limit=2", device.center);
+  g_assert_cmpuint (request (server, "GET", pull, other.token, NULL, &json), ==, 200);
+  envelopes = json_object_get_array_member (json_node_get_object (json), "envelopes");
+  g_assert_cmpuint (json_array_get_length (envelopes), ==, 2);
+  g_assert_cmpint (get_int (json, "last_seq"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (json), "more"));
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *item = json_array_get_object_element (envelopes, i);
+      g_autoptr(StpEnvelope) envelope = NULL;
+      g_autoptr(GBytes) plain = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *expected = g_strdup_printf ("batch %u", i);
+
+      g_assert_cmpint (json_object_get_int_member (item, "seq"), ==, (gint64) i + 1);
+      envelope = stp_envelope_from_json_node (json_object_get_member (item, "envelope"), &error);
+      g_assert_no_error (error);
+      plain = stp_envelope_open (envelope, center_key, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                       expected, strlen (expected));
+    }
+  g_clear_pointer (&json, json_node_unref);
+  g_free (pull);
+
+  pull = g_strdup_printf ("/v1/centers/%s/pull?after=2&limit=100", device.center);
+  g_assert_cmpuint (request (server, "GET", pull, device.token, NULL, &json), ==, 200);
+  envelopes = json_object_get_array_member (json_node_get_object (json), "envelopes");
+  g_assert_cmpuint (json_array_get_length (envelopes), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (envelopes, 1), "seq"),
+                   ==, 4);
+  g_assert_cmpint (get_int (json, "last_seq"), ==, 4);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (json), "more"));
+  g_clear_pointer (&json, json_node_unref);
+  g_free (pull);
+
+  /* Nothing after the end: last_seq stays where the client is. */
+  pull = g_strdup_printf ("/v1/centers/%s/pull?after=4", device.center);
+  g_assert_cmpuint (request (server, "GET", pull, device.token, NULL, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "last_seq"), ==, 4);
+  g_clear_pointer (&json, json_node_unref);
+  g_free (pull);
+
+  pull = g_strdup_printf ("/v1/centers/%s/pull?after=-1", device.center);
+  g_assert_cmpuint (request (server, "GET", pull, device.token, NULL, &json), ==, 400);
+  assert_error (json, "invalid");
+  g_clear_pointer (&json, json_node_unref);
+  g_free (pull);
+
+  pull = g_strdup_printf ("/v1/centers/%s/pull?limit=0", device.center);
+  g_assert_cmpuint (request (server, "GET", pull, device.token, NULL, &json), ==, 400);
+  g_clear_pointer (&json, json_node_unref);
+}
+
+static void
+test_auth (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) a = { 0 };
+  g_auto(Device) b = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *push_b = NULL;
+  g_autofree char *pull_a = NULL;
+  g_autofree char *pull_b = NULL;
+  g_autofree char *envelope = NULL;
+  g_autofree char *body = NULL;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр А", &a);
+  enroll_new_center (server, "Центр Б", &b);
+  push_b = g_strdup_printf ("/v1/centers/%s/push", b.center);
+  pull_a = g_strdup_printf ("/v1/centers/%s/pull", a.center);
+  pull_b = g_strdup_printf ("/v1/centers/%s/pull", b.center);
+
+  /* A token of center A is refused on center B. */
+  envelope = make_envelope (&a, "m1", now_hlc (), "x");
+  body = g_strdup_printf ("{\"envelopes\":[%s]}", envelope);
+  g_assert_cmpuint (request (server, "POST", push_b, a.token, body, &json), ==, 403);
+  assert_error (json, "forbidden");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (server, "GET", pull_b, a.token, NULL, &json), ==, 403);
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "GET", pull_a, NULL, NULL, &json), ==, 401);
+  assert_error (json, "unauthorized");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (server, "GET", pull_a, "not-a-token", NULL, &json), ==, 401);
+  assert_error (json, "unauthorized");
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "GET", pull_a, a.token, NULL, &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+
+  g_free (run_admin (server, "device", "revoke", a.device, NULL));
+  g_assert_cmpuint (request (server, "GET", pull_a, a.token, NULL, &json), ==, 401);
+  assert_error (json, "device_revoked");
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Other devices are untouched. */
+  g_assert_cmpuint (request (server, "GET", pull_b, b.token, NULL, &json), ==, 200);
+}
+
+static void
+test_malformed (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *push = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *authorization = NULL;
+  const char *bodies[] = { "", "{", "[1,2]", "{\"envelopes\":5}", "{\"envelopes\":{}}",
+                           "{\"envelopes\":[],\"extra\":1}", "\xff\xfe{}", "null", NULL };
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр проверок", &device);
+  push = g_strdup_printf ("/v1/centers/%s/push", device.center);
+
+  for (guint i = 0; bodies[i] != NULL; i++)
+    {
+      g_autofree char *escaped = g_strescape (bodies[i], NULL);
+
+      g_test_message ("body: %s", escaped);
+      g_assert_cmpuint (request (server, "POST", push, device.token, bodies[i], &json), ==, 400);
+      assert_error (json, "invalid");
+      g_clear_pointer (&json, json_node_unref);
+    }
+
+  /* Over max_body_bytes (64 KiB in the test configuration). */
+  big = g_strnfill (70000, ' ');
+  memcpy (big, "{\"envelopes\":[]}", strlen ("{\"envelopes\":[]}"));
+  authorization = g_strdup_printf ("Bearer %s", device.token);
+  g_assert_cmpuint (request_full (server, NULL, "POST", push, authorization, big, -1, &json, NULL, NULL),
+                    ==, 413);
+  assert_error (json, "too_large");
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (request (server, "GET", "/v1/nothing", NULL, NULL, &json), ==, 404);
+  assert_error (json, "not_found");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (server, "GET", "/v1/centers/x/y/z/w", NULL, NULL, &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (server, "GET", push, device.token, NULL, &json), ==, 405);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (server, "POST", "/v1/info", NULL, "{}", &json), ==, 405);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* And the server is still there. */
+  g_assert_cmpuint (request (server, "GET", "/v1/info", NULL, NULL, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "protocol"), ==, 1);
+}
+
+static guint
+post_aggregate (Server     *server,
+                Device     *device,
+                const char *body)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/centers/%s/aggregates", device->center);
+  g_autoptr(JsonNode) json = NULL;
+  guint status = request (server, "POST", path, device->token, body, &json);
+
+  if (status == 200)
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (json), "stored"));
+  else
+    assert_error (json, "invalid");
+  return status;
+}
+
+static void
+test_aggregates (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) north = { 0 };
+  g_auto(Device) south = { 0 };
+  g_autoptr(GBytes) html = NULL;
+  g_autoptr(GBytes) csv = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *basic_credentials = g_strdup ("admin:" ADMIN_PASSWORD);
+  g_autofree char *basic = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *html_text = NULL;
+  g_autofree char *expected_csv = NULL;
+  const char *csv_data;
+  gsize csv_len;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр Север", &north);
+  enroll_new_center (server, "Центр Юг; филиал", &south);
+
+  g_assert_cmpuint (post_aggregate (server, &north,
+                                    "{\"period_from\":\"2025-01-01\",\"period_to\":\"2025-03-31\","
+                                    "\"generated_at\":\"2025-04-01T10:00:00Z\","
+                                    "\"counts\":{\"admitted\":12,\"discharged\":3,\"relapses\":0}}"),
+                    ==, 200);
+  /* An older report of the south center is replaced by the newer one. */
+  g_assert_cmpuint (post_aggregate (server, &south,
+                                    "{\"period_from\":\"2024-01-01\",\"period_to\":\"2024-12-31\","
+                                    "\"generated_at\":\"2025-01-02T10:00:00Z\","
+                                    "\"counts\":{\"admitted\":100}}"), ==, 200);
+  g_usleep (20000);
+  g_assert_cmpuint (post_aggregate (server, &south,
+                                    "{\"period_from\":\"2025-01-01\",\"period_to\":\"2025-03-31\","
+                                    "\"generated_at\":\"2025-04-01T11:00:00Z\","
+                                    "\"counts\":{\"admitted\":2,\"discharged\":1}}"), ==, 200);
+
+  /* Refused: wrong types, bad dates, names that are not short codes. */
+  g_assert_cmpuint (post_aggregate (server, &south,
+                                    "{\"period_from\":\"2025-01-01\",\"period_to\":\"2025-03-31\","
+                                    "\"generated_at\":\"x\",\"counts\":{\"admitted\":\"2\"}}"), ==, 400);
+  g_assert_cmpuint (post_aggregate (server, &south,
+                                    "{\"period_from\":\"2025-13-01\",\"period_to\":\"2025-03-31\","
+                                    "\"generated_at\":\"x\",\"counts\":{}}"), ==, 400);
+  g_assert_cmpuint (post_aggregate (server, &south,
+                                    "{\"period_from\":\"2025-01-01\",\"period_to\":\"2025-03-31\","
+                                    "\"generated_at\":\"x\",\"counts\":{\"Иванов\":1}}"), ==, 400);
+  g_assert_cmpuint (post_aggregate (server, &south,
+                                    "{\"period_from\":\"2025-01-01\",\"period_to\":\"2025-03-31\","
+                                    "\"generated_at\":\"x\",\"counts\":{\"a\":-1}}"), ==, 400);
+  g_assert_cmpuint (post_aggregate (server, &south, "{\"counts\":[]}"), ==, 400);
+
+  /* The summary needs the administrator password. */
+  g_assert_cmpuint (request_full (server, NULL, "GET", "/admin/summary", NULL, NULL, -1,
+                                  &json, NULL, NULL), ==, 401);
+  assert_error (json, "unauthorized");
+  g_clear_pointer (&json, json_node_unref);
+  encoded = g_base64_encode ((const guchar *) "admin:wrong", strlen ("admin:wrong"));
+  basic = g_strdup_printf ("Basic %s", encoded);
+  g_assert_cmpuint (request_full (server, NULL, "GET", "/admin/summary.csv", basic, NULL, -1,
+                                  &json, NULL, NULL), ==, 401);
+  g_clear_pointer (&json, json_node_unref);
+  g_free (encoded);
+  g_free (basic);
+  g_assert_cmpuint (request_full (server, NULL, "GET", "/admin/summary", north.token, NULL, -1,
+                                  &json, NULL, NULL), ==, 401);
+  g_clear_pointer (&json, json_node_unref);
+
+  encoded = g_base64_encode ((const guchar *) basic_credentials, strlen (basic_credentials));
+  basic = g_strdup_printf ("Basic %s", encoded);
+  g_assert_cmpuint (request_full (server, NULL, "GET", "/admin/summary", basic, NULL, -1,
+                                  NULL, &html, &content_type), ==, 200);
+  g_assert_cmpstr (content_type, ==, "text/html");
+  html_text = g_strndup (g_bytes_get_data (html, NULL), g_bytes_get_size (html));
+  g_test_message ("%s", html_text);
+  g_assert_nonnull (strstr (html_text, "Центр Север"));
+  g_assert_nonnull (strstr (html_text, "Центр Юг; филиал"));
+  g_assert_nonnull (strstr (html_text, ">12<"));       /* north admitted */
+  g_assert_nonnull (strstr (html_text, ">14<"));       /* total admitted */
+  g_assert_nonnull (strstr (html_text, ">&lt;5<"));
+  g_assert_null (strstr (html_text, ">3<"));           /* north discharged, suppressed */
+  g_assert_null (strstr (html_text, ">2<"));           /* south admitted, suppressed */
+  g_assert_null (strstr (html_text, ">4<"));           /* total discharged, suppressed */
+  g_assert_null (strstr (html_text, ">0<"));           /* relapses, suppressed */
+  g_assert_null (strstr (html_text, ">100<"));         /* the older report */
+
+  g_clear_pointer (&content_type, g_free);
+  g_assert_cmpuint (request_full (server, NULL, "GET", "/admin/summary.csv", basic, NULL, -1,
+                                  NULL, &csv, &content_type), ==, 200);
+  g_assert_cmpstr (content_type, ==, "text/csv");
+  csv_data = g_bytes_get_data (csv, &csv_len);
+  expected_csv = g_strdup ("\xEF\xBB\xBF"
+                           "Center;Period from;Period to;admitted;discharged;relapses\r\n"
+                           "Центр Север;2025-01-01;2025-03-31;12;<5;<5\r\n"
+                           "\"Центр Юг; филиал\";2025-01-01;2025-03-31;<5;<5;\r\n"
+                           "Total;;;14;<5;<5\r\n");
+  g_assert_cmpmem (csv_data, csv_len, expected_csv, strlen (expected_csv));
+}
+
+typedef struct
+{
+  Server *server;
+  Device *device;
+  guint   index;
+} PusherData;
+
+#define N_PUSHERS    10
+#define N_PER_PUSHER 15
+
+static gpointer
+pusher_thread (gpointer user_data)
+{
+  PusherData *data = user_data;
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *path = g_strdup_printf ("/v1/centers/%s/push", data->device->center);
+  g_autofree char *authorization = g_strdup_printf ("Bearer %s", data->device->token);
+  guint failures = 0;
+
+  for (guint j = 0; j < N_PER_PUSHER; j++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("p%u-%u", data->index, j);
+      g_autofree char *envelope = make_envelope (data->device, msg_id, now_hlc (), msg_id);
+      g_autofree char *body = g_strdup_printf ("{\"envelopes\":[%s]}", envelope);
+      g_autoptr(JsonNode) json = NULL;
+
+      if (request_full (data->server, session, "POST", path, authorization, body, -1,
+                        &json, NULL, NULL) != 200 ||
+          json_object_get_int_member (json_array_get_object_element (results_of (json), 0),
+                                      "seq") <= 0)
+        failures++;
+    }
+  return GUINT_TO_POINTER (failures);
+}
+
+static void
+test_concurrent (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *authorization = NULL;
+  PusherData pushers[N_PUSHERS];
+  GThread *threads[N_PUSHERS];
+  const guint total = N_PUSHERS * N_PER_PUSHER;
+  gint64 last = 0;
+  gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр нагрузки", &device);
+  authorization = g_strdup_printf ("Bearer %s", device.token);
+  session = new_session ();
+
+  for (guint i = 0; i < N_PUSHERS; i++)
+    {
+      pushers[i] = (PusherData) { server, &device, i };
+      threads[i] = g_thread_new ("pusher", pusher_thread, &pushers[i]);
+    }
+
+  /* A puller reading one-row pages while the pushes commit: seq order is
+   * commit order, so each page must be exactly the next seq. */
+  while (seqs->len < total && g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT
+                                               "&limit=1", device.center, last);
+      g_autoptr(JsonNode) json = NULL;
+      JsonArray *envelopes;
+
+      g_assert_cmpuint (request_full (server, session, "GET", path, authorization, NULL, -1,
+                                      &json, NULL, NULL), ==, 200);
+      envelopes = json_object_get_array_member (json_node_get_object (json), "envelopes");
+      g_assert_cmpuint (json_array_get_length (envelopes), <=, 1);
+      if (json_array_get_length (envelopes) == 1)
+        {
+          gint64 seq = json_object_get_int_member (json_array_get_object_element (envelopes, 0),
+                                                   "seq");
+
+          g_assert_cmpint (seq, ==, last + 1);
+          g_assert_false (g_hash_table_contains (seen, &seq));
+          g_array_append_val (seqs, seq);
+          g_hash_table_add (seen, &g_array_index (seqs, gint64, seqs->len - 1));
+          last = seq;
+          g_assert_cmpint (get_int (json, "last_seq"), ==, seq);
+        }
+      else
+        g_usleep (1000);
+    }
+
+  for (guint i = 0; i < N_PUSHERS; i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), ==, 0);
+
+  g_assert_cmpuint (seqs->len, ==, total);
+  g_assert_cmpint (last, ==, total);
+
+  /* Nothing beyond the end, no gaps. */
+  {
+    g_autofree char *path = g_strdup_printf ("/v1/centers/%s/pull?after=%u&limit=10",
+                                             device.center, total);
+    g_autoptr(JsonNode) json = NULL;
+
+    g_assert_cmpuint (request_full (server, session, "GET", path, authorization, NULL, -1,
+                                    &json, NULL, NULL), ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (json),
+                                                                           "envelopes")), ==, 0);
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (json), "more"));
+  }
+}
+
+/* SQLite only: behaviour that does not depend on the backend */
+
+static char *
+fingerprint_of (GTlsCertificate *cert)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autofree char *hex = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_object_get (cert, "certificate", &der, NULL);
+  hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+  for (guint i = 0; hex[i] != '\0'; i += 2)
+    g_string_append_printf (out, "%s%c%c", i > 0 ? ":" : "",
+                            g_ascii_toupper (hex[i]), g_ascii_toupper (hex[i + 1]));
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_dev_certificate_and_rate_limit (void)
+{
+  Server server = { "sqlite" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *first_line = NULL;
+  g_autofree char *dev_cert = NULL;
+  g_autofree char *expected = NULL;
+  guint limited = 0;
+
+  server.dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_config (&server, FALSE, NULL);
+  start_process (&server, "--dev", NULL, &first_line);
+
+  /* --dev makes a certificate in the state directory and prints its fingerprint. */
+  dev_cert = g_build_filename (server.dir, "state", "dev-certificate.pem", NULL);
+  server.cert = g_tls_certificate_new_from_file (dev_cert, &error);
+  g_assert_no_error (error);
+  expected = fingerprint_of (server.cert);
+  g_assert_cmpstr (first_line, ==, g_strdup_printf ("certificate sha256 fingerprint %s", expected));
+
+  /* The default limit: 10 enrollment attempts a minute per address. */
+  for (guint i = 0; i < 12; i++)
+    {
+      guint status = request (&server, "POST", "/v1/enroll", NULL,
+                              "{\"code\":\"AAAA-AAAA-AAAA-AAAA\",\"device_name\":\"x\"}", &json);
+
+      if (i < 10)
+        g_assert_cmpuint (status, ==, 403);
+      else
+        {
+          g_assert_cmpuint (status, ==, 429);
+          assert_error (json, "rate_limited");
+          limited++;
+        }
+      g_clear_pointer (&json, json_node_unref);
+    }
+  g_assert_cmpuint (limited, ==, 2);
+  g_assert_cmpuint (request (&server, "GET", "/v1/info", NULL, NULL, &json), ==, 200);
+
+  destroy_server (&server);
+}
+
+static void
+test_crash_hook (void)
+{
+  Server server = { "sqlite" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_auto(Device) device = { 0 };
+  g_autofree char *authorization = NULL;
+  g_autofree char *push = NULL;
+  g_autofree char *pull = NULL;
+  g_autofree char *body1 = NULL;
+  g_autofree char *body2 = NULL;
+  g_autofree char *e1 = NULL;
+  g_autofree char *e2 = NULL;
+  guint status;
+
+  server.dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_config (&server, TRUE, NULL);
+  start_process (&server, NULL, "2", NULL);
+
+  enroll_new_center (&server, "Центр сбоя", &device);
+  authorization = g_strdup_printf ("Bearer %s", device.token);
+  push = g_strdup_printf ("/v1/centers/%s/push", device.center);
+  e1 = make_envelope (&device, "m1", now_hlc (), "one");
+  e2 = make_envelope (&device, "m2", now_hlc () + 1, "two");
+  body1 = g_strdup_printf ("{\"envelopes\":[%s]}", e1);
+  body2 = g_strdup_printf ("{\"envelopes\":[%s]}", e2);
+
+  g_assert_cmpuint (request (&server, "POST", push, device.token, body1, NULL), ==, 200);
+
+  /* The second push is committed, then the server dies without replying. */
+  status = request_try (&server, NULL, "POST", push, authorization, body2, -1, NULL, NULL, NULL,
+                        &error);
+  g_assert_cmpuint (status, ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_subprocess_wait (server.process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (server.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server.process), ==, 9);
+  g_clear_object (&server.process);
+
+  /* After a restart the envelope is there, and the retry gets the same seq. */
+  start_process (&server, NULL, NULL, NULL);
+  pull = g_strdup_printf ("/v1/centers/%s/pull", device.center);
+  g_assert_cmpuint (request (&server, "GET", pull, device.token, NULL, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "last_seq"), ==, 2);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (&server, "POST", push, device.token, body2, &json), ==, 200);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results_of (json), 0),
+                                               "seq"), ==, 2);
+
+  destroy_server (&server);
+}
+
+static void
+make_test_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec",
+                         "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                         "-subj", "/CN=localhost", "-keyout", NULL, "-out", NULL, NULL };
+
+  cert_dir = g_dir_make_tmp ("stupeni-cert-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert_path = g_build_filename (cert_dir, "cert.pem", NULL);
+  key_path = g_build_filename (cert_dir, "key.pem", NULL);
+  argv[13] = key_path;
+  argv[15] = cert_path;
+  g_free (run_command (argv, NULL));
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  g_assert_no_error (error);
+}
+
+static void
+add_contract (Server *server)
+{
+  const struct { const char *name; GTestDataFunc func; } cases[] = {
+    { "info", test_info },
+    { "enroll", test_enroll },
+    { "key", test_key },
+    { "push-pull", test_push_pull },
+    { "auth", test_auth },
+    { "malformed", test_malformed },
+    { "aggregates-summary", test_aggregates },
+    { "concurrent-push", test_concurrent },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/server/%s/%s", server->backend, cases[i].name);
+      g_test_add_data_func (path, server, cases[i].func);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server_binary = g_strdup (argc > 1 ? argv[1] : g_getenv ("STUPENI_SERVER"));
+  if (server_binary == NULL)
+    g_error ("usage: test-server PATH-TO-stupeni-server");
+  g_assert_true (stp_protocol_init (NULL));
+  for (guint i = 0; i < sizeof center_key; i++)
+    center_key[i] = (guint8) (i * 7 + 3);
+  make_test_certificate ();
+
+  add_contract (&sqlite_server);
+  add_contract (&pg_server);
+  g_test_add_func ("/server/dev-certificate-and-rate-limit", test_dev_certificate_and_rate_limit);
+  g_test_add_func ("/server/crash-hook", test_crash_hook);
+
+  status = g_test_run ();
+
+  destroy_server (&sqlite_server);
+  destroy_server (&pg_server);
+  remove_tree (cert_dir);
+  return status;
+}
