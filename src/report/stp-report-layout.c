@@ -140,14 +140,14 @@ stp_report_layout_class_init (StpReportLayoutClass *klass)
 static void
 stp_report_layout_init (StpReportLayout *self)
 {
-  static const struct { const char *weight; double size; } styles[N_STYLES] = {
-    [STYLE_TITLE] = { "Bold", 14.0 },
-    [STYLE_HEADING] = { "Bold", 11.0 },
-    [STYLE_BODY] = { "", 9.5 },
-    [STYLE_NOTE] = { "", 8.0 },
-    [STYLE_CELL] = { "", 8.5 },
-    [STYLE_CELL_BOLD] = { "Bold", 8.5 },
-    [STYLE_FOOTER] = { "", 7.5 },
+  static const struct { PangoWeight weight; double size; } styles[N_STYLES] = {
+    [STYLE_TITLE] = { PANGO_WEIGHT_BOLD, 14.0 },
+    [STYLE_HEADING] = { PANGO_WEIGHT_BOLD, 11.0 },
+    [STYLE_BODY] = { PANGO_WEIGHT_NORMAL, 9.5 },
+    [STYLE_NOTE] = { PANGO_WEIGHT_NORMAL, 8.0 },
+    [STYLE_CELL] = { PANGO_WEIGHT_NORMAL, 8.5 },
+    [STYLE_CELL_BOLD] = { PANGO_WEIGHT_BOLD, 8.5 },
+    [STYLE_FOOTER] = { PANGO_WEIGHT_NORMAL, 7.5 },
   };
   cairo_font_options_t *options;
 
@@ -167,11 +167,13 @@ stp_report_layout_init (StpReportLayout *self)
 
   for (guint i = 0; i < N_STYLES; i++)
     {
-      g_autofree char *name = g_strdup_printf ("%s %s %.1f", FONT_FAMILY,
-                                               styles[i].weight, styles[i].size);
-      /* "DejaVu Sans" is a request; fontconfig falls back to another sans
-       * face with Cyrillic when it is missing. */
-      self->fonts[i] = pango_font_description_from_string (name);
+      /* Built field by field: a "DejaVu Sans 9.5" string would be parsed
+       * differently under locales with a decimal comma.  The family is a
+       * request; fontconfig falls back to another face with Cyrillic. */
+      self->fonts[i] = pango_font_description_new ();
+      pango_font_description_set_family (self->fonts[i], FONT_FAMILY);
+      pango_font_description_set_weight (self->fonts[i], styles[i].weight);
+      pango_font_description_set_size (self->fonts[i], (int) (styles[i].size * PANGO_SCALE));
     }
 }
 

@@ -184,6 +184,7 @@ add_episode (StpReportLayout  *layout,
   if (entries->len == 0)
     return TRUE;
 
+  stp_report_layout_add_space (layout, 4);
   stp_report_layout_add_note (layout, _("Stage history"));
   stp_report_layout_begin_table (layout, N_ELEMENTS (headers), headers, widths);
   for (guint i = 0; i < entries->len; i++)
@@ -282,7 +283,7 @@ static void
 add_referrals (StpReportLayout *layout,
                GPtrArray       *referrals)
 {
-  static const double widths[] = { 1.3, 3, 1.3, 3, 1.3, 1.3, 2 };
+  static const double widths[] = { 1.9, 3, 1.7, 2.6, 1.7, 1.7, 1.8 };
   const char *headers[] = { _("Direction"), _("Agency"), _("Sent"), _("Purpose"), _("Due"),
                             _("Answered"), _("Outcome") };
 
