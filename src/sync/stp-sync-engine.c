@@ -1,0 +1,1850 @@
+#define G_LOG_DOMAIN "stp-sync"
+
+#include "config.h"
+
+#include "stp-sync-engine.h"
+#include "stp-sync-store.h"
+#include "stp-envelope.h"
+#include "stp-wrapped-key.h"
+#include "stp-protocol.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sodium.h>
+#include <string.h>
+
+/* Local settings (stp_store_set_setting).  The unwrapped center key is kept
+ * there too (base64): the same file already holds every resident's data in
+ * plaintext, so the key adds nothing an attacker with the file lacks; the
+ * key protects the copy on the server.  Keeping it only in memory would
+ * make staff type the center passphrase after every start. */
+#define SETTING_URL          "sync.server_url"
+#define SETTING_CENTER       "sync.center"
+#define SETTING_CENTER_NAME  "sync.center_name"
+#define SETTING_DEVICE       "sync.device"
+#define SETTING_TOKEN        "sync.token"
+#define SETTING_WRAPPED_KEY  "sync.wrapped_key"
+#define SETTING_KEY          "sync.center_key"
+#define SETTING_KEY_ID       "sync.key_id"
+#define SETTING_FINGERPRINT  "sync.fingerprint"
+#define SETTING_LAST_SYNC    "sync.last_sync"
+#define CURSOR_KEY           "sync.cursor"
+
+/* Changes applied per transaction: bounds how long the worker holds the
+ * database write lock. */
+#define APPLY_CHUNK          2000
+#define MAX_BATCH_ROWS       50000
+#define DEFAULT_BATCH_BYTES  (4 * 1024 * 1024)
+#define MIN_BATCH_BYTES      512
+#define BACKOFF_MAX_SECONDS  600
+
+struct _StpSyncEngine
+{
+  GObject          parent_instance;
+
+  StpStore        *store;          /* weak */
+  StpStore        *secondary;      /* worker connection; used by one job at a time */
+
+  char            *url;
+  char            *center;
+  char            *center_name;
+  char            *device;
+  char            *token;
+  char            *key_id;
+  char            *fingerprint;
+  guint8           key[STP_CENTER_KEY_BYTES];
+  gboolean         have_key;
+
+  StpSyncState     state;
+  guint            pending;
+  gint64           last_sync;
+  char            *last_error;
+  gint64           clock_skew;
+
+  gboolean         running;
+  guint            failures;
+  guint            retry_id;
+  guint            periodic_id;
+  gboolean         auto_sync;
+  guint            interval;
+  GNetworkMonitor *monitor;
+  gulong           monitor_id;
+  gboolean         network_up;
+
+  gsize            batch_bytes;    /* 0: from the server's limit */
+  guint            pull_limit;
+  gboolean         fast_kdf;
+  StpSyncPageHook  hook;
+  gpointer         hook_data;
+};
+
+G_DEFINE_TYPE (StpSyncEngine, stp_sync_engine, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (stp-sync-error-quark, stp_sync_error)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_PENDING,
+  PROP_LAST_SYNC,
+  PROP_LAST_ERROR,
+  PROP_CLOCK_SKEW,
+  PROP_ENROLLED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+GType
+stp_sync_state_get_type (void)
+{
+  static gsize type_id = 0;
+
+  if (g_once_init_enter (&type_id))
+    {
+      static const GEnumValue values[] = {
+        { STP_SYNC_STATE_IDLE, "STP_SYNC_STATE_IDLE", "idle" },
+        { STP_SYNC_STATE_SYNCING, "STP_SYNC_STATE_SYNCING", "syncing" },
+        { STP_SYNC_STATE_OFFLINE, "STP_SYNC_STATE_OFFLINE", "offline" },
+        { STP_SYNC_STATE_ERROR, "STP_SYNC_STATE_ERROR", "error" },
+        { 0, NULL, NULL }
+      };
+      GType id = g_enum_register_static ("StpSyncState", values);
+      g_once_init_leave (&type_id, id);
+    }
+  return type_id;
+}
+
+/* --- The worker's job ----------------------------------------------------- */
+
+typedef struct
+{
+  /* Inputs, copied on the main thread. */
+  StpStore        *secondary;
+  char            *url;
+  char            *center;
+  char            *device;
+  char            *token;
+  char            *key_id;
+  char            *fingerprint;      /* NULL: trust on first use */
+  guint8           key[STP_CENTER_KEY_BYTES];
+  gsize            batch_bytes;
+  guint            pull_limit;
+  gint64           clock_offset;     /* store clock minus real time, usec */
+  StpSyncPageHook  hook;
+  gpointer         hook_data;
+  /* Enrollment inputs. */
+  char            *code;
+  char            *passphrase;
+  gboolean         fast_kdf;
+  /* Aggregates input. */
+  char            *aggregates_body;
+
+  /* Outputs. */
+  char            *seen_fingerprint;
+  gboolean         fingerprint_mismatch;
+  gboolean         have_skew;
+  gint64           skew;
+  char            *clock_error;
+  guint            pending;
+  char            *center_name;
+  char            *wrapped_json;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->secondary);
+  g_free (job->url);
+  g_free (job->center);
+  g_free (job->device);
+  g_free (job->token);
+  g_free (job->key_id);
+  g_free (job->fingerprint);
+  sodium_memzero (job->key, sizeof job->key);
+  g_free (job->code);
+  if (job->passphrase != NULL)
+    sodium_memzero (job->passphrase, strlen (job->passphrase));
+  g_free (job->passphrase);
+  g_free (job->aggregates_body);
+  g_free (job->seen_fingerprint);
+  g_free (job->clock_error);
+  g_free (job->center_name);
+  g_free (job->wrapped_json);
+  g_free (job);
+}
+
+static gint64
+job_now_millis (Job *job)
+{
+  return (g_get_real_time () + job->clock_offset) / 1000;
+}
+
+static char *
+normalize_fingerprint (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (out, g_ascii_toupper (*p));
+  return g_string_free (out, FALSE);
+}
+
+static char *
+certificate_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+  return normalize_fingerprint (g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                             der->data, der->len));
+}
+
+static gboolean
+on_accept_certificate (SoupMessage          *msg,
+                       GTlsCertificate      *peer,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  Job *job = user_data;
+  g_autofree char *seen = certificate_fingerprint (peer);
+  g_autofree char *expected = NULL;
+
+  if (seen == NULL)
+    return FALSE;
+  if (job->fingerprint == NULL)
+    {
+      /* Enrollment without a given fingerprint: pin what we see now. */
+      if (job->seen_fingerprint == NULL)
+        job->seen_fingerprint = g_strdup (seen);
+      return g_str_equal (job->seen_fingerprint, seen);
+    }
+  expected = normalize_fingerprint (job->fingerprint);
+  if (g_str_equal (expected, seen))
+    return TRUE;
+  job->fingerprint_mismatch = TRUE;
+  return FALSE;
+}
+
+static SoupSession *
+make_session (void)
+{
+  return soup_session_new_with_options ("timeout", 120,
+                                        "idle-timeout", 60,
+                                        "user-agent", "stupeni/" PACKAGE_VERSION,
+                                        NULL);
+}
+
+typedef struct
+{
+  guint      status;
+  GBytes    *body;
+  JsonNode  *json;         /* when the body parsed as JSON */
+  char      *error_code;   /* "error" of an error answer */
+  char      *message;      /* "message" of an error answer */
+} Reply;
+
+static void
+reply_clear (Reply *reply)
+{
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_clear_pointer (&reply->json, json_node_unref);
+  g_clear_pointer (&reply->error_code, g_free);
+  g_clear_pointer (&reply->message, g_free);
+}
+
+/* Sends one request; FALSE only when no HTTP answer came (network, TLS). */
+static gboolean
+http (SoupSession   *session,
+      Job           *job,
+      const char    *method,
+      const char    *path,
+      const char    *body,
+      gsize          body_len,
+      Reply         *reply,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *data;
+  gsize len = 0;
+
+  memset (reply, 0, sizeof *reply);
+  uri = g_strconcat (job->url, path, NULL);
+  msg = soup_message_new (method, uri);
+  if (msg == NULL)
+    {
+      g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED,
+                   _("The server address “%s” is not valid"), job->url);
+      return FALSE;
+    }
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), job);
+  if (job->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", job->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, body_len);
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+
+  reply->body = soup_session_send_and_read (session, msg, cancellable, &local_error);
+  if (reply->body == NULL)
+    {
+      if (job->fingerprint_mismatch)
+        g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CERTIFICATE,
+                     _("The server presented a different certificate than the one this "
+                       "computer trusts; ask the administrator"));
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK,
+                     _("The server cannot be reached: %s"), local_error->message);
+      return FALSE;
+    }
+  reply->status = soup_message_get_status (msg);
+  data = g_bytes_get_data (reply->body, &len);
+  if (len > 0)
+    reply->json = stp_json_parse (data, len, NULL);
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    {
+      JsonObject *object = json_node_get_object (reply->json);
+
+      if (reply->status >= 300)
+        {
+          reply->error_code = g_strdup (json_object_get_string_member_with_default (object, "error", ""));
+          reply->message = g_strdup (json_object_get_string_member_with_default (object, "message", ""));
+        }
+    }
+  return TRUE;
+}
+
+/* Turns an error answer into a GError. */
+static void
+set_reply_error (Reply       *reply,
+                 GError     **error)
+{
+  if (g_strcmp0 (reply->error_code, "device_revoked") == 0)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REVOKED,
+                         _("This computer was disconnected from the server by the administrator; "
+                           "its unsent changes are kept. Enroll it again to continue."));
+  else if (reply->status == SOUP_STATUS_UNAUTHORIZED)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REVOKED,
+                         _("The server does not accept this computer any more; enroll it again"));
+  else if (g_strcmp0 (reply->error_code, "invalid_code") == 0)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REFUSED,
+                         _("The enrollment code is not known; check it or ask the administrator for a new one"));
+  else if (g_strcmp0 (reply->error_code, "code_used") == 0)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REFUSED,
+                         _("The enrollment code was already used; ask the administrator for a new one"));
+  else if (g_strcmp0 (reply->error_code, "code_expired") == 0)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REFUSED,
+                         _("The enrollment code has expired; ask the administrator for a new one"));
+  else if (reply->status == 429)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REFUSED,
+                         _("Too many attempts; wait a minute and try again"));
+  else if (reply->status >= 500)
+    g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK,
+                 _("The server could not complete the request (HTTP %u); it will be retried"),
+                 reply->status);
+  else
+    g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                 _("The server refused the request (HTTP %u): %s"), reply->status,
+                 reply->message != NULL ? reply->message : "");
+}
+
+static gboolean
+fetch_info (SoupSession   *session,
+            Job           *job,
+            gsize         *max_body,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  Reply reply;
+  JsonObject *object;
+  gint64 before = job_now_millis (job);
+  gint64 after;
+  gint64 server_millis;
+
+  if (!http (session, job, SOUP_METHOD_GET, "/v1/info", NULL, 0, &reply, cancellable, error))
+    return FALSE;
+  after = job_now_millis (job);
+  if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+    {
+      if (reply.status == SOUP_STATUS_OK)
+        g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                             _("The address does not answer like a Stupeni server"));
+      else
+        set_reply_error (&reply, error);
+      reply_clear (&reply);
+      return FALSE;
+    }
+  object = json_node_get_object (reply.json);
+  if (json_object_get_int_member_with_default (object, "protocol", 0) != STP_PROTOCOL_VERSION)
+    {
+      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("The server speaks another protocol version; update the program or the server"));
+      reply_clear (&reply);
+      return FALSE;
+    }
+  server_millis = json_object_get_int_member_with_default (object, "server_millis", 0);
+  if (server_millis > 0)
+    {
+      /* The server read its clock somewhere between before and after. */
+      job->skew = (before + after) / 2 - server_millis;
+      job->have_skew = TRUE;
+    }
+  if (max_body != NULL)
+    *max_body = (gsize) json_object_get_int_member_with_default (object, "max_body_bytes", 0);
+  reply_clear (&reply);
+  return TRUE;
+}
+
+/* --- Push ----------------------------------------------------------------- */
+
+static char *
+changes_to_json (GPtrArray *changes,
+                 guint64   *max_hlc)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  *max_hlc = 0;
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      StpChange *c = g_ptr_array_index (changes, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "t");
+      json_builder_add_string_value (builder, c->table);
+      json_builder_set_member_name (builder, "r");
+      json_builder_add_string_value (builder, c->row_id);
+      json_builder_set_member_name (builder, "f");
+      json_builder_add_string_value (builder, c->field);
+      json_builder_set_member_name (builder, "v");
+      if (c->value != NULL)
+        json_builder_add_string_value (builder, c->value);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "h");
+      json_builder_add_int_value (builder, (gint64) c->hlc);
+      json_builder_set_member_name (builder, "d");
+      json_builder_add_string_value (builder, c->device);
+      if (c->base_hlc != 0)
+        {
+          json_builder_set_member_name (builder, "bh");
+          json_builder_add_int_value (builder, (gint64) c->base_hlc);
+          json_builder_set_member_name (builder, "bd");
+          json_builder_add_string_value (builder, c->base_device ? c->base_device : "");
+        }
+      json_builder_end_object (builder);
+      *max_hlc = MAX (*max_hlc, c->hlc);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static GPtrArray *
+changes_from_json (GBytes   *plaintext,
+                   GError  **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (plaintext, &len);
+  g_autoptr(JsonNode) root = stp_json_parse (data, len, error);
+  g_autoptr(GPtrArray) changes = NULL;
+  JsonArray *array;
+
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("A change batch from another device is not readable"));
+      return NULL;
+    }
+  array = json_node_get_array (root);
+  changes = g_ptr_array_new_full (json_array_get_length (array), (GDestroyNotify) stp_change_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *o;
+      StpChange *c;
+      JsonNode *v;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      o = json_node_get_object (node);
+      c = stp_change_new ();
+      c->table = g_strdup (json_object_get_string_member_with_default (o, "t", NULL));
+      c->row_id = g_strdup (json_object_get_string_member_with_default (o, "r", NULL));
+      c->field = g_strdup (json_object_get_string_member_with_default (o, "f", NULL));
+      v = json_object_get_member (o, "v");
+      if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
+        c->value = g_strdup (json_node_get_string (v));
+      c->hlc = (guint64) json_object_get_int_member_with_default (o, "h", 0);
+      c->device = g_strdup (json_object_get_string_member_with_default (o, "d", NULL));
+      c->base_hlc = (guint64) json_object_get_int_member_with_default (o, "bh", 0);
+      c->base_device = g_strdup (json_object_get_string_member_with_default (o, "bd", NULL));
+      g_ptr_array_add (changes, c);
+    }
+  return g_steal_pointer (&changes);
+}
+
+static gboolean
+push_outbox (SoupSession   *session,
+             Job           *job,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  gsize batch = job->batch_bytes;
+  g_autofree char *push_path = g_strdup_printf ("/v1/centers/%s/push", job->center);
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autoptr(StpEnvelope) envelope = NULL;
+      g_autofree char *plaintext = NULL;
+      g_autofree char *msg_id = NULL;
+      g_autofree char *env_json = NULL;
+      g_autofree char *body = NULL;
+      g_autoptr(GArray) ids = NULL;
+      guint64 max_hlc;
+      Reply reply;
+      JsonObject *object;
+      JsonArray *results;
+      JsonObject *result;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      changes = stp_sync_store_peek_outbox (job->secondary, batch, MAX_BATCH_ROWS, error);
+      if (changes == NULL)
+        return FALSE;
+      if (changes->len == 0)
+        return TRUE;
+
+      plaintext = changes_to_json (changes, &max_hlc);
+      /* Stable for the same rows, so a retry after a lost reply is
+       * recognized by the server and stored once. */
+      msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
+                                ((StpChange *) changes->pdata[0])->outbox_id, changes->len);
+      envelope = stp_envelope_new (job->center, job->device, msg_id, max_hlc,
+                                   STP_SCHEMA_VERSION, job->key_id);
+      if (!stp_envelope_seal (envelope, job->key, (const guint8 *) plaintext,
+                              strlen (plaintext), error))
+        return FALSE;
+      env_json = stp_envelope_to_json (envelope);
+      body = g_strdup_printf ("{\"envelopes\":[%s]}", env_json);
+
+      if (!http (session, job, SOUP_METHOD_POST, push_path,
+                 body, strlen (body), &reply, cancellable, error))
+        return FALSE;
+
+      if (reply.status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+        {
+          reply_clear (&reply);
+          if (changes->len == 1)
+            {
+              g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                                   _("One change is larger than the server accepts"));
+              return FALSE;
+            }
+          batch = MAX (MIN_BATCH_BYTES, MIN (batch, strlen (body)) / 2);
+          g_debug ("413: batch halved to %" G_GSIZE_FORMAT " bytes", batch);
+          continue;
+        }
+      if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+        {
+          set_reply_error (&reply, error);
+          reply_clear (&reply);
+          return FALSE;
+        }
+      object = json_node_get_object (reply.json);
+      results = json_object_has_member (object, "results")
+                ? json_object_get_array_member (object, "results") : NULL;
+      if (results == NULL || json_array_get_length (results) != 1
+          || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (results, 0)))
+        {
+          g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                               _("The server answered the push in an unexpected form"));
+          reply_clear (&reply);
+          return FALSE;
+        }
+      result = json_array_get_object_element (results, 0);
+      if (json_object_has_member (result, "error"))
+        {
+          const char *code = json_object_get_string_member_with_default (result, "error", "");
+
+          if (g_str_equal (code, "hlc_in_future"))
+            {
+              gint64 server_now = job_now_millis (job) - (job->have_skew ? job->skew : 0);
+              double ahead_hours = ((double) STP_HLC_MILLIS (max_hlc) - (double) server_now) / 3600000.0;
+
+              /* The rest of the sync (pulling) goes on; these stay queued. */
+              job->clock_error = g_strdup_printf (_("The server refused changes dated %.1f hours in the "
+                                                    "future: this computer's clock was wrong when they "
+                                                    "were made. Correct the clock; the changes are kept "
+                                                    "and other changes still sync."),
+                                                  MAX (ahead_hours, 0.0));
+              reply_clear (&reply);
+              return TRUE;
+            }
+          g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                       _("The server refused a batch of changes: %s"), code);
+          reply_clear (&reply);
+          return FALSE;
+        }
+      if (!json_object_has_member (result, "seq"))
+        {
+          g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                               _("The server did not confirm the changes"));
+          reply_clear (&reply);
+          return FALSE;
+        }
+      reply_clear (&reply);
+
+      /* Stored with a seq: only now are the rows removed. */
+      ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), changes->len);
+      for (guint i = 0; i < changes->len; i++)
+        g_array_append_val (ids, ((StpChange *) changes->pdata[i])->outbox_id);
+      if (!stp_sync_store_ack_outbox (job->secondary, (const gint64 *) (gpointer) ids->data,
+                                      ids->len, error))
+        return FALSE;
+    }
+}
+
+/* --- Pull ----------------------------------------------------------------- */
+
+typedef struct
+{
+  Job        *job;
+  GPtrArray  *pending;     /* StpChange, owned */
+  guint       chunks;
+} Applier;
+
+static gboolean
+applier_flush (Applier  *applier,
+               gboolean  with_cursor,
+               gint64    cursor,
+               GError  **error)
+{
+  StpApplyStats stats;
+
+  if (applier->pending->len == 0 && !with_cursor)
+    return TRUE;
+  if (!stp_sync_store_apply_page (applier->job->secondary, applier->pending,
+                                  with_cursor ? CURSOR_KEY : NULL, cursor, &stats, error))
+    return FALSE;
+  g_ptr_array_set_size (applier->pending, 0);
+  applier->chunks++;
+  if (applier->job->hook != NULL)
+    applier->job->hook (applier->chunks, applier->job->hook_data);
+  return TRUE;
+}
+
+static gboolean
+pull_pages (SoupSession   *session,
+            Job           *job,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  Applier applier = { job, g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free), 0 };
+  gboolean ok = FALSE;
+
+  for (;;)
+    {
+      gint64 cursor = stp_sync_store_get_cursor (job->secondary, CURSOR_KEY);
+      g_autofree char *path = NULL;
+      Reply reply;
+      JsonObject *object;
+      JsonArray *envelopes;
+      gint64 last_seq;
+      gboolean more;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT "&limit=%u",
+                              job->center, cursor, job->pull_limit);
+      if (!http (session, job, SOUP_METHOD_GET, path, NULL, 0, &reply, cancellable, error))
+        goto out;
+      if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+        {
+          set_reply_error (&reply, error);
+          reply_clear (&reply);
+          goto out;
+        }
+      object = json_node_get_object (reply.json);
+      envelopes = json_object_has_member (object, "envelopes")
+                  ? json_object_get_array_member (object, "envelopes") : NULL;
+      last_seq = json_object_get_int_member_with_default (object, "last_seq", cursor);
+      more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+      if (envelopes == NULL)
+        {
+          g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                               _("The server answered the pull in an unexpected form"));
+          reply_clear (&reply);
+          goto out;
+        }
+
+      for (guint i = 0; i < json_array_get_length (envelopes); i++)
+        {
+          JsonObject *item = json_array_get_object_element (envelopes, i);
+          g_autoptr(StpEnvelope) envelope = NULL;
+          g_autoptr(GBytes) plaintext = NULL;
+          g_autoptr(GPtrArray) changes = NULL;
+          gint64 seq;
+
+          if (item == NULL)
+            continue;
+          seq = json_object_get_int_member_with_default (item, "seq", 0);
+          envelope = stp_envelope_from_json_node (json_object_get_member (item, "envelope"), error);
+          if (envelope == NULL)
+            {
+              reply_clear (&reply);
+              goto out;
+            }
+          /* Our own batches are already here. */
+          if (g_strcmp0 (envelope->device, job->device) != 0)
+            {
+              plaintext = stp_envelope_open (envelope, job->key, error);
+              if (plaintext == NULL)
+                {
+                  g_prefix_error (error, _("A change batch could not be decrypted: "));
+                  reply_clear (&reply);
+                  goto out;
+                }
+              changes = changes_from_json (plaintext, error);
+              if (changes == NULL)
+                {
+                  reply_clear (&reply);
+                  goto out;
+                }
+              for (guint c = 0; c < changes->len; c++)
+                {
+                  g_ptr_array_add (applier.pending, g_steal_pointer (&changes->pdata[c]));
+                  /* Mid-batch chunks do not move the cursor: after a crash
+                   * the batch is applied again, harmlessly. */
+                  if (applier.pending->len >= APPLY_CHUNK
+                      && !applier_flush (&applier, c + 1 == changes->len, seq, error))
+                    {
+                      reply_clear (&reply);
+                      goto out;
+                    }
+                }
+            }
+          if (applier.pending->len >= APPLY_CHUNK / 2
+              && !applier_flush (&applier, TRUE, seq, error))
+            {
+              reply_clear (&reply);
+              goto out;
+            }
+        }
+      reply_clear (&reply);
+      if (last_seq != cursor && !applier_flush (&applier, TRUE, last_seq, error))
+        goto out;
+      if (!more || last_seq == cursor)
+        break;
+    }
+  ok = TRUE;
+
+out:
+  g_ptr_array_unref (applier.pending);
+  return ok;
+}
+
+static void
+sync_thread (GTask         *task,
+             gpointer       source,
+             gpointer       task_data,
+             GCancellable  *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(SoupSession) session = make_session ();
+  g_autoptr(GError) error = NULL;
+  gsize max_body = 0;
+
+  if (!fetch_info (session, job, &max_body, cancellable, &error))
+    goto fail;
+  if (job->batch_bytes == 0)
+    job->batch_bytes = max_body > 0 ? MIN (max_body / 2, DEFAULT_BATCH_BYTES) : DEFAULT_BATCH_BYTES;
+  if (!push_outbox (session, job, cancellable, &error))
+    goto fail;
+  if (!pull_pages (session, job, cancellable, &error))
+    goto fail;
+  if (!stp_sync_store_retry_parked (job->secondary, &error))
+    goto fail;
+  job->pending = (guint) stp_sync_store_count_pending (job->secondary);
+  if (job->clock_error != NULL)
+    {
+      g_task_return_new_error (task, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK, "%s", job->clock_error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  job->pending = (guint) stp_sync_store_count_pending (job->secondary);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* --- Engine ---------------------------------------------------------------- */
+
+static void schedule_next (StpSyncEngine *self, gboolean failed, const GError *error);
+
+static void
+set_state (StpSyncEngine *self,
+           StpSyncState   state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_last_error (StpSyncEngine *self,
+                const char    *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+static void
+set_pending (StpSyncEngine *self,
+             guint          pending)
+{
+  if (self->pending == pending)
+    return;
+  self->pending = pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+static char *
+get_setting (StpSyncEngine *self,
+             const char    *key)
+{
+  char *value = stp_store_get_setting (self->store, key);
+
+  if (value != NULL && *value == '\0')
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+static void
+load_settings (StpSyncEngine *self)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *last = NULL;
+
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->center, g_free);
+  g_clear_pointer (&self->center_name, g_free);
+  g_clear_pointer (&self->device, g_free);
+  g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->key_id, g_free);
+  g_clear_pointer (&self->fingerprint, g_free);
+  self->have_key = FALSE;
+
+  self->url = get_setting (self, SETTING_URL);
+  self->center = get_setting (self, SETTING_CENTER);
+  self->center_name = get_setting (self, SETTING_CENTER_NAME);
+  self->device = get_setting (self, SETTING_DEVICE);
+  self->token = get_setting (self, SETTING_TOKEN);
+  self->key_id = get_setting (self, SETTING_KEY_ID);
+  self->fingerprint = get_setting (self, SETTING_FINGERPRINT);
+  key = get_setting (self, SETTING_KEY);
+  if (key != NULL)
+    {
+      g_autoptr(GBytes) bytes = stp_base64_decode (key, STP_CENTER_KEY_BYTES, NULL);
+
+      if (bytes != NULL && g_bytes_get_size (bytes) == STP_CENTER_KEY_BYTES)
+        {
+          memcpy (self->key, g_bytes_get_data (bytes, NULL), STP_CENTER_KEY_BYTES);
+          self->have_key = TRUE;
+        }
+      sodium_memzero (key, strlen (key));
+    }
+  last = get_setting (self, SETTING_LAST_SYNC);
+  self->last_sync = last ? g_ascii_strtoll (last, NULL, 10) : 0;
+}
+
+gboolean
+stp_sync_engine_is_enrolled (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->url != NULL && self->center != NULL && self->device != NULL
+         && self->token != NULL && self->have_key && self->key_id != NULL;
+}
+
+static Job *
+job_new (StpSyncEngine  *self,
+         GError        **error)
+{
+  Job *job = g_new0 (Job, 1);
+
+  if (self->store == NULL)
+    {
+      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, _("The database is closed"));
+      job_free (job);
+      return NULL;
+    }
+  if (self->secondary == NULL)
+    {
+      self->secondary = stp_store_open_secondary (self->store, error);
+      if (self->secondary == NULL)
+        {
+          job_free (job);
+          return NULL;
+        }
+    }
+  job->secondary = g_object_ref (self->secondary);
+  job->url = g_strdup (self->url);
+  job->center = g_strdup (self->center);
+  job->device = g_strdup (self->device);
+  job->token = g_strdup (self->token);
+  job->key_id = g_strdup (self->key_id);
+  job->fingerprint = g_strdup (self->fingerprint);
+  memcpy (job->key, self->key, sizeof job->key);
+  job->batch_bytes = self->batch_bytes;
+  job->pull_limit = self->pull_limit;
+  job->clock_offset = stp_store_now (self->store) - g_get_real_time ();
+  job->hook = self->hook;
+  job->hook_data = self->hook_data;
+  job->fast_kdf = self->fast_kdf;
+  return job;
+}
+
+static void
+apply_skew (StpSyncEngine *self,
+            Job           *job)
+{
+  if (job->have_skew && job->skew != self->clock_skew)
+    {
+      self->clock_skew = job->skew;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK_SKEW]);
+    }
+}
+
+static void
+sync_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  StpSyncEngine *self = STP_SYNC_ENGINE (source);
+  GTask *outer = user_data;
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  self->running = FALSE;
+  apply_skew (self, job);
+  set_pending (self, job->pending);
+  if (ok || g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK))
+    {
+      g_autofree char *text = NULL;
+
+      self->last_sync = stp_store_now (self->store);
+      text = g_strdup_printf ("%" G_GINT64_FORMAT, self->last_sync);
+      stp_store_set_setting (self->store, SETTING_LAST_SYNC, text, NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+    }
+  if (ok)
+    {
+      if (ABS (self->clock_skew) > STP_SYNC_SKEW_WARNING_MILLIS)
+        {
+          g_autofree char *msg = g_strdup_printf (_("This computer's clock differs from the server's by "
+                                                    "%" G_GINT64_FORMAT " min; correct it"),
+                                                  self->clock_skew / 60000);
+          set_last_error (self, msg);
+        }
+      else
+        set_last_error (self, NULL);
+      set_state (self, STP_SYNC_STATE_IDLE);
+    }
+  else
+    {
+      set_last_error (self, error->message);
+      set_state (self, g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK)
+                 ? STP_SYNC_STATE_OFFLINE : STP_SYNC_STATE_ERROR);
+    }
+  schedule_next (self, !ok, error);
+
+  if (outer != NULL)
+    {
+      if (ok)
+        g_task_return_boolean (outer, TRUE);
+      else
+        g_task_return_error (outer, g_steal_pointer (&error));
+      g_object_unref (outer);
+    }
+}
+
+static void
+start_sync (StpSyncEngine *self,
+            GTask         *outer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  if (self->running)
+    {
+      if (outer != NULL)
+        {
+          g_task_return_new_error (outer, STP_SYNC_ERROR, STP_SYNC_ERROR_BUSY,
+                                   _("A synchronization is already running"));
+          g_object_unref (outer);
+        }
+      return;
+    }
+  if (!stp_sync_engine_is_enrolled (self))
+    {
+      if (outer != NULL)
+        {
+          g_task_return_new_error (outer, STP_SYNC_ERROR, STP_SYNC_ERROR_NOT_ENROLLED,
+                                   _("This computer is not connected to a sync server yet"));
+          g_object_unref (outer);
+        }
+      return;
+    }
+  job = job_new (self, &error);
+  if (job == NULL)
+    {
+      set_last_error (self, error->message);
+      set_state (self, STP_SYNC_STATE_ERROR);
+      if (outer != NULL)
+        {
+          g_task_return_error (outer, g_steal_pointer (&error));
+          g_object_unref (outer);
+        }
+      return;
+    }
+  self->running = TRUE;
+  set_state (self, STP_SYNC_STATE_SYNCING);
+  task = g_task_new (self, outer ? g_task_get_cancellable (outer) : NULL, sync_done, outer);
+  g_task_set_source_tag (task, start_sync);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  StpSyncEngine *self = user_data;
+
+  self->retry_id = 0;
+  start_sync (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_next (StpSyncEngine *self,
+               gboolean       failed,
+               const GError  *error)
+{
+  guint delay;
+
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  if (!self->auto_sync)
+    return;
+  if (failed)
+    {
+      double seconds;
+
+      /* Permanent until someone acts. */
+      if (g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REVOKED)
+          || g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NOT_ENROLLED))
+        return;
+      self->failures = MIN (self->failures + 1, 16);
+      seconds = MIN ((double) BACKOFF_MAX_SECONDS, (double) (1u << MIN (self->failures - 1, 10)));
+      /* Jitter so that many centers do not retry in step. */
+      seconds = MAX (1.0, seconds * g_random_double_range (0.5, 1.0));
+      delay = (guint) (seconds * 1000);
+    }
+  else
+    {
+      self->failures = 0;
+      if (self->interval == 0)
+        return;
+      delay = self->interval * 1000;
+    }
+  self->retry_id = g_timeout_add (delay, on_timer, self);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  StpSyncEngine *self = user_data;
+  gboolean was_up = self->network_up;
+
+  self->network_up = available;
+  if (available && !was_up && self->auto_sync && stp_sync_engine_is_enrolled (self))
+    {
+      self->failures = 0;
+      start_sync (self, NULL);
+    }
+  else if (!available && self->state == STP_SYNC_STATE_IDLE)
+    set_state (self, STP_SYNC_STATE_OFFLINE);
+}
+
+void
+stp_sync_engine_set_auto (StpSyncEngine *self,
+                          gboolean       enabled,
+                          guint          interval_seconds)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+
+  self->auto_sync = enabled;
+  self->interval = interval_seconds;
+  if (enabled && self->monitor == NULL)
+    {
+      self->monitor = g_object_ref (g_network_monitor_get_default ());
+      self->network_up = g_network_monitor_get_network_available (self->monitor);
+      self->monitor_id = g_signal_connect (self->monitor, "network-changed",
+                                           G_CALLBACK (on_network_changed), self);
+    }
+  if (enabled && !self->running && self->retry_id == 0 && stp_sync_engine_is_enrolled (self))
+    self->retry_id = g_timeout_add (1000, on_timer, self);
+  if (!enabled)
+    g_clear_handle_id (&self->retry_id, g_source_remove);
+}
+
+void
+stp_sync_engine_sync_async (StpSyncEngine       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *outer;
+
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, stp_sync_engine_sync_async);
+  start_sync (self, outer);
+}
+
+gboolean
+stp_sync_engine_sync_finish (StpSyncEngine  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+stp_sync_engine_sync_now (StpSyncEngine *self)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+
+  self->failures = 0;
+  start_sync (self, NULL);
+}
+
+/* --- Enrollment ------------------------------------------------------------ */
+
+static void
+enroll_thread (GTask         *task,
+               gpointer       source,
+               gpointer       task_data,
+               GCancellable  *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(SoupSession) session = make_session ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpWrappedKey) wrapped = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *device_name = NULL;
+  g_autofree char *key_path = NULL;
+  JsonObject *object;
+  JsonNode *key_node;
+  Reply reply;
+
+  if (!fetch_info (session, job, NULL, cancellable, &error))
+    goto fail;
+  if (job->fingerprint == NULL && job->seen_fingerprint != NULL)
+    job->fingerprint = g_strdup (job->seen_fingerprint);
+
+  if (job->token == NULL)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      device_name = g_strdup (g_get_host_name ());
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, job->code);
+      json_builder_set_member_name (builder, "device_name");
+      json_builder_add_string_value (builder, device_name);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      body = json_to_string (root, FALSE);
+      if (!http (session, job, SOUP_METHOD_POST, "/v1/enroll", body, strlen (body), &reply,
+                 cancellable, &error))
+        goto fail;
+      if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+        {
+          set_reply_error (&reply, &error);
+          reply_clear (&reply);
+          goto fail;
+        }
+      object = json_node_get_object (reply.json);
+      job->center = g_strdup (json_object_get_string_member_with_default (object, "center", NULL));
+      job->center_name = g_strdup (json_object_get_string_member_with_default (object, "center_name", ""));
+      job->device = g_strdup (json_object_get_string_member_with_default (object, "device", NULL));
+      job->token = g_strdup (json_object_get_string_member_with_default (object, "token", NULL));
+      key_node = json_object_get_member (object, "key");
+      if (key_node != NULL && !JSON_NODE_HOLDS_NULL (key_node))
+        job->wrapped_json = json_to_string (key_node, FALSE);
+      reply_clear (&reply);
+      if (job->center == NULL || job->device == NULL || job->token == NULL)
+        {
+          g_set_error_literal (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                               _("The server answered the enrollment in an unexpected form"));
+          goto fail;
+        }
+    }
+  else
+    {
+      /* A retry after a wrong passphrase: the code is used up, the token
+       * from the first attempt is still ours. */
+      key_path = g_strdup_printf ("/v1/centers/%s/key", job->center);
+      if (!http (session, job, SOUP_METHOD_GET, key_path, NULL, 0, &reply, cancellable, &error))
+        goto fail;
+      if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+        {
+          set_reply_error (&reply, &error);
+          reply_clear (&reply);
+          goto fail;
+        }
+      key_node = json_object_get_member (json_node_get_object (reply.json), "key");
+      g_clear_pointer (&job->wrapped_json, g_free);
+      if (key_node != NULL && !JSON_NODE_HOLDS_NULL (key_node))
+        job->wrapped_json = json_to_string (key_node, FALSE);
+      reply_clear (&reply);
+    }
+
+  if (job->wrapped_json == NULL)
+    {
+      /* The first device of the center makes the key. */
+      g_autofree char *key_id = g_uuid_string_random ();
+      g_autofree char *wrapped_text = NULL;
+
+      stp_center_key_generate (job->key);
+      wrapped = stp_wrapped_key_wrap (key_id, job->key, job->passphrase,
+                                      job->fast_kdf ? stp_wrapped_key_min_ops () : stp_wrapped_key_default_ops (),
+                                      job->fast_kdf ? stp_wrapped_key_min_mem () : stp_wrapped_key_default_mem (),
+                                      &error);
+      if (wrapped == NULL)
+        goto fail;
+      wrapped_text = stp_wrapped_key_to_json (wrapped);
+      g_free (key_path);
+      key_path = g_strdup_printf ("/v1/centers/%s/key", job->center);
+      if (!http (session, job, SOUP_METHOD_PUT, key_path, wrapped_text, strlen (wrapped_text),
+                 &reply, cancellable, &error))
+        goto fail;
+      if (reply.status == SOUP_STATUS_OK)
+        {
+          reply_clear (&reply);
+          job->wrapped_json = g_steal_pointer (&wrapped_text);
+          job->key_id = g_strdup (wrapped->key_id);
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      if (reply.status != SOUP_STATUS_CONFLICT)
+        {
+          set_reply_error (&reply, &error);
+          reply_clear (&reply);
+          goto fail;
+        }
+      reply_clear (&reply);
+      /* Another device was first: use its key. */
+      if (!http (session, job, SOUP_METHOD_GET, key_path, NULL, 0, &reply, cancellable, &error))
+        goto fail;
+      if (reply.status == SOUP_STATUS_OK && reply.json != NULL && JSON_NODE_HOLDS_OBJECT (reply.json))
+        {
+          key_node = json_object_get_member (json_node_get_object (reply.json), "key");
+          if (key_node != NULL && !JSON_NODE_HOLDS_NULL (key_node))
+            job->wrapped_json = json_to_string (key_node, FALSE);
+        }
+      reply_clear (&reply);
+      g_clear_pointer (&wrapped, stp_wrapped_key_free);
+      if (job->wrapped_json == NULL)
+        {
+          g_set_error_literal (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                               _("The server has no center key"));
+          goto fail;
+        }
+    }
+
+  wrapped = stp_wrapped_key_from_json (job->wrapped_json, -1, &error);
+  if (wrapped == NULL)
+    goto fail;
+  if (!stp_wrapped_key_unwrap (wrapped, job->passphrase, job->key, &error))
+    {
+      if (g_error_matches (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_WRONG_PASSPHRASE))
+        {
+          g_clear_error (&error);
+          g_set_error_literal (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_WRONG_PASSPHRASE,
+                               _("The center passphrase is wrong; nothing was changed"));
+        }
+      goto fail;
+    }
+  job->key_id = g_strdup (wrapped->key_id);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* The device code in file numbers: two characters from the server's device
+ * id (letters and digits that cannot be confused). */
+static char *
+device_code_for (const char *device)
+{
+  static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  guint hash = g_str_hash (device);
+  char code[3];
+
+  code[0] = alphabet[hash % 32];
+  code[1] = alphabet[(hash / 32) % 32];
+  code[2] = '\0';
+  return g_strdup (code);
+}
+
+typedef struct
+{
+  char *url;
+  char *code;
+  char *center;
+  char *device;
+  char *token;
+  char *fingerprint;
+} PendingEnroll;
+
+static void
+pending_enroll_free (PendingEnroll *p)
+{
+  g_free (p->url);
+  g_free (p->code);
+  g_free (p->center);
+  g_free (p->device);
+  g_free (p->token);
+  g_free (p->fingerprint);
+  g_free (p);
+}
+
+static void
+enroll_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  StpSyncEngine *self = STP_SYNC_ENGINE (source);
+  GTask *outer = user_data;
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_text = NULL;
+  g_autofree char *device_code = NULL;
+
+  self->running = FALSE;
+  apply_skew (self, job);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* A wrong passphrase after the code was used: keep the token in
+       * memory only, so that a second try needs no new code. */
+      if (job->token != NULL && job->center != NULL && job->device != NULL)
+        {
+          PendingEnroll *p = g_new0 (PendingEnroll, 1);
+
+          p->url = g_strdup (job->url);
+          p->code = g_strdup (job->code);
+          p->center = g_strdup (job->center);
+          p->device = g_strdup (job->device);
+          p->token = g_strdup (job->token);
+          p->fingerprint = g_strdup (job->fingerprint);
+          g_object_set_data_full (G_OBJECT (self), "stp-pending-enroll", p,
+                                  (GDestroyNotify) pending_enroll_free);
+        }
+      set_state (self, STP_SYNC_STATE_ERROR);
+      set_last_error (self, error->message);
+      g_task_return_error (outer, g_steal_pointer (&error));
+      g_object_unref (outer);
+      return;
+    }
+  g_object_set_data (G_OBJECT (self), "stp-pending-enroll", NULL);
+
+  key_text = stp_base64_encode (job->key, sizeof job->key);
+  device_code = device_code_for (job->device);
+  if (!stp_store_set_setting (self->store, SETTING_URL, job->url, &error)
+      || !stp_store_set_setting (self->store, SETTING_CENTER, job->center, &error)
+      || !stp_store_set_setting (self->store, SETTING_CENTER_NAME, job->center_name ? job->center_name : "", &error)
+      || !stp_store_set_setting (self->store, SETTING_DEVICE, job->device, &error)
+      || !stp_store_set_setting (self->store, SETTING_TOKEN, job->token, &error)
+      || !stp_store_set_setting (self->store, SETTING_WRAPPED_KEY, job->wrapped_json, &error)
+      || !stp_store_set_setting (self->store, SETTING_KEY_ID, job->key_id, &error)
+      || !stp_store_set_setting (self->store, SETTING_FINGERPRINT, job->fingerprint ? job->fingerprint : "", &error)
+      || !stp_store_set_setting (self->store, SETTING_KEY, key_text, &error)
+      || !stp_sync_store_set_cursor (self->store, CURSOR_KEY, 0, &error)
+      || !stp_store_set_device_code (self->store, device_code, &error))
+    {
+      sodium_memzero (key_text, strlen (key_text));
+      g_task_return_error (outer, g_steal_pointer (&error));
+      g_object_unref (outer);
+      return;
+    }
+  sodium_memzero (key_text, strlen (key_text));
+  load_settings (self);
+  set_last_error (self, NULL);
+  set_state (self, STP_SYNC_STATE_IDLE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENROLLED]);
+  g_task_return_boolean (outer, TRUE);
+  g_object_unref (outer);
+}
+
+void
+stp_sync_engine_enroll_async (StpSyncEngine       *self,
+                              const char          *server_url,
+                              const char          *code,
+                              const char          *passphrase,
+                              const char          *fingerprint,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *outer;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  PendingEnroll *pending;
+  Job *job;
+  g_autofree char *url = NULL;
+
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (server_url != NULL && code != NULL && passphrase != NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, stp_sync_engine_enroll_async);
+  if (self->running)
+    {
+      g_task_return_new_error (outer, STP_SYNC_ERROR, STP_SYNC_ERROR_BUSY,
+                               _("A synchronization is already running"));
+      g_object_unref (outer);
+      return;
+    }
+  if (*passphrase == '\0')
+    {
+      g_task_return_new_error (outer, STP_SYNC_ERROR, STP_SYNC_ERROR_WRONG_PASSPHRASE,
+                               _("Enter the center passphrase"));
+      g_object_unref (outer);
+      return;
+    }
+  url = g_strstrip (g_strdup (server_url));
+  while (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+  if (!g_str_has_prefix (url, "https://") && !g_str_has_prefix (url, "http://"))
+    {
+      char *with_scheme = g_strconcat ("https://", url, NULL);
+      g_free (url);
+      url = with_scheme;
+    }
+
+  job = g_new0 (Job, 1);
+  job->url = g_steal_pointer (&url);
+  job->code = g_strstrip (g_strdup (code));
+  job->passphrase = g_strdup (passphrase);
+  job->fingerprint = fingerprint && *fingerprint ? normalize_fingerprint (fingerprint) : NULL;
+  job->clock_offset = self->store ? stp_store_now (self->store) - g_get_real_time () : 0;
+  job->fast_kdf = self->fast_kdf;
+  pending = g_object_get_data (G_OBJECT (self), "stp-pending-enroll");
+  if (pending != NULL && g_str_equal (pending->url, job->url) && g_str_equal (pending->code, job->code))
+    {
+      job->center = g_strdup (pending->center);
+      job->device = g_strdup (pending->device);
+      job->token = g_strdup (pending->token);
+      if (job->fingerprint == NULL)
+        job->fingerprint = g_strdup (pending->fingerprint);
+    }
+
+  self->running = TRUE;
+  set_state (self, STP_SYNC_STATE_SYNCING);
+  task = g_task_new (self, cancellable, enroll_done, outer);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, enroll_thread);
+}
+
+gboolean
+stp_sync_engine_enroll_finish (StpSyncEngine  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- Aggregates ------------------------------------------------------------ */
+
+static void
+aggregates_thread (GTask         *task,
+                   gpointer       source,
+                   gpointer       task_data,
+                   GCancellable  *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(SoupSession) session = make_session ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/v1/centers/%s/aggregates", job->center);
+  Reply reply;
+
+  if (!http (session, job, SOUP_METHOD_POST, path, job->aggregates_body,
+             strlen (job->aggregates_body), &reply, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (reply.status != SOUP_STATUS_OK)
+    {
+      set_reply_error (&reply, &error);
+      reply_clear (&reply);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  reply_clear (&reply);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+stp_sync_engine_send_aggregates_async (StpSyncEngine       *self,
+                                       StpCenterStats      *stats,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *generated = NULL;
+  Job *job;
+
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (stats != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, stp_sync_engine_send_aggregates_async);
+  if (!stp_sync_engine_is_enrolled (self))
+    {
+      g_task_return_new_error (task, STP_SYNC_ERROR, STP_SYNC_ERROR_NOT_ENROLLED,
+                               _("This computer is not connected to a sync server yet"));
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "period_from");
+  json_builder_add_string_value (builder, stats->from);
+  json_builder_set_member_name (builder, "period_to");
+  json_builder_add_string_value (builder, stats->to);
+  now = g_date_time_new_from_unix_utc (stp_store_now (self->store) / G_USEC_PER_SEC);
+  generated = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  json_builder_set_member_name (builder, "generated_at");
+  json_builder_add_string_value (builder, generated);
+  json_builder_set_member_name (builder, "counts");
+  json_builder_begin_object (builder);
+  for (guint i = 0; stats->rows != NULL && i < stats->rows->len; i++)
+    {
+      StpStatRow *row = g_ptr_array_index (stats->rows, i);
+      g_autofree char *name = g_strdup_printf ("%s.%s", row->section, row->key);
+
+      /* Only numbers with a code name leave the computer; the server
+       * hides small counts in the regional summary. */
+      if (!stp_is_valid_id (name) || row->value < 0 || row->value > G_MAXINT32)
+        continue;
+      json_builder_set_member_name (builder, name);
+      json_builder_add_int_value (builder, row->value);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  job = job_new (self, &error);
+  if (job == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job->aggregates_body = json_to_string (root, FALSE);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, aggregates_thread);
+}
+
+gboolean
+stp_sync_engine_send_aggregates_finish (StpSyncEngine  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- GObject --------------------------------------------------------------- */
+
+static void
+stp_sync_engine_dispose (GObject *object)
+{
+  StpSyncEngine *self = STP_SYNC_ENGINE (object);
+
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->periodic_id, g_source_remove);
+  if (self->monitor != NULL)
+    {
+      g_clear_signal_handler (&self->monitor_id, self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_object (&self->secondary);
+  if (self->store != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->store), (gpointer *) &self->store);
+      self->store = NULL;
+    }
+  G_OBJECT_CLASS (stp_sync_engine_parent_class)->dispose (object);
+}
+
+static void
+stp_sync_engine_finalize (GObject *object)
+{
+  StpSyncEngine *self = STP_SYNC_ENGINE (object);
+
+  sodium_memzero (self->key, sizeof self->key);
+  g_free (self->url);
+  g_free (self->center);
+  g_free (self->center_name);
+  g_free (self->device);
+  g_free (self->token);
+  g_free (self->key_id);
+  g_free (self->fingerprint);
+  g_free (self->last_error);
+  G_OBJECT_CLASS (stp_sync_engine_parent_class)->finalize (object);
+}
+
+static void
+stp_sync_engine_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  StpSyncEngine *self = STP_SYNC_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_PENDING:
+      g_value_set_uint (value, self->pending);
+      break;
+    case PROP_LAST_SYNC:
+      g_value_set_int64 (value, self->last_sync);
+      break;
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    case PROP_CLOCK_SKEW:
+      g_value_set_int64 (value, self->clock_skew);
+      break;
+    case PROP_ENROLLED:
+      g_value_set_boolean (value, stp_sync_engine_is_enrolled (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stp_sync_engine_class_init (StpSyncEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stp_sync_engine_dispose;
+  object_class->finalize = stp_sync_engine_finalize;
+  object_class->get_property = stp_sync_engine_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, STP_TYPE_SYNC_STATE, STP_SYNC_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PENDING] =
+    g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_SYNC] =
+    g_param_spec_int64 ("last-sync", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLOCK_SKEW] =
+    g_param_spec_int64 ("clock-skew", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENROLLED] =
+    g_param_spec_boolean ("enrolled", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+stp_sync_engine_init (StpSyncEngine *self)
+{
+  self->state = STP_SYNC_STATE_IDLE;
+  self->pull_limit = 1000;
+  self->network_up = TRUE;
+}
+
+StpSyncEngine *
+stp_sync_engine_new (StpStore *store)
+{
+  StpSyncEngine *self;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+
+  if (sodium_init () < 0)
+    g_warning ("libsodium could not be initialized");
+  self = g_object_new (STP_TYPE_SYNC_ENGINE, NULL);
+  self->store = store;
+  g_object_add_weak_pointer (G_OBJECT (store), (gpointer *) &self->store);
+  load_settings (self);
+  self->pending = (guint) stp_sync_store_count_pending (store);
+  return self;
+}
+
+StpSyncEngine *
+stp_sync_engine_get_for_store (StpStore *store)
+{
+  StpSyncEngine *self;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+
+  self = g_object_get_data (G_OBJECT (store), "stp-sync-engine");
+  if (self == NULL)
+    {
+      self = stp_sync_engine_new (store);
+      g_object_set_data_full (G_OBJECT (store), "stp-sync-engine", self, g_object_unref);
+    }
+  return self;
+}
+
+StpStore *
+stp_sync_engine_get_store (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), NULL);
+  return self->store;
+}
+
+StpSyncState
+stp_sync_engine_get_state (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), STP_SYNC_STATE_IDLE);
+  return self->state;
+}
+
+guint
+stp_sync_engine_get_pending (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), 0);
+  return self->pending;
+}
+
+gint64
+stp_sync_engine_get_last_sync (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), 0);
+  return self->last_sync;
+}
+
+const char *
+stp_sync_engine_get_last_error (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), NULL);
+  return self->last_error;
+}
+
+gint64
+stp_sync_engine_get_clock_skew (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), 0);
+  return self->clock_skew;
+}
+
+const char *
+stp_sync_engine_get_server_url (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), NULL);
+  return self->url;
+}
+
+const char *
+stp_sync_engine_get_center_name (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), NULL);
+  return self->center_name;
+}
+
+void
+stp_sync_engine_refresh_pending (StpSyncEngine *self)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+
+  if (self->store != NULL)
+    set_pending (self, (guint) stp_sync_store_count_pending (self->store));
+}
+
+void
+stp_sync_engine_set_batch_bytes (StpSyncEngine *self,
+                                 gsize          bytes)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  self->batch_bytes = bytes;
+}
+
+void
+stp_sync_engine_set_pull_limit (StpSyncEngine *self,
+                                guint          limit)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  self->pull_limit = MAX (limit, 1);
+}
+
+void
+stp_sync_engine_set_fast_kdf (StpSyncEngine *self,
+                              gboolean       fast)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  self->fast_kdf = fast;
+}
+
+void
+stp_sync_engine_set_page_hook (StpSyncEngine   *self,
+                               StpSyncPageHook  hook,
+                               gpointer         user_data)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  self->hook = hook;
+  self->hook_data = user_data;
+}

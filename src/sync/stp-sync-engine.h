@@ -1,0 +1,127 @@
+/* stp-sync-engine.h: enrolls this device with the regional server, pushes
+ * the outbox and pulls other devices' changes (DESIGN.md, Sync).
+ *
+ * Network and database work run on a worker thread with a secondary store
+ * connection; properties change and callbacks run on the thread that owns
+ * the engine (the GTK main thread), which is never blocked. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "stp-store.h"
+#include "stp-stats.h"
+
+G_BEGIN_DECLS
+
+#define STP_SYNC_ERROR (stp_sync_error_quark ())
+
+typedef enum
+{
+  STP_SYNC_ERROR_FAILED,
+  STP_SYNC_ERROR_NOT_ENROLLED,
+  STP_SYNC_ERROR_NETWORK,          /* the server cannot be reached */
+  STP_SYNC_ERROR_CERTIFICATE,      /* the certificate is not the pinned one */
+  STP_SYNC_ERROR_WRONG_PASSPHRASE,
+  STP_SYNC_ERROR_REFUSED,          /* enrollment code refused */
+  STP_SYNC_ERROR_REVOKED,          /* the administrator revoked this device */
+  STP_SYNC_ERROR_CLOCK,            /* changes stamped too far in the future */
+  STP_SYNC_ERROR_SERVER,           /* unexpected answer */
+  STP_SYNC_ERROR_BUSY,             /* a sync is already running */
+} StpSyncError;
+
+GQuark stp_sync_error_quark (void);
+
+typedef enum
+{
+  STP_SYNC_STATE_IDLE = 0,
+  STP_SYNC_STATE_SYNCING,
+  STP_SYNC_STATE_OFFLINE,
+  STP_SYNC_STATE_ERROR,
+} StpSyncState;
+
+GType stp_sync_state_get_type (void);
+#define STP_TYPE_SYNC_STATE (stp_sync_state_get_type ())
+
+/* The skew over which the clock is reported as wrong. */
+#define STP_SYNC_SKEW_WARNING_MILLIS (2 * 60 * 1000)
+
+#define STP_TYPE_SYNC_ENGINE (stp_sync_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpSyncEngine, stp_sync_engine, STP, SYNC_ENGINE, GObject)
+
+StpSyncEngine *stp_sync_engine_new               (StpStore        *store);
+/* One engine per store, shared by the settings page and the status. */
+StpSyncEngine *stp_sync_engine_get_for_store     (StpStore        *store);
+
+StpStore      *stp_sync_engine_get_store         (StpSyncEngine   *self);
+gboolean       stp_sync_engine_is_enrolled       (StpSyncEngine   *self);
+StpSyncState   stp_sync_engine_get_state         (StpSyncEngine   *self);
+guint          stp_sync_engine_get_pending       (StpSyncEngine   *self);
+/* Microseconds since the epoch of the last complete sync, 0 when never. */
+gint64         stp_sync_engine_get_last_sync     (StpSyncEngine   *self);
+const char    *stp_sync_engine_get_last_error    (StpSyncEngine   *self);
+/* Local clock minus server clock, in milliseconds (0 until known). */
+gint64         stp_sync_engine_get_clock_skew    (StpSyncEngine   *self);
+const char    *stp_sync_engine_get_server_url    (StpSyncEngine   *self);
+const char    *stp_sync_engine_get_center_name   (StpSyncEngine   *self);
+/* Refreshes the pending count (after local edits). */
+void           stp_sync_engine_refresh_pending   (StpSyncEngine   *self);
+
+/* Tuning, mostly for tests and the benchmark. */
+void           stp_sync_engine_set_batch_bytes   (StpSyncEngine   *self,
+                                                  gsize            bytes);
+void           stp_sync_engine_set_pull_limit    (StpSyncEngine   *self,
+                                                  guint            limit);
+/* Cheaper argon2id for tests (never in the program). */
+void           stp_sync_engine_set_fast_kdf      (StpSyncEngine   *self,
+                                                  gboolean         fast);
+/* Automatic syncing: retries with backoff and a periodic sync every
+ * @interval_seconds (0: only retries), and on network changes. */
+void           stp_sync_engine_set_auto          (StpSyncEngine   *self,
+                                                  gboolean         enabled,
+                                                  guint            interval_seconds);
+/* Called on the worker thread after each applied chunk (tests). */
+typedef void (*StpSyncPageHook) (guint chunks_applied, gpointer user_data);
+void           stp_sync_engine_set_page_hook     (StpSyncEngine   *self,
+                                                  StpSyncPageHook  hook,
+                                                  gpointer         user_data);
+
+/* Enrolls the device: @fingerprint is the server certificate's SHA-256
+ * ("AA:BB:..."), or NULL to trust the certificate seen now (pinned). The
+ * first device of a center creates the center key; later ones unwrap it
+ * with @passphrase (a wrong one is refused and nothing is saved). */
+void           stp_sync_engine_enroll_async      (StpSyncEngine       *self,
+                                                  const char          *server_url,
+                                                  const char          *code,
+                                                  const char          *passphrase,
+                                                  const char          *fingerprint,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean       stp_sync_engine_enroll_finish     (StpSyncEngine       *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+/* One full sync (push then pull). */
+void           stp_sync_engine_sync_async        (StpSyncEngine       *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean       stp_sync_engine_sync_finish       (StpSyncEngine       *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+/* Starts a sync unless one runs; errors go to the properties. */
+void           stp_sync_engine_sync_now          (StpSyncEngine       *self);
+
+/* Sends the center report numbers ("section.key" -> value; no personal
+ * data, counts under 5 suppressed) in plaintext with the device token. */
+void           stp_sync_engine_send_aggregates_async  (StpSyncEngine       *self,
+                                                       StpCenterStats      *stats,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean       stp_sync_engine_send_aggregates_finish (StpSyncEngine       *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+G_END_DECLS
