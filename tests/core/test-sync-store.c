@@ -1,0 +1,547 @@
+/* Tests of the store side of sync: outbox, apply (LWW, conflicts,
+ * tombstones, parking, duplicates), cursor, conflicts API and the
+ * convergence property. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "stp-store-private.h"
+#include "stp-sync-store.h"
+
+typedef struct
+{
+  char *dir;
+  guint n;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("stp-sync-store-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_remove (path);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      rm_rf (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  rm_rf (fx->dir);
+  g_free (fx->dir);
+}
+
+static StpStore *
+open_device (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("device-%u.db", fx->n++);
+  g_autofree char *path = g_build_filename (fx->dir, name, NULL);
+  StpStore *store = stp_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static void
+write_field (StpStore   *store,
+             const char *table,
+             const char *row_id,
+             const char *field,
+             const char *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (stp_store_begin (store, &error));
+  g_assert_no_error (error);
+  stp_store_write_field (store, table, row_id, field, value, &error);
+  g_assert_no_error (error);
+  stp_store_commit (store, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+read_value (StpStore   *store,
+            const char *table,
+            const char *row_id,
+            const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT \"%s\" FROM \"%s\" WHERE id = ?", column, table);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gint64
+count_rows (StpStore   *store,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static GPtrArray *
+take_outbox (StpStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *changes = stp_sync_store_peek_outbox (store, 0, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (changes);
+  return changes;
+}
+
+/* Sends @from's whole outbox to @to and acknowledges it. */
+static void
+deliver (StpStore      *from,
+         StpStore      *to,
+         StpApplyStats *stats)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = take_outbox (from);
+
+  for (guint i = 0; i < changes->len; i++)
+    ((StpChange *) g_ptr_array_index (changes, i))->outbox_id = 0;
+  stp_sync_store_apply_page (to, changes, NULL, 0, stats, &error);
+  g_assert_no_error (error);
+}
+
+static void
+ack_all (StpStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = take_outbox (store);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < changes->len; i++)
+    g_array_append_val (ids, ((StpChange *) g_ptr_array_index (changes, i))->outbox_id);
+  stp_sync_store_ack_outbox (store, (const gint64 *) (gpointer) ids->data, ids->len, &error);
+  g_assert_no_error (error);
+}
+
+static const char *R1 = "01890000-0000-7000-8000-000000000001";
+
+static void
+test_outbox (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) two = NULL;
+  g_autoptr(GPtrArray) small = NULL;
+  gsize before = stp_sync_store_count_pending (a);
+  gint64 ids[2];
+
+  write_field (a, "residents", R1, "surname", "Иванов");
+  write_field (a, "residents", R1, "name", "Пётр");
+  write_field (a, "residents", R1, "phone", "+79000000000");
+  g_assert_cmpuint (stp_sync_store_count_pending (a), ==, before + 3);
+
+  all = take_outbox (a);
+  g_assert_cmpuint (all->len, ==, before + 3);
+  /* Oldest first. */
+  for (guint i = 1; i < all->len; i++)
+    g_assert_cmpint (((StpChange *) all->pdata[i - 1])->outbox_id, <,
+                     ((StpChange *) all->pdata[i])->outbox_id);
+  {
+    StpChange *last = g_ptr_array_index (all, all->len - 1);
+    g_assert_cmpstr (last->table, ==, "residents");
+    g_assert_cmpstr (last->field, ==, "phone");
+    g_assert_cmpstr (last->value, ==, "+79000000000");
+    g_assert_cmpstr (last->device, ==, stp_store_get_device_id (a));
+    g_assert_cmpuint (last->hlc, >, ((StpChange *) all->pdata[all->len - 2])->hlc);
+  }
+
+  two = stp_sync_store_peek_outbox (a, 0, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (two->len, ==, 2);
+
+  /* A tiny byte budget still returns one change. */
+  small = stp_sync_store_peek_outbox (a, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (small->len, ==, 1);
+
+  ids[0] = ((StpChange *) two->pdata[0])->outbox_id;
+  ids[1] = ((StpChange *) two->pdata[1])->outbox_id;
+  g_assert_true (stp_sync_store_ack_outbox (a, ids, 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stp_sync_store_count_pending (a), ==, before + 1);
+}
+
+static void
+test_apply_basic (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(StpStore) b = open_device (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *surname = NULL;
+  g_autofree char *hash_a = NULL;
+  g_autofree char *hash_b = NULL;
+  StpApplyStats stats = { 0, };
+  gsize pending_b;
+
+  ack_all (a);
+  ack_all (b);
+  write_field (a, "residents", R1, "surname", "Иванов");
+  write_field (a, "residents", R1, "birth_date", "1990-05-01");
+  pending_b = stp_sync_store_count_pending (b);
+
+  changes = take_outbox (a);
+  g_assert_true (stp_sync_store_apply_page (b, changes, "cursor", 42, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.applied, ==, 2);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpint (stp_sync_store_get_cursor (b, "cursor"), ==, 42);
+  surname = read_value (b, "residents", R1, "surname");
+  g_assert_cmpstr (surname, ==, "Иванов");
+  /* Remote changes are not re-sent. */
+  g_assert_cmpuint (stp_sync_store_count_pending (b), ==, pending_b);
+
+  /* The same page again changes nothing. */
+  g_assert_true (stp_sync_store_apply_page (b, changes, "cursor", 43, &stats, &error));
+  g_assert_cmpuint (stats.applied, ==, 0);
+  g_assert_cmpuint (stats.ignored, ==, 2);
+  g_assert_cmpint (count_rows (b, "SELECT count(*) FROM field_versions WHERE tbl = 'residents'"), ==, 2);
+
+  hash_a = stp_sync_store_canonical_hash (a);
+  hash_b = stp_sync_store_canonical_hash (b);
+  g_assert_cmpstr (hash_a, ==, hash_b);
+}
+
+static void
+test_concurrent_fields (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(StpStore) b = open_device (fx);
+  g_autofree char *phone_a = NULL, *phone_b = NULL, *addr_a = NULL, *addr_b = NULL;
+  g_autofree char *ha = NULL, *hb = NULL;
+  StpApplyStats stats;
+
+  write_field (a, "residents", R1, "surname", "Иванов");
+  deliver (a, b, &stats);
+  ack_all (a);
+  ack_all (b);
+
+  /* Offline: different fields on each device. */
+  write_field (a, "residents", R1, "phone", "111");
+  write_field (b, "residents", R1, "actual_address", "Пермь");
+  deliver (a, b, &stats);
+  deliver (b, a, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+
+  phone_a = read_value (a, "residents", R1, "phone");
+  phone_b = read_value (b, "residents", R1, "phone");
+  addr_a = read_value (a, "residents", R1, "actual_address");
+  addr_b = read_value (b, "residents", R1, "actual_address");
+  g_assert_cmpstr (phone_a, ==, "111");
+  g_assert_cmpstr (phone_b, ==, "111");
+  g_assert_cmpstr (addr_a, ==, "Пермь");
+  g_assert_cmpstr (addr_b, ==, "Пермь");
+  ha = stp_sync_store_canonical_hash (a);
+  hb = stp_sync_store_canonical_hash (b);
+  g_assert_cmpstr (ha, ==, hb);
+}
+
+static void
+test_same_field_conflict (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(StpStore) b = open_device (fx);
+  g_autoptr(StpSession) system = stp_session_new_system ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autofree char *va = NULL, *vb = NULL, *after = NULL;
+  StpConflict *c;
+  StpApplyStats stats;
+  gsize pending;
+
+  write_field (a, "residents", R1, "surname", "Иванов");
+  deliver (a, b, &stats);
+  ack_all (a);
+  ack_all (b);
+
+  write_field (a, "residents", R1, "phone", "111");
+  write_field (b, "residents", R1, "phone", "222");
+  deliver (a, b, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 1);
+  deliver (b, a, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 1);
+  /* A second delivery does not make a second row. */
+  deliver (b, a, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+
+  va = read_value (a, "residents", R1, "phone");
+  vb = read_value (b, "residents", R1, "phone");
+  g_assert_cmpstr (va, ==, vb);
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM conflicts"), ==, 1);
+  g_assert_cmpint (count_rows (b, "SELECT count(*) FROM conflicts"), ==, 1);
+
+  conflicts = stp_sync_store_list_conflicts (a, system, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  c = g_ptr_array_index (conflicts, 0);
+  g_assert_cmpstr (c->table, ==, "residents");
+  g_assert_cmpstr (c->field, ==, "phone");
+  g_assert_cmpstr (c->winner_value, ==, va);
+  g_assert_cmpstr (c->loser_value, ==, g_str_equal (va, "111") ? "222" : "111");
+  g_assert_cmpstr (c->resident_name, ==, "Иванов");
+  g_assert_cmpint (c->winner_usec, >, 0);
+  g_assert_cmpint (stp_sync_store_count_conflicts (a), ==, 1);
+
+  /* Keeping the loser writes it as a new change that syncs. */
+  ack_all (a);
+  pending = stp_sync_store_count_pending (a);
+  g_assert_true (stp_sync_store_resolve_conflict (a, system, c->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stp_sync_store_count_pending (a), ==, pending + 1);
+  g_assert_cmpint (stp_sync_store_count_conflicts (a), ==, 0);
+  after = read_value (a, "residents", R1, "phone");
+  g_assert_cmpstr (after, ==, c->loser_value);
+  deliver (a, b, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_clear_pointer (&vb, g_free);
+  vb = read_value (b, "residents", R1, "phone");
+  g_assert_cmpstr (vb, ==, c->loser_value);
+
+  /* Resolving twice is refused. */
+  g_assert_false (stp_sync_store_resolve_conflict (a, system, c->id, FALSE, &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_delete_wins (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(StpStore) b = open_device (fx);
+  g_autofree char *da = NULL, *db = NULL, *pa = NULL, *pb = NULL;
+  g_autofree char *ha = NULL, *hb = NULL;
+  StpApplyStats stats;
+
+  write_field (a, "residents", R1, "surname", "Иванов");
+  deliver (a, b, &stats);
+  ack_all (a);
+  ack_all (b);
+
+  /* B deletes first; A edits afterwards (a later HLC) while offline. */
+  write_field (b, "residents", R1, "deleted", "1");
+  g_usleep (2000);
+  write_field (a, "residents", R1, "phone", "333");
+  write_field (a, "residents", R1, "deleted", "0");
+  deliver (a, b, &stats);
+  deliver (b, a, &stats);
+
+  da = read_value (a, "residents", R1, "deleted");
+  db = read_value (b, "residents", R1, "deleted");
+  g_assert_cmpstr (da, ==, "1");
+  g_assert_cmpstr (db, ==, "1");
+  pa = read_value (a, "residents", R1, "phone");
+  pb = read_value (b, "residents", R1, "phone");
+  g_assert_cmpstr (pa, ==, pb);
+  ha = stp_sync_store_canonical_hash (a);
+  hb = stp_sync_store_canonical_hash (b);
+  g_assert_cmpstr (ha, ==, hb);
+}
+
+static void
+test_parked (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  g_autofree char *surname = NULL;
+  StpApplyStats stats;
+  StpChange *c;
+  const char *tables[] = { "future_table", "residents", "residents" };
+  const char *fields[] = { "x", "hair_colour", "surname" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      c = stp_change_new ();
+      c->table = g_strdup (tables[i]);
+      c->row_id = g_strdup (R1);
+      c->field = g_strdup (fields[i]);
+      c->value = g_strdup ("v");
+      c->hlc = STP_HLC_MAKE (g_get_real_time () / 1000, i);
+      c->device = g_strdup ("0189aaaa-0000-7000-8000-00000000000a");
+      g_ptr_array_add (changes, c);
+    }
+  g_assert_true (stp_sync_store_apply_page (a, changes, "c", 7, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.parked, ==, 2);
+  g_assert_cmpuint (stats.applied, ==, 1);
+  g_assert_cmpuint (stp_sync_store_count_parked (a), ==, 2);
+  surname = read_value (a, "residents", R1, "surname");
+  g_assert_cmpstr (surname, ==, "v");
+  g_assert_cmpint (stp_sync_store_get_cursor (a, "c"), ==, 7);
+
+  /* Still unknown to this version: they stay parked, once. */
+  g_assert_true (stp_sync_store_retry_parked (a, &error));
+  g_assert_no_error (error);
+  g_assert_true (stp_sync_store_apply_page (a, changes, "c", 8, &stats, &error));
+  g_assert_cmpuint (stp_sync_store_count_parked (a), ==, 2);
+}
+
+/* Convergence: devices edit at random, changes are delivered in random
+ * order with duplicates; all end with the same data. */
+static void
+test_property (Fixture       *fx,
+               gconstpointer  data)
+{
+  enum { N_DEV = 5, N_ROWS = 6, ROUNDS = 40 };
+  StpStore *dev[N_DEV];
+  gint64 seen[N_DEV] = { 0, };
+  g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  const char *fields[] = { "surname", "name", "phone", "education", "deleted" };
+  char *rows[N_ROWS];
+  g_autofree char *first = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint i = 0; i < N_DEV; i++)
+    dev[i] = open_device (fx);
+  for (guint r = 0; r < N_ROWS; r++)
+    rows[r] = g_strdup_printf ("01890000-0000-7000-8000-0000000001%02u", r);
+
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      /* A few edits on random devices. */
+      for (guint e = 0; e < 6; e++)
+        {
+          guint d = g_rand_int_range (rand, 0, N_DEV);
+          guint f = g_rand_int_range (rand, 0, G_N_ELEMENTS (fields));
+          guint r = g_rand_int_range (rand, 0, N_ROWS);
+          g_autofree char *value = NULL;
+
+          if (g_str_equal (fields[f], "deleted"))
+            {
+              if (g_rand_int_range (rand, 0, 4) != 0)
+                continue;
+              value = g_strdup ("1");
+            }
+          else
+            value = g_strdup_printf ("v%u-%u", round, g_rand_int_range (rand, 0, 3));
+          write_field (dev[d], "residents", rows[r], fields[f], value);
+        }
+      /* New outbox rows join the pool of sent changes. */
+      for (guint d = 0; d < N_DEV; d++)
+        {
+          g_autoptr(GPtrArray) out = take_outbox (dev[d]);
+
+          for (guint i = 0; i < out->len; i++)
+            {
+              StpChange *c = g_ptr_array_index (out, i);
+              if (c->outbox_id > seen[d])
+                {
+                  seen[d] = c->outbox_id;
+                  g_ptr_array_add (pool, stp_change_copy (c));
+                }
+            }
+        }
+      /* Each device gets a random sample of the pool, with repeats. */
+      for (guint d = 0; d < N_DEV; d++)
+        {
+          g_autoptr(GPtrArray) page = g_ptr_array_new ();
+          g_autoptr(GError) error = NULL;
+          guint n = pool->len ? g_rand_int_range (rand, 0, pool->len + 1) : 0;
+          StpApplyStats stats;
+
+          for (guint i = 0; i < n; i++)
+            g_ptr_array_add (page, g_ptr_array_index (pool, g_rand_int_range (rand, 0, pool->len)));
+          stp_sync_store_apply_page (dev[d], page, NULL, 0, &stats, &error);
+          g_assert_no_error (error);
+        }
+    }
+
+  /* Finally everyone gets everything, each in its own shuffled order. */
+  for (guint d = 0; d < N_DEV; d++)
+    {
+      g_autoptr(GPtrArray) page = g_ptr_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *hash = NULL;
+      StpApplyStats stats;
+
+      for (guint i = 0; i < pool->len; i++)
+        g_ptr_array_add (page, g_ptr_array_index (pool, i));
+      for (guint i = page->len; i > 1; i--)
+        {
+          guint j = g_rand_int_range (rand, 0, i);
+          gpointer t = page->pdata[i - 1];
+          page->pdata[i - 1] = page->pdata[j];
+          page->pdata[j] = t;
+        }
+      stp_sync_store_apply_page (dev[d], page, NULL, 0, &stats, &error);
+      g_assert_no_error (error);
+      hash = stp_sync_store_canonical_hash (dev[d]);
+      if (first == NULL)
+        first = g_strdup (hash);
+      else
+        g_assert_cmpstr (hash, ==, first);
+    }
+  g_assert_cmpuint (pool->len, >, 50);
+
+  for (guint i = 0; i < N_DEV; i++)
+    g_object_unref (dev[i]);
+  for (guint r = 0; r < N_ROWS; r++)
+    g_free (rows[r]);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync-store/outbox", test_outbox);
+  ADD ("/sync-store/apply-basic", test_apply_basic);
+  ADD ("/sync-store/concurrent-fields", test_concurrent_fields);
+  ADD ("/sync-store/same-field-conflict", test_same_field_conflict);
+  ADD ("/sync-store/delete-wins", test_delete_wins);
+  ADD ("/sync-store/parked", test_parked);
+  ADD ("/sync-store/property", test_property);
+#undef ADD
+
+  return g_test_run ();
+}
