@@ -90,7 +90,7 @@ add_row (Builder    *b,
   StpStatRow *row = g_new0 (StpStatRow, 1);
 
   row->section = g_strdup (b->section);
-  row->section_label = g_strdup (_(b->section_label));
+  row->section_label = g_strdup (g_dpgettext2 (GETTEXT_PACKAGE, "stats", b->section_label));
   row->key = g_strdup (key);
   row->label = g_strdup (label);
   row->value = value;
@@ -195,7 +195,7 @@ add_enum_rows (Builder     *b,
         total += (gint64) GPOINTER_TO_SIZE (value);
     }
   if (with_total)
-    add_row (b, "total", _("Total"), total);
+    add_row (b, "total", C_("stats", "Total"), total);
 }
 
 static gboolean
@@ -265,8 +265,8 @@ add_stage_rows (Builder    *b,
   while (g_hash_table_iter_next (&iter, &key, &value))
     total += (gint64) GPOINTER_TO_SIZE (value);
   if (lookup_count (counts, "") > 0)
-    add_row (b, "no_stage", _("No stage"), lookup_count (counts, ""));
-  add_row (b, "total", _("Total"), total);
+    add_row (b, "no_stage", C_("stats", "No stage"), lookup_count (counts, ""));
+  add_row (b, "total", C_("stats", "Total"), total);
   return TRUE;
 }
 
@@ -292,7 +292,7 @@ section_in_program_by_stage (Builder *b,
   counts = count_by_key (b, stmt, error);
   if (counts == NULL)
     return FALSE;
-  begin_section (b, "in_program_by_stage", N_("In the program at the end of the period, by stage"));
+  begin_section (b, "in_program_by_stage", NC_("stats", "In the program at the end of the period, by stage"));
   return add_stage_rows (b, counts, TRUE, error);
 }
 
@@ -319,7 +319,7 @@ section_dropped_out_by_stage (Builder *b,
   counts = count_by_key (b, stmt, error);
   if (counts == NULL)
     return FALSE;
-  begin_section (b, "dropped_out_by_stage", N_("Dropped out, by stage"));
+  begin_section (b, "dropped_out_by_stage", NC_("stats", "Dropped out, by stage"));
   return add_stage_rows (b, counts, FALSE, error);
 }
 
@@ -365,17 +365,17 @@ section_remission (Builder    *b,
     return FALSE;
 
   if (months == 6)
-    begin_section (b, "remission_6", N_("Remission at 6 months"));
+    begin_section (b, "remission_6", NC_("stats", "Remission at 6 months"));
   else
-    begin_section (b, "remission_12", N_("Remission at 12 months"));
-  add_row (b, "yes", _("In remission"), yes);
-  add_row (b, "no", _("Not in remission"), no);
-  add_row (b, "unknown", _("Remission unknown"), unknown);
-  add_row (b, "lost", _("Contact lost"), lost);
-  add_row (b, "pending", _("Not done yet"), due - reached - lost);
-  add_row (b, "reached", _("Reached"), reached);
-  add_row (b, "due", _("Due in the period"), due);
-  add_row (b, "reached_percent", _("Reached, %"), due > 0 ? (reached * 100 + due / 2) / due : 0);
+    begin_section (b, "remission_12", NC_("stats", "Remission at 12 months"));
+  add_row (b, "yes", C_("stats", "In remission"), yes);
+  add_row (b, "no", C_("stats", "Not in remission"), no);
+  add_row (b, "unknown", C_("stats", "Remission unknown"), unknown);
+  add_row (b, "lost", stp_enum_to_label (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_LOST_CONTACT), lost);
+  add_row (b, "pending", C_("stats", "Not done yet"), due - reached - lost);
+  add_row (b, "reached", C_("stats", "Reached"), reached);
+  add_row (b, "due", C_("stats", "Due in the period"), due);
+  add_row (b, "reached_percent", C_("stats", "Reached, %"), due > 0 ? (reached * 100 + due / 2) / due : 0);
   return TRUE;
 }
 
@@ -408,13 +408,13 @@ section_resocialization (Builder *b,
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
-  begin_section (b, "resocialization", N_("Resocialization (follow-ups done in the period)"));
-  add_row (b, "employed", _("Employed"), v[1]);
-  add_row (b, "documents_restored", _("Documents restored"), v[2]);
-  add_row (b, "returned_to_family", _("Returned to family"), v[3]);
-  add_row (b, "housing", _("Have housing"), v[4]);
-  add_row (b, "attends_groups", _("Attend self-help groups"), v[5]);
-  add_row (b, "total", _("Residents reached"), v[0]);
+  begin_section (b, "resocialization", NC_("stats", "Resocialization (follow-ups done in the period)"));
+  add_row (b, "employed", C_("stats", "Employed"), v[1]);
+  add_row (b, "documents_restored", C_("stats", "Documents restored"), v[2]);
+  add_row (b, "returned_to_family", C_("stats", "Returned to family"), v[3]);
+  add_row (b, "housing", C_("stats", "Have housing"), v[4]);
+  add_row (b, "attends_groups", C_("stats", "Attend self-help groups"), v[5]);
+  add_row (b, "total", C_("stats", "Residents reached"), v[0]);
   return TRUE;
 }
 
@@ -456,14 +456,14 @@ section_families (Builder *b,
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
-  begin_section (b, "families", N_("Work with families"));
-  add_row (b, "relatives_served", _("Relatives served"), v[0]);
-  add_row (b, "codependents", _("Codependent relatives"), v[1]);
-  add_row (b, "families_with_minors", _("Families with minors"), v[2]);
-  add_row (b, "sop", _("Families in a socially dangerous situation"), v[3]);
-  add_row (b, "tzhs", _("Families in a difficult life situation"), v[4]);
-  add_row (b, "kdn_informed", _("Commission on minors informed"), v[5]);
-  add_row (b, "residents", _("Residents in the program during the period"), v[6]);
+  begin_section (b, "families", NC_("stats", "Work with families"));
+  add_row (b, "relatives_served", C_("stats", "Relatives served"), v[0]);
+  add_row (b, "codependents", C_("stats", "Codependent relatives"), v[1]);
+  add_row (b, "families_with_minors", C_("stats", "Families with minors"), v[2]);
+  add_row (b, "sop", C_("stats", "Families in a socially dangerous situation"), v[3]);
+  add_row (b, "tzhs", C_("stats", "Families in a difficult life situation"), v[4]);
+  add_row (b, "kdn_informed", C_("stats", "Commission on minors informed"), v[5]);
+  add_row (b, "residents", C_("stats", "Residents in the program during the period"), v[6]);
   return TRUE;
 }
 
@@ -501,12 +501,12 @@ section_court (Builder *b,
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
-  begin_section (b, "court", N_("Court-ordered residents"));
+  begin_section (b, "court", NC_("stats", "Court-ordered residents"));
   items = stp_enum_get_items (STP_ENUM_COURT_BASIS);
   for (guint i = 0; items[i].code != NULL; i++)
     add_row (b, items[i].code, stp_enum_to_label (STP_ENUM_COURT_BASIS, items[i].value),
              lookup_count (counts, items[i].code));
-  add_row (b, "total", _("Total"), total);
+  add_row (b, "total", C_("stats", "Total"), total);
   return TRUE;
 }
 
@@ -553,11 +553,11 @@ section_referrals (Builder *b,
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
-  begin_section (b, "referrals", N_("Referrals sent to agencies"));
+  begin_section (b, "referrals", NC_("stats", "Referrals sent to agencies"));
   add_enum_rows (b, counts, STP_ENUM_AGENCY_KIND, 0, TRUE);
-  add_row (b, "answered_in_time", _("Answered in time"), in_time);
-  add_row (b, "answered_late", _("Answered late"), late);
-  add_row (b, "unanswered", _("Not answered"), unanswered);
+  add_row (b, "answered_in_time", C_("stats", "Answered in time"), in_time);
+  add_row (b, "answered_late", C_("stats", "Answered late"), late);
+  add_row (b, "unanswered", C_("stats", "Not answered"), unanswered);
   return TRUE;
 }
 
@@ -566,13 +566,13 @@ section_age_and_sex (Builder *b,
                      GError **error)
 {
   static const struct { const char *key; const char *label; } groups[] = {
-    { "under_18", N_("Under 18") },
-    { "18_24", N_("18–24") },
-    { "25_34", N_("25–34") },
-    { "35_44", N_("35–44") },
-    { "45_54", N_("45–54") },
-    { "55_plus", N_("55 and over") },
-    { "unknown", N_("Age unknown") },
+    { "under_18", NC_("stats", "Under 18") },
+    { "18_24", NC_("stats", "18–24") },
+    { "25_34", NC_("stats", "25–34") },
+    { "35_44", NC_("stats", "35–44") },
+    { "45_54", NC_("stats", "45–54") },
+    { "55_plus", NC_("stats", "55 and over") },
+    { "unknown", NC_("stats", "Age unknown") },
   };
   g_autoptr(GHashTable) ages = NULL;
   g_autoptr(GHashTable) sexes = NULL;
@@ -598,15 +598,15 @@ section_age_and_sex (Builder *b,
   ages = count_by_key (b, stmt, error);
   if (ages == NULL)
     return FALSE;
-  begin_section (b, "age_groups", N_("Age at admission"));
+  begin_section (b, "age_groups", NC_("stats", "Age at admission"));
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
     {
       gint64 n = lookup_count (ages, groups[i].key);
 
-      add_row (b, groups[i].key, _(groups[i].label), n);
+      add_row (b, groups[i].key, g_dpgettext2 (GETTEXT_PACKAGE, "stats", groups[i].label), n);
       total += n;
     }
-  add_row (b, "total", _("Total"), total);
+  add_row (b, "total", C_("stats", "Total"), total);
 
   stmt = prepare_period (b,
                          "SELECT r.sex, count (*) FROM" LIVE_EPISODES
@@ -617,7 +617,7 @@ section_age_and_sex (Builder *b,
   sexes = count_by_key (b, stmt, error);
   if (sexes == NULL)
     return FALSE;
-  begin_section (b, "sex", N_("Sex of admitted"));
+  begin_section (b, "sex", NC_("stats", "Sex of admitted"));
   {
     gint64 male = lookup_count (sexes, stp_enum_to_code (STP_ENUM_SEX, STP_SEX_MALE));
     gint64 female = lookup_count (sexes, stp_enum_to_code (STP_ENUM_SEX, STP_SEX_FEMALE));
@@ -625,7 +625,7 @@ section_age_and_sex (Builder *b,
     add_row (b, "male", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_MALE), male);
     add_row (b, "female", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_FEMALE), female);
     add_row (b, "unknown", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_UNKNOWN), total - male - female);
-    add_row (b, "total", _("Total"), total);
+    add_row (b, "total", C_("stats", "Total"), total);
   }
   return TRUE;
 }
@@ -651,7 +651,7 @@ stp_store_center_stats (StpStore   *self,
   if (strcmp (from, to) > 0)
     {
       g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
-                   _("The period starts after it ends"));
+                   C_("stats", "The period starts after it ends"));
       return NULL;
     }
 
@@ -665,24 +665,24 @@ stp_store_center_stats (StpStore   *self,
   /* One read transaction: every number sees the same data. */
   if (!stp_store_begin (self, error))
     return NULL;
-  ok = section_by_enum (&b, "admitted_by_source", N_("Admitted by referral source"),
+  ok = section_by_enum (&b, "admitted_by_source", NC_("stats", "Admitted by referral source"),
                         "SELECT e.referral_source, count (*) FROM" LIVE_EPISODES
                         " WHERE e.deleted = 0 AND e.admitted_on BETWEEN ?1 AND ?2 GROUP BY 1",
                         STP_ENUM_REFERRAL_SOURCE, 0, error)
-       && section_by_enum (&b, "admitted_by_substance", N_("Admitted by main substance"),
+       && section_by_enum (&b, "admitted_by_substance", NC_("stats", "Admitted by main substance"),
                            "SELECT e.main_substance, count (*) FROM" LIVE_EPISODES
                            " WHERE e.deleted = 0 AND e.admitted_on BETWEEN ?1 AND ?2 GROUP BY 1",
                            STP_ENUM_SUBSTANCE, 0, error)
-       && section_by_enum (&b, "discharged_by_source", N_("Discharged by referral source"),
+       && section_by_enum (&b, "discharged_by_source", NC_("stats", "Discharged by referral source"),
                            "SELECT e.referral_source, count (*) FROM" LIVE_EPISODES
                            " WHERE e.deleted = 0 AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY 1",
                            STP_ENUM_REFERRAL_SOURCE, 0, error)
-       && section_by_enum (&b, "discharged_by_substance", N_("Discharged by main substance"),
+       && section_by_enum (&b, "discharged_by_substance", NC_("stats", "Discharged by main substance"),
                            "SELECT e.main_substance, count (*) FROM" LIVE_EPISODES
                            " WHERE e.deleted = 0 AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY 1",
                            STP_ENUM_SUBSTANCE, 0, error)
        && section_in_program_by_stage (&b, error)
-       && section_by_enum (&b, "outcomes", N_("Discharge outcomes"),
+       && section_by_enum (&b, "outcomes", NC_("stats", "Discharge outcomes"),
                            "SELECT e.status, count (*) FROM" LIVE_EPISODES
                            " WHERE e.deleted = 0 AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY 1",
                            STP_ENUM_EPISODE_STATUS, STP_EPISODE_COMPLETED, error)
