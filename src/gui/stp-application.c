@@ -1,0 +1,248 @@
+#define G_LOG_DOMAIN "stp-application"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "stp-application.h"
+#include "stp-first-run-window.h"
+#include "stp-login-window.h"
+#include "stp-window.h"
+
+struct _StpApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *database_path;
+  StpStore       *store;
+};
+
+G_DEFINE_FINAL_TYPE (StpApplication, stp_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "database", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Open the center database FILE instead of the default one"), N_("FILE") },
+  { NULL }
+};
+
+static void stp_application_show_login (StpApplication *self);
+
+static void
+on_session_started (StpApplication *self,
+                    StpSession     *session,
+                    GtkWindow      *previous)
+{
+  StpWindow *window;
+
+  window = stp_window_new (GTK_APPLICATION (self), self->store, session);
+  g_signal_connect_object (window, "logged-out",
+                           G_CALLBACK (stp_application_show_login),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_destroy (previous);
+}
+
+static void
+stp_application_show_login (StpApplication *self)
+{
+  GtkWindow *window;
+
+  window = GTK_WINDOW (stp_login_window_new (GTK_APPLICATION (self), self->store));
+  g_signal_connect_object (window, "session-started",
+                           G_CALLBACK (on_session_started),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (window);
+}
+
+static void
+stp_application_show_error (StpApplication *self,
+                            const char     *path,
+                            const GError   *error)
+{
+  GtkWidget *dialog;
+  g_autofree char *body = NULL;
+
+  /* The file is left untouched; the message says what to do next. */
+  body = g_strdup_printf (_("%s\n\nFile: %s\n\nThe file was not changed. "
+                            "Close other copies of the program, or restore "
+                            "the file from a backup copy."),
+                          error->message, path);
+  dialog = adw_message_dialog_new (NULL, _("The Center Database Cannot Be Opened"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+stp_application_activate (GApplication *app)
+{
+  StpApplication *self = STP_APPLICATION (app);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *active;
+
+  active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (active != NULL)
+    {
+      gtk_window_present (active);
+      return;
+    }
+
+  path = self->database_path != NULL ? g_strdup (self->database_path)
+                                     : stp_store_default_path ();
+  dir = g_path_get_dirname (path);
+  g_mkdir_with_parents (dir, 0700);
+
+  self->store = stp_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      stp_application_show_error (self, path, error);
+      return;
+    }
+
+  if (stp_store_is_empty (self->store))
+    {
+      GtkWindow *window;
+
+      window = GTK_WINDOW (stp_first_run_window_new (GTK_APPLICATION (self), self->store));
+      g_signal_connect_object (window, "session-started",
+                               G_CALLBACK (on_session_started),
+                               self, G_CONNECT_SWAPPED);
+      gtk_window_present (window);
+    }
+  else
+    {
+      stp_application_show_login (self);
+    }
+}
+
+static int
+stp_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  StpApplication *self = STP_APPLICATION (app);
+
+  g_variant_dict_lookup (options, "database", "^ay", &self->database_path);
+
+  return -1;
+}
+
+static void
+stp_application_quit_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+stp_application_about_action (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "Stupeni team", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Stupeni"),
+                        "application-icon", APPLICATION_ID,
+                        "developer-name", _("Stupeni team"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Records of a rehabilitation and resocialization center: "
+                                      "residents, stages, families, follow-ups and interagency "
+                                      "referrals. Works without a network."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+stp_application_shortcuts_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *shortcuts;
+
+  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+  shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+  gtk_window_set_transient_for (shortcuts, gtk_application_get_active_window (app));
+  gtk_window_present (shortcuts);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", stp_application_quit_action },
+  { "about", stp_application_about_action },
+  { "shortcuts", stp_application_shortcuts_action },
+};
+
+static void
+stp_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
+  static const char *no_accels[] = { NULL };
+
+  G_APPLICATION_CLASS (stp_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.shortcuts", shortcuts_accels);
+  /* GtkApplication binds the same keys to its own help-overlay action;
+   * app.shortcuts is the one the menus use. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", no_accels);
+}
+
+static void
+stp_application_finalize (GObject *object)
+{
+  StpApplication *self = STP_APPLICATION (object);
+
+  g_clear_pointer (&self->database_path, g_free);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (stp_application_parent_class)->finalize (object);
+}
+
+static void
+stp_application_class_init (StpApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = stp_application_finalize;
+  app_class->activate = stp_application_activate;
+  app_class->startup = stp_application_startup;
+  app_class->handle_local_options = stp_application_handle_local_options;
+}
+
+static void
+stp_application_init (StpApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
+
+StpApplication *
+stp_application_new (void)
+{
+  return g_object_new (STP_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/org/stupeni/Stupeni",
+                       NULL);
+}
+
+StpStore *
+stp_application_get_store (StpApplication *self)
+{
+  g_return_val_if_fail (STP_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}

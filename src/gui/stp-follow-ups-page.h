@@ -1,0 +1,20 @@
+/* stp-follow-ups-page.h: follow-ups (катамнез) due soon, overdue first. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stp-store.h"
+
+G_BEGIN_DECLS
+
+#define STP_TYPE_FOLLOW_UPS_PAGE (stp_follow_ups_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, STP, FOLLOW_UPS_PAGE, GtkBox)
+
+StpFollowUpsPage *stp_follow_ups_page_new    (StpStore         *store,
+                                              StpSession       *session);
+void              stp_follow_ups_page_reload (StpFollowUpsPage *self);
+/* How many follow-ups the last reload found (shown or not). */
+guint             stp_follow_ups_page_get_count (StpFollowUpsPage *self);
+
+G_END_DECLS

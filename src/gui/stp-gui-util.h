@@ -1,0 +1,21 @@
+/* stp-gui-util.h: small helpers shared by the windows of the shell. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* "YYYY-MM-DD" (or an ISO 8601 moment) → "дд.мм.гггг"; "" for NULL. */
+char      *stp_gui_format_date        (const char *iso_date);
+/* A UTC ISO 8601 moment → local "дд.мм.гггг чч:мм"; "" for NULL. */
+char      *stp_gui_format_moment      (const char *iso_moment);
+/* Whole days from @from to @to ("YYYY-MM-DD"), or -1 when either is invalid. */
+int        stp_gui_days_between       (const char *from,
+                                       const char *to);
+/* Full years from @birth_date to @today, or -1. */
+int        stp_gui_age                (const char *birth_date,
+                                       const char *today);
+/* Removes every child of a GtkBox or GtkListBox. */
+void       stp_gui_remove_all_children (GtkWidget *box);
+
+G_END_DECLS

@@ -1,0 +1,19 @@
+/* stp-referrals-page.h: every interagency referral, overdue answers first. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stp-store.h"
+
+G_BEGIN_DECLS
+
+#define STP_TYPE_REFERRALS_PAGE (stp_referrals_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpReferralsPage, stp_referrals_page, STP, REFERRALS_PAGE, GtkBox)
+
+StpReferralsPage *stp_referrals_page_new       (StpStore         *store,
+                                                StpSession       *session);
+void              stp_referrals_page_reload    (StpReferralsPage *self);
+guint             stp_referrals_page_get_count (StpReferralsPage *self);
+
+G_END_DECLS

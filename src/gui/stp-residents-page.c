@@ -1,0 +1,479 @@
+#define G_LOG_DOMAIN "stp-residents-page"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "stp-residents-page.h"
+#include "stp-resident-item.h"
+#include "stp-query.h"
+
+/* A search with text stops at this many matches: typing more narrows it. */
+#define SEARCH_LIMIT 500
+
+/* The worker's own connection, shared by the page and its running tasks. */
+typedef struct
+{
+  GMutex    lock;
+  StpStore *store;
+} Worker;
+
+typedef struct
+{
+  Worker     *worker;
+  StpSession *session;
+  char       *text;
+  int         status;
+  gboolean    in_center_only;
+  char       *stage_id;
+  char       *responsible_user_id;
+  int         limit;
+  char       *today;
+} SearchData;
+
+struct _StpResidentsPage
+{
+  GtkBox          parent_instance;
+
+  StpStore       *store;
+  StpSession     *session;
+  Worker         *worker;
+  GCancellable   *cancellable;
+  GPtrArray      *stage_ids;        /* (element-type utf8); index 0 is "any" */
+  GPtrArray      *responsible_ids;  /* (element-type utf8); index 0 is "any" */
+  gboolean        loading;
+  gboolean        filters_ready;
+
+  GtkSearchEntry *search_entry;
+  GtkDropDown    *status_dropdown;
+  GtkDropDown    *stage_dropdown;
+  GtkDropDown    *responsible_dropdown;
+  GtkColumnView  *column_view;
+  GtkColumnViewColumn *age_column;
+  GtkColumnViewColumn *day_column;
+  GtkColumnViewColumn *responsible_column;
+  GtkSingleSelection *selection;
+  GListStore     *residents;
+  GtkSpinner     *spinner;
+  GtkLabel       *count_label;
+};
+
+G_DEFINE_FINAL_TYPE (StpResidentsPage, stp_residents_page, GTK_TYPE_BOX)
+
+enum {
+  RESIDENT_ACTIVATED,
+  LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The first two entries of the status filter come before the statuses. */
+enum {
+  STATUS_ANY,
+  STATUS_IN_CENTER,
+  STATUS_FIRST_VALUE,
+};
+
+static void
+worker_clear (Worker *worker)
+{
+  g_mutex_clear (&worker->lock);
+  g_clear_object (&worker->store);
+}
+
+static void
+worker_release (Worker *worker)
+{
+  g_rc_box_release_full (worker, (GDestroyNotify) worker_clear);
+}
+
+static void
+search_data_free (SearchData *data)
+{
+  g_clear_pointer (&data->worker, worker_release);
+  g_clear_object (&data->session);
+  g_free (data->text);
+  g_free (data->stage_id);
+  g_free (data->responsible_user_id);
+  g_free (data->today);
+  g_free (data);
+}
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SearchData *data = task_data;
+  StpResidentQuery query = STP_RESIDENT_QUERY_INIT;
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  query.text = data->text;
+  query.status = data->status;
+  query.in_center_only = data->in_center_only;
+  query.stage_id = data->stage_id;
+  query.responsible_user_id = data->responsible_user_id;
+  query.limit = data->limit;
+
+  /* One query at a time on the worker's connection. */
+  g_mutex_lock (&data->worker->lock);
+  if (!g_task_return_error_if_cancelled (task))
+    summaries = stp_store_search_residents (data->worker->store, data->session, &query, &error);
+  else
+    {
+      g_mutex_unlock (&data->worker->lock);
+      return;
+    }
+  g_mutex_unlock (&data->worker->lock);
+
+  if (summaries == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  items = g_ptr_array_new_full (summaries->len, g_object_unref);
+  for (guint i = 0; i < summaries->len; i++)
+    g_ptr_array_add (items, stp_resident_item_new (g_ptr_array_index (summaries, i), data->today));
+
+  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+search_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  StpResidentsPage *self = STP_RESIDENTS_PAGE (object);
+  SearchData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  items = g_task_propagate_pointer (G_TASK (result), &error);
+  if (items == NULL)
+    {
+      /* A newer search replaced this one; it will report itself. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      self->loading = FALSE;
+      gtk_spinner_stop (self->spinner);
+      gtk_label_set_text (self->count_label, error->message);
+      g_signal_emit (self, signals[LOADED], 0);
+      return;
+    }
+
+  self->loading = FALSE;
+  gtk_spinner_stop (self->spinner);
+
+  g_list_store_splice (self->residents, 0,
+                       g_list_model_get_n_items (G_LIST_MODEL (self->residents)),
+                       items->pdata, items->len);
+
+  if (data->limit > 0 && items->len >= (guint) data->limit)
+    text = g_strdup_printf (_("The first %u matches are shown: type more to narrow the search"),
+                            items->len);
+  else
+    text = g_strdup_printf (_("Residents shown: %u"), items->len);
+  gtk_label_set_text (self->count_label, text);
+
+  g_signal_emit (self, signals[LOADED], 0);
+}
+
+void
+stp_residents_page_reload (StpResidentsPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *text = NULL;
+  SearchData *data;
+  guint status, stage, responsible;
+
+  g_return_if_fail (STP_IS_RESIDENTS_PAGE (self));
+
+  if (!self->filters_ready)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  status = gtk_drop_down_get_selected (self->status_dropdown);
+  stage = gtk_drop_down_get_selected (self->stage_dropdown);
+  responsible = gtk_drop_down_get_selected (self->responsible_dropdown);
+
+  data = g_new0 (SearchData, 1);
+  data->worker = g_rc_box_acquire (self->worker);
+  data->session = g_object_ref (self->session);
+  data->text = *text != '\0' ? g_steal_pointer (&text) : NULL;
+  data->status = status >= STATUS_FIRST_VALUE ? (int) (status - STATUS_FIRST_VALUE) : -1;
+  data->in_center_only = status == STATUS_IN_CENTER;
+  if (stage != GTK_INVALID_LIST_POSITION && stage > 0 && stage < self->stage_ids->len)
+    data->stage_id = g_strdup (g_ptr_array_index (self->stage_ids, stage));
+  if (responsible != GTK_INVALID_LIST_POSITION && responsible > 0 && responsible < self->responsible_ids->len)
+    data->responsible_user_id = g_strdup (g_ptr_array_index (self->responsible_ids, responsible));
+  /* The whole list loads off the main thread; typed searches stop early. */
+  data->limit = data->text != NULL ? SEARCH_LIMIT : 0;
+  data->today = stp_store_today (self->store);
+
+  self->loading = TRUE;
+  gtk_spinner_start (self->spinner);
+
+  task = g_task_new (self, self->cancellable, search_done, NULL);
+  g_task_set_source_tag (task, stp_residents_page_reload);
+  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
+  g_task_run_in_thread (task, search_thread);
+}
+
+static void
+on_search_changed (StpResidentsPage *self)
+{
+  stp_residents_page_reload (self);
+}
+
+static void
+on_search_activate (StpResidentsPage *self)
+{
+  /* Enter on the search opens the single match, or moves into the list. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->selection)) == 1)
+    {
+      g_autoptr(StpResidentItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), 0);
+
+      g_signal_emit (self, signals[RESIDENT_ACTIVATED], 0, stp_resident_item_get_id (item));
+    }
+  else
+    {
+      gtk_widget_child_focus (GTK_WIDGET (self->column_view), GTK_DIR_TAB_FORWARD);
+    }
+}
+
+static void
+on_filter_changed (StpResidentsPage *self)
+{
+  stp_residents_page_reload (self);
+}
+
+static void
+on_row_activated (StpResidentsPage *self,
+                  guint             position)
+{
+  g_autoptr(StpResidentItem) item = NULL;
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  if (item != NULL)
+    g_signal_emit (self, signals[RESIDENT_ACTIVATED], 0, stp_resident_item_get_id (item));
+}
+
+static void
+stp_residents_page_fill_filters (StpResidentsPage *self)
+{
+  g_autoptr(GtkStringList) statuses = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) stages = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) people = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) programs = NULL;
+  const StpEnumItem *items;
+
+  gtk_string_list_append (statuses, _("Any status"));
+  gtk_string_list_append (statuses, _("In the center"));
+  items = stp_enum_get_items (STP_ENUM_EPISODE_STATUS);
+  for (guint i = 0; items[i].code != NULL; i++)
+    {
+      /* The filter's positions map to enum values. */
+      g_assert ((guint) items[i].value == i);
+      gtk_string_list_append (statuses, stp_enum_to_label (STP_ENUM_EPISODE_STATUS, items[i].value));
+    }
+  gtk_drop_down_set_model (self->status_dropdown, G_LIST_MODEL (statuses));
+
+  gtk_string_list_append (stages, _("Any stage"));
+  g_ptr_array_add (self->stage_ids, NULL);
+  programs = stp_store_list (self->store, self->session, STP_KIND_PROGRAM, NULL, NULL, NULL);
+  for (guint p = 0; programs != NULL && p < programs->len; p++)
+    {
+      StpProgram *program = g_ptr_array_index (programs, p);
+      g_autoptr(GPtrArray) program_stages = NULL;
+
+      if (!program->active)
+        continue;
+
+      program_stages = stp_store_list_stages (self->store, self->session, program->meta.id, NULL);
+      for (guint s = 0; program_stages != NULL && s < program_stages->len; s++)
+        {
+          StpStage *stage = g_ptr_array_index (program_stages, s);
+
+          if (stage->retired)
+            continue;
+          gtk_string_list_append (stages, stage->name);
+          g_ptr_array_add (self->stage_ids, g_strdup (stage->meta.id));
+        }
+    }
+  gtk_drop_down_set_model (self->stage_dropdown, G_LIST_MODEL (stages));
+
+  gtk_string_list_append (people, _("Anyone responsible"));
+  g_ptr_array_add (self->responsible_ids, NULL);
+  if (stp_session_can (self->session, STP_PERMISSION_READ_CARD))
+    {
+      g_autoptr(GPtrArray) users = stp_store_list_login_users (self->store, NULL);
+
+      for (guint i = 0; users != NULL && i < users->len; i++)
+        {
+          StpUser *user = g_ptr_array_index (users, i);
+
+          if (user->role == STP_ROLE_VOLUNTEER)
+            continue;
+          gtk_string_list_append (people, user->full_name);
+          g_ptr_array_add (self->responsible_ids, g_strdup (user->meta.id));
+        }
+    }
+  gtk_drop_down_set_model (self->responsible_dropdown, G_LIST_MODEL (people));
+
+  self->filters_ready = TRUE;
+}
+
+static void
+stp_residents_page_dispose (GObject *object)
+{
+  StpResidentsPage *self = STP_RESIDENTS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->worker, worker_release);
+  g_clear_pointer (&self->stage_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->responsible_ids, g_ptr_array_unref);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_RESIDENTS_PAGE);
+
+  G_OBJECT_CLASS (stp_residents_page_parent_class)->dispose (object);
+}
+
+static void
+stp_residents_page_class_init (StpResidentsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = stp_residents_page_dispose;
+
+  /**
+   * StpResidentsPage::resident-activated:
+   * @resident_id: the resident's id
+   */
+  signals[RESIDENT_ACTIVATED] =
+    g_signal_new ("resident-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * StpResidentsPage::loaded:
+   *
+   * Emitted when a search's results are shown.
+   */
+  signals[LOADED] =
+    g_signal_new ("loaded",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  g_type_ensure (STP_TYPE_RESIDENT_ITEM);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-residents-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, stage_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, responsible_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, age_column);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, day_column);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, responsible_column);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, selection);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, residents);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, count_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+}
+
+static void
+stp_residents_page_init (StpResidentsPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->stage_ids = g_ptr_array_new_with_free_func (g_free);
+  self->responsible_ids = g_ptr_array_new_with_free_func (g_free);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+StpResidentsPage *
+stp_residents_page_new (StpStore   *store,
+                        StpSession *session)
+{
+  StpResidentsPage *self;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  self = g_object_new (STP_TYPE_RESIDENTS_PAGE, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+
+  self->worker = g_rc_box_new0 (Worker);
+  g_mutex_init (&self->worker->lock);
+  self->worker->store = stp_store_open_secondary (store, &error);
+  if (self->worker->store == NULL)
+    {
+      /* Searching still works, only on the main connection: each query then
+       * runs while the main thread waits on the lock for nothing else. */
+      g_warning ("No second connection for the residents list: %s", error->message);
+      self->worker->store = g_object_ref (store);
+    }
+
+  /* A volunteer sees names, file numbers and stages only. */
+  if (!stp_session_can (session, STP_PERMISSION_READ_CARD))
+    {
+      gtk_column_view_column_set_visible (self->age_column, FALSE);
+      gtk_column_view_column_set_visible (self->day_column, FALSE);
+      gtk_column_view_column_set_visible (self->responsible_column, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->responsible_dropdown), FALSE);
+    }
+
+  stp_residents_page_fill_filters (self);
+  stp_residents_page_reload (self);
+
+  return self;
+}
+
+void
+stp_residents_page_focus_search (StpResidentsPage *self)
+{
+  g_return_if_fail (STP_IS_RESIDENTS_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+GListModel *
+stp_residents_page_get_model (StpResidentsPage *self)
+{
+  g_return_val_if_fail (STP_IS_RESIDENTS_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->selection);
+}
+
+gboolean
+stp_residents_page_is_loading (StpResidentsPage *self)
+{
+  g_return_val_if_fail (STP_IS_RESIDENTS_PAGE (self), FALSE);
+
+  return self->loading;
+}

@@ -1,0 +1,48 @@
+/* stp-window-private.h: what the files of StpWindow share. */
+#pragma once
+
+#include "stp-window.h"
+
+G_BEGIN_DECLS
+
+struct _StpWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  StpStore             *store;
+  StpSession           *session;
+  GSettings            *settings;
+  GPtrArray            *card_windows;     /* (element-type GtkWindow) (owned) */
+
+  gint64                last_input;       /* monotonic, microseconds */
+  guint                 idle_timeout_id;
+  gboolean              locked;
+  GtkWidget            *focus_before_lock;
+
+  /* Template children. */
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkStack             *stack;
+  GtkLabel             *user_label;
+  AdwWindowTitle       *content_title;
+  GtkBox               *status_box;
+  AdwStatusPage        *lock_page;
+  GtkLabel             *lock_password_label;
+  GtkPasswordEntry     *lock_password;
+  GtkLabel             *lock_error;
+
+  /* Pages; NULL when the role has none. */
+  GtkWidget            *residents_page;
+  GtkWidget            *intake_page;
+  GtkWidget            *follow_ups_page;
+  GtkWidget            *referrals_page;
+  GtkWidget            *reports_page;
+  GtkWidget            *conflicts_page;
+  GtkWidget            *audit_page;
+  GtkWidget            *settings_page;
+};
+
+void _stp_window_class_actions_init (StpWindowClass *klass);
+void _stp_window_update_actions     (StpWindow      *self);
+
+G_END_DECLS

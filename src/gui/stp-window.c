@@ -1,0 +1,559 @@
+#define G_LOG_DOMAIN "stp-window"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "stp-window-private.h"
+#include "stp-audit-page.h"
+#include "stp-follow-ups-page.h"
+#include "stp-referrals-page.h"
+#include "stp-residents-page.h"
+#include "stp-settings-page.h"
+
+#ifdef HAVE_INTAKE_PAGE
+# include "stp-intake-page.h"
+#endif
+#ifdef HAVE_RESIDENT_WINDOW
+# include "stp-resident-window.h"
+#endif
+#ifdef HAVE_REPORTS_PAGE
+# include "stp-reports-page.h"
+#endif
+#ifdef HAVE_CONFLICTS_PAGE
+# include "stp-conflicts-page.h"
+#endif
+#ifdef HAVE_SYNC_STATUS
+# include "stp-sync-status.h"
+#endif
+
+/* How often the idle timer looks at the time of the last input. */
+#define IDLE_CHECK_SECONDS 10
+
+G_DEFINE_FINAL_TYPE (StpWindow, stp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  LOGGED_OUT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  /* Running from the build tree without the compiled schema must not abort. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new (APPLICATION_ID);
+}
+
+static void
+on_back_clicked (StpWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+on_visible_page_changed (StpWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->stack);
+  GtkStackPage *page;
+
+  if (child == NULL)
+    return;
+
+  page = gtk_stack_get_page (self->stack, child);
+  adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+
+  /* Lists of other people's work may have changed since they were shown. */
+  if (child == self->follow_ups_page)
+    stp_follow_ups_page_reload (STP_FOLLOW_UPS_PAGE (child));
+  else if (child == self->referrals_page)
+    stp_referrals_page_reload (STP_REFERRALS_PAGE (child));
+  else if (child == self->audit_page)
+    stp_audit_page_reload (STP_AUDIT_PAGE (child));
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_unlock_clicked (StpWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->lock_password));
+
+  if (!self->locked)
+    return;
+
+  if (!stp_store_verify_password (self->store, self->session, password, &error))
+    {
+      gtk_label_set_text (self->lock_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->lock_error), TRUE);
+      gtk_editable_set_text (GTK_EDITABLE (self->lock_password), "");
+      gtk_widget_grab_focus (GTK_WIDGET (self->lock_password));
+      return;
+    }
+
+  self->locked = FALSE;
+  self->last_input = g_get_monotonic_time ();
+  gtk_editable_set_text (GTK_EDITABLE (self->lock_password), "");
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_error), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_page), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toast_overlay), TRUE);
+
+  for (guint i = 0; i < self->card_windows->len; i++)
+    gtk_widget_set_visible (g_ptr_array_index (self->card_windows, i), TRUE);
+
+  if (self->focus_before_lock != NULL)
+    gtk_widget_grab_focus (self->focus_before_lock);
+  g_clear_weak_pointer (&self->focus_before_lock);
+
+  _stp_window_update_actions (self);
+}
+
+void
+stp_window_lock (StpWindow *self)
+{
+  g_return_if_fail (STP_IS_WINDOW (self));
+
+  if (self->locked)
+    return;
+
+  self->locked = TRUE;
+  g_set_weak_pointer (&self->focus_before_lock, gtk_root_get_focus (GTK_ROOT (self)));
+
+  /* The pages stay as they are under the lock, so nothing typed is lost;
+   * they only stop taking input.  Open cards are hidden, not closed. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toast_overlay), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_page), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_error), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->lock_password), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->lock_password));
+
+  for (guint i = 0; i < self->card_windows->len; i++)
+    gtk_widget_set_visible (g_ptr_array_index (self->card_windows, i), FALSE);
+
+  _stp_window_update_actions (self);
+}
+
+gboolean
+stp_window_is_locked (StpWindow *self)
+{
+  g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
+
+  return self->locked;
+}
+
+void
+stp_window_check_idle (StpWindow *self,
+                       gint64     monotonic_now)
+{
+  int minutes = 10;
+
+  g_return_if_fail (STP_IS_WINDOW (self));
+
+  if (self->settings != NULL)
+    minutes = g_settings_get_int (self->settings, "idle-lock-minutes");
+  if (minutes <= 0 || self->locked)
+    return;
+
+  if (monotonic_now - self->last_input >= (gint64) minutes * 60 * G_USEC_PER_SEC)
+    stp_window_lock (self);
+}
+
+static gboolean
+idle_timeout_cb (gpointer user_data)
+{
+  stp_window_check_idle (STP_WINDOW (user_data), g_get_monotonic_time ());
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+note_input (StpWindow *self)
+{
+  self->last_input = g_get_monotonic_time ();
+}
+
+static gboolean
+on_key_pressed (StpWindow       *self,
+                guint            keyval,
+                guint            keycode,
+                GdkModifierType  state)
+{
+  note_input (self);
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+on_card_window_destroyed (StpWindow *self,
+                          GtkWidget *card)
+{
+  g_ptr_array_remove (self->card_windows, card);
+}
+
+void
+stp_window_open_resident (StpWindow  *self,
+                          const char *resident_id)
+{
+  g_return_if_fail (STP_IS_WINDOW (self));
+  g_return_if_fail (resident_id != NULL);
+
+  if (!stp_session_can (self->session, STP_PERMISSION_READ_CARD))
+    {
+      stp_window_add_toast (self, _("Not enough rights to view the card"));
+      return;
+    }
+
+#ifdef HAVE_RESIDENT_WINDOW
+  {
+    GtkWindow *card;
+    GtkEventController *shortcuts;
+
+    card = stp_resident_window_new (gtk_window_get_application (GTK_WINDOW (self)),
+                                    self->store, self->session, resident_id);
+    if (card == NULL)
+      return;
+
+    /* Ctrl+W and Escape close a card, whatever the card itself binds. */
+    shortcuts = gtk_shortcut_controller_new ();
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>w|Escape"),
+                                                            gtk_named_action_new ("window.close")));
+    gtk_widget_add_controller (GTK_WIDGET (card), shortcuts);
+
+    g_ptr_array_add (self->card_windows, card);
+    g_signal_connect_object (card, "destroy",
+                             G_CALLBACK (on_card_window_destroyed),
+                             self, G_CONNECT_SWAPPED);
+    gtk_window_present (card);
+  }
+#else
+  stp_window_add_toast (self, _("Resident cards are not part of this build"));
+#endif
+}
+
+static void
+on_resident_activated (StpWindow  *self,
+                       const char *resident_id)
+{
+  stp_window_open_resident (self, resident_id);
+}
+
+#ifdef HAVE_INTAKE_PAGE
+static void
+on_resident_created (StpWindow  *self,
+                     const char *resident_id)
+{
+  stp_window_add_toast (self, _("The resident is registered"));
+  if (self->residents_page != NULL)
+    stp_residents_page_reload (STP_RESIDENTS_PAGE (self->residents_page));
+}
+#endif
+
+#if !defined (HAVE_INTAKE_PAGE) || !defined (HAVE_REPORTS_PAGE)
+static GtkWidget *
+placeholder_page (const char *title,
+                  const char *description)
+{
+  GtkWidget *page = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "dialog-information-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
+  adw_status_page_set_description (ADW_STATUS_PAGE (page), description);
+
+  return page;
+}
+#endif
+
+static void
+add_page (StpWindow  *self,
+          GtkWidget  *child,
+          const char *name,
+          const char *title,
+          const char *icon_name)
+{
+  GtkStackPage *page;
+
+  page = gtk_stack_add_titled (self->stack, child, name, title);
+  gtk_stack_page_set_icon_name (page, icon_name);
+}
+
+static void
+stp_window_build_pages (StpWindow *self)
+{
+  StpSession *session = self->session;
+
+  if (stp_session_can (session, STP_PERMISSION_LIST))
+    {
+      self->residents_page = GTK_WIDGET (stp_residents_page_new (self->store, session));
+      g_signal_connect_object (self->residents_page, "resident-activated",
+                               G_CALLBACK (on_resident_activated),
+                               self, G_CONNECT_SWAPPED);
+      add_page (self, self->residents_page, "residents", _("Residents"), "system-users-symbolic");
+    }
+
+  if (stp_session_can (session, STP_PERMISSION_INTAKE))
+    {
+#ifdef HAVE_INTAKE_PAGE
+      self->intake_page = stp_intake_page_new (self->store, session);
+      g_signal_connect_object (self->intake_page, "resident-created",
+                               G_CALLBACK (on_resident_created),
+                               self, G_CONNECT_SWAPPED);
+#else
+      self->intake_page = placeholder_page (_("Intake"),
+                                            _("The intake form is not part of this build."));
+#endif
+      add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
+    }
+
+  if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+    {
+      self->follow_ups_page = GTK_WIDGET (stp_follow_ups_page_new (self->store, session));
+      g_signal_connect_object (self->follow_ups_page, "resident-activated",
+                               G_CALLBACK (on_resident_activated),
+                               self, G_CONNECT_SWAPPED);
+      add_page (self, self->follow_ups_page, "follow-ups", _("Follow-ups"), "x-office-calendar-symbolic");
+
+      self->referrals_page = GTK_WIDGET (stp_referrals_page_new (self->store, session));
+      g_signal_connect_object (self->referrals_page, "resident-activated",
+                               G_CALLBACK (on_resident_activated),
+                               self, G_CONNECT_SWAPPED);
+      add_page (self, self->referrals_page, "referrals", _("Referrals"), "mail-send-symbolic");
+    }
+
+  if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
+    {
+#ifdef HAVE_REPORTS_PAGE
+      self->reports_page = stp_reports_page_new (self->store, session);
+#else
+      self->reports_page = placeholder_page (_("Reports"),
+                                             _("Reports are not part of this build."));
+#endif
+      add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
+    }
+
+#ifdef HAVE_CONFLICTS_PAGE
+  if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
+    {
+      self->conflicts_page = stp_conflicts_page_new (self->store, session);
+      add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
+    }
+#endif
+
+  if (stp_session_can (session, STP_PERMISSION_ADMIN))
+    {
+      self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
+      add_page (self, self->audit_page, "audit", _("Access Log"), "document-open-recent-symbolic");
+
+      self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
+      g_signal_connect_object (self->settings_page, "toast",
+                               G_CALLBACK (stp_window_add_toast),
+                               self, G_CONNECT_SWAPPED);
+      add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
+    }
+
+#ifdef HAVE_SYNC_STATUS
+  gtk_box_append (self->status_box, stp_sync_status_new (self->store));
+#endif
+}
+
+gboolean
+stp_window_show_page (StpWindow  *self,
+                      const char *name)
+{
+  GtkWidget *child;
+
+  g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
+
+  child = gtk_stack_get_child_by_name (self->stack, name);
+  if (child == NULL)
+    return FALSE;
+
+  gtk_stack_set_visible_child (self->stack, child);
+
+  return TRUE;
+}
+
+void
+stp_window_add_toast (StpWindow  *self,
+                      const char *title)
+{
+  g_return_if_fail (STP_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+StpSession *
+stp_window_get_session (StpWindow *self)
+{
+  g_return_val_if_fail (STP_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+static gboolean
+stp_window_close_request (GtkWindow *window)
+{
+  StpWindow *self = STP_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized",
+                              gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (stp_window_parent_class)->close_request (window);
+}
+
+static void
+stp_window_dispose (GObject *object)
+{
+  StpWindow *self = STP_WINDOW (object);
+
+  g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
+  if (self->card_windows != NULL)
+    {
+      /* Cards belong to this session; they go with it. */
+      while (self->card_windows->len > 0)
+        gtk_window_destroy (g_ptr_array_index (self->card_windows, 0));
+    }
+  g_clear_pointer (&self->card_windows, g_ptr_array_unref);
+  g_clear_weak_pointer (&self->focus_before_lock);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (stp_window_parent_class)->dispose (object);
+}
+
+static void
+stp_window_class_init (StpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = stp_window_dispose;
+  window_class->close_request = stp_window_close_request;
+
+  /**
+   * StpWindow::logged-out:
+   *
+   * Emitted when the user chose to log out; the window then closes.
+   */
+  signals[LOGGED_OUT] =
+    g_signal_new ("logged-out",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, user_label);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, status_box);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, lock_page);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, lock_password_label);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, lock_password);
+  gtk_widget_class_bind_template_child (widget_class, StpWindow, lock_error);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_visible_page_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
+
+  _stp_window_class_actions_init (klass);
+}
+
+static void
+stp_window_init (StpWindow *self)
+{
+  GtkEventController *controller;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->card_windows = g_ptr_array_new ();
+  self->last_input = g_get_monotonic_time ();
+
+  /* Any key, click or pointer motion counts as activity for the idle lock. */
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_motion_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "motion", G_CALLBACK (note_input), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "pressed", G_CALLBACK (note_input), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  self->idle_timeout_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_timeout_cb, self);
+}
+
+StpWindow *
+stp_window_new (GtkApplication *app,
+                StpStore       *store,
+                StpSession     *session)
+{
+  StpWindow *self;
+  g_autofree char *user_text = NULL;
+  g_autofree char *lock_text = NULL;
+
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  self = g_object_new (STP_TYPE_WINDOW, "application", app, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->settings = settings_new_if_installed ();
+
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+  else
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+    }
+
+  /* TRANSLATORS: the sidebar footer: full name and role of the logged-in user */
+  user_text = g_strdup_printf (_("%s, %s"),
+                               stp_session_get_full_name (session),
+                               stp_enum_to_label (STP_ENUM_ROLE, stp_session_get_role (session)));
+  gtk_label_set_text (self->user_label, user_text);
+
+  /* TRANSLATORS: %s is the full name of the user who locked the window */
+  lock_text = g_strdup_printf (_("_Password of %s"), stp_session_get_full_name (session));
+  gtk_label_set_text_with_mnemonic (self->lock_password_label, lock_text);
+
+  stp_window_build_pages (self);
+  on_visible_page_changed (self);
+  _stp_window_update_actions (self);
+
+  return self;
+}

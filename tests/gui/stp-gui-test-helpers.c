@@ -1,0 +1,176 @@
+#define G_LOG_DOMAIN "stp-gui-test"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "stp-gui-test-helpers.h"
+
+void
+stp_test_gui_init (int    *argc,
+                   char ***argv)
+{
+  /* The window must be Russian: LANGUAGE=ru (set by the test environment)
+   * selects the catalog that the build compiled into po/. */
+  g_setenv ("LANGUAGE", "ru", TRUE);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, BUILD_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (argc, argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/org/stupeni/Stupeni/icons");
+}
+
+StpStore *
+stp_test_store_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  StpStore *store;
+
+  dir = g_dir_make_tmp ("stupeni-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "center.db", NULL);
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+
+  return store;
+}
+
+GtkWidget *
+stp_test_find_widget (GtkWidget  *root,
+                      const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = stp_test_find_widget (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+stp_test_find_label (GtkWidget  *root,
+                     const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = stp_test_find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+stp_test_wait (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+gboolean
+stp_test_wait_for (gboolean *flag,
+                   guint     timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id;
+
+  id = g_timeout_add (timeout_ms, set_flag, &timed_out);
+  while (!*flag && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+
+  return *flag;
+}
+
+void
+stp_test_show (GtkWindow *window)
+{
+  gtk_window_present (window);
+  for (guint i = 0; i < 50 && !gtk_widget_get_mapped (GTK_WIDGET (window)); i++)
+    stp_test_wait (20);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  stp_test_wait (300);
+}
+
+void
+stp_test_save_picture (GtkWindow  *window,
+                       const char *file_name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir;
+  GskRenderer *renderer;
+  int width, height;
+
+  /* Let pending layout and drawing finish first. */
+  stp_test_wait (400);
+
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_getenv ("STUPENI_TEST_PICTURE_DIR");
+  path = g_build_filename (dir != NULL ? dir : ".", file_name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("picture saved: %s", path);
+}
+
+guint
+stp_test_count_windows (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  return g_list_length (windows);
+}

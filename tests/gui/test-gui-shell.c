@@ -1,0 +1,616 @@
+/* test-gui-shell.c: the shell's windows, driven as a person would, with the
+ * results checked in the database. */
+#define G_LOG_DOMAIN "test-gui-shell"
+
+#include "config.h"
+
+#include "stp-first-run-window.h"
+#include "stp-login-window.h"
+#include "stp-window.h"
+#include "stp-residents-page.h"
+#include "stp-follow-ups-page.h"
+#include "stp-referrals-page.h"
+#include "stp-audit-page.h"
+#include "stp-resident-item.h"
+#include "stp-query.h"
+#include "stp-gui-test-helpers.h"
+
+#define N_RESIDENTS 120
+#define DIRECTOR_PASSWORD "директор-пароль"
+#define STAFF_PASSWORD "staff-password"
+#define VOLUNTEER_PASSWORD "volunteer-password"
+
+static const char *surnames[] = {
+  "Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Васильев",
+  "Соколов", "Михайлов", "Новиков", "Фёдоров", "Морозов",
+};
+static const char *names[] = {
+  "Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём",
+  "Илья", "Кирилл", "Михаил",
+};
+
+typedef struct
+{
+  StpStore   *store;
+  StpSession *director;
+  StpSession *staff;
+  StpSession *volunteer;
+  char       *staff_id;
+  char       *first_stage_id;
+  guint       n_petrov;
+} Center;
+
+static void
+center_free (Center *center)
+{
+  g_clear_object (&center->director);
+  g_clear_object (&center->staff);
+  g_clear_object (&center->volunteer);
+  g_clear_object (&center->store);
+  g_free (center->staff_id);
+  g_free (center->first_stage_id);
+  g_free (center);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Center, center_free)
+
+static char *
+days_from_today (StpStore *store,
+                 int       days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
+
+  return g_date_time_format (then, "%Y-%m-%d");
+}
+
+static StpSession *
+add_user (Center     *center,
+          const char *login,
+          const char *full_name,
+          StpRole     role,
+          const char *password,
+          char      **out_id)
+{
+  g_autoptr(StpUser) user = stp_user_new ();
+  g_autoptr(GError) error = NULL;
+  StpSession *session;
+
+  user->login = g_strdup (login);
+  user->full_name = g_strdup (full_name);
+  user->role = role;
+  user->active = TRUE;
+  stp_store_save_user_with_password (center->store, center->director, user, password, &error);
+  g_assert_no_error (error);
+  if (out_id != NULL)
+    *out_id = g_strdup (user->meta.id);
+
+  session = stp_store_login (center->store, login, password, &error);
+  g_assert_no_error (error);
+
+  return session;
+}
+
+/* A center with a director, a staff member, a volunteer and N_RESIDENTS
+ * residents in the first program; some discharged (so follow-ups are due)
+ * and one overdue referral. */
+static Center *
+center_new (void)
+{
+  g_autoptr(StpCenter) data = stp_center_new ();
+  g_autoptr(GPtrArray) programs = NULL;
+  g_autoptr(GPtrArray) stages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *admitted_on = NULL;
+  g_autofree char *discharged_on = NULL;
+  g_autofree char *sent_on = NULL;
+  g_autofree char *due_on = NULL;
+  g_autofree char *first_resident_id = NULL;
+  Center *center = g_new0 (Center, 1);
+  StpProgram *program;
+
+  center->store = stp_test_store_new ();
+  data->name = g_strdup ("Центр «Новые ступени»");
+  data->region = g_strdup ("Пермский край");
+  data->seats_total = 40;
+  data->seats_male = 30;
+  data->seats_female = 10;
+  center->director = stp_store_create_center (center->store, data, "director",
+                                              "Орлова Анна Сергеевна", DIRECTOR_PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (center->director);
+
+  center->staff = add_user (center, "staff", "Громов Павел Игоревич", STP_ROLE_STAFF,
+                            STAFF_PASSWORD, &center->staff_id);
+  center->volunteer = add_user (center, "volunteer", "Белова Ольга Николаевна",
+                                STP_ROLE_VOLUNTEER, VOLUNTEER_PASSWORD, NULL);
+
+  programs = stp_store_list (center->store, center->director, STP_KIND_PROGRAM, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (programs->len, >, 0);
+  program = g_ptr_array_index (programs, 0);
+  stages = stp_store_list_stages (center->store, center->director, program->meta.id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stages->len, >, 1);
+  center->first_stage_id = g_strdup (((StpStage *) g_ptr_array_index (stages, 0))->meta.id);
+
+  admitted_on = days_from_today (center->store, -100);
+  discharged_on = days_from_today (center->store, -40);
+
+  for (guint i = 0; i < N_RESIDENTS; i++)
+    {
+      g_autoptr(StpResident) resident = stp_resident_new ();
+      g_autoptr(StpEpisode) episode = stp_episode_new ();
+      const char *surname = surnames[i % G_N_ELEMENTS (surnames)];
+
+      resident->surname = g_strdup (surname);
+      resident->name = g_strdup (names[(i / G_N_ELEMENTS (surnames)) % G_N_ELEMENTS (names)]);
+      resident->patronymic = g_strdup_printf ("Тестович%u", i);
+      resident->birth_date = g_strdup_printf ("%04u-%02u-%02u", 1970 + i % 30, 1 + i % 12, 1 + i % 28);
+      resident->sex = STP_SEX_MALE;
+      stp_store_save_resident (center->store, center->staff, resident, &error);
+      g_assert_no_error (error);
+      if (g_str_equal (surname, "Петров"))
+        center->n_petrov++;
+      if (first_resident_id == NULL)
+        first_resident_id = g_strdup (resident->meta.id);
+
+      episode->resident_id = g_strdup (resident->meta.id);
+      episode->program_id = g_strdup (program->meta.id);
+      episode->admitted_on = g_strdup (admitted_on);
+      episode->responsible_user_id = g_strdup (center->staff_id);
+      episode->referral_source = STP_REFERRAL_SOURCE_RELATIVES;
+      episode->payment_source = STP_PAYMENT_FREE;
+      stp_store_admit (center->store, center->staff, episode, &error);
+      g_assert_no_error (error);
+
+      if (i % 10 == 0)
+        {
+          stp_store_discharge (center->store, center->staff, episode->meta.id,
+                               STP_EPISODE_COMPLETED, discharged_on, "Программа пройдена", &error);
+          g_assert_no_error (error);
+        }
+    }
+
+  sent_on = days_from_today (center->store, -30);
+  due_on = days_from_today (center->store, -5);
+  {
+    g_autoptr(StpConsent) consent = stp_consent_new ();
+    g_autoptr(StpReferral) referral = stp_referral_new ();
+
+    consent->resident_id = g_strdup (first_resident_id);
+    consent->kind = STP_CONSENT_TRANSFER;
+    consent->recipient = g_strdup ("Центр занятости населения");
+    consent->signed_on = g_strdup (sent_on);
+    stp_store_save_consent (center->store, center->staff, consent, &error);
+    g_assert_no_error (error);
+
+    referral->resident_id = g_strdup (first_resident_id);
+    referral->direction = STP_DIRECTION_OUTGOING;
+    referral->agency_kind = STP_AGENCY_EMPLOYMENT;
+    referral->agency_name = g_strdup ("Центр занятости населения");
+    referral->sent_on = g_strdup (sent_on);
+    referral->purpose = g_strdup ("Содействие в трудоустройстве");
+    referral->consent_id = g_strdup (consent->meta.id);
+    referral->due_on = g_strdup (due_on);
+    stp_store_save_referral (center->store, center->staff, referral, &error);
+    g_assert_no_error (error);
+  }
+
+  return center;
+}
+
+static void
+on_session_started (GtkWidget   *window,
+                    StpSession  *session,
+                    StpSession **out_session)
+{
+  g_set_object (out_session, session);
+}
+
+static void
+on_loaded (StpResidentsPage *page,
+           gboolean         *loaded)
+{
+  *loaded = TRUE;
+}
+
+static StpResidentsPage *
+residents_page_of (StpWindow *window)
+{
+  GtkStack *stack = GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages"));
+
+  return STP_RESIDENTS_PAGE (gtk_stack_get_child_by_name (stack, "residents"));
+}
+
+/* Waits for the residents list to finish its current search. */
+static void
+wait_for_residents (StpWindow *window)
+{
+  StpResidentsPage *page = residents_page_of (window);
+  gboolean loaded;
+  gulong id;
+
+  /* The search entry reports a change only after its typing delay. */
+  stp_test_wait (300);
+  loaded = !stp_residents_page_is_loading (page);
+
+  id = g_signal_connect (page, "loaded", G_CALLBACK (on_loaded), &loaded);
+  g_assert_true (stp_test_wait_for (&loaded, 20000));
+  g_signal_handler_disconnect (page, id);
+}
+
+static void
+type_text (GtkWidget  *root,
+           const char *name,
+           const char *text)
+{
+  GtkWidget *widget = stp_test_find_widget (root, name);
+
+  g_assert_nonnull (widget);
+  gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
+static void
+press (GtkWidget  *root,
+       const char *name)
+{
+  GtkWidget *widget = stp_test_find_widget (root, name);
+
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_is_sensitive (widget));
+  /* A button's keyboard activation emits "clicked" only after its press
+   * animation; a click is what a person does. */
+  if (GTK_IS_BUTTON (widget))
+    g_signal_emit_by_name (widget, "clicked");
+  else
+    gtk_widget_activate (widget);
+}
+
+/* --- Tests ------------------------------------------------------------------ */
+
+static void
+test_first_run_creates_center (void)
+{
+  g_autoptr(StpStore) store = stp_test_store_new ();
+  g_autoptr(StpSession) session = NULL;
+  g_autoptr(StpSession) again = NULL;
+  g_autoptr(StpCenter) center = NULL;
+  g_autoptr(GError) error = NULL;
+  StpFirstRunWindow *window;
+  GtkWidget *root;
+  GtkWidget *error_label;
+
+  g_assert_true (stp_store_is_empty (store));
+
+  window = stp_first_run_window_new (NULL, store);
+  root = GTK_WIDGET (window);
+  g_signal_connect (window, "session-started", G_CALLBACK (on_session_started), &session);
+  stp_test_show (GTK_WINDOW (window));
+
+  type_text (root, "center-name", "Центр «Рассвет»");
+  type_text (root, "region", "Хабаровский край");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (stp_test_find_widget (root, "seats-total")), 25);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (stp_test_find_widget (root, "seats-male")), 20);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (stp_test_find_widget (root, "seats-female")), 5);
+  type_text (root, "director-login", "orlova");
+  type_text (root, "director-full-name", "Орлова Анна Сергеевна");
+  type_text (root, "password", "секрет-1");
+  type_text (root, "password-repeat", "секрет-2");
+
+  /* Two different passwords: refused in place, nothing written. */
+  press (root, "create-button");
+  error_label = stp_test_find_widget (root, "error-label");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_null (session);
+  g_assert_true (stp_store_is_empty (store));
+
+  type_text (root, "password-repeat", "секрет-1");
+  stp_test_save_picture (GTK_WINDOW (window), "first-run.png");
+  press (root, "create-button");
+  g_assert_nonnull (session);
+  g_assert_cmpint (stp_session_get_role (session), ==, STP_ROLE_DIRECTOR);
+
+  g_assert_false (stp_store_is_empty (store));
+  center = stp_store_get_center (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (center->name, ==, "Центр «Рассвет»");
+  g_assert_cmpstr (center->region, ==, "Хабаровский край");
+  g_assert_cmpint (center->seats_total, ==, 25);
+  g_assert_cmpint (center->seats_female, ==, 5);
+
+  again = stp_store_login (store, "orlova", "секрет-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stp_session_get_full_name (again), ==, "Орлова Анна Сергеевна");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_login (void)
+{
+  g_autoptr(Center) center = center_new ();
+  g_autoptr(StpSession) session = NULL;
+  StpLoginWindow *window;
+  StpWindow *main_window;
+  GtkWidget *root;
+  GtkWidget *error_label;
+  GtkListBox *users;
+  GtkWidget *staff_row;
+
+  window = stp_login_window_new (NULL, center->store);
+  root = GTK_WIDGET (window);
+  g_signal_connect (window, "session-started", G_CALLBACK (on_session_started), &session);
+  stp_test_show (GTK_WINDOW (window));
+
+  users = GTK_LIST_BOX (stp_test_find_widget (root, "user-list"));
+  staff_row = stp_test_find_widget (root, "staff");
+  g_assert_nonnull (staff_row);
+  gtk_list_box_select_row (users, GTK_LIST_BOX_ROW (staff_row));
+
+  type_text (root, "password", "wrong password");
+  press (root, "login-button");
+  error_label = stp_test_find_widget (root, "error-label");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), !=, "");
+  g_assert_null (session);
+  stp_test_save_picture (GTK_WINDOW (window), "login.png");
+
+  type_text (root, "password", STAFF_PASSWORD);
+  press (root, "login-button");
+  g_assert_nonnull (session);
+  g_assert_cmpstr (stp_session_get_login (session), ==, "staff");
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  main_window = stp_window_new (NULL, center->store, session);
+  stp_test_show (GTK_WINDOW (main_window));
+  g_assert_true (stp_window_show_page (main_window, "residents"));
+  wait_for_residents (main_window);
+
+  gtk_window_destroy (GTK_WINDOW (main_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_director_pages (void)
+{
+  g_autoptr(Center) center = center_new ();
+  g_autoptr(GError) error = NULL;
+  StpWindow *window;
+  StpResidentsPage *page;
+  GListModel *model;
+  GtkColumnView *column_view;
+  GtkWidget *stack;
+  GtkWidget *child;
+  guint n;
+  int previous_age = -1;
+
+  window = stp_window_new (NULL, center->store, center->director);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 780);
+  stp_test_show (GTK_WINDOW (window));
+  wait_for_residents (window);
+
+  page = residents_page_of (window);
+  model = stp_residents_page_get_model (page);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_RESIDENTS);
+  stp_test_save_picture (GTK_WINDOW (window), "residents.png");
+
+  /* Sorting by the age column orders the rows by age. */
+  column_view = GTK_COLUMN_VIEW (stp_test_find_widget (GTK_WIDGET (window), "residents"));
+  gtk_column_view_sort_by_column (column_view,
+                                  g_list_model_get_item (gtk_column_view_get_columns (column_view), 2),
+                                  GTK_SORT_ASCENDING);
+  stp_test_wait (100);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StpResidentItem) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (stp_resident_item_get_age (item), >=, previous_age);
+      previous_age = stp_resident_item_get_age (item);
+    }
+
+  /* Search as you type runs the core search. */
+  type_text (GTK_WIDGET (window), "search", "петров");
+  wait_for_residents (window);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, center->n_petrov);
+  for (guint i = 0; i < center->n_petrov; i++)
+    {
+      g_autoptr(StpResidentItem) item = g_list_model_get_item (model, i);
+
+      g_assert_true (g_str_has_prefix (stp_resident_item_get_full_name (item), "Петров "));
+    }
+  type_text (GTK_WIDGET (window), "search", "");
+  wait_for_residents (window);
+
+  stack = stp_test_find_widget (GTK_WIDGET (window), "pages");
+  for (guint i = 0; i < 7; i++)
+    {
+      static const char *names_present[] = {
+        "residents", "intake", "follow-ups", "referrals", "reports", "audit", "settings",
+      };
+      g_assert_nonnull (gtk_stack_get_child_by_name (GTK_STACK (stack), names_present[i]));
+    }
+
+  g_assert_true (stp_window_show_page (window, "follow-ups"));
+  child = gtk_stack_get_child_by_name (GTK_STACK (stack), "follow-ups");
+  /* Every tenth resident was discharged 40 days ago: the 1-month follow-up is overdue. */
+  g_assert_cmpuint (stp_follow_ups_page_get_count (STP_FOLLOW_UPS_PAGE (child)), >=, N_RESIDENTS / 10);
+  g_assert_nonnull (stp_test_find_label (child, "просрочено"));
+  stp_test_save_picture (GTK_WINDOW (window), "follow-ups.png");
+
+  g_assert_true (stp_window_show_page (window, "referrals"));
+  child = gtk_stack_get_child_by_name (GTK_STACK (stack), "referrals");
+  g_assert_cmpuint (stp_referrals_page_get_count (STP_REFERRALS_PAGE (child)), ==, 1);
+  g_assert_nonnull (stp_test_find_label (child, "просрочено"));
+  stp_test_save_picture (GTK_WINDOW (window), "referrals.png");
+
+  g_assert_true (stp_window_show_page (window, "audit"));
+  child = gtk_stack_get_child_by_name (GTK_STACK (stack), "audit");
+  g_assert_cmpuint (g_list_model_get_n_items (stp_audit_page_get_model (STP_AUDIT_PAGE (child))), >, 0);
+  stp_test_save_picture (GTK_WINDOW (window), "audit.png");
+
+  g_assert_true (stp_window_show_page (window, "settings"));
+  stp_test_save_picture (GTK_WINDOW (window), "settings.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_volunteer_cannot_open_card (void)
+{
+  g_autoptr(Center) center = center_new ();
+  StpWindow *window;
+  GtkWidget *stack;
+  GtkWidget *column_view;
+  StpResidentsPage *page;
+  guint windows_before;
+
+  window = stp_window_new (NULL, center->store, center->volunteer);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  stp_test_show (GTK_WINDOW (window));
+  wait_for_residents (window);
+
+  stack = stp_test_find_widget (GTK_WIDGET (window), "pages");
+  g_assert_nonnull (gtk_stack_get_child_by_name (GTK_STACK (stack), "residents"));
+  g_assert_nonnull (gtk_stack_get_child_by_name (GTK_STACK (stack), "intake"));
+  g_assert_null (gtk_stack_get_child_by_name (GTK_STACK (stack), "settings"));
+  g_assert_null (gtk_stack_get_child_by_name (GTK_STACK (stack), "audit"));
+  g_assert_null (gtk_stack_get_child_by_name (GTK_STACK (stack), "follow-ups"));
+  g_assert_null (gtk_stack_get_child_by_name (GTK_STACK (stack), "referrals"));
+  g_assert_false (stp_window_show_page (window, "settings"));
+
+  page = residents_page_of (window);
+  g_assert_cmpuint (g_list_model_get_n_items (stp_residents_page_get_model (page)), ==, N_RESIDENTS);
+
+  /* Activating a row tells the volunteer why nothing opens. */
+  windows_before = stp_test_count_windows ();
+  column_view = stp_test_find_widget (GTK_WIDGET (window), "residents");
+  g_signal_emit_by_name (column_view, "activate", 0);
+  stp_test_wait (200);
+  g_assert_cmpuint (stp_test_count_windows (), ==, windows_before);
+  g_assert_nonnull (stp_test_find_label (GTK_WIDGET (window), "Недостаточно прав"));
+  stp_test_save_picture (GTK_WINDOW (window), "volunteer.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_idle_lock_keeps_text (void)
+{
+  g_autoptr(Center) center = center_new ();
+  StpWindow *window;
+  GtkWidget *root;
+  GtkWidget *search;
+  GtkWidget *lock_page;
+
+  window = stp_window_new (NULL, center->store, center->staff);
+  root = GTK_WIDGET (window);
+  stp_test_show (GTK_WINDOW (window));
+  wait_for_residents (window);
+
+  search = stp_test_find_widget (root, "search");
+  gtk_editable_set_text (GTK_EDITABLE (search), "Сидор");
+  wait_for_residents (window);
+
+  /* Ten minutes without input (the default) lock the window. */
+  stp_window_check_idle (window, g_get_monotonic_time () + 5 * 60 * G_USEC_PER_SEC);
+  g_assert_false (stp_window_is_locked (window));
+  stp_window_check_idle (window, g_get_monotonic_time () + 11 * 60 * G_USEC_PER_SEC);
+  g_assert_true (stp_window_is_locked (window));
+  lock_page = stp_test_find_widget (root, "lock-page");
+  g_assert_true (gtk_widget_get_visible (lock_page));
+  g_assert_false (gtk_widget_is_sensitive (search));
+
+  /* Someone else's password does not open it. */
+  type_text (root, "lock-password", DIRECTOR_PASSWORD);
+  press (root, "unlock-button");
+  g_assert_true (stp_window_is_locked (window));
+  g_assert_true (gtk_widget_get_visible (stp_test_find_widget (root, "lock-error")));
+
+  type_text (root, "lock-password", STAFF_PASSWORD);
+  press (root, "unlock-button");
+  g_assert_false (stp_window_is_locked (window));
+  g_assert_false (gtk_widget_get_visible (lock_page));
+  g_assert_true (gtk_widget_is_sensitive (search));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "Сидор");
+
+  /* Ctrl+L locks at once. */
+  g_assert_true (gtk_widget_activate_action (root, "win.lock", NULL));
+  g_assert_true (stp_window_is_locked (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_settings_user_and_stage (void)
+{
+  g_autoptr(Center) center = center_new ();
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(StpStage) stage = NULL;
+  g_autoptr(StpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *button_name = NULL;
+  StpWindow *window;
+  GtkWidget *settings;
+  gboolean found = FALSE;
+
+  window = stp_window_new (NULL, center->store, center->director);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
+  stp_test_show (GTK_WINDOW (window));
+  g_assert_true (stp_window_show_page (window, "settings"));
+  settings = gtk_stack_get_child_by_name (GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages")),
+                                          "settings");
+
+  type_text (settings, "new-login", "sokolova");
+  type_text (settings, "new-full-name", "Соколова Мария Петровна");
+  type_text (settings, "new-password", "новый-пароль");
+  press (settings, "create-user");
+
+  users = stp_store_list_login_users (center->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < users->len; i++)
+    {
+      StpUser *user = g_ptr_array_index (users, i);
+
+      if (g_str_equal (user->login, "sokolova"))
+        {
+          found = TRUE;
+          g_assert_cmpint (user->role, ==, STP_ROLE_STAFF);
+          g_assert_cmpstr (user->full_name, ==, "Соколова Мария Петровна");
+        }
+    }
+  g_assert_true (found);
+  session = stp_store_login (center->store, "sokolova", "новый-пароль", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stp_test_find_widget (settings, "user-sokolova"));
+
+  /* The first stage has entries (every resident was admitted to it): it is
+   * retired, not deleted. */
+  button_name = g_strdup_printf ("remove-stage-%s", center->first_stage_id);
+  press (settings, button_name);
+  stage = stp_store_get_stage (center->store, center->director, center->first_stage_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stage);
+  g_assert_true (stage->retired);
+  g_assert_false (stage->meta.deleted);
+  g_assert_null (stp_test_find_widget (settings, button_name));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  stp_test_gui_init (&argc, &argv);
+
+  g_test_add_func ("/gui/first-run/creates-center", test_first_run_creates_center);
+  g_test_add_func ("/gui/login/wrong-then-right", test_login);
+  g_test_add_func ("/gui/window/director-pages", test_director_pages);
+  g_test_add_func ("/gui/window/volunteer", test_volunteer_cannot_open_card);
+  g_test_add_func ("/gui/window/idle-lock", test_idle_lock_keeps_text);
+  g_test_add_func ("/gui/settings/user-and-stage", test_settings_user_and_stage);
+
+  return g_test_run ();
+}
