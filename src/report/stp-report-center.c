@@ -49,9 +49,10 @@ stp_report_center_render (StpReportLayout  *layout,
 
   period = period_text (from, to);
   /* TRANSLATORS: %s is a period «дд.мм.гггг – дд.мм.гггг». */
-  title = g_strdup_printf (_("Report on the center’s activity for %s"), period);
-  if (!stp_report_begin (layout, store, session, title, error))
+  title = g_strdup_printf (_("Period: %s"), period);
+  if (!stp_report_begin (layout, store, session, _("Report on the center’s activity"), error))
     return FALSE;
+  stp_report_layout_add_paragraph (layout, title);
   stp_report_layout_add_note (layout, _("Aggregated numbers without personal data. "
                                         "Numbers of residents in the program are given "
                                         "at the end of the period."));

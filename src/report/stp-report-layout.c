@@ -8,6 +8,7 @@
 #include <cairo-pdf.h>
 #include <gio/gio.h>
 #include <pango/pangocairo.h>
+#include <string.h>
 
 /* Margins in points: 20 mm left, 15 mm right, room for header/footer. */
 #define MARGIN_LEFT    56.0
@@ -26,6 +27,7 @@ typedef enum
   STYLE_NOTE,
   STYLE_CELL,
   STYLE_CELL_BOLD,
+  STYLE_TABLE_HEADER,
   STYLE_FOOTER,
   N_STYLES
 } TextStyle;
@@ -147,6 +149,7 @@ stp_report_layout_init (StpReportLayout *self)
     [STYLE_NOTE] = { PANGO_WEIGHT_NORMAL, 8.0 },
     [STYLE_CELL] = { PANGO_WEIGHT_NORMAL, 8.5 },
     [STYLE_CELL_BOLD] = { PANGO_WEIGHT_BOLD, 8.5 },
+    [STYLE_TABLE_HEADER] = { PANGO_WEIGHT_BOLD, 7.5 },
     [STYLE_FOOTER] = { PANGO_WEIGHT_NORMAL, 7.5 },
   };
   cairo_font_options_t *options;
@@ -452,6 +455,7 @@ typedef struct
   int          n_lines;
   double      *heights;
   double      *baselines;
+  double      *offsets;      /* from alignment */
 } Lines;
 
 static void
@@ -465,6 +469,7 @@ lines_init (Lines       *lines,
   lines->n_lines = pango_layout_get_line_count (layout);
   lines->heights = g_new0 (double, lines->n_lines);
   lines->baselines = g_new0 (double, lines->n_lines);
+  lines->offsets = g_new0 (double, lines->n_lines);
 
   iter = pango_layout_get_iter (layout);
   do
@@ -473,6 +478,7 @@ lines_init (Lines       *lines,
 
       pango_layout_iter_get_line_extents (iter, NULL, &logical);
       lines->heights[i] = (double) logical.height / PANGO_SCALE;
+      lines->offsets[i] = (double) logical.x / PANGO_SCALE;
       lines->baselines[i] = (double) (pango_layout_iter_get_baseline (iter) - logical.y) / PANGO_SCALE;
       i++;
     }
@@ -486,6 +492,7 @@ lines_clear (Lines *lines)
   g_clear_object (&lines->layout);
   g_clear_pointer (&lines->heights, g_free);
   g_clear_pointer (&lines->baselines, g_free);
+  g_clear_pointer (&lines->offsets, g_free);
 }
 
 static double
@@ -545,7 +552,7 @@ place_line (StpReportLayout *self,
   item.type = ITEM_LINE;
   item.layout = g_object_ref (lines->layout);
   item.line = line;
-  item.x = x;
+  item.x = x + lines->offsets[line];
   item.y = top + lines->baselines[line];
   g_array_append_val (current_page (self), item);
 }
@@ -652,6 +659,14 @@ place_table_header (StpReportLayout     *self,
   self->y += geometry->header_height;
 }
 
+static gboolean
+is_number (const char *text)
+{
+  if (*text == '-')
+    text++;
+  return *text != '\0' && text[strspn (text, "0123456789")] == '\0';
+}
+
 static void
 paginate_table (StpReportLayout *self,
                 const Block     *block)
@@ -677,7 +692,7 @@ paginate_table (StpReportLayout *self,
       for (guint c = 0; c < block->n_columns; c++)
         {
           lines_init (&geometry.header[c],
-                      make_layout (self, STYLE_CELL_BOLD, block->headers[c],
+                      make_layout (self, STYLE_TABLE_HEADER, block->headers[c],
                                    geometry.w[c] - 2 * CELL_PADDING));
           geometry.header_height = MAX (geometry.header_height,
                                         lines_total (&geometry.header[c], 0) + 2 * CELL_PADDING);
@@ -704,8 +719,12 @@ paginate_table (StpReportLayout *self,
         {
           TextStyle style = block->key_value && c == 0 ? STYLE_CELL_BOLD : STYLE_CELL;
 
-          lines_init (&cells[c], make_layout (self, style, row[c],
-                                              geometry.w[c] - 2 * padding));
+          PangoLayout *layout = make_layout (self, style, row[c], geometry.w[c] - 2 * padding);
+
+          /* Numbers line up on the right. */
+          if (!block->key_value && is_number (row[c]))
+            pango_layout_set_alignment (layout, PANGO_ALIGN_RIGHT);
+          lines_init (&cells[c], layout);
           row_height = MAX (row_height, lines_total (&cells[c], 0));
         }
       row_height += 2 * padding;

@@ -34,7 +34,7 @@ stp_report_follow_ups_render (StpReportLayout  *layout,
                               const char       *until,
                               GError          **error)
 {
-  static const double widths[] = { 0.6, 4, 2, 1, 1.6, 1.8 };
+  static const double widths[] = { 0.6, 4, 2, 1.3, 1.6, 1.8 };
   const char *headers[] = { "№", _("Resident"), _("File number"), _("Months"), _("Due"), _("Overdue") };
   g_autofree char *today = NULL;
   g_autofree char *default_until = NULL;
@@ -120,7 +120,7 @@ stp_report_census_render (StpReportLayout  *layout,
                           StpSession       *session,
                           GError          **error)
 {
-  static const double widths[] = { 0.6, 4, 2, 1.6, 1.6, 3 };
+  static const double widths[] = { 0.5, 4.3, 2, 1.9, 1.9, 2.4 };
   const char *headers[] = { "№", _("Resident"), _("File number"), _("Admitted on"),
                             _("On the stage since"), _("Responsible") };
   g_autoptr(GPtrArray) census = NULL;

@@ -283,7 +283,7 @@ static void
 add_referrals (StpReportLayout *layout,
                GPtrArray       *referrals)
 {
-  static const double widths[] = { 1.9, 3, 1.7, 2.6, 1.7, 1.7, 1.8 };
+  static const double widths[] = { 2, 3, 1.8, 2.5, 1.7, 1.8, 1.8 };
   const char *headers[] = { _("Direction"), _("Agency"), _("Sent"), _("Purpose"), _("Due"),
                             _("Answered"), _("Outcome") };
 
@@ -367,7 +367,7 @@ add_journal (StpReportLayout *layout,
              GPtrArray       *entries,
              GHashTable      *user_names)
 {
-  static const double widths[] = { 1.7, 1.7, 2, 6 };
+  static const double widths[] = { 1.7, 2.1, 2, 5.6 };
   static const double summary_widths[] = { 4, 1 };
   const char *headers[] = { _("Date"), _("Kind"), _("Author"), _("Text") };
   const char *summary_headers[] = { _("Kind"), _("Entries") };

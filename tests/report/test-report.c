@@ -404,8 +404,10 @@ count_pages (const char *text)
 /* Page pictures for people to look at, in the build directory. */
 static void
 save_pictures (const char *pdf,
-               const char *prefix)
+               const char *prefix,
+               int         last_page)
 {
+  g_autofree char *last = g_strdup_printf ("%d", last_page > 0 ? last_page : 1000);
   const char *build = g_getenv ("G_TEST_BUILDDIR");
   g_autofree char *target = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -417,7 +419,7 @@ save_pictures (const char *pdf,
     return;
   target = g_build_filename (build, prefix, NULL);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                              "pdftoppm", "-png", "-r", "60", pdf, target, NULL);
+                              "pdftoppm", "-png", "-r", "60", "-l", last, pdf, target, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
@@ -494,7 +496,7 @@ test_resident_director (void)
   stp_report_resident_to_pdf (center.store, center.director, center.ivanov_id, pdf, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_exports (), ==, exports_before + 1);
-  save_pictures (pdf, "resident-report");
+  save_pictures (pdf, "resident-report", 0);
 
   text = pdf_to_text (pdf);
   g_assert_nonnull (strstr (text, "Иванов Пётр Сергеевич"));
@@ -580,6 +582,7 @@ test_long_journal (void)
 
   stp_report_resident_to_pdf (center.store, center.staff, center.long_id, pdf, &error);
   g_assert_no_error (error);
+  save_pictures (pdf, "resident-long-journal", 4);
   text = pdf_to_text (pdf);
   pages = count_pages (text);
   g_test_message ("long journal: %u pages", pages);
@@ -758,7 +761,7 @@ test_center_report (void)
   stp_report_center_to_csv (center.store, center.director, "2026-01-01", "2026-06-30", csv_path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_exports (), ==, exports_before + 2);
-  save_pictures (pdf, "center-report");
+  save_pictures (pdf, "center-report", 0);
 
   stats = stp_store_center_stats (center.store, center.director, "2026-01-01", "2026-06-30", &error);
   g_assert_no_error (error);
@@ -872,7 +875,7 @@ test_follow_ups_report (void)
   stp_report_follow_ups_to_pdf (center.store, center.staff, "2026-07-15", pdf, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_exports (), ==, exports_before + 1);
-  save_pictures (pdf, "follow-ups-report");
+  save_pictures (pdf, "follow-ups-report", 0);
   text = pdf_to_text (pdf);
 
   /* Петрова (discharged 01.04.2026): 1 month 01.05.2026, 3 months
@@ -903,7 +906,7 @@ test_census_report (void)
 
   stp_report_census_to_pdf (center.store, center.staff, pdf, &error);
   g_assert_no_error (error);
-  save_pictures (pdf, "census");
+  save_pictures (pdf, "census", 0);
   text = pdf_to_text (pdf);
 
   /* In the center: Кузнецов on the first stage, Иванов on the third. */
@@ -942,7 +945,7 @@ test_referral_letter (void)
   stp_report_referral_letter_to_pdf (center.store, center.staff, center.referral_ok_id, pdf, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_exports (), ==, exports_before + 1);
-  save_pictures (pdf, "referral-letter");
+  save_pictures (pdf, "referral-letter", 0);
   text = pdf_to_text (pdf);
   g_assert_nonnull (strstr (text, "УСЗН Центрального района"));
   g_assert_nonnull (strstr (text, "Иванов Пётр Сергеевич"));
