@@ -1,0 +1,245 @@
+#define G_LOG_DOMAIN "stp-card-court"
+
+#include "config.h"
+
+#include "stp-card-court.h"
+#include "stp-date-row.h"
+#include "stp-record-form.h"
+
+#include <glib/gi18n-lib.h>
+
+static const StpFormField obligation_fields[] = {
+  { "basis", STP_FIELD_ENUM, N_("Legal basis"), G_STRUCT_OFFSET (StpCourtObligation, basis), STP_ENUM_COURT_BASIS },
+  { "court", STP_FIELD_TEXT, N_("Court"), G_STRUCT_OFFSET (StpCourtObligation, court) },
+  { "case_number", STP_FIELD_TEXT, N_("Case number"), G_STRUCT_OFFSET (StpCourtObligation, case_number) },
+  { "decision_date", STP_FIELD_DATE, N_("Decision date (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpCourtObligation, decision_date) },
+  { "term", STP_FIELD_TEXT, N_("Term"), G_STRUCT_OFFSET (StpCourtObligation, term) },
+  { "supervising_body", STP_FIELD_TEXT, N_("Supervising body"), G_STRUCT_OFFSET (StpCourtObligation, supervising_body) },
+  { "inspector", STP_FIELD_TEXT, N_("Inspector"), G_STRUCT_OFFSET (StpCourtObligation, inspector) },
+  { NULL }
+};
+
+static const StpFormField notice_fields[] = {
+  { "kind", STP_FIELD_ENUM, N_("Notice"), G_STRUCT_OFFSET (StpCourtNotice, kind), STP_ENUM_COURT_NOTICE_KIND },
+  { "sent_on", STP_FIELD_DATE, N_("Sent on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpCourtNotice, sent_on) },
+  { "note", STP_FIELD_TEXT, N_("Note"), G_STRUCT_OFFSET (StpCourtNotice, note) },
+  { NULL }
+};
+
+struct _StpCardCourt
+{
+  AdwBin           parent_instance;
+
+  StpStore        *store;
+  StpSession      *session;
+  char            *resident_id;
+  StpRecordEditor *obligations;
+  StpRecordEditor *notices;
+  GtkWidget       *obligation_row;   /* chooses whose notices are shown */
+  GPtrArray       *obligation_ids;
+  gboolean         filling;
+};
+
+G_DEFINE_FINAL_TYPE (StpCardCourt, stp_card_court, ADW_TYPE_BIN)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static char *
+describe_obligation (gconstpointer   record,
+                     char          **out_subtitle,
+                     gpointer        user_data)
+{
+  const StpCourtObligation *obligation = record;
+  g_autofree char *decided = stp_date_format_iso (obligation->decision_date);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+
+  g_string_append_printf (subtitle, "%s, %s %s", obligation->court ? obligation->court : "—",
+                          _("decision of"), decided);
+  if (obligation->term)
+    g_string_append_printf (subtitle, " · %s: %s", _("term"), obligation->term);
+  if (obligation->supervising_body)
+    g_string_append_printf (subtitle, " · %s", obligation->supervising_body);
+  if (obligation->inspector)
+    g_string_append_printf (subtitle, " · %s %s", _("inspector"), obligation->inspector);
+  *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);
+  /* Translators: "ч. 2.1 ст. 4.1 КоАП · case 5-123/2026". */
+  return g_strdup_printf (_("%s · case %s"), stp_enum_to_label (STP_ENUM_COURT_BASIS, obligation->basis),
+                          obligation->case_number ? obligation->case_number : "—");
+}
+
+static char *
+describe_notice (gconstpointer   record,
+                 char          **out_subtitle,
+                 gpointer        user_data)
+{
+  const StpCourtNotice *notice = record;
+  g_autofree char *sent = stp_date_format_iso (notice->sent_on);
+
+  *out_subtitle = g_strdup_printf ("%s %s%s%s", _("sent on"), sent,
+                                   notice->note ? " · " : "", notice->note ? notice->note : "");
+  return g_strdup (stp_enum_to_label (STP_ENUM_COURT_NOTICE_KIND, notice->kind));
+}
+
+static void
+on_obligation_selected (StpCardCourt *self)
+{
+  guint selected;
+
+  if (self->filling)
+    return;
+  selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->obligation_row));
+  stp_record_editor_set_parent (self->notices,
+                                selected < self->obligation_ids->len ?
+                                g_ptr_array_index (self->obligation_ids, selected) : NULL);
+}
+
+static void
+fill_obligation_choices (StpCardCourt *self)
+{
+  GPtrArray *records = stp_record_editor_get_records (self->obligations);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->obligation_row));
+
+  self->filling = TRUE;
+  g_ptr_array_set_size (self->obligation_ids, 0);
+  for (guint i = 0; i < records->len; i++)
+    {
+      const StpCourtObligation *obligation = g_ptr_array_index (records, i);
+      g_autofree char *subtitle = NULL;
+      g_autofree char *title = describe_obligation (obligation, &subtitle, self);
+
+      gtk_string_list_append (names, title);
+      g_ptr_array_add (self->obligation_ids, g_strdup (obligation->meta.id));
+    }
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->obligation_row), G_LIST_MODEL (names));
+  if (selected < records->len)
+    adw_combo_row_set_selected (ADW_COMBO_ROW (self->obligation_row), selected);
+  self->filling = FALSE;
+  on_obligation_selected (self);
+}
+
+static gboolean
+prepare_notice (gpointer   record,
+                gboolean   is_new,
+                GError   **error,
+                gpointer   user_data)
+{
+  StpCardCourt *self = user_data;
+  StpCourtNotice *notice = record;
+
+  if (notice->sent_on == NULL)
+    notice->sent_on = stp_store_today (self->store);
+  return TRUE;
+}
+
+static void
+on_changed (gpointer user_data)
+{
+  g_signal_emit (user_data, signals[CHANGED], 0);
+}
+
+static void
+stp_card_court_dispose (GObject *object)
+{
+  adw_bin_set_child (ADW_BIN (object), NULL);
+
+  G_OBJECT_CLASS (stp_card_court_parent_class)->dispose (object);
+}
+
+static void
+stp_card_court_finalize (GObject *object)
+{
+  StpCardCourt *self = (StpCardCourt *) object;
+
+  g_clear_pointer (&self->obligations, stp_record_editor_free);
+  g_clear_pointer (&self->notices, stp_record_editor_free);
+  g_clear_pointer (&self->obligation_ids, g_ptr_array_unref);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->resident_id, g_free);
+
+  G_OBJECT_CLASS (stp_card_court_parent_class)->finalize (object);
+}
+
+static void
+stp_card_court_class_init (StpCardCourtClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stp_card_court_dispose;
+  object_class->finalize = stp_card_court_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+stp_card_court_init (StpCardCourt *self)
+{
+  self->obligation_ids = g_ptr_array_new_with_free_func (g_free);
+}
+
+GtkWidget *
+stp_card_court_new (StpStore   *store,
+                    StpSession *session,
+                    const char *resident_id)
+{
+  StpCardCourt *self;
+  GtkWidget *box;
+  GtkWidget *group;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_CARD_COURT, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->resident_id = g_strdup (resident_id);
+
+  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
+
+  self->obligations = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_OBLIGATION,
+                                             "resident_id", G_STRUCT_OFFSET (StpCourtObligation, resident_id),
+                                             obligation_fields, _("Court obligations"),
+                                             _("New court obligation"), describe_obligation, self);
+  stp_record_editor_set_changed (self->obligations, G_CALLBACK (on_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->obligations));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->obligations));
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Notices to the supervising body"));
+  self->obligation_row = adw_combo_row_new ();
+  gtk_widget_set_name (self->obligation_row, "obligation");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->obligation_row), _("Court decision"));
+  g_signal_connect_swapped (self->obligation_row, "notify::selected", G_CALLBACK (on_obligation_selected), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->obligation_row);
+  gtk_box_append (GTK_BOX (box), group);
+
+  self->notices = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_NOTICE,
+                                         "obligation_id", G_STRUCT_OFFSET (StpCourtNotice, obligation_id),
+                                         notice_fields, _("Notices sent"), _("New notice"),
+                                         describe_notice, self);
+  stp_record_editor_set_prepare (self->notices, prepare_notice);
+  stp_record_editor_set_changed (self->notices, G_CALLBACK (on_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->notices));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->notices));
+
+  stp_record_editor_set_parent (self->obligations, resident_id);
+  fill_obligation_choices (self);
+  return GTK_WIDGET (self);
+}
+
+void
+stp_card_court_reload (StpCardCourt *self)
+{
+  g_return_if_fail (STP_IS_CARD_COURT (self));
+
+  stp_record_editor_reload (self->obligations);
+  fill_obligation_choices (self);
+}

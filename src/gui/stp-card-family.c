@@ -1,0 +1,204 @@
+#define G_LOG_DOMAIN "stp-card-family"
+
+#include "config.h"
+
+#include "stp-card-family.h"
+#include "stp-date-row.h"
+#include "stp-record-form.h"
+
+#include <glib/gi18n-lib.h>
+
+static const StpFormField situation_fields[] = {
+  { "family_status", STP_FIELD_ENUM, N_("Family status (SOP / TZhS)"), G_STRUCT_OFFSET (StpResident, family_status), STP_ENUM_FAMILY_STATUS },
+  { "family_status_since", STP_FIELD_DATE, N_("Status recognised on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpResident, family_status_since) },
+  { "minors_in_household", STP_FIELD_INT, N_("Minors in the household"), G_STRUCT_OFFSET (StpResident, minors_in_household) },
+  { "kdn_informed_on", STP_FIELD_DATE, N_("KDN informed on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpResident, kdn_informed_on) },
+  { "accompaniment_plan", STP_FIELD_TEXT, N_("Social accompaniment plan"), G_STRUCT_OFFSET (StpResident, accompaniment_plan) },
+  { NULL }
+};
+
+static const StpFormField relative_fields[] = {
+  { "full_name", STP_FIELD_TEXT, N_("Full name"), G_STRUCT_OFFSET (StpRelative, full_name) },
+  { "relation", STP_FIELD_ENUM, N_("Relation"), G_STRUCT_OFFSET (StpRelative, relation), STP_ENUM_RELATION },
+  { "phone", STP_FIELD_TEXT, N_("Phone"), G_STRUCT_OFFSET (StpRelative, phone) },
+  { "birth_date", STP_FIELD_DATE, N_("Birth date (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpRelative, birth_date) },
+  { "address", STP_FIELD_TEXT, N_("Address"), G_STRUCT_OFFSET (StpRelative, address) },
+  { "minor", STP_FIELD_BOOL, N_("Minor"), G_STRUCT_OFFSET (StpRelative, minor) },
+  { "codependent", STP_FIELD_BOOL, N_("Codependent, attends the family group"), G_STRUCT_OFFSET (StpRelative, codependent) },
+  { "lives_with_resident", STP_FIELD_BOOL, N_("Lives with the resident"), G_STRUCT_OFFSET (StpRelative, lives_with_resident) },
+  { "consent_to_contact", STP_FIELD_BOOL, N_("Consents to be contacted"), G_STRUCT_OFFSET (StpRelative, consent_to_contact) },
+  { "note", STP_FIELD_TEXT, N_("Note"), G_STRUCT_OFFSET (StpRelative, note) },
+  { NULL }
+};
+
+struct _StpCardFamily
+{
+  AdwBin           parent_instance;
+
+  StpStore        *store;
+  StpSession      *session;
+  char            *resident_id;
+  StpRecordForm   *situation_form;
+  StpRecordEditor *relatives;
+};
+
+G_DEFINE_FINAL_TYPE (StpCardFamily, stp_card_family, ADW_TYPE_BIN)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static char *
+describe_relative (gconstpointer   record,
+                   char          **out_subtitle,
+                   gpointer        user_data)
+{
+  const StpRelative *relative = record;
+  g_autoptr(GString) subtitle = g_string_new (stp_enum_to_label (STP_ENUM_RELATION, relative->relation));
+
+  if (relative->phone)
+    g_string_append_printf (subtitle, " · %s", relative->phone);
+  if (relative->minor)
+    g_string_append_printf (subtitle, " · %s", _("minor"));
+  if (relative->codependent)
+    g_string_append_printf (subtitle, " · %s", _("codependent"));
+  if (relative->lives_with_resident)
+    g_string_append_printf (subtitle, " · %s", _("lives with the resident"));
+  g_string_append_printf (subtitle, " · %s",
+                          relative->consent_to_contact ? _("may be contacted") : _("no consent to contact"));
+  *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);
+  return g_strdup (relative->full_name);
+}
+
+static void
+on_relatives_changed (gpointer user_data)
+{
+  g_signal_emit (user_data, signals[CHANGED], 0);
+}
+
+static void
+on_save_situation_clicked (StpCardFamily *self)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
+  if (resident == NULL)
+    {
+      stp_widget_show_error (GTK_WIDGET (self), error);
+      return;
+    }
+  stp_record_form_clear_errors (self->situation_form);
+  if (!stp_record_form_store (self->situation_form, resident, &error) ||
+      !stp_store_save_resident (self->store, self->session, resident, &error))
+    {
+      if (!stp_record_form_show_error (self->situation_form, error))
+        stp_widget_show_error (GTK_WIDGET (self), error);
+      return;
+    }
+  stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+stp_card_family_dispose (GObject *object)
+{
+  adw_bin_set_child (ADW_BIN (object), NULL);
+
+  G_OBJECT_CLASS (stp_card_family_parent_class)->dispose (object);
+}
+
+static void
+stp_card_family_finalize (GObject *object)
+{
+  StpCardFamily *self = (StpCardFamily *) object;
+
+  g_clear_pointer (&self->relatives, stp_record_editor_free);
+  g_clear_object (&self->situation_form);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->resident_id, g_free);
+
+  G_OBJECT_CLASS (stp_card_family_parent_class)->finalize (object);
+}
+
+static void
+stp_card_family_class_init (StpCardFamilyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stp_card_family_dispose;
+  object_class->finalize = stp_card_family_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+stp_card_family_init (StpCardFamily *self)
+{
+}
+
+GtkWidget *
+stp_card_family_new (StpStore   *store,
+                     StpSession *session,
+                     const char *resident_id)
+{
+  StpCardFamily *self;
+  GtkWidget *box;
+  GtkWidget *button;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_CARD_FAMILY, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->resident_id = g_strdup (resident_id);
+
+  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
+
+  self->relatives = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_RELATIVE,
+                                           "resident_id", G_STRUCT_OFFSET (StpRelative, resident_id),
+                                           relative_fields, _("Relatives"), _("Relative"),
+                                           describe_relative, self);
+  stp_record_editor_set_changed (self->relatives, G_CALLBACK (on_relatives_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->relatives));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->relatives));
+
+  self->situation_form = stp_record_form_new (situation_fields, _("Family situation"));
+  gtk_widget_set_name (stp_record_form_get_widget (self->situation_form), "situation-form");
+  button = gtk_button_new_with_mnemonic (_("_Save"));
+  gtk_widget_set_name (button, "save_situation");
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_situation_clicked), self);
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->situation_form)),
+                                           button);
+  gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->situation_form));
+
+  stp_record_editor_set_parent (self->relatives, resident_id);
+  stp_card_family_reload (self);
+  return GTK_WIDGET (self);
+}
+
+void
+stp_card_family_reload (StpCardFamily *self)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (STP_IS_CARD_FAMILY (self));
+
+  stp_record_editor_reload (self->relatives);
+  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
+  if (resident == NULL)
+    {
+      g_warning ("Cannot read the resident: %s", error->message);
+      return;
+    }
+  stp_record_form_load (self->situation_form, resident);
+}

@@ -1,0 +1,21 @@
+/* stp-card-family.h: the card page with relatives and the family situation. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stp-store.h"
+#include "stp-session.h"
+
+G_BEGIN_DECLS
+
+#define STP_TYPE_CARD_FAMILY (stp_card_family_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpCardFamily, stp_card_family, STP, CARD_FAMILY, AdwBin)
+
+/* Emits "changed" after it saved something that other pages show. */
+GtkWidget *stp_card_family_new    (StpStore       *store,
+                                  StpSession     *session,
+                                  const char     *resident_id);
+void       stp_card_family_reload (StpCardFamily *self);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* stp-card-follow-ups.h: the card page with follow-ups of the episode and their outcomes. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stp-store.h"
+#include "stp-session.h"
+
+G_BEGIN_DECLS
+
+#define STP_TYPE_CARD_FOLLOW_UPS (stp_card_follow_ups_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpCardFollowUps, stp_card_follow_ups, STP, CARD_FOLLOW_UPS, AdwBin)
+
+/* Emits "changed" after it saved something that other pages show. */
+GtkWidget *stp_card_follow_ups_new    (StpStore       *store,
+                                      StpSession     *session,
+                                      const char     *resident_id);
+void       stp_card_follow_ups_reload (StpCardFollowUps *self);
+
+G_END_DECLS

@@ -1,0 +1,247 @@
+#define G_LOG_DOMAIN "stp-card-journal"
+
+#include "config.h"
+
+#include "stp-card-journal.h"
+#include "stp-date-row.h"
+#include "stp-gui-util.h"
+#include "stp-record-form.h"
+
+#include <glib/gi18n-lib.h>
+
+static const StpFormField entry_fields[] = {
+  { "kind", STP_FIELD_ENUM, N_("Kind"), G_STRUCT_OFFSET (StpJournalEntry, kind), STP_ENUM_JOURNAL_KIND },
+  { "text", STP_FIELD_TEXT, N_("Text"), G_STRUCT_OFFSET (StpJournalEntry, text) },
+  { "restricted", STP_FIELD_BOOL, N_("Restricted: only staff and the director see it"), G_STRUCT_OFFSET (StpJournalEntry, restricted) },
+  { NULL }
+};
+
+static const StpFormField screening_fields[] = {
+  { "taken_on", STP_FIELD_DATE, N_("Taken on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpScreening, taken_on) },
+  { "reason", STP_FIELD_ENUM, N_("Reason"), G_STRUCT_OFFSET (StpScreening, reason), STP_ENUM_SCREENING_REASON },
+  { "method", STP_FIELD_TEXT, N_("Method"), G_STRUCT_OFFSET (StpScreening, method) },
+  { "result", STP_FIELD_ENUM, N_("Result"), G_STRUCT_OFFSET (StpScreening, result), STP_ENUM_SCREENING_RESULT },
+  { "substances", STP_FIELD_TEXT, N_("Substances found"), G_STRUCT_OFFSET (StpScreening, substances) },
+  { NULL }
+};
+
+struct _StpCardJournal
+{
+  AdwBin           parent_instance;
+
+  StpStore        *store;
+  StpSession      *session;
+  char            *resident_id;
+  char            *episode_id;
+  StpRecordEditor *entries;
+  StpRecordEditor *screenings;
+};
+
+G_DEFINE_FINAL_TYPE (StpCardJournal, stp_card_journal, ADW_TYPE_BIN)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static char *
+describe_entry (gconstpointer   record,
+                char          **out_subtitle,
+                gpointer        user_data)
+{
+  const StpJournalEntry *entry = record;
+  g_autofree char *moment = stp_gui_format_moment (entry->occurred_at);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+
+  if (entry->restricted)
+    g_string_append_printf (subtitle, "%s · ", _("restricted"));
+  g_string_append (subtitle, entry->text ? entry->text : "");
+  *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);
+  return g_strdup_printf ("%s · %s", moment, stp_enum_to_label (STP_ENUM_JOURNAL_KIND, entry->kind));
+}
+
+static void
+decorate_entry (AdwActionRow  *row,
+                gconstpointer  record,
+                gpointer       user_data)
+{
+  const StpJournalEntry *entry = record;
+
+  if (entry->restricted)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("channel-secure-symbolic");
+
+      gtk_widget_set_tooltip_text (icon, _("Restricted"));
+      adw_action_row_add_prefix (row, icon);
+    }
+}
+
+static char *
+describe_screening (gconstpointer   record,
+                    char          **out_subtitle,
+                    gpointer        user_data)
+{
+  const StpScreening *screening = record;
+  g_autofree char *taken = stp_date_format_iso (screening->taken_on);
+  g_autoptr(GString) subtitle = g_string_new (stp_enum_to_label (STP_ENUM_SCREENING_REASON, screening->reason));
+
+  if (screening->method)
+    g_string_append_printf (subtitle, " · %s", screening->method);
+  if (screening->substances)
+    g_string_append_printf (subtitle, " · %s", screening->substances);
+  *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);
+  /* Translators: "01.02.2026 · test: negative". */
+  return g_strdup_printf (_("%s · test: %s"), taken,
+                          stp_enum_to_label (STP_ENUM_SCREENING_RESULT, screening->result));
+}
+
+static char *
+now_iso (StpStore *store)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (stp_store_now (store) / G_USEC_PER_SEC);
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static gboolean
+prepare_entry (gpointer   record,
+               gboolean   is_new,
+               GError   **error,
+               gpointer   user_data)
+{
+  StpCardJournal *self = user_data;
+  StpJournalEntry *entry = record;
+
+  if (is_new)
+    {
+      entry->occurred_at = now_iso (self->store);
+      entry->author_user_id = g_strdup (stp_session_get_user_id (self->session));
+      entry->episode_id = g_strdup (self->episode_id);
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare_screening (gpointer   record,
+                   gboolean   is_new,
+                   GError   **error,
+                   gpointer   user_data)
+{
+  StpCardJournal *self = user_data;
+  StpScreening *screening = record;
+
+  if (is_new)
+    {
+      screening->staff_user_id = g_strdup (stp_session_get_user_id (self->session));
+      screening->episode_id = g_strdup (self->episode_id);
+      if (screening->taken_on == NULL)
+        screening->taken_on = stp_store_today (self->store);
+    }
+  return TRUE;
+}
+
+static void
+on_changed (gpointer user_data)
+{
+  g_signal_emit (user_data, signals[CHANGED], 0);
+}
+
+static void
+stp_card_journal_dispose (GObject *object)
+{
+  adw_bin_set_child (ADW_BIN (object), NULL);
+
+  G_OBJECT_CLASS (stp_card_journal_parent_class)->dispose (object);
+}
+
+static void
+stp_card_journal_finalize (GObject *object)
+{
+  StpCardJournal *self = (StpCardJournal *) object;
+
+  g_clear_pointer (&self->entries, stp_record_editor_free);
+  g_clear_pointer (&self->screenings, stp_record_editor_free);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->resident_id, g_free);
+  g_clear_pointer (&self->episode_id, g_free);
+
+  G_OBJECT_CLASS (stp_card_journal_parent_class)->finalize (object);
+}
+
+static void
+stp_card_journal_class_init (StpCardJournalClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stp_card_journal_dispose;
+  object_class->finalize = stp_card_journal_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+stp_card_journal_init (StpCardJournal *self)
+{
+}
+
+GtkWidget *
+stp_card_journal_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  StpCardJournal *self;
+  GtkWidget *box;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_CARD_JOURNAL, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->resident_id = g_strdup (resident_id);
+
+  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
+
+  self->entries = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_JOURNAL_ENTRY,
+                                         "resident_id", G_STRUCT_OFFSET (StpJournalEntry, resident_id),
+                                         entry_fields, _("Journal"), _("New entry"),
+                                         describe_entry, self);
+  stp_record_editor_set_prepare (self->entries, prepare_entry);
+  stp_record_editor_set_row_func (self->entries, decorate_entry);
+  stp_record_editor_set_changed (self->entries, G_CALLBACK (on_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->entries));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->entries));
+
+  self->screenings = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_SCREENING,
+                                            "resident_id", G_STRUCT_OFFSET (StpScreening, resident_id),
+                                            screening_fields, _("Drug screenings"), _("New screening"),
+                                            describe_screening, self);
+  stp_record_editor_set_prepare (self->screenings, prepare_screening);
+  stp_record_editor_set_changed (self->screenings, G_CALLBACK (on_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->screenings));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->screenings));
+
+  stp_record_editor_set_parent (self->entries, resident_id);
+  stp_record_editor_set_parent (self->screenings, resident_id);
+  stp_card_journal_reload (self);
+  return GTK_WIDGET (self);
+}
+
+void
+stp_card_journal_reload (StpCardJournal *self)
+{
+  g_autoptr(StpEpisode) episode = NULL;
+
+  g_return_if_fail (STP_IS_CARD_JOURNAL (self));
+
+  episode = stp_store_get_latest_episode (self->store, self->session, self->resident_id, NULL);
+  g_free (self->episode_id);
+  self->episode_id = episode ? g_strdup (episode->meta.id) : NULL;
+  stp_record_editor_reload (self->entries);
+  stp_record_editor_reload (self->screenings);
+}

@@ -1,0 +1,165 @@
+#define G_LOG_DOMAIN "stp-card-profile"
+
+#include "config.h"
+
+#include "stp-card-profile.h"
+#include "stp-record-form.h"
+
+#include <glib/gi18n-lib.h>
+
+static const StpFormField profile_fields[] = {
+  { "surname", STP_FIELD_TEXT, N_("Surname"), G_STRUCT_OFFSET (StpResident, surname) },
+  { "name", STP_FIELD_TEXT, N_("Name"), G_STRUCT_OFFSET (StpResident, name) },
+  { "patronymic", STP_FIELD_TEXT, N_("Patronymic"), G_STRUCT_OFFSET (StpResident, patronymic) },
+  { "birth_date", STP_FIELD_DATE, N_("Birth date (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpResident, birth_date) },
+  { "sex", STP_FIELD_ENUM, N_("Sex"), G_STRUCT_OFFSET (StpResident, sex), STP_ENUM_SEX },
+  { "phone", STP_FIELD_TEXT, N_("Phone"), G_STRUCT_OFFSET (StpResident, phone) },
+  { "citizenship", STP_FIELD_TEXT, N_("Citizenship"), G_STRUCT_OFFSET (StpResident, citizenship) },
+  { "registration_address", STP_FIELD_TEXT, N_("Registration address"), G_STRUCT_OFFSET (StpResident, registration_address) },
+  { "actual_address", STP_FIELD_TEXT, N_("Actual address"), G_STRUCT_OFFSET (StpResident, actual_address) },
+  { "education", STP_FIELD_TEXT, N_("Education"), G_STRUCT_OFFSET (StpResident, education) },
+  { "profession", STP_FIELD_TEXT, N_("Profession"), G_STRUCT_OFFSET (StpResident, profession) },
+  { "employment", STP_FIELD_TEXT, N_("Employment"), G_STRUCT_OFFSET (StpResident, employment) },
+  { "document", STP_FIELD_TEXT, N_("Identity document"), G_STRUCT_OFFSET (StpResident, document) },
+  { "snils", STP_FIELD_TEXT, N_("SNILS"), G_STRUCT_OFFSET (StpResident, snils) },
+  { NULL }
+};
+
+struct _StpCardProfile
+{
+  AdwBin         parent_instance;
+
+  StpStore      *store;
+  StpSession    *session;
+  char          *resident_id;
+  StpRecordForm *form;
+  GtkWidget     *file_number_row;
+};
+
+G_DEFINE_FINAL_TYPE (StpCardProfile, stp_card_profile, ADW_TYPE_BIN)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_save_clicked (StpCardProfile *self)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
+  if (resident == NULL)
+    {
+      stp_widget_show_error (GTK_WIDGET (self), error);
+      return;
+    }
+  stp_record_form_clear_errors (self->form);
+  if (!stp_record_form_store (self->form, resident, &error) ||
+      !stp_store_save_resident (self->store, self->session, resident, &error))
+    {
+      if (!stp_record_form_show_error (self->form, error))
+        stp_widget_show_error (GTK_WIDGET (self), error);
+      return;
+    }
+  stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+stp_card_profile_dispose (GObject *object)
+{
+  adw_bin_set_child (ADW_BIN (object), NULL);
+
+  G_OBJECT_CLASS (stp_card_profile_parent_class)->dispose (object);
+}
+
+static void
+stp_card_profile_finalize (GObject *object)
+{
+  StpCardProfile *self = (StpCardProfile *) object;
+
+  g_clear_object (&self->form);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->resident_id, g_free);
+
+  G_OBJECT_CLASS (stp_card_profile_parent_class)->finalize (object);
+}
+
+static void
+stp_card_profile_class_init (StpCardProfileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stp_card_profile_dispose;
+  object_class->finalize = stp_card_profile_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+stp_card_profile_init (StpCardProfile *self)
+{
+}
+
+GtkWidget *
+stp_card_profile_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  StpCardProfile *self;
+  GtkWidget *box;
+  GtkWidget *group;
+  GtkWidget *button;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_CARD_PROFILE, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->resident_id = g_strdup (resident_id);
+
+  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
+
+  group = adw_preferences_group_new ();
+  self->file_number_row = stp_property_row_new (_("Personal file number"), NULL);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->file_number_row);
+  gtk_box_append (GTK_BOX (box), group);
+
+  self->form = stp_record_form_new (profile_fields, _("Personal data"));
+  button = gtk_button_new_with_mnemonic (_("_Save"));
+  gtk_widget_set_name (button, "save");
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_clicked), self);
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->form)), button);
+  gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->form));
+
+  stp_card_profile_reload (self);
+  return GTK_WIDGET (self);
+}
+
+void
+stp_card_profile_reload (StpCardProfile *self)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (STP_IS_CARD_PROFILE (self));
+
+  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
+  if (resident == NULL)
+    {
+      g_warning ("Cannot read the resident: %s", error->message);
+      return;
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->file_number_row),
+                               resident->file_number ? resident->file_number : "—");
+  stp_record_form_load (self->form, resident);
+}

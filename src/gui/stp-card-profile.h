@@ -1,0 +1,21 @@
+/* stp-card-profile.h: the card page with the resident's personal data. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stp-store.h"
+#include "stp-session.h"
+
+G_BEGIN_DECLS
+
+#define STP_TYPE_CARD_PROFILE (stp_card_profile_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpCardProfile, stp_card_profile, STP, CARD_PROFILE, AdwBin)
+
+/* Emits "changed" after it saved something that other pages show. */
+GtkWidget *stp_card_profile_new    (StpStore       *store,
+                                   StpSession     *session,
+                                   const char     *resident_id);
+void       stp_card_profile_reload (StpCardProfile *self);
+
+G_END_DECLS

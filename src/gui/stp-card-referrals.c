@@ -1,0 +1,215 @@
+#define G_LOG_DOMAIN "stp-card-referrals"
+
+#include "config.h"
+
+#include "stp-card-referrals.h"
+#include "stp-date-row.h"
+#include "stp-record-form.h"
+
+#include <glib/gi18n-lib.h>
+
+static const StpFormField referral_fields[] = {
+  { "direction", STP_FIELD_ENUM, N_("Direction"), G_STRUCT_OFFSET (StpReferral, direction), STP_ENUM_DIRECTION },
+  { "agency_kind", STP_FIELD_ENUM, N_("Agency"), G_STRUCT_OFFSET (StpReferral, agency_kind), STP_ENUM_AGENCY_KIND },
+  { "agency_name", STP_FIELD_TEXT, N_("Agency name"), G_STRUCT_OFFSET (StpReferral, agency_name) },
+  { "registration_number", STP_FIELD_TEXT, N_("Registration number"), G_STRUCT_OFFSET (StpReferral, registration_number) },
+  { "sent_on", STP_FIELD_DATE, N_("Date (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpReferral, sent_on) },
+  { "purpose", STP_FIELD_TEXT, N_("Purpose"), G_STRUCT_OFFSET (StpReferral, purpose) },
+  { "due_on", STP_FIELD_DATE, N_("Answer due on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpReferral, due_on) },
+  { "response_on", STP_FIELD_DATE, N_("Answer received on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpReferral, response_on) },
+  { "outcome", STP_FIELD_TEXT, N_("Outcome"), G_STRUCT_OFFSET (StpReferral, outcome) },
+  { NULL }
+};
+
+struct _StpCardReferrals
+{
+  AdwBin           parent_instance;
+
+  StpStore        *store;
+  StpSession      *session;
+  char            *resident_id;
+  char            *today;
+  StpRecordEditor *referrals;
+};
+
+G_DEFINE_FINAL_TYPE (StpCardReferrals, stp_card_referrals, ADW_TYPE_BIN)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+is_overdue (StpCardReferrals  *self,
+            const StpReferral *referral)
+{
+  return referral->due_on != NULL && referral->response_on == NULL &&
+         self->today != NULL && g_strcmp0 (referral->due_on, self->today) < 0;
+}
+
+static char *
+describe_referral (gconstpointer   record,
+                   char          **out_subtitle,
+                   gpointer        user_data)
+{
+  StpCardReferrals *self = user_data;
+  const StpReferral *referral = record;
+  g_autofree char *sent = stp_date_format_iso (referral->sent_on);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+
+  g_string_append_printf (subtitle, "%s · %s", stp_enum_to_label (STP_ENUM_DIRECTION, referral->direction), sent);
+  if (referral->registration_number)
+    g_string_append_printf (subtitle, " · № %s", referral->registration_number);
+  if (referral->purpose)
+    g_string_append_printf (subtitle, " · %s", referral->purpose);
+  if (referral->response_on)
+    {
+      g_autofree char *answered = stp_date_format_iso (referral->response_on);
+      g_string_append_printf (subtitle, " · %s %s", _("answered on"), answered);
+    }
+  else if (referral->due_on)
+    {
+      g_autofree char *due = stp_date_format_iso (referral->due_on);
+      g_string_append_printf (subtitle, " · %s %s", _("answer due"), due);
+    }
+  if (referral->outcome)
+    g_string_append_printf (subtitle, " · %s", referral->outcome);
+  if (is_overdue (self, referral))
+    g_string_append_printf (subtitle, " · %s", _("overdue"));
+  *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);
+  return g_strdup_printf ("%s: %s", stp_enum_to_label (STP_ENUM_AGENCY_KIND, referral->agency_kind),
+                          referral->agency_name ? referral->agency_name : "—");
+}
+
+static void
+decorate_referral (AdwActionRow  *row,
+                   gconstpointer  record,
+                   gpointer       user_data)
+{
+  StpCardReferrals *self = user_data;
+
+  if (is_overdue (self, record))
+    {
+      /* The word, not only the colour, says it. */
+      GtkWidget *label = gtk_label_new (_("overdue"));
+
+      gtk_widget_add_css_class (label, "error");
+      gtk_widget_add_css_class (label, "heading");
+      adw_action_row_add_prefix (row, gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      adw_action_row_add_suffix (row, label);
+    }
+}
+
+static gboolean
+prepare_referral (gpointer   record,
+                  gboolean   is_new,
+                  GError   **error,
+                  gpointer   user_data)
+{
+  StpCardReferrals *self = user_data;
+  StpReferral *referral = record;
+  g_autoptr(StpConsent) consent = NULL;
+
+  if (referral->sent_on == NULL)
+    referral->sent_on = stp_store_today (self->store);
+  if (referral->direction != STP_DIRECTION_OUTGOING || referral->consent_id != NULL)
+    return TRUE;
+  /* Sending a resident's data out needs the resident's consent for that
+   * recipient; the core says what is missing. */
+  consent = stp_store_find_transfer_consent (self->store, self->session, self->resident_id,
+                                             referral->agency_name, referral->sent_on, error);
+  if (consent == NULL)
+    return FALSE;
+  referral->consent_id = g_strdup (consent->meta.id);
+  return TRUE;
+}
+
+static void
+on_changed (gpointer user_data)
+{
+  g_signal_emit (user_data, signals[CHANGED], 0);
+}
+
+static void
+stp_card_referrals_dispose (GObject *object)
+{
+  adw_bin_set_child (ADW_BIN (object), NULL);
+
+  G_OBJECT_CLASS (stp_card_referrals_parent_class)->dispose (object);
+}
+
+static void
+stp_card_referrals_finalize (GObject *object)
+{
+  StpCardReferrals *self = (StpCardReferrals *) object;
+
+  g_clear_pointer (&self->referrals, stp_record_editor_free);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->resident_id, g_free);
+  g_clear_pointer (&self->today, g_free);
+
+  G_OBJECT_CLASS (stp_card_referrals_parent_class)->finalize (object);
+}
+
+static void
+stp_card_referrals_class_init (StpCardReferralsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stp_card_referrals_dispose;
+  object_class->finalize = stp_card_referrals_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+stp_card_referrals_init (StpCardReferrals *self)
+{
+}
+
+GtkWidget *
+stp_card_referrals_new (StpStore   *store,
+                        StpSession *session,
+                        const char *resident_id)
+{
+  StpCardReferrals *self;
+  GtkWidget *box;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_CARD_REFERRALS, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->resident_id = g_strdup (resident_id);
+  self->today = stp_store_today (store);
+
+  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
+
+  self->referrals = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_REFERRAL,
+                                           "resident_id", G_STRUCT_OFFSET (StpReferral, resident_id),
+                                           referral_fields, _("Referrals and interagency messages"),
+                                           _("New referral"), describe_referral, self);
+  stp_record_editor_set_prepare (self->referrals, prepare_referral);
+  stp_record_editor_set_row_func (self->referrals, decorate_referral);
+  stp_record_editor_set_changed (self->referrals, G_CALLBACK (on_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->referrals));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->referrals));
+  stp_record_editor_set_parent (self->referrals, resident_id);
+  return GTK_WIDGET (self);
+}
+
+void
+stp_card_referrals_reload (StpCardReferrals *self)
+{
+  g_return_if_fail (STP_IS_CARD_REFERRALS (self));
+
+  g_free (self->today);
+  self->today = stp_store_today (self->store);
+  stp_record_editor_reload (self->referrals);
+}

@@ -1,0 +1,1175 @@
+#define G_LOG_DOMAIN "stp-record-form"
+
+#include "config.h"
+
+#include "stp-record-form.h"
+#include "stp-date-row.h"
+#include "stp-error.h"
+
+#include <glib/gi18n-lib.h>
+
+typedef struct
+{
+  const StpFormField *field;
+  GtkWidget          *row;
+  GtkWidget          *value_widget;   /* switch or spin button */
+  GPtrArray          *choice_ids;     /* for STP_FIELD_CHOICE; NULL item = none */
+} FieldState;
+
+struct _StpRecordForm
+{
+  GObject     parent_instance;
+
+  GtkWidget  *group;                  /* owned (ref_sink) */
+  GPtrArray  *states;                 /* FieldState */
+  gboolean    loading;
+};
+
+G_DEFINE_FINAL_TYPE (StpRecordForm, stp_record_form, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+field_state_free (gpointer data)
+{
+  FieldState *state = data;
+
+  g_clear_pointer (&state->choice_ids, g_ptr_array_unref);
+  g_free (state);
+}
+
+#define FIELD_PTR(record, field) ((guint8 *) (record) + (field)->offset)
+
+/* --- Helpers shared by the forms and pages ------------------------------ */
+
+void
+stp_row_set_error (GtkWidget  *row,
+                   const char *message)
+{
+  GtkWidget *label;
+
+  g_return_if_fail (GTK_IS_WIDGET (row));
+
+  label = g_object_get_data (G_OBJECT (row), "stp-error-label");
+  if (message == NULL)
+    {
+      gtk_widget_remove_css_class (row, "error");
+      if (label != NULL)
+        gtk_widget_set_visible (label, FALSE);
+      return;
+    }
+
+  gtk_widget_add_css_class (row, "error");
+  if (label == NULL)
+    {
+      label = gtk_label_new (NULL);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 36);
+      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+      gtk_widget_add_css_class (label, "error");
+      gtk_widget_add_css_class (label, "caption");
+      if (ADW_IS_ENTRY_ROW (row))
+        adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), label);
+      else if (ADW_IS_ACTION_ROW (row))
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+      else
+        label = NULL;
+      if (label != NULL)
+        g_object_set_data (G_OBJECT (row), "stp-error-label", label);
+    }
+  if (label != NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (label), message);
+      gtk_widget_set_visible (label, TRUE);
+    }
+  gtk_widget_set_tooltip_text (row, message);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
+                                  -1);
+}
+
+GtkWidget *
+stp_enum_combo_row_new (const char  *title,
+                        StpEnumType  type)
+{
+  const StpEnumItem *items = stp_enum_get_items (type);
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  GtkWidget *row;
+
+  for (guint i = 0; items != NULL && items[i].code != NULL; i++)
+    gtk_string_list_append (list, stp_enum_to_label (type, items[i].value));
+
+  row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (list));
+  return row;
+}
+
+int
+stp_enum_combo_row_get_value (AdwComboRow *row,
+                              StpEnumType  type)
+{
+  const StpEnumItem *items = stp_enum_get_items (type);
+  guint selected = adw_combo_row_get_selected (row);
+
+  for (guint i = 0; items != NULL && items[i].code != NULL; i++)
+    if (i == selected)
+      return items[i].value;
+  return items != NULL && items[0].code != NULL ? items[0].value : 0;
+}
+
+void
+stp_enum_combo_row_set_value (AdwComboRow *row,
+                              StpEnumType  type,
+                              int          value)
+{
+  const StpEnumItem *items = stp_enum_get_items (type);
+
+  for (guint i = 0; items != NULL && items[i].code != NULL; i++)
+    if (items[i].value == value)
+      {
+        adw_combo_row_set_selected (row, i);
+        return;
+      }
+  adw_combo_row_set_selected (row, 0);
+}
+
+AdwToast *
+stp_widget_show_toast (GtkWidget  *widget,
+                       const char *title)
+{
+  GtkWidget *overlay;
+  AdwToast *toast;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+
+  overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  toast = adw_toast_new (title);
+  if (overlay == NULL)
+    {
+      g_message ("%s", title);
+      g_object_unref (toast);
+      return NULL;
+    }
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  return toast;
+}
+
+void
+stp_list_box_clear (GtkListBox *box)
+{
+  GtkWidget *child;
+
+  g_return_if_fail (GTK_IS_LIST_BOX (box));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_list_box_remove (box, child);
+}
+
+/* --- The form ------------------------------------------------------------ */
+
+static void
+stp_record_form_emit_changed (StpRecordForm *self)
+{
+  if (!self->loading)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+on_entry_changed (GtkEditable   *editable,
+                  StpRecordForm *self)
+{
+  /* Typing into a marked row means the person is fixing it. */
+  if (!STP_IS_DATE_ROW (editable))
+    stp_row_set_error (GTK_WIDGET (editable), NULL);
+  else if (!gtk_widget_has_css_class (GTK_WIDGET (editable), "error"))
+    stp_row_set_error (GTK_WIDGET (editable), NULL);
+  stp_record_form_emit_changed (self);
+}
+
+static void
+on_value_notify (GObject       *object,
+                 GParamSpec    *pspec,
+                 StpRecordForm *self)
+{
+  stp_record_form_emit_changed (self);
+}
+
+static void
+stp_record_form_finalize (GObject *object)
+{
+  StpRecordForm *self = (StpRecordForm *) object;
+
+  g_clear_pointer (&self->states, g_ptr_array_unref);
+  g_clear_object (&self->group);
+
+  G_OBJECT_CLASS (stp_record_form_parent_class)->finalize (object);
+}
+
+static void
+stp_record_form_class_init (StpRecordFormClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = stp_record_form_finalize;
+
+  /* Any row changed by the person (not by load). */
+  signals[CHANGED] = g_signal_new ("changed",
+                                   G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 0);
+}
+
+static void
+stp_record_form_init (StpRecordForm *self)
+{
+  self->states = g_ptr_array_new_with_free_func (field_state_free);
+}
+
+static GtkWidget *
+make_row (StpRecordForm *self,
+          FieldState    *state)
+{
+  const StpFormField *field = state->field;
+  const char *title = g_dgettext (GETTEXT_PACKAGE, field->label);
+  GtkWidget *row = NULL;
+
+  switch (field->type)
+    {
+    case STP_FIELD_TEXT:
+      row = adw_entry_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
+      break;
+
+    case STP_FIELD_DATE:
+      row = stp_date_row_new (title);
+      g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
+      break;
+
+    case STP_FIELD_ENUM:
+      row = stp_enum_combo_row_new (title, field->enum_type);
+      g_signal_connect (row, "notify::selected", G_CALLBACK (on_value_notify), self);
+      break;
+
+    case STP_FIELD_CHOICE:
+      {
+        g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+
+        row = adw_combo_row_new ();
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+        adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (list));
+        state->choice_ids = g_ptr_array_new_with_free_func (g_free);
+        g_signal_connect (row, "notify::selected", G_CALLBACK (on_value_notify), self);
+      }
+      break;
+
+    case STP_FIELD_BOOL:
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      state->value_widget = gtk_switch_new ();
+      gtk_widget_set_valign (state->value_widget, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (state->value_widget),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state->value_widget);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), state->value_widget);
+      g_signal_connect (state->value_widget, "notify::active", G_CALLBACK (on_value_notify), self);
+      break;
+
+    case STP_FIELD_INT:
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      state->value_widget = gtk_spin_button_new_with_range (0, 1000, 1);
+      gtk_widget_set_valign (state->value_widget, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (state->value_widget),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state->value_widget);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), state->value_widget);
+      g_signal_connect (state->value_widget, "notify::value", G_CALLBACK (on_value_notify), self);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_widget_set_name (row, field->name);
+  return row;
+}
+
+StpRecordForm *
+stp_record_form_new (const StpFormField *fields,
+                     const char         *title)
+{
+  StpRecordForm *self;
+
+  g_return_val_if_fail (fields != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_RECORD_FORM, NULL);
+  self->group = g_object_ref_sink (adw_preferences_group_new ());
+  if (title != NULL)
+    adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->group), title);
+
+  for (guint i = 0; fields[i].name != NULL; i++)
+    {
+      FieldState *state = g_new0 (FieldState, 1);
+
+      state->field = &fields[i];
+      state->row = make_row (self, state);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->group), state->row);
+      g_ptr_array_add (self->states, state);
+    }
+
+  return self;
+}
+
+GtkWidget *
+stp_record_form_get_widget (StpRecordForm *self)
+{
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), NULL);
+
+  return self->group;
+}
+
+static FieldState *
+find_state (StpRecordForm *self,
+            const char    *name)
+{
+  if (name == NULL)
+    return NULL;
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+
+      if (g_strcmp0 (state->field->name, name) == 0)
+        return state;
+    }
+  return NULL;
+}
+
+GtkWidget *
+stp_record_form_get_row (StpRecordForm *self,
+                         const char    *name)
+{
+  FieldState *state;
+
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), NULL);
+
+  state = find_state (self, name);
+  return state ? state->row : NULL;
+}
+
+void
+stp_record_form_set_choices (StpRecordForm      *self,
+                             const char         *name,
+                             const char * const *ids,
+                             const char * const *labels)
+{
+  FieldState *state;
+  g_autoptr(GtkStringList) list = NULL;
+
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  state = find_state (self, name);
+  g_return_if_fail (state != NULL && state->field->type == STP_FIELD_CHOICE);
+
+  list = gtk_string_list_new (NULL);
+  g_ptr_array_set_size (state->choice_ids, 0);
+  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+    {
+      gtk_string_list_append (list, labels[i]);
+      g_ptr_array_add (state->choice_ids, g_strdup (ids[i]));
+    }
+  self->loading = TRUE;
+  adw_combo_row_set_model (ADW_COMBO_ROW (state->row), G_LIST_MODEL (list));
+  self->loading = FALSE;
+}
+
+static void
+choice_select (FieldState *state,
+               const char *id)
+{
+  for (guint i = 0; i < state->choice_ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (state->choice_ids, i), id) == 0)
+      {
+        adw_combo_row_set_selected (ADW_COMBO_ROW (state->row), i);
+        return;
+      }
+  if (state->choice_ids->len > 0)
+    adw_combo_row_set_selected (ADW_COMBO_ROW (state->row), 0);
+}
+
+static const char *
+choice_get (FieldState *state)
+{
+  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (state->row));
+
+  if (selected < state->choice_ids->len)
+    return g_ptr_array_index (state->choice_ids, selected);
+  return NULL;
+}
+
+void
+stp_record_form_load (StpRecordForm *self,
+                      gconstpointer  record)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+  g_return_if_fail (record != NULL);
+
+  self->loading = TRUE;
+  stp_record_form_clear_errors (self);
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+      const StpFormField *field = state->field;
+      gconstpointer ptr = FIELD_PTR (record, field);
+
+      switch (field->type)
+        {
+        case STP_FIELD_TEXT:
+          {
+            const char *text = *(char * const *) ptr;
+            gtk_editable_set_text (GTK_EDITABLE (state->row), text ? text : "");
+          }
+          break;
+        case STP_FIELD_DATE:
+          stp_date_row_set_iso (STP_DATE_ROW (state->row), *(char * const *) ptr);
+          break;
+        case STP_FIELD_ENUM:
+          stp_enum_combo_row_set_value (ADW_COMBO_ROW (state->row), field->enum_type,
+                                        *(const int *) ptr);
+          break;
+        case STP_FIELD_CHOICE:
+          choice_select (state, *(char * const *) ptr);
+          break;
+        case STP_FIELD_BOOL:
+          gtk_switch_set_active (GTK_SWITCH (state->value_widget), *(const gboolean *) ptr);
+          break;
+        case STP_FIELD_INT:
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (state->value_widget), *(const int *) ptr);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  self->loading = FALSE;
+}
+
+static void
+set_string (gpointer    ptr,
+            const char *value)
+{
+  char **field = ptr;
+  g_autofree char *stripped = g_strstrip (g_strdup (value ? value : ""));
+
+  g_free (*field);
+  *field = *stripped ? g_steal_pointer (&stripped) : NULL;
+}
+
+gboolean
+stp_record_form_store (StpRecordForm  *self,
+                       gpointer        record,
+                       GError        **error)
+{
+  g_autoptr(GError) first_error = NULL;
+
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+      const StpFormField *field = state->field;
+      gpointer ptr = FIELD_PTR (record, field);
+
+      switch (field->type)
+        {
+        case STP_FIELD_TEXT:
+          set_string (ptr, gtk_editable_get_text (GTK_EDITABLE (state->row)));
+          break;
+        case STP_FIELD_DATE:
+          {
+            g_autoptr(GError) local_error = NULL;
+            char *iso = NULL;
+
+            if (!stp_date_row_get_iso (STP_DATE_ROW (state->row), &iso, &local_error))
+              {
+                stp_row_set_error (state->row, local_error->message);
+                if (first_error == NULL)
+                  {
+                    stp_set_field_error (&first_error, field->name, "%s", local_error->message);
+                  }
+              }
+            else
+              {
+                g_free (*(char **) ptr);
+                *(char **) ptr = iso;
+              }
+          }
+          break;
+        case STP_FIELD_ENUM:
+          *(int *) ptr = stp_enum_combo_row_get_value (ADW_COMBO_ROW (state->row), field->enum_type);
+          break;
+        case STP_FIELD_CHOICE:
+          set_string (ptr, choice_get (state));
+          break;
+        case STP_FIELD_BOOL:
+          *(gboolean *) ptr = gtk_switch_get_active (GTK_SWITCH (state->value_widget));
+          break;
+        case STP_FIELD_INT:
+          *(int *) ptr = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (state->value_widget));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+stp_record_form_reset (StpRecordForm *self)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  self->loading = TRUE;
+  stp_record_form_clear_errors (self);
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+
+      switch (state->field->type)
+        {
+        case STP_FIELD_TEXT:
+        case STP_FIELD_DATE:
+          gtk_editable_set_text (GTK_EDITABLE (state->row), "");
+          break;
+        case STP_FIELD_ENUM:
+        case STP_FIELD_CHOICE:
+          adw_combo_row_set_selected (ADW_COMBO_ROW (state->row), 0);
+          break;
+        case STP_FIELD_BOOL:
+          gtk_switch_set_active (GTK_SWITCH (state->value_widget), FALSE);
+          break;
+        case STP_FIELD_INT:
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (state->value_widget), 0);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  self->loading = FALSE;
+}
+
+gboolean
+stp_record_form_show_error (StpRecordForm *self,
+                            const GError  *error)
+{
+  FieldState *state;
+
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  state = find_state (self, stp_error_get_field (error));
+  if (state == NULL)
+    return FALSE;
+  stp_row_set_error (state->row, error->message);
+  return TRUE;
+}
+
+void
+stp_record_form_clear_errors (StpRecordForm *self)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+
+      stp_row_set_error (state->row, NULL);
+    }
+}
+
+void
+stp_record_form_save_keyfile (StpRecordForm *self,
+                              GKeyFile      *keyfile,
+                              const char    *group)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+      const char *key = state->field->name;
+
+      switch (state->field->type)
+        {
+        case STP_FIELD_TEXT:
+        case STP_FIELD_DATE:
+          /* Raw text, so that a half-typed date survives too. */
+          g_key_file_set_string (keyfile, group, key,
+                                 gtk_editable_get_text (GTK_EDITABLE (state->row)));
+          break;
+        case STP_FIELD_ENUM:
+          g_key_file_set_integer (keyfile, group, key,
+                                  (int) adw_combo_row_get_selected (ADW_COMBO_ROW (state->row)));
+          break;
+        case STP_FIELD_CHOICE:
+          g_key_file_set_string (keyfile, group, key, choice_get (state) ?: "");
+          break;
+        case STP_FIELD_BOOL:
+          g_key_file_set_boolean (keyfile, group, key,
+                                  gtk_switch_get_active (GTK_SWITCH (state->value_widget)));
+          break;
+        case STP_FIELD_INT:
+          g_key_file_set_integer (keyfile, group, key,
+                                  gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (state->value_widget)));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+void
+stp_record_form_load_keyfile (StpRecordForm *self,
+                              GKeyFile      *keyfile,
+                              const char    *group)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  self->loading = TRUE;
+  for (guint i = 0; i < self->states->len; i++)
+    {
+      FieldState *state = g_ptr_array_index (self->states, i);
+      const char *key = state->field->name;
+
+      if (!g_key_file_has_key (keyfile, group, key, NULL))
+        continue;
+
+      switch (state->field->type)
+        {
+        case STP_FIELD_TEXT:
+        case STP_FIELD_DATE:
+          {
+            g_autofree char *text = g_key_file_get_string (keyfile, group, key, NULL);
+            gtk_editable_set_text (GTK_EDITABLE (state->row), text ? text : "");
+          }
+          break;
+        case STP_FIELD_ENUM:
+          adw_combo_row_set_selected (ADW_COMBO_ROW (state->row),
+                                      (guint) MAX (0, g_key_file_get_integer (keyfile, group, key, NULL)));
+          break;
+        case STP_FIELD_CHOICE:
+          {
+            g_autofree char *id = g_key_file_get_string (keyfile, group, key, NULL);
+            choice_select (state, id);
+          }
+          break;
+        case STP_FIELD_BOOL:
+          gtk_switch_set_active (GTK_SWITCH (state->value_widget),
+                                 g_key_file_get_boolean (keyfile, group, key, NULL));
+          break;
+        case STP_FIELD_INT:
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (state->value_widget),
+                                     g_key_file_get_integer (keyfile, group, key, NULL));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  self->loading = FALSE;
+}
+
+/* --- Page helpers -------------------------------------------------------- */
+
+GtkWidget *
+stp_page_scaffold_new (GtkWidget **out_box)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+
+  g_return_val_if_fail (out_box != NULL, NULL);
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 760);
+  gtk_widget_set_margin_top (box, 18);
+  gtk_widget_set_margin_bottom (box, 24);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  *out_box = box;
+  return scrolled;
+}
+
+GtkWidget *
+stp_property_row_new (const char *title,
+                      const char *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value && *value ? value : "—");
+  gtk_widget_add_css_class (row, "property");
+  return row;
+}
+
+void
+stp_widget_show_error (GtkWidget    *widget,
+                       const GError *error)
+{
+  g_return_if_fail (error != NULL);
+
+  stp_widget_show_toast (widget, error->message);
+}
+
+/* --- StpRecordEditor ----------------------------------------------------- */
+
+struct _StpRecordEditor
+{
+  GObject               *owner;          /* unowned: the page */
+  StpStore             *store;
+  StpSession           *session;
+  StpRecordKind         kind;
+  char                 *parent_field;
+  gsize                 parent_offset;
+  char                 *parent_id;
+  StpRecordForm        *form;
+  GtkWidget            *list_group;
+  GtkWidget            *list;
+  GtkWidget            *save_button;
+  GtkWidget            *new_button;
+  GPtrArray            *records;
+  gpointer              editing;        /* a copy of the record being edited */
+  StpRecordDescribeFunc describe;
+  StpRecordPrepareFunc  prepare;
+  StpRecordRowFunc      row_func;
+  GCallback             changed;
+  gpointer              user_data;
+  gboolean              can_add;
+  gboolean              can_delete;
+};
+
+static void
+editor_clear_editing (StpRecordEditor *editor)
+{
+  if (editor->editing != NULL)
+    stp_record_free (editor->kind, g_steal_pointer (&editor->editing));
+}
+
+static void
+editor_update_buttons (StpRecordEditor *editor)
+{
+  gtk_button_set_label (GTK_BUTTON (editor->save_button),
+                        editor->editing ? _("_Save changes") : _("_Add"));
+  gtk_widget_set_sensitive (editor->save_button, editor->can_add || editor->editing != NULL);
+  gtk_widget_set_visible (editor->new_button, editor->editing != NULL && editor->can_add);
+}
+
+static void
+editor_notify_changed (StpRecordEditor *editor)
+{
+  if (editor->changed != NULL)
+    ((void (*) (gpointer)) editor->changed) (editor->user_data);
+}
+
+static void
+on_editor_edit_clicked (GtkButton       *button,
+                        StpRecordEditor *editor)
+{
+  stp_record_editor_edit (editor, g_object_get_data (G_OBJECT (button), "record-id"));
+}
+
+static void
+on_editor_delete_clicked (GtkButton       *button,
+                          StpRecordEditor *editor)
+{
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (button), "record-id"));
+
+  stp_record_editor_delete (editor, id);
+}
+
+static void
+on_editor_save_clicked (StpRecordEditor *editor)
+{
+  stp_record_editor_save (editor);
+}
+
+static void
+on_editor_new_clicked (StpRecordEditor *editor)
+{
+  editor_clear_editing (editor);
+  stp_record_form_reset (editor->form);
+  editor_update_buttons (editor);
+}
+
+StpRecordEditor *
+stp_record_editor_new (GObject              *owner,
+                       StpStore             *store,
+                       StpSession           *session,
+                       StpRecordKind         kind,
+                       const char           *parent_field,
+                       gsize                 parent_offset,
+                       const StpFormField   *fields,
+                       const char           *list_title,
+                       const char           *form_title,
+                       StpRecordDescribeFunc describe,
+                       gpointer              user_data)
+{
+  StpRecordEditor *editor = g_new0 (StpRecordEditor, 1);
+  GtkWidget *buttons;
+  GtkWidget *placeholder;
+
+  editor->owner = owner;
+  editor->store = g_object_ref (store);
+  editor->session = g_object_ref (session);
+  editor->kind = kind;
+  editor->parent_field = g_strdup (parent_field);
+  editor->parent_offset = parent_offset;
+  editor->describe = describe;
+  editor->user_data = user_data;
+  editor->can_add = TRUE;
+  editor->can_delete = TRUE;
+  editor->records = g_ptr_array_new ();
+
+  editor->list_group = g_object_ref_sink (adw_preferences_group_new ());
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (editor->list_group), list_title);
+  editor->list = gtk_list_box_new ();
+  gtk_widget_set_name (editor->list, stp_record_kind_table (kind));
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (editor->list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (editor->list, "boxed-list");
+  placeholder = gtk_label_new (_("No records"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_list_box_set_placeholder (GTK_LIST_BOX (editor->list), placeholder);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (editor->list_group), editor->list);
+
+  editor->form = stp_record_form_new (fields, form_title);
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  editor->new_button = gtk_button_new_with_mnemonic (_("_New"));
+  gtk_widget_add_css_class (editor->new_button, "flat");
+  g_signal_connect_swapped (editor->new_button, "clicked", G_CALLBACK (on_editor_new_clicked), editor);
+  editor->save_button = gtk_button_new_with_mnemonic (_("_Add"));
+  gtk_widget_set_name (editor->save_button, "save");
+  gtk_widget_add_css_class (editor->save_button, "suggested-action");
+  g_signal_connect_swapped (editor->save_button, "clicked", G_CALLBACK (on_editor_save_clicked), editor);
+  gtk_box_append (GTK_BOX (buttons), editor->new_button);
+  gtk_box_append (GTK_BOX (buttons), editor->save_button);
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (editor->form)),
+                                           buttons);
+  editor_update_buttons (editor);
+  return editor;
+}
+
+void
+stp_record_editor_free (StpRecordEditor *editor)
+{
+  if (editor == NULL)
+    return;
+  editor_clear_editing (editor);
+  for (guint i = 0; i < editor->records->len; i++)
+    stp_record_free (editor->kind, g_ptr_array_index (editor->records, i));
+  g_ptr_array_unref (editor->records);
+  g_clear_object (&editor->form);
+  g_clear_object (&editor->list_group);
+  g_clear_object (&editor->store);
+  g_clear_object (&editor->session);
+  g_free (editor->parent_field);
+  g_free (editor->parent_id);
+  g_free (editor);
+}
+
+void
+stp_record_editor_set_prepare (StpRecordEditor      *editor,
+                               StpRecordPrepareFunc  prepare)
+{
+  editor->prepare = prepare;
+}
+
+void
+stp_record_editor_set_row_func (StpRecordEditor  *editor,
+                                StpRecordRowFunc  row_func)
+{
+  editor->row_func = row_func;
+}
+
+void
+stp_record_editor_set_changed (StpRecordEditor *editor,
+                               GCallback        changed)
+{
+  editor->changed = changed;
+}
+
+void
+stp_record_editor_set_can_add (StpRecordEditor *editor,
+                               gboolean         can_add)
+{
+  editor->can_add = can_add;
+  editor_update_buttons (editor);
+}
+
+void
+stp_record_editor_set_can_delete (StpRecordEditor *editor,
+                                  gboolean         can_delete)
+{
+  editor->can_delete = can_delete;
+}
+
+void
+stp_record_editor_set_parent (StpRecordEditor *editor,
+                              const char      *parent_id)
+{
+  g_free (editor->parent_id);
+  editor->parent_id = g_strdup (parent_id);
+  editor_clear_editing (editor);
+  stp_record_form_reset (editor->form);
+  editor_update_buttons (editor);
+  stp_record_editor_reload (editor);
+}
+
+static GtkWidget *
+icon_button_new (const char *icon_name,
+                 const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  return button;
+}
+
+void
+stp_record_editor_reload (StpRecordEditor *editor)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < editor->records->len; i++)
+    stp_record_free (editor->kind, g_ptr_array_index (editor->records, i));
+  g_ptr_array_set_size (editor->records, 0);
+  stp_list_box_clear (GTK_LIST_BOX (editor->list));
+
+  gtk_widget_set_sensitive (stp_record_form_get_widget (editor->form), editor->parent_id != NULL);
+  if (editor->parent_id == NULL)
+    return;
+
+  records = stp_store_list (editor->store, editor->session, editor->kind,
+                            editor->parent_field, editor->parent_id, &error);
+  if (records == NULL)
+    {
+      g_warning ("Cannot list %s: %s", stp_record_kind_table (editor->kind), error->message);
+      return;
+    }
+  /* Keep the records: steal them from the array, whose free func is set. */
+  g_ptr_array_set_free_func (records, NULL);
+  for (guint i = 0; i < records->len; i++)
+    {
+      gpointer record = g_ptr_array_index (records, i);
+      const StpRecordMeta *meta = record;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *title = editor->describe (record, &subtitle, editor->user_data);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button;
+
+      g_ptr_array_add (editor->records, record);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "—");
+      if (subtitle != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+      if (editor->row_func != NULL)
+        editor->row_func (ADW_ACTION_ROW (row), record, editor->user_data);
+
+      button = icon_button_new ("document-edit-symbolic", _("Edit"));
+      g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (meta->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (on_editor_edit_clicked), editor);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+      if (editor->can_delete)
+        {
+          button = icon_button_new ("user-trash-symbolic", _("Delete"));
+          g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (meta->id), g_free);
+          g_signal_connect (button, "clicked", G_CALLBACK (on_editor_delete_clicked), editor);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+        }
+      gtk_list_box_append (GTK_LIST_BOX (editor->list), row);
+    }
+}
+
+GtkWidget *
+stp_record_editor_get_list (StpRecordEditor *editor)
+{
+  return editor->list_group;
+}
+
+GtkWidget *
+stp_record_editor_get_form_widget (StpRecordEditor *editor)
+{
+  return stp_record_form_get_widget (editor->form);
+}
+
+StpRecordForm *
+stp_record_editor_get_form (StpRecordEditor *editor)
+{
+  return editor->form;
+}
+
+GPtrArray *
+stp_record_editor_get_records (StpRecordEditor *editor)
+{
+  return editor->records;
+}
+
+void
+stp_record_editor_edit (StpRecordEditor *editor,
+                        const char      *id)
+{
+  for (guint i = 0; i < editor->records->len; i++)
+    {
+      gpointer record = g_ptr_array_index (editor->records, i);
+      const StpRecordMeta *meta = record;
+
+      if (g_strcmp0 (meta->id, id) == 0)
+        {
+          editor_clear_editing (editor);
+          editor->editing = stp_record_copy (editor->kind, record);
+          stp_record_form_load (editor->form, editor->editing);
+          editor_update_buttons (editor);
+          gtk_widget_grab_focus (stp_record_form_get_widget (editor->form));
+          return;
+        }
+    }
+}
+
+gboolean
+stp_record_editor_save (StpRecordEditor *editor)
+{
+  g_autoptr(GError) error = NULL;
+  gpointer record;
+  gboolean is_new = editor->editing == NULL;
+  gboolean ok;
+
+  if (editor->parent_id == NULL || (is_new && !editor->can_add))
+    return FALSE;
+
+  record = is_new ? stp_record_new (editor->kind) : stp_record_copy (editor->kind, editor->editing);
+  if (is_new && editor->parent_field != NULL)
+    *(char **) ((guint8 *) record + editor->parent_offset) = g_strdup (editor->parent_id);
+
+  stp_record_form_clear_errors (editor->form);
+  ok = stp_record_form_store (editor->form, record, &error);
+  if (ok && editor->prepare != NULL)
+    ok = editor->prepare (record, is_new, &error, editor->user_data);
+  if (ok)
+    ok = stp_store_save (editor->store, editor->session, editor->kind, record, &error);
+
+  if (!ok)
+    {
+      if (!stp_record_form_show_error (editor->form, error))
+        stp_widget_show_error (editor->list_group, error);
+      stp_record_free (editor->kind, record);
+      return FALSE;
+    }
+
+  stp_record_free (editor->kind, record);
+  editor_clear_editing (editor);
+  stp_record_form_reset (editor->form);
+  editor_update_buttons (editor);
+  stp_record_editor_reload (editor);
+  editor_notify_changed (editor);
+  return TRUE;
+}
+
+typedef struct
+{
+  GObject         *owner;     /* a reference keeps the editor alive */
+  StpRecordEditor *editor;
+  char            *id;
+} UndoData;
+
+static void
+undo_data_free (gpointer data,
+                GClosure *closure)
+{
+  UndoData *undo = data;
+
+  g_clear_object (&undo->owner);
+  g_free (undo->id);
+  g_free (undo);
+}
+
+static void
+on_undo_clicked (AdwToast *toast,
+                 UndoData *undo)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!stp_store_undelete (undo->editor->store, undo->editor->session,
+                           undo->editor->kind, undo->id, &error))
+    {
+      g_warning ("Cannot undo the deletion: %s", error->message);
+      return;
+    }
+  stp_record_editor_reload (undo->editor);
+  editor_notify_changed (undo->editor);
+}
+
+void
+stp_record_editor_delete (StpRecordEditor *editor,
+                          const char      *id)
+{
+  g_autoptr(GError) error = NULL;
+  UndoData *undo;
+  AdwToast *toast;
+  GtkWidget *overlay;
+  GtkWidget *anchor = editor->list_group;
+
+  if (!stp_store_delete (editor->store, editor->session, editor->kind, id, &error))
+    {
+      stp_widget_show_error (anchor, error);
+      return;
+    }
+
+  if (editor->editing != NULL && g_strcmp0 (((StpRecordMeta *) editor->editing)->id, id) == 0)
+    {
+      editor_clear_editing (editor);
+      stp_record_form_reset (editor->form);
+      editor_update_buttons (editor);
+    }
+
+  /* The toast is shown before the list is rebuilt: the anchor stays. */
+  overlay = gtk_widget_get_ancestor (anchor, ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    {
+      toast = adw_toast_new (_("Deleted"));
+      undo = g_new0 (UndoData, 1);
+      undo->owner = g_object_ref (editor->owner);
+      undo->editor = editor;
+      undo->id = g_strdup (id);
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_signal_connect_data (toast, "button-clicked", G_CALLBACK (on_undo_clicked),
+                             undo, undo_data_free, 0);
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+    }
+  stp_record_editor_reload (editor);
+  editor_notify_changed (editor);
+}

@@ -1,0 +1,158 @@
+/* stp-record-form.h: a group of rows that edits the fields of one core
+ * record (StpResident, StpRelative, …), described by a table of fields.
+ * It reads and writes the record struct, marks the row of an invalid field
+ * and saves its raw text into a GKeyFile for drafts. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "stp-types.h"
+#include "stp-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  STP_FIELD_TEXT = 0,     /* char *, NULL when empty */
+  STP_FIELD_DATE,         /* char * "YYYY-MM-DD", typed as дд.мм.гггг */
+  STP_FIELD_ENUM,         /* int, one of enum_type's values */
+  STP_FIELD_BOOL,         /* gboolean */
+  STP_FIELD_INT,          /* int >= 0 */
+  STP_FIELD_CHOICE,       /* char * id from stp_record_form_set_choices() */
+} StpFieldType;
+
+typedef struct
+{
+  const char   *name;      /* column name, as stp_error_get_field() gives it */
+  StpFieldType  type;
+  const char   *label;     /* untranslated (N_()) */
+  gsize         offset;    /* G_STRUCT_OFFSET of the field in the record */
+  StpEnumType   enum_type; /* for STP_FIELD_ENUM */
+} StpFormField;
+
+#define STP_TYPE_RECORD_FORM (stp_record_form_get_type ())
+
+G_DECLARE_FINAL_TYPE (StpRecordForm, stp_record_form, STP, RECORD_FORM, GObject)
+
+/* @fields ends with an item whose name is NULL; it must outlive the form. */
+StpRecordForm *stp_record_form_new           (const StpFormField *fields,
+                                              const char         *title);
+/* The AdwPreferencesGroup holding the rows. */
+GtkWidget     *stp_record_form_get_widget    (StpRecordForm      *self);
+GtkWidget     *stp_record_form_get_row       (StpRecordForm      *self,
+                                              const char         *name);
+void           stp_record_form_set_choices   (StpRecordForm      *self,
+                                              const char         *name,
+                                              const char * const *ids,
+                                              const char * const *labels);
+void           stp_record_form_load          (StpRecordForm      *self,
+                                              gconstpointer       record);
+/* Writes the rows into @record; on a malformed date marks its row and
+ * returns FALSE (STP_CORE_ERROR_INVALID naming the field). */
+gboolean       stp_record_form_store         (StpRecordForm      *self,
+                                              gpointer            record,
+                                              GError            **error);
+/* Empties every row. */
+void           stp_record_form_reset         (StpRecordForm      *self);
+/* Marks the row named by @error (stp_error_get_field()) and shows the
+ * message next to it.  Returns FALSE when no row of this form has that name. */
+gboolean       stp_record_form_show_error    (StpRecordForm      *self,
+                                              const GError       *error);
+void           stp_record_form_clear_errors  (StpRecordForm      *self);
+void           stp_record_form_save_keyfile  (StpRecordForm      *self,
+                                              GKeyFile           *keyfile,
+                                              const char         *group);
+void           stp_record_form_load_keyfile  (StpRecordForm      *self,
+                                              GKeyFile           *keyfile,
+                                              const char         *group);
+
+/* Marks any row (entry, action or combo row) as invalid with @message next
+ * to it; a NULL @message clears the mark. */
+void           stp_row_set_error             (GtkWidget          *row,
+                                              const char         *message);
+/* A combo row of an enumeration's translated labels. */
+GtkWidget     *stp_enum_combo_row_new        (const char         *title,
+                                              StpEnumType         type);
+int            stp_enum_combo_row_get_value  (AdwComboRow        *row,
+                                              StpEnumType         type);
+void           stp_enum_combo_row_set_value  (AdwComboRow        *row,
+                                              StpEnumType         type,
+                                              int                 value);
+/* Shows a toast on the AdwToastOverlay above @widget, if any. */
+AdwToast      *stp_widget_show_toast         (GtkWidget          *widget,
+                                              const char         *title);
+/* Removes every child of a GtkListBox (GTK 4.8 has no remove_all). */
+void           stp_list_box_clear            (GtkListBox         *box);
+
+/* A scrolled, clamped vertical box for a card page; returns the scrolled
+ * window and sets *out_box to the box to fill. */
+GtkWidget     *stp_page_scaffold_new         (GtkWidget         **out_box);
+/* A read-only row: title above, value below. */
+GtkWidget     *stp_property_row_new          (const char         *title,
+                                              const char         *value);
+/* Shows @error on a toast (or the log when there is no overlay). */
+void           stp_widget_show_error         (GtkWidget          *widget,
+                                              const GError       *error);
+
+/* --- StpRecordEditor: a list of records of one kind with an add/edit form.
+ * A plain struct owned by a card page (freed in the page's finalize, since
+ * an Undo toast may call it back after the page left the window). */
+
+typedef struct _StpRecordEditor StpRecordEditor;
+
+/* Title and subtitle of a record's row. */
+typedef char     *(*StpRecordDescribeFunc) (gconstpointer   record,
+                                            char          **out_subtitle,
+                                            gpointer        user_data);
+/* Fills the fields the form does not show before saving a record. */
+typedef gboolean  (*StpRecordPrepareFunc)  (gpointer        record,
+                                            gboolean        is_new,
+                                            GError        **error,
+                                            gpointer        user_data);
+/* Adds extra widgets (suffixes) to a record's row. */
+typedef void      (*StpRecordRowFunc)      (AdwActionRow   *row,
+                                            gconstpointer   record,
+                                            gpointer        user_data);
+
+StpRecordEditor *stp_record_editor_new           (GObject              *owner,
+                                                  StpStore             *store,
+                                                  StpSession           *session,
+                                                  StpRecordKind         kind,
+                                                  const char           *parent_field,
+                                                  gsize                 parent_offset,
+                                                  const StpFormField   *fields,
+                                                  const char           *list_title,
+                                                  const char           *form_title,
+                                                  StpRecordDescribeFunc describe,
+                                                  gpointer              user_data);
+void             stp_record_editor_free          (StpRecordEditor      *editor);
+void             stp_record_editor_set_prepare   (StpRecordEditor      *editor,
+                                                  StpRecordPrepareFunc  prepare);
+void             stp_record_editor_set_row_func  (StpRecordEditor      *editor,
+                                                  StpRecordRowFunc      row_func);
+/* Called after every save, delete and undo (e.g. to refresh other parts). */
+void             stp_record_editor_set_changed   (StpRecordEditor      *editor,
+                                                  GCallback             changed);
+/* FALSE: records are only edited (follow-ups are made by discharge). */
+void             stp_record_editor_set_can_add   (StpRecordEditor      *editor,
+                                                  gboolean              can_add);
+void             stp_record_editor_set_can_delete (StpRecordEditor     *editor,
+                                                  gboolean              can_delete);
+void             stp_record_editor_set_parent    (StpRecordEditor      *editor,
+                                                  const char           *parent_id);
+void             stp_record_editor_reload        (StpRecordEditor      *editor);
+GtkWidget       *stp_record_editor_get_list      (StpRecordEditor      *editor);
+GtkWidget       *stp_record_editor_get_form_widget (StpRecordEditor    *editor);
+StpRecordForm   *stp_record_editor_get_form      (StpRecordEditor      *editor);
+/* The records shown, in order (owned by the editor). */
+GPtrArray       *stp_record_editor_get_records   (StpRecordEditor      *editor);
+/* Loads a shown record into the form for editing. */
+void             stp_record_editor_edit          (StpRecordEditor      *editor,
+                                                  const char           *id);
+/* Saves the form (a new record or the one being edited). */
+gboolean         stp_record_editor_save          (StpRecordEditor      *editor);
+/* Deletes with an Undo toast. */
+void             stp_record_editor_delete        (StpRecordEditor      *editor,
+                                                  const char           *id);
+
+G_END_DECLS

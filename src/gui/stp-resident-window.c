@@ -1,0 +1,242 @@
+#define G_LOG_DOMAIN "stp-resident-window"
+
+#include "config.h"
+
+#include "stp-resident-window.h"
+#include "stp-card-profile.h"
+#include "stp-card-program.h"
+#include "stp-card-family.h"
+#include "stp-card-consents.h"
+#include "stp-card-journal.h"
+#include "stp-card-follow-ups.h"
+#include "stp-card-referrals.h"
+#include "stp-card-court.h"
+#include "stp-error.h"
+
+#if __has_include("stp-report-print.h")
+#include "stp-report-print.h"
+#define STP_HAVE_REPORT_PRINT 1
+#endif
+
+#include <glib/gi18n-lib.h>
+
+struct _StpResidentWindow
+{
+  AdwWindow   parent_instance;
+
+  StpStore   *store;
+  StpSession *session;
+  char       *resident_id;
+  GPtrArray  *pages;          /* the card pages, unowned (in the view stack) */
+
+  /* Template widgets. */
+  GtkWidget  *toast_overlay;
+  GtkWidget  *header_bar;
+  GtkWidget  *window_title;
+  GtkWidget  *header_box;
+  GtkWidget  *content_stack;
+  GtkWidget  *view_switcher;
+  GtkWidget  *view_stack;
+  GtkWidget  *status_page;
+};
+
+G_DEFINE_FINAL_TYPE (StpResidentWindow, stp_resident_window, ADW_TYPE_WINDOW)
+
+static void
+stp_resident_window_dispose (GObject *object)
+{
+  StpResidentWindow *self = (StpResidentWindow *) object;
+
+  g_clear_pointer (&self->pages, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_RESIDENT_WINDOW);
+
+  G_OBJECT_CLASS (stp_resident_window_parent_class)->dispose (object);
+}
+
+static void
+stp_resident_window_finalize (GObject *object)
+{
+  StpResidentWindow *self = (StpResidentWindow *) object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->resident_id, g_free);
+
+  G_OBJECT_CLASS (stp_resident_window_parent_class)->finalize (object);
+}
+
+static void
+stp_resident_window_class_init (StpResidentWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = stp_resident_window_dispose;
+  object_class->finalize = stp_resident_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-resident-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, header_box);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_switcher);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, status_page);
+
+  /* "window.close" is GtkWindow's own action. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+}
+
+static void
+stp_resident_window_init (StpResidentWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->pages = g_ptr_array_new ();
+}
+
+static void
+update_title (StpResidentWindow *self,
+              const StpResident *resident)
+{
+  g_autofree char *full_name = stp_resident_dup_full_name (resident);
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: the card's subtitle: the personal file number. */
+  subtitle = g_strdup_printf (_("File %s"), resident->file_number ? resident->file_number : "—");
+  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), full_name);
+  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->window_title), subtitle);
+  gtk_window_set_title (GTK_WINDOW (self), full_name);
+}
+
+typedef void (*PageReloadFunc) (GtkWidget *page);
+
+static void
+on_page_changed (StpResidentWindow *self)
+{
+  stp_resident_window_reload (self);
+}
+
+static void
+add_page (StpResidentWindow *self,
+          GtkWidget         *page,
+          PageReloadFunc     reload,
+          const char        *name,
+          const char        *title,
+          const char        *icon_name)
+{
+  AdwViewStackPage *stack_page;
+
+  stack_page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), page, name, title);
+  adw_view_stack_page_set_icon_name (stack_page, icon_name);
+  g_object_set_data (G_OBJECT (page), "stp-reload", reload);
+  g_signal_connect_object (page, "changed", G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
+  g_ptr_array_add (self->pages, page);
+}
+
+static void
+show_denied (StpResidentWindow *self,
+             const GError      *error)
+{
+  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), _("Resident card"));
+  if (g_error_matches (error, STP_CORE_ERROR, STP_CORE_ERROR_PERMISSION))
+    adw_status_page_set_title (ADW_STATUS_PAGE (self->status_page), _("Not enough rights"));
+  else
+    adw_status_page_set_title (ADW_STATUS_PAGE (self->status_page), _("The card cannot be opened"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->status_page), error->message);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->content_stack), "denied");
+}
+
+GtkWindow *
+stp_resident_window_new (GtkApplication *app,
+                         StpStore       *store,
+                         StpSession     *session,
+                         const char     *resident_id)
+{
+  StpResidentWindow *self;
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_RESIDENT_WINDOW,
+                       "application", app,
+                       NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->resident_id = g_strdup (resident_id);
+
+  /* Reading the card also checks the role and writes the "view" audit. */
+  resident = stp_store_get_resident (store, session, resident_id, &error);
+  if (resident == NULL)
+    {
+      show_denied (self, error);
+      return GTK_WINDOW (self);
+    }
+  update_title (self, resident);
+
+  add_page (self, stp_card_profile_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_profile_reload,
+            "profile", _("Profile"), "avatar-default-symbolic");
+  add_page (self, stp_card_program_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_program_reload,
+            "program", _("Program"), "view-continuous-symbolic");
+  add_page (self, stp_card_family_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_family_reload,
+            "family", _("Family"), "system-users-symbolic");
+  add_page (self, stp_card_consents_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_consents_reload,
+            "consents", _("Consents"), "document-edit-symbolic");
+  add_page (self, stp_card_journal_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_journal_reload,
+            "journal", _("Journal"), "x-office-document-symbolic");
+  add_page (self, stp_card_follow_ups_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_follow_ups_reload,
+            "follow-ups", _("Follow-up"), "x-office-calendar-symbolic");
+  add_page (self, stp_card_referrals_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_referrals_reload,
+            "referrals", _("Referrals"), "mail-send-symbolic");
+  add_page (self, stp_card_court_new (store, session, resident_id),
+            (PageReloadFunc) stp_card_court_reload,
+            "court", _("Court"), "emblem-documents-symbolic");
+
+#ifdef STP_HAVE_REPORT_PRINT
+  stp_report_actions_add_to_card (self->header_box, store, session, resident_id);
+#endif
+
+  return GTK_WINDOW (self);
+}
+
+const char *
+stp_resident_window_get_resident_id (StpResidentWindow *self)
+{
+  g_return_val_if_fail (STP_IS_RESIDENT_WINDOW (self), NULL);
+
+  return self->resident_id;
+}
+
+void
+stp_resident_window_reload (StpResidentWindow *self)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (STP_IS_RESIDENT_WINDOW (self));
+
+  if (self->pages == NULL || self->pages->len == 0)
+    return;
+  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
+  if (resident != NULL)
+    update_title (self, resident);
+  for (guint i = 0; i < self->pages->len; i++)
+    {
+      GtkWidget *page = g_ptr_array_index (self->pages, i);
+      PageReloadFunc reload = g_object_get_data (G_OBJECT (page), "stp-reload");
+
+      reload (page);
+    }
+}

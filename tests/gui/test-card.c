@@ -1,0 +1,371 @@
+/* test-card.c: the resident card driven through its widgets, checked
+ * against the database. */
+#include "card-test-util.h"
+
+#include "stp-resident-window.h"
+
+typedef struct
+{
+  CardTestDb  db;
+  char       *resident_id;
+  char       *episode_id;
+  GtkWindow  *window;
+} Fixture;
+
+static char *
+date_from_today (StpStore *store,
+                 int       days)
+{
+  g_autofree char *today = stp_store_today (store);
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) moved = NULL;
+  g_autofree char *iso = g_strconcat (today, "T12:00:00Z", NULL);
+
+  start = g_date_time_new_from_iso8601 (iso, NULL);
+  moved = g_date_time_add_days (start, days);
+  return g_date_time_format (moved, "%Y-%m-%d");
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(StpResident) resident = stp_resident_new ();
+  g_autoptr(StpEpisode) episode = stp_episode_new ();
+  g_autoptr(GPtrArray) programs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  card_test_db_open (&fixture->db);
+
+  resident->surname = g_strdup ("Морозов");
+  resident->name = g_strdup ("Алексей");
+  resident->patronymic = g_strdup ("Викторович");
+  resident->birth_date = g_strdup ("1988-07-21");
+  resident->sex = STP_SEX_MALE;
+  resident->phone = g_strdup ("+79123456789");
+  resident->citizenship = g_strdup ("Российская Федерация");
+  resident->family_status = STP_FAMILY_STATUS_TZHS;
+  resident->minors_in_household = 1;
+  g_assert_true (stp_store_save_resident (fixture->db.store, fixture->db.session, resident, &error));
+  g_assert_no_error (error);
+  fixture->resident_id = g_strdup (resident->meta.id);
+
+  programs = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_PROGRAM, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (programs->len, >, 0);
+  episode->resident_id = g_strdup (fixture->resident_id);
+  episode->program_id = g_strdup (((StpProgram *) g_ptr_array_index (programs, 0))->meta.id);
+  episode->admitted_on = date_from_today (fixture->db.store, -40);
+  episode->referral_source = STP_REFERRAL_SOURCE_RELATIVES;
+  episode->payment_source = STP_PAYMENT_RELATIVES;
+  episode->main_substance = STP_SUBSTANCE_OPIOIDS;
+  episode->status = STP_EPISODE_IN_PROGRAM;
+  episode->responsible_user_id = g_strdup (stp_session_get_user_id (fixture->db.session));
+  g_assert_true (stp_store_admit (fixture->db.store, fixture->db.session, episode, &error));
+  g_assert_no_error (error);
+  fixture->episode_id = g_strdup (episode->meta.id);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (fixture->window);
+  card_test_iterate ();
+  card_test_db_close (&fixture->db);
+  g_free (fixture->resident_id);
+  g_free (fixture->episode_id);
+}
+
+static void
+open_card (Fixture    *fixture,
+           StpSession *session)
+{
+  fixture->window = stp_resident_window_new (NULL, fixture->db.store, session, fixture->resident_id);
+  g_assert_nonnull (fixture->window);
+  gtk_window_set_default_size (fixture->window, 1040, 900);
+  gtk_window_present (fixture->window);
+  card_test_iterate ();
+}
+
+static void
+show_page (Fixture    *fixture,
+           const char *name)
+{
+  AdwViewStack *stack = ADW_VIEW_STACK (card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+
+  adw_view_stack_set_visible_child_name (stack, name);
+  card_test_iterate ();
+}
+
+static GtkWidget *
+visible_page (Fixture *fixture)
+{
+  AdwViewStack *stack = ADW_VIEW_STACK (card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+
+  return adw_view_stack_get_visible_child (stack);
+}
+
+static void
+add_sample_records (Fixture *fixture)
+{
+  StpStore *store = fixture->db.store;
+  StpSession *session = fixture->db.session;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpRelative) mother = stp_relative_new ();
+  g_autoptr(StpRelative) son = stp_relative_new ();
+  g_autoptr(StpConsent) consent = stp_consent_new ();
+  g_autoptr(StpConsent) transfer = stp_consent_new ();
+  g_autoptr(StpReferral) referral = stp_referral_new ();
+  g_autoptr(StpCourtObligation) obligation = stp_court_obligation_new ();
+  g_autoptr(StpCourtNotice) notice = stp_court_notice_new ();
+
+  mother->resident_id = g_strdup (fixture->resident_id);
+  mother->full_name = g_strdup ("Морозова Галина Ивановна");
+  mother->relation = STP_RELATION_MOTHER;
+  mother->phone = g_strdup ("+79120000001");
+  mother->codependent = TRUE;
+  mother->consent_to_contact = TRUE;
+  g_assert_true (stp_store_save_relative (store, session, mother, &error));
+  son->resident_id = g_strdup (fixture->resident_id);
+  son->full_name = g_strdup ("Морозов Кирилл Алексеевич");
+  son->relation = STP_RELATION_SON;
+  son->minor = TRUE;
+  son->lives_with_resident = TRUE;
+  g_assert_true (stp_store_save_relative (store, session, son, &error));
+
+  consent->resident_id = g_strdup (fixture->resident_id);
+  consent->kind = STP_CONSENT_PERSONAL_DATA;
+  consent->signed_on = date_from_today (store, -40);
+  g_assert_true (stp_store_save_consent (store, session, consent, &error));
+  transfer->resident_id = g_strdup (fixture->resident_id);
+  transfer->kind = STP_CONSENT_TRANSFER;
+  transfer->recipient = g_strdup ("Центр занятости населения");
+  transfer->signed_on = date_from_today (store, -40);
+  g_assert_true (stp_store_save_consent (store, session, transfer, &error));
+  g_assert_no_error (error);
+
+  referral->resident_id = g_strdup (fixture->resident_id);
+  referral->direction = STP_DIRECTION_OUTGOING;
+  referral->agency_kind = STP_AGENCY_EMPLOYMENT;
+  referral->agency_name = g_strdup ("Центр занятости населения");
+  referral->registration_number = g_strdup ("17");
+  referral->sent_on = date_from_today (store, -30);
+  referral->purpose = g_strdup ("Содействие в трудоустройстве");
+  referral->consent_id = g_strdup (transfer->meta.id);
+  referral->due_on = date_from_today (store, -5);
+  g_assert_true (stp_store_save_referral (store, session, referral, &error));
+  g_assert_no_error (error);
+
+  obligation->resident_id = g_strdup (fixture->resident_id);
+  obligation->basis = STP_COURT_BASIS_KOAP_4_1;
+  obligation->court = g_strdup ("Мировой судья судебного участка № 3");
+  obligation->case_number = g_strdup ("5-123/2026");
+  obligation->decision_date = date_from_today (store, -60);
+  obligation->term = g_strdup ("6 месяцев");
+  obligation->supervising_body = g_strdup ("ОМВД по Ленинскому району");
+  obligation->inspector = g_strdup ("Петров С. А.");
+  g_assert_true (stp_store_save_court_obligation (store, session, obligation, &error));
+  g_assert_no_error (error);
+  notice->obligation_id = g_strdup (obligation->meta.id);
+  notice->kind = STP_COURT_NOTICE_ARRIVED;
+  notice->sent_on = date_from_today (store, -39);
+  g_assert_true (stp_store_save_court_notice (store, session, notice, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_pages (Fixture       *fixture,
+            gconstpointer  data)
+{
+  GtkWidget *page;
+  GtkWidget *form;
+  guint journal_before;
+
+  add_sample_records (fixture);
+  open_card (fixture, fixture->db.session);
+
+  show_page (fixture, "profile");
+  card_test_picture (GTK_WIDGET (fixture->window), "card-profile.png");
+
+  show_page (fixture, "family");
+  card_test_picture (GTK_WIDGET (fixture->window), "card-family.png");
+
+  show_page (fixture, "consents");
+  card_test_picture (GTK_WIDGET (fixture->window), "card-consents.png");
+
+  /* A journal entry typed and added through the page, restricted. */
+  show_page (fixture, "journal");
+  page = visible_page (fixture);
+  journal_before = card_test_count (&fixture->db, STP_KIND_JOURNAL_ENTRY, "resident_id", fixture->resident_id);
+  form = gtk_widget_get_parent (card_test_get (page, "text"));
+  card_test_set_text (page, "text", "Беседа о мотивации, составлен план на неделю");
+  gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (page, "restricted"), GTK_TYPE_SWITCH)), TRUE);
+  (void) form;
+  card_test_click (page, "save");
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_JOURNAL_ENTRY, "resident_id", fixture->resident_id),
+                    ==, journal_before + 1);
+  show_page (fixture, "journal");
+  card_test_picture (GTK_WIDGET (fixture->window), "card-journal.png");
+
+  show_page (fixture, "referrals");
+  page = visible_page (fixture);
+  {
+    GtkWidget *list = card_test_get (page, "referrals");
+    GtkWidget *row = gtk_widget_get_first_child (list);
+
+    g_assert_nonnull (row);
+    g_assert_true (ADW_IS_ACTION_ROW (row));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "просрочено"));
+  }
+  card_test_picture (GTK_WIDGET (fixture->window), "card-referrals.png");
+
+  show_page (fixture, "court");
+  card_test_picture (GTK_WIDGET (fixture->window), "card-court.png");
+}
+
+static guint
+count_stage_entries (Fixture *fixture)
+{
+  return card_test_count (&fixture->db, STP_KIND_STAGE_ENTRY, "episode_id", fixture->episode_id);
+}
+
+static void
+test_next_stage (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  GtkWidget *page;
+  StpStageEntry *first;
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "program");
+  page = visible_page (fixture);
+  g_assert_cmpuint (count_stage_entries (fixture), ==, 1);
+
+  card_test_set_text (page, "move_note", "Адаптация пройдена");
+  card_test_click (page, "next_stage_button");
+  g_assert_cmpuint (count_stage_entries (fixture), ==, 2);
+  card_test_click (page, "next_stage_button");
+  g_assert_cmpuint (count_stage_entries (fixture), ==, 3);
+
+  entries = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_STAGE_ENTRY,
+                            "episode_id", fixture->episode_id, &error);
+  g_assert_no_error (error);
+  first = g_ptr_array_index (entries, 0);
+  g_assert_cmpint (first->result, ==, STP_STAGE_RESULT_PASSED);
+  g_assert_nonnull (first->ended_on);
+  g_assert_cmpstr (first->note, ==, "Адаптация пройдена");
+
+  /* Back to the first stage after a relapse. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (page, "back_stage")), 0);
+  card_test_click (page, "step_back_button");
+  g_assert_cmpuint (count_stage_entries (fixture), ==, 4);
+
+  /* The timeline lists every entry. */
+  {
+    GtkWidget *timeline = card_test_get (page, "stage_entries");
+    guint rows = 0;
+
+    for (GtkWidget *row = gtk_widget_get_first_child (timeline); row; row = gtk_widget_get_next_sibling (row))
+      if (ADW_IS_ACTION_ROW (row))
+        rows++;
+    g_assert_cmpuint (rows, ==, 4);
+  }
+  card_test_picture (GTK_WIDGET (fixture->window), "card-program.png");
+}
+
+static void
+test_discharge (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpEpisode) episode = NULL;
+  GtkWidget *page;
+  AdwMessageDialog *dialog = NULL;
+  GListModel *toplevels;
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "program");
+  page = visible_page (fixture);
+  card_test_click (page, "discharge_button");
+
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        dialog = ADW_MESSAGE_DIALOG (window);
+    }
+  g_assert_nonnull (dialog);
+  card_test_set_text (GTK_WIDGET (dialog), "discharge_reason", "Программа пройдена полностью");
+  adw_message_dialog_response (dialog, "discharge");
+  card_test_iterate ();
+
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_FOLLOW_UP, "episode_id", fixture->episode_id), ==, 5);
+  episode = stp_store_get_episode (fixture->db.store, fixture->db.session, fixture->episode_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (episode->status, ==, STP_EPISODE_COMPLETED);
+  g_assert_cmpstr (episode->discharge_reason, ==, "Программа пройдена полностью");
+
+  /* Record the first follow-up's outcome through the page. */
+  show_page (fixture, "follow-ups");
+  page = visible_page (fixture);
+  {
+    GtkWidget *list = card_test_get (page, "follow_ups");
+    GtkWidget *row = gtk_widget_get_first_child (list);
+    GtkWidget *edit = card_test_find_type (row, GTK_TYPE_BUTTON);
+    g_autoptr(GPtrArray) follow_ups = NULL;
+    StpFollowUp *first;
+
+    g_signal_emit_by_name (edit, "clicked");
+    card_test_iterate ();
+    card_test_set_text (page, "done_on", "01.01.2020");
+    card_test_set_text (page, "contact_method", "телефон");
+    adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (page, "remission")), 1);
+    gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (page, "employed"), GTK_TYPE_SWITCH)), TRUE);
+    card_test_click (page, "save");
+
+    follow_ups = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_FOLLOW_UP,
+                                 "episode_id", fixture->episode_id, &error);
+    g_assert_no_error (error);
+    first = g_ptr_array_index (follow_ups, 0);
+    g_assert_cmpint (first->outcome, ==, STP_FOLLOW_UP_DONE);
+    g_assert_cmpstr (first->contact_method, ==, "телефон");
+    g_assert_true (first->employed);
+  }
+  show_page (fixture, "follow-ups");
+  card_test_picture (GTK_WIDGET (fixture->window), "card-follow-ups.png");
+}
+
+static void
+test_volunteer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(StpSession) volunteer = stp_session_new ("volunteer-id", "volunteer", "Волонтёр Олег",
+                                                     STP_ROLE_VOLUNTEER);
+  GtkWidget *status;
+
+  open_card (fixture, volunteer);
+  status = card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_STATUS_PAGE);
+  g_assert_nonnull (status);
+  g_assert_true (gtk_widget_get_mapped (status));
+  g_assert_null (card_test_find (GTK_WIDGET (fixture->window), "stage_entries"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  card_test_init (&argc, &argv);
+
+  g_test_add ("/card/pages", Fixture, NULL, fixture_set_up, test_pages, fixture_tear_down);
+  g_test_add ("/card/next-stage", Fixture, NULL, fixture_set_up, test_next_stage, fixture_tear_down);
+  g_test_add ("/card/discharge", Fixture, NULL, fixture_set_up, test_discharge, fixture_tear_down);
+  g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -1,0 +1,346 @@
+/* test-intake.c: the intake page driven through its widgets, checked
+ * against the database. */
+#include "card-test-util.h"
+
+#include "stp-intake-page.h"
+#include "stp-intake-draft.h"
+
+typedef struct
+{
+  CardTestDb  db;
+  GtkWidget  *window;
+  GtkWidget  *page;
+  char       *created_id;
+  char       *opened_id;
+} Fixture;
+
+static void
+on_resident_created (GtkWidget  *page,
+                     const char *resident_id,
+                     Fixture    *fixture)
+{
+  g_free (fixture->created_id);
+  fixture->created_id = g_strdup (resident_id);
+}
+
+static void
+on_open_resident (GtkWidget  *page,
+                  const char *resident_id,
+                  Fixture    *fixture)
+{
+  g_free (fixture->opened_id);
+  fixture->opened_id = g_strdup (resident_id);
+}
+
+static void
+make_page (Fixture *fixture)
+{
+  fixture->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 860, 900);
+  fixture->page = stp_intake_page_new (fixture->db.store, fixture->db.session);
+  g_signal_connect (fixture->page, "resident-created", G_CALLBACK (on_resident_created), fixture);
+  g_signal_connect (fixture->page, "open-resident", G_CALLBACK (on_open_resident), fixture);
+  gtk_window_set_child (GTK_WINDOW (fixture->window), fixture->page);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  card_test_iterate ();
+}
+
+static void
+destroy_page (Fixture *fixture)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->window = NULL;
+  fixture->page = NULL;
+  card_test_iterate ();
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *draft = stp_intake_draft_default_path ();
+
+  g_remove (draft);
+  card_test_db_open (&fixture->db);
+  make_page (fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *draft = stp_intake_draft_default_path ();
+
+  destroy_page (fixture);
+  g_remove (draft);
+  card_test_db_close (&fixture->db);
+  g_free (fixture->created_id);
+  g_free (fixture->opened_id);
+}
+
+static const char *
+visible_step (Fixture *fixture)
+{
+  GtkWidget *stack = gtk_widget_get_first_child (fixture->page);
+
+  /* The page holds a toast overlay > box > … stack; find it by type. */
+  while (stack != NULL && !GTK_IS_STACK (stack))
+    {
+      GtkWidget *next = gtk_widget_get_first_child (stack);
+
+      if (next == NULL)
+        break;
+      /* Walk the first branch down, then siblings of each level. */
+      for (GtkWidget *sibling = next; sibling != NULL; sibling = gtk_widget_get_next_sibling (sibling))
+        if (GTK_IS_STACK (sibling))
+          {
+            next = sibling;
+            break;
+          }
+      stack = next;
+    }
+  g_assert_true (GTK_IS_STACK (stack));
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
+}
+
+static void
+fill_person (Fixture    *fixture,
+             const char *surname,
+             const char *birth_date)
+{
+  GtkWidget *form = card_test_get (fixture->page, "person-form");
+
+  card_test_set_text (form, "surname", surname);
+  card_test_set_text (form, "name", "Иван");
+  card_test_set_text (form, "patronymic", "Петрович");
+  card_test_set_text (form, "birth_date", birth_date);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (form, "sex")), 1);
+  card_test_set_text (form, "phone", "+7 912 345-67-89");
+  card_test_set_text (form, "citizenship", "Российская Федерация");
+  card_test_set_text (form, "registration_address", "г. Пермь, ул. Ленина, 1");
+}
+
+static void
+add_relative (Fixture    *fixture,
+              const char *full_name,
+              guint       relation,
+              gboolean    minor)
+{
+  GtkWidget *form = card_test_get (fixture->page, "relative-form");
+
+  card_test_set_text (form, "full_name", full_name);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (form, "relation")), relation);
+  card_test_set_text (form, "phone", "+7 912 000-00-01");
+  gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (form, "codependent"), GTK_TYPE_SWITCH)), TRUE);
+  if (minor)
+    gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (form, "minor"), GTK_TYPE_SWITCH)), TRUE);
+  card_test_click (fixture->page, "add_relative_button");
+}
+
+static void
+test_full_intake (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *consent;
+
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
+  g_assert_cmpstr (visible_step (fixture), ==, "person");
+  fill_person (fixture, "Кузнецов", "15.03.1985");
+  card_test_picture (fixture->window, "intake-step-1.png");
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "episode");
+
+  card_test_set_text (card_test_get (fixture->page, "episode-form"), "certificate_number", "59-0001234");
+  card_test_picture (fixture->window, "intake-step-2.png");
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "relatives");
+
+  add_relative (fixture, "Кузнецова Мария Ивановна", 0, FALSE);
+  add_relative (fixture, "Кузнецов Артём Иванович", 3, TRUE);
+  card_test_picture (fixture->window, "intake-step-3.png");
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "consents");
+
+  consent = card_test_get (fixture->page, "consent-personal_data");
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (consent), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (consent), TRUE);
+  card_test_picture (fixture->window, "intake-step-4.png");
+  card_test_click (fixture->page, "save_button");
+
+  g_assert_nonnull (fixture->created_id);
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_EPISODE, "resident_id", fixture->created_id), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->created_id), ==, 2);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_CONSENT, "resident_id", fixture->created_id), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_STAGE_ENTRY, NULL, NULL), ==, 1);
+  {
+    g_autoptr(StpResident) resident = stp_store_get_resident (fixture->db.store, fixture->db.session,
+                                                              fixture->created_id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (resident->surname, ==, "Кузнецов");
+    g_assert_cmpstr (resident->birth_date, ==, "1985-03-15");
+    g_assert_nonnull (resident->file_number);
+  }
+  /* A successful save clears the draft and the form. */
+  card_test_wait (700);
+  {
+    g_autofree char *draft = stp_intake_draft_default_path ();
+    g_assert_false (g_file_test (draft, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpstr (visible_step (fixture), ==, "person");
+}
+
+static char *
+save_resident_directly (Fixture    *fixture,
+                        const char *surname)
+{
+  g_autoptr(StpResident) resident = stp_resident_new ();
+  g_autoptr(GError) error = NULL;
+
+  resident->surname = g_strdup (surname);
+  resident->name = g_strdup ("Иван");
+  resident->patronymic = g_strdup ("Петрович");
+  resident->birth_date = g_strdup ("1985-03-15");
+  resident->sex = STP_SEX_MALE;
+  g_assert_true (stp_store_save_resident (fixture->db.store, fixture->db.session, resident, &error));
+  g_assert_no_error (error);
+  return g_strdup (resident->meta.id);
+}
+
+static void
+go_to_last_step (Fixture *fixture)
+{
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "consents");
+}
+
+static void
+test_duplicate_declined (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *existing_id = save_resident_directly (fixture, "Кузнецов");
+
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
+  fill_person (fixture, "Кузнецов", "15.03.1985");
+  go_to_last_step (fixture);
+  card_test_click (fixture->page, "save_button");
+
+  g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
+  g_assert_null (fixture->created_id);
+  card_test_picture (fixture->window, "intake-duplicates.png");
+
+  card_test_click (fixture->page, "open-existing-0");
+  g_assert_cmpstr (fixture->opened_id, ==, existing_id);
+  g_assert_null (fixture->created_id);
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_EPISODE, NULL, NULL), ==, 0);
+}
+
+static void
+test_duplicate_accepted_as_new (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *existing_id = save_resident_directly (fixture, "Кузнецов");
+
+  fill_person (fixture, "Кузнецов", "15.03.1985");
+  go_to_last_step (fixture);
+  card_test_click (fixture->page, "save_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
+  card_test_click (fixture->page, "create_new_button");
+  g_assert_nonnull (fixture->created_id);
+  g_assert_cmpstr (fixture->created_id, !=, existing_id);
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 2);
+}
+
+static void
+check_refused_date (Fixture    *fixture,
+                    const char *date)
+{
+  GtkWidget *form = card_test_get (fixture->page, "person-form");
+  GtkWidget *row;
+  GtkWidget *message;
+
+  fill_person (fixture, "Соколов", date);
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "person");
+  row = card_test_get (form, "birth_date");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  /* The message is next to the row and repeated under the steps. */
+  message = g_object_get_data (G_OBJECT (row), "stp-error-label");
+  g_assert_nonnull (message);
+  g_assert_true (gtk_widget_get_visible (message));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (message)), !=, "");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))), ==,
+                   gtk_label_get_text (GTK_LABEL (message)));
+  g_test_message ("%s: %s", date, gtk_label_get_text (GTK_LABEL (message)));
+
+  /* Saving from the last step is refused too, and nothing is written. */
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "person");
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
+}
+
+static void
+test_invalid_date (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  check_refused_date (fixture, "31.02.2020");
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))),
+                                   "«31.02.2020»"));
+}
+
+static void
+test_future_birth_date (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  check_refused_date (fixture, "01.01.2090");
+}
+
+static void
+test_draft_restored (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *draft = stp_intake_draft_default_path ();
+  GtkWidget *form;
+
+  fill_person (fixture, "Волков", "02.02.1990");
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "next_button");
+  add_relative (fixture, "Волкова Ольга", 2, FALSE);
+  /* Half-typed and invalid: the draft keeps it anyway. */
+  card_test_set_text (card_test_get (fixture->page, "relative-form"), "full_name", "Волков Сер");
+  card_test_wait (800);
+  g_assert_true (g_file_test (draft, G_FILE_TEST_EXISTS));
+
+  destroy_page (fixture);
+  make_page (fixture);
+
+  g_assert_cmpstr (visible_step (fixture), ==, "relatives");
+  form = card_test_get (fixture->page, "person-form");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "surname"))), ==, "Волков");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "birth_date"))), ==, "02.02.1990");
+  form = card_test_get (fixture->page, "relative-form");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "full_name"))), ==, "Волков Сер");
+  g_assert_nonnull (gtk_widget_get_first_child (card_test_get (fixture->page, "relatives_list")));
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  card_test_init (&argc, &argv);
+
+  g_test_add ("/intake/full", Fixture, NULL, fixture_set_up, test_full_intake, fixture_tear_down);
+  g_test_add ("/intake/duplicate-declined", Fixture, NULL, fixture_set_up, test_duplicate_declined, fixture_tear_down);
+  g_test_add ("/intake/duplicate-new-record", Fixture, NULL, fixture_set_up, test_duplicate_accepted_as_new, fixture_tear_down);
+  g_test_add ("/intake/invalid-date", Fixture, NULL, fixture_set_up, test_invalid_date, fixture_tear_down);
+  g_test_add ("/intake/future-birth-date", Fixture, NULL, fixture_set_up, test_future_birth_date, fixture_tear_down);
+  g_test_add ("/intake/draft-restored", Fixture, NULL, fixture_set_up, test_draft_restored, fixture_tear_down);
+
+  return g_test_run ();
+}
