@@ -99,4 +99,63 @@ void       stp_record_set_field_text  (const StpFieldInfo *field,
 /* ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" for @usec since the epoch. */
 char      *stp_format_moment          (gint64        usec);
 
+/* --- Additions for the files of src/core ------------------------------- */
+
+/* Local bookkeeping values of the meta table (NULL when unset). */
+char      *stp_store_get_meta         (StpStore     *self,
+                                       const char   *key);
+gboolean   stp_store_set_meta         (StpStore     *self,
+                                       const char   *key,
+                                       const char   *value,
+                                       GError      **error);
+/* Registers stp_norm() and stp_phonetic() on @db. */
+void       stp_store_register_functions (sqlite3    *db);
+
+/* The stored row (tombstoned ones included) without permission checks;
+ * STP_CORE_ERROR_NOT_FOUND when missing. */
+gpointer   stp_store_load_record      (StpStore      *self,
+                                       StpRecordKind  kind,
+                                       const char    *id,
+                                       GError       **error);
+/* Rows of @kind, not deleted, where @field = @value (all when @field is
+ * NULL), in natural order; no permission checks. */
+GPtrArray *stp_store_load_records     (StpStore      *self,
+                                       StpRecordKind  kind,
+                                       const char    *field,
+                                       const char    *value,
+                                       GError       **error);
+/* Validates and writes @record like stp_store_save() without the permission
+ * check (the caller has checked); writes the audit event. */
+gboolean   stp_store_save_unchecked   (StpStore      *self,
+                                       StpSession    *session,
+                                       StpRecordKind  kind,
+                                       gpointer       record,
+                                       GError       **error);
+/* Appends an audit event by @login (NULL: the system). */
+gboolean   stp_store_audit_login      (StpStore      *self,
+                                       const char    *login,
+                                       StpAuditAction action,
+                                       const char    *entity,
+                                       const char    *entity_id,
+                                       const char    *detail,
+                                       GError       **error);
+/* Runs a cached statement to completion and resets it. */
+gboolean   stp_store_step_done        (StpStore      *self,
+                                       sqlite3_stmt  *stmt,
+                                       GError       **error);
+/* Makes the four default program templates (in one transaction). */
+gboolean   stp_store_create_default_programs (StpStore   *self,
+                                              StpSession *session,
+                                              GError    **error);
+
+/* The field_versions row and the outbox change of one field write whose
+ * column is already set (@new_row: no earlier version to look up). */
+gboolean   stp_store_record_version   (StpStore      *self,
+                                       const char    *table,
+                                       const char    *row_id,
+                                       const char    *field,
+                                       const char    *value,
+                                       gboolean       new_row,
+                                       GError       **error);
+
 G_END_DECLS
