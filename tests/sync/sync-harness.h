@@ -1,0 +1,391 @@
+/* sync-harness.h: starts a real stupeni-server (SQLite or a throwaway
+ * PostgreSQL cluster, as tests/server does) and drives client stores with
+ * StpSyncEngine.  Shared by test-sync.c and bench-sync.c. */
+#pragma once
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stp-store-private.h"
+#include "stp-sync-store.h"
+#include "stp-sync-engine.h"
+
+#define PG_BIN "/usr/lib/postgresql/15/bin"
+
+typedef struct
+{
+  const char  *backend;        /* "sqlite" or "postgresql" */
+  char        *binary;
+  char        *dir;
+  char        *pg_dir;
+  char        *config_path;
+  GSubprocess *process;
+  guint        port;
+  char        *fingerprint;
+  char        *url;
+} Server;
+
+G_GNUC_UNUSED static char *
+h_run (const char * const *argv,
+       int                *status_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (status_out != NULL)
+    *status_out = status;
+  else if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s%s", argv[0], out, err);
+  return g_steal_pointer (&out);
+}
+
+G_GNUC_UNUSED static void
+h_remove_tree (const char *path)
+{
+  const char *argv[] = { "rm", "-rf", path, NULL };
+
+  if (path != NULL)
+    g_free (h_run (argv, NULL));
+}
+
+G_GNUC_UNUSED static void
+h_as_postgres (GPtrArray *argv)
+{
+  if (getuid () == 0)
+    {
+      g_ptr_array_add (argv, (char *) "runuser");
+      g_ptr_array_add (argv, (char *) "-u");
+      g_ptr_array_add (argv, (char *) "postgres");
+      g_ptr_array_add (argv, (char *) "--");
+    }
+}
+
+G_GNUC_UNUSED static void
+h_start_postgres (Server *server)
+{
+  g_autoptr(GPtrArray) initdb = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *options = NULL;
+
+  server->pg_dir = g_dir_make_tmp ("stupeni-sync-pg-XXXXXX", &error);
+  g_assert_no_error (error);
+  data = g_build_filename (server->pg_dir, "data", NULL);
+  log = g_build_filename (server->pg_dir, "log", NULL);
+  if (getuid () == 0)
+    {
+      const char *argv[] = { "chown", "postgres:postgres", server->pg_dir, NULL };
+      g_free (h_run (argv, NULL));
+    }
+  h_as_postgres (initdb);
+  g_ptr_array_add (initdb, (char *) PG_BIN "/initdb");
+  g_ptr_array_add (initdb, (char *) "-D");
+  g_ptr_array_add (initdb, data);
+  g_ptr_array_add (initdb, (char *) "-A");
+  g_ptr_array_add (initdb, (char *) "trust");
+  g_ptr_array_add (initdb, (char *) "-U");
+  g_ptr_array_add (initdb, (char *) "postgres");
+  g_ptr_array_add (initdb, (char *) "-E");
+  g_ptr_array_add (initdb, (char *) "UTF8");
+  g_ptr_array_add (initdb, (char *) "--no-sync");
+  g_ptr_array_add (initdb, NULL);
+  g_free (h_run ((const char * const *) initdb->pdata, NULL));
+
+  options = g_strdup_printf ("-k %s -c listen_addresses='' -F", server->pg_dir);
+  h_as_postgres (ctl);
+  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
+  g_ptr_array_add (ctl, (char *) "-D");
+  g_ptr_array_add (ctl, data);
+  g_ptr_array_add (ctl, (char *) "-l");
+  g_ptr_array_add (ctl, log);
+  g_ptr_array_add (ctl, (char *) "-o");
+  g_ptr_array_add (ctl, options);
+  g_ptr_array_add (ctl, (char *) "-w");
+  g_ptr_array_add (ctl, (char *) "start");
+  g_ptr_array_add (ctl, NULL);
+  g_free (h_run ((const char * const *) ctl->pdata, NULL));
+}
+
+G_GNUC_UNUSED static void
+h_stop_postgres (Server *server)
+{
+  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
+  g_autofree char *data = NULL;
+  int status;
+
+  if (server->pg_dir == NULL)
+    return;
+  data = g_build_filename (server->pg_dir, "data", NULL);
+  h_as_postgres (ctl);
+  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
+  g_ptr_array_add (ctl, (char *) "-D");
+  g_ptr_array_add (ctl, data);
+  g_ptr_array_add (ctl, (char *) "-m");
+  g_ptr_array_add (ctl, (char *) "immediate");
+  g_ptr_array_add (ctl, (char *) "-w");
+  g_ptr_array_add (ctl, (char *) "stop");
+  g_ptr_array_add (ctl, NULL);
+  g_free (h_run ((const char * const *) ctl->pdata, &status));
+  h_remove_tree (server->pg_dir);
+  g_clear_pointer (&server->pg_dir, g_free);
+}
+
+G_GNUC_UNUSED static char *
+h_admin (Server     *server,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, server->binary);
+  g_ptr_array_add (argv, (char *) "--config");
+  g_ptr_array_add (argv, server->config_path);
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  return h_run ((const char * const *) argv->pdata, NULL);
+}
+
+G_GNUC_UNUSED static char *
+h_field (const char *output,
+         const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%s: ", name);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  g_error ("no %s in %s", name, output);
+  return NULL;
+}
+
+/* Starts `serve --dev`; @port 0 picks one, else reuses the old port. */
+G_GNUC_UNUSED static void
+h_start_process (Server     *server,
+                 guint       port,
+                 const char *crash_after)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+
+  if (crash_after != NULL)
+    g_subprocess_launcher_setenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT", crash_after, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT");
+  server->process = g_subprocess_launcher_spawn (launcher, &error, server->binary,
+                                                 "--config", server->config_path,
+                                                 "serve", "--dev", "--port", port_text, NULL);
+  g_assert_no_error (error);
+
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);     /* the server died before listening */
+      if (g_str_has_prefix (line, "certificate sha256 fingerprint "))
+        {
+          g_free (server->fingerprint);
+          server->fingerprint = g_strdup (line + strlen ("certificate sha256 fingerprint "));
+        }
+      if (g_str_has_prefix (line, "listening on https://127.0.0.1:"))
+        {
+          server->port = (guint) g_ascii_strtoull (line + strlen ("listening on https://127.0.0.1:"),
+                                                   NULL, 10);
+          break;
+        }
+    }
+  g_assert_cmpuint (server->port, >, 0);
+  g_free (server->url);
+  server->url = g_strdup_printf ("https://127.0.0.1:%u", server->port);
+}
+
+G_GNUC_UNUSED static void
+h_stop_process (Server *server)
+{
+  if (server->process == NULL)
+    return;
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->process);
+}
+
+/* FALSE (with a skip) when the backend cannot run here. */
+G_GNUC_UNUSED static gboolean
+h_server_start (Server     *server,
+                const char *binary,
+                gsize       max_body_bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *text = NULL;
+
+  server->binary = g_strdup (binary);
+  if (g_str_equal (server->backend, "postgresql"))
+    {
+      if (!g_file_test (PG_BIN "/initdb", G_FILE_TEST_IS_EXECUTABLE))
+        return FALSE;
+      h_start_postgres (server);
+    }
+  server->dir = g_dir_make_tmp ("stupeni-sync-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (server->pg_dir != NULL)
+    database = g_strdup_printf ("host=%s dbname=postgres user=postgres", server->pg_dir);
+  else
+    database = g_strdup_printf ("sqlite:%s/state/server.db", server->dir);
+  text = g_strdup_printf ("[server]\nlisten=127.0.0.1\nport=0\nstate_dir=%s/state\ndatabase=%s\n"
+                          "max_body_bytes=%" G_GSIZE_FORMAT "\nmax_pull_limit=50\n"
+                          "enroll_attempts_per_minute=100000\n",
+                          server->dir, database, max_body_bytes);
+  server->config_path = g_build_filename (server->dir, "server.conf", NULL);
+  g_file_set_contents (server->config_path, text, -1, &error);
+  g_assert_no_error (error);
+  g_free (h_admin (server, "init", "--dev", "--admin-password", "admin-пароль", NULL));
+  h_start_process (server, 0, NULL);
+  return TRUE;
+}
+
+G_GNUC_UNUSED static void
+h_server_destroy (Server *server)
+{
+  h_stop_process (server);
+  h_stop_postgres (server);
+  h_remove_tree (server->dir);
+  g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->config_path, g_free);
+  g_clear_pointer (&server->fingerprint, g_free);
+  g_clear_pointer (&server->url, g_free);
+  g_clear_pointer (&server->binary, g_free);
+}
+
+/* A new center on the server; returns its id and puts a code in @code. */
+G_GNUC_UNUSED static char *
+h_new_center (Server  *server,
+              char   **code)
+{
+  g_autofree char *out = h_admin (server, "center", "add", "Центр «Ступени»", NULL);
+
+  *code = h_field (out, "enrollment_code");
+  return h_field (out, "center_id");
+}
+
+G_GNUC_UNUSED static char *
+h_new_code (Server     *server,
+            const char *center)
+{
+  g_autofree char *out = h_admin (server, "center", "code", center, NULL);
+
+  return h_field (out, "enrollment_code");
+}
+
+/* --- Clients ------------------------------------------------------------- */
+
+G_GNUC_UNUSED static void
+h_got_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+G_GNUC_UNUSED static gboolean
+h_sync (StpSyncEngine  *engine,
+        GError        **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  stp_sync_engine_sync_async (engine, NULL, h_got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ok = stp_sync_engine_sync_finish (engine, result, error);
+  g_object_unref (result);
+  return ok;
+}
+
+G_GNUC_UNUSED static gboolean
+h_enroll (StpSyncEngine  *engine,
+          Server         *server,
+          const char     *code,
+          const char     *passphrase,
+          GError        **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  stp_sync_engine_set_fast_kdf (engine, TRUE);
+  stp_sync_engine_enroll_async (engine, server->url, code, passphrase, server->fingerprint,
+                                NULL, h_got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ok = stp_sync_engine_enroll_finish (engine, result, error);
+  g_object_unref (result);
+  return ok;
+}
+
+G_GNUC_UNUSED static void
+h_write (StpStore   *store,
+         const char *table,
+         const char *row_id,
+         const char *field,
+         const char *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (stp_store_begin (store, &error));
+  stp_store_write_field (store, table, row_id, field, value, &error);
+  g_assert_no_error (error);
+  stp_store_commit (store, &error);
+  g_assert_no_error (error);
+}
+
+G_GNUC_UNUSED static char *
+h_read (StpStore   *store,
+        const char *table,
+        const char *row_id,
+        const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT \"%s\" FROM \"%s\" WHERE id = ?", column, table);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+G_GNUC_UNUSED static gint64
+h_count (StpStore   *store,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}

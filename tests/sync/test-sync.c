@@ -1,0 +1,656 @@
+/* End-to-end sync tests: real stupeni-server processes (SQLite and
+ * PostgreSQL backends), several client database files, StpSyncEngine.
+ * Arguments: --tap SERVER_BINARY SYNC_CLI_BINARY */
+#include "config.h"
+
+#include "sync-harness.h"
+
+#define PASSPHRASE "пароль центра"
+
+static char *server_binary;
+static char *cli_binary;
+static Server servers[2] = { { "sqlite" }, { "postgresql" } };
+static gboolean server_failed[2];
+
+typedef struct
+{
+  char          *path;
+  StpStore      *store;
+  StpSyncEngine *engine;
+} Client;
+
+typedef struct
+{
+  Server  *server;
+  char    *dir;
+  char    *center;
+  char    *code;
+  Client   clients[6];
+  guint    n_clients;
+} Fx;
+
+static Server *
+get_server (const char *backend)
+{
+  guint i = g_str_equal (backend, "sqlite") ? 0 : 1;
+
+  if (servers[i].process != NULL)
+    return &servers[i];
+  if (server_failed[i])
+    return NULL;
+  server_failed[i] = TRUE;
+  if (!h_server_start (&servers[i], server_binary, 65536))
+    return NULL;
+  server_failed[i] = FALSE;
+  return &servers[i];
+}
+
+static void
+fx_setup (Fx            *fx,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->server = get_server (data);
+  fx->dir = g_dir_make_tmp ("stupeni-sync-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (fx->server != NULL)
+    fx->center = h_new_center (fx->server, &fx->code);
+}
+
+static void
+client_close (Client *c)
+{
+  g_clear_object (&c->engine);
+  g_clear_object (&c->store);
+}
+
+static void
+fx_teardown (Fx            *fx,
+             gconstpointer  data)
+{
+  for (guint i = 0; i < fx->n_clients; i++)
+    {
+      client_close (&fx->clients[i]);
+      g_free (fx->clients[i].path);
+    }
+  h_remove_tree (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->center);
+  g_free (fx->code);
+}
+
+static gboolean
+need_server (Fx *fx)
+{
+  if (fx->server == NULL)
+    {
+      g_test_skip ("this server backend cannot run here (PostgreSQL 15 binaries missing?)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+client_open (Client *c)
+{
+  g_autoptr(GError) error = NULL;
+
+  c->store = stp_store_open (c->path, &error);
+  g_assert_no_error (error);
+  c->engine = stp_sync_engine_new (c->store);
+}
+
+/* A new device database, not enrolled. */
+static Client *
+new_client (Fx *fx)
+{
+  Client *c = &fx->clients[fx->n_clients];
+  g_autofree char *name = g_strdup_printf ("client-%u.db", fx->n_clients);
+
+  g_assert_cmpuint (fx->n_clients, <, G_N_ELEMENTS (fx->clients));
+  fx->n_clients++;
+  c->path = g_build_filename (fx->dir, name, NULL);
+  client_open (c);
+  return c;
+}
+
+/* A new device enrolled in the fixture's center. */
+static Client *
+enrolled_client (Fx *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  Client *c = new_client (fx);
+
+  if (fx->code != NULL)
+    code = g_steal_pointer (&fx->code);
+  else
+    code = h_new_code (fx->server, fx->center);
+  h_enroll (c->engine, fx->server, code, PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_true (stp_sync_engine_is_enrolled (c->engine));
+  return c;
+}
+
+static void
+sync_ok (Client *c)
+{
+  g_autoptr(GError) error = NULL;
+
+  h_sync (c->engine, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_sync_engine_get_state (c->engine), ==, STP_SYNC_STATE_IDLE);
+}
+
+static void
+assert_same_data (Client *a,
+                  Client *b)
+{
+  g_autofree char *ha = stp_sync_store_canonical_hash (a->store);
+  g_autofree char *hb = stp_sync_store_canonical_hash (b->store);
+
+  g_assert_cmpstr (ha, ==, hb);
+}
+
+static const char *R1 = "01890000-0000-7000-8000-0000000000a1";
+
+/* --- Tests --------------------------------------------------------------- */
+
+static void
+test_enroll_passphrase (Fx            *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *surname = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Петров");
+  sync_ok (a);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
+  g_assert_cmpuint (stp_sync_engine_get_pending (a->engine), ==, 0);
+  g_assert_cmpint (stp_sync_engine_get_last_sync (a->engine), >, 0);
+  /* Same machine, same clock. */
+  g_assert_cmpint (ABS (stp_sync_engine_get_clock_skew (a->engine)), <, 5000);
+
+  b = new_client (fx);
+  code = h_new_code (fx->server, fx->center);
+  g_assert_false (h_enroll (b->engine, fx->server, code, "не тот пароль", &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_WRONG_PASSPHRASE);
+  g_clear_error (&error);
+  /* Nothing written. */
+  g_assert_false (stp_sync_engine_is_enrolled (b->engine));
+  token = stp_store_get_setting (b->store, "sync.token");
+  g_assert_true (token == NULL || *token == '\0');
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 0);
+
+  /* A second try with the right passphrase needs no new code. */
+  h_enroll (b->engine, fx->server, code, PASSPHRASE, &error);
+  g_assert_no_error (error);
+  sync_ok (b);
+  surname = h_read (b->store, "residents", R1, "surname");
+  g_assert_cmpstr (surname, ==, "Петров");
+  assert_same_data (a, b);
+
+  /* A wrong pinned certificate is refused. */
+  {
+    Client *c = new_client (fx);
+    g_autofree char *code2 = h_new_code (fx->server, fx->center);
+    GAsyncResult *result = NULL;
+
+    stp_sync_engine_set_fast_kdf (c->engine, TRUE);
+    stp_sync_engine_enroll_async (c->engine, fx->server->url, code2, PASSPHRASE,
+                                  "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                                  "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+                                  NULL, h_got_result, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (stp_sync_engine_enroll_finish (c->engine, result, &error));
+    g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CERTIFICATE);
+    g_object_unref (result);
+  }
+}
+
+static void
+test_different_fields (Fx            *fx,
+                       gconstpointer  data)
+{
+  g_autofree char *pa = NULL, *pb = NULL, *aa = NULL, *ab = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Сидоров");
+  sync_ok (a);
+  sync_ok (b);
+
+  /* Offline edits of different fields. */
+  h_write (a->store, "residents", R1, "phone", "+79001112233");
+  h_write (b->store, "residents", R1, "actual_address", "Пермь, ул. Ленина, 1");
+  sync_ok (a);
+  sync_ok (b);
+  sync_ok (a);
+
+  pa = h_read (a->store, "residents", R1, "phone");
+  pb = h_read (b->store, "residents", R1, "phone");
+  aa = h_read (a->store, "residents", R1, "actual_address");
+  ab = h_read (b->store, "residents", R1, "actual_address");
+  g_assert_cmpstr (pa, ==, "+79001112233");
+  g_assert_cmpstr (pb, ==, "+79001112233");
+  g_assert_cmpstr (aa, ==, "Пермь, ул. Ленина, 1");
+  g_assert_cmpstr (ab, ==, "Пермь, ул. Ленина, 1");
+  g_assert_cmpint (h_count (a->store, "SELECT count(*) FROM conflicts"), ==, 0);
+  assert_same_data (a, b);
+}
+
+static void
+test_same_field (Fx            *fx,
+                 gconstpointer  data)
+{
+  g_autofree char *va = NULL, *vb = NULL, *vc = NULL;
+  Client *a, *b, *c;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  c = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Кузнецов");
+  sync_ok (a);
+  sync_ok (b);
+
+  h_write (a->store, "residents", R1, "phone", "111");
+  h_write (b->store, "residents", R1, "phone", "222");
+  sync_ok (a);
+  sync_ok (b);
+  sync_ok (a);
+  sync_ok (c);
+
+  va = h_read (a->store, "residents", R1, "phone");
+  vb = h_read (b->store, "residents", R1, "phone");
+  vc = h_read (c->store, "residents", R1, "phone");
+  g_assert_cmpstr (va, ==, vb);
+  g_assert_cmpstr (va, ==, vc);
+  /* The loser is kept once on each of the two editing devices. */
+  g_assert_cmpint (h_count (a->store, "SELECT count(*) FROM conflicts"), ==, 1);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM conflicts"), ==, 1);
+  g_assert_cmpint (h_count (a->store, "SELECT count(*) FROM conflicts WHERE winner_value = loser_value"), ==, 0);
+  assert_same_data (a, b);
+  assert_same_data (a, c);
+}
+
+static void
+test_delete_vs_edit (Fx            *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *da = NULL, *db = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Удаляемый");
+  sync_ok (a);
+  sync_ok (b);
+
+  h_write (a->store, "residents", R1, "deleted", "1");
+  g_usleep (3000);
+  /* B edits later, offline, and does not know of the delete. */
+  h_write (b->store, "residents", R1, "phone", "999");
+  h_write (b->store, "residents", R1, "deleted", "0");
+  sync_ok (b);
+  sync_ok (a);
+  sync_ok (b);
+
+  da = h_read (a->store, "residents", R1, "deleted");
+  db = h_read (b->store, "residents", R1, "deleted");
+  g_assert_cmpstr (da, ==, "1");
+  g_assert_cmpstr (db, ==, "1");
+  assert_same_data (a, b);
+}
+
+static gint64
+count_server_envelopes (Fx     *fx,
+                        Client *reader,
+                        Client *of)
+{
+  /* A fresh device pulls everything; count the batches from @of by the
+   * rows they carry: pull with the reader's engine into a new file. */
+  g_autofree char *device = stp_store_get_setting (of->store, "sync.device");
+  g_autofree char *token = stp_store_get_setting (reader->store, "sync.token");
+  g_autofree char *url = g_strdup_printf ("%s/v1/centers/%s/pull?after=0&limit=50",
+                                          fx->server->url, fx->center);
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", token);
+  g_autofree char *out = NULL;
+  g_autofree char *needle = g_strdup_printf ("\"device\":\"%s\"", device);
+  gint64 n = 0;
+
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           "curl", "-sk", "-H", auth, url, NULL);
+  if (curl == NULL)
+    return -1;
+  g_subprocess_communicate_utf8 (curl, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  for (const char *p = out; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+static void
+test_crash_after_commit (Fx            *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *v = NULL;
+  Client *a, *b;
+  guint port;
+
+  if (!need_server (fx))
+    return;
+  if (!g_file_test ("/usr/bin/curl", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("curl is needed to count stored envelopes");
+      return;
+    }
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Один");
+  h_write (a->store, "residents", R1, "name", "Раз");
+
+  /* The server dies after committing the next push, before replying. */
+  port = fx->server->port;
+  h_stop_process (fx->server);
+  h_start_process (fx->server, port, "1");
+  g_assert_false (h_sync (a->engine, &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_assert_cmpint (stp_sync_engine_get_state (a->engine), ==, STP_SYNC_STATE_OFFLINE);
+  /* Not acknowledged: still queued. */
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 2);
+  g_subprocess_wait (fx->server->process, NULL, NULL);
+  g_clear_object (&fx->server->process);
+
+  h_start_process (fx->server, port, NULL);
+  sync_ok (a);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
+  g_assert_cmpint (count_server_envelopes (fx, b, a), ==, 1);
+  sync_ok (b);
+  v = h_read (b->store, "residents", R1, "name");
+  g_assert_cmpstr (v, ==, "Раз");
+  assert_same_data (a, b);
+}
+
+static void
+test_killed_during_pull (Fx            *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  Client *a, *c;
+  int status;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  c = enrolled_client (fx);
+
+  /* 6 000 changes in many small batches. */
+  g_assert_true (stp_store_begin (a->store, &error));
+  for (guint r = 0; r < 600; r++)
+    {
+      g_autofree char *row = g_strdup_printf ("01890000-0000-7000-8000-%012u", r);
+      for (guint f = 0; f < 10; f++)
+        {
+          static const char *fields[] = { "surname", "name", "patronymic", "phone", "education",
+                                          "profession", "citizenship", "actual_address",
+                                          "registration_address", "employment" };
+          g_autofree char *value = g_strdup_printf ("%s-%u", fields[f], r);
+          stp_store_write_field (a->store, "residents", row, fields[f], value, &error);
+          g_assert_no_error (error);
+        }
+    }
+  stp_store_commit (a->store, &error);
+  g_assert_no_error (error);
+  stp_sync_engine_set_batch_bytes (a->engine, 16 * 1024);
+  sync_ok (a);
+
+  /* The device's program is killed after two applied chunks. */
+  client_close (c);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli_binary, c->path,
+                            "sync", "--die-after-chunks", "2", "--pull-limit", "3", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 9);
+  g_clear_object (&child);
+
+  client_open (c);
+  g_assert_cmpint (h_count (c->store, "SELECT count(*) FROM field_versions"), >, 0);
+  g_assert_cmpint (h_count (c->store, "SELECT count(*) FROM field_versions"), <, 6000);
+  client_close (c);
+
+  /* Run again to the end. */
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli_binary, c->path,
+                            "sync", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (child, NULL, &error);
+  g_assert_no_error (error);
+
+  client_open (c);
+  status = (int) h_count (c->store, "SELECT count(*) FROM field_versions");
+  g_assert_cmpint (status, ==, 6000);
+  g_assert_cmpint (h_count (c->store, "SELECT count(*) FROM residents"), ==, 600);
+  g_assert_cmpint (h_count (c->store, "SELECT count(*) FROM outbox"), ==, 0);
+  assert_same_data (a, c);
+}
+
+static gint64
+clock_two_days_ahead (gpointer user_data)
+{
+  return g_get_real_time () + (gint64) 2 * 24 * 3600 * G_USEC_PER_SEC;
+}
+
+static void
+test_clock_ahead (Fx            *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *v = NULL;
+  Client *a, *d;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  d = enrolled_client (fx);
+  stp_store_set_clock (d->store, clock_two_days_ahead, NULL);
+
+  h_write (d->store, "residents", R1, "surname", "Будущий");
+  h_write (a->store, "residents", R1, "phone", "555");
+  sync_ok (a);
+
+  g_assert_false (h_sync (d->engine, &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK);
+  g_assert_nonnull (strstr (error->message, "future"));
+  g_assert_cmpint (stp_sync_engine_get_state (d->engine), ==, STP_SYNC_STATE_ERROR);
+  /* Skew shown: about two days. */
+  g_assert_cmpint (stp_sync_engine_get_clock_skew (d->engine), >, (gint64) 47 * 3600 * 1000);
+  /* Its change is kept, the others' arrived. */
+  g_assert_cmpuint (stp_sync_store_count_pending (d->store), ==, 1);
+  v = h_read (d->store, "residents", R1, "phone");
+  g_assert_cmpstr (v, ==, "555");
+  sync_ok (a);
+  g_clear_pointer (&v, g_free);
+  v = h_read (a->store, "residents", R1, "surname");
+  g_assert_null (v);
+}
+
+static void
+test_many_small_body (Fx            *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+
+  g_assert_true (stp_store_begin (a->store, &error));
+  for (guint r = 0; r < 2000; r++)
+    {
+      g_autofree char *row = g_strdup_printf ("01890000-0000-7000-8001-%012u", r);
+      for (guint f = 0; f < 10; f++)
+        {
+          static const char *fields[] = { "surname", "name", "patronymic", "phone", "education",
+                                          "profession", "citizenship", "actual_address",
+                                          "registration_address", "employment" };
+          g_autofree char *value = g_strdup_printf ("значение %s %u", fields[f], r);
+          stp_store_write_field (a->store, "residents", row, fields[f], value, &error);
+          g_assert_no_error (error);
+        }
+    }
+  stp_store_commit (a->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 20000);
+
+  /* Far more than the server's 64 KiB body limit: 413s halve the batch. */
+  stp_sync_engine_set_batch_bytes (a->engine, 4 * 1024 * 1024);
+  sync_ok (a);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
+  sync_ok (b);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM field_versions"), ==, 20000);
+  assert_same_data (a, b);
+}
+
+static void
+test_revoked (Fx            *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device = NULL;
+  Client *e;
+
+  if (!need_server (fx))
+    return;
+  e = enrolled_client (fx);
+  h_write (e->store, "residents", R1, "surname", "Отозванный");
+  device = stp_store_get_setting (e->store, "sync.device");
+  g_free (h_admin (fx->server, "device", "revoke", device, NULL));
+
+  g_assert_false (h_sync (e->engine, &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REVOKED);
+  g_assert_cmpint (stp_sync_engine_get_state (e->engine), ==, STP_SYNC_STATE_ERROR);
+  g_assert_nonnull (stp_sync_engine_get_last_error (e->engine));
+  g_assert_cmpuint (stp_sync_store_count_pending (e->store), ==, 1);
+}
+
+static void
+test_property (Fx            *fx,
+               gconstpointer  data)
+{
+  static const char *fields[] = { "surname", "name", "phone", "education", "deleted" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  Client *dev[5];
+  g_autofree char *first = NULL;
+
+  if (!need_server (fx))
+    return;
+  for (guint i = 0; i < 5; i++)
+    dev[i] = enrolled_client (fx);
+
+  for (guint round = 0; round < 12; round++)
+    {
+      for (guint e = 0; e < 8; e++)
+        {
+          guint d = g_rand_int_range (rand, 0, 5);
+          guint f = g_rand_int_range (rand, 0, G_N_ELEMENTS (fields));
+          g_autofree char *row = g_strdup_printf ("01890000-0000-7000-8002-%012d",
+                                                  g_rand_int_range (rand, 0, 6));
+          g_autofree char *value = g_str_equal (fields[f], "deleted")
+                                   ? g_strdup ("1")
+                                   : g_strdup_printf ("r%u-%d", round, g_rand_int_range (rand, 0, 3));
+
+          if (g_str_equal (fields[f], "deleted") && g_rand_int_range (rand, 0, 3) != 0)
+            continue;
+          h_write (dev[d]->store, "residents", row, fields[f], value);
+        }
+      /* A random subset syncs, some twice. */
+      for (guint s = 0; s < 4; s++)
+        sync_ok (dev[g_rand_int_range (rand, 0, 5)]);
+      /* Sometimes a device's cursor goes back: it gets pages again. */
+      if (g_rand_boolean (rand))
+        {
+          g_autoptr(GError) error = NULL;
+          guint d = g_rand_int_range (rand, 0, 5);
+          stp_sync_store_set_cursor (dev[d]->store, "sync.cursor",
+                                     stp_sync_store_get_cursor (dev[d]->store, "sync.cursor") / 2,
+                                     &error);
+          g_assert_no_error (error);
+        }
+    }
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < 5; i++)
+      sync_ok (dev[i]);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *hash = stp_sync_store_canonical_hash (dev[i]->store);
+
+      if (first == NULL)
+        first = g_strdup (hash);
+      g_assert_cmpstr (hash, ==, first);
+      g_assert_cmpuint (stp_sync_store_count_pending (dev[i]->store), ==, 0);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const struct { const char *name; void (*func) (Fx *, gconstpointer); } cases[] = {
+    { "enroll-passphrase", test_enroll_passphrase },
+    { "different-fields", test_different_fields },
+    { "same-field", test_same_field },
+    { "delete-vs-edit", test_delete_vs_edit },
+    { "crash-after-commit", test_crash_after_commit },
+    { "killed-during-pull", test_killed_during_pull },
+    { "clock-ahead", test_clock_ahead },
+    { "20000-changes-small-body", test_many_small_body },
+    { "revoked", test_revoked },
+    { "property-5-devices", test_property },
+  };
+  static const char *backends[] = { "sqlite", "postgresql" };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 3)
+    {
+      g_printerr ("usage: %s [--tap] STUPENI_SERVER STUPENI_SYNC_CLI\n", argv[0]);
+      return 2;
+    }
+  server_binary = argv[1];
+  cli_binary = argv[2];
+
+  for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("/sync/%s/%s", backends[b], cases[i].name);
+        g_test_add (path, Fx, backends[b], fx_setup, cases[i].func, fx_teardown);
+      }
+
+  status = g_test_run ();
+  h_server_destroy (&servers[0]);
+  h_server_destroy (&servers[1]);
+  return status;
+}
