@@ -364,7 +364,7 @@ fill_reports (StpReportsPage *self)
     {
       kind = REPORT_CENTER;
       g_array_append_val (self->kinds, kind);
-      gtk_string_list_append (model, _("Center report for a period"));
+      gtk_string_list_append (model, _("Center report"));
     }
   adw_combo_row_set_model (ADW_COMBO_ROW (self->report_row), G_LIST_MODEL (model));
   gtk_widget_set_sensitive (self->print_button, self->kinds->len > 0);
