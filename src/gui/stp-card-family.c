@@ -162,14 +162,6 @@ stp_card_family_new (StpStore   *store,
 
   adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
-  self->relatives = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_RELATIVE,
-                                           "resident_id", G_STRUCT_OFFSET (StpRelative, resident_id),
-                                           relative_fields, _("Relatives"), _("Relative"),
-                                           describe_relative, self);
-  stp_record_editor_set_changed (self->relatives, G_CALLBACK (on_relatives_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->relatives));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->relatives));
-
   self->situation_form = stp_record_form_new (situation_fields, _("Family situation"));
   gtk_widget_set_name (stp_record_form_get_widget (self->situation_form), "situation-form");
   button = gtk_button_new_with_mnemonic (_("_Save"));
@@ -179,6 +171,14 @@ stp_card_family_new (StpStore   *store,
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->situation_form)),
                                            button);
   gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->situation_form));
+
+  self->relatives = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_RELATIVE,
+                                           "resident_id", G_STRUCT_OFFSET (StpRelative, resident_id),
+                                           relative_fields, _("Relatives"), _("Relative"),
+                                           describe_relative, self);
+  stp_record_editor_set_changed (self->relatives, G_CALLBACK (on_relatives_changed));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->relatives));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->relatives));
 
   stp_record_editor_set_parent (self->relatives, resident_id);
   stp_card_family_reload (self);

@@ -77,7 +77,7 @@ describe_referral (gconstpointer   record,
   if (referral->outcome)
     g_string_append_printf (subtitle, " · %s", referral->outcome);
   if (is_overdue (self, referral))
-    g_string_append_printf (subtitle, " · %s", _("overdue"));
+    g_string_append_printf (subtitle, " · %s", C_("referral", "overdue"));
   *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);
   return g_strdup_printf ("%s: %s", stp_enum_to_label (STP_ENUM_AGENCY_KIND, referral->agency_kind),
                           referral->agency_name ? referral->agency_name : "—");
@@ -93,7 +93,7 @@ decorate_referral (AdwActionRow  *row,
   if (is_overdue (self, record))
     {
       /* The word, not only the colour, says it. */
-      GtkWidget *label = gtk_label_new (_("overdue"));
+      GtkWidget *label = gtk_label_new (C_("referral", "overdue"));
 
       gtk_widget_add_css_class (label, "error");
       gtk_widget_add_css_class (label, "heading");

@@ -698,39 +698,47 @@ show_duplicates (StpIntakePage     *self,
     {
       StpDuplicateCandidate *candidate = g_ptr_array_index (duplicates, i);
       StpResidentSummary *summary = candidate->summary;
+      GtkListBox *list = GTK_LIST_BOX (self->duplicates_existing_list);
       g_autofree char *name = g_strjoin (" ", summary->surname ?: "", summary->name ?: "",
                                          summary->patronymic ?: "", NULL);
       g_autofree char *born = stp_date_format_iso (summary->birth_date);
-      g_autoptr(GString) subtitle = g_string_new (NULL);
+      g_autoptr(GString) reasons = g_string_new (NULL);
       g_autofree char *button_name = g_strdup_printf ("open-existing-%u", i);
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row;
       GtkWidget *button;
 
-      g_string_append_printf (subtitle, _("Born %s"), born);
-      g_string_append_printf (subtitle, " · %s %s", _("file"), summary->file_number ?: "—");
-      if (summary->stage_name)
-        g_string_append_printf (subtitle, " · %s", summary->stage_name);
       if (candidate->reasons & STP_DUPLICATE_SAME_NAME_AND_BIRTH)
-        g_string_append_printf (subtitle, "\n%s", _("Same name and birth date"));
+        g_string_append_printf (reasons, "%s%s", reasons->len ? "; " : "", _("Same name and birth date"));
       if (candidate->reasons & STP_DUPLICATE_SIMILAR_SURNAME_SAME_YEAR)
-        g_string_append_printf (subtitle, "\n%s", _("Similar surname, same birth year"));
+        g_string_append_printf (reasons, "%s%s", reasons->len ? "; " : "", _("Similar surname, same birth year"));
       if (candidate->reasons & STP_DUPLICATE_SAME_SNILS)
-        g_string_append_printf (subtitle, "\n%s", _("Same SNILS"));
+        g_string_append_printf (reasons, "%s%s", reasons->len ? "; " : "", _("Same SNILS"));
       if (candidate->reasons & STP_DUPLICATE_SAME_DOCUMENT)
-        g_string_append_printf (subtitle, "\n%s", _("Same identity document"));
+        g_string_append_printf (reasons, "%s%s", reasons->len ? "; " : "", _("Same identity document"));
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), g_strstrip (name));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+      /* The same rows as the new record, so the two read side by side. */
+      gtk_list_box_append (list, summary_row (_("Full name"), g_strstrip (name)));
+      gtk_list_box_append (list, summary_row (_("Birth date"), born));
+      gtk_list_box_append (list, summary_row (_("Sex"), stp_enum_to_label (STP_ENUM_SEX, summary->sex)));
+      gtk_list_box_append (list, summary_row (_("Personal file number"), summary->file_number));
+      gtk_list_box_append (list, summary_row (_("Current stage"), summary->stage_name));
+      row = summary_row (_("Why it may be the same person"), reasons->str);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+      gtk_list_box_append (list, row);
 
       button = gtk_button_new_with_mnemonic (_("_Open the existing card"));
       gtk_widget_set_name (button, button_name);
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_margin_top (button, 8);
+      gtk_widget_set_margin_bottom (button, 8);
+      gtk_widget_set_margin_start (button, 12);
+      gtk_widget_set_margin_end (button, 12);
       gtk_widget_add_css_class (button, "suggested-action");
       g_object_set_data_full (G_OBJECT (button), "resident-id", g_strdup (summary->id), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (on_open_existing_clicked), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      gtk_list_box_append (GTK_LIST_BOX (self->duplicates_existing_list), row);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), button);
+      gtk_list_box_append (list, row);
     }
 
   gtk_label_set_text (GTK_LABEL (self->step_label), _("Possible duplicate"));

@@ -167,8 +167,16 @@ stp_list_box_clear (GtkListBox *box)
 
   g_return_if_fail (GTK_IS_LIST_BOX (box));
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
-    gtk_list_box_remove (box, child);
+  /* Rows only: the placeholder is a child too, and removing it unsets it. */
+  child = gtk_widget_get_first_child (GTK_WIDGET (box));
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      if (GTK_IS_LIST_BOX_ROW (child))
+        gtk_list_box_remove (box, child);
+      child = next;
+    }
 }
 
 /* --- The form ------------------------------------------------------------ */
@@ -776,7 +784,7 @@ static void
 editor_update_buttons (StpRecordEditor *editor)
 {
   gtk_button_set_label (GTK_BUTTON (editor->save_button),
-                        editor->editing ? _("_Save changes") : _("_Add"));
+                        editor->editing || !editor->can_add ? _("_Save changes") : _("_Add"));
   gtk_widget_set_sensitive (editor->save_button, editor->can_add || editor->editing != NULL);
   gtk_widget_set_visible (editor->new_button, editor->editing != NULL && editor->can_add);
 }

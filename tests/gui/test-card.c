@@ -213,7 +213,7 @@ test_pages (Fixture       *fixture,
   page = visible_page (fixture);
   {
     GtkWidget *list = card_test_get (page, "referrals");
-    GtkWidget *row = gtk_widget_get_first_child (list);
+    GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
 
     g_assert_nonnull (row);
     g_assert_true (ADW_IS_ACTION_ROW (row));
@@ -316,14 +316,20 @@ test_discharge (Fixture       *fixture,
   page = visible_page (fixture);
   {
     GtkWidget *list = card_test_get (page, "follow_ups");
-    GtkWidget *row = gtk_widget_get_first_child (list);
+    GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
     GtkWidget *edit = card_test_find_type (row, GTK_TYPE_BUTTON);
     g_autoptr(GPtrArray) follow_ups = NULL;
     StpFollowUp *first;
 
     g_signal_emit_by_name (edit, "clicked");
     card_test_iterate ();
-    card_test_set_text (page, "done_on", "01.01.2020");
+    {
+      g_autofree char *today = stp_store_today (fixture->db.store);
+      g_auto(GStrv) parts = g_strsplit (today, "-", 3);
+      g_autofree char *typed = g_strdup_printf ("%s.%s.%s", parts[2], parts[1], parts[0]);
+
+      card_test_set_text (page, "done_on", typed);
+    }
     card_test_set_text (page, "contact_method", "телефон");
     adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (page, "remission")), 1);
     gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (page, "employed"), GTK_TYPE_SWITCH)), TRUE);

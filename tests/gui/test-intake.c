@@ -325,7 +325,7 @@ test_draft_restored (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "birth_date"))), ==, "02.02.1990");
   form = card_test_get (fixture->page, "relative-form");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "full_name"))), ==, "Волков Сер");
-  g_assert_nonnull (gtk_widget_get_first_child (card_test_get (fixture->page, "relatives_list")));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (card_test_get (fixture->page, "relatives_list")), 0));
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
 }
 
