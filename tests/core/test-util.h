@@ -8,7 +8,7 @@
 
 static gint64 test_now_usec;
 
-static gint64
+G_GNUC_UNUSED static gint64
 test_clock (gpointer user_data)
 {
   return test_now_usec;
@@ -25,7 +25,7 @@ typedef struct
   StpSession *director;
 } TestCenter;
 
-static char *
+G_GNUC_UNUSED static char *
 test_make_dir (void)
 {
   g_autoptr(GError) error = NULL;
@@ -35,7 +35,7 @@ test_make_dir (void)
   return dir;
 }
 
-static void
+G_GNUC_UNUSED static void
 test_remove_dir (const char *dir)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
@@ -51,7 +51,7 @@ test_remove_dir (const char *dir)
   g_rmdir (dir);
 }
 
-static void
+G_GNUC_UNUSED static void
 test_center_setup (TestCenter    *tc,
                    gconstpointer  data)
 {
@@ -76,7 +76,7 @@ test_center_setup (TestCenter    *tc,
   g_assert_nonnull (tc->director);
 }
 
-static void
+G_GNUC_UNUSED static void
 test_center_teardown (TestCenter    *tc,
                       gconstpointer  data)
 {
@@ -87,7 +87,7 @@ test_center_teardown (TestCenter    *tc,
   g_free (tc->path);
 }
 
-static gint64
+G_GNUC_UNUSED static gint64
 test_count (StpStore   *store,
             const char *sql)
 {
@@ -101,7 +101,7 @@ test_count (StpStore   *store,
   return n;
 }
 
-static char *
+G_GNUC_UNUSED static char *
 test_text (StpStore   *store,
            const char *sql)
 {
@@ -116,7 +116,7 @@ test_text (StpStore   *store,
 }
 
 /* A saved resident by @session (director when NULL). */
-static StpResident *
+G_GNUC_UNUSED static StpResident *
 test_add_resident (TestCenter *tc,
                    const char *surname,
                    const char *name)
@@ -135,7 +135,7 @@ test_add_resident (TestCenter *tc,
   return r;
 }
 
-static char *
+G_GNUC_UNUSED static char *
 test_first_program_id (TestCenter *tc)
 {
   return test_text (tc->store,
