@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define PG_BIN "/usr/lib/postgresql/15/bin"
@@ -162,6 +163,27 @@ start_postgres (Server *server)
   g_ptr_array_add (ctl, (char *) "start");
   g_ptr_array_add (ctl, NULL);
   g_free (run_command ((const char * const *) ctl->pdata, NULL));
+
+  /* If this test dies on a failed assertion, a watchdog stops the cluster
+   * and removes it; after a normal end it finds the directory gone. */
+  {
+    g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+    const char *watchdog[] = {
+      "sh", "-c",
+      "while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; "
+      "if [ -d \"$1\" ]; then "
+      "  if [ \"$(id -u)\" = 0 ]; then runuser -u postgres -- \"$2\" -D \"$1\" -m immediate stop; "
+      "  else \"$2\" -D \"$1\" -m immediate stop; fi; "
+      "  rm -rf \"$3\"; "
+      "fi",
+      pid, data, PG_BIN "/pg_ctl", server->pg_dir, NULL
+    };
+
+    g_spawn_async (NULL, (char **) watchdog, NULL,
+                   G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                   NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
   return TRUE;
 }
 
@@ -224,6 +246,14 @@ write_config (Server     *server,
   g_assert_no_error (error);
 }
 
+/* A server outlives a test that aborts on a failed assertion unless it is
+ * told to die with its parent. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Starts `stupeni-server serve --port 0` and reads the port it prints. */
 static void
 start_process (Server      *server,
@@ -239,6 +269,7 @@ start_process (Server      *server,
     g_subprocess_launcher_setenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT", crash_after, TRUE);
   else
     g_subprocess_launcher_unsetenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->port = 0;
   server->process = g_subprocess_launcher_spawn (launcher, &error, server_binary,
                                                  "--config", server->config_path,
@@ -301,7 +332,12 @@ ensure_server (Server *server)
   server->dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
   g_assert_no_error (error);
   write_config (server, TRUE, "enroll_attempts_per_minute=100000\n");
-  g_free (run_admin (server, "init", "--admin-password", ADMIN_PASSWORD, NULL));
+  {
+    g_autofree char *output = run_admin (server, "init", "--admin-password", ADMIN_PASSWORD, NULL);
+    g_autofree char *expected = g_strdup_printf ("initialized %s store", server->backend);
+
+    g_assert_nonnull (strstr (output, expected));
+  }
   start_process (server, NULL, NULL, NULL);
   server->failed_to_start = FALSE;
   return TRUE;
