@@ -520,14 +520,20 @@ stp_store_discharge (StpStore          *self,
       stp_set_field_error (error, "status", _("Choose how the resident leaves the program."));
       return FALSE;
     }
-  if (!load_for_move (self, session, episode_id, date, &episode, &entry, NULL, error))
+  if (!stp_session_require (session, STP_PERMISSION_EDIT_CARE, error))
     return FALSE;
-  if (strcmp (date, episode->admitted_on) < 0)
+  episode = stp_store_load_record (self, STP_KIND_EPISODE, episode_id, error);
+  if (episode == NULL)
+    return FALSE;
+  if (date != NULL && episode->admitted_on != NULL && strcmp (date, episode->admitted_on) < 0)
     {
       stp_set_field_error (error, "discharged_on",
                            _("The discharge date is before the admission date."));
       return FALSE;
     }
+  g_clear_pointer (&episode, stp_episode_free);
+  if (!load_for_move (self, session, episode_id, date, &episode, &entry, NULL, error))
+    return FALSE;
 
   if (!stp_store_begin (self, error))
     return FALSE;
