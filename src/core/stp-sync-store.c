@@ -427,37 +427,159 @@ record_conflict (StpStore     *store,
   return TRUE;
 }
 
-typedef enum
+/* Changes are decided in memory per row and written with one INSERT or
+ * UPDATE per row: the search triggers on residents then run once per row
+ * instead of once per field. */
+typedef struct
 {
-  APPLY_APPLIED,
-  APPLY_IGNORED,
-  APPLY_PARKED,
-} ApplyResult;
+  char     *value;
+  guint64   hlc;
+  char     *device;
+  gboolean  have_version;
+  gboolean  dirty;
+} FieldState;
 
-static gboolean
-apply_one (StpStore         *store,
-           const StpChange  *change,
-           const char       *now,
-           StpApplyStats    *stats,
-           GError          **error)
+typedef struct
 {
   const StpKindInfo *info;
-  const char *column;
-  sqlite3_stmt *stmt;
+  char              *row_id;
+  gboolean           exists;
+  GHashTable        *fields;   /* column name (descriptor string) -> FieldState */
+} RowState;
+
+typedef struct
+{
+  StpStore      *store;
+  const char    *now;
+  StpApplyStats *stats;
+  GHashTable    *rows;         /* "table\x1frow" -> RowState */
+  GPtrArray     *order;        /* RowState, first seen first */
+} Applier;
+
+static void
+field_state_free (FieldState *fs)
+{
+  g_free (fs->value);
+  g_free (fs->device);
+  g_free (fs);
+}
+
+static void
+row_state_free (RowState *row)
+{
+  g_free (row->row_id);
+  g_hash_table_unref (row->fields);
+  g_free (row);
+}
+
+static FieldState *
+row_field (RowState   *row,
+           const char *column)
+{
+  FieldState *fs = g_hash_table_lookup (row->fields, column);
+
+  if (fs == NULL)
+    {
+      fs = g_new0 (FieldState, 1);
+      g_hash_table_insert (row->fields, (gpointer) column, fs);
+    }
+  return fs;
+}
+
+static RowState *
+applier_get_row (Applier            *applier,
+                 const StpKindInfo  *info,
+                 const char         *row_id,
+                 GError            **error)
+{
+  g_autofree char *key = g_strconcat (info->table, "\x1f", row_id, NULL);
   g_autofree char *sql = NULL;
-  gboolean have_local = FALSE;
-  guint64 local_hlc = 0;
-  g_autofree char *local_device = NULL;
-  g_autofree char *local_value = NULL;
-  gboolean incoming_wins;
-  gboolean values_differ;
+  RowState *row = g_hash_table_lookup (applier->rows, key);
+  sqlite3_stmt *stmt;
+
+  if (row != NULL)
+    return row;
+
+  row = g_new0 (RowState, 1);
+  row->info = info;
+  row->row_id = g_strdup (row_id);
+  row->fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) field_state_free);
+
+  sql = g_strdup_printf ("SELECT * FROM \"%s\" WHERE id = ?", info->table);
+  stmt = stp_store_prepare (applier->store, sql, error);
+  if (stmt == NULL)
+    {
+      row_state_free (row);
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      row->exists = TRUE;
+      for (int c = 0; c < sqlite3_column_count (stmt); c++)
+        {
+          const char *column = known_column (info, sqlite3_column_name (stmt, c));
+
+          if (column != NULL)
+            row_field (row, column)->value = dup_column_text (stmt, c);
+        }
+    }
+  sqlite3_reset (stmt);
+
+  if (row->exists)
+    {
+      stmt = stp_store_prepare (applier->store,
+                                "SELECT field, hlc, device FROM field_versions "
+                                "WHERE tbl = ? AND row_id = ?",
+                                error);
+      if (stmt == NULL)
+        {
+          row_state_free (row);
+          return NULL;
+        }
+      sqlite3_bind_text (stmt, 1, info->table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *column = known_column (info, (const char *) sqlite3_column_text (stmt, 0));
+          FieldState *fs;
+
+          if (column == NULL)
+            continue;
+          fs = row_field (row, column);
+          fs->have_version = TRUE;
+          fs->hlc = (guint64) sqlite3_column_int64 (stmt, 1);
+          g_free (fs->device);
+          fs->device = dup_column_text (stmt, 2);
+        }
+      sqlite3_reset (stmt);
+    }
+
+  g_hash_table_insert (applier->rows, g_steal_pointer (&key), row);
+  g_ptr_array_add (applier->order, row);
+  return row;
+}
+
+static gboolean
+applier_add (Applier          *applier,
+             const StpChange  *change,
+             GError          **error)
+{
+  StpApplyStats *stats = applier->stats;
+  const StpKindInfo *info;
+  const char *column;
+  RowState *row;
+  FieldState *fs;
+  gboolean incoming_wins = TRUE;
+  const char *incoming_value;
 
   if (change->table == NULL || change->row_id == NULL || *change->row_id == '\0'
       || change->field == NULL || change->device == NULL)
     {
       /* Malformed: keep it rather than fail the batch. */
       stats->parked++;
-      return park_change (store, change, now, error);
+      return park_change (applier->store, change, applier->now, error);
     }
 
   info = stp_kind_info_for_table (change->table);
@@ -465,72 +587,51 @@ apply_one (StpStore         *store,
   if (column == NULL)
     {
       stats->parked++;
-      return park_change (store, change, now, error);
+      return park_change (applier->store, change, applier->now, error);
     }
 
-  stp_store_observe_hlc (store, change->hlc);
+  stp_store_observe_hlc (applier->store, change->hlc);
 
-  stmt = stp_store_prepare (store,
-                            "SELECT hlc, device FROM field_versions "
-                            "WHERE tbl = ? AND row_id = ? AND field = ?",
-                            error);
-  if (stmt == NULL)
+  row = applier_get_row (applier, info, change->row_id, error);
+  if (row == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, info->table, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, change->row_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, column, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      have_local = TRUE;
-      local_hlc = (guint64) sqlite3_column_int64 (stmt, 0);
-      local_device = dup_column_text (stmt, 1);
-    }
-  sqlite3_reset (stmt);
+  fs = g_hash_table_lookup (row->fields, column);
+  incoming_value = change->value;
+  if (g_str_equal (column, "deleted"))
+    incoming_value = is_deleted_value (change->value) ? "1" : "0";
 
-  if (have_local && version_equal (local_hlc, local_device, change->hlc, change->device))
-    {
-      stats->ignored++;   /* a duplicate delivery */
-      return TRUE;
-    }
-
-  if (have_local)
+  if (fs != NULL && fs->have_version)
     {
       gboolean incoming_descends;
       gboolean local_descends = FALSE;
+      gboolean values_differ;
+      gboolean concurrent;
       guint64 local_base = 0;
       g_autofree char *local_base_device = NULL;
-      gboolean concurrent;
 
-      sql = g_strdup_printf ("SELECT \"%s\" FROM \"%s\" WHERE id = ?", column, info->table);
-      stmt = stp_store_prepare (store, sql, error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, change->row_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        local_value = dup_column_text (stmt, 0);
-      sqlite3_reset (stmt);
-      g_clear_pointer (&sql, g_free);
+      if (version_equal (fs->hlc, fs->device, change->hlc, change->device))
+        {
+          stats->ignored++;   /* a duplicate delivery */
+          return TRUE;
+        }
 
-      values_differ = g_strcmp0 (local_value, change->value) != 0;
+      values_differ = g_strcmp0 (fs->value, incoming_value) != 0;
       incoming_descends = version_equal (change->base_hlc, change->base_device,
-                                         local_hlc, local_device);
-      if (lookup_local_base (store, info->table, change->row_id, column,
-                             local_hlc, local_device,
-                             &local_base, &local_base_device))
+                                         fs->hlc, fs->device);
+      if (lookup_local_base (applier->store, info->table, change->row_id, column,
+                             fs->hlc, fs->device, &local_base, &local_base_device))
         local_descends = version_equal (local_base, local_base_device,
                                         change->hlc, change->device);
       /* Neither writer saw the other's value. */
       concurrent = !incoming_descends && !local_descends;
-
-      incoming_wins = stp_hlc_compare (change->hlc, change->device,
-                                       local_hlc, local_device) > 0;
+      incoming_wins = stp_hlc_compare (change->hlc, change->device, fs->hlc, fs->device) > 0;
 
       if (g_str_equal (column, "deleted")
-          && is_deleted_value (change->value) != is_deleted_value (local_value))
+          && is_deleted_value (incoming_value) != is_deleted_value (fs->value))
         {
           /* Tombstones are permanent: only an undelete made on top of the
            * delete itself (its base is the delete) clears one. */
-          if (is_deleted_value (change->value))
+          if (is_deleted_value (incoming_value))
             incoming_wins = !local_descends;
           else
             incoming_wins = incoming_descends;
@@ -538,82 +639,176 @@ apply_one (StpStore         *store,
       else if (concurrent && values_differ)
         {
           gboolean written = FALSE;
+          gboolean ok;
 
           if (incoming_wins)
-            {
-              if (!record_conflict (store, info->table, change->row_id, column,
-                                    change->value, change->hlc, change->device,
-                                    local_value, local_hlc, local_device,
-                                    now, &written, error))
-                return FALSE;
-            }
+            ok = record_conflict (applier->store, info->table, change->row_id, column,
+                                  incoming_value, change->hlc, change->device,
+                                  fs->value, fs->hlc, fs->device,
+                                  applier->now, &written, error);
           else
-            {
-              if (!record_conflict (store, info->table, change->row_id, column,
-                                    local_value, local_hlc, local_device,
-                                    change->value, change->hlc, change->device,
-                                    now, &written, error))
-                return FALSE;
-            }
+            ok = record_conflict (applier->store, info->table, change->row_id, column,
+                                  fs->value, fs->hlc, fs->device,
+                                  incoming_value, change->hlc, change->device,
+                                  applier->now, &written, error);
+          if (!ok)
+            return FALSE;
           if (written)
             stats->conflicts++;
         }
+    }
 
-      if (!incoming_wins)
-        {
-          stats->ignored++;
-          return TRUE;
-        }
+  if (!incoming_wins)
+    {
+      stats->ignored++;
+      return TRUE;
+    }
+
+  fs = row_field (row, column);
+  g_free (fs->value);
+  fs->value = g_strdup (incoming_value);
+  fs->hlc = change->hlc;
+  g_free (fs->device);
+  fs->device = g_strdup (change->device);
+  fs->have_version = TRUE;
+  fs->dirty = TRUE;
+  stats->applied++;
+  return TRUE;
+}
+
+static void
+bind_field (sqlite3_stmt *stmt,
+            int           idx,
+            const char   *column,
+            FieldState   *fs)
+{
+  if (g_str_equal (column, "deleted"))
+    sqlite3_bind_int (stmt, idx, is_deleted_value (fs->value) ? 1 : 0);
+  else
+    bind_text_or_null (stmt, idx, fs->value);
+}
+
+static gboolean
+applier_flush_row (Applier   *applier,
+                   RowState  *row,
+                   GError   **error)
+{
+  const StpKindInfo *info = row->info;
+  g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  gboolean created_dirty;
+  int idx = 1;
+
+  /* A fixed column order keeps the statement text, and so the cached
+   * statement, the same for the same set of fields. */
+#define ADD_IF_DIRTY(name) G_STMT_START {                                    \
+    FieldState *fs_ = g_hash_table_lookup (row->fields, (name));               \
+    if (fs_ != NULL && fs_->dirty)                                             \
+      g_ptr_array_add (columns, (gpointer) (name));                            \
+  } G_STMT_END
+  ADD_IF_DIRTY ("deleted");
+  ADD_IF_DIRTY ("created_at");
+  for (guint f = 0; f < info->n_fields; f++)
+    ADD_IF_DIRTY (info->fields[f].name);
+#undef ADD_IF_DIRTY
+  if (columns->len == 0)
+    return TRUE;
+  created_dirty = g_hash_table_lookup (row->fields, "created_at") != NULL
+                  && ((FieldState *) g_hash_table_lookup (row->fields, "created_at"))->dirty;
+
+  if (!row->exists)
+    {
+      g_string_printf (sql, "INSERT INTO \"%s\" (id, updated_at%s", info->table,
+                       created_dirty ? "" : ", created_at");
+      for (guint i = 0; i < columns->len; i++)
+        g_string_append_printf (sql, ", \"%s\"", (const char *) columns->pdata[i]);
+      g_string_append (sql, ") VALUES (?, ?");
+      if (!created_dirty)
+        g_string_append (sql, ", ?");
+      for (guint i = 0; i < columns->len; i++)
+        g_string_append (sql, ", ?");
+      g_string_append (sql, ")");
+      stmt = stp_store_prepare (applier->store, sql->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, idx++, row->row_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
+      if (!created_dirty)
+        sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
+      for (guint i = 0; i < columns->len; i++, idx++)
+        bind_field (stmt, idx, columns->pdata[i],
+                    g_hash_table_lookup (row->fields, columns->pdata[i]));
     }
   else
     {
-      /* A field for a row this device may not have yet. */
-      sql = g_strdup_printf ("INSERT OR IGNORE INTO \"%s\" (id, created_at, updated_at) "
-                             "VALUES (?, ?, ?)", info->table);
-      stmt = stp_store_prepare (store, sql, error);
+      g_string_printf (sql, "UPDATE \"%s\" SET ", info->table);
+      for (guint i = 0; i < columns->len; i++)
+        g_string_append_printf (sql, "\"%s\" = ?, ", (const char *) columns->pdata[i]);
+      g_string_append (sql, "updated_at = ? WHERE id = ?");
+      stmt = stp_store_prepare (applier->store, sql->str, error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, change->row_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-      g_clear_pointer (&sql, g_free);
-      if (!step_done (store, stmt, error))
-        return FALSE;
+      for (guint i = 0; i < columns->len; i++, idx++)
+        bind_field (stmt, idx, columns->pdata[i],
+                    g_hash_table_lookup (row->fields, columns->pdata[i]));
+      sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, idx++, row->row_id, -1, SQLITE_TRANSIENT);
     }
-
-  if (g_str_equal (column, "deleted"))
-    sql = g_strdup_printf ("UPDATE \"%s\" SET deleted = ?, updated_at = ? WHERE id = ?",
-                           info->table);
-  else
-    sql = g_strdup_printf ("UPDATE \"%s\" SET \"%s\" = ?, updated_at = ? WHERE id = ?",
-                           info->table, column);
-  stmt = stp_store_prepare (store, sql, error);
-  if (stmt == NULL)
+  if (!step_done (applier->store, stmt, error))
     return FALSE;
-  if (g_str_equal (column, "deleted"))
-    sqlite3_bind_int (stmt, 1, is_deleted_value (change->value) ? 1 : 0);
-  else
-    bind_text_or_null (stmt, 1, change->value);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, change->row_id, -1, SQLITE_TRANSIENT);
-  if (!step_done (store, stmt, error))
-    return FALSE;
+  row->exists = TRUE;
 
-  stmt = stp_store_prepare (store,
+  stmt = stp_store_prepare (applier->store,
                             "INSERT OR REPLACE INTO field_versions (tbl, row_id, field, hlc, device) "
                             "VALUES (?, ?, ?, ?, ?)",
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, info->table, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, change->row_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, column, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, (gint64) change->hlc);
-  sqlite3_bind_text (stmt, 5, change->device, -1, SQLITE_TRANSIENT);
-  if (!step_done (store, stmt, error))
-    return FALSE;
+  for (guint i = 0; i < columns->len; i++)
+    {
+      FieldState *fs = g_hash_table_lookup (row->fields, columns->pdata[i]);
 
-  stats->applied++;
+      sqlite3_bind_text (stmt, 1, info->table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, row->row_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, columns->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, (gint64) fs->hlc);
+      sqlite3_bind_text (stmt, 5, fs->device, -1, SQLITE_TRANSIENT);
+      if (!step_done (applier->store, stmt, error))
+        return FALSE;
+      fs->dirty = FALSE;
+    }
+  return TRUE;
+}
+
+static void
+applier_init (Applier       *applier,
+              StpStore      *store,
+              const char    *now,
+              StpApplyStats *stats)
+{
+  applier->store = store;
+  applier->now = now;
+  applier->stats = stats;
+  applier->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) row_state_free);
+  applier->order = g_ptr_array_new ();
+}
+
+static void
+applier_clear (Applier *applier)
+{
+  g_clear_pointer (&applier->order, g_ptr_array_unref);
+  g_clear_pointer (&applier->rows, g_hash_table_unref);
+}
+
+static gboolean
+applier_flush (Applier  *applier,
+               GError  **error)
+{
+  for (guint i = 0; i < applier->order->len; i++)
+    if (!applier_flush_row (applier, g_ptr_array_index (applier->order, i), error))
+      return FALSE;
   return TRUE;
 }
 
@@ -627,6 +822,7 @@ stp_sync_store_apply_page (StpStore       *store,
 {
   StpApplyStats stats = { 0, };
   g_autofree char *now = NULL;
+  Applier applier;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
   g_return_val_if_fail (changes != NULL, FALSE);
@@ -635,13 +831,17 @@ stp_sync_store_apply_page (StpStore       *store,
   now = stp_format_moment (stp_store_now (store));
   if (!stp_store_begin (store, error))
     return FALSE;
+  applier_init (&applier, store, now, &stats);
   for (guint i = 0; i < changes->len; i++)
     {
-      if (!apply_one (store, g_ptr_array_index (changes, i), now, &stats, error))
+      if (!applier_add (&applier, g_ptr_array_index (changes, i), error))
         goto fail;
     }
+  if (!applier_flush (&applier, error))
+    goto fail;
   if (cursor_key != NULL && !write_cursor (store, cursor_key, new_cursor, error))
     goto fail;
+  applier_clear (&applier);
   if (!stp_store_commit (store, error))
     return FALSE;
 
@@ -650,6 +850,7 @@ stp_sync_store_apply_page (StpStore       *store,
   return TRUE;
 
 fail:
+  applier_clear (&applier);
   stp_store_rollback (store);
   return FALSE;
 }
@@ -663,6 +864,7 @@ stp_sync_store_retry_parked (StpStore  *store,
   g_autoptr(GArray) ids = NULL;
   g_autofree char *now = NULL;
   StpApplyStats stats = { 0, };
+  Applier applier = { 0, };
   int rc;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
@@ -710,11 +912,15 @@ stp_sync_store_retry_parked (StpStore  *store,
   now = stp_format_moment (stp_store_now (store));
   if (!stp_store_begin (store, error))
     return FALSE;
+  applier_init (&applier, store, now, &stats);
   for (guint i = 0; i < parked->len; i++)
     {
-      if (!apply_one (store, g_ptr_array_index (parked, i), now, &stats, error))
+      if (!applier_add (&applier, g_ptr_array_index (parked, i), error))
         goto fail;
     }
+  if (!applier_flush (&applier, error))
+    goto fail;
+  applier_clear (&applier);
   stmt = stp_store_prepare (store, "DELETE FROM parked_changes WHERE id = ?", error);
   if (stmt == NULL)
     goto fail;
@@ -727,6 +933,7 @@ stp_sync_store_retry_parked (StpStore  *store,
   return stp_store_commit (store, error);
 
 fail:
+  applier_clear (&applier);
   stp_store_rollback (store);
   return FALSE;
 }
