@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include "stp-envelope.h"
-#include "stp-protocol-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
@@ -178,9 +177,10 @@ stp_envelope_from_json_node (JsonNode  *node,
     }
   if (json_node_get_int (v) != STP_PROTOCOL_VERSION)
     {
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (v));
+
       g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
-                   _("Envelope version %" G_GINT64_FORMAT " is not supported; update the program"),
-                   json_node_get_int (v));
+                   _("Envelope version %s is not supported; update the program"), version);
       return NULL;
     }
 

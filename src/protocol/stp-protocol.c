@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include "stp-protocol.h"
-#include "stp-protocol-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <sodium.h>

@@ -59,4 +59,26 @@ JsonNode   *stp_json_parse             (const char   *data,
                                         gsize         len,
                                         GError      **error);
 
+/* Strict readers of one object member: a missing member, a wrong JSON type
+ * or a value over the limit is an STP_PROTOCOL_ERROR, never a crash. */
+gboolean     stp_json_check_members   (JsonObject  *object,
+                                       const char * const *allowed,
+                                       GError     **error);
+const char  *stp_json_get_string      (JsonObject  *object,
+                                       const char  *name,
+                                       gsize        max_len,
+                                       GError     **error);
+gboolean     stp_json_get_int         (JsonObject  *object,
+                                       const char  *name,
+                                       gint64       min,
+                                       gint64       max,
+                                       gint64      *value,
+                                       GError     **error);
+gboolean     stp_json_get_fixed_bytes (JsonObject  *object,
+                                       const char  *name,
+                                       guint8      *out,
+                                       gsize        len,
+                                       GError     **error);
+gboolean     stp_is_valid_id          (const char  *id);
+
 G_END_DECLS

@@ -39,9 +39,10 @@ get_uint (GKeyFile  *file,
   value = g_key_file_get_uint64 (file, GROUP, key, &local_error);
   if (local_error != NULL || value > max)
     {
+      g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
       g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
-                   _("The setting “%s” must be a number up to %" G_GUINT64_FORMAT),
-                   key, max);
+                   _("The setting “%s” must be a number up to %s"), key, max_text);
       return fallback;
     }
   return value;
