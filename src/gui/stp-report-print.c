@@ -32,6 +32,27 @@ on_draw_page (GtkPrintOperation *operation,
     stp_report_layout_draw_page (layout, gtk_print_context_get_cairo_context (context), page);
 }
 
+static GtkPrintOperation *
+new_operation (StpReportLayout *layout,
+               const char      *job_name)
+{
+  GtkPrintOperation *operation = gtk_print_operation_new ();
+  g_autoptr(GtkPageSetup) page_setup = gtk_page_setup_new ();
+  g_autoptr(GtkPaperSize) paper = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+
+  gtk_page_setup_set_paper_size_and_default_margins (page_setup, paper);
+  gtk_print_operation_set_default_page_setup (operation, page_setup);
+  /* The layout draws its own margins from the paper's corner. */
+  gtk_print_operation_set_use_full_page (operation, TRUE);
+  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  gtk_print_operation_set_job_name (operation, job_name != NULL ? job_name : "stupeni");
+
+  g_signal_connect_object (operation, "begin-print", G_CALLBACK (on_begin_print), layout, 0);
+  g_signal_connect_object (operation, "draw-page", G_CALLBACK (on_draw_page), layout, 0);
+  return operation;
+}
+
 gboolean
 stp_report_print_layout (GtkWindow        *parent,
                          StpReportLayout  *layout,
@@ -43,8 +64,6 @@ stp_report_print_layout (GtkWindow        *parent,
                          GError          **error)
 {
   g_autoptr(GtkPrintOperation) operation = NULL;
-  g_autoptr(GtkPageSetup) page_setup = NULL;
-  g_autoptr(GtkPaperSize) paper = NULL;
   GtkPrintOperationResult result;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), FALSE);
@@ -52,20 +71,7 @@ stp_report_print_layout (GtkWindow        *parent,
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
   g_return_val_if_fail (STP_IS_SESSION (session), FALSE);
 
-  operation = gtk_print_operation_new ();
-  page_setup = gtk_page_setup_new ();
-  paper = gtk_paper_size_new (GTK_PAPER_NAME_A4);
-  gtk_page_setup_set_paper_size_and_default_margins (page_setup, paper);
-  gtk_print_operation_set_default_page_setup (operation, page_setup);
-  /* The layout draws its own margins from the paper's corner. */
-  gtk_print_operation_set_use_full_page (operation, TRUE);
-  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
-  gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  gtk_print_operation_set_job_name (operation, detail != NULL ? detail : "stupeni");
-
-  g_signal_connect (operation, "begin-print", G_CALLBACK (on_begin_print), layout);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (on_draw_page), layout);
-
+  operation = new_operation (layout, detail);
   result = gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
                                     parent, error);
   if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
@@ -73,6 +79,22 @@ stp_report_print_layout (GtkWindow        *parent,
   if (result == GTK_PRINT_OPERATION_RESULT_APPLY)
     return stp_store_audit (store, session, STP_AUDIT_PRINT, entity, entity_id, detail, error);
   return TRUE;
+}
+
+gboolean
+stp_report_print_layout_export (StpReportLayout  *layout,
+                                const char       *path,
+                                GError          **error)
+{
+  g_autoptr(GtkPrintOperation) operation = NULL;
+
+  g_return_val_if_fail (STP_IS_REPORT_LAYOUT (layout), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  operation = new_operation (layout, NULL);
+  gtk_print_operation_set_export_filename (operation, path);
+  return gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_EXPORT, NULL, error) !=
+         GTK_PRINT_OPERATION_RESULT_ERROR;
 }
 
 void

@@ -22,6 +22,11 @@ gboolean stp_report_print_layout        (GtkWindow        *parent,
                                          const char       *entity_id,
                                          const char       *detail,
                                          GError          **error);
+/* Runs the same print operation without a dialog, exporting to the PDF
+ * file @path: what a printer would receive (used by tests). */
+gboolean stp_report_print_layout_export (StpReportLayout  *layout,
+                                         const char       *path,
+                                         GError          **error);
 /* Shows @message as a toast in the nearest AdwToastOverlay above @widget,
  * or in a message dialog when there is none. */
 void     stp_report_show_message        (GtkWidget        *widget,

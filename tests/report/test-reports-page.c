@@ -6,12 +6,14 @@
 
 #include "stp-reports-page.h"
 #include "stp-report-print.h"
+#include "stp-report.h"
 #include "stp-store.h"
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <string.h>
 
 static char *dir;
 static StpStore *store;
@@ -149,6 +151,51 @@ test_staff_page (void)
   g_object_unref (page);
 }
 
+/* The print path (GtkPrintOperation's begin-print and draw-page on a
+ * GtkPrintContext) gives the same pages as the PDF export. */
+static void
+test_print_operation (void)
+{
+  g_autoptr(StpReportLayout) layout = stp_report_layout_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *path = g_build_filename (dir, "printed.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *last = NULL;
+  guint pages = 0;
+  int n_pages;
+
+  if (g_find_program_in_path ("pdftotext") == NULL)
+    {
+      g_test_skip ("pdftotext (poppler-utils) is not installed");
+      return;
+    }
+
+  stp_report_census_render (layout, store, director, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 150; i++)
+    stp_report_layout_add_paragraph (layout, "Строка для проверки печати ПЕЧАТЬ-МЕТКА");
+  stp_report_layout_add_paragraph (layout, "ПОСЛЕДНЯЯ-СТРОКА");
+  g_assert_true (stp_report_print_layout_export (layout, path, &error));
+  g_assert_no_error (error);
+  n_pages = stp_report_layout_get_n_pages (layout);
+  g_assert_cmpint (n_pages, >=, 2);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              "pdftotext", "-layout", path, "-", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &text, NULL, &error);
+  g_assert_no_error (error);
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p == '\f')
+      pages++;
+  g_assert_cmpuint (pages, ==, (guint) n_pages);
+  g_assert_nonnull (strstr (text, "ПОСЛЕДНЯЯ-СТРОКА"));
+  g_assert_nonnull (strstr (text, "АНО «Ступени к жизни»"));
+  last = g_strdup_printf (_("page %d of %u"), n_pages, (guint) n_pages);
+  g_assert_nonnull (strstr (text, last));
+}
+
 static guint
 count_children (GtkWidget *box)
 {
@@ -221,6 +268,7 @@ main (int   argc,
   g_test_add_func ("/report/page/director", test_director_page);
   g_test_add_func ("/report/page/staff", test_staff_page);
   g_test_add_func ("/report/page/card-actions", test_card_actions);
+  g_test_add_func ("/report/page/print-operation", test_print_operation);
   result = g_test_run ();
 
   g_clear_object (&director);
