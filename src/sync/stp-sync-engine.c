@@ -151,6 +151,8 @@ typedef struct
   guint            pending;
   char            *center_name;
   char            *wrapped_json;
+  gint64           usec_http;       /* time spent, for the debug log */
+  gint64           usec_apply;
 } Job;
 
 static void
@@ -644,9 +646,12 @@ applier_flush (Applier  *applier,
 
   if (applier->pending->len == 0 && !with_cursor)
     return TRUE;
+  gint64 t0 = g_get_monotonic_time ();
+
   if (!stp_sync_store_apply_page (applier->job->secondary, applier->pending,
                                   with_cursor ? CURSOR_KEY : NULL, cursor, &stats, error))
     return FALSE;
+  applier->job->usec_apply += g_get_monotonic_time () - t0;
   g_ptr_array_set_size (applier->pending, 0);
   applier->chunks++;
   if (applier->job->hook != NULL)
@@ -672,13 +677,16 @@ pull_pages (SoupSession   *session,
       JsonArray *envelopes;
       gint64 last_seq;
       gboolean more;
+      gint64 t_http;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
       path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT "&limit=%u",
                               job->center, cursor, job->pull_limit);
+      t_http = g_get_monotonic_time ();
       if (!http (session, job, SOUP_METHOD_GET, path, NULL, 0, &reply, cancellable, error))
         goto out;
+      job->usec_http += g_get_monotonic_time () - t_http;
       if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
         {
           set_reply_error (&reply, error);
@@ -758,6 +766,8 @@ pull_pages (SoupSession   *session,
         break;
     }
   ok = TRUE;
+  g_debug ("pull: %.2f s waiting for the server, %.2f s applying",
+           job->usec_http / 1e6, job->usec_apply / 1e6);
 
 out:
   g_ptr_array_unref (applier.pending);
