@@ -16,7 +16,7 @@
 
 /* Above this many text matches a search walks the summaries in name order
  * and stops at the limit instead of sorting every match. */
-#define SEARCH_SORT_THRESHOLD 2500
+#define SEARCH_SORT_THRESHOLD 1000
 #define SEARCH_MAX_WORDS 8
 
 #define SUMMARY_COLUMNS \

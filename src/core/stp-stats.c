@@ -13,15 +13,20 @@
 
 #include <string.h>
 
-/* Episodes of residents that exist. */
-#define LIVE_EPISODES \
-  " episodes e JOIN residents r ON r.id = e.resident_id AND r.deleted = 0 "
+/* Rows whose resident has no tombstone (the partial index of deleted
+ * residents is tiny, so this costs nothing per row). */
+#define LIVE(column) \
+  " " column " NOT IN (SELECT id FROM residents INDEXED BY residents_deleted WHERE deleted <> 0) "
 
-/* Residents with an episode that overlaps the period (?1..?2). */
+/* Residents with an episode that overlaps the period (?1..?2), in id
+ * order; two index ranges instead of a scan of every episode. */
 #define ACTIVE_RESIDENTS \
-  " a AS MATERIALIZED (SELECT DISTINCT e.resident_id AS id FROM" LIVE_EPISODES \
-  " WHERE e.deleted = 0 AND e.admitted_on <= ?2" \
-  " AND (e.discharged_on IS NULL OR e.discharged_on >= ?1)) "
+  " a AS MATERIALIZED (SELECT id FROM" \
+  " (SELECT resident_id AS id FROM episodes" \
+  "  WHERE discharged_on >= ?1 AND deleted = 0 AND admitted_on <= ?2" \
+  "  UNION SELECT resident_id FROM episodes" \
+  "  WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2)" \
+  " WHERE" LIVE ("id") ") "
 
 typedef struct
 {
@@ -280,11 +285,14 @@ section_in_program_by_stage (Builder *b,
   /* Episodes running at the end of the period, by the stage entry open
    * then (an entry ended on ?2 gave way to the next one started on ?2). */
   stmt = prepare_period (b,
-                         "SELECT se.stage_id, count (DISTINCT e.id) FROM" LIVE_EPISODES
+                         "SELECT se.stage_id, count (DISTINCT e.id) FROM"
+                         " (SELECT id, resident_id FROM episodes"
+                         "  WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2"
+                         "  UNION ALL SELECT id, resident_id FROM episodes"
+                         "  WHERE discharged_on > ?2 AND deleted = 0 AND admitted_on <= ?2) e"
                          " JOIN stage_entries se ON se.episode_id = e.id AND se.deleted = 0"
                          " AND se.started_on <= ?2 AND (se.ended_on IS NULL OR se.ended_on > ?2)"
-                         " WHERE e.deleted = 0 AND e.admitted_on <= ?2"
-                         " AND (e.discharged_on IS NULL OR e.discharged_on > ?2)"
+                         " WHERE" LIVE ("e.resident_id")
                          " GROUP BY se.stage_id",
                          error);
   if (stmt == NULL)
@@ -305,13 +313,14 @@ section_dropped_out_by_stage (Builder *b,
 
   /* The stage of the entry that was open when the resident left. */
   stmt = prepare_period (b,
-                         "SELECT (SELECT se.stage_id FROM stage_entries se"
+                         "WITH d AS MATERIALIZED (SELECT (SELECT se.stage_id FROM stage_entries se"
                          "  WHERE se.episode_id = e.id AND se.deleted = 0"
                          "  AND se.started_on <= e.discharged_on"
-                         "  ORDER BY se.started_on DESC, se.created_at DESC LIMIT 1) AS st,"
-                         " count (*) FROM" LIVE_EPISODES
-                         " WHERE e.deleted = 0 AND e.status = ?3"
-                         " AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY st",
+                         "  ORDER BY se.started_on DESC, se.created_at DESC LIMIT 1) AS st"
+                         " FROM episodes e"
+                         " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0 AND e.status = ?3"
+                         " AND" LIVE ("e.resident_id") ")"
+                         " SELECT st, count (*) FROM d GROUP BY st",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -340,8 +349,9 @@ section_remission (Builder    *b,
                          " total (f.outcome = ?4 AND coalesce (f.remission, ?7) = ?7),"
                          " total (f.outcome = ?8),"
                          " total (f.outcome = ?4)"
-                         " FROM follow_ups f JOIN residents r ON r.id = f.resident_id AND r.deleted = 0"
-                         " WHERE f.deleted = 0 AND f.months = ?3 AND f.due_on BETWEEN ?1 AND ?2",
+                         " FROM follow_ups f"
+                         " WHERE f.months = ?3 AND f.due_on BETWEEN ?1 AND ?2 AND f.deleted = 0"
+                         " AND" LIVE ("f.resident_id"),
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -389,14 +399,16 @@ section_resocialization (Builder *b,
 
   /* Residents with a follow-up done in the period (each counted once). */
   stmt = prepare_period (b,
-                         "SELECT count (DISTINCT f.resident_id),"
-                         " count (DISTINCT CASE WHEN f.employed THEN f.resident_id END),"
-                         " count (DISTINCT CASE WHEN f.documents_restored THEN f.resident_id END),"
-                         " count (DISTINCT CASE WHEN f.returned_to_family THEN f.resident_id END),"
-                         " count (DISTINCT CASE WHEN f.housing THEN f.resident_id END),"
-                         " count (DISTINCT CASE WHEN f.attends_groups THEN f.resident_id END)"
-                         " FROM follow_ups f JOIN residents r ON r.id = f.resident_id AND r.deleted = 0"
-                         " WHERE f.deleted = 0 AND f.outcome = ?3 AND f.done_on BETWEEN ?1 AND ?2",
+                         "SELECT count (*), total (employed > 0), total (documents_restored > 0),"
+                         " total (returned_to_family > 0), total (housing > 0), total (attends_groups > 0)"
+                         " FROM (SELECT max (coalesce (f.employed, 0)) AS employed,"
+                         "  max (coalesce (f.documents_restored, 0)) AS documents_restored,"
+                         "  max (coalesce (f.returned_to_family, 0)) AS returned_to_family,"
+                         "  max (coalesce (f.housing, 0)) AS housing,"
+                         "  max (coalesce (f.attends_groups, 0)) AS attends_groups"
+                         "  FROM follow_ups f"
+                         "  WHERE f.done_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.outcome = ?3"
+                         "  AND" LIVE ("f.resident_id") "GROUP BY f.resident_id)",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -404,7 +416,7 @@ section_resocialization (Builder *b,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     for (int i = 0; i < 6; i++)
-      v[i] = sqlite3_column_int64 (stmt, i);
+      v[i] = (gint64) sqlite3_column_double (stmt, i);
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
@@ -427,23 +439,19 @@ section_families (Builder *b,
   int rc;
 
   stmt = prepare_period (b,
-                         "WITH" ACTIVE_RESIDENTS
-                         "SELECT"
-                         " (SELECT count (*) FROM relatives v JOIN a ON a.id = v.resident_id"
-                         "  WHERE v.deleted = 0),"
-                         " (SELECT count (*) FROM relatives v JOIN a ON a.id = v.resident_id"
-                         "  WHERE v.deleted = 0 AND v.codependent),"
-                         " (SELECT count (*) FROM a JOIN residents r ON r.id = a.id"
-                         "  WHERE coalesce (r.minors_in_household, 0) > 0 OR EXISTS"
-                         "  (SELECT 1 FROM relatives v WHERE v.resident_id = r.id"
-                         "   AND v.deleted = 0 AND v.minor)),"
-                         " (SELECT count (*) FROM a JOIN residents r ON r.id = a.id"
-                         "  WHERE r.family_status = ?3),"
-                         " (SELECT count (*) FROM a JOIN residents r ON r.id = a.id"
-                         "  WHERE r.family_status = ?4),"
-                         " (SELECT count (*) FROM a JOIN residents r ON r.id = a.id"
-                         "  WHERE r.kdn_informed_on BETWEEN ?1 AND ?2),"
-                         " (SELECT count (*) FROM a)",
+                         "WITH" ACTIVE_RESIDENTS ","
+                         " rel AS MATERIALIZED (SELECT v.resident_id AS id, count (*) AS n,"
+                         "  total (v.codependent) AS codependent, max (coalesce (v.minor, 0)) AS minor"
+                         "  FROM a JOIN relatives v ON v.resident_id = a.id WHERE v.deleted = 0"
+                         "  GROUP BY v.resident_id)"
+                         " SELECT (SELECT total (n) FROM rel), (SELECT total (codependent) FROM rel),"
+                         " total (coalesce (r.minors_in_household, 0) > 0"
+                         "  OR a.id IN (SELECT id FROM rel WHERE minor)),"
+                         " total (r.family_status = ?3),"
+                         " total (r.family_status = ?4),"
+                         " total (r.kdn_informed_on BETWEEN ?1 AND ?2),"
+                         " count (*)"
+                         " FROM a JOIN residents r INDEXED BY residents_report ON r.id = a.id",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -452,7 +460,7 @@ section_families (Builder *b,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     for (int i = 0; i < 7; i++)
-      v[i] = sqlite3_column_int64 (stmt, i);
+      v[i] = (gint64) sqlite3_column_double (stmt, i);
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
@@ -478,9 +486,12 @@ section_court (Builder *b,
   int rc;
 
   stmt = prepare_period (b,
-                         "WITH" ACTIVE_RESIDENTS
                          "SELECT c.basis, count (DISTINCT c.resident_id) FROM court_obligations c"
-                         " JOIN a ON a.id = c.resident_id WHERE c.deleted = 0 GROUP BY c.basis",
+                         " WHERE c.deleted = 0 AND" LIVE ("c.resident_id")
+                         " AND EXISTS (SELECT 1 FROM episodes e WHERE e.resident_id = c.resident_id"
+                         "  AND e.admitted_on <= ?2 AND e.deleted = 0"
+                         "  AND (e.discharged_on IS NULL OR e.discharged_on >= ?1))"
+                         " GROUP BY c.basis",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -489,9 +500,11 @@ section_court (Builder *b,
     return FALSE;
 
   stmt = prepare_period (b,
-                         "WITH" ACTIVE_RESIDENTS
                          "SELECT count (DISTINCT c.resident_id) FROM court_obligations c"
-                         " JOIN a ON a.id = c.resident_id WHERE c.deleted = 0",
+                         " WHERE c.deleted = 0 AND" LIVE ("c.resident_id")
+                         " AND EXISTS (SELECT 1 FROM episodes e WHERE e.resident_id = c.resident_id"
+                         "  AND e.admitted_on <= ?2 AND e.deleted = 0"
+                         "  AND (e.discharged_on IS NULL OR e.discharged_on >= ?1))",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -521,9 +534,8 @@ section_referrals (Builder *b,
 
   stmt = prepare_period (b,
                          "SELECT f.agency_kind, count (*) FROM referrals f"
-                         " JOIN residents r ON r.id = f.resident_id AND r.deleted = 0"
-                         " WHERE f.deleted = 0 AND f.direction = ?3 AND f.sent_on BETWEEN ?1 AND ?2"
-                         " GROUP BY f.agency_kind",
+                         " WHERE f.sent_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.direction = ?3"
+                         " AND" LIVE ("f.resident_id") "GROUP BY f.agency_kind",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -537,8 +549,9 @@ section_referrals (Builder *b,
                          " total (f.response_on IS NOT NULL AND (f.due_on IS NULL OR f.response_on <= f.due_on)),"
                          " total (f.response_on IS NOT NULL AND f.due_on IS NOT NULL AND f.response_on > f.due_on),"
                          " total (f.response_on IS NULL)"
-                         " FROM referrals f JOIN residents r ON r.id = f.resident_id AND r.deleted = 0"
-                         " WHERE f.deleted = 0 AND f.direction = ?3 AND f.sent_on BETWEEN ?1 AND ?2",
+                         " FROM referrals f"
+                         " WHERE f.sent_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.direction = ?3"
+                         " AND" LIVE ("f.resident_id"),
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -589,8 +602,8 @@ section_age_and_sex (Builder *b,
                          "  CAST (substr (e.admitted_on, 1, 4) AS INTEGER)"
                          "  - CAST (substr (r.birth_date, 1, 4) AS INTEGER)"
                          "  - (substr (e.admitted_on, 6, 5) < substr (r.birth_date, 6, 5)) END AS age"
-                         "  FROM" LIVE_EPISODES
-                         "  WHERE e.deleted = 0 AND e.admitted_on BETWEEN ?1 AND ?2)"
+                         "  FROM episodes e JOIN residents r INDEXED BY residents_report ON r.id = e.resident_id"
+                         "  WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0 AND r.deleted = 0)"
                          " GROUP BY 1",
                          error);
   if (stmt == NULL)
@@ -609,8 +622,10 @@ section_age_and_sex (Builder *b,
   add_row (b, "total", C_("stats", "Total"), total);
 
   stmt = prepare_period (b,
-                         "SELECT r.sex, count (*) FROM" LIVE_EPISODES
-                         " WHERE e.deleted = 0 AND e.admitted_on BETWEEN ?1 AND ?2 GROUP BY r.sex",
+                         "SELECT r.sex, count (*) FROM episodes e"
+                         " JOIN residents r INDEXED BY residents_report ON r.id = e.resident_id"
+                         " WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0 AND r.deleted = 0"
+                         " GROUP BY r.sex",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -666,25 +681,30 @@ stp_store_center_stats (StpStore   *self,
   if (!stp_store_begin (self, error))
     return NULL;
   ok = section_by_enum (&b, "admitted_by_source", NC_("stats", "Admitted by referral source"),
-                        "SELECT e.referral_source, count (*) FROM" LIVE_EPISODES
-                        " WHERE e.deleted = 0 AND e.admitted_on BETWEEN ?1 AND ?2 GROUP BY 1",
+                        "SELECT e.referral_source, count (*) FROM episodes e"
+                        " WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
+                        " AND" LIVE ("e.resident_id") "GROUP BY 1",
                         STP_ENUM_REFERRAL_SOURCE, 0, error)
        && section_by_enum (&b, "admitted_by_substance", NC_("stats", "Admitted by main substance"),
-                           "SELECT e.main_substance, count (*) FROM" LIVE_EPISODES
-                           " WHERE e.deleted = 0 AND e.admitted_on BETWEEN ?1 AND ?2 GROUP BY 1",
+                           "SELECT e.main_substance, count (*) FROM episodes e"
+                           " WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
+                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
                            STP_ENUM_SUBSTANCE, 0, error)
        && section_by_enum (&b, "discharged_by_source", NC_("stats", "Discharged by referral source"),
-                           "SELECT e.referral_source, count (*) FROM" LIVE_EPISODES
-                           " WHERE e.deleted = 0 AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY 1",
+                           "SELECT e.referral_source, count (*) FROM episodes e"
+                           " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
+                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
                            STP_ENUM_REFERRAL_SOURCE, 0, error)
        && section_by_enum (&b, "discharged_by_substance", NC_("stats", "Discharged by main substance"),
-                           "SELECT e.main_substance, count (*) FROM" LIVE_EPISODES
-                           " WHERE e.deleted = 0 AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY 1",
+                           "SELECT e.main_substance, count (*) FROM episodes e"
+                           " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
+                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
                            STP_ENUM_SUBSTANCE, 0, error)
        && section_in_program_by_stage (&b, error)
        && section_by_enum (&b, "outcomes", NC_("stats", "Discharge outcomes"),
-                           "SELECT e.status, count (*) FROM" LIVE_EPISODES
-                           " WHERE e.deleted = 0 AND e.discharged_on BETWEEN ?1 AND ?2 GROUP BY 1",
+                           "SELECT e.status, count (*) FROM episodes e"
+                           " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
+                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
                            STP_ENUM_EPISODE_STATUS, STP_EPISODE_COMPLETED, error)
        && section_dropped_out_by_stage (&b, error)
        && section_remission (&b, 6, error)

@@ -157,3 +157,38 @@ BEGIN
   UPDATE resident_summaries SET responsible_name = NEW.full_name
   WHERE responsible_user_id = NEW.id;
 END;
+
+-- The name list in name order without touching the table rows (the
+-- summary columns are in the index), and the walk that checks words.
+CREATE INDEX resident_summaries_list ON resident_summaries (
+  full_key, resident_id, deleted, words, status, stage_id, responsible_user_id,
+  surname, name, patronymic, file_number, birth_date, sex, episode_id, admitted_on,
+  program_id, stage_name, stage_position, stage_started_on, responsible_name
+);
+
+-- Indexes for the center report (stp-stats.c): each section reads an
+-- index range without visiting table rows.
+CREATE INDEX residents_deleted ON residents (id) WHERE deleted <> 0;
+CREATE INDEX residents_report ON residents (
+  id, deleted, family_status, minors_in_household, kdn_informed_on, birth_date, sex
+);
+CREATE INDEX episodes_report_admitted ON episodes (
+  admitted_on, deleted, referral_source, main_substance, resident_id
+);
+CREATE INDEX episodes_report_discharged ON episodes (
+  discharged_on, deleted, admitted_on, referral_source, main_substance, status, resident_id, id
+);
+CREATE INDEX stage_entries_report ON stage_entries (
+  episode_id, started_on, ended_on, deleted, stage_id, created_at
+);
+CREATE INDEX relatives_report ON relatives (resident_id, deleted, codependent, minor);
+CREATE INDEX follow_ups_report_due ON follow_ups (
+  months, due_on, deleted, outcome, remission, resident_id
+);
+CREATE INDEX follow_ups_report_done ON follow_ups (
+  done_on, deleted, outcome, resident_id, employed, documents_restored, returned_to_family,
+  housing, attends_groups
+);
+CREATE INDEX referrals_report ON referrals (
+  sent_on, deleted, direction, agency_kind, due_on, response_on, resident_id
+);
