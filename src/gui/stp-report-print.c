@@ -126,6 +126,29 @@ stp_report_show_message (GtkWidget  *widget,
     g_message ("%s", message);
 }
 
+void
+stp_report_print_referral_letter (GtkWidget  *widget,
+                                  StpStore   *store,
+                                  StpSession *session,
+                                  const char *referral_id)
+{
+  g_autoptr(StpReportLayout) layout = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkRoot *root;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (STP_IS_STORE (store));
+  g_return_if_fail (STP_IS_SESSION (session));
+  g_return_if_fail (referral_id != NULL);
+
+  layout = stp_report_layout_new ();
+  root = gtk_widget_get_root (widget);
+  if (!stp_report_referral_letter_render (layout, store, session, referral_id, &error) ||
+      !stp_report_print_layout (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, layout, store,
+                                session, "referrals", referral_id, "referral letter", &error))
+    stp_report_show_message (widget, error->message);
+}
+
 /* --- The card's buttons ------------------------------------------------------ */
 
 typedef struct

@@ -38,4 +38,11 @@ void     stp_report_actions_add_to_card (GtkWidget        *header_box,
                                          StpSession       *session,
                                          const char       *resident_id);
 
+/* Renders the referral letter for @referral_id and shows the print dialog;
+ * a refusal (no consent for the recipient) is shown next to @widget. */
+void     stp_report_print_referral_letter (GtkWidget  *widget,
+                                           StpStore   *store,
+                                           StpSession *session,
+                                           const char *referral_id);
+
 G_END_DECLS
