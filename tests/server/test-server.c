@@ -950,6 +950,26 @@ test_malformed (gconstpointer data)
   assert_error (json, "too_large");
   g_clear_pointer (&json, json_node_unref);
 
+  /* The same without a Content-Length: a chunked body is cut off at the limit. */
+  {
+    g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u%s", server->port, push);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(SoupSession) session = new_session ();
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (big, 70000, NULL);
+    g_autoptr(GBytes) response = NULL;
+    g_autoptr(GError) error = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                  "Authorization", authorization);
+    soup_message_set_request_body (msg, "application/json", stream, -1);
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), server);
+    response = soup_session_send_and_read (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
+    g_assert_cmpint (soup_message_headers_get_encoding (soup_message_get_request_headers (msg)),
+                     ==, SOUP_ENCODING_CHUNKED);
+  }
+
   g_assert_cmpuint (request (server, "GET", "/v1/nothing", NULL, NULL, &json), ==, 404);
   assert_error (json, "not_found");
   g_clear_pointer (&json, json_node_unref);
@@ -1092,6 +1112,7 @@ typedef struct
 
 #define N_PUSHERS    10
 #define N_PER_PUSHER 15
+#define N_EXTRA_SERVERS 2
 
 static gpointer
 pusher_thread (gpointer user_data)
@@ -1128,6 +1149,7 @@ test_concurrent (gconstpointer data)
   g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *authorization = NULL;
   PusherData pushers[N_PUSHERS];
+  Server extra[N_EXTRA_SERVERS];
   GThread *threads[N_PUSHERS];
   const guint total = N_PUSHERS * N_PER_PUSHER;
   gint64 last = 0;
@@ -1140,9 +1162,20 @@ test_concurrent (gconstpointer data)
   authorization = g_strdup_printf ("Bearer %s", device.token);
   session = new_session ();
 
+  /* Two more server processes on the same database, so that pushes really
+   * run in concurrent transactions and not one after another in one loop. */
+  for (guint i = 0; i < N_EXTRA_SERVERS; i++)
+    {
+      extra[i] = *server;
+      extra[i].process = NULL;
+      start_process (&extra[i], NULL, NULL, NULL);
+    }
+
   for (guint i = 0; i < N_PUSHERS; i++)
     {
-      pushers[i] = (PusherData) { server, &device, i };
+      Server *target = i % (N_EXTRA_SERVERS + 1) == 0 ? server : &extra[i % (N_EXTRA_SERVERS + 1) - 1];
+
+      pushers[i] = (PusherData) { target, &device, i };
       threads[i] = g_thread_new ("pusher", pusher_thread, &pushers[i]);
     }
 
@@ -1177,6 +1210,8 @@ test_concurrent (gconstpointer data)
 
   for (guint i = 0; i < N_PUSHERS; i++)
     g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), ==, 0);
+  for (guint i = 0; i < N_EXTRA_SERVERS; i++)
+    stop_process (&extra[i]);
 
   g_assert_cmpuint (seqs->len, ==, total);
   g_assert_cmpint (last, ==, total);
