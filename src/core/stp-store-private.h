@@ -158,4 +158,12 @@ gboolean   stp_store_record_version   (StpStore      *self,
                                        gboolean       new_row,
                                        GError       **error);
 
+/* Waits for the background check of a big file started by
+ * stp_store_open(); FALSE (STP_CORE_ERROR_CORRUPT) when it failed. */
+gboolean   stp_store_wait_for_check   (StpStore      *self,
+                                       GError       **error);
+
+/* TRUE inside stp_store_begin() ... commit/rollback. */
+gboolean   stp_store_in_transaction   (StpStore      *self);
+
 G_END_DECLS

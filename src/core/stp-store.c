@@ -51,6 +51,12 @@ struct _StpStore
   char          *device_code;
   StpClockFunc   clock;
   gpointer       clock_data;
+
+  /* The full check of a big file runs beside the start-up; the first
+   * commit waits for it and is refused if it failed. */
+  GThread       *check_thread;
+  GError        *check_error;
+  gboolean       check_failed;
 };
 
 G_DEFINE_FINAL_TYPE (StpStore, stp_store, G_TYPE_OBJECT)
@@ -138,6 +144,9 @@ stp_store_finalize (GObject *object)
 {
   StpStore *self = STP_STORE (object);
 
+  if (self->check_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->check_thread));
+  g_clear_error (&self->check_error);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -182,6 +191,12 @@ stp_store_set_sqlite_error (StpStore  *self,
                             GError   **error)
 {
   int code = sqlite3_extended_errcode (self->db);
+
+  if (code == SQLITE_CONSTRAINT_COMMITHOOK && self->check_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->check_error));
+      return;
+    }
 
   if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
     g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
@@ -296,6 +311,8 @@ stp_store_begin (StpStore  *self,
 
   if (self->depth == 0)
     {
+      if (!stp_store_wait_for_check (self, error))
+        return FALSE;
       if (!stp_store_exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
       self->depth = 1;
@@ -312,6 +329,13 @@ stp_store_begin (StpStore  *self,
       self->depth++;
       return TRUE;
     }
+}
+
+gboolean
+stp_store_in_transaction (StpStore *self)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+  return self->depth > 0;
 }
 
 gboolean
@@ -819,6 +843,112 @@ out:
   return ok;
 }
 
+/* --- Background check of big files --------------------------------------- */
+
+static gpointer
+check_thread_func (gpointer data)
+{
+  StpStore *self = data;
+  GError *local_error = NULL;
+
+  if (!stp_store_check_file (self->path, NULL, &local_error))
+    {
+      self->check_error = local_error;
+      self->check_failed = TRUE;
+    }
+  return NULL;
+}
+
+gboolean
+stp_store_wait_for_check (StpStore  *self,
+                          GError   **error)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+
+  if (self->check_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->check_thread));
+  if (self->check_failed)
+    {
+      if (error != NULL)
+        *error = g_error_copy (self->check_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+commit_hook (void *data)
+{
+  StpStore *self = data;
+
+  /* Non-zero turns the commit into a rollback: a damaged file is never
+   * written, whatever path the write took. */
+  return stp_store_wait_for_check (self, NULL) ? 0 : 1;
+}
+
+/* Files above this size get the quick header check at open and the full
+ * one in the background ($STUPENI_SYNC_CHECK_LIMIT, bytes, for tests). */
+static gint64
+sync_check_limit (void)
+{
+  const char *env = g_getenv ("STUPENI_SYNC_CHECK_LIMIT");
+
+  if (env != NULL && *env != '\0')
+    return g_ascii_strtoll (env, NULL, 10);
+  return 64 * 1024 * 1024;
+}
+
+/* Version and schema readable: what can be learnt without reading it all. */
+static gboolean
+light_check (const char  *path,
+             int         *out_version,
+             GError     **error)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+  int version;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    {
+      set_corrupt_error (path, db != NULL ? sqlite3_errmsg (db) : "open", error);
+      goto out;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      set_corrupt_error (path, sqlite3_errmsg (db), error);
+      goto out;
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      set_corrupt_error (path, sqlite3_errmsg (db), error);
+      goto out;
+    }
+  version = sqlite3_column_int (stmt, 0);
+  *out_version = version;
+  if (version > STP_SCHEMA_VERSION)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW,
+                   _("The database file %s was written by a newer version of Stupeni "
+                     "(schema %d; this version knows %d). Install the newer version of the program."),
+                   path, version, STP_SCHEMA_VERSION);
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (stmt != NULL)
+    sqlite3_finalize (stmt);
+  if (db != NULL)
+    sqlite3_close_v2 (db);
+  return ok;
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -903,6 +1033,7 @@ open_connection (StpStore  *self,
                    self->db != NULL ? sqlite3_errmsg (self->db) : "");
       return FALSE;
     }
+  sqlite3_commit_hook (self->db, commit_hook, self);
   return configure_connection (self, error);
 }
 
@@ -974,8 +1105,22 @@ stp_store_open (const char  *path,
     return NULL;
 
   existed = g_stat (path, &st) == 0 && st.st_size > 0;
-  if (existed && !stp_store_check_file (path, &version, error))
-    return NULL;
+  if (existed)
+    {
+      gboolean in_background = FALSE;
+
+      if ((gint64) st.st_size > sync_check_limit ())
+        {
+          if (!light_check (path, &version, error))
+            return NULL;
+          /* An upgrade writes at once: check fully first. */
+          in_background = version == STP_SCHEMA_VERSION;
+        }
+      if (in_background)
+        self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
+      else if (!stp_store_check_file (path, &version, error))
+        return NULL;
+    }
 
   /* The copy is made before this program touches the file (switching to
    * WAL alone rewrites its header). */
@@ -1003,6 +1148,8 @@ stp_store_open_secondary (StpStore  *primary,
 
   g_return_val_if_fail (STP_IS_STORE (primary), NULL);
 
+  if (!stp_store_wait_for_check (primary, error))
+    return NULL;
   self = g_object_new (STP_TYPE_STORE, NULL);
   self->path = g_strdup (primary->path);
   self->lock = g_atomic_rc_box_acquire (primary->lock);

@@ -189,6 +189,62 @@ test_damaged_page_refused (void)
 }
 
 static void
+test_damaged_big_file_never_written (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "center.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+  g_autoptr(StpSession) system = stp_session_new_system ();
+  g_autofree char *contents = NULL;
+  g_autofree char *after = NULL;
+  gsize len, after_len;
+
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 300; i++)
+    {
+      g_autoptr(StpResident) r = stp_resident_new ();
+      r->surname = g_strdup_printf ("Фамилия%d", i);
+      r->name = g_strdup ("Имя");
+      g_assert_true (stp_store_save_resident (store, system, r, &error));
+    }
+  g_assert_true (stp_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error));
+  g_clear_object (&store);
+
+  /* Damage the last pages (outbox data), not the schema. */
+  contents = read_file (path, &len);
+  for (gsize i = len - 8 * 4096; i < len; i++)
+    contents[i] = (char) (i * 13 + 5);
+  g_file_set_contents (path, contents, len, &error);
+  g_assert_no_error (error);
+
+  /* Every file counts as big: the full check runs in the background. */
+  g_setenv ("STUPENI_SYNC_CHECK_LIMIT", "0", TRUE);
+  store = stp_store_open (path, &error);
+  g_unsetenv ("STUPENI_SYNC_CHECK_LIMIT");
+  if (store != NULL)
+    {
+      g_autoptr(StpResident) r = stp_resident_new ();
+      g_test_message ("opened; the background check refuses writes");
+      r->surname = g_strdup ("Новый");
+      r->name = g_strdup ("Иван");
+      g_assert_false (stp_store_save_resident (store, system, r, &error));
+      g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+      g_clear_error (&error);
+      g_assert_false (stp_store_set_setting (store, "k", "v", &error));
+      g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+      g_clear_object (&store);
+    }
+  else
+    g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+
+  after = read_file (path, &after_len);
+  g_assert_cmpmem (contents, len, after, after_len);
+  test_remove_dir (dir);
+}
+
+static void
 test_too_new_refused (void)
 {
   g_autofree char *dir = test_make_dir ();
@@ -433,6 +489,7 @@ main (int   argc,
   g_test_add_func ("/store/corrupt-refused", test_corrupt_refused);
   g_test_add_func ("/store/damaged-page-refused", test_damaged_page_refused);
   g_test_add_func ("/store/too-new-refused", test_too_new_refused);
+  g_test_add_func ("/store/damaged-big-file-never-written", test_damaged_big_file_never_written);
   g_test_add_func ("/store/migrate-from-version-0", test_migrate_from_version_0);
   g_test_add_func ("/store/lock-in-process", test_lock_in_process);
   g_test_add_func ("/store/lock-other-process", test_lock_other_process);
