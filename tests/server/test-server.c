@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PG_BIN "/usr/lib/postgresql/15/bin"
@@ -1348,6 +1349,49 @@ test_crash_hook (void)
   destroy_server (&server);
 }
 
+static int
+run_admin_status (Server     *server,
+                  const char *command,
+                  const char *argument,
+                  const char *value)
+{
+  const char *argv[] = { server_binary, "--config", server->config_path, command, argument, value, NULL };
+  int status = 0;
+
+  g_free (run_command (argv, &status));
+  return g_spawn_check_wait_status (status, NULL) ? 0 : (WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+}
+
+static void
+test_cli (void)
+{
+  Server *server = &sqlite_server;
+  g_autofree char *code = NULL;
+  g_autofree char *center = NULL;
+
+  if (!ensure_server (server))
+    return;
+
+  g_assert_cmpint (run_admin_status (server, "frobnicate", NULL, NULL), ==, 2);
+  g_assert_cmpint (run_admin_status (server, "center", "add", ""), ==, 2);
+  g_assert_cmpint (run_admin_status (server, "center", "code", "no-such-center"), ==, 1);
+  g_assert_cmpint (run_admin_status (server, "device", "revoke", "no-such-device"), ==, 1);
+  g_assert_cmpint (run_admin_status (server, "device", "list", NULL), ==, 0);
+
+  /* Codes are shown in groups and accepted in any case, with or without dashes. */
+  center = add_center (server, "Центр кодов", &code);
+  g_assert_true (g_regex_match_simple ("^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$", code, 0, 0));
+  {
+    g_auto(GStrv) groups = g_strsplit (code, "-", -1);
+    g_autofree char *joined = g_strjoinv ("", groups);
+    g_autofree char *lower = g_ascii_strdown (joined, -1);
+    g_auto(Device) device = { 0 };
+    g_autoptr(JsonNode) json = enroll (server, lower, &device);
+
+    g_assert_cmpstr (device.center, ==, center);
+  }
+}
+
 static void
 make_test_certificate (void)
 {
@@ -1406,6 +1450,7 @@ main (int   argc,
 
   add_contract (&sqlite_server);
   add_contract (&pg_server);
+  g_test_add_func ("/server/cli", test_cli);
   g_test_add_func ("/server/dev-certificate-and-rate-limit", test_dev_certificate_and_rate_limit);
   g_test_add_func ("/server/crash-hook", test_crash_hook);
 
