@@ -12,6 +12,7 @@ typedef struct
   GtkWidget  *page;
   char       *created_id;
   char       *opened_id;
+  StpSession *page_session;   /* NULL: the director's */
 } Fixture;
 
 static void
@@ -37,7 +38,8 @@ make_page (Fixture *fixture)
 {
   fixture->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 860, 900);
-  fixture->page = stp_intake_page_new (fixture->db.store, fixture->db.session);
+  fixture->page = stp_intake_page_new (fixture->db.store,
+                                       fixture->page_session ? fixture->page_session : fixture->db.session);
   g_signal_connect (fixture->page, "resident-created", G_CALLBACK (on_resident_created), fixture);
   g_signal_connect (fixture->page, "open-resident", G_CALLBACK (on_open_resident), fixture);
   gtk_window_set_child (GTK_WINDOW (fixture->window), fixture->page);
@@ -77,6 +79,7 @@ fixture_tear_down (Fixture       *fixture,
   card_test_db_close (&fixture->db);
   g_free (fixture->created_id);
   g_free (fixture->opened_id);
+  g_clear_object (&fixture->page_session);
 }
 
 static const char *
@@ -329,6 +332,45 @@ test_draft_restored (Fixture       *fixture,
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
 }
 
+/* Volunteers do intake: the page works with their session too. */
+static void
+test_volunteer_intake (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(StpUser) user = stp_user_new ();
+  g_autoptr(StpSession) volunteer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  user->login = g_strdup ("volunteer");
+  user->full_name = g_strdup ("Орлов Олег Игоревич");
+  user->role = STP_ROLE_VOLUNTEER;
+  user->active = TRUE;
+  g_assert_true (stp_store_save_user_with_password (fixture->db.store, fixture->db.session, user,
+                                                    "volunteer password", &error));
+  g_assert_no_error (error);
+  volunteer = stp_store_login (fixture->db.store, "volunteer", "volunteer password", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_session_get_role (volunteer), ==, STP_ROLE_VOLUNTEER);
+
+  destroy_page (fixture);
+  g_set_object (&fixture->page_session, volunteer);
+  make_page (fixture);
+
+  fill_person (fixture, "Лебедев", "10.10.1979");
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "next_button");
+  add_relative (fixture, "Лебедева Нина Павловна", 2, FALSE);
+  card_test_click (fixture->page, "next_button");
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (card_test_get (fixture->page, "consent-personal_data")), TRUE);
+  card_test_click (fixture->page, "save_button");
+
+  g_assert_nonnull (fixture->created_id);
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_EPISODE, "resident_id", fixture->created_id), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->created_id), ==, 1);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_CONSENT, "resident_id", fixture->created_id), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -341,6 +383,8 @@ main (int   argc,
   g_test_add ("/intake/invalid-date", Fixture, NULL, fixture_set_up, test_invalid_date, fixture_tear_down);
   g_test_add ("/intake/future-birth-date", Fixture, NULL, fixture_set_up, test_future_birth_date, fixture_tear_down);
   g_test_add ("/intake/draft-restored", Fixture, NULL, fixture_set_up, test_draft_restored, fixture_tear_down);
+
+  g_test_add ("/intake/volunteer", Fixture, NULL, fixture_set_up, test_volunteer_intake, fixture_tear_down);
 
   return g_test_run ();
 }
