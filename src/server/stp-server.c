@@ -18,6 +18,9 @@
 #define MAX_AGGREGATE_COUNTS   500
 #define TOUCH_INTERVAL_MILLIS  60000
 
+/* Requests are handled one at a time on the main loop, each in its own
+ * database transaction; several processes may serve one database (the
+ * per-center counter row keeps seq order equal to commit order). */
 struct _StpServer
 {
   StpServerConfig *config;        /* unowned */
@@ -270,6 +273,20 @@ enroll_allowed (StpServer         *self,
 
   if (address == NULL)
     address = "";
+
+  /* Forget finished windows now and then, so that many addresses cannot
+   * grow the table without bound. */
+  if (g_hash_table_size (self->enroll_windows) > 4096)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->enroll_windows);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (now - ((RateWindow *) value)->window_start >= 60000)
+          g_hash_table_iter_remove (&iter);
+    }
+
   window = g_hash_table_lookup (self->enroll_windows, address);
   if (window == NULL)
     {
