@@ -133,6 +133,8 @@ main (int   argc,
         }
       total_results += found->len;
       g_array_append_val (search_ms, ms);
+      if (ms > 20)
+        g_print ("slow search %-12s %6.1f ms, %u results\n", text, ms, found->len);
     }
 
   /* Opening a resident card: the resident, episodes with stage entries,

@@ -16,7 +16,7 @@
 
 /* Above this many text matches a search walks the summaries in name order
  * and stops at the limit instead of sorting every match. */
-#define SEARCH_SORT_THRESHOLD 1000
+#define SEARCH_SORT_THRESHOLD 3000
 #define SEARCH_MAX_WORDS 8
 
 #define SUMMARY_COLUMNS \
@@ -279,16 +279,26 @@ stp_store_search_residents (StpStore               *self,
 
   sql = g_string_new ("SELECT " SUMMARY_COLUMNS);
   if (use_fts)
-    g_string_append (sql, " FROM resident_fts f JOIN resident_summaries s ON s.rid = f.rowid"
-                          " WHERE f.resident_fts MATCH :match AND s.deleted = 0");
+    {
+      /* The page of matches first, from a narrow index, then its rows. */
+      g_string_append (sql, " FROM (SELECT s.rid FROM resident_fts f"
+                            " JOIN resident_summaries s INDEXED BY resident_summaries_fts"
+                            " ON s.rid = f.rowid"
+                            " WHERE f.resident_fts MATCH :match AND s.deleted = 0");
+      append_filters (sql, query);
+      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit) k"
+                            " JOIN resident_summaries s ON s.rid = k.rid"
+                            " ORDER BY s.full_key, s.rid");
+    }
   else
     {
-      g_string_append (sql, " FROM resident_summaries s WHERE s.deleted = 0");
+      g_string_append (sql, " FROM resident_summaries s INDEXED BY resident_summaries_list"
+                            " WHERE s.deleted = 0");
       for (guint i = 0; i < n_words; i++)
         g_string_append_printf (sql, " AND s.words LIKE :w%u", i);
+      append_filters (sql, query);
+      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit");
     }
-  append_filters (sql, query);
-  g_string_append (sql, " ORDER BY s.full_key, s.resident_id LIMIT :limit");
 
   stmt = stp_store_prepare (self, sql->str, error);
   if (stmt == NULL)
@@ -703,7 +713,7 @@ stp_store_census (StpStore   *self,
                             "SELECT " SUMMARY_COLUMNS " FROM resident_summaries s"
                             " WHERE s.deleted = 0 AND s.status IN (?1, ?2)"
                             " ORDER BY s.stage_position IS NOT NULL, s.stage_position,"
-                            " s.full_key, s.resident_id",
+                            " s.full_key, s.rid",
                             error);
   if (stmt == NULL)
     return NULL;

@@ -439,19 +439,17 @@ section_families (Builder *b,
   int rc;
 
   stmt = prepare_period (b,
-                         "WITH" ACTIVE_RESIDENTS ","
-                         " rel AS MATERIALIZED (SELECT v.resident_id AS id, count (*) AS n,"
+                         "WITH" ACTIVE_RESIDENTS
+                         "SELECT total (n), total (codependent), total (minors > 0 OR minor > 0),"
+                         " total (family_status = ?3), total (family_status = ?4),"
+                         " total (kdn_informed_on BETWEEN ?1 AND ?2), count (*)"
+                         " FROM (SELECT a.id, coalesce (r.minors_in_household, 0) AS minors,"
+                         "  r.family_status, r.kdn_informed_on, count (v.resident_id) AS n,"
                          "  total (v.codependent) AS codependent, max (coalesce (v.minor, 0)) AS minor"
-                         "  FROM a JOIN relatives v ON v.resident_id = a.id WHERE v.deleted = 0"
-                         "  GROUP BY v.resident_id)"
-                         " SELECT (SELECT total (n) FROM rel), (SELECT total (codependent) FROM rel),"
-                         " total (coalesce (r.minors_in_household, 0) > 0"
-                         "  OR a.id IN (SELECT id FROM rel WHERE minor)),"
-                         " total (r.family_status = ?3),"
-                         " total (r.family_status = ?4),"
-                         " total (r.kdn_informed_on BETWEEN ?1 AND ?2),"
-                         " count (*)"
-                         " FROM a JOIN residents r INDEXED BY residents_report ON r.id = a.id",
+                         "  FROM a JOIN residents r INDEXED BY residents_report ON r.id = a.id"
+                         "  LEFT JOIN relatives v INDEXED BY relatives_report"
+                         "  ON v.resident_id = a.id AND v.deleted = 0"
+                         "  GROUP BY a.id)",
                          error);
   if (stmt == NULL)
     return FALSE;

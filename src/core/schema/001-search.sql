@@ -20,7 +20,6 @@ CREATE TABLE resident_summaries (
   responsible_user_id TEXT, responsible_name TEXT,
   stage_id TEXT, stage_name TEXT, stage_position INTEGER, stage_started_on TEXT
 );
-CREATE INDEX resident_summaries_order ON resident_summaries (full_key, resident_id);
 CREATE INDEX resident_summaries_name_birth ON resident_summaries (full_key, birth_date);
 CREATE INDEX resident_summaries_phonetic ON resident_summaries (phonetic, birth_date);
 CREATE INDEX resident_summaries_episode ON resident_summaries (episode_id);
@@ -161,10 +160,13 @@ END;
 -- The name list in name order without touching the table rows (the
 -- summary columns are in the index), and the walk that checks words.
 CREATE INDEX resident_summaries_list ON resident_summaries (
-  full_key, resident_id, deleted, words, status, stage_id, responsible_user_id,
+  full_key, rid, resident_id, deleted, words, status, stage_id, responsible_user_id,
   surname, name, patronymic, file_number, birth_date, sex, episode_id, admitted_on,
   program_id, stage_name, stage_position, stage_started_on, responsible_name
 );
+-- Text matches are ordered by name from this small index, then only the
+-- shown page is read from the table.
+CREATE INDEX resident_summaries_fts ON resident_summaries (rid, deleted, full_key);
 
 -- Indexes for the center report (stp-stats.c): each section reads an
 -- index range without visiting table rows.
