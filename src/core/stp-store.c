@@ -96,7 +96,7 @@ store_lock_acquire (const char  *db_path,
     g_autofree gunichar2 *wpath = g_utf8_to_utf16 (lock->path, -1, NULL, NULL, NULL);
     OVERLAPPED ov = { 0 };
 
-    lock->handle = CreateFileW (wpath, GENERIC_READ | GENERIC_WRITE,
+    lock->handle = CreateFileW ((LPCWSTR) wpath, GENERIC_READ | GENERIC_WRITE,
                                 FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                 NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (lock->handle == INVALID_HANDLE_VALUE ||

@@ -250,7 +250,7 @@ typedef enum
 } StpRecordKind;
 
 /* Enumerated values with their stored code and (untranslated) label;
- * show labels with g_dgettext (GETTEXT_PACKAGE, item->label) or _(). */
+ * show labels with g_dgettext (GETTEXT_PACKAGE, item->label), or stp_enum_to_label(). */
 typedef struct
 {
   int         value;
