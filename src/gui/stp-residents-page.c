@@ -442,9 +442,11 @@ stp_residents_page_new (StpStore   *store,
   /* A volunteer sees names, file numbers and stages only. */
   if (!stp_session_can (session, STP_PERMISSION_READ_CARD))
     {
-      gtk_column_view_column_set_visible (self->age_column, FALSE);
-      gtk_column_view_column_set_visible (self->day_column, FALSE);
-      gtk_column_view_column_set_visible (self->responsible_column, FALSE);
+      /* Removed rather than hidden: hidden columns keep their share of the
+       * width in GTK 4.8. */
+      gtk_column_view_remove_column (self->column_view, self->age_column);
+      gtk_column_view_remove_column (self->column_view, self->day_column);
+      gtk_column_view_remove_column (self->column_view, self->responsible_column);
       gtk_widget_set_visible (GTK_WIDGET (self->responsible_dropdown), FALSE);
     }
 

@@ -316,7 +316,11 @@ stp_settings_page_load_users (StpSettingsPage *self)
       g_signal_connect_object (dropdown, "notify::selected", G_CALLBACK (on_role_selected), self, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), dropdown);
 
-      button = gtk_button_new_with_mnemonic (_("Reset _Password…"));
+      button = gtk_button_new_from_icon_name ("dialog-password-symbolic");
+      gtk_widget_set_tooltip_text (button, _("Reset Password…"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reset Password…"),
+                                      -1);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       g_object_set_data_full (G_OBJECT (button), "user-id", g_strdup (user->meta.id), g_free);
       g_object_set_data_full (G_OBJECT (button), "full-name", g_strdup (user->full_name), g_free);
