@@ -148,6 +148,7 @@ stp_widget_show_toast (GtkWidget  *widget,
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
 
+  g_debug ("Toast: %s", title);
   overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
   toast = adw_toast_new (title);
   if (overlay == NULL)

@@ -54,7 +54,27 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (programs->len, >, 0);
   episode->resident_id = g_strdup (fixture->resident_id);
-  episode->program_id = g_strdup (((StpProgram *) g_ptr_array_index (programs, 0))->meta.id);
+  /* The program with the most stages (the residential one): the list's
+   * order among programs made in the same instant is not fixed. */
+  {
+    guint most = 0;
+
+    for (guint i = 0; i < programs->len; i++)
+      {
+        StpProgram *program = g_ptr_array_index (programs, i);
+        g_autoptr(GPtrArray) stages = stp_store_list_stages (fixture->db.store, fixture->db.session,
+                                                             program->meta.id, &error);
+
+        g_assert_no_error (error);
+        if (stages->len > most)
+          {
+            most = stages->len;
+            g_free (episode->program_id);
+            episode->program_id = g_strdup (program->meta.id);
+          }
+      }
+    g_assert_cmpuint (most, >=, 4);
+  }
   episode->admitted_on = date_from_today (fixture->db.store, -40);
   episode->referral_source = STP_REFERRAL_SOURCE_RELATIVES;
   episode->payment_source = STP_PAYMENT_RELATIVES;
@@ -347,6 +367,64 @@ test_discharge (Fixture       *fixture,
   card_test_picture (GTK_WIDGET (fixture->window), "card-follow-ups.png");
 }
 
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0 &&
+      gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Deleting a relative shows a toast whose «Отменить» brings it back. */
+static void
+test_delete_undo (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWidget *page;
+  GtkWidget *list;
+  GtkWidget *row;
+  GtkWidget *undo;
+
+  add_sample_records (fixture);
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "family");
+  page = visible_page (fixture);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 2);
+
+  list = card_test_get (page, "relatives");
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
+  g_assert_nonnull (row);
+  /* The row's buttons: edit, then delete. */
+  {
+    GtkWidget *edit = card_test_find_type (row, GTK_TYPE_BUTTON);
+    GtkWidget *delete = NULL;
+
+    for (GtkWidget *w = gtk_widget_get_parent (edit); w != NULL && delete == NULL; w = NULL)
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+        if (GTK_IS_BUTTON (c) && c != edit)
+          delete = c;
+    g_assert_nonnull (delete);
+    g_signal_emit_by_name (delete, "clicked");
+    card_test_wait (300);
+  }
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 1);
+
+  undo = find_button_labelled (GTK_WIDGET (fixture->window), "_Отменить");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  card_test_wait (300);
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 2);
+}
+
 static void
 test_volunteer (Fixture       *fixture,
                 gconstpointer  data)
@@ -371,6 +449,7 @@ main (int   argc,
   g_test_add ("/card/pages", Fixture, NULL, fixture_set_up, test_pages, fixture_tear_down);
   g_test_add ("/card/next-stage", Fixture, NULL, fixture_set_up, test_next_stage, fixture_tear_down);
   g_test_add ("/card/discharge", Fixture, NULL, fixture_set_up, test_discharge, fixture_tear_down);
+  g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
 
   return g_test_run ();
