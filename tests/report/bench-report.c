@@ -9,6 +9,7 @@
 
 #include "stp-report.h"
 #include "stp-query.h"
+#include "stp-stats.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ main (int   argc,
   g_autoptr(GArray) resident_times = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) center_times = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) csv_times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) stats_times = g_array_new (FALSE, FALSE, sizeof (double));
   int year = 0;
   int runs = 5;
   GOptionEntry entries[] = {
@@ -126,6 +128,20 @@ main (int   argc,
       ms = (g_get_monotonic_time () - start) / 1000.0;
       g_array_append_val (resident_times, ms);
 
+      /* The core's numbers alone, to tell report time from query time. */
+      start = g_get_monotonic_time ();
+      {
+        g_autoptr(StpCenterStats) stats = stp_store_center_stats (store, session, from, to, &error);
+
+        if (stats == NULL)
+          {
+            g_printerr ("%s\n", error->message);
+            return EXIT_FAILURE;
+          }
+      }
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (stats_times, ms);
+
       start = g_get_monotonic_time ();
       if (!stp_report_center_to_pdf (store, session, from, to, pdf, &error))
         {
@@ -147,6 +163,7 @@ main (int   argc,
 
   g_print ("database %s, resident %s, year %d, %d runs\n", database, resident_id, year, runs);
   print_times ("resident report -> PDF", resident_times, 100);
+  print_times ("center stats alone (core query)", stats_times, 300);
   print_times ("center report for a year -> PDF", center_times, 300);
   print_times ("center report for a year -> CSV", csv_times, 300);
 
