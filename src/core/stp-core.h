@@ -12,3 +12,5 @@
 #include "stp-stats.h"
 #include "stp-uuid.h"
 #include "stp-validate.h"
+#include "stp-sync-store.h"
+#include "stp-demo.h"
