@@ -322,22 +322,6 @@ stp_card_program_new (StpStore   *store,
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->current_row);
   gtk_box_append (GTK_BOX (box), group);
 
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Stages"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Every move between stages, with dates and results."));
-  self->timeline = gtk_list_box_new ();
-  gtk_widget_set_name (self->timeline, "stage_entries");
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->timeline), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (self->timeline, "boxed-list");
-  placeholder = gtk_label_new (_("No stages yet"));
-  gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_widget_set_margin_top (placeholder, 12);
-  gtk_widget_set_margin_bottom (placeholder, 12);
-  gtk_list_box_set_placeholder (GTK_LIST_BOX (self->timeline), placeholder);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->timeline);
-  gtk_box_append (GTK_BOX (box), group);
-
   self->actions_group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->actions_group), _("Move"));
   self->date_row = stp_date_row_new (_("Date (dd.mm.yyyy)"));
@@ -368,6 +352,23 @@ stp_card_program_new (StpStore   *store,
   gtk_box_append (GTK_BOX (buttons), self->next_button);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), buttons);
   gtk_box_append (GTK_BOX (box), self->actions_group);
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Stages"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         _("Every move between stages, with dates and results."));
+  self->timeline = gtk_list_box_new ();
+  gtk_widget_set_name (self->timeline, "stage_entries");
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->timeline), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->timeline, "boxed-list");
+  placeholder = gtk_label_new (_("No stages yet"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_list_box_set_placeholder (GTK_LIST_BOX (self->timeline), placeholder);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->timeline);
+  gtk_box_append (GTK_BOX (box), group);
+
 
   stp_card_program_reload (self);
   return GTK_WIDGET (self);

@@ -178,6 +178,28 @@ add_sample_records (Fixture *fixture)
   g_assert_true (stp_store_save_referral (store, session, referral, &error));
   g_assert_no_error (error);
 
+  {
+    g_autoptr(StpScreening) screening = stp_screening_new ();
+    g_autoptr(StpJournalEntry) entry = stp_journal_entry_new ();
+
+    screening->resident_id = g_strdup (fixture->resident_id);
+    screening->episode_id = g_strdup (fixture->episode_id);
+    screening->taken_on = date_from_today (store, -40);
+    screening->reason = STP_SCREENING_REASON_ADMISSION;
+    screening->method = g_strdup ("Иммунохроматографический тест");
+    screening->result = STP_SCREENING_NEGATIVE;
+    g_assert_true (stp_store_save_screening (store, session, screening, &error));
+    g_assert_no_error (error);
+    entry->resident_id = g_strdup (fixture->resident_id);
+    entry->episode_id = g_strdup (fixture->episode_id);
+    entry->kind = STP_JOURNAL_GROUP;
+    entry->occurred_at = g_strdup ("2026-01-15T09:30:00Z");
+    entry->author_user_id = g_strdup (stp_session_get_user_id (session));
+    entry->text = g_strdup ("Групповое занятие «Шаг первый»");
+    g_assert_true (stp_store_save_journal_entry (store, session, entry, &error));
+    g_assert_no_error (error);
+  }
+
   obligation->resident_id = g_strdup (fixture->resident_id);
   obligation->basis = STP_COURT_BASIS_KOAP_4_1;
   obligation->court = g_strdup ("Мировой судья судебного участка № 3");
@@ -294,6 +316,9 @@ test_next_stage (Fixture       *fixture,
         rows++;
     g_assert_cmpuint (rows, ==, 4);
   }
+  /* Tall enough for the whole timeline, after the toasts went away. */
+  gtk_window_set_default_size (fixture->window, 1040, 1200);
+  card_test_wait (5500);
   card_test_picture (GTK_WIDGET (fixture->window), "card-program.png");
 }
 
