@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "stp-demo.h"
 #include "stp-error.h"
 #include "stp-store-private.h"
@@ -676,11 +678,12 @@ insert_resident (Demo    *d,
           g_strcmp0 (family_status, "none") != 0 ? created_day : NULL,
           chance (d, 0.03) ? created_day : NULL);
 
-  /* Episodes: 60 % one, 30 % two, 10 % three (1.5 on average). */
+  /* Episodes: 50 % one, 35 % two, 15 % three; with the later ones cut at
+   * today about 1.5 on average. */
   {
-    int r = rnd (d, 0, 9);
+    int r = rnd (d, 0, 19);
 
-    n_episodes = r < 6 ? 1 : r < 9 ? 2 : 3;
+    n_episodes = r < 10 ? 1 : r < 17 ? 2 : 3;
   }
   {
     int day = first;
@@ -867,7 +870,7 @@ load_programs (Demo    *d,
   if (d->programs->len == 0)
     {
       g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   "The center has no program with stages to generate episodes in");
+                   _("The center has no program with stages for demo episodes"));
       return FALSE;
     }
 
