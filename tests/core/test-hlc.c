@@ -71,6 +71,57 @@ test_store_clock_goes_back (TestCenter    *tc,
   }
 }
 
+typedef struct
+{
+  StpStore *store;
+  int       first;
+} WorkerData;
+
+static gpointer
+worker_func (gpointer data)
+{
+  WorkerData *w = data;
+  g_autoptr(StpSession) system = stp_session_new_system ();
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StpResident) r = stp_resident_new ();
+      r->surname = g_strdup_printf ("Поток%d", w->first + i);
+      r->name = g_strdup ("Имя");
+      if (!stp_store_save_resident (w->store, system, r, &error))
+        return GINT_TO_POINTER (1);
+    }
+  return NULL;
+}
+
+static void
+test_two_connections (TestCenter    *tc,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) worker = stp_store_open_secondary (tc->store, &error);
+  WorkerData a = { tc->store, 0 };
+  WorkerData b = { worker, 100 };
+  GThread *thread;
+  gpointer failed_a, failed_b;
+
+  g_assert_no_error (error);
+  /* The wall clock stands still: only the counter can keep order. */
+  thread = g_thread_new ("worker", worker_func, &b);
+  failed_a = worker_func (&a);
+  failed_b = g_thread_join (thread);
+  g_assert_null (failed_a);
+  g_assert_null (failed_b);
+
+  g_assert_cmpint (test_count (tc->store, "SELECT count(*) FROM residents WHERE surname LIKE 'Поток%'"), ==, 40);
+  /* Every change has its own HLC, increasing in commit order. */
+  g_assert_cmpint (test_count (tc->store, "SELECT count(DISTINCT hlc) = count(*) FROM outbox"), ==, 1);
+  g_assert_cmpint (test_count (tc->store,
+                               "SELECT count(*) FROM outbox o1 JOIN outbox o2 ON o2.id = o1.id + 1 "
+                               "WHERE o2.hlc <= o1.hlc"), ==, 0);
+}
+
 static void
 test_uuid_v7 (void)
 {
@@ -96,5 +147,7 @@ main (int   argc,
   g_test_add_func ("/hlc/uuid-v7", test_uuid_v7);
   g_test_add ("/hlc/store-clock-goes-back", TestCenter, NULL, test_center_setup,
               test_store_clock_goes_back, test_center_teardown);
+  g_test_add ("/hlc/two-connections", TestCenter, NULL, test_center_setup,
+              test_two_connections, test_center_teardown);
   return g_test_run ();
 }
