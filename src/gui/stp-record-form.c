@@ -787,6 +787,9 @@ editor_update_buttons (StpRecordEditor *editor)
   gtk_button_set_label (GTK_BUTTON (editor->save_button),
                         editor->editing || !editor->can_add ? _("_Save changes") : _("_Add"));
   gtk_widget_set_sensitive (editor->save_button, editor->can_add || editor->editing != NULL);
+  /* Without "add", the form only makes sense for a record being edited. */
+  gtk_widget_set_sensitive (stp_record_form_get_widget (editor->form),
+                            editor->parent_id != NULL && (editor->can_add || editor->editing != NULL));
   gtk_widget_set_visible (editor->new_button, editor->editing != NULL && editor->can_add);
 }
 
@@ -978,7 +981,7 @@ stp_record_editor_reload (StpRecordEditor *editor)
   g_ptr_array_set_size (editor->records, 0);
   stp_list_box_clear (GTK_LIST_BOX (editor->list));
 
-  gtk_widget_set_sensitive (stp_record_form_get_widget (editor->form), editor->parent_id != NULL);
+  editor_update_buttons (editor);
   if (editor->parent_id == NULL)
     return;
 
