@@ -113,8 +113,8 @@ update (StpSyncPage *self)
   pending = g_strdup_printf ("%u", stp_sync_engine_get_pending (self->engine));
   adw_action_row_set_subtitle (self->pending_row, pending);
   if (ABS (skew) > STP_SYNC_SKEW_WARNING_MILLIS)
-    clock = g_strdup_printf (_("This computer's clock differs from the server's by %" G_GINT64_FORMAT
-                               " min; correct the date and time"), skew / 60000);
+    clock = g_strdup_printf (_("This computer's clock differs from the server's by %d min; "
+                               "correct the date and time"), (int) (skew / 60000));
   else
     clock = g_strdup (_("Correct"));
   adw_action_row_set_subtitle (self->clock_row, clock);

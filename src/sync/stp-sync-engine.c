@@ -979,8 +979,8 @@ sync_done (GObject      *source,
       if (ABS (self->clock_skew) > STP_SYNC_SKEW_WARNING_MILLIS)
         {
           g_autofree char *msg = g_strdup_printf (_("This computer's clock differs from the server's by "
-                                                    "%" G_GINT64_FORMAT " min; correct it"),
-                                                  self->clock_skew / 60000);
+                                                    "%d min; correct it"),
+                                                  (int) (self->clock_skew / 60000));
           set_last_error (self, msg);
         }
       else
