@@ -544,6 +544,50 @@ test_idle_lock_keeps_text (void)
 }
 
 static void
+test_staff_opens_card (void)
+{
+#ifdef HAVE_RESIDENT_WINDOW
+  g_autoptr(Center) center = center_new ();
+  g_autoptr(GList) before = NULL;
+  g_autoptr(GList) after = NULL;
+  GtkWindow *card = NULL;
+  StpWindow *window;
+  GtkWidget *root;
+
+  window = stp_window_new (NULL, center->store, center->staff);
+  root = GTK_WIDGET (window);
+  stp_test_show (GTK_WINDOW (window));
+  wait_for_residents (window);
+
+  before = gtk_window_list_toplevels ();
+  g_signal_emit_by_name (stp_test_find_widget (root, "residents"), "activate", 0);
+  stp_test_wait (300);
+  after = gtk_window_list_toplevels ();
+  g_assert_cmpuint (g_list_length (after), ==, g_list_length (before) + 1);
+  for (GList *l = after; l != NULL; l = l->next)
+    if (g_list_find (before, l->data) == NULL)
+      card = l->data;
+  g_assert_nonnull (card);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (card)));
+
+  /* The lock hides open cards and unlocking shows them again. */
+  stp_window_lock (window);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (card)));
+  type_text (root, "lock-password", STAFF_PASSWORD);
+  press (root, "unlock-button");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (card)));
+
+  /* Cards go with the window of their session. */
+  g_object_add_weak_pointer (G_OBJECT (card), (gpointer *) &card);
+  gtk_window_destroy (GTK_WINDOW (window));
+  stp_test_wait (100);
+  g_assert_null (card);
+#else
+  g_test_skip ("The resident card is not part of this build");
+#endif
+}
+
+static void
 test_settings_user_and_stage (void)
 {
   g_autoptr(Center) center = center_new ();
@@ -611,6 +655,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/director-pages", test_director_pages);
   g_test_add_func ("/gui/window/volunteer", test_volunteer_cannot_open_card);
   g_test_add_func ("/gui/window/idle-lock", test_idle_lock_keeps_text);
+  g_test_add_func ("/gui/window/staff-opens-card", test_staff_opens_card);
   g_test_add_func ("/gui/settings/user-and-stage", test_settings_user_and_stage);
 
   return g_test_run ();
