@@ -1016,7 +1016,9 @@ configure_connection (StpStore  *self,
                          "PRAGMA synchronous = FULL;"
                          "PRAGMA foreign_keys = ON;"
                          "PRAGMA cache_size = -16000;"
-                         "PRAGMA temp_store = MEMORY;",
+                         "PRAGMA temp_store = MEMORY;"
+                         /* Keep the log file small once checkpointed. */
+                         "PRAGMA journal_size_limit = 67108864;",
                          error);
 }
 
