@@ -38,6 +38,7 @@ struct _StpCardFamily
   StpStore        *store;
   StpSession      *session;
   char            *resident_id;
+  StpResident     *resident;        /* as last read by the window */
   StpRecordForm   *situation_form;
   StpRecordEditor *relatives;
 };
@@ -85,12 +86,9 @@ on_save_situation_clicked (StpCardFamily *self)
   g_autoptr(StpResident) resident = NULL;
   g_autoptr(GError) error = NULL;
 
-  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
-  if (resident == NULL)
-    {
-      stp_widget_show_error (GTK_WIDGET (self), error);
-      return;
-    }
+  if (self->resident == NULL)
+    return;
+  resident = stp_resident_copy (self->resident);
   stp_record_form_clear_errors (self->situation_form);
   if (!stp_record_form_store (self->situation_form, resident, &error) ||
       !stp_store_save_resident (self->store, self->session, resident, &error))
@@ -118,6 +116,7 @@ stp_card_family_finalize (GObject *object)
 
   g_clear_pointer (&self->relatives, stp_record_editor_free);
   g_clear_object (&self->situation_form);
+  g_clear_pointer (&self->resident, stp_resident_free);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
@@ -181,24 +180,25 @@ stp_card_family_new (StpStore   *store,
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->relatives));
 
   stp_record_editor_set_parent (self->relatives, resident_id);
-  stp_card_family_reload (self);
   return GTK_WIDGET (self);
 }
 
 void
 stp_card_family_reload (StpCardFamily *self)
 {
-  g_autoptr(StpResident) resident = NULL;
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (STP_IS_CARD_FAMILY (self));
 
   stp_record_editor_reload (self->relatives);
-  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
-  if (resident == NULL)
-    {
-      g_warning ("Cannot read the resident: %s", error->message);
-      return;
-    }
+}
+
+void
+stp_card_family_set_resident (StpCardFamily     *self,
+                              const StpResident *resident)
+{
+  g_return_if_fail (STP_IS_CARD_FAMILY (self));
+  g_return_if_fail (resident != NULL);
+
+  g_clear_pointer (&self->resident, stp_resident_free);
+  self->resident = stp_resident_copy (resident);
   stp_record_form_load (self->situation_form, resident);
 }

@@ -18,4 +18,8 @@ GtkWidget *stp_card_family_new    (StpStore       *store,
                                   const char     *resident_id);
 void       stp_card_family_reload (StpCardFamily *self);
 
+/* The resident as the window read it (one "view" audit event per read). */
+void       stp_card_family_set_resident (StpCardFamily *self,
+                                         const StpResident *resident);
+
 G_END_DECLS

@@ -32,6 +32,7 @@ struct _StpCardProfile
   StpStore      *store;
   StpSession    *session;
   char          *resident_id;
+  StpResident   *resident;        /* as last read by the window */
   StpRecordForm *form;
   GtkWidget     *file_number_row;
 };
@@ -51,12 +52,9 @@ on_save_clicked (StpCardProfile *self)
   g_autoptr(StpResident) resident = NULL;
   g_autoptr(GError) error = NULL;
 
-  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
-  if (resident == NULL)
-    {
-      stp_widget_show_error (GTK_WIDGET (self), error);
-      return;
-    }
+  if (self->resident == NULL)
+    return;
+  resident = stp_resident_copy (self->resident);
   stp_record_form_clear_errors (self->form);
   if (!stp_record_form_store (self->form, resident, &error) ||
       !stp_store_save_resident (self->store, self->session, resident, &error))
@@ -83,6 +81,7 @@ stp_card_profile_finalize (GObject *object)
   StpCardProfile *self = (StpCardProfile *) object;
 
   g_clear_object (&self->form);
+  g_clear_pointer (&self->resident, stp_resident_free);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
@@ -141,24 +140,26 @@ stp_card_profile_new (StpStore   *store,
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->form)), button);
   gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->form));
 
-  stp_card_profile_reload (self);
   return GTK_WIDGET (self);
 }
 
 void
 stp_card_profile_reload (StpCardProfile *self)
 {
-  g_autoptr(StpResident) resident = NULL;
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (STP_IS_CARD_PROFILE (self));
 
-  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
-  if (resident == NULL)
-    {
-      g_warning ("Cannot read the resident: %s", error->message);
-      return;
-    }
+  /* Everything shown comes from stp_card_profile_set_resident(). */
+}
+
+void
+stp_card_profile_set_resident (StpCardProfile    *self,
+                               const StpResident *resident)
+{
+  g_return_if_fail (STP_IS_CARD_PROFILE (self));
+  g_return_if_fail (resident != NULL);
+
+  g_clear_pointer (&self->resident, stp_resident_free);
+  self->resident = stp_resident_copy (resident);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->file_number_row),
                                resident->file_number ? resident->file_number : "—");
   stp_record_form_load (self->form, resident);

@@ -18,4 +18,8 @@ GtkWidget *stp_card_profile_new    (StpStore       *store,
                                    const char     *resident_id);
 void       stp_card_profile_reload (StpCardProfile *self);
 
+/* The resident as the window read it (one "view" audit event per read). */
+void       stp_card_profile_set_resident (StpCardProfile *self,
+                                          const StpResident *resident);
+
 G_END_DECLS

@@ -28,6 +28,8 @@ struct _StpResidentWindow
   StpSession *session;
   char       *resident_id;
   GPtrArray  *pages;          /* the card pages, unowned (in the view stack) */
+  GtkWidget  *profile;        /* unowned */
+  GtkWidget  *family;         /* unowned */
 
   /* Template widgets. */
   GtkWidget  *toast_overlay;
@@ -48,6 +50,8 @@ stp_resident_window_dispose (GObject *object)
   StpResidentWindow *self = (StpResidentWindow *) object;
 
   g_clear_pointer (&self->pages, g_ptr_array_unref);
+  self->profile = NULL;
+  self->family = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_RESIDENT_WINDOW);
 
   G_OBJECT_CLASS (stp_resident_window_parent_class)->dispose (object);
@@ -179,14 +183,14 @@ stp_resident_window_new (GtkApplication *app,
     }
   update_title (self, resident);
 
-  add_page (self, stp_card_profile_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_profile_reload,
+  self->profile = stp_card_profile_new (store, session, resident_id);
+  add_page (self, self->profile, (PageReloadFunc) stp_card_profile_reload,
             "profile", _("Profile"), "avatar-default-symbolic");
   add_page (self, stp_card_program_new (store, session, resident_id),
             (PageReloadFunc) stp_card_program_reload,
             "program", _("Program"), "view-continuous-symbolic");
-  add_page (self, stp_card_family_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_family_reload,
+  self->family = stp_card_family_new (store, session, resident_id);
+  add_page (self, self->family, (PageReloadFunc) stp_card_family_reload,
             "family", _("Family"), "system-users-symbolic");
   add_page (self, stp_card_consents_new (store, session, resident_id),
             (PageReloadFunc) stp_card_consents_reload,
@@ -203,6 +207,9 @@ stp_resident_window_new (GtkApplication *app,
   add_page (self, stp_card_court_new (store, session, resident_id),
             (PageReloadFunc) stp_card_court_reload,
             "court", _("Court"), "emblem-documents-symbolic");
+
+  stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
+  stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
 
 #ifdef STP_HAVE_REPORT_PRINT
   stp_report_actions_add_to_card (self->header_box, store, session, resident_id);
@@ -229,9 +236,14 @@ stp_resident_window_reload (StpResidentWindow *self)
 
   if (self->pages == NULL || self->pages->len == 0)
     return;
+  /* One read for the whole card: each read is a "view" in the access log. */
   resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
   if (resident != NULL)
-    update_title (self, resident);
+    {
+      update_title (self, resident);
+      stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
+      stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
+    }
   for (guint i = 0; i < self->pages->len; i++)
     {
       GtkWidget *page = g_ptr_array_index (self->pages, i);

@@ -268,6 +268,24 @@ test_pages (Fixture       *fixture,
 }
 
 static guint
+count_views (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = stp_store_list_audit (fixture->db.store, fixture->db.session, 0, &error);
+  guint views = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      StpAuditEvent *event = g_ptr_array_index (events, i);
+
+      if (event->action == STP_AUDIT_VIEW && g_strcmp0 (event->entity_id, fixture->resident_id) == 0)
+        views++;
+    }
+  return views;
+}
+
+static guint
 count_stage_entries (Fixture *fixture)
 {
   return card_test_count (&fixture->db, STP_KIND_STAGE_ENTRY, "episode_id", fixture->episode_id);
@@ -282,7 +300,10 @@ test_next_stage (Fixture       *fixture,
   GtkWidget *page;
   StpStageEntry *first;
 
+  g_assert_cmpuint (count_views (fixture), ==, 0);
   open_card (fixture, fixture->db.session);
+  /* Opening the card is one "view" in the access log, not one per page. */
+  g_assert_cmpuint (count_views (fixture), ==, 1);
   show_page (fixture, "program");
   page = visible_page (fixture);
   g_assert_cmpuint (count_stage_entries (fixture), ==, 1);
@@ -392,6 +413,43 @@ test_discharge (Fixture       *fixture,
   card_test_picture (GTK_WIDGET (fixture->window), "card-follow-ups.png");
 }
 
+/* The profile saves through the core; an invalid phone is marked on its row. */
+static void
+test_profile_save (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+  GtkWidget *phone;
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "profile");
+  page = visible_page (fixture);
+  card_test_set_text (page, "surname", "Морозов-Белов");
+  card_test_set_text (page, "profession", "Сварщик");
+  card_test_click (page, "save");
+  {
+    g_autoptr(StpResident) resident = stp_store_get_resident (fixture->db.store, fixture->db.session,
+                                                              fixture->resident_id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (resident->surname, ==, "Морозов-Белов");
+    g_assert_cmpstr (resident->profession, ==, "Сварщик");
+  }
+
+  phone = card_test_get (page, "phone");
+  card_test_set_text (page, "phone", "12");
+  card_test_set_text (page, "surname", "Иванов");
+  card_test_click (page, "save");
+  g_assert_true (gtk_widget_has_css_class (phone, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (phone), !=, NULL);
+  {
+    g_autoptr(StpResident) resident = stp_store_get_resident (fixture->db.store, fixture->db.session,
+                                                              fixture->resident_id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (resident->surname, ==, "Морозов-Белов");
+  }
+}
+
 static GtkWidget *
 find_button_labelled (GtkWidget  *root,
                       const char *label)
@@ -474,6 +532,7 @@ main (int   argc,
   g_test_add ("/card/pages", Fixture, NULL, fixture_set_up, test_pages, fixture_tear_down);
   g_test_add ("/card/next-stage", Fixture, NULL, fixture_set_up, test_next_stage, fixture_tear_down);
   g_test_add ("/card/discharge", Fixture, NULL, fixture_set_up, test_discharge, fixture_tear_down);
+  g_test_add ("/card/profile-save", Fixture, NULL, fixture_set_up, test_profile_save, fixture_tear_down);
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
 
