@@ -412,10 +412,12 @@ save_pictures (const char *pdf,
   g_autofree char *target = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pdftoppm = g_find_program_in_path ("pdftoppm");
 
   if (build == NULL)
     build = g_getenv ("STUPENI_TEST_BUILD_ROOT");
-  if (build == NULL || g_find_program_in_path ("pdftoppm") == NULL)
+
+  if (build == NULL || pdftoppm == NULL)
     return;
   target = g_build_filename (build, prefix, NULL);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,

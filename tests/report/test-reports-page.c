@@ -162,10 +162,11 @@ test_print_operation (void)
   g_autofree char *path = g_build_filename (dir, "printed.pdf", NULL);
   g_autofree char *text = NULL;
   g_autofree char *last = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
   guint pages = 0;
   int n_pages;
 
-  if (g_find_program_in_path ("pdftotext") == NULL)
+  if (pdftotext == NULL)
     {
       g_test_skip ("pdftotext (poppler-utils) is not installed");
       return;
