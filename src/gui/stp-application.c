@@ -201,6 +201,17 @@ stp_application_startup (GApplication *app)
 }
 
 static void
+stp_application_shutdown (GApplication *app)
+{
+  StpApplication *self = STP_APPLICATION (app);
+
+  /* Closing the store releases its lock file before the process ends. */
+  g_clear_object (&self->store);
+
+  G_APPLICATION_CLASS (stp_application_parent_class)->shutdown (app);
+}
+
+static void
 stp_application_finalize (GObject *object)
 {
   StpApplication *self = STP_APPLICATION (object);
@@ -220,6 +231,7 @@ stp_application_class_init (StpApplicationClass *klass)
   object_class->finalize = stp_application_finalize;
   app_class->activate = stp_application_activate;
   app_class->startup = stp_application_startup;
+  app_class->shutdown = stp_application_shutdown;
   app_class->handle_local_options = stp_application_handle_local_options;
 }
 

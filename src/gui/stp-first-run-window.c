@@ -13,7 +13,7 @@
 
 #define DEMO_RESIDENTS 300
 #define DEMO_LOGIN "director"
-#define DEMO_PASSWORD "demo"
+#define DEMO_PASSWORD "stupeni-demo"
 
 struct _StpFirstRunWindow
 {

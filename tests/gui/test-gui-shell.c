@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "stp-application.h"
 #include "stp-first-run-window.h"
 #include "stp-login-window.h"
 #include "stp-window.h"
@@ -14,6 +15,8 @@
 #include "stp-resident-item.h"
 #include "stp-query.h"
 #include "stp-gui-test-helpers.h"
+
+#include <string.h>
 
 #define N_RESIDENTS 120
 #define DIRECTOR_PASSWORD "директор-пароль"
@@ -328,6 +331,53 @@ test_first_run_creates_center (void)
 }
 
 static void
+on_session_started_flag (GtkWidget  *window,
+                         StpSession *session,
+                         gboolean   *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+test_first_run_demo (void)
+{
+  g_autoptr(StpStore) store = stp_test_store_new ();
+  g_autoptr(StpSession) session = NULL;
+  g_autoptr(GPtrArray) residents = NULL;
+  g_autoptr(GError) error = NULL;
+  StpResidentQuery query = STP_RESIDENT_QUERY_INIT;
+  StpFirstRunWindow *window;
+  gboolean started = FALSE;
+
+  window = stp_first_run_window_new (NULL, store);
+  g_signal_connect (window, "session-started", G_CALLBACK (on_session_started), &session);
+  g_signal_connect (window, "session-started", G_CALLBACK (on_session_started_flag), &started);
+  stp_test_show (GTK_WINDOW (window));
+
+  /* The demo is generated off the main thread, then its director logs in
+   * with the password the window shows. */
+  press (GTK_WIDGET (window), "demo-button");
+  for (guint i = 0; i < 1200 && !started; i++)
+    {
+      GtkWidget *error_label = stp_test_find_widget (GTK_WIDGET (window), "error-label");
+
+      if (gtk_widget_get_visible (error_label))
+        g_error ("The demo failed: %s", gtk_label_get_text (GTK_LABEL (error_label)));
+      stp_test_wait (100);
+    }
+  g_assert_true (started);
+  g_assert_nonnull (session);
+  g_assert_cmpstr (stp_session_get_login (session), ==, "director");
+  g_assert_nonnull (stp_test_find_label (GTK_WIDGET (window), "«stupeni-demo»"));
+
+  residents = stp_store_search_residents (store, session, &query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (residents->len, ==, 300);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_login (void)
 {
   g_autoptr(Center) center = center_new ();
@@ -364,11 +414,19 @@ test_login (void)
   g_assert_false (gtk_widget_get_visible (error_label));
 
   main_window = stp_window_new (NULL, center->store, session);
+  gtk_window_set_default_size (GTK_WINDOW (main_window), 900, 650);
   stp_test_show (GTK_WINDOW (main_window));
   g_assert_true (stp_window_show_page (main_window, "residents"));
   wait_for_residents (main_window);
 
-  gtk_window_destroy (GTK_WINDOW (main_window));
+  /* Closing remembers the size for the next start. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.stupeni.Stupeni");
+
+    gtk_window_close (GTK_WINDOW (main_window));
+    g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+    g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 650);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -587,6 +645,95 @@ test_staff_opens_card (void)
 #endif
 }
 
+/* Starts the application on @path and returns its toplevel windows. */
+static GList *
+start_application (const char *path)
+{
+  g_autoptr(StpApplication) app = stp_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *app_id = NULL;
+  static guint counter;
+  GList *windows = NULL;
+
+  /* Each start is its own application on the bus, as separate runs are. */
+  app_id = g_strdup_printf ("org.stupeni.Stupeni.Test%u", ++counter);
+  g_application_set_application_id (G_APPLICATION (app), app_id);
+  g_setenv ("STUPENI_DATABASE", path, TRUE);
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  stp_test_wait (300);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    windows = g_list_prepend (windows, g_object_ref (l->data));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_set_application (l->data, NULL);
+  g_application_quit (G_APPLICATION (app));
+
+  return windows;
+}
+
+static void
+destroy_windows (GList *windows)
+{
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free_full (windows, g_object_unref);
+}
+
+static void
+test_application_start (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("stupeni-app-XXXXXX", NULL);
+  g_autofree char *empty_path = g_build_filename (dir, "new.db", NULL);
+  g_autofree char *bad_path = g_build_filename (dir, "bad.db", NULL);
+  g_autofree char *center_path = g_build_filename (dir, "center.db", NULL);
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *garbage = "This is not an SQLite database, only text that must stay as it is.\n";
+  GList *windows;
+  gsize length;
+
+  /* An empty file: the first-run window. */
+  windows = start_application (empty_path);
+  g_assert_cmpuint (g_list_length (windows), ==, 1);
+  g_assert_true (STP_IS_FIRST_RUN_WINDOW (windows->data));
+  destroy_windows (windows);
+
+  /* A file that is not a database: a message, and the file is untouched. */
+  g_file_set_contents (bad_path, garbage, -1, &error);
+  g_assert_no_error (error);
+  windows = start_application (bad_path);
+  g_assert_cmpuint (g_list_length (windows), ==, 1);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (windows->data));
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (windows->data), "Не удаётся открыть"));
+  destroy_windows (windows);
+  g_file_get_contents (bad_path, &after, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after, ==, garbage);
+
+  /* A center: the login window. */
+  {
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(StpStore) store = stp_store_open (center_path, &local_error);
+    g_autoptr(StpCenter) center = stp_center_new ();
+    g_autoptr(StpSession) session = NULL;
+
+    g_assert_no_error (local_error);
+    center->name = g_strdup ("Центр");
+    session = stp_store_create_center (store, center, "director", "Орлова Анна Сергеевна",
+                                       DIRECTOR_PASSWORD, &local_error);
+    g_assert_no_error (local_error);
+  }
+  windows = start_application (center_path);
+  g_assert_cmpuint (g_list_length (windows), ==, 1);
+  g_assert_true (STP_IS_LOGIN_WINDOW (windows->data));
+  destroy_windows (windows);
+
+  g_unsetenv ("STUPENI_DATABASE");
+}
+
 static void
 test_settings_user_and_stage (void)
 {
@@ -650,7 +797,9 @@ main (int   argc,
 {
   stp_test_gui_init (&argc, &argv);
 
+  g_test_add_func ("/gui/application/start", test_application_start);
   g_test_add_func ("/gui/first-run/creates-center", test_first_run_creates_center);
+  g_test_add_func ("/gui/first-run/demo", test_first_run_demo);
   g_test_add_func ("/gui/login/wrong-then-right", test_login);
   g_test_add_func ("/gui/window/director-pages", test_director_pages);
   g_test_add_func ("/gui/window/volunteer", test_volunteer_cannot_open_card);
