@@ -514,6 +514,7 @@ stp_record_form_store (StpRecordForm  *self,
                 if (first_error == NULL)
                   {
                     stp_set_field_error (&first_error, field->name, "%s", local_error->message);
+                    gtk_widget_grab_focus (state->row);
                   }
               }
             else
@@ -595,6 +596,8 @@ stp_record_form_show_error (StpRecordForm *self,
   if (state == NULL)
     return FALSE;
   stp_row_set_error (state->row, error->message);
+  /* Take the person to the field to fix. */
+  gtk_widget_grab_focus (state->row);
   return TRUE;
 }
 

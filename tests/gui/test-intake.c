@@ -292,6 +292,7 @@ test_invalid_date (Fixture       *fixture,
                    gconstpointer  data)
 {
   check_refused_date (fixture, "31.02.2020");
+  card_test_picture (fixture->window, "intake-invalid-date.png");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))),
                                    "«31.02.2020»"));
 }
