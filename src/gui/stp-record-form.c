@@ -767,6 +767,7 @@ struct _StpRecordEditor
   GtkWidget            *save_button;
   GtkWidget            *new_button;
   GPtrArray            *records;
+  GtkStringList        *ids;            /* the ids of records, the list's model */
   gpointer              editing;        /* a copy of the record being edited */
   StpRecordDescribeFunc describe;
   StpRecordPrepareFunc  prepare;
@@ -776,6 +777,9 @@ struct _StpRecordEditor
   gboolean              can_add;
   gboolean              can_delete;
 };
+
+static GtkWidget *editor_create_row (gpointer item,
+                                     gpointer user_data);
 
 static void
 editor_clear_editing (StpRecordEditor *editor)
@@ -874,6 +878,9 @@ stp_record_editor_new (GObject              *owner,
   gtk_widget_set_margin_bottom (placeholder, 12);
   gtk_list_box_set_placeholder (GTK_LIST_BOX (editor->list), placeholder);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (editor->list_group), editor->list);
+  editor->ids = gtk_string_list_new (NULL);
+  gtk_list_box_bind_model (GTK_LIST_BOX (editor->list), G_LIST_MODEL (editor->ids),
+                           editor_create_row, editor, NULL);
 
   editor->form = stp_record_form_new (fields, form_title);
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -901,6 +908,10 @@ stp_record_editor_free (StpRecordEditor *editor)
   for (guint i = 0; i < editor->records->len; i++)
     stp_record_free (editor->kind, g_ptr_array_index (editor->records, i));
   g_ptr_array_unref (editor->records);
+  /* Unbind first: the rows' handlers point at the editor. */
+  if (editor->list != NULL)
+    gtk_list_box_bind_model (GTK_LIST_BOX (editor->list), NULL, NULL, NULL, NULL);
+  g_clear_object (&editor->ids);
   g_clear_object (&editor->form);
   g_clear_object (&editor->list_group);
   g_clear_object (&editor->store);
@@ -978,56 +989,78 @@ stp_record_editor_reload (StpRecordEditor *editor)
 {
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) old_records = g_steal_pointer (&editor->records);
 
-  for (guint i = 0; i < editor->records->len; i++)
-    stp_record_free (editor->kind, g_ptr_array_index (editor->records, i));
-  g_ptr_array_set_size (editor->records, 0);
-  stp_list_box_clear (GTK_LIST_BOX (editor->list));
-
+  editor->records = g_ptr_array_new ();
   editor_update_buttons (editor);
-  if (editor->parent_id == NULL)
-    return;
-
-  records = stp_store_list (editor->store, editor->session, editor->kind,
-                            editor->parent_field, editor->parent_id, &error);
-  if (records == NULL)
+  if (editor->parent_id != NULL)
     {
-      g_warning ("Cannot list %s: %s", stp_record_kind_table (editor->kind), error->message);
-      return;
+      records = stp_store_list (editor->store, editor->session, editor->kind,
+                                editor->parent_field, editor->parent_id, &error);
+      if (records == NULL)
+        g_warning ("Cannot list %s: %s", stp_record_kind_table (editor->kind), error->message);
     }
-  /* Keep the records: steal them from the array, whose free func is set. */
-  g_ptr_array_set_free_func (records, NULL);
-  for (guint i = 0; i < records->len; i++)
+  if (records != NULL)
     {
-      gpointer record = g_ptr_array_index (records, i);
-      const StpRecordMeta *meta = record;
-      g_autofree char *subtitle = NULL;
-      g_autofree char *title = editor->describe (record, &subtitle, editor->user_data);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *button;
-
-      g_ptr_array_add (editor->records, record);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "—");
-      if (subtitle != NULL)
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-      if (editor->row_func != NULL)
-        editor->row_func (ADW_ACTION_ROW (row), record, editor->user_data);
-
-      button = icon_button_new ("document-edit-symbolic", _("Edit"));
-      g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (meta->id), g_free);
-      g_signal_connect (button, "clicked", G_CALLBACK (on_editor_edit_clicked), editor);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-
-      if (editor->can_delete)
+      /* Keep the records: steal them from the array, whose free func is set. */
+      g_ptr_array_set_free_func (records, NULL);
+      for (guint i = 0; i < records->len; i++)
         {
-          button = icon_button_new ("user-trash-symbolic", _("Delete"));
-          g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (meta->id), g_free);
-          g_signal_connect (button, "clicked", G_CALLBACK (on_editor_delete_clicked), editor);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+          const StpRecordMeta *meta = g_ptr_array_index (records, i);
+
+          g_ptr_array_add (editor->records, (gpointer) meta);
+          g_ptr_array_add (ids, meta->id);
         }
-      gtk_list_box_append (GTK_LIST_BOX (editor->list), row);
     }
+  g_ptr_array_add (ids, NULL);
+
+  /* The list box is bound to the ids; rows are made from editor->records. */
+  gtk_string_list_splice (editor->ids, 0, g_list_model_get_n_items (G_LIST_MODEL (editor->ids)),
+                          (const char * const *) ids->pdata);
+  for (guint i = 0; i < old_records->len; i++)
+    stp_record_free (editor->kind, g_ptr_array_index (old_records, i));
+}
+
+static GtkWidget *
+editor_create_row (gpointer item,
+                   gpointer user_data)
+{
+  StpRecordEditor *editor = user_data;
+  const char *id = gtk_string_object_get_string (item);
+  gpointer record = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *title = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button;
+
+  for (guint i = 0; i < editor->records->len && record == NULL; i++)
+    if (g_strcmp0 (((StpRecordMeta *) g_ptr_array_index (editor->records, i))->id, id) == 0)
+      record = g_ptr_array_index (editor->records, i);
+  if (record == NULL)
+    return row;
+
+  title = editor->describe (record, &subtitle, editor->user_data);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "—");
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  if (editor->row_func != NULL)
+    editor->row_func (ADW_ACTION_ROW (row), record, editor->user_data);
+
+  button = icon_button_new ("document-edit-symbolic", _("Edit"));
+  g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_editor_edit_clicked), editor);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  if (editor->can_delete)
+    {
+      button = icon_button_new ("user-trash-symbolic", _("Delete"));
+      g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (on_editor_delete_clicked), editor);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  return row;
 }
 
 GtkWidget *
