@@ -213,7 +213,10 @@ test_staff (RoleFixture   *f,
   user->full_name = g_strdup ("Посторонний");
   ASSERT_REFUSED (stp_store_save_user_with_password (store, s, user, "password-2", error));
   ASSERT_REFUSED (stp_store_save_user (store, s, user, error));
-  ASSERT_REFUSED (stp_store_save_center_record (store, s, stp_store_get_center (store, NULL), error));
+  {
+    g_autoptr(StpCenter) center = stp_store_get_center (store, NULL);
+    ASSERT_REFUSED (stp_store_save_center_record (store, s, center, error));
+  }
   g_assert_cmpint (test_count (store, "SELECT count(*) FROM users WHERE login = 'intruder'"), ==, 0);
 
   /* Password hashes never reach non-directors. */
