@@ -508,6 +508,34 @@ test_delete_undo (Fixture       *fixture,
   g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 2);
 }
 
+/* «Отозвать» sets the withdrawal date; the consent stays on the list. */
+static void
+test_consent_withdraw (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) consents = NULL;
+  GtkWidget *withdraw;
+  guint withdrawn = 0;
+
+  add_sample_records (fixture);
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "consents");
+  withdraw = find_button_labelled (visible_page (fixture), "_Отозвать");
+  g_assert_nonnull (withdraw);
+  g_signal_emit_by_name (withdraw, "clicked");
+  card_test_iterate ();
+
+  consents = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_CONSENT,
+                             "resident_id", fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (consents->len, ==, 2);
+  for (guint i = 0; i < consents->len; i++)
+    if (((StpConsent *) g_ptr_array_index (consents, i))->withdrawn_on != NULL)
+      withdrawn++;
+  g_assert_cmpuint (withdrawn, ==, 1);
+}
+
 static void
 test_volunteer (Fixture       *fixture,
                 gconstpointer  data)
@@ -534,6 +562,7 @@ main (int   argc,
   g_test_add ("/card/discharge", Fixture, NULL, fixture_set_up, test_discharge, fixture_tear_down);
   g_test_add ("/card/profile-save", Fixture, NULL, fixture_set_up, test_profile_save, fixture_tear_down);
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
+  g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
 
   return g_test_run ();
