@@ -13,11 +13,13 @@
 #include "stp-store.h"
 #include "stp-query.h"
 
+static char *card_test_data_dir;
+
 static inline void
 card_test_init (int    *argc,
                 char ***argv)
 {
-  g_autofree char *data_dir = g_dir_make_tmp ("stupeni-gui2-XXXXXX", NULL);
+  char *data_dir = card_test_data_dir = g_dir_make_tmp ("stupeni-gui2-XXXXXX", NULL);
 
   /* Before anything calls g_get_user_data_dir(): the intake draft lives there. */
   g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
@@ -27,6 +29,20 @@ card_test_init (int    *argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+}
+
+/* Removes the data directory made by card_test_init() (the draft's). */
+static inline int
+card_test_finish (int status)
+{
+  g_autofree char *stupeni = g_build_filename (card_test_data_dir, "stupeni", NULL);
+  g_autofree char *draft = g_build_filename (stupeni, "intake-draft.ini", NULL);
+
+  g_remove (draft);
+  g_rmdir (stupeni);
+  g_rmdir (card_test_data_dir);
+  g_clear_pointer (&card_test_data_dir, g_free);
+  return status;
 }
 
 static inline void
@@ -191,8 +207,19 @@ card_test_db_open (CardTestDb *db)
 static inline void
 card_test_db_close (CardTestDb *db)
 {
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
   g_clear_object (&db->session);
   g_clear_object (&db->store);
+  /* The database, its journal files and backups: nothing left in /tmp. */
+  dir = g_dir_open (db->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (db->dir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (db->dir);
   g_free (db->dir);
 }
 

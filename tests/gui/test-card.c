@@ -565,5 +565,5 @@ main (int   argc,
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
 
-  return g_test_run ();
+  return card_test_finish (g_test_run ());
 }

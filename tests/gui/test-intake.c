@@ -387,5 +387,5 @@ main (int   argc,
 
   g_test_add ("/intake/volunteer", Fixture, NULL, fixture_set_up, test_volunteer_intake, fixture_tear_down);
 
-  return g_test_run ();
+  return card_test_finish (g_test_run ());
 }
