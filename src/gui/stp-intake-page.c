@@ -917,11 +917,14 @@ build_steps (StpIntakePage *self)
   gtk_widget_set_name (stp_record_form_get_widget (self->person_form), "person-form");
   gtk_box_append (GTK_BOX (self->person_box), stp_record_form_get_widget (self->person_form));
   g_signal_connect_swapped (self->person_form, "changed", G_CALLBACK (stp_intake_page_changed), self);
+  /* Enter in a field goes on to the next step, as "Next" does. */
+  g_signal_connect_swapped (self->person_form, "activated", G_CALLBACK (on_next_clicked), self);
 
   self->episode_form = stp_record_form_new (episode_fields, _("Rehabilitation course"));
   gtk_widget_set_name (stp_record_form_get_widget (self->episode_form), "episode-form");
   gtk_box_append (GTK_BOX (self->episode_box), stp_record_form_get_widget (self->episode_form));
   g_signal_connect_swapped (self->episode_form, "changed", G_CALLBACK (stp_intake_page_changed), self);
+  g_signal_connect_swapped (self->episode_form, "activated", G_CALLBACK (on_next_clicked), self);
 
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Other substances"));
@@ -950,6 +953,7 @@ build_steps (StpIntakePage *self)
   self->relative_form = stp_record_form_new (relative_fields, _("Relative"));
   gtk_widget_set_name (stp_record_form_get_widget (self->relative_form), "relative-form");
   g_signal_connect_swapped (self->relative_form, "changed", G_CALLBACK (stp_intake_page_changed), self);
+  g_signal_connect_swapped (self->relative_form, "activated", G_CALLBACK (on_add_relative_clicked), self);
   button = gtk_button_new_with_mnemonic (_("_Add relative"));
   gtk_widget_set_name (button, "add_relative_button");
   gtk_widget_add_css_class (button, "flat");

@@ -29,6 +29,7 @@ G_DEFINE_FINAL_TYPE (StpRecordForm, stp_record_form, G_TYPE_OBJECT)
 
 enum {
   CHANGED,
+  ACTIVATED,
   N_SIGNALS
 };
 
@@ -202,6 +203,13 @@ on_entry_changed (GtkEditable   *editable,
 }
 
 static void
+on_entry_activated (AdwEntryRow   *row,
+                    StpRecordForm *self)
+{
+  g_signal_emit (self, signals[ACTIVATED], 0);
+}
+
+static void
 on_value_notify (GObject       *object,
                  GParamSpec    *pspec,
                  StpRecordForm *self)
@@ -233,6 +241,12 @@ stp_record_form_class_init (StpRecordFormClass *klass)
                                    G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 0);
+  /* Enter pressed in one of the entries. */
+  signals[ACTIVATED] = g_signal_new ("activated",
+                                     G_TYPE_FROM_CLASS (klass),
+                                     G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL,
+                                     G_TYPE_NONE, 0);
 }
 
 static void
@@ -255,11 +269,13 @@ make_row (StpRecordForm *self,
       row = adw_entry_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
+      g_signal_connect (row, "entry-activated", G_CALLBACK (on_entry_activated), self);
       break;
 
     case STP_FIELD_DATE:
       row = stp_date_row_new (title);
       g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
+      g_signal_connect (row, "entry-activated", G_CALLBACK (on_entry_activated), self);
       break;
 
     case STP_FIELD_ENUM:
