@@ -413,6 +413,14 @@ fetch_info (SoupSession   *session,
 
 /* --- Push ----------------------------------------------------------------- */
 
+/* The envelope plaintext (opaque to the server, docs/PROTOCOL.md): a JSON
+ * array of changes, each {"t": table, "r": row id, "f": field, "v": text
+ * value or null, "h": HLC (integer), "d": writing device id, "bh": base HLC,
+ * "bd": base device} ("bh"/"bd" absent when the writer saw no version).
+ * The envelope's msg_id is "<server device id>.<first outbox id>.<count>":
+ * the same rows give the same id, so a push repeated after a lost reply is
+ * stored once. */
+
 static char *
 changes_to_json (GPtrArray *changes,
                  guint64   *max_hlc)

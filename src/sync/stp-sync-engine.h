@@ -114,7 +114,8 @@ gboolean       stp_sync_engine_sync_finish       (StpSyncEngine       *self,
 void           stp_sync_engine_sync_now          (StpSyncEngine       *self);
 
 /* Sends the center report numbers ("section.key" -> value; no personal
- * data, counts under 5 suppressed) in plaintext with the device token. */
+ * data) in plaintext with the device token.  Exact numbers are sent: the
+ * server hides counts under 5 when it shows them (docs/PROTOCOL.md). */
 void           stp_sync_engine_send_aggregates_async  (StpSyncEngine       *self,
                                                        StpCenterStats      *stats,
                                                        GCancellable        *cancellable,
