@@ -278,7 +278,19 @@ stp_store_search_residents (StpStore               *self,
     }
 
   sql = g_string_new ("SELECT " SUMMARY_COLUMNS);
-  if (use_fts)
+  if (n_words > 0 && !use_fts)
+    {
+      /* Walk the names in order checking words, stop at the page. */
+      g_string_append (sql, " FROM (SELECT s.rid FROM resident_summaries s"
+                            " INDEXED BY resident_summaries_words WHERE s.deleted = 0");
+      for (guint i = 0; i < n_words; i++)
+        g_string_append_printf (sql, " AND s.words LIKE :w%u", i);
+      append_filters (sql, query);
+      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit) k"
+                            " JOIN resident_summaries s ON s.rid = k.rid"
+                            " ORDER BY s.full_key, s.rid");
+    }
+  else if (use_fts)
     {
       /* The page of matches first, from a narrow index, then its rows. */
       g_string_append (sql, " FROM (SELECT s.rid FROM resident_fts f"
@@ -294,8 +306,6 @@ stp_store_search_residents (StpStore               *self,
     {
       g_string_append (sql, " FROM resident_summaries s INDEXED BY resident_summaries_list"
                             " WHERE s.deleted = 0");
-      for (guint i = 0; i < n_words; i++)
-        g_string_append_printf (sql, " AND s.words LIKE :w%u", i);
       append_filters (sql, query);
       g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit");
     }

@@ -164,8 +164,10 @@ CREATE INDEX resident_summaries_list ON resident_summaries (
   surname, name, patronymic, file_number, birth_date, sex, episode_id, admitted_on,
   program_id, stage_name, stage_position, stage_started_on, responsible_name
 );
--- Text matches are ordered by name from this small index, then only the
--- shown page is read from the table.
+-- The name-order walk that checks words reads this narrow index, and text
+-- matches are ordered by name from the next one; only the shown page is
+-- then read from the table.
+CREATE INDEX resident_summaries_words ON resident_summaries (full_key, rid, deleted, words);
 CREATE INDEX resident_summaries_fts ON resident_summaries (rid, deleted, full_key);
 
 -- Indexes for the center report (stp-stats.c): each section reads an
