@@ -233,7 +233,7 @@ test_different_fields (Fx            *fx,
 
   /* Offline edits of different fields. */
   h_write (a->store, "residents", R1, "phone", "+79001112233");
-  h_write (b->store, "residents", R1, "actual_address", "Пермь, ул. Ленина, 1");
+  h_write (b->store, "residents", R1, "actual_address", "Пермь, \"ул.\" Ленина,\n1\\2\t\x01");
   sync_ok (a);
   sync_ok (b);
   sync_ok (a);
@@ -244,8 +244,8 @@ test_different_fields (Fx            *fx,
   ab = h_read (b->store, "residents", R1, "actual_address");
   g_assert_cmpstr (pa, ==, "+79001112233");
   g_assert_cmpstr (pb, ==, "+79001112233");
-  g_assert_cmpstr (aa, ==, "Пермь, ул. Ленина, 1");
-  g_assert_cmpstr (ab, ==, "Пермь, ул. Ленина, 1");
+  g_assert_cmpstr (aa, ==, "Пермь, \"ул.\" Ленина,\n1\\2\t\x01");
+  g_assert_cmpstr (ab, ==, "Пермь, \"ул.\" Ленина,\n1\\2\t\x01");
   g_assert_cmpint (h_count (a->store, "SELECT count(*) FROM conflicts"), ==, 0);
   assert_same_data (a, b);
 }
