@@ -205,6 +205,16 @@ stp_sync_store_count_conflicts (StpStore *store)
   return n;
 }
 
+void
+stp_sync_store_observe_hlc (StpStore *store,
+                            guint64   hlc)
+{
+  g_return_if_fail (STP_IS_STORE (store));
+
+  if (hlc != 0)
+    stp_store_observe_hlc (store, hlc);
+}
+
 /* --- Cursor --------------------------------------------------------------- */
 
 gint64

@@ -60,6 +60,10 @@ gboolean    stp_sync_store_apply_page        (StpStore       *store,
                                               gint64          new_cursor,
                                               StpApplyStats  *out,
                                               GError        **error);
+/* Moves this connection's clock past @hlc (the newest remote change another
+ * connection applied), so that later local edits order after it. */
+void        stp_sync_store_observe_hlc       (StpStore       *store,
+                                              guint64         hlc);
 /* The pull cursor (0 when never set). */
 gint64      stp_sync_store_get_cursor        (StpStore       *store,
                                               const char     *cursor_key);

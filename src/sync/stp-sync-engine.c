@@ -151,6 +151,7 @@ typedef struct
   guint            pending;
   char            *center_name;
   char            *wrapped_json;
+  guint64          max_remote_hlc;  /* newest change pulled */
   gint64           usec_http;       /* time spent, for the debug log */
   gint64           usec_apply;
 } Job;
@@ -792,6 +793,8 @@ pull_pages (SoupSession   *session,
                 }
               for (guint c = 0; c < changes->len; c++)
                 {
+                  job->max_remote_hlc = MAX (job->max_remote_hlc,
+                                             ((StpChange *) changes->pdata[c])->hlc);
                   g_ptr_array_add (applier.pending, g_steal_pointer (&changes->pdata[c]));
                   /* Mid-batch chunks do not move the cursor: after a crash
                    * the batch is applied again, harmlessly. */
@@ -1015,6 +1018,10 @@ sync_done (GObject      *source,
 
   self->running = FALSE;
   apply_skew (self, job);
+  /* The worker's connection saw these; the window's connection makes the
+   * next local edits, which must order after what the user was shown. */
+  if (self->store != NULL)
+    stp_sync_store_observe_hlc (self->store, job->max_remote_hlc);
   set_pending (self, job->pending);
   if (ok || g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK))
     {

@@ -495,6 +495,39 @@ test_clock_ahead (Fx            *fx,
   g_assert_null (v);
 }
 
+static gint64
+clock_one_minute_ahead (gpointer user_data)
+{
+  return g_get_real_time () + 60 * G_USEC_PER_SEC;
+}
+
+/* B's clock is behind A's: an edit B makes after seeing A's value must still
+ * win everywhere (B's clock moved past what it received). */
+static void
+test_edit_after_newer_clock (Fx            *fx,
+                             gconstpointer  data)
+{
+  g_autofree char *va = NULL, *vb = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  stp_store_set_clock (a->store, clock_one_minute_ahead, NULL);
+  h_write (a->store, "residents", R1, "phone", "from A");
+  sync_ok (a);
+  sync_ok (b);
+  h_write (b->store, "residents", R1, "phone", "from B, later");
+  sync_ok (b);
+  sync_ok (a);
+  va = h_read (a->store, "residents", R1, "phone");
+  vb = h_read (b->store, "residents", R1, "phone");
+  g_assert_cmpstr (va, ==, "from B, later");
+  g_assert_cmpstr (vb, ==, "from B, later");
+  g_assert_cmpint (h_count (a->store, "SELECT count(*) FROM conflicts"), ==, 0);
+}
+
 static void
 test_many_small_body (Fx            *fx,
                       gconstpointer  data)
@@ -626,6 +659,7 @@ main (int   argc,
     { "crash-after-commit", test_crash_after_commit },
     { "killed-during-pull", test_killed_during_pull },
     { "clock-ahead", test_clock_ahead },
+    { "edit-after-newer-clock", test_edit_after_newer_clock },
     { "20000-changes-small-body", test_many_small_body },
     { "revoked", test_revoked },
     { "property-5-devices", test_property },
