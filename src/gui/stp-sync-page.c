@@ -69,6 +69,7 @@ static void
 update (StpSyncPage *self)
 {
   gboolean enrolled = stp_sync_engine_is_enrolled (self->engine);
+  gboolean needs_enrollment = stp_sync_engine_needs_enrollment (self->engine);
   StpSyncState state = stp_sync_engine_get_state (self->engine);
   const char *error = stp_sync_engine_get_last_error (self->engine);
   gint64 skew = stp_sync_engine_get_clock_skew (self->engine);
@@ -127,9 +128,9 @@ update (StpSyncPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button),
                             enrolled && state != STP_SYNC_STATE_SYNCING);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), enrolled);
-  gtk_widget_set_visible (GTK_WIDGET (self->enroll_title), !enrolled);
-  gtk_widget_set_visible (GTK_WIDGET (self->enroll_list), !enrolled);
-  gtk_widget_set_visible (GTK_WIDGET (self->enroll_button), !enrolled);
+  gtk_widget_set_visible (GTK_WIDGET (self->enroll_title), needs_enrollment);
+  gtk_widget_set_visible (GTK_WIDGET (self->enroll_list), needs_enrollment);
+  gtk_widget_set_visible (GTK_WIDGET (self->enroll_button), needs_enrollment);
   gtk_widget_set_sensitive (GTK_WIDGET (self->enroll_button), state != STP_SYNC_STATE_SYNCING);
 }
 

@@ -63,6 +63,7 @@ struct _StpSyncEngine
   gint64           clock_skew;
 
   gboolean         running;
+  gboolean         revoked;
   guint            failures;
   guint            retry_id;
   guint            periodic_id;
@@ -956,6 +957,14 @@ stp_sync_engine_is_enrolled (StpSyncEngine *self)
          && self->token != NULL && self->have_key && self->key_id != NULL;
 }
 
+gboolean
+stp_sync_engine_needs_enrollment (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), TRUE);
+
+  return self->revoked || !stp_sync_engine_is_enrolled (self);
+}
+
 static Job *
 job_new (StpSyncEngine  *self,
          GError        **error)
@@ -1047,6 +1056,8 @@ sync_done (GObject      *source,
     }
   else
     {
+      if (g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_REVOKED))
+        self->revoked = TRUE;
       set_last_error (self, error->message);
       set_state (self, g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK)
                  ? STP_SYNC_STATE_OFFLINE : STP_SYNC_STATE_ERROR);
@@ -1482,6 +1493,7 @@ enroll_done (GObject      *source,
     }
   sodium_memzero (key_text, strlen (key_text));
   load_settings (self);
+  self->revoked = FALSE;
   set_last_error (self, NULL);
   set_state (self, STP_SYNC_STATE_IDLE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENROLLED]);

@@ -55,6 +55,9 @@ StpSyncEngine *stp_sync_engine_get_for_store     (StpStore        *store);
 
 StpStore      *stp_sync_engine_get_store         (StpSyncEngine   *self);
 gboolean       stp_sync_engine_is_enrolled       (StpSyncEngine   *self);
+/* TRUE when not enrolled, or when the server revoked this device (enrolling
+ * again keeps the unsent changes). */
+gboolean       stp_sync_engine_needs_enrollment  (StpSyncEngine   *self);
 StpSyncState   stp_sync_engine_get_state         (StpSyncEngine   *self);
 guint          stp_sync_engine_get_pending       (StpSyncEngine   *self);
 /* Microseconds since the epoch of the last complete sync, 0 when never. */

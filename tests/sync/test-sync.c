@@ -587,6 +587,25 @@ test_revoked (Fx            *fx,
   g_assert_cmpint (stp_sync_engine_get_state (e->engine), ==, STP_SYNC_STATE_ERROR);
   g_assert_nonnull (stp_sync_engine_get_last_error (e->engine));
   g_assert_cmpuint (stp_sync_store_count_pending (e->store), ==, 1);
+  g_assert_true (stp_sync_engine_needs_enrollment (e->engine));
+
+  /* Enrolled again with a new code: the kept change goes out. */
+  {
+    g_autofree char *code = h_new_code (fx->server, fx->center);
+    Client *f;
+    g_autofree char *v = NULL;
+
+    g_clear_error (&error);
+    h_enroll (e->engine, fx->server, code, PASSPHRASE, &error);
+    g_assert_no_error (error);
+    g_assert_false (stp_sync_engine_needs_enrollment (e->engine));
+    sync_ok (e);
+    g_assert_cmpuint (stp_sync_store_count_pending (e->store), ==, 0);
+    f = enrolled_client (fx);
+    sync_ok (f);
+    v = h_read (f->store, "residents", R1, "surname");
+    g_assert_cmpstr (v, ==, "Отозванный");
+  }
 }
 
 static void
