@@ -575,15 +575,69 @@ place_rect (StpReportLayout *self,
   g_array_append_val (current_page (self), item);
 }
 
+/* The height of a whole table when it is small (a few rows, a third of a
+ * page at most), or -1: small tables are kept on one page. */
+static double
+small_table_height (StpReportLayout *self,
+                    const Block     *block)
+{
+  double padding = block->borders ? CELL_PADDING : 1.0;
+  double total = 0;
+
+  if (block->type != BLOCK_TABLE || block->rows->len > 15)
+    return -1;
+
+  if (block->headers != NULL)
+    {
+      double height = 0;
+
+      for (guint c = 0; c < block->n_columns; c++)
+        {
+          g_autoptr(PangoLayout) layout =
+            make_layout (self, STYLE_TABLE_HEADER, block->headers[c],
+                         block->widths[c] * body_width (self) - 2 * CELL_PADDING);
+          PangoRectangle logical;
+
+          pango_layout_get_extents (layout, NULL, &logical);
+          height = MAX (height, (double) logical.height / PANGO_SCALE);
+        }
+      total += height + 2 * CELL_PADDING;
+    }
+
+  for (guint r = 0; r < block->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (block->rows, r);
+      double height = 0;
+
+      for (guint c = 0; c < block->n_columns; c++)
+        {
+          TextStyle style = block->key_value && c == 0 ? STYLE_CELL_BOLD : STYLE_CELL;
+          g_autoptr(PangoLayout) layout =
+            make_layout (self, style, row[c], block->widths[c] * body_width (self) - 2 * padding);
+          PangoRectangle logical;
+
+          pango_layout_get_extents (layout, NULL, &logical);
+          height = MAX (height, (double) logical.height / PANGO_SCALE);
+        }
+      total += height + 2 * padding;
+    }
+
+  return total <= (body_bottom (self) - MARGIN_TOP) / 3 ? total : -1;
+}
+
 static double
 first_height (StpReportLayout *self,
               const Block     *block)
 {
   g_autoptr(PangoLayout) layout = NULL;
   PangoRectangle logical;
+  double whole;
 
   if (block == NULL || block->type == BLOCK_SPACE || block->type == BLOCK_PAGE_BREAK)
     return 0;
+  whole = small_table_height (self, block);
+  if (whole > 0)
+    return whole;
   /* Room for a table's header and one row, or three lines of text. */
   layout = make_layout (self, block->type == BLOCK_TEXT ? block->style : STYLE_CELL,
                         "Ag", body_width (self));
@@ -701,8 +755,13 @@ paginate_table (StpReportLayout *self,
 
   if (block->rows->len > 0 || geometry.header != NULL)
     {
-      /* The header with at least the start of the first row. */
-      if (self->y + geometry.header_height + 30 > body_bottom (self) && !at_page_top (self))
+      double whole = small_table_height (self, block);
+
+      /* A small table on one page; otherwise the header with at least the
+       * start of the first row. */
+      if (whole > 0 && self->y + whole > body_bottom (self) && !at_page_top (self))
+        new_page (self);
+      else if (self->y + geometry.header_height + 30 > body_bottom (self) && !at_page_top (self))
         new_page (self);
       place_table_header (self, block, &geometry);
     }
