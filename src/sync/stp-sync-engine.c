@@ -1026,6 +1026,19 @@ sync_done (GObject      *source,
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   self->running = FALSE;
+  if (self->store == NULL)
+    {
+      /* The database was closed while the worker ran. */
+      if (outer != NULL)
+        {
+          if (ok)
+            g_task_return_boolean (outer, TRUE);
+          else
+            g_task_return_error (outer, g_steal_pointer (&error));
+          g_object_unref (outer);
+        }
+      return;
+    }
   apply_skew (self, job);
   /* The worker's connection saw these; the window's connection makes the
    * next local edits, which must order after what the user was shown. */
@@ -1447,7 +1460,9 @@ enroll_done (GObject      *source,
 
   self->running = FALSE;
   apply_skew (self, job);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (self->store == NULL && g_task_propagate_boolean (G_TASK (result), &error))
+    g_set_error_literal (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, _("The database is closed"));
+  if (error != NULL || !g_task_propagate_boolean (G_TASK (result), &error))
     {
       /* A wrong passphrase after the code was used: keep the token in
        * memory only, so that a second try needs no new code. */
