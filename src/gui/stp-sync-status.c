@@ -62,6 +62,14 @@ update (StpSyncStatus *self)
       else
         text = g_strdup (_("Synchronized"));
       icon = "emblem-ok-symbolic";
+      /* A wrong clock is worth seeing before its changes are refused. */
+      if (ABS (stp_sync_engine_get_clock_skew (self->engine)) > STP_SYNC_SKEW_WARNING_MILLIS
+          && error != NULL)
+        {
+          g_free (text);
+          text = g_strdup (error);
+          icon = "dialog-warning-symbolic";
+        }
       break;
     }
   gtk_label_set_label (self->label, text);
