@@ -184,7 +184,7 @@ stp_follow_ups_page_new (StpStore   *store,
   self = g_object_new (STP_TYPE_FOLLOW_UPS_PAGE, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
-  stp_follow_ups_page_reload (self);
+  /* Loaded when first shown (StpWindow reloads it on every visit). */
 
   return self;
 }

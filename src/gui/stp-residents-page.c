@@ -163,6 +163,8 @@ search_done (GObject      *object,
 
       self->loading = FALSE;
       gtk_spinner_stop (self->spinner);
+      /* Rows of an earlier search must not pass for this one's results. */
+      g_list_store_remove_all (self->residents);
       gtk_label_set_text (self->count_label, error->message);
       g_signal_emit (self, signals[LOADED], 0);
       return;

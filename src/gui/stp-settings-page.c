@@ -659,7 +659,7 @@ stp_settings_page_new (StpStore   *store,
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
 #endif
 
-  stp_settings_page_reload (self);
+  /* Filled by stp_settings_page_reload() when first shown. */
 
   return self;
 }

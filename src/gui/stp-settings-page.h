@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (StpSettingsPage, stp_settings_page, STP, SETTINGS_PAGE, Ad
 StpSettingsPage *stp_settings_page_new    (StpStore        *store,
                                            StpSession      *session,
                                            GSettings       *settings);
+/* Loads the center, users and programs; the page is empty until then. */
 void             stp_settings_page_reload (StpSettingsPage *self);
 
 G_END_DECLS

@@ -79,6 +79,12 @@ on_visible_page_changed (StpWindow *self)
     stp_referrals_page_reload (STP_REFERRALS_PAGE (child));
   else if (child == self->audit_page)
     stp_audit_page_reload (STP_AUDIT_PAGE (child));
+  else if (child == self->settings_page && !self->settings_loaded)
+    {
+      /* Only once: a reload would drop what the director is typing. */
+      stp_settings_page_reload (STP_SETTINGS_PAGE (child));
+      self->settings_loaded = TRUE;
+    }
 
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
@@ -552,6 +558,7 @@ stp_window_new (GtkApplication *app,
   gtk_label_set_text_with_mnemonic (self->lock_password_label, lock_text);
 
   stp_window_build_pages (self);
+  gtk_stack_set_visible_child_name (self->stack, "residents");
   on_visible_page_changed (self);
   _stp_window_update_actions (self);
 

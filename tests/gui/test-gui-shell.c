@@ -791,6 +791,60 @@ test_settings_user_and_stage (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Measured by hand against a generated center (bench/stupeni-generate):
+ * STUPENI_TEST_BIG_DATABASE=/path/to/center.db.  Prints timings only. */
+static void
+test_big_center (void)
+{
+  const char *path = g_getenv ("STUPENI_TEST_BIG_DATABASE");
+  g_autoptr(StpStore) store = NULL;
+  g_autoptr(StpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  StpResidentsPage *page;
+  StpWindow *window;
+  gint64 start, shown, loaded;
+
+  if (path == NULL)
+    {
+      g_test_skip ("Set STUPENI_TEST_BIG_DATABASE to a generated center to measure");
+      return;
+    }
+
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  session = stp_store_login (store, "director", "stupeni-demo", &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  window = stp_window_new (NULL, store, session);
+  gtk_window_present (GTK_WINDOW (window));
+  while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+    g_main_context_iteration (NULL, TRUE);
+  shown = g_get_monotonic_time ();
+  wait_for_residents (window);
+  loaded = g_get_monotonic_time ();
+  page = residents_page_of (window);
+  g_test_message ("window mapped in %.0f ms; %u residents listed after %.0f ms (300 ms of it the test's own wait)",
+                  (shown - start) / 1000.0,
+                  g_list_model_get_n_items (stp_residents_page_get_model (page)),
+                  (loaded - start) / 1000.0);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *texts[] = { "и", "ив", "иван" };
+
+      start = g_get_monotonic_time ();
+      type_text (GTK_WIDGET (window), "search", texts[i]);
+      wait_for_residents (window);
+      g_test_message ("status: %s", gtk_label_get_text (GTK_LABEL (stp_test_find_widget (GTK_WIDGET (window), "count-label"))));
+      g_test_message ("search “%s”: %u rows after %.0f ms (including the 150 ms typing delay and 300 ms wait)",
+                      texts[i], g_list_model_get_n_items (stp_residents_page_get_model (page)),
+                      (g_get_monotonic_time () - start) / 1000.0);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -805,6 +859,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/volunteer", test_volunteer_cannot_open_card);
   g_test_add_func ("/gui/window/idle-lock", test_idle_lock_keeps_text);
   g_test_add_func ("/gui/window/staff-opens-card", test_staff_opens_card);
+  g_test_add_func ("/gui/window/big-center", test_big_center);
   g_test_add_func ("/gui/settings/user-and-stage", test_settings_user_and_stage);
 
   return g_test_run ();
