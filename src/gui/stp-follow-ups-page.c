@@ -19,7 +19,10 @@ struct _StpFollowUpsPage
 
   StpStore   *store;
   StpSession *session;
+  StpStore   *worker_store;   /* second connection for the worker thread */
   guint       count;
+  gboolean    loading;
+  gboolean    reload_pending;
 
   GtkLabel   *summary_label;
   GtkListBox *list;
@@ -29,6 +32,7 @@ G_DEFINE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, GTK_TYPE_BOX)
 
 enum {
   RESIDENT_ACTIVATED,
+  LOADED,
   N_SIGNALS
 };
 
@@ -44,34 +48,136 @@ on_row_activated (StpFollowUpsPage *self,
     g_signal_emit (self, signals[RESIDENT_ACTIVATED], 0, resident_id);
 }
 
+typedef struct
+{
+  StpStore   *store;
+  StpSession *session;
+  char       *today;
+  char       *until;
+} Query;
+
+static void
+query_free (Query *query)
+{
+  g_clear_object (&query->store);
+  g_clear_object (&query->session);
+  g_free (query->today);
+  g_free (query->until);
+  g_free (query);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Query *query = task_data;
+  GError *error = NULL;
+  GPtrArray *due;
+
+  due = stp_store_list_follow_ups_due (query->store, query->session,
+                                       query->today, query->until, &error);
+  if (due == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, due, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void stp_follow_ups_page_show (StpFollowUpsPage *self,
+                                      GPtrArray        *due);
+
+static void
+query_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StpFollowUpsPage *self = STP_FOLLOW_UPS_PAGE (object);
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->loading = FALSE;
+  due = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Disposed while the query ran. */
+  if (self->session == NULL)
+    return;
+
+  if (self->reload_pending)
+    {
+      self->reload_pending = FALSE;
+      stp_follow_ups_page_reload (self);
+      return;
+    }
+
+  if (due == NULL)
+    gtk_label_set_text (self->summary_label, error->message);
+  else
+    stp_follow_ups_page_show (self, due);
+
+  g_signal_emit (self, signals[LOADED], 0);
+}
+
 void
 stp_follow_ups_page_reload (StpFollowUpsPage *self)
 {
-  g_autoptr(GPtrArray) due = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GDateTime) until_time = NULL;
-  g_autofree char *today = NULL;
-  g_autofree char *until = NULL;
-  g_autofree char *summary = NULL;
-  guint overdue = 0;
+  g_autoptr(GError) error = NULL;
+  Query *query;
 
   g_return_if_fail (STP_IS_FOLLOW_UPS_PAGE (self));
 
-  stp_gui_remove_all_children (GTK_WIDGET (self->list));
-  self->count = 0;
-
-  today = stp_store_today (self->store);
-  now = g_date_time_new_from_unix_local (stp_store_now (self->store) / G_USEC_PER_SEC);
-  until_time = g_date_time_add_days (now, DAYS_AHEAD);
-  until = g_date_time_format (until_time, "%Y-%m-%d");
-
-  due = stp_store_list_follow_ups_due (self->store, self->session, today, until, &error);
-  if (due == NULL)
+  /* One query at a time on the worker's connection. */
+  if (self->loading)
     {
-      gtk_label_set_text (self->summary_label, error->message);
+      self->reload_pending = TRUE;
       return;
     }
+
+  if (self->worker_store == NULL)
+    {
+      self->worker_store = stp_store_open_secondary (self->store, &error);
+      if (self->worker_store == NULL)
+        {
+          g_warning ("No second connection for follow-ups: %s", error->message);
+          self->worker_store = g_object_ref (self->store);
+        }
+    }
+
+  now = g_date_time_new_from_unix_local (stp_store_now (self->store) / G_USEC_PER_SEC);
+  until_time = g_date_time_add_days (now, DAYS_AHEAD);
+
+  query = g_new0 (Query, 1);
+  query->store = g_object_ref (self->worker_store);
+  query->session = g_object_ref (self->session);
+  query->today = stp_store_today (self->store);
+  query->until = g_date_time_format (until_time, "%Y-%m-%d");
+
+  self->loading = TRUE;
+  task = g_task_new (self, NULL, query_done, NULL);
+  g_task_set_source_tag (task, stp_follow_ups_page_reload);
+  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+gboolean
+stp_follow_ups_page_is_loading (StpFollowUpsPage *self)
+{
+  g_return_val_if_fail (STP_IS_FOLLOW_UPS_PAGE (self), FALSE);
+
+  return self->loading;
+}
+
+static void
+stp_follow_ups_page_show (StpFollowUpsPage *self,
+                          GPtrArray        *due)
+{
+  g_autofree char *summary = NULL;
+  guint overdue = 0;
+
+  stp_gui_remove_all_children (GTK_WIDGET (self->list));
 
   self->count = due->len;
   for (guint i = 0; i < due->len; i++)
@@ -138,6 +244,7 @@ stp_follow_ups_page_dispose (GObject *object)
   StpFollowUpsPage *self = STP_FOLLOW_UPS_PAGE (object);
 
   g_clear_object (&self->session);
+  g_clear_object (&self->worker_store);
   g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_FOLLOW_UPS_PAGE);
@@ -159,6 +266,18 @@ stp_follow_ups_page_class_init (StpFollowUpsPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * StpFollowUpsPage::loaded:
+   *
+   * Emitted when a reload's results are shown.
+   */
+  signals[LOADED] =
+    g_signal_new ("loaded",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-follow-ups-page.ui");
   gtk_widget_class_bind_template_child (widget_class, StpFollowUpsPage, summary_label);

@@ -17,7 +17,10 @@ struct _StpReferralsPage
 
   StpStore   *store;
   StpSession *session;
+  StpStore   *worker_store;   /* second connection for the worker thread */
   guint       count;
+  gboolean    loading;
+  gboolean    reload_pending;
 
   GtkLabel   *summary_label;
   GtkListBox *list;
@@ -27,6 +30,7 @@ G_DEFINE_FINAL_TYPE (StpReferralsPage, stp_referrals_page, GTK_TYPE_BOX)
 
 enum {
   RESIDENT_ACTIVATED,
+  LOADED,
   N_SIGNALS
 };
 
@@ -42,27 +46,129 @@ on_row_activated (StpReferralsPage *self,
     g_signal_emit (self, signals[RESIDENT_ACTIVATED], 0, resident_id);
 }
 
+typedef struct
+{
+  StpStore   *store;
+  StpSession *session;
+  char       *today;
+  char       *until;
+} Query;
+
+static void
+query_free (Query *query)
+{
+  g_clear_object (&query->store);
+  g_clear_object (&query->session);
+  g_free (query->today);
+  g_free (query->until);
+  g_free (query);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Query *query = task_data;
+  GError *error = NULL;
+  GPtrArray *due;
+
+  due = stp_store_list_referrals_all (query->store, query->session, query->today, &error);
+  if (due == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, due, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void stp_referrals_page_show (StpReferralsPage *self,
+                                     GPtrArray        *referrals);
+
+static void
+query_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StpReferralsPage *self = STP_REFERRALS_PAGE (object);
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->loading = FALSE;
+  due = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Disposed while the query ran. */
+  if (self->session == NULL)
+    return;
+
+  if (self->reload_pending)
+    {
+      self->reload_pending = FALSE;
+      stp_referrals_page_reload (self);
+      return;
+    }
+
+  if (due == NULL)
+    gtk_label_set_text (self->summary_label, error->message);
+  else
+    stp_referrals_page_show (self, due);
+
+  g_signal_emit (self, signals[LOADED], 0);
+}
+
 void
 stp_referrals_page_reload (StpReferralsPage *self)
 {
-  g_autoptr(GPtrArray) referrals = NULL;
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *today = NULL;
-  g_autofree char *summary = NULL;
-  guint overdue = 0;
+  Query *query;
 
   g_return_if_fail (STP_IS_REFERRALS_PAGE (self));
 
-  stp_gui_remove_all_children (GTK_WIDGET (self->list));
-  self->count = 0;
-
-  today = stp_store_today (self->store);
-  referrals = stp_store_list_referrals_all (self->store, self->session, today, &error);
-  if (referrals == NULL)
+  /* One query at a time on the worker's connection. */
+  if (self->loading)
     {
-      gtk_label_set_text (self->summary_label, error->message);
+      self->reload_pending = TRUE;
       return;
     }
+
+  if (self->worker_store == NULL)
+    {
+      self->worker_store = stp_store_open_secondary (self->store, &error);
+      if (self->worker_store == NULL)
+        {
+          g_warning ("No second connection for referrals: %s", error->message);
+          self->worker_store = g_object_ref (self->store);
+        }
+    }
+
+  query = g_new0 (Query, 1);
+  query->store = g_object_ref (self->worker_store);
+  query->session = g_object_ref (self->session);
+  query->today = stp_store_today (self->store);
+
+  self->loading = TRUE;
+  task = g_task_new (self, NULL, query_done, NULL);
+  g_task_set_source_tag (task, stp_referrals_page_reload);
+  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+gboolean
+stp_referrals_page_is_loading (StpReferralsPage *self)
+{
+  g_return_val_if_fail (STP_IS_REFERRALS_PAGE (self), FALSE);
+
+  return self->loading;
+}
+
+static void
+stp_referrals_page_show (StpReferralsPage *self,
+                         GPtrArray        *referrals)
+{
+  g_autofree char *summary = NULL;
+  guint overdue = 0;
+
+  stp_gui_remove_all_children (GTK_WIDGET (self->list));
 
   self->count = referrals->len;
   for (guint i = 0; i < referrals->len; i++)
@@ -155,6 +261,7 @@ stp_referrals_page_dispose (GObject *object)
   StpReferralsPage *self = STP_REFERRALS_PAGE (object);
 
   g_clear_object (&self->session);
+  g_clear_object (&self->worker_store);
   g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_REFERRALS_PAGE);
@@ -176,6 +283,18 @@ stp_referrals_page_class_init (StpReferralsPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * StpReferralsPage::loaded:
+   *
+   * Emitted when a reload's results are shown.
+   */
+  signals[LOADED] =
+    g_signal_new ("loaded",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-referrals-page.ui");
   gtk_widget_class_bind_template_child (widget_class, StpReferralsPage, summary_label);

@@ -13,7 +13,9 @@ G_DECLARE_FINAL_TYPE (StpReferralsPage, stp_referrals_page, STP, REFERRALS_PAGE,
 
 StpReferralsPage *stp_referrals_page_new       (StpStore         *store,
                                                 StpSession       *session);
+/* Queries off the main thread; "loaded" tells when the rows are shown. */
 void              stp_referrals_page_reload    (StpReferralsPage *self);
+gboolean          stp_referrals_page_is_loading (StpReferralsPage *self);
 guint             stp_referrals_page_get_count (StpReferralsPage *self);
 
 G_END_DECLS
