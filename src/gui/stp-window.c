@@ -434,11 +434,15 @@ stp_window_dispose (GObject *object)
   g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
   if (self->card_windows != NULL)
     {
+      g_autoptr(GPtrArray) cards = g_steal_pointer (&self->card_windows);
+
       /* Cards belong to this session; they go with it. */
-      while (self->card_windows->len > 0)
-        gtk_window_destroy (g_ptr_array_index (self->card_windows, 0));
+      for (guint i = 0; i < cards->len; i++)
+        {
+          g_signal_handlers_disconnect_by_data (g_ptr_array_index (cards, i), self);
+          gtk_window_destroy (g_ptr_array_index (cards, i));
+        }
     }
-  g_clear_pointer (&self->card_windows, g_ptr_array_unref);
   g_clear_weak_pointer (&self->focus_before_lock);
   g_clear_object (&self->settings);
   g_clear_object (&self->session);
