@@ -433,6 +433,17 @@ test_login (void)
   g_assert_null (session);
   stp_test_save_picture (GTK_WINDOW (window), "login.png");
 
+  /* Guessing is slowed down, and the window says for how long. */
+  gtk_list_box_select_row (users, GTK_LIST_BOX_ROW (stp_test_find_widget (root, "volunteer")));
+  for (guint i = 0; i < 12 && strstr (gtk_label_get_text (GTK_LABEL (error_label)), "Слишком много") == NULL; i++)
+    {
+      type_text (root, "password", "guess");
+      press (root, "login-button");
+    }
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "Слишком много неудачных попыток"));
+  g_assert_null (session);
+
+  gtk_list_box_select_row (users, GTK_LIST_BOX_ROW (staff_row));
   type_text (root, "password", STAFF_PASSWORD);
   press (root, "login-button");
   g_assert_nonnull (session);
