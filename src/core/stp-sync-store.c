@@ -698,95 +698,218 @@ bind_field (sqlite3_stmt *stmt,
     bind_text_or_null (stmt, idx, fs->value);
 }
 
-static gboolean
-applier_flush_row (Applier   *applier,
-                   RowState  *row,
-                   GError   **error)
+/* Rows and versions per statement: every statement that reaches the FTS5
+ * index (through the search triggers) makes it flush, so new rows are
+ * inserted many per statement.  Well under SQLite's 32766 variables. */
+#define ROWS_PER_INSERT      64
+#define VERSIONS_PER_INSERT  150
+
+/* The dirty columns of @row in a fixed order (deleted, created_at, then the
+ * descriptor's), so that equal sets give equal statement text. */
+static GPtrArray *
+dirty_columns (RowState *row)
 {
   const StpKindInfo *info = row->info;
-  g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+  GPtrArray *columns = g_ptr_array_new ();
+  FieldState *fs;
+
+  fs = g_hash_table_lookup (row->fields, "deleted");
+  if (fs != NULL && fs->dirty)
+    g_ptr_array_add (columns, (gpointer) "deleted");
+  fs = g_hash_table_lookup (row->fields, "created_at");
+  if (fs != NULL && fs->dirty)
+    g_ptr_array_add (columns, (gpointer) "created_at");
+  for (guint f = 0; f < info->n_fields; f++)
+    {
+      fs = g_hash_table_lookup (row->fields, info->fields[f].name);
+      if (fs != NULL && fs->dirty)
+        g_ptr_array_add (columns, (gpointer) info->fields[f].name);
+    }
+  return columns;
+}
+
+static gboolean
+same_columns (GPtrArray *a,
+              GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    if (a->pdata[i] != b->pdata[i])
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+has_column (GPtrArray  *columns,
+            const char *name)
+{
+  for (guint i = 0; i < columns->len; i++)
+    if (g_str_equal (columns->pdata[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+/* One INSERT for @n new rows of one table with the same @columns. */
+static gboolean
+insert_rows (Applier    *applier,
+             RowState  **rows,
+             guint       n,
+             GPtrArray  *columns,
+             GError    **error)
+{
+  const StpKindInfo *info = rows[0]->info;
+  gboolean with_created = !has_column (columns, "created_at");
   g_autoptr(GString) sql = g_string_new (NULL);
   sqlite3_stmt *stmt;
-  gboolean created_dirty;
   int idx = 1;
 
-  /* A fixed column order keeps the statement text, and so the cached
-   * statement, the same for the same set of fields. */
-#define ADD_IF_DIRTY(name) G_STMT_START {                                    \
-    FieldState *fs_ = g_hash_table_lookup (row->fields, (name));               \
-    if (fs_ != NULL && fs_->dirty)                                             \
-      g_ptr_array_add (columns, (gpointer) (name));                            \
-  } G_STMT_END
-  ADD_IF_DIRTY ("deleted");
-  ADD_IF_DIRTY ("created_at");
-  for (guint f = 0; f < info->n_fields; f++)
-    ADD_IF_DIRTY (info->fields[f].name);
-#undef ADD_IF_DIRTY
-  if (columns->len == 0)
-    return TRUE;
-  created_dirty = g_hash_table_lookup (row->fields, "created_at") != NULL
-                  && ((FieldState *) g_hash_table_lookup (row->fields, "created_at"))->dirty;
-
-  if (!row->exists)
+  g_string_printf (sql, "INSERT INTO \"%s\" (id, updated_at%s", info->table,
+                   with_created ? ", created_at" : "");
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (sql, ", \"%s\"", (const char *) columns->pdata[i]);
+  g_string_append (sql, ") VALUES ");
+  for (guint r = 0; r < n; r++)
     {
-      g_string_printf (sql, "INSERT INTO \"%s\" (id, updated_at%s", info->table,
-                       created_dirty ? "" : ", created_at");
-      for (guint i = 0; i < columns->len; i++)
-        g_string_append_printf (sql, ", \"%s\"", (const char *) columns->pdata[i]);
-      g_string_append (sql, ") VALUES (?, ?");
-      if (!created_dirty)
+      g_string_append (sql, r > 0 ? ", (?, ?" : "(?, ?");
+      if (with_created)
         g_string_append (sql, ", ?");
       for (guint i = 0; i < columns->len; i++)
         g_string_append (sql, ", ?");
-      g_string_append (sql, ")");
-      stmt = stp_store_prepare (applier->store, sql->str, error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, idx++, row->row_id, -1, SQLITE_TRANSIENT);
+      g_string_append_c (sql, ')');
+    }
+  stmt = stp_store_prepare (applier->store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint r = 0; r < n; r++)
+    {
+      sqlite3_bind_text (stmt, idx++, rows[r]->row_id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
-      if (!created_dirty)
+      if (with_created)
         sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
       for (guint i = 0; i < columns->len; i++, idx++)
         bind_field (stmt, idx, columns->pdata[i],
-                    g_hash_table_lookup (row->fields, columns->pdata[i]));
-    }
-  else
-    {
-      g_string_printf (sql, "UPDATE \"%s\" SET ", info->table);
-      for (guint i = 0; i < columns->len; i++)
-        g_string_append_printf (sql, "\"%s\" = ?, ", (const char *) columns->pdata[i]);
-      g_string_append (sql, "updated_at = ? WHERE id = ?");
-      stmt = stp_store_prepare (applier->store, sql->str, error);
-      if (stmt == NULL)
-        return FALSE;
-      for (guint i = 0; i < columns->len; i++, idx++)
-        bind_field (stmt, idx, columns->pdata[i],
-                    g_hash_table_lookup (row->fields, columns->pdata[i]));
-      sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, idx++, row->row_id, -1, SQLITE_TRANSIENT);
+                    g_hash_table_lookup (rows[r]->fields, columns->pdata[i]));
     }
   if (!step_done (applier->store, stmt, error))
     return FALSE;
-  row->exists = TRUE;
+  for (guint r = 0; r < n; r++)
+    rows[r]->exists = TRUE;
+  return TRUE;
+}
 
-  stmt = stp_store_prepare (applier->store,
-                            "INSERT OR REPLACE INTO field_versions (tbl, row_id, field, hlc, device) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            error);
+static gboolean
+update_row (Applier    *applier,
+            RowState   *row,
+            GPtrArray  *columns,
+            GError    **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int idx = 1;
+
+  g_string_printf (sql, "UPDATE \"%s\" SET ", row->info->table);
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (sql, "\"%s\" = ?, ", (const char *) columns->pdata[i]);
+  g_string_append (sql, "updated_at = ? WHERE id = ?");
+  stmt = stp_store_prepare (applier->store, sql->str, error);
   if (stmt == NULL)
     return FALSE;
-  for (guint i = 0; i < columns->len; i++)
-    {
-      FieldState *fs = g_hash_table_lookup (row->fields, columns->pdata[i]);
+  for (guint i = 0; i < columns->len; i++, idx++)
+    bind_field (stmt, idx, columns->pdata[i], g_hash_table_lookup (row->fields, columns->pdata[i]));
+  sqlite3_bind_text (stmt, idx++, applier->now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, idx++, row->row_id, -1, SQLITE_TRANSIENT);
+  return step_done (applier->store, stmt, error);
+}
 
-      sqlite3_bind_text (stmt, 1, info->table, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, row->row_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, columns->pdata[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, (gint64) fs->hlc);
-      sqlite3_bind_text (stmt, 5, fs->device, -1, SQLITE_TRANSIENT);
-      if (!step_done (applier->store, stmt, error))
-        return FALSE;
-      fs->dirty = FALSE;
+typedef struct
+{
+  RowState   *row;
+  const char *column;
+} VersionRef;
+
+static gboolean
+write_versions (Applier     *applier,
+                VersionRef  *refs,
+                guint        n,
+                GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new ("INSERT OR REPLACE INTO field_versions "
+                                         "(tbl, row_id, field, hlc, device) VALUES ");
+  sqlite3_stmt *stmt;
+  int idx = 1;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, i > 0 ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
+  stmt = stp_store_prepare (applier->store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      FieldState *fs = g_hash_table_lookup (refs[i].row->fields, refs[i].column);
+
+      sqlite3_bind_text (stmt, idx++, refs[i].row->info->table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, idx++, refs[i].row->row_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, idx++, refs[i].column, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, idx++, (gint64) fs->hlc);
+      sqlite3_bind_text (stmt, idx++, fs->device, -1, SQLITE_TRANSIENT);
+    }
+  return step_done (applier->store, stmt, error);
+}
+
+static gboolean
+applier_flush (Applier  *applier,
+               GError  **error)
+{
+  g_autoptr(GPtrArray) all_columns = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GArray) versions = g_array_new (FALSE, FALSE, sizeof (VersionRef));
+  RowState *batch[ROWS_PER_INSERT];
+  GPtrArray *batch_columns = NULL;
+  guint n_batch = 0;
+
+  for (guint i = 0; i < applier->order->len; i++)
+    {
+      RowState *row = g_ptr_array_index (applier->order, i);
+      GPtrArray *columns = dirty_columns (row);
+
+      g_ptr_array_add (all_columns, columns);
+      if (columns->len == 0)
+        continue;
+      for (guint c = 0; c < columns->len; c++)
+        {
+          VersionRef ref = { row, columns->pdata[c] };
+          g_array_append_val (versions, ref);
+        }
+
+      if (row->exists)
+        {
+          if (!update_row (applier, row, columns, error))
+            return FALSE;
+          continue;
+        }
+      /* New rows: gathered while the table and columns stay the same. */
+      if (n_batch > 0 && (n_batch == ROWS_PER_INSERT || batch[0]->info != row->info
+                          || !same_columns (batch_columns, columns)))
+        {
+          if (!insert_rows (applier, batch, n_batch, batch_columns, error))
+            return FALSE;
+          n_batch = 0;
+        }
+      if (n_batch == 0)
+        batch_columns = columns;
+      batch[n_batch++] = row;
+    }
+  if (n_batch > 0 && !insert_rows (applier, batch, n_batch, batch_columns, error))
+    return FALSE;
+
+  for (guint i = 0; i < versions->len; i += VERSIONS_PER_INSERT)
+    if (!write_versions (applier, &g_array_index (versions, VersionRef, i),
+                         MIN (VERSIONS_PER_INSERT, versions->len - i), error))
+      return FALSE;
+  for (guint i = 0; i < versions->len; i++)
+    {
+      VersionRef *ref = &g_array_index (versions, VersionRef, i);
+      ((FieldState *) g_hash_table_lookup (ref->row->fields, ref->column))->dirty = FALSE;
     }
   return TRUE;
 }
@@ -810,16 +933,6 @@ applier_clear (Applier *applier)
 {
   g_clear_pointer (&applier->order, g_ptr_array_unref);
   g_clear_pointer (&applier->rows, g_hash_table_unref);
-}
-
-static gboolean
-applier_flush (Applier  *applier,
-               GError  **error)
-{
-  for (guint i = 0; i < applier->order->len; i++)
-    if (!applier_flush_row (applier, g_ptr_array_index (applier->order, i), error))
-      return FALSE;
-  return TRUE;
 }
 
 gboolean
