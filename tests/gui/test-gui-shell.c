@@ -604,6 +604,16 @@ test_idle_lock_keeps_text (void)
   wait_for_residents (window);
 
   search = stp_test_find_widget (root, "search");
+
+  /* Ctrl+N goes to intake, Ctrl+F comes back to the search. */
+  g_assert_true (gtk_widget_activate_action (root, "win.intake", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stp_test_find_widget (root, "pages"))), ==, "intake");
+  g_assert_true (gtk_widget_activate_action (root, "win.search", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stp_test_find_widget (root, "pages"))), ==, "residents");
+  stp_test_wait (100);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), search) ||
+                 gtk_root_get_focus (GTK_ROOT (window)) == search);
+
   gtk_editable_set_text (GTK_EDITABLE (search), "Сидор");
   wait_for_residents (window);
 
@@ -729,6 +739,14 @@ test_application_start (void)
   const char *garbage = "This is not an SQLite database, only text that must stay as it is.\n";
   GList *windows;
   gsize length;
+
+  /* The shortcuts window (Ctrl+?) builds from its resource. */
+  {
+    g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+
+    g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+    gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+  }
 
   /* An empty file: the first-run window. */
   windows = start_application (empty_path);
