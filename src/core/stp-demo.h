@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  *
  * An empty store first gets a demo center (director "director", staff
  * "staff1".."staff3" and volunteer "volunteer", all with the password
- * "demo").  Rows are written straight into the tables in large
+ * "stupeni-demo").  Rows are written straight into the tables in large
  * transactions: generated data is in the "already synced" state (no outbox
  * rows, no field versions), and the search tables are filled by their
  * triggers. */

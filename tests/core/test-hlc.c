@@ -137,6 +137,25 @@ test_uuid_v7 (void)
   g_assert_true (g_uuid_string_is_valid (c));
 }
 
+/* Ids made in a row sort in the order they were made, even within one
+ * millisecond, so records created together list in creation order. */
+static void
+test_uuid_v7_ordered (void)
+{
+  g_autofree char *previous = NULL;
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      g_autofree char *id = stp_uuid_new_v7 ();
+
+      g_assert_true (g_uuid_string_is_valid (id));
+      if (previous != NULL)
+        g_assert_cmpstr (previous, <, id);
+      g_free (previous);
+      previous = g_steal_pointer (&id);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,6 +164,7 @@ main (int   argc,
   g_test_add_func ("/hlc/monotonic", test_monotonic);
   g_test_add_func ("/hlc/compare", test_compare);
   g_test_add_func ("/hlc/uuid-v7", test_uuid_v7);
+  g_test_add_func ("/hlc/uuid-v7-ordered", test_uuid_v7_ordered);
   g_test_add ("/hlc/store-clock-goes-back", TestCenter, NULL, test_center_setup,
               test_store_clock_goes_back, test_center_teardown);
   g_test_add ("/hlc/two-connections", TestCenter, NULL, test_center_setup,
