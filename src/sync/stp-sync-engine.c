@@ -504,16 +504,202 @@ changes_to_json (GPtrArray *changes,
   return g_string_free (out, FALSE);
 }
 
+/* A fast reader for the batch format written by changes_to_json(); FALSE
+ * on anything unexpected, and the general JSON reader takes over. */
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scan;
+
+static void
+scan_space (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+    s->p++;
+}
+
+static gboolean
+scan_char (Scan *s,
+           char  c)
+{
+  scan_space (s);
+  if (s->p < s->end && *s->p == c)
+    {
+      s->p++;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_string (Scan  *s,
+             char **out)
+{
+  GString *str;
+
+  if (!scan_char (s, '"'))
+    return FALSE;
+  str = g_string_new (NULL);
+  while (s->p < s->end && *s->p != '"')
+    {
+      char c = *s->p++;
+
+      if (c == '\\')
+        {
+          if (s->p >= s->end)
+            break;
+          c = *s->p++;
+          switch (c)
+            {
+            case '"': case '\\': case '/':
+              g_string_append_c (str, c);
+              break;
+            case 'b': g_string_append_c (str, '\b'); break;
+            case 'f': g_string_append_c (str, '\f'); break;
+            case 'n': g_string_append_c (str, '\n'); break;
+            case 'r': g_string_append_c (str, '\r'); break;
+            case 't': g_string_append_c (str, '\t'); break;
+            case 'u':
+              {
+                guint64 code;
+                char hex[5];
+
+                if (s->end - s->p < 4)
+                  goto fail;
+                memcpy (hex, s->p, 4);
+                hex[4] = '\0';
+                if (!g_ascii_string_to_unsigned (hex, 16, 0, 0x7f, &code, NULL) || code == 0)
+                  goto fail;   /* beyond ASCII: the general reader */
+                g_string_append_c (str, (char) code);
+                s->p += 4;
+              }
+              break;
+            default:
+              goto fail;
+            }
+        }
+      else if ((guchar) c < 0x20)
+        goto fail;
+      else
+        g_string_append_c (str, c);
+    }
+  if (s->p >= s->end || !g_utf8_validate (str->str, str->len, NULL))
+    goto fail;
+  s->p++;
+  *out = g_string_free (str, FALSE);
+  return TRUE;
+
+fail:
+  g_string_free (str, TRUE);
+  return FALSE;
+}
+
+static gboolean
+scan_uint (Scan    *s,
+           guint64 *out)
+{
+  guint64 v = 0;
+  const char *start;
+
+  scan_space (s);
+  start = s->p;
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    {
+      if (v > (G_MAXUINT64 - 9) / 10)
+        return FALSE;
+      v = v * 10 + (guint64) (*s->p++ - '0');
+    }
+  *out = v;
+  return s->p > start;
+}
+
+static GPtrArray *
+changes_from_json_fast (const char *data,
+                        gsize       len)
+{
+  Scan s = { data, data + len };
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+
+  if (!scan_char (&s, '['))
+    return NULL;
+  if (scan_char (&s, ']'))
+    goto done;
+  do
+    {
+      g_autoptr(StpChange) c = stp_change_new ();
+
+      if (!scan_char (&s, '{'))
+        return NULL;
+      do
+        {
+          g_autofree char *key = NULL;
+
+          if (!scan_string (&s, &key) || !scan_char (&s, ':'))
+            return NULL;
+          if (g_str_equal (key, "h") || g_str_equal (key, "bh"))
+            {
+              guint64 v;
+
+              if (!scan_uint (&s, &v))
+                return NULL;
+              if (key[0] == 'h')
+                c->hlc = v;
+              else
+                c->base_hlc = v;
+              continue;
+            }
+          if (g_str_equal (key, "v"))
+            {
+              scan_space (&s);
+              if (s.end - s.p >= 4 && memcmp (s.p, "null", 4) == 0)
+                {
+                  s.p += 4;
+                  continue;
+                }
+            }
+          {
+            char **slot = g_str_equal (key, "t") ? &c->table
+                          : g_str_equal (key, "r") ? &c->row_id
+                          : g_str_equal (key, "f") ? &c->field
+                          : g_str_equal (key, "v") ? &c->value
+                          : g_str_equal (key, "d") ? &c->device
+                          : g_str_equal (key, "bd") ? &c->base_device : NULL;
+
+            if (slot == NULL || *slot != NULL || !scan_string (&s, slot))
+              return NULL;
+          }
+        }
+      while (scan_char (&s, ','));
+      if (!scan_char (&s, '}'))
+        return NULL;
+      g_ptr_array_add (changes, g_steal_pointer (&c));
+    }
+  while (scan_char (&s, ','));
+  if (!scan_char (&s, ']'))
+    return NULL;
+
+done:
+  scan_space (&s);
+  if (s.p != s.end)
+    return NULL;
+  return g_steal_pointer (&changes);
+}
+
 static GPtrArray *
 changes_from_json (GBytes   *plaintext,
                    GError  **error)
 {
   gsize len = 0;
   const char *data = g_bytes_get_data (plaintext, &len);
-  g_autoptr(JsonNode) root = stp_json_parse (data, len, error);
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) changes = changes_from_json_fast (data, len);
   JsonArray *array;
 
+  if (changes != NULL)
+    return g_steal_pointer (&changes);
+  g_debug ("a batch is read by the general JSON reader");
+  root = stp_json_parse (data, len, error);
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (root))
