@@ -19,8 +19,12 @@ setup: deps $(BUILDDIR)/build.ninja
 build: setup
 	meson compile -C $(BUILDDIR)
 
+# Uninstalled: the Russian catalogue and the settings schema come from the
+# build tree.
 run: build
-	$(BUILDDIR)/src/stupeni $(ARGS)
+	STUPENI_LOCALEDIR="$(abspath $(BUILDDIR))/po" \
+	GSETTINGS_SCHEMA_DIR="$(abspath $(BUILDDIR))/data" \
+	  $(BUILDDIR)/src/stupeni $(ARGS)
 
 test: build
 	xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \

@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
+#include "stp-i18n.h"
 #include "stp-application.h"
 
 int
@@ -12,10 +12,7 @@ main (int   argc,
 {
   g_autoptr(StpApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  stp_i18n_init (TRUE);
 
   app = stp_application_new ();
 

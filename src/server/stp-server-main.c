@@ -303,7 +303,8 @@ main (int   argc,
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* STUPENI_LOCALEDIR: the build tree's catalogue when run uninstalled. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("STUPENI_LOCALEDIR") != NULL ? g_getenv ("STUPENI_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
