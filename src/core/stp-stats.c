@@ -18,16 +18,6 @@
 #define LIVE(column) \
   " " column " NOT IN (SELECT id FROM residents INDEXED BY residents_deleted WHERE deleted <> 0) "
 
-/* Residents with an episode that overlaps the period (?1..?2), in id
- * order; two index ranges instead of a scan of every episode. */
-#define ACTIVE_RESIDENTS \
-  " a AS MATERIALIZED (SELECT id FROM" \
-  " (SELECT resident_id AS id FROM episodes" \
-  "  WHERE discharged_on >= ?1 AND deleted = 0 AND admitted_on <= ?2" \
-  "  UNION SELECT resident_id FROM episodes" \
-  "  WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2)" \
-  " WHERE" LIVE ("id") ") "
-
 typedef struct
 {
   StpStore       *store;
@@ -140,24 +130,43 @@ finish (Builder      *b,
   return TRUE;
 }
 
+/* Counts per key: text keys (NULL counted as "") to gint64 values. */
+static GHashTable *
+counts_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static void
+counts_add (GHashTable *counts,
+            const char *key,
+            gint64      n)
+{
+  gint64 *value;
+
+  if (key == NULL)
+    key = "";
+  value = g_hash_table_lookup (counts, key);
+  if (value == NULL)
+    {
+      value = g_new0 (gint64, 1);
+      g_hash_table_insert (counts, g_strdup (key), value);
+    }
+  *value += n;
+}
+
 /* Runs a "SELECT key, count" query into a table (NULL keys as ""). */
 static GHashTable *
 count_by_key (Builder      *b,
               sqlite3_stmt *stmt,
               GError      **error)
 {
-  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) counts = counts_new ();
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *key = (const char *) sqlite3_column_text (stmt, 0);
-      gint64 value = sqlite3_column_int64 (stmt, 1);
-      gint64 old = GPOINTER_TO_SIZE (g_hash_table_lookup (counts, key != NULL ? key : ""));
-
-      g_hash_table_insert (counts, g_strdup (key != NULL ? key : ""),
-                           GSIZE_TO_POINTER ((gsize) (old + value)));
-    }
+    counts_add (counts, (const char *) sqlite3_column_text (stmt, 0),
+                sqlite3_column_int64 (stmt, 1));
   if (!finish (b, stmt, rc, error))
     return NULL;
   return g_steal_pointer (&counts);
@@ -167,7 +176,9 @@ static gint64
 lookup_count (GHashTable *counts,
               const char *key)
 {
-  return (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (counts, key));
+  gint64 *value = g_hash_table_lookup (counts, key);
+
+  return value != NULL ? *value : 0;
 }
 
 /* One row per value of @type from @first on (in enum order), plus "total"
@@ -197,32 +208,10 @@ add_enum_rows (Builder     *b,
       int v = stp_enum_from_code (type, key);
 
       if (v < 0 || v >= first)
-        total += (gint64) GPOINTER_TO_SIZE (value);
+        total += *(gint64 *) value;
     }
   if (with_total)
     add_row (b, "total", C_("stats", "Total"), total);
-}
-
-static gboolean
-section_by_enum (Builder     *b,
-                 const char  *section,
-                 const char  *label,
-                 const char  *sql,
-                 StpEnumType  type,
-                 int          first,
-                 GError     **error)
-{
-  g_autoptr(GHashTable) counts = NULL;
-  sqlite3_stmt *stmt = prepare_period (b, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  counts = count_by_key (b, stmt, error);
-  if (counts == NULL)
-    return FALSE;
-  begin_section (b, section, label);
-  add_enum_rows (b, counts, type, first, TRUE);
-  return TRUE;
 }
 
 /* Rows per stage for @counts keyed by stage id: stages of active programs
@@ -237,7 +226,7 @@ add_stage_rows (Builder    *b,
   gint64 total = 0;
   int rc;
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer value;
 
   stmt = stp_store_prepare (b->store,
                             "SELECT s.id, s.name, p.name, coalesce (p.active, 0),"
@@ -267,69 +256,483 @@ add_stage_rows (Builder    *b,
     return FALSE;
 
   g_hash_table_iter_init (&iter, counts);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    total += (gint64) GPOINTER_TO_SIZE (value);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    total += *(gint64 *) value;
   if (lookup_count (counts, "") > 0)
     add_row (b, "no_stage", C_("stats", "No stage"), lookup_count (counts, ""));
   add_row (b, "total", C_("stats", "Total"), total);
   return TRUE;
 }
 
-static gboolean
-section_in_program_by_stage (Builder *b,
-                             GError **error)
+/* What the walks over the data count.  Several sections are counted in one
+ * walk over an index range; the sections are written afterwards, in report
+ * order. */
+typedef struct
 {
-  g_autoptr(GHashTable) counts = NULL;
-  sqlite3_stmt *stmt;
+  GHashTable   *admitted_by_source;
+  GHashTable   *admitted_by_substance;
+  GHashTable   *age_groups;
+  GHashTable   *sexes;
+  GHashTable   *discharged_by_source;
+  GHashTable   *discharged_by_substance;
+  GHashTable   *outcomes;
+  GHashTable   *dropped_out_by_stage;
+  GHashTable   *in_program_by_stage;
+  GStringChunk *strings;
+  /* Ids of residents without a tombstone who were in the program during
+   * the period (an episode overlaps it), sorted by strcmp (), which is the
+   * order of SQLite's BINARY collation, without repeats; in @strings. */
+  GPtrArray    *active;
+  /* Episodes running at the end of the period, sorted; in @strings. */
+  GPtrArray    *running;
+  gint64        families[7];
+  gint64        court_total;
+  GHashTable   *court_by_basis;        /* basis -> set of resident ids from @active */
+  gint64        resocialization[6];
+} Tally;
 
-  /* Episodes running at the end of the period, by the stage entry open
-   * then (an entry ended on ?2 gave way to the next one started on ?2). */
+static void
+tally_init (Tally *t)
+{
+  memset (t, 0, sizeof *t);
+  t->admitted_by_source = counts_new ();
+  t->admitted_by_substance = counts_new ();
+  t->age_groups = counts_new ();
+  t->sexes = counts_new ();
+  t->discharged_by_source = counts_new ();
+  t->discharged_by_substance = counts_new ();
+  t->outcomes = counts_new ();
+  t->dropped_out_by_stage = counts_new ();
+  t->in_program_by_stage = counts_new ();
+  t->strings = g_string_chunk_new (64 * 1024);
+  t->active = g_ptr_array_new ();
+  t->running = g_ptr_array_new ();
+  t->court_by_basis = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_hash_table_unref);
+}
+
+static void
+tally_clear (Tally *t)
+{
+  g_clear_pointer (&t->admitted_by_source, g_hash_table_unref);
+  g_clear_pointer (&t->admitted_by_substance, g_hash_table_unref);
+  g_clear_pointer (&t->age_groups, g_hash_table_unref);
+  g_clear_pointer (&t->sexes, g_hash_table_unref);
+  g_clear_pointer (&t->discharged_by_source, g_hash_table_unref);
+  g_clear_pointer (&t->discharged_by_substance, g_hash_table_unref);
+  g_clear_pointer (&t->outcomes, g_hash_table_unref);
+  g_clear_pointer (&t->dropped_out_by_stage, g_hash_table_unref);
+  g_clear_pointer (&t->in_program_by_stage, g_hash_table_unref);
+  g_clear_pointer (&t->active, g_ptr_array_unref);
+  g_clear_pointer (&t->running, g_ptr_array_unref);
+  g_clear_pointer (&t->court_by_basis, g_hash_table_unref);
+  g_clear_pointer (&t->strings, g_string_chunk_free);
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Sorts @ids and drops repeats. */
+static void
+sort_unique (GPtrArray *ids)
+{
+  guint n = 0;
+
+  g_ptr_array_sort (ids, compare_ids);
+  for (guint i = 0; i < ids->len; i++)
+    if (n == 0 || strcmp (ids->pdata[n - 1], ids->pdata[i]) != 0)
+      ids->pdata[n++] = ids->pdata[i];
+  g_ptr_array_set_size (ids, n);
+}
+
+/* The index of @id in the sorted @ids, or -1. */
+static gssize
+find_id (GPtrArray  *ids,
+         const char *id)
+{
+  gsize lo = 0, hi = ids->len;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      int cmp = strcmp (ids->pdata[mid], id);
+
+      if (cmp == 0)
+        return (gssize) mid;
+      if (cmp < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return -1;
+}
+
+/* Episodes admitted in the period: by referral source and main substance
+ * (residents with a tombstone left out), by age at admission and sex (only
+ * episodes whose resident's row is there without a tombstone). */
+static gboolean
+count_admitted (Builder *b,
+                Tally   *t,
+                GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* Age in full years on the day of admission. */
   stmt = prepare_period (b,
-                         "SELECT se.stage_id, count (DISTINCT e.id) FROM"
-                         " (SELECT id, resident_id FROM episodes"
-                         "  WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2"
-                         "  UNION ALL SELECT id, resident_id FROM episodes"
-                         "  WHERE discharged_on > ?2 AND deleted = 0 AND admitted_on <= ?2) e"
-                         " JOIN stage_entries se ON se.episode_id = e.id AND se.deleted = 0"
-                         " AND se.started_on <= ?2 AND (se.ended_on IS NULL OR se.ended_on > ?2)"
-                         " WHERE" LIVE ("e.resident_id")
-                         " GROUP BY se.stage_id",
+                         "SELECT referral_source, main_substance, live, counted, sex,"
+                         " CASE WHEN age IS NULL THEN 'unknown'"
+                         " WHEN age < 18 THEN 'under_18' WHEN age < 25 THEN '18_24'"
+                         " WHEN age < 35 THEN '25_34' WHEN age < 45 THEN '35_44'"
+                         " WHEN age < 55 THEN '45_54' ELSE '55_plus' END"
+                         " FROM (SELECT e.referral_source, e.main_substance,"
+                         "  " LIVE ("e.resident_id") " AS live, r.deleted = 0 AS counted, r.sex,"
+                         "  CASE WHEN length (r.birth_date) >= 10 THEN"
+                         "  CAST (substr (e.admitted_on, 1, 4) AS INTEGER)"
+                         "  - CAST (substr (r.birth_date, 1, 4) AS INTEGER)"
+                         "  - (substr (e.admitted_on, 6, 5) < substr (r.birth_date, 6, 5)) END AS age"
+                         "  FROM episodes e INDEXED BY episodes_report_admitted"
+                         "  LEFT JOIN residents r INDEXED BY residents_report ON r.id = e.resident_id"
+                         "  WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0)",
                          error);
   if (stmt == NULL)
     return FALSE;
-  counts = count_by_key (b, stmt, error);
-  if (counts == NULL)
-    return FALSE;
-  begin_section (b, "in_program_by_stage", NC_("stats", "In the program at the end of the period, by stage"));
-  return add_stage_rows (b, counts, TRUE, error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (sqlite3_column_int (stmt, 2) != 0)
+        {
+          counts_add (t->admitted_by_source, (const char *) sqlite3_column_text (stmt, 0), 1);
+          counts_add (t->admitted_by_substance, (const char *) sqlite3_column_text (stmt, 1), 1);
+        }
+      if (sqlite3_column_int (stmt, 3) != 0)
+        {
+          counts_add (t->sexes, (const char *) sqlite3_column_text (stmt, 4), 1);
+          counts_add (t->age_groups, (const char *) sqlite3_column_text (stmt, 5), 1);
+        }
+    }
+  return finish (b, stmt, rc, error);
 }
 
+/* Episodes discharged in the period: by referral source, main substance and
+ * outcome, and those dropped out by the stage of the entry that was open
+ * when the resident left. */
 static gboolean
-section_dropped_out_by_stage (Builder *b,
-                              GError **error)
+count_discharged (Builder *b,
+                  Tally   *t,
+                  GError **error)
 {
-  g_autoptr(GHashTable) counts = NULL;
   sqlite3_stmt *stmt;
+  int rc;
 
-  /* The stage of the entry that was open when the resident left. */
   stmt = prepare_period (b,
-                         "WITH d AS MATERIALIZED (SELECT (SELECT se.stage_id FROM stage_entries se"
+                         "SELECT e.referral_source, e.main_substance, e.status, e.status = ?3,"
+                         " CASE WHEN e.status = ?3 THEN (SELECT se.stage_id FROM stage_entries se"
                          "  WHERE se.episode_id = e.id AND se.deleted = 0"
                          "  AND se.started_on <= e.discharged_on"
-                         "  ORDER BY se.started_on DESC, se.created_at DESC LIMIT 1) AS st"
-                         " FROM episodes e"
-                         " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0 AND e.status = ?3"
-                         " AND" LIVE ("e.resident_id") ")"
-                         " SELECT st, count (*) FROM d GROUP BY st",
+                         "  ORDER BY se.started_on DESC, se.created_at DESC LIMIT 1) END"
+                         " FROM episodes e INDEXED BY episodes_report_discharged"
+                         " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
+                         " AND" LIVE ("e.resident_id"),
                          error);
   if (stmt == NULL)
     return FALSE;
   bind_code (stmt, 3, STP_ENUM_EPISODE_STATUS, STP_EPISODE_DROPPED_OUT);
-  counts = count_by_key (b, stmt, error);
-  if (counts == NULL)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      counts_add (t->discharged_by_source, (const char *) sqlite3_column_text (stmt, 0), 1);
+      counts_add (t->discharged_by_substance, (const char *) sqlite3_column_text (stmt, 1), 1);
+      counts_add (t->outcomes, (const char *) sqlite3_column_text (stmt, 2), 1);
+      if (sqlite3_column_int (stmt, 3) != 0)
+        counts_add (t->dropped_out_by_stage, (const char *) sqlite3_column_text (stmt, 4), 1);
+    }
+  return finish (b, stmt, rc, error);
+}
+
+/* The residents in the program during the period (an episode overlaps
+ * it) and the episodes running at its end; residents with a tombstone are
+ * left out.  Two index ranges instead of a scan of every episode. */
+static gboolean
+count_active (Builder *b,
+              Tally   *t,
+              GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare_period (b,
+                         "SELECT resident_id, id, discharged_on > ?2"
+                         " FROM episodes INDEXED BY episodes_report_discharged"
+                         " WHERE discharged_on >= ?1 AND deleted = 0 AND admitted_on <= ?2"
+                         " AND" LIVE ("resident_id")
+                         "UNION ALL SELECT resident_id, id, 1"
+                         " FROM episodes INDEXED BY episodes_report_discharged"
+                         " WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2"
+                         " AND" LIVE ("resident_id"),
+                         error);
+  if (stmt == NULL)
     return FALSE;
-  begin_section (b, "dropped_out_by_stage", NC_("stats", "Dropped out, by stage"));
-  return add_stage_rows (b, counts, FALSE, error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      /* A row without a resident or an id joins nothing. */
+      if (sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
+        g_ptr_array_add (t->active, g_string_chunk_insert (t->strings,
+                                                           (const char *) sqlite3_column_text (stmt, 0)));
+      if (sqlite3_column_int (stmt, 2) != 0 && sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
+        g_ptr_array_add (t->running, g_string_chunk_insert (t->strings,
+                                                            (const char *) sqlite3_column_text (stmt, 1)));
+    }
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+  sort_unique (t->active);
+  sort_unique (t->running);
+  return TRUE;
+}
+
+/* Episodes running at the end of the period, by the stage entry open then
+ * (an entry ended on ?2 gave way to the next one started on ?2); an episode
+ * counts once per stage.  The episodes are visited in id order, so the
+ * index of stage entries is read front to back. */
+static gboolean
+count_in_program (Builder *b,
+                  Tally   *t,
+                  GError **error)
+{
+  g_autoptr(GPtrArray) stages = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  stmt = prepare_period (b,
+                         "SELECT stage_id FROM stage_entries INDEXED BY stage_entries_report"
+                         " WHERE episode_id = ?3 AND deleted = 0 AND started_on <= ?2"
+                         " AND (ended_on IS NULL OR ended_on > ?2)",
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < t->running->len; i++)
+    {
+      int rc;
+
+      g_ptr_array_set_size (stages, 0);
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 3, t->running->pdata[i], -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          const char *stage = (const char *) sqlite3_column_text (stmt, 0);
+          gboolean seen = FALSE;
+
+          if (stage == NULL)
+            stage = "";
+          for (guint k = 0; k < stages->len && !seen; k++)
+            seen = strcmp (stages->pdata[k], stage) == 0;
+          if (!seen)
+            {
+              g_ptr_array_add (stages, g_strdup (stage));
+              counts_add (t->in_program_by_stage, stage, 1);
+            }
+        }
+      if (rc != SQLITE_DONE)
+        return finish (b, stmt, rc, error);
+    }
+  return finish (b, stmt, SQLITE_DONE, error);
+}
+
+/* Work with families, for the residents in the program during the period
+ * whose row is there: relatives (not deleted) are summed per resident by
+ * walking the relatives index in resident order beside the sorted ids,
+ * which costs less than a lookup per resident. */
+static gboolean
+count_families (Builder *b,
+                Tally   *t,
+                GError **error)
+{
+  GPtrArray *active = t->active;
+  g_autofree gint64 *relatives = NULL;
+  g_autofree double *codependents = NULL;
+  g_autofree guint8 *minor = NULL;
+  sqlite3_stmt *stmt;
+  guint i = 0;
+  int rc;
+
+  if (active->len == 0)
+    return TRUE;
+  relatives = g_new0 (gint64, active->len);
+  codependents = g_new0 (double, active->len);
+  minor = g_new0 (guint8, active->len);
+
+  stmt = prepare_period (b,
+                         "SELECT resident_id, codependent, coalesce (minor, 0) > 0"
+                         " FROM relatives INDEXED BY relatives_report"
+                         " WHERE resident_id BETWEEN ?3 AND ?4 AND deleted = 0"
+                         " ORDER BY resident_id",
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 3, active->pdata[0], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, active->pdata[active->len - 1], -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id;
+      int cmp = 1;
+
+      if (sqlite3_column_type (stmt, 0) != SQLITE_TEXT)
+        continue;
+      id = (const char *) sqlite3_column_text (stmt, 0);
+      while (i < active->len && (cmp = strcmp (active->pdata[i], id)) < 0)
+        i++;
+      if (i == active->len)
+        break;
+      if (cmp != 0)
+        continue;
+      relatives[i]++;
+      codependents[i] += sqlite3_column_double (stmt, 1);
+      minor[i] |= sqlite3_column_int (stmt, 2) != 0;
+    }
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+
+  stmt = prepare_period (b,
+                         "SELECT coalesce (minors_in_household, 0) > 0, family_status = ?3,"
+                         " family_status = ?4, kdn_informed_on BETWEEN ?1 AND ?2"
+                         " FROM residents INDEXED BY residents_report WHERE id = ?5",
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_code (stmt, 3, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_SOP);
+  bind_code (stmt, 4, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_TZHS);
+  for (i = 0; i < active->len; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 5, active->pdata[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        continue;
+      if (rc != SQLITE_ROW)
+        return finish (b, stmt, rc, error);
+      t->families[0] += relatives[i];
+      t->families[1] += (gint64) codependents[i];
+      t->families[2] += sqlite3_column_int (stmt, 0) != 0 || minor[i];
+      t->families[3] += sqlite3_column_int (stmt, 1) != 0;
+      t->families[4] += sqlite3_column_int (stmt, 2) != 0;
+      t->families[5] += sqlite3_column_int (stmt, 3) != 0;
+      t->families[6]++;
+    }
+  return finish (b, stmt, SQLITE_DONE, error);
+}
+
+/* Court-ordered residents in the program during the period, each counted
+ * once per basis and once in the total. */
+static gboolean
+count_court (Builder *b,
+             Tally   *t,
+             GError **error)
+{
+  g_autoptr(GHashTable) all = g_hash_table_new (NULL, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare_period (b,
+                         "SELECT c.resident_id, c.basis FROM court_obligations c"
+                         " WHERE c.deleted = 0 AND" LIVE ("c.resident_id"),
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *basis = (const char *) sqlite3_column_text (stmt, 1);
+      GHashTable *residents;
+      gssize i;
+
+      if (sqlite3_column_type (stmt, 0) != SQLITE_TEXT)
+        continue;
+      i = find_id (t->active, (const char *) sqlite3_column_text (stmt, 0));
+      if (i < 0)
+        continue;
+      g_hash_table_add (all, t->active->pdata[i]);
+      if (basis == NULL)
+        basis = "";
+      residents = g_hash_table_lookup (t->court_by_basis, basis);
+      if (residents == NULL)
+        {
+          residents = g_hash_table_new (NULL, NULL);
+          g_hash_table_insert (t->court_by_basis, g_strdup (basis), residents);
+        }
+      g_hash_table_add (residents, t->active->pdata[i]);
+    }
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+  t->court_total = g_hash_table_size (all);
+  return TRUE;
+}
+
+/* Residents with a follow-up done in the period (each counted once), and
+ * those of them for whom any such follow-up noted each result. */
+static gboolean
+count_resocialization (Builder *b,
+                       Tally   *t,
+                       GError **error)
+{
+  g_autoptr(GHashTable) residents = g_hash_table_new (g_str_hash, g_str_equal);
+  guint null_flags = 0;
+  gpointer key, value;
+  GHashTableIter iter;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare_period (b,
+                         "SELECT f.resident_id, coalesce (f.employed, 0) > 0,"
+                         " coalesce (f.documents_restored, 0) > 0,"
+                         " coalesce (f.returned_to_family, 0) > 0,"
+                         " coalesce (f.housing, 0) > 0, coalesce (f.attends_groups, 0) > 0"
+                         " FROM follow_ups f INDEXED BY follow_ups_report_done"
+                         " WHERE f.done_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.outcome = ?3"
+                         " AND" LIVE ("f.resident_id"),
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_code (stmt, 3, STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_DONE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      /* Bit 0 marks a resident seen; bits 1..5 the results. */
+      guint flags = 1;
+
+      for (int k = 1; k <= 5; k++)
+        if (sqlite3_column_int (stmt, k) != 0)
+          flags |= 1u << k;
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        null_flags |= flags;  /* rows without a resident form one group */
+      else
+        {
+          const char *id = (const char *) sqlite3_column_text (stmt, 0);
+
+          if (g_hash_table_lookup_extended (residents, id, &key, &value))
+            g_hash_table_insert (residents, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) | flags));
+          else
+            g_hash_table_insert (residents, g_string_chunk_insert (t->strings, id),
+                                 GUINT_TO_POINTER (flags));
+        }
+    }
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, residents);
+  while (TRUE)
+    {
+      guint flags;
+
+      if (g_hash_table_iter_next (&iter, NULL, &value))
+        flags = GPOINTER_TO_UINT (value);
+      else if (null_flags != 0)
+        flags = null_flags, null_flags = 0;
+      else
+        break;
+      for (int k = 0; k <= 5; k++)
+        if (flags & (1u << k))
+          t->resocialization[k]++;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -390,138 +793,6 @@ section_remission (Builder    *b,
 }
 
 static gboolean
-section_resocialization (Builder *b,
-                         GError **error)
-{
-  sqlite3_stmt *stmt;
-  gint64 v[6] = { 0, };
-  int rc;
-
-  /* Residents with a follow-up done in the period (each counted once). */
-  stmt = prepare_period (b,
-                         "SELECT count (*), total (employed > 0), total (documents_restored > 0),"
-                         " total (returned_to_family > 0), total (housing > 0), total (attends_groups > 0)"
-                         " FROM (SELECT max (coalesce (f.employed, 0)) AS employed,"
-                         "  max (coalesce (f.documents_restored, 0)) AS documents_restored,"
-                         "  max (coalesce (f.returned_to_family, 0)) AS returned_to_family,"
-                         "  max (coalesce (f.housing, 0)) AS housing,"
-                         "  max (coalesce (f.attends_groups, 0)) AS attends_groups"
-                         "  FROM follow_ups f"
-                         "  WHERE f.done_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.outcome = ?3"
-                         "  AND" LIVE ("f.resident_id") "GROUP BY f.resident_id)",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_code (stmt, 3, STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_DONE);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    for (int i = 0; i < 6; i++)
-      v[i] = (gint64) sqlite3_column_double (stmt, i);
-  if (!finish (b, stmt, rc, error))
-    return FALSE;
-
-  begin_section (b, "resocialization", NC_("stats", "Resocialization (follow-ups done in the period)"));
-  add_row (b, "employed", C_("stats", "Employed"), v[1]);
-  add_row (b, "documents_restored", C_("stats", "Documents restored"), v[2]);
-  add_row (b, "returned_to_family", C_("stats", "Returned to family"), v[3]);
-  add_row (b, "housing", C_("stats", "Have housing"), v[4]);
-  add_row (b, "attends_groups", C_("stats", "Attend self-help groups"), v[5]);
-  add_row (b, "total", C_("stats", "Residents reached"), v[0]);
-  return TRUE;
-}
-
-static gboolean
-section_families (Builder *b,
-                  GError **error)
-{
-  sqlite3_stmt *stmt;
-  gint64 v[7] = { 0, };
-  int rc;
-
-  stmt = prepare_period (b,
-                         "WITH" ACTIVE_RESIDENTS
-                         "SELECT total (n), total (codependent), total (minors > 0 OR minor > 0),"
-                         " total (family_status = ?3), total (family_status = ?4),"
-                         " total (kdn_informed_on BETWEEN ?1 AND ?2), count (*)"
-                         " FROM (SELECT a.id, coalesce (r.minors_in_household, 0) AS minors,"
-                         "  r.family_status, r.kdn_informed_on, count (v.resident_id) AS n,"
-                         "  total (v.codependent) AS codependent, max (coalesce (v.minor, 0)) AS minor"
-                         "  FROM a JOIN residents r INDEXED BY residents_report ON r.id = a.id"
-                         "  LEFT JOIN relatives v INDEXED BY relatives_report"
-                         "  ON v.resident_id = a.id AND v.deleted = 0"
-                         "  GROUP BY a.id)",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_code (stmt, 3, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_SOP);
-  bind_code (stmt, 4, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_TZHS);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    for (int i = 0; i < 7; i++)
-      v[i] = (gint64) sqlite3_column_double (stmt, i);
-  if (!finish (b, stmt, rc, error))
-    return FALSE;
-
-  begin_section (b, "families", NC_("stats", "Work with families"));
-  add_row (b, "relatives_served", C_("stats", "Relatives served"), v[0]);
-  add_row (b, "codependents", C_("stats", "Codependent relatives"), v[1]);
-  add_row (b, "families_with_minors", C_("stats", "Families with minors"), v[2]);
-  add_row (b, "sop", C_("stats", "Families in a socially dangerous situation"), v[3]);
-  add_row (b, "tzhs", C_("stats", "Families in a difficult life situation"), v[4]);
-  add_row (b, "kdn_informed", C_("stats", "Commission on minors informed"), v[5]);
-  add_row (b, "residents", C_("stats", "Residents in the program during the period"), v[6]);
-  return TRUE;
-}
-
-static gboolean
-section_court (Builder *b,
-               GError **error)
-{
-  g_autoptr(GHashTable) counts = NULL;
-  sqlite3_stmt *stmt;
-  gint64 total = 0;
-  const StpEnumItem *items;
-  int rc;
-
-  stmt = prepare_period (b,
-                         "SELECT c.basis, count (DISTINCT c.resident_id) FROM court_obligations c"
-                         " WHERE c.deleted = 0 AND" LIVE ("c.resident_id")
-                         " AND EXISTS (SELECT 1 FROM episodes e WHERE e.resident_id = c.resident_id"
-                         "  AND e.admitted_on <= ?2 AND e.deleted = 0"
-                         "  AND (e.discharged_on IS NULL OR e.discharged_on >= ?1))"
-                         " GROUP BY c.basis",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  counts = count_by_key (b, stmt, error);
-  if (counts == NULL)
-    return FALSE;
-
-  stmt = prepare_period (b,
-                         "SELECT count (DISTINCT c.resident_id) FROM court_obligations c"
-                         " WHERE c.deleted = 0 AND" LIVE ("c.resident_id")
-                         " AND EXISTS (SELECT 1 FROM episodes e WHERE e.resident_id = c.resident_id"
-                         "  AND e.admitted_on <= ?2 AND e.deleted = 0"
-                         "  AND (e.discharged_on IS NULL OR e.discharged_on >= ?1))",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    total = sqlite3_column_int64 (stmt, 0);
-  if (!finish (b, stmt, rc, error))
-    return FALSE;
-
-  begin_section (b, "court", NC_("stats", "Court-ordered residents"));
-  items = stp_enum_get_items (STP_ENUM_COURT_BASIS);
-  for (guint i = 0; items[i].code != NULL; i++)
-    add_row (b, items[i].code, stp_enum_to_label (STP_ENUM_COURT_BASIS, items[i].value),
-             lookup_count (counts, items[i].code));
-  add_row (b, "total", C_("stats", "Total"), total);
-  return TRUE;
-}
-
-static gboolean
 section_referrals (Builder *b,
                    GError **error)
 {
@@ -573,8 +844,74 @@ section_referrals (Builder *b,
 }
 
 static gboolean
+section_in_program_by_stage (Builder *b,
+                             Tally   *t,
+                             GError **error)
+{
+  begin_section (b, "in_program_by_stage", NC_("stats", "In the program at the end of the period, by stage"));
+  return add_stage_rows (b, t->in_program_by_stage, TRUE, error);
+}
+
+static gboolean
+section_dropped_out_by_stage (Builder *b,
+                              Tally   *t,
+                              GError **error)
+{
+  begin_section (b, "dropped_out_by_stage", NC_("stats", "Dropped out, by stage"));
+  return add_stage_rows (b, t->dropped_out_by_stage, FALSE, error);
+}
+
+static void
+section_resocialization (Builder *b,
+                         Tally   *t)
+{
+  gint64 *v = t->resocialization;
+
+  begin_section (b, "resocialization", NC_("stats", "Resocialization (follow-ups done in the period)"));
+  add_row (b, "employed", C_("stats", "Employed"), v[1]);
+  add_row (b, "documents_restored", C_("stats", "Documents restored"), v[2]);
+  add_row (b, "returned_to_family", C_("stats", "Returned to family"), v[3]);
+  add_row (b, "housing", C_("stats", "Have housing"), v[4]);
+  add_row (b, "attends_groups", C_("stats", "Attend self-help groups"), v[5]);
+  add_row (b, "total", C_("stats", "Residents reached"), v[0]);
+}
+
+static void
+section_families (Builder *b,
+                  Tally   *t)
+{
+  gint64 *v = t->families;
+
+  begin_section (b, "families", NC_("stats", "Work with families"));
+  add_row (b, "relatives_served", C_("stats", "Relatives served"), v[0]);
+  add_row (b, "codependents", C_("stats", "Codependent relatives"), v[1]);
+  add_row (b, "families_with_minors", C_("stats", "Families with minors"), v[2]);
+  add_row (b, "sop", C_("stats", "Families in a socially dangerous situation"), v[3]);
+  add_row (b, "tzhs", C_("stats", "Families in a difficult life situation"), v[4]);
+  add_row (b, "kdn_informed", C_("stats", "Commission on minors informed"), v[5]);
+  add_row (b, "residents", C_("stats", "Residents in the program during the period"), v[6]);
+}
+
+static void
+section_court (Builder *b,
+               Tally   *t)
+{
+  const StpEnumItem *items = stp_enum_get_items (STP_ENUM_COURT_BASIS);
+
+  begin_section (b, "court", NC_("stats", "Court-ordered residents"));
+  for (guint i = 0; items[i].code != NULL; i++)
+    {
+      GHashTable *residents = g_hash_table_lookup (t->court_by_basis, items[i].code);
+
+      add_row (b, items[i].code, stp_enum_to_label (STP_ENUM_COURT_BASIS, items[i].value),
+               residents != NULL ? g_hash_table_size (residents) : 0);
+    }
+  add_row (b, "total", C_("stats", "Total"), t->court_total);
+}
+
+static void
 section_age_and_sex (Builder *b,
-                     GError **error)
+                     Tally   *t)
 {
   static const struct { const char *key; const char *label; } groups[] = {
     { "under_18", NC_("stats", "Under 18") },
@@ -585,61 +922,64 @@ section_age_and_sex (Builder *b,
     { "55_plus", NC_("stats", "55 and over") },
     { "unknown", NC_("stats", "Age unknown") },
   };
-  g_autoptr(GHashTable) ages = NULL;
-  g_autoptr(GHashTable) sexes = NULL;
-  sqlite3_stmt *stmt;
   gint64 total = 0;
+  gint64 male, female;
 
-  /* Age in full years on the day of admission. */
-  stmt = prepare_period (b,
-                         "SELECT CASE WHEN age IS NULL THEN 'unknown'"
-                         " WHEN age < 18 THEN 'under_18' WHEN age < 25 THEN '18_24'"
-                         " WHEN age < 35 THEN '25_34' WHEN age < 45 THEN '35_44'"
-                         " WHEN age < 55 THEN '45_54' ELSE '55_plus' END, count (*)"
-                         " FROM (SELECT CASE WHEN length (r.birth_date) >= 10 THEN"
-                         "  CAST (substr (e.admitted_on, 1, 4) AS INTEGER)"
-                         "  - CAST (substr (r.birth_date, 1, 4) AS INTEGER)"
-                         "  - (substr (e.admitted_on, 6, 5) < substr (r.birth_date, 6, 5)) END AS age"
-                         "  FROM episodes e JOIN residents r INDEXED BY residents_report ON r.id = e.resident_id"
-                         "  WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0 AND r.deleted = 0)"
-                         " GROUP BY 1",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  ages = count_by_key (b, stmt, error);
-  if (ages == NULL)
-    return FALSE;
   begin_section (b, "age_groups", NC_("stats", "Age at admission"));
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
     {
-      gint64 n = lookup_count (ages, groups[i].key);
+      gint64 n = lookup_count (t->age_groups, groups[i].key);
 
       add_row (b, groups[i].key, g_dpgettext2 (GETTEXT_PACKAGE, "stats", groups[i].label), n);
       total += n;
     }
   add_row (b, "total", C_("stats", "Total"), total);
 
-  stmt = prepare_period (b,
-                         "SELECT r.sex, count (*) FROM episodes e"
-                         " JOIN residents r INDEXED BY residents_report ON r.id = e.resident_id"
-                         " WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0 AND r.deleted = 0"
-                         " GROUP BY r.sex",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  sexes = count_by_key (b, stmt, error);
-  if (sexes == NULL)
-    return FALSE;
   begin_section (b, "sex", NC_("stats", "Sex of admitted"));
-  {
-    gint64 male = lookup_count (sexes, stp_enum_to_code (STP_ENUM_SEX, STP_SEX_MALE));
-    gint64 female = lookup_count (sexes, stp_enum_to_code (STP_ENUM_SEX, STP_SEX_FEMALE));
+  male = lookup_count (t->sexes, stp_enum_to_code (STP_ENUM_SEX, STP_SEX_MALE));
+  female = lookup_count (t->sexes, stp_enum_to_code (STP_ENUM_SEX, STP_SEX_FEMALE));
+  add_row (b, "male", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_MALE), male);
+  add_row (b, "female", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_FEMALE), female);
+  add_row (b, "unknown", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_UNKNOWN), total - male - female);
+  add_row (b, "total", C_("stats", "Total"), total);
+}
 
-    add_row (b, "male", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_MALE), male);
-    add_row (b, "female", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_FEMALE), female);
-    add_row (b, "unknown", stp_enum_to_label (STP_ENUM_SEX, STP_SEX_UNKNOWN), total - male - female);
-    add_row (b, "total", C_("stats", "Total"), total);
-  }
+static gboolean
+build_stats (Builder *b,
+             Tally   *t,
+             GError **error)
+{
+  if (!count_admitted (b, t, error)
+      || !count_discharged (b, t, error)
+      || !count_active (b, t, error)
+      || !count_in_program (b, t, error)
+      || !count_families (b, t, error)
+      || !count_court (b, t, error)
+      || !count_resocialization (b, t, error))
+    return FALSE;
+
+  begin_section (b, "admitted_by_source", NC_("stats", "Admitted by referral source"));
+  add_enum_rows (b, t->admitted_by_source, STP_ENUM_REFERRAL_SOURCE, 0, TRUE);
+  begin_section (b, "admitted_by_substance", NC_("stats", "Admitted by main substance"));
+  add_enum_rows (b, t->admitted_by_substance, STP_ENUM_SUBSTANCE, 0, TRUE);
+  begin_section (b, "discharged_by_source", NC_("stats", "Discharged by referral source"));
+  add_enum_rows (b, t->discharged_by_source, STP_ENUM_REFERRAL_SOURCE, 0, TRUE);
+  begin_section (b, "discharged_by_substance", NC_("stats", "Discharged by main substance"));
+  add_enum_rows (b, t->discharged_by_substance, STP_ENUM_SUBSTANCE, 0, TRUE);
+  if (!section_in_program_by_stage (b, t, error))
+    return FALSE;
+  begin_section (b, "outcomes", NC_("stats", "Discharge outcomes"));
+  add_enum_rows (b, t->outcomes, STP_ENUM_EPISODE_STATUS, STP_EPISODE_COMPLETED, TRUE);
+  if (!section_dropped_out_by_stage (b, t, error)
+      || !section_remission (b, 6, error)
+      || !section_remission (b, 12, error))
+    return FALSE;
+  section_resocialization (b, t);
+  section_families (b, t);
+  section_court (b, t);
+  if (!section_referrals (b, error))
+    return FALSE;
+  section_age_and_sex (b, t);
   return TRUE;
 }
 
@@ -652,6 +992,7 @@ stp_store_center_stats (StpStore   *self,
 {
   g_autoptr(StpCenterStats) stats = NULL;
   Builder b = { 0, };
+  Tally t;
   gboolean ok;
 
   g_return_val_if_fail (STP_IS_STORE (self), NULL);
@@ -678,40 +1019,9 @@ stp_store_center_stats (StpStore   *self,
   /* One read transaction: every number sees the same data. */
   if (!stp_store_begin (self, error))
     return NULL;
-  ok = section_by_enum (&b, "admitted_by_source", NC_("stats", "Admitted by referral source"),
-                        "SELECT e.referral_source, count (*) FROM episodes e"
-                        " WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
-                        " AND" LIVE ("e.resident_id") "GROUP BY 1",
-                        STP_ENUM_REFERRAL_SOURCE, 0, error)
-       && section_by_enum (&b, "admitted_by_substance", NC_("stats", "Admitted by main substance"),
-                           "SELECT e.main_substance, count (*) FROM episodes e"
-                           " WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
-                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
-                           STP_ENUM_SUBSTANCE, 0, error)
-       && section_by_enum (&b, "discharged_by_source", NC_("stats", "Discharged by referral source"),
-                           "SELECT e.referral_source, count (*) FROM episodes e"
-                           " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
-                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
-                           STP_ENUM_REFERRAL_SOURCE, 0, error)
-       && section_by_enum (&b, "discharged_by_substance", NC_("stats", "Discharged by main substance"),
-                           "SELECT e.main_substance, count (*) FROM episodes e"
-                           " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
-                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
-                           STP_ENUM_SUBSTANCE, 0, error)
-       && section_in_program_by_stage (&b, error)
-       && section_by_enum (&b, "outcomes", NC_("stats", "Discharge outcomes"),
-                           "SELECT e.status, count (*) FROM episodes e"
-                           " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
-                           " AND" LIVE ("e.resident_id") "GROUP BY 1",
-                           STP_ENUM_EPISODE_STATUS, STP_EPISODE_COMPLETED, error)
-       && section_dropped_out_by_stage (&b, error)
-       && section_remission (&b, 6, error)
-       && section_remission (&b, 12, error)
-       && section_resocialization (&b, error)
-       && section_families (&b, error)
-       && section_court (&b, error)
-       && section_referrals (&b, error)
-       && section_age_and_sex (&b, error);
+  tally_init (&t);
+  ok = build_stats (&b, &t, error);
+  tally_clear (&t);
   if (!ok)
     {
       stp_store_rollback (self);
