@@ -201,3 +201,32 @@ stp_resident_item_get_day (StpResidentItem *self)
 
   return self->day;
 }
+
+/* Swaps the content of @self and @other and tells @self's watchers: the
+ * residents list keeps the row objects the view shows and changes what they
+ * hold, so that the view rebinds its rows instead of making new ones. */
+void
+stp_resident_item_swap_content (StpResidentItem *self,
+                                StpResidentItem *other)
+{
+  StpResidentItem tmp;
+
+  g_return_if_fail (STP_IS_RESIDENT_ITEM (self));
+  g_return_if_fail (STP_IS_RESIDENT_ITEM (other));
+
+#define SWAP(field) G_STMT_START { tmp.field = self->field; self->field = other->field; other->field = tmp.field; } G_STMT_END
+  SWAP (id);
+  SWAP (full_name);
+  SWAP (file_number);
+  SWAP (age);
+  SWAP (stage);
+  SWAP (day);
+  SWAP (responsible);
+  SWAP (status);
+#undef SWAP
+
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = PROP_ID; i < N_PROPS; i++)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+  g_object_thaw_notify (G_OBJECT (self));
+}

@@ -19,5 +19,7 @@ const char      *stp_resident_item_get_id        (StpResidentItem          *self
 const char      *stp_resident_item_get_full_name (StpResidentItem          *self);
 int              stp_resident_item_get_age       (StpResidentItem          *self);
 int              stp_resident_item_get_day       (StpResidentItem          *self);
+void             stp_resident_item_swap_content  (StpResidentItem          *self,
+                                                  StpResidentItem          *other);
 
 G_END_DECLS

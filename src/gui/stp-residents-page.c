@@ -6,6 +6,7 @@
 
 #include "stp-residents-page.h"
 #include "stp-resident-item.h"
+#include "stp-resident-list.h"
 #include "stp-query.h"
 
 /* A search with text stops at this many matches: typing more narrows it. */
@@ -43,17 +44,21 @@ struct _StpResidentsPage
   GPtrArray      *responsible_ids;  /* (element-type utf8); index 0 is "any" */
   gboolean        loading;
   gboolean        filters_ready;
+  char           *searched_text;    /* of the latest search started */
 
   GtkSearchEntry *search_entry;
   GtkDropDown    *status_dropdown;
   GtkDropDown    *stage_dropdown;
   GtkDropDown    *responsible_dropdown;
   GtkColumnView  *column_view;
+  GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *file_number_column;
   GtkColumnViewColumn *age_column;
+  GtkColumnViewColumn *stage_column;
   GtkColumnViewColumn *day_column;
   GtkColumnViewColumn *responsible_column;
   GtkSingleSelection *selection;
-  GListStore     *residents;
+  StpResidentList *residents;
   GtkSpinner     *spinner;
   GtkLabel       *count_label;
 };
@@ -153,38 +158,50 @@ search_done (GObject      *object,
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  guint n_items;
 
   items = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      /* A newer search replaced this one; it will report itself.  Its rows
+       * (100 000 of them for the whole list) are freed in a thread. */
+      if (items != NULL)
+        stp_resident_list_release (g_steal_pointer (&items));
+      return;
+    }
   if (items == NULL)
     {
-      /* A newer search replaced this one; it will report itself. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
       self->loading = FALSE;
       gtk_spinner_stop (self->spinner);
       /* Rows of an earlier search must not pass for this one's results. */
-      g_list_store_remove_all (self->residents);
       gtk_label_set_text (self->count_label, error->message);
-      g_signal_emit (self, signals[LOADED], 0);
+      stp_resident_list_replace (self->residents, NULL);
       return;
     }
 
   self->loading = FALSE;
   gtk_spinner_stop (self->spinner);
 
-  g_list_store_splice (self->residents, 0,
-                       g_list_model_get_n_items (G_LIST_MODEL (self->residents)),
-                       items->pdata, items->len);
+  n_items = items->len;
 
-  if (data->limit > 0 && items->len >= (guint) data->limit)
+  if (data->limit > 0 && n_items >= (guint) data->limit)
     text = g_strdup_printf (_("The first %u matches are shown: type more to narrow the search"),
-                            items->len);
+                            n_items);
   else
-    text = g_strdup_printf (_("Residents shown: %u"), items->len);
+    text = g_strdup_printf (_("Residents shown: %u"), n_items);
   gtk_label_set_text (self->count_label, text);
 
-  g_signal_emit (self, signals[LOADED], 0);
+  /* "loaded" comes from on_list_filled, once every row is in the model. */
+  stp_resident_list_replace (self->residents, g_steal_pointer (&items));
+}
+
+static void
+on_list_filled (StpResidentsPage *self)
+{
+  /* At once for a short list; a few main-loop turns later for a long one,
+   * which grows in steps. */
+  if (!self->loading)
+    g_signal_emit (self, signals[LOADED], 0);
 }
 
 void
@@ -205,6 +222,8 @@ stp_residents_page_reload (StpResidentsPage *self)
   self->cancellable = g_cancellable_new ();
 
   text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  g_free (self->searched_text);
+  self->searched_text = g_strdup (text);
   status = gtk_drop_down_get_selected (self->status_dropdown);
   stage = gtk_drop_down_get_selected (self->stage_dropdown);
   responsible = gtk_drop_down_get_selected (self->responsible_dropdown);
@@ -228,6 +247,8 @@ stp_residents_page_reload (StpResidentsPage *self)
 
   task = g_task_new (self, self->cancellable, search_done, NULL);
   g_task_set_source_tag (task, stp_residents_page_reload);
+  /* search_done () takes a cancelled search's rows itself. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
   g_task_run_in_thread (task, search_thread);
 }
@@ -235,6 +256,12 @@ stp_residents_page_reload (StpResidentsPage *self)
 static void
 on_search_changed (StpResidentsPage *self)
 {
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+
+  /* The entry reports an emptied search at once and may report it again:
+   * the whole list is not loaded twice. */
+  if (g_strcmp0 (text, self->searched_text) == 0)
+    return;
   stp_residents_page_reload (self);
 }
 
@@ -346,6 +373,7 @@ stp_residents_page_dispose (GObject *object)
   g_clear_pointer (&self->worker, worker_release);
   g_clear_pointer (&self->stage_ids, g_ptr_array_unref);
   g_clear_pointer (&self->responsible_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->searched_text, g_free);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
 
@@ -361,6 +389,8 @@ stp_residents_page_class_init (StpResidentsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = stp_residents_page_dispose;
+
+  g_type_ensure (STP_TYPE_RESIDENT_LIST);
 
   /**
    * StpResidentsPage::resident-activated:
@@ -393,7 +423,10 @@ stp_residents_page_class_init (StpResidentsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, stage_dropdown);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, responsible_dropdown);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, name_column);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, file_number_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, age_column);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, stage_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, day_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, responsible_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, selection);
@@ -406,6 +439,42 @@ stp_residents_page_class_init (StpResidentsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
 
+/* Cells are plain labels made in code: a GtkBuilderListItemFactory parses
+ * its XML for every cell it makes, which with six columns cost some 50 ms
+ * each time the rows were made after a search.  Each label follows its
+ * row object's property, which the residents list changes in place. */
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            gpointer                  user_data)
+{
+  const char *property = user_data;
+  GtkWidget *label = gtk_label_new (NULL);
+  gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+  GtkExpression *expression;
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (list_item, label);
+
+  expression = gtk_property_expression_new (STP_TYPE_RESIDENT_ITEM,
+                                            gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item"),
+                                            property);
+  gtk_expression_bind (expression, label, "label", list_item);
+}
+
+static void
+set_cell_factory (GtkColumnViewColumn *column,
+                  const char          *property,
+                  gboolean             numeric)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) property);
+  gtk_column_view_column_set_factory (column, factory);
+}
+
 static void
 stp_residents_page_init (StpResidentsPage *self)
 {
@@ -414,6 +483,15 @@ stp_residents_page_init (StpResidentsPage *self)
   self->responsible_ids = g_ptr_array_new_with_free_func (g_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  set_cell_factory (self->name_column, "full-name", FALSE);
+  set_cell_factory (self->file_number_column, "file-number", FALSE);
+  set_cell_factory (self->age_column, "age-text", TRUE);
+  set_cell_factory (self->stage_column, "stage", FALSE);
+  set_cell_factory (self->day_column, "day-text", TRUE);
+  set_cell_factory (self->responsible_column, "responsible", FALSE);
+  g_signal_connect_object (self->residents, "filled", G_CALLBACK (on_list_filled),
+                           self, G_CONNECT_SWAPPED);
 }
 
 StpResidentsPage *
@@ -479,5 +557,5 @@ stp_residents_page_is_loading (StpResidentsPage *self)
 {
   g_return_val_if_fail (STP_IS_RESIDENTS_PAGE (self), FALSE);
 
-  return self->loading;
+  return self->loading || !stp_resident_list_is_filled (self->residents);
 }
