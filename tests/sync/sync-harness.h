@@ -14,7 +14,7 @@
 #include "stp-sync-store.h"
 #include "stp-sync-engine.h"
 
-#define PG_BIN "/usr/lib/postgresql/15/bin"
+#define PG_BIN PG_BINDIR  /* config.h: pg_config --bindir */
 
 typedef struct
 {
