@@ -101,9 +101,15 @@ main (int   argc,
   double open_ms, list_ms;
   guint total_results = 0;
 
-  if (argc != 2)
+  if (argc != 2 || argv[1][0] == '-')
     {
-      g_printerr ("Usage: stupeni-bench-core FILE\n");
+      g_printerr ("Usage: stupeni-bench-core FILE  (a center made by stupeni-generate)\n");
+      return 2;
+    }
+  /* Opening a missing file would create an empty center. */
+  if (!g_file_test (argv[1], G_FILE_TEST_IS_REGULAR))
+    {
+      g_printerr ("%s: no such file\n", argv[1]);
       return 2;
     }
 
