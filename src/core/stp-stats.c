@@ -264,9 +264,26 @@ add_stage_rows (Builder    *b,
   return TRUE;
 }
 
+/* An episode admitted in the period, for the age and sex of its resident:
+ * the year and "MM-DD" of admission. */
+typedef struct
+{
+  const char *resident_id;
+  gint64      year;
+  const char *month_day;
+} Admission;
+
+/* An episode dropped out in the period, for the stage it was left at. */
+typedef struct
+{
+  const char *episode_id;
+  const char *discharged_on;
+} DropOut;
+
 /* What the walks over the data count.  Several sections are counted in one
  * walk over an index range; the sections are written afterwards, in report
- * order. */
+ * order.  Lists of ids are sorted by strcmp (), the order of SQLite's
+ * BINARY collation, so that they can be walked beside an index. */
 typedef struct
 {
   GHashTable   *admitted_by_source;
@@ -279,15 +296,15 @@ typedef struct
   GHashTable   *dropped_out_by_stage;
   GHashTable   *in_program_by_stage;
   GStringChunk *strings;
-  /* Ids of residents without a tombstone who were in the program during
-   * the period (an episode overlaps it), sorted by strcmp (), which is the
-   * order of SQLite's BINARY collation, without repeats; in @strings. */
+  GArray       *admissions;     /* of Admission, by resident */
+  GArray       *drop_outs;      /* of DropOut, by episode */
+  /* Residents without a tombstone in the program during the period (an
+   * episode overlaps it), without repeats. */
   GPtrArray    *active;
-  /* Episodes running at the end of the period, sorted; in @strings. */
-  GPtrArray    *running;
+  GPtrArray    *running;        /* episodes running at the end of the period */
   gint64        families[7];
   gint64        court_total;
-  GHashTable   *court_by_basis;        /* basis -> set of resident ids from @active */
+  GHashTable   *court_by_basis; /* basis -> set of resident ids from @active */
   gint64        resocialization[6];
 } Tally;
 
@@ -305,6 +322,8 @@ tally_init (Tally *t)
   t->dropped_out_by_stage = counts_new ();
   t->in_program_by_stage = counts_new ();
   t->strings = g_string_chunk_new (64 * 1024);
+  t->admissions = g_array_new (FALSE, FALSE, sizeof (Admission));
+  t->drop_outs = g_array_new (FALSE, FALSE, sizeof (DropOut));
   t->active = g_ptr_array_new ();
   t->running = g_ptr_array_new ();
   t->court_by_basis = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -323,15 +342,18 @@ tally_clear (Tally *t)
   g_clear_pointer (&t->outcomes, g_hash_table_unref);
   g_clear_pointer (&t->dropped_out_by_stage, g_hash_table_unref);
   g_clear_pointer (&t->in_program_by_stage, g_hash_table_unref);
+  g_clear_pointer (&t->admissions, g_array_unref);
+  g_clear_pointer (&t->drop_outs, g_array_unref);
   g_clear_pointer (&t->active, g_ptr_array_unref);
   g_clear_pointer (&t->running, g_ptr_array_unref);
   g_clear_pointer (&t->court_by_basis, g_hash_table_unref);
   g_clear_pointer (&t->strings, g_string_chunk_free);
 }
 
+/* Sorts by the string each element starts with. */
 static int
-compare_ids (gconstpointer a,
-             gconstpointer b)
+compare_first_string (gconstpointer a,
+                      gconstpointer b)
 {
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
@@ -342,7 +364,7 @@ sort_unique (GPtrArray *ids)
 {
   guint n = 0;
 
-  g_ptr_array_sort (ids, compare_ids);
+  g_ptr_array_sort (ids, compare_first_string);
   for (guint i = 0; i < ids->len; i++)
     if (n == 0 || strcmp (ids->pdata[n - 1], ids->pdata[i]) != 0)
       ids->pdata[n++] = ids->pdata[i];
@@ -371,9 +393,16 @@ find_id (GPtrArray  *ids,
   return -1;
 }
 
+static const char *
+column_string (Tally        *t,
+               sqlite3_stmt *stmt,
+               int           column)
+{
+  return g_string_chunk_insert (t->strings, (const char *) sqlite3_column_text (stmt, column));
+}
+
 /* Episodes admitted in the period: by referral source and main substance
- * (residents with a tombstone left out), by age at admission and sex (only
- * episodes whose resident's row is there without a tombstone). */
+ * (residents with a tombstone left out); kept for the age and sex. */
 static gboolean
 count_admitted (Builder *b,
                 Tally   *t,
@@ -382,22 +411,12 @@ count_admitted (Builder *b,
   sqlite3_stmt *stmt;
   int rc;
 
-  /* Age in full years on the day of admission. */
   stmt = prepare_period (b,
-                         "SELECT referral_source, main_substance, live, counted, sex,"
-                         " CASE WHEN age IS NULL THEN 'unknown'"
-                         " WHEN age < 18 THEN 'under_18' WHEN age < 25 THEN '18_24'"
-                         " WHEN age < 35 THEN '25_34' WHEN age < 45 THEN '35_44'"
-                         " WHEN age < 55 THEN '45_54' ELSE '55_plus' END"
-                         " FROM (SELECT e.referral_source, e.main_substance,"
-                         "  " LIVE ("e.resident_id") " AS live, r.deleted = 0 AS counted, r.sex,"
-                         "  CASE WHEN length (r.birth_date) >= 10 THEN"
-                         "  CAST (substr (e.admitted_on, 1, 4) AS INTEGER)"
-                         "  - CAST (substr (r.birth_date, 1, 4) AS INTEGER)"
-                         "  - (substr (e.admitted_on, 6, 5) < substr (r.birth_date, 6, 5)) END AS age"
-                         "  FROM episodes e INDEXED BY episodes_report_admitted"
-                         "  LEFT JOIN residents r INDEXED BY residents_report ON r.id = e.resident_id"
-                         "  WHERE e.admitted_on BETWEEN ?1 AND ?2 AND e.deleted = 0)",
+                         "SELECT referral_source, main_substance," LIVE ("resident_id") ","
+                         " resident_id, CAST (substr (admitted_on, 1, 4) AS INTEGER),"
+                         " substr (admitted_on, 6, 5)"
+                         " FROM episodes INDEXED BY episodes_report_admitted"
+                         " WHERE admitted_on BETWEEN ?1 AND ?2 AND deleted = 0",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -408,82 +427,79 @@ count_admitted (Builder *b,
           counts_add (t->admitted_by_source, (const char *) sqlite3_column_text (stmt, 0), 1);
           counts_add (t->admitted_by_substance, (const char *) sqlite3_column_text (stmt, 1), 1);
         }
-      if (sqlite3_column_int (stmt, 3) != 0)
+      /* A row without a resident joins no resident. */
+      if (sqlite3_column_type (stmt, 3) == SQLITE_TEXT)
         {
-          counts_add (t->sexes, (const char *) sqlite3_column_text (stmt, 4), 1);
-          counts_add (t->age_groups, (const char *) sqlite3_column_text (stmt, 5), 1);
+          Admission a = {
+            column_string (t, stmt, 3),
+            sqlite3_column_int64 (stmt, 4),
+            column_string (t, stmt, 5),
+          };
+
+          g_array_append_val (t->admissions, a);
         }
     }
-  return finish (b, stmt, rc, error);
-}
-
-/* Episodes discharged in the period: by referral source, main substance and
- * outcome, and those dropped out by the stage of the entry that was open
- * when the resident left. */
-static gboolean
-count_discharged (Builder *b,
-                  Tally   *t,
-                  GError **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = prepare_period (b,
-                         "SELECT e.referral_source, e.main_substance, e.status, e.status = ?3,"
-                         " CASE WHEN e.status = ?3 THEN (SELECT se.stage_id FROM stage_entries se"
-                         "  WHERE se.episode_id = e.id AND se.deleted = 0"
-                         "  AND se.started_on <= e.discharged_on"
-                         "  ORDER BY se.started_on DESC, se.created_at DESC LIMIT 1) END"
-                         " FROM episodes e INDEXED BY episodes_report_discharged"
-                         " WHERE e.discharged_on BETWEEN ?1 AND ?2 AND e.deleted = 0"
-                         " AND" LIVE ("e.resident_id"),
-                         error);
-  if (stmt == NULL)
+  if (!finish (b, stmt, rc, error))
     return FALSE;
-  bind_code (stmt, 3, STP_ENUM_EPISODE_STATUS, STP_EPISODE_DROPPED_OUT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      counts_add (t->discharged_by_source, (const char *) sqlite3_column_text (stmt, 0), 1);
-      counts_add (t->discharged_by_substance, (const char *) sqlite3_column_text (stmt, 1), 1);
-      counts_add (t->outcomes, (const char *) sqlite3_column_text (stmt, 2), 1);
-      if (sqlite3_column_int (stmt, 3) != 0)
-        counts_add (t->dropped_out_by_stage, (const char *) sqlite3_column_text (stmt, 4), 1);
-    }
-  return finish (b, stmt, rc, error);
+  g_array_sort (t->admissions, compare_first_string);
+  return TRUE;
 }
 
-/* The residents in the program during the period (an episode overlaps
- * it) and the episodes running at its end; residents with a tombstone are
- * left out.  Two index ranges instead of a scan of every episode. */
+/* One walk over episodes discharged from the start of the period on, then
+ * over those not discharged: the discharged sections (by referral source,
+ * main substance and outcome, dropped-out episodes kept for their stage),
+ * the residents in the program during the period and the episodes running
+ * at its end.  Residents with a tombstone are left out. */
 static gboolean
-count_active (Builder *b,
-              Tally   *t,
-              GError **error)
+count_episodes (Builder *b,
+                Tally   *t,
+                GError **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = prepare_period (b,
-                         "SELECT resident_id, id, discharged_on > ?2"
+                         "SELECT resident_id, id, admitted_on <= ?2, discharged_on <= ?2,"
+                         " referral_source, main_substance, status, status = ?3, discharged_on"
                          " FROM episodes INDEXED BY episodes_report_discharged"
-                         " WHERE discharged_on >= ?1 AND deleted = 0 AND admitted_on <= ?2"
-                         " AND" LIVE ("resident_id")
-                         "UNION ALL SELECT resident_id, id, 1"
+                         " WHERE discharged_on >= ?1 AND deleted = 0 AND" LIVE ("resident_id")
+                         "UNION ALL SELECT resident_id, id, 1, 0, NULL, NULL, NULL, 0, NULL"
                          " FROM episodes INDEXED BY episodes_report_discharged"
                          " WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2"
                          " AND" LIVE ("resident_id"),
                          error);
   if (stmt == NULL)
     return FALSE;
+  bind_code (stmt, 3, STP_ENUM_EPISODE_STATUS, STP_EPISODE_DROPPED_OUT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
+      gboolean discharged = sqlite3_column_int (stmt, 3) != 0;
+
+      if (discharged)
+        {
+          counts_add (t->discharged_by_source, (const char *) sqlite3_column_text (stmt, 4), 1);
+          counts_add (t->discharged_by_substance, (const char *) sqlite3_column_text (stmt, 5), 1);
+          counts_add (t->outcomes, (const char *) sqlite3_column_text (stmt, 6), 1);
+          if (sqlite3_column_int (stmt, 7) != 0)
+            {
+              DropOut d = { NULL, NULL };
+
+              /* Without an id no stage entry joins it. */
+              if (sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
+                {
+                  d.episode_id = column_string (t, stmt, 1);
+                  d.discharged_on = column_string (t, stmt, 8);
+                }
+              g_array_append_val (t->drop_outs, d);
+            }
+        }
+      if (sqlite3_column_int (stmt, 2) == 0)
+        continue;
       /* A row without a resident or an id joins nothing. */
       if (sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
-        g_ptr_array_add (t->active, g_string_chunk_insert (t->strings,
-                                                           (const char *) sqlite3_column_text (stmt, 0)));
-      if (sqlite3_column_int (stmt, 2) != 0 && sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
-        g_ptr_array_add (t->running, g_string_chunk_insert (t->strings,
-                                                            (const char *) sqlite3_column_text (stmt, 1)));
+        g_ptr_array_add (t->active, (char *) column_string (t, stmt, 0));
+      if (!discharged && sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
+        g_ptr_array_add (t->running, (char *) column_string (t, stmt, 1));
     }
   if (!finish (b, stmt, rc, error))
     return FALSE;
@@ -492,80 +508,228 @@ count_active (Builder *b,
   return TRUE;
 }
 
+/* The stage of the entry that was open when the resident left: the one
+ * started last on or before that day, of those the one created last (NULL
+ * before any time).  Episodes are looked up in id order, so the index is
+ * read front to back; the latest entry is picked here, which costs less
+ * than an ORDER BY (a sort per episode). */
+static gboolean
+count_dropped_out (Builder *b,
+                   Tally   *t,
+                   GError **error)
+{
+  g_autofree char *stage = NULL;
+  g_autofree char *started_on = NULL;
+  g_autofree char *created_at = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = prepare_period (b,
+                         "SELECT stage_id, started_on, created_at"
+                         " FROM stage_entries INDEXED BY stage_entries_report"
+                         " WHERE episode_id = ?3 AND deleted = 0 AND started_on <= ?4",
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  g_array_sort (t->drop_outs, compare_first_string);
+  for (guint i = 0; i < t->drop_outs->len; i++)
+    {
+      DropOut *d = &g_array_index (t->drop_outs, DropOut, i);
+      gboolean found = FALSE;
+      int rc = SQLITE_DONE;
+
+      if (d->episode_id != NULL)
+        {
+          sqlite3_reset (stmt);
+          sqlite3_bind_text (stmt, 3, d->episode_id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 4, d->discharged_on, -1, SQLITE_STATIC);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            {
+              const char *s = (const char *) sqlite3_column_text (stmt, 1);
+              const char *c = (const char *) sqlite3_column_text (stmt, 2);
+              int cmp = found ? strcmp (s, started_on) : 1;
+
+              if (cmp == 0)
+                cmp = c == NULL ? -1 : created_at == NULL ? 1 : strcmp (c, created_at);
+              if (cmp > 0)
+                {
+                  found = TRUE;
+                  g_free (stage);
+                  stage = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+                  g_free (started_on);
+                  started_on = g_strdup (s);
+                  g_free (created_at);
+                  created_at = g_strdup (c);
+                }
+            }
+          if (rc != SQLITE_DONE)
+            return finish (b, stmt, rc, error);
+        }
+      counts_add (t->dropped_out_by_stage, found ? stage : NULL, 1);
+    }
+  return finish (b, stmt, SQLITE_DONE, error);
+}
+
+/* A running episode (a pointer into Tally.running) at a stage. */
+typedef struct
+{
+  const char *episode_id;
+  const char *stage_id;
+} EpisodeStage;
+
+static int
+compare_episode_stages (gconstpointer a,
+                        gconstpointer b)
+{
+  const EpisodeStage *x = a, *y = b;
+
+  if (x->episode_id != y->episode_id)
+    return x->episode_id < y->episode_id ? -1 : 1;
+  return strcmp (x->stage_id, y->stage_id);
+}
+
 /* Episodes running at the end of the period, by the stage entry open then
  * (an entry ended on ?2 gave way to the next one started on ?2); an episode
- * counts once per stage.  The episodes are visited in id order, so the
- * index of stage entries is read front to back. */
+ * counts once per stage.  When few entries are open at the end of the
+ * period (it ended lately), those entries are walked and kept when their
+ * episode runs; otherwise each running episode's entries are looked up,
+ * in id order, so that index is read front to back. */
 static gboolean
 count_in_program (Builder *b,
                   Tally   *t,
                   GError **error)
 {
-  g_autoptr(GPtrArray) stages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (EpisodeStage));
+  gint64 limit = 8 * (gint64) t->running->len + 64;
+  gint64 open = 0;
   sqlite3_stmt *stmt;
+  int rc;
 
+  if (t->running->len == 0)
+    return TRUE;
   stmt = prepare_period (b,
-                         "SELECT stage_id FROM stage_entries INDEXED BY stage_entries_report"
-                         " WHERE episode_id = ?3 AND deleted = 0 AND started_on <= ?2"
-                         " AND (ended_on IS NULL OR ended_on > ?2)",
+                         "SELECT count (*) FROM (SELECT 1 FROM stage_entries"
+                         "  INDEXED BY stage_entries_report_open WHERE ended_on IS NULL"
+                         " UNION ALL SELECT 1 FROM stage_entries"
+                         "  INDEXED BY stage_entries_report_open WHERE ended_on > ?2"
+                         " LIMIT ?3)",
                          error);
   if (stmt == NULL)
     return FALSE;
-  for (guint i = 0; i < t->running->len; i++)
-    {
-      int rc;
+  sqlite3_bind_int64 (stmt, 3, limit);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    open = sqlite3_column_int64 (stmt, 0);
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
 
-      g_ptr_array_set_size (stages, 0);
-      sqlite3_reset (stmt);
-      sqlite3_bind_text (stmt, 3, t->running->pdata[i], -1, SQLITE_STATIC);
+  if (open < limit)
+    {
+      stmt = prepare_period (b,
+                             "SELECT episode_id, stage_id FROM stage_entries"
+                             " INDEXED BY stage_entries_report_open"
+                             " WHERE ended_on IS NULL AND deleted = 0 AND started_on <= ?2"
+                             " UNION ALL SELECT episode_id, stage_id FROM stage_entries"
+                             " INDEXED BY stage_entries_report_open"
+                             " WHERE ended_on > ?2 AND deleted = 0 AND started_on <= ?2",
+                             error);
+      if (stmt == NULL)
+        return FALSE;
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          const char *stage = (const char *) sqlite3_column_text (stmt, 0);
-          gboolean seen = FALSE;
+          EpisodeStage pair;
+          gssize i;
 
-          if (stage == NULL)
-            stage = "";
-          for (guint k = 0; k < stages->len && !seen; k++)
-            seen = strcmp (stages->pdata[k], stage) == 0;
-          if (!seen)
+          if (sqlite3_column_type (stmt, 0) != SQLITE_TEXT)
+            continue;
+          i = find_id (t->running, (const char *) sqlite3_column_text (stmt, 0));
+          if (i < 0)
+            continue;
+          pair.episode_id = t->running->pdata[i];
+          pair.stage_id = sqlite3_column_type (stmt, 1) == SQLITE_NULL
+                          ? "" : column_string (t, stmt, 1);
+          g_array_append_val (pairs, pair);
+        }
+    }
+  else
+    {
+      stmt = prepare_period (b,
+                             "SELECT stage_id FROM stage_entries INDEXED BY stage_entries_report"
+                             " WHERE episode_id = ?3 AND deleted = 0 AND started_on <= ?2"
+                             " AND (ended_on IS NULL OR ended_on > ?2)",
+                             error);
+      if (stmt == NULL)
+        return FALSE;
+      rc = SQLITE_DONE;
+      for (guint i = 0; i < t->running->len && rc == SQLITE_DONE; i++)
+        {
+          sqlite3_reset (stmt);
+          sqlite3_bind_text (stmt, 3, t->running->pdata[i], -1, SQLITE_STATIC);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
             {
-              g_ptr_array_add (stages, g_strdup (stage));
-              counts_add (t->in_program_by_stage, stage, 1);
+              EpisodeStage pair;
+
+              pair.episode_id = t->running->pdata[i];
+              pair.stage_id = sqlite3_column_type (stmt, 0) == SQLITE_NULL
+                              ? "" : column_string (t, stmt, 0);
+              g_array_append_val (pairs, pair);
             }
         }
-      if (rc != SQLITE_DONE)
-        return finish (b, stmt, rc, error);
     }
-  return finish (b, stmt, SQLITE_DONE, error);
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+
+  g_array_sort (pairs, compare_episode_stages);
+  for (guint i = 0; i < pairs->len; i++)
+    if (i == 0 || compare_episode_stages (&g_array_index (pairs, EpisodeStage, i - 1),
+                                          &g_array_index (pairs, EpisodeStage, i)) != 0)
+      counts_add (t->in_program_by_stage, g_array_index (pairs, EpisodeStage, i).stage_id, 1);
+  return TRUE;
 }
 
-/* Work with families, for the residents in the program during the period
- * whose row is there: relatives (not deleted) are summed per resident by
- * walking the relatives index in resident order beside the sorted ids,
- * which costs less than a lookup per resident. */
+/* The age group of full years on the day of admission. */
+static const char *
+age_group (gboolean  known,
+           gint64    birth_year,
+           const char *birth_month_day,
+           const Admission *a)
+{
+  gint64 age;
+
+  if (!known)
+    return "unknown";
+  age = a->year - birth_year - (strcmp (a->month_day, birth_month_day) < 0);
+  if (age < 18)
+    return "under_18";
+  if (age < 25)
+    return "18_24";
+  if (age < 35)
+    return "25_34";
+  if (age < 45)
+    return "35_44";
+  if (age < 55)
+    return "45_54";
+  return "55_plus";
+}
+
+/* Relatives (not deleted) of the residents in the program during the
+ * period, from their counts per resident (kept by triggers, schema 002),
+ * walked in resident order beside the sorted ids. */
 static gboolean
-count_families (Builder *b,
-                Tally   *t,
-                GError **error)
+count_relatives (Builder *b,
+                 Tally   *t,
+                 gint64  *relatives,
+                 double  *codependents,
+                 guint8  *minor,
+                 GError **error)
 {
   GPtrArray *active = t->active;
-  g_autofree gint64 *relatives = NULL;
-  g_autofree double *codependents = NULL;
-  g_autofree guint8 *minor = NULL;
   sqlite3_stmt *stmt;
   guint i = 0;
   int rc;
 
-  if (active->len == 0)
-    return TRUE;
-  relatives = g_new0 (gint64, active->len);
-  codependents = g_new0 (double, active->len);
-  minor = g_new0 (guint8, active->len);
-
   stmt = prepare_period (b,
-                         "SELECT resident_id, codependent, coalesce (minor, 0) > 0"
-                         " FROM relatives INDEXED BY relatives_report"
-                         " WHERE resident_id BETWEEN ?3 AND ?4 AND deleted = 0"
+                         "SELECT resident_id, relatives, codependents, minors > 0"
+                         " FROM relative_counts WHERE resident_id BETWEEN ?3 AND ?4"
                          " ORDER BY resident_id",
                          error);
   if (stmt == NULL)
@@ -586,40 +750,110 @@ count_families (Builder *b,
         break;
       if (cmp != 0)
         continue;
-      relatives[i]++;
-      codependents[i] += sqlite3_column_double (stmt, 1);
-      minor[i] |= sqlite3_column_int (stmt, 2) != 0;
+      relatives[i] = sqlite3_column_int64 (stmt, 1);
+      codependents[i] = sqlite3_column_double (stmt, 2);
+      minor[i] = sqlite3_column_int (stmt, 3) != 0;
     }
-  if (!finish (b, stmt, rc, error))
-    return FALSE;
+  return finish (b, stmt, rc, error);
+}
+
+/* One walk over the residents, beside the residents in the program
+ * (work with families) and the admissions (age and sex; only residents
+ * whose row is there without a tombstone). */
+static gboolean
+count_residents (Builder *b,
+                 Tally   *t,
+                 GError **error)
+{
+  GPtrArray *active = t->active;
+  GArray *admissions = t->admissions;
+  g_autofree gint64 *relatives = g_new0 (gint64, active->len + 1);
+  g_autofree double *codependents = g_new0 (double, active->len + 1);
+  g_autofree guint8 *minor = g_new0 (guint8, active->len + 1);
+  const char *first = NULL, *last = NULL;
+  double codependents_total = 0;
+  sqlite3_stmt *stmt;
+  guint i = 0, k = 0;
+  int rc;
+
+  if (active->len > 0)
+    {
+      first = active->pdata[0];
+      last = active->pdata[active->len - 1];
+      if (!count_relatives (b, t, relatives, codependents, minor, error))
+        return FALSE;
+    }
+  if (admissions->len > 0)
+    {
+      const char *a = g_array_index (admissions, Admission, 0).resident_id;
+      const char *z = g_array_index (admissions, Admission, admissions->len - 1).resident_id;
+
+      if (first == NULL || strcmp (a, first) < 0)
+        first = a;
+      if (last == NULL || strcmp (z, last) > 0)
+        last = z;
+    }
+  if (first == NULL)
+    return TRUE;
 
   stmt = prepare_period (b,
-                         "SELECT coalesce (minors_in_household, 0) > 0, family_status = ?3,"
+                         "SELECT id, deleted = 0, sex, length (birth_date) >= 10,"
+                         " CAST (substr (birth_date, 1, 4) AS INTEGER), substr (birth_date, 6, 5),"
+                         " coalesce (minors_in_household, 0) > 0, family_status = ?3,"
                          " family_status = ?4, kdn_informed_on BETWEEN ?1 AND ?2"
-                         " FROM residents INDEXED BY residents_report WHERE id = ?5",
+                         " FROM residents INDEXED BY residents_report"
+                         " WHERE id BETWEEN ?5 AND ?6 ORDER BY id",
                          error);
   if (stmt == NULL)
     return FALSE;
   bind_code (stmt, 3, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_SOP);
   bind_code (stmt, 4, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_TZHS);
-  for (i = 0; i < active->len; i++)
+  sqlite3_bind_text (stmt, 5, first, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, last, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      sqlite3_reset (stmt);
-      sqlite3_bind_text (stmt, 5, active->pdata[i], -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_DONE)
+      const char *id;
+      int cmp = 1;
+
+      if (sqlite3_column_type (stmt, 0) != SQLITE_TEXT)
         continue;
-      if (rc != SQLITE_ROW)
-        return finish (b, stmt, rc, error);
-      t->families[0] += relatives[i];
-      t->families[1] += (gint64) codependents[i];
-      t->families[2] += sqlite3_column_int (stmt, 0) != 0 || minor[i];
-      t->families[3] += sqlite3_column_int (stmt, 1) != 0;
-      t->families[4] += sqlite3_column_int (stmt, 2) != 0;
-      t->families[5] += sqlite3_column_int (stmt, 3) != 0;
-      t->families[6]++;
+      id = (const char *) sqlite3_column_text (stmt, 0);
+
+      while (i < active->len && (cmp = strcmp (active->pdata[i], id)) < 0)
+        i++;
+      if (i < active->len && cmp == 0)
+        {
+          t->families[0] += relatives[i];
+          codependents_total += codependents[i];
+          t->families[2] += sqlite3_column_int (stmt, 6) != 0 || minor[i];
+          t->families[3] += sqlite3_column_int (stmt, 7) != 0;
+          t->families[4] += sqlite3_column_int (stmt, 8) != 0;
+          t->families[5] += sqlite3_column_int (stmt, 9) != 0;
+          t->families[6]++;
+        }
+
+      while (k < admissions->len
+             && (cmp = strcmp (g_array_index (admissions, Admission, k).resident_id, id)) < 0)
+        k++;
+      if (k < admissions->len && cmp == 0 && sqlite3_column_int (stmt, 1) != 0)
+        {
+          const char *sex = (const char *) sqlite3_column_text (stmt, 2);
+          gboolean known = sqlite3_column_int (stmt, 3) != 0;
+          gint64 birth_year = sqlite3_column_int64 (stmt, 4);
+          const char *birth_month_day = (const char *) sqlite3_column_text (stmt, 5);
+
+          for (; k < admissions->len
+                 && strcmp (g_array_index (admissions, Admission, k).resident_id, id) == 0; k++)
+            {
+              counts_add (t->sexes, sex, 1);
+              counts_add (t->age_groups,
+                          age_group (known, birth_year, birth_month_day,
+                                     &g_array_index (admissions, Admission, k)), 1);
+            }
+        }
     }
-  return finish (b, stmt, SQLITE_DONE, error);
+  t->families[1] = (gint64) codependents_total;
+  return finish (b, stmt, rc, error);
 }
 
 /* Court-ordered residents in the program during the period, each counted
@@ -950,10 +1184,10 @@ build_stats (Builder *b,
              GError **error)
 {
   if (!count_admitted (b, t, error)
-      || !count_discharged (b, t, error)
-      || !count_active (b, t, error)
+      || !count_episodes (b, t, error)
+      || !count_dropped_out (b, t, error)
       || !count_in_program (b, t, error)
-      || !count_families (b, t, error)
+      || !count_residents (b, t, error)
       || !count_court (b, t, error)
       || !count_resocialization (b, t, error))
     return FALSE;

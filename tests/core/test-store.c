@@ -310,6 +310,64 @@ test_migrate_from_version_0 (void)
   test_remove_dir (dir);
 }
 
+/* A file of schema version 1 (as shipped first) gets the report part of
+ * version 2, with the relatives counted from the rows already there. */
+static void
+test_migrate_from_version_1 (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "center.db", NULL);
+  g_autofree char *bak = g_strdup_printf ("%s.v1.bak", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+  sqlite3 *db;
+
+  /* Version 2 less what it added is version 1. */
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (stp_store_exec (store,
+                                 "DROP TRIGGER relatives_counts_insert;"
+                                 "DROP TRIGGER relatives_counts_update;"
+                                 "DROP TRIGGER relatives_counts_delete;"
+                                 "DROP TABLE relative_counts;"
+                                 "DROP INDEX stage_entries_report_open;"
+                                 "INSERT INTO relatives (id, resident_id, deleted, codependent, minor) VALUES"
+                                 " ('v1', 'r1', 0, 1, 0), ('v2', 'r1', 0, NULL, 1),"
+                                 " ('v3', 'r1', 1, 1, 1), ('v4', 'r2', 0, 0, NULL),"
+                                 " ('v5', NULL, 0, 1, 1);"
+                                 "PRAGMA user_version = 1;", &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "SELECT count (*) FROM relative_counts", NULL, NULL, NULL),
+                   !=, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (test_count (store, "PRAGMA user_version"), ==, STP_SCHEMA_VERSION);
+  g_assert_true (g_file_test (bak, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (test_count (store, "SELECT count (*) FROM relative_counts"), ==, 2);
+  g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
+                                      " FROM relative_counts WHERE resident_id = 'r1'"), ==, 211);
+  g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
+                                      " FROM relative_counts WHERE resident_id = 'r2'"), ==, 100);
+  g_assert_cmpint (test_count (store, "SELECT count (*) FROM sqlite_master"
+                                      " WHERE name = 'stage_entries_report_open'"), ==, 1);
+
+  /* The triggers run from now on. */
+  g_assert_true (stp_store_exec (store, "UPDATE relatives SET deleted = 1 WHERE id = 'v1';"
+                                        "UPDATE relatives SET resident_id = 'r2' WHERE id = 'v2';",
+                                 &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
+                                      " FROM relative_counts WHERE resident_id = 'r1'"), ==, 0);
+  g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
+                                      " FROM relative_counts WHERE resident_id = 'r2'"), ==, 201);
+  g_clear_object (&store);
+  test_remove_dir (dir);
+}
+
 static void
 test_lock_in_process (void)
 {
@@ -491,6 +549,7 @@ main (int   argc,
   g_test_add_func ("/store/too-new-refused", test_too_new_refused);
   g_test_add_func ("/store/damaged-big-file-never-written", test_damaged_big_file_never_written);
   g_test_add_func ("/store/migrate-from-version-0", test_migrate_from_version_0);
+  g_test_add_func ("/store/migrate-from-version-1", test_migrate_from_version_1);
   g_test_add_func ("/store/lock-in-process", test_lock_in_process);
   g_test_add_func ("/store/lock-other-process", test_lock_other_process);
 #ifdef G_OS_UNIX

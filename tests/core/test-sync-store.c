@@ -526,6 +526,99 @@ test_property (Fixture       *fx,
     g_free (rows[r]);
 }
 
+/* The relatives counted per resident for the center report (kept by
+ * triggers) equal a count of the relatives table, whatever order the
+ * fields of relatives arrive in: rows created by a resident id, moved to
+ * another resident, flagged and tombstoned on several devices. */
+static void
+test_relative_counts (Fixture       *fx,
+                      gconstpointer  data)
+{
+  enum { N_DEV = 3, N_ROWS = 8, ROUNDS = 30 };
+#define COUNTS "SELECT resident_id, relatives, codependents, minors FROM relative_counts" \
+                 " WHERE relatives <> 0"
+#define RECOUNT "SELECT resident_id, count (*), total (codependent)," \
+                  " total (coalesce (minor, 0) > 0) FROM relatives" \
+                  " WHERE deleted = 0 AND resident_id IS NOT NULL GROUP BY resident_id"
+  static const char *recount =
+    "SELECT (SELECT count (*) FROM (" COUNTS " EXCEPT " RECOUNT "))"
+    " + (SELECT count (*) FROM (" RECOUNT " EXCEPT " COUNTS "))";
+#undef COUNTS
+#undef RECOUNT
+  const char *fields[] = { "resident_id", "codependent", "minor", "full_name", "deleted" };
+  const char *residents[] = { R1, "01890000-0000-7000-8000-000000000002",
+                              "01890000-0000-7000-8000-000000000003" };
+  StpStore *dev[N_DEV];
+  g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  gint64 seen[N_DEV] = { 0, };
+  char *rows[N_ROWS];
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint i = 0; i < N_DEV; i++)
+    dev[i] = open_device (fx);
+  for (guint r = 0; r < N_ROWS; r++)
+    rows[r] = g_strdup_printf ("01890000-0000-7000-8000-0000000002%02u", r);
+
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      for (guint e = 0; e < 5; e++)
+        {
+          guint d = g_rand_int_range (rand, 0, N_DEV);
+          guint f = g_rand_int_range (rand, 0, G_N_ELEMENTS (fields));
+          guint r = g_rand_int_range (rand, 0, N_ROWS);
+          const char *value;
+
+          if (g_str_equal (fields[f], "resident_id"))
+            value = residents[g_rand_int_range (rand, 0, G_N_ELEMENTS (residents))];
+          else if (g_str_equal (fields[f], "full_name"))
+            value = "Родственник";
+          else if (g_str_equal (fields[f], "deleted"))
+            {
+              if (g_rand_int_range (rand, 0, 4) != 0)
+                continue;
+              value = "1";
+            }
+          else
+            value = g_rand_boolean (rand) ? "1" : "0";
+          write_field (dev[d], "relatives", rows[r], fields[f], value);
+          g_assert_cmpint (count_rows (dev[d], recount), ==, 0);
+        }
+      for (guint d = 0; d < N_DEV; d++)
+        {
+          g_autoptr(GPtrArray) out = take_outbox (dev[d]);
+
+          for (guint i = 0; i < out->len; i++)
+            {
+              StpChange *c = g_ptr_array_index (out, i);
+              if (c->outbox_id > seen[d])
+                {
+                  seen[d] = c->outbox_id;
+                  g_ptr_array_add (pool, stp_change_copy (c));
+                }
+            }
+        }
+      for (guint d = 0; d < N_DEV; d++)
+        {
+          g_autoptr(GPtrArray) page = g_ptr_array_new ();
+          g_autoptr(GError) error = NULL;
+          guint n = pool->len ? g_rand_int_range (rand, 0, pool->len + 1) : 0;
+          StpApplyStats stats;
+
+          for (guint i = 0; i < n; i++)
+            g_ptr_array_add (page, g_ptr_array_index (pool, g_rand_int_range (rand, 0, pool->len)));
+          stp_sync_store_apply_page (dev[d], page, NULL, 0, &stats, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (count_rows (dev[d], recount), ==, 0);
+        }
+    }
+  g_assert_cmpint (count_rows (dev[0], "SELECT count (*) FROM relative_counts WHERE relatives > 0"), >, 0);
+
+  for (guint i = 0; i < N_DEV; i++)
+    g_object_unref (dev[i]);
+  for (guint r = 0; r < N_ROWS; r++)
+    g_free (rows[r]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -541,6 +634,7 @@ main (int   argc,
   ADD ("/sync-store/delete-wins", test_delete_wins);
   ADD ("/sync-store/parked", test_parked);
   ADD ("/sync-store/property", test_property);
+  ADD ("/sync-store/relative-counts", test_relative_counts);
 #undef ADD
 
   return g_test_run ();
