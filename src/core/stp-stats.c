@@ -686,18 +686,151 @@ count_in_program (Builder *b,
   return TRUE;
 }
 
+/* What the SQL expressions of the report give for a column of the current
+ * row, worked out here so that a walk over many rows only reads columns.
+ * Text compares bytewise (the BINARY collation); numbers sort before text
+ * and blobs. */
+
+/* column = 0 */
+static gboolean
+column_is_zero (sqlite3_stmt *stmt,
+                int           column)
+{
+  switch (sqlite3_column_type (stmt, column))
+    {
+    case SQLITE_INTEGER:
+      return sqlite3_column_int64 (stmt, column) == 0;
+    case SQLITE_FLOAT:
+      return sqlite3_column_double (stmt, column) == 0.0;
+    default:
+      return FALSE;
+    }
+}
+
+/* coalesce (column, 0) > 0 */
+static gboolean
+column_is_positive (sqlite3_stmt *stmt,
+                    int           column)
+{
+  switch (sqlite3_column_type (stmt, column))
+    {
+    case SQLITE_NULL:
+      return FALSE;
+    case SQLITE_INTEGER:
+      return sqlite3_column_int64 (stmt, column) > 0;
+    case SQLITE_FLOAT:
+      return sqlite3_column_double (stmt, column) > 0.0;
+    default:
+      return TRUE;
+    }
+}
+
+/* column = @text, for a column of text affinity */
+static gboolean
+column_equals (sqlite3_stmt *stmt,
+               int           column,
+               const char   *text)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_TEXT
+         && strcmp ((const char *) sqlite3_column_text (stmt, column), text) == 0;
+}
+
+/* column BETWEEN @from AND @to, for a column of text affinity */
+static gboolean
+column_between (sqlite3_stmt *stmt,
+                int           column,
+                const char   *from,
+                const char   *to)
+{
+  const char *value;
+
+  if (sqlite3_column_type (stmt, column) != SQLITE_TEXT)
+    return FALSE;
+  value = (const char *) sqlite3_column_text (stmt, column);
+  return strcmp (value, from) >= 0 && strcmp (value, to) <= 0;
+}
+
+/* A birth date as the age expression of the report reads it. */
+typedef struct
+{
+  gboolean    known;       /* length (birth_date) >= 10 */
+  gint64      year;        /* CAST (substr (birth_date, 1, 4) AS INTEGER) */
+  const char *month_day;   /* substr (birth_date, 6, 5), if text */
+  char        buffer[6];
+} BirthDate;
+
+/* Reads column @column of @stmt into @date: plain ASCII dates here, any
+ * other value through SQLite's own functions. */
+static gboolean
+read_birth_date (Builder      *b,
+                 sqlite3_stmt *stmt,
+                 int           column,
+                 BirthDate    *date,
+                 GError      **error)
+{
+  const unsigned char *text;
+  sqlite3_stmt *eval;
+  gsize n = 0;
+  int rc;
+
+  memset (date, 0, sizeof *date);
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return TRUE;
+  if (sqlite3_column_type (stmt, column) == SQLITE_TEXT)
+    {
+      text = sqlite3_column_text (stmt, column);
+      while (text[n] != 0 && text[n] < 0x80)
+        n++;
+      if (text[n] == 0)
+        {
+          if (n < 10)
+            return TRUE;
+          if (g_ascii_isdigit (text[0]) && g_ascii_isdigit (text[1])
+              && g_ascii_isdigit (text[2]) && g_ascii_isdigit (text[3]))
+            {
+              date->known = TRUE;
+              date->year = (text[0] - '0') * 1000 + (text[1] - '0') * 100
+                           + (text[2] - '0') * 10 + (text[3] - '0');
+              memcpy (date->buffer, text + 5, 5);
+              date->month_day = date->buffer;
+              return TRUE;
+            }
+        }
+    }
+
+  eval = stp_store_prepare (b->store,
+                            "SELECT length (?1) >= 10, CAST (substr (?1, 1, 4) AS INTEGER),"
+                            " substr (?1, 6, 5)",
+                            error);
+  if (eval == NULL)
+    return FALSE;
+  sqlite3_bind_value (eval, 1, sqlite3_column_value (stmt, column));
+  rc = sqlite3_step (eval);
+  if (rc == SQLITE_ROW && sqlite3_column_int (eval, 0) != 0)
+    {
+      date->known = TRUE;
+      date->year = sqlite3_column_int64 (eval, 1);
+      /* A blob sorts after any text: the admission's "MM-DD" is less. */
+      if (sqlite3_column_type (eval, 2) == SQLITE_TEXT)
+        {
+          g_strlcpy (date->buffer, (const char *) sqlite3_column_text (eval, 2), sizeof date->buffer);
+          date->month_day = date->buffer;
+        }
+    }
+  return finish (b, eval, rc, error);
+}
+
 /* The age group of full years on the day of admission. */
 static const char *
-age_group (gboolean  known,
-           gint64    birth_year,
-           const char *birth_month_day,
+age_group (const BirthDate *birth,
            const Admission *a)
 {
   gint64 age;
 
-  if (!known)
+  if (!birth->known)
     return "unknown";
-  age = a->year - birth_year - (strcmp (a->month_day, birth_month_day) < 0);
+  age = a->year - birth->year
+        - (birth->month_day == NULL || strcmp (a->month_day, birth->month_day) < 0);
   if (age < 18)
     return "under_18";
   if (age < 25)
@@ -770,6 +903,8 @@ count_residents (Builder *b,
   g_autofree gint64 *relatives = g_new0 (gint64, active->len + 1);
   g_autofree double *codependents = g_new0 (double, active->len + 1);
   g_autofree guint8 *minor = g_new0 (guint8, active->len + 1);
+  const char *sop = stp_enum_to_code (STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_SOP);
+  const char *tzhs = stp_enum_to_code (STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_TZHS);
   const char *first = NULL, *last = NULL;
   double codependents_total = 0;
   sqlite3_stmt *stmt;
@@ -797,19 +932,14 @@ count_residents (Builder *b,
     return TRUE;
 
   stmt = prepare_period (b,
-                         "SELECT id, deleted = 0, sex, length (birth_date) >= 10,"
-                         " CAST (substr (birth_date, 1, 4) AS INTEGER), substr (birth_date, 6, 5),"
-                         " coalesce (minors_in_household, 0) > 0, family_status = ?3,"
-                         " family_status = ?4, kdn_informed_on BETWEEN ?1 AND ?2"
-                         " FROM residents INDEXED BY residents_report"
-                         " WHERE id BETWEEN ?5 AND ?6 ORDER BY id",
+                         "SELECT id, deleted, sex, birth_date, minors_in_household, family_status,"
+                         " kdn_informed_on FROM residents INDEXED BY residents_report"
+                         " WHERE id BETWEEN ?3 AND ?4 ORDER BY id",
                          error);
   if (stmt == NULL)
     return FALSE;
-  bind_code (stmt, 3, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_SOP);
-  bind_code (stmt, 4, STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_TZHS);
-  sqlite3_bind_text (stmt, 5, first, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, last, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, first, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, last, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *id;
@@ -825,30 +955,32 @@ count_residents (Builder *b,
         {
           t->families[0] += relatives[i];
           codependents_total += codependents[i];
-          t->families[2] += sqlite3_column_int (stmt, 6) != 0 || minor[i];
-          t->families[3] += sqlite3_column_int (stmt, 7) != 0;
-          t->families[4] += sqlite3_column_int (stmt, 8) != 0;
-          t->families[5] += sqlite3_column_int (stmt, 9) != 0;
+          t->families[2] += column_is_positive (stmt, 4) || minor[i];
+          t->families[3] += column_equals (stmt, 5, sop);
+          t->families[4] += column_equals (stmt, 5, tzhs);
+          t->families[5] += column_between (stmt, 6, b->stats->from, b->stats->to);
           t->families[6]++;
         }
 
       while (k < admissions->len
              && (cmp = strcmp (g_array_index (admissions, Admission, k).resident_id, id)) < 0)
         k++;
-      if (k < admissions->len && cmp == 0 && sqlite3_column_int (stmt, 1) != 0)
+      if (k < admissions->len && cmp == 0 && column_is_zero (stmt, 1))
         {
           const char *sex = (const char *) sqlite3_column_text (stmt, 2);
-          gboolean known = sqlite3_column_int (stmt, 3) != 0;
-          gint64 birth_year = sqlite3_column_int64 (stmt, 4);
-          const char *birth_month_day = (const char *) sqlite3_column_text (stmt, 5);
+          BirthDate birth;
 
+          if (!read_birth_date (b, stmt, 3, &birth, error))
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
           for (; k < admissions->len
                  && strcmp (g_array_index (admissions, Admission, k).resident_id, id) == 0; k++)
             {
               counts_add (t->sexes, sex, 1);
               counts_add (t->age_groups,
-                          age_group (known, birth_year, birth_month_day,
-                                     &g_array_index (admissions, Admission, k)), 1);
+                          age_group (&birth, &g_array_index (admissions, Admission, k)), 1);
             }
         }
     }
