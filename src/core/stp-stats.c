@@ -273,13 +273,6 @@ typedef struct
   const char *month_day;
 } Admission;
 
-/* An episode dropped out in the period, for the stage it was left at. */
-typedef struct
-{
-  const char *episode_id;
-  const char *discharged_on;
-} DropOut;
-
 /* What the walks over the data count.  Several sections are counted in one
  * walk over an index range; the sections are written afterwards, in report
  * order.  Lists of ids are sorted by strcmp (), the order of SQLite's
@@ -297,7 +290,7 @@ typedef struct
   GHashTable   *in_program_by_stage;
   GStringChunk *strings;
   GArray       *admissions;     /* of Admission, by resident */
-  GArray       *drop_outs;      /* of DropOut, by episode */
+  GArray       *drop_outs;      /* ids of episodes dropped out in the period */
   /* Residents without a tombstone in the program during the period (an
    * episode overlaps it), without repeats. */
   GPtrArray    *active;
@@ -323,7 +316,7 @@ tally_init (Tally *t)
   t->in_program_by_stage = counts_new ();
   t->strings = g_string_chunk_new (64 * 1024);
   t->admissions = g_array_new (FALSE, FALSE, sizeof (Admission));
-  t->drop_outs = g_array_new (FALSE, FALSE, sizeof (DropOut));
+  t->drop_outs = g_array_new (FALSE, FALSE, sizeof (const char *));
   t->active = g_ptr_array_new ();
   t->running = g_ptr_array_new ();
   t->court_by_basis = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -460,10 +453,10 @@ count_episodes (Builder *b,
 
   stmt = prepare_period (b,
                          "SELECT resident_id, id, admitted_on <= ?2, discharged_on <= ?2,"
-                         " referral_source, main_substance, status, status = ?3, discharged_on"
+                         " referral_source, main_substance, status, status = ?3"
                          " FROM episodes INDEXED BY episodes_report_discharged"
                          " WHERE discharged_on >= ?1 AND deleted = 0 AND" LIVE ("resident_id")
-                         "UNION ALL SELECT resident_id, id, 1, 0, NULL, NULL, NULL, 0, NULL"
+                         "UNION ALL SELECT resident_id, id, 1, 0, NULL, NULL, NULL, 0"
                          " FROM episodes INDEXED BY episodes_report_discharged"
                          " WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2"
                          " AND" LIVE ("resident_id"),
@@ -482,15 +475,15 @@ count_episodes (Builder *b,
           counts_add (t->outcomes, (const char *) sqlite3_column_text (stmt, 6), 1);
           if (sqlite3_column_int (stmt, 7) != 0)
             {
-              DropOut d = { NULL, NULL };
-
               /* Without an id no stage entry joins it. */
               if (sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
                 {
-                  d.episode_id = column_string (t, stmt, 1);
-                  d.discharged_on = column_string (t, stmt, 8);
+                  const char *id = column_string (t, stmt, 1);
+
+                  g_array_append_val (t->drop_outs, id);
                 }
-              g_array_append_val (t->drop_outs, d);
+              else
+                counts_add (t->dropped_out_by_stage, NULL, 1);
             }
         }
       if (sqlite3_column_int (stmt, 2) == 0)
@@ -508,63 +501,35 @@ count_episodes (Builder *b,
   return TRUE;
 }
 
-/* The stage of the entry that was open when the resident left: the one
- * started last on or before that day, of those the one created last (NULL
- * before any time).  Episodes are looked up in id order, so the index is
- * read front to back; the latest entry is picked here, which costs less
- * than an ORDER BY (a sort per episode). */
+/* The stage of the entry that was open when the resident left, as kept
+ * per episode (episode_exit_stages, schema 002).  Episodes are looked up
+ * in id order, so the table is read front to back. */
 static gboolean
 count_dropped_out (Builder *b,
                    Tally   *t,
                    GError **error)
 {
-  g_autofree char *stage = NULL;
-  g_autofree char *started_on = NULL;
-  g_autofree char *created_at = NULL;
   sqlite3_stmt *stmt;
 
-  stmt = prepare_period (b,
-                         "SELECT stage_id, started_on, created_at"
-                         " FROM stage_entries INDEXED BY stage_entries_report"
-                         " WHERE episode_id = ?3 AND deleted = 0 AND started_on <= ?4",
-                         error);
+  stmt = stp_store_prepare (b->store,
+                            "SELECT stage_id FROM episode_exit_stages WHERE episode_id = ?1",
+                            error);
   if (stmt == NULL)
     return FALSE;
   g_array_sort (t->drop_outs, compare_first_string);
   for (guint i = 0; i < t->drop_outs->len; i++)
     {
-      DropOut *d = &g_array_index (t->drop_outs, DropOut, i);
-      gboolean found = FALSE;
-      int rc = SQLITE_DONE;
+      const char *stage = NULL;
+      int rc;
 
-      if (d->episode_id != NULL)
-        {
-          sqlite3_reset (stmt);
-          sqlite3_bind_text (stmt, 3, d->episode_id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 4, d->discharged_on, -1, SQLITE_STATIC);
-          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-            {
-              const char *s = (const char *) sqlite3_column_text (stmt, 1);
-              const char *c = (const char *) sqlite3_column_text (stmt, 2);
-              int cmp = found ? strcmp (s, started_on) : 1;
-
-              if (cmp == 0)
-                cmp = c == NULL ? -1 : created_at == NULL ? 1 : strcmp (c, created_at);
-              if (cmp > 0)
-                {
-                  found = TRUE;
-                  g_free (stage);
-                  stage = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-                  g_free (started_on);
-                  started_on = g_strdup (s);
-                  g_free (created_at);
-                  created_at = g_strdup (c);
-                }
-            }
-          if (rc != SQLITE_DONE)
-            return finish (b, stmt, rc, error);
-        }
-      counts_add (t->dropped_out_by_stage, found ? stage : NULL, 1);
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, g_array_index (t->drop_outs, const char *, i), -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        stage = (const char *) sqlite3_column_text (stmt, 0);
+      else if (rc != SQLITE_DONE)
+        return finish (b, stmt, rc, error);
+      counts_add (t->dropped_out_by_stage, stage, 1);
     }
   return finish (b, stmt, SQLITE_DONE, error);
 }

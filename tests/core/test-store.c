@@ -330,7 +330,21 @@ test_migrate_from_version_1 (void)
                                  "DROP TRIGGER relatives_counts_update;"
                                  "DROP TRIGGER relatives_counts_delete;"
                                  "DROP TABLE relative_counts;"
+                                 "DROP TRIGGER episodes_exit_stage_insert;"
+                                 "DROP TRIGGER episodes_exit_stage_update;"
+                                 "DROP TRIGGER episodes_exit_stage_delete;"
+                                 "DROP TRIGGER stage_entries_exit_stage_insert;"
+                                 "DROP TRIGGER stage_entries_exit_stage_update;"
+                                 "DROP TRIGGER stage_entries_exit_stage_delete;"
+                                 "DROP TABLE episode_exit_stages;"
                                  "DROP INDEX stage_entries_report_open;"
+                                 "INSERT INTO episodes (id, resident_id, admitted_on, discharged_on) VALUES"
+                                 " ('e1', 'r1', '2025-01-01', '2025-03-10'), ('e2', 'r2', '2025-01-01', NULL);"
+                                 "INSERT INTO stage_entries (id, created_at, episode_id, stage_id, started_on) VALUES"
+                                 " ('s1', '2025-01-01T00:00:00Z', 'e1', 'first', '2025-01-01'),"
+                                 " ('s2', '2025-02-01T00:00:00Z', 'e1', 'second', '2025-02-01'),"
+                                 " ('s3', '2025-03-11T00:00:00Z', 'e1', 'third', '2025-03-11'),"
+                                 " ('s4', '2025-01-01T00:00:00Z', 'e2', 'first', '2025-01-01');"
                                  "INSERT INTO relatives (id, resident_id, deleted, codependent, minor) VALUES"
                                  " ('v1', 'r1', 0, 1, 0), ('v2', 'r1', 0, NULL, 1),"
                                  " ('v3', 'r1', 1, 1, 1), ('v4', 'r2', 0, 0, NULL),"
@@ -354,6 +368,15 @@ test_migrate_from_version_1 (void)
                                       " FROM relative_counts WHERE resident_id = 'r2'"), ==, 100);
   g_assert_cmpint (test_count (store, "SELECT count (*) FROM sqlite_master"
                                       " WHERE name = 'stage_entries_report_open'"), ==, 1);
+  {
+    g_autofree char *e1 = test_text (store, "SELECT stage_id FROM episode_exit_stages"
+                                            " WHERE episode_id = 'e1'");
+    g_autofree char *e2 = test_text (store, "SELECT coalesce (stage_id, 'none') FROM episode_exit_stages"
+                                            " WHERE episode_id = 'e2'");
+
+    g_assert_cmpstr (e1, ==, "second");
+    g_assert_cmpstr (e2, ==, "none");
+  }
 
   /* The triggers run from now on. */
   g_assert_true (stp_store_exec (store, "UPDATE relatives SET deleted = 1 WHERE id = 'v1';"
@@ -364,6 +387,19 @@ test_migrate_from_version_1 (void)
                                       " FROM relative_counts WHERE resident_id = 'r1'"), ==, 0);
   g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
                                       " FROM relative_counts WHERE resident_id = 'r2'"), ==, 201);
+  g_assert_true (stp_store_exec (store, "UPDATE stage_entries SET deleted = 1 WHERE id = 's2';"
+                                        "UPDATE episodes SET discharged_on = '2025-04-01' WHERE id = 'e2';",
+                                 &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *e1 = test_text (store, "SELECT stage_id FROM episode_exit_stages"
+                                            " WHERE episode_id = 'e1'");
+    g_autofree char *e2 = test_text (store, "SELECT stage_id FROM episode_exit_stages"
+                                            " WHERE episode_id = 'e2'");
+
+    g_assert_cmpstr (e1, ==, "first");
+    g_assert_cmpstr (e2, ==, "first");
+  }
   g_clear_object (&store);
   test_remove_dir (dir);
 }

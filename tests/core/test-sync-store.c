@@ -526,62 +526,52 @@ test_property (Fixture       *fx,
     g_free (rows[r]);
 }
 
-/* The relatives counted per resident for the center report (kept by
- * triggers) equal a count of the relatives table, whatever order the
- * fields of relatives arrive in: rows created by a resident id, moved to
- * another resident, flagged and tombstoned on several devices. */
+/* A field of a table that a property test writes, with its choice of
+ * values (NULL ends the list). */
+typedef struct
+{
+  const char *table;
+  const char *field;
+  const char *values[5];
+} FieldChoice;
+
+/* Writes random @choices on rows of three devices, syncs random samples
+ * between them, and checks after every step that @mismatches (a query
+ * counting differences between a table kept by triggers and a recount)
+ * gives 0. */
 static void
-test_relative_counts (Fixture       *fx,
-                      gconstpointer  data)
+check_triggers_under_sync (Fixture           *fx,
+                           const FieldChoice *choices,
+                           guint              n_choices,
+                           const char        *mismatches,
+                           const char        *nonempty)
 {
   enum { N_DEV = 3, N_ROWS = 8, ROUNDS = 30 };
-#define COUNTS "SELECT resident_id, relatives, codependents, minors FROM relative_counts" \
-                 " WHERE relatives <> 0"
-#define RECOUNT "SELECT resident_id, count (*), total (codependent)," \
-                  " total (coalesce (minor, 0) > 0) FROM relatives" \
-                  " WHERE deleted = 0 AND resident_id IS NOT NULL GROUP BY resident_id"
-  static const char *recount =
-    "SELECT (SELECT count (*) FROM (" COUNTS " EXCEPT " RECOUNT "))"
-    " + (SELECT count (*) FROM (" RECOUNT " EXCEPT " COUNTS "))";
-#undef COUNTS
-#undef RECOUNT
-  const char *fields[] = { "resident_id", "codependent", "minor", "full_name", "deleted" };
-  const char *residents[] = { R1, "01890000-0000-7000-8000-000000000002",
-                              "01890000-0000-7000-8000-000000000003" };
   StpStore *dev[N_DEV];
   g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
   gint64 seen[N_DEV] = { 0, };
-  char *rows[N_ROWS];
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
 
   for (guint i = 0; i < N_DEV; i++)
     dev[i] = open_device (fx);
-  for (guint r = 0; r < N_ROWS; r++)
-    rows[r] = g_strdup_printf ("01890000-0000-7000-8000-0000000002%02u", r);
 
   for (guint round = 0; round < ROUNDS; round++)
     {
-      for (guint e = 0; e < 5; e++)
+      for (guint e = 0; e < 6; e++)
         {
           guint d = g_rand_int_range (rand, 0, N_DEV);
-          guint f = g_rand_int_range (rand, 0, G_N_ELEMENTS (fields));
-          guint r = g_rand_int_range (rand, 0, N_ROWS);
-          const char *value;
+          const FieldChoice *c = &choices[g_rand_int_range (rand, 0, n_choices)];
+          guint n_values = 0;
+          g_autofree char *row = NULL;
 
-          if (g_str_equal (fields[f], "resident_id"))
-            value = residents[g_rand_int_range (rand, 0, G_N_ELEMENTS (residents))];
-          else if (g_str_equal (fields[f], "full_name"))
-            value = "Родственник";
-          else if (g_str_equal (fields[f], "deleted"))
-            {
-              if (g_rand_int_range (rand, 0, 4) != 0)
-                continue;
-              value = "1";
-            }
-          else
-            value = g_rand_boolean (rand) ? "1" : "0";
-          write_field (dev[d], "relatives", rows[r], fields[f], value);
-          g_assert_cmpint (count_rows (dev[d], recount), ==, 0);
+          while (n_values < G_N_ELEMENTS (c->values) && c->values[n_values] != NULL)
+            n_values++;
+          /* Row ids 01890000-...-00000000ttrr: the table's first letter, a row. */
+          row = g_strdup_printf ("01890000-0000-7000-8000-0000000%03u%02u",
+                                 (guint) c->table[0], g_rand_int_range (rand, 0, N_ROWS));
+          write_field (dev[d], c->table, row, c->field,
+                       c->values[g_rand_int_range (rand, 0, n_values)]);
+          g_assert_cmpint (count_rows (dev[d], mismatches), ==, 0);
         }
       for (guint d = 0; d < N_DEV; d++)
         {
@@ -608,15 +598,72 @@ test_relative_counts (Fixture       *fx,
             g_ptr_array_add (page, g_ptr_array_index (pool, g_rand_int_range (rand, 0, pool->len)));
           stp_sync_store_apply_page (dev[d], page, NULL, 0, &stats, &error);
           g_assert_no_error (error);
-          g_assert_cmpint (count_rows (dev[d], recount), ==, 0);
+          g_assert_cmpint (count_rows (dev[d], mismatches), ==, 0);
         }
     }
-  g_assert_cmpint (count_rows (dev[0], "SELECT count (*) FROM relative_counts WHERE relatives > 0"), >, 0);
+  g_assert_cmpint (count_rows (dev[0], nonempty), >, 0);
 
   for (guint i = 0; i < N_DEV; i++)
     g_object_unref (dev[i]);
-  for (guint r = 0; r < N_ROWS; r++)
-    g_free (rows[r]);
+}
+
+#define RESIDENT_A "01890000-0000-7000-8000-000000000001"
+#define RESIDENT_B "01890000-0000-7000-8000-000000000002"
+#define EPISODE(n) "01890000-0000-7000-8000-0000000101" n   /* 'e' = 101 */
+
+/* The relatives counted per resident for the center report equal a count
+ * of the relatives table, whatever order the fields of relatives arrive
+ * in: rows created by a resident id, moved to another resident, flagged
+ * and tombstoned on several devices. */
+static void
+test_relative_counts (Fixture       *fx,
+                      gconstpointer  data)
+{
+  static const FieldChoice choices[] = {
+    { "relatives", "resident_id", { RESIDENT_A, RESIDENT_B, "01890000-0000-7000-8000-000000000003" } },
+    { "relatives", "codependent", { "0", "1" } },
+    { "relatives", "minor", { "0", "1" } },
+    { "relatives", "full_name", { "Родственник" } },
+    { "relatives", "deleted", { "1", "0", "0", "0" } },
+  };
+#define COUNTS "SELECT resident_id, relatives, codependents, minors FROM relative_counts" \
+                 " WHERE relatives <> 0"
+#define RECOUNT "SELECT resident_id, count (*), total (codependent)," \
+                  " total (coalesce (minor, 0) > 0) FROM relatives" \
+                  " WHERE deleted = 0 AND resident_id IS NOT NULL GROUP BY resident_id"
+  check_triggers_under_sync (fx, choices, G_N_ELEMENTS (choices),
+                             "SELECT (SELECT count (*) FROM (" COUNTS " EXCEPT " RECOUNT "))"
+                             " + (SELECT count (*) FROM (" RECOUNT " EXCEPT " COUNTS "))",
+                             "SELECT count (*) FROM relative_counts WHERE relatives > 0");
+#undef COUNTS
+#undef RECOUNT
+}
+
+/* The stage kept per episode for the report equals the query it stands
+ * for, whatever order the fields of episodes and stage entries arrive in. */
+static void
+test_exit_stages (Fixture       *fx,
+                  gconstpointer  data)
+{
+  static const FieldChoice choices[] = {
+    { "episodes", "discharged_on", { "2025-02-01", "2025-03-01", "2025-04-01" } },
+    { "episodes", "resident_id", { RESIDENT_A } },
+    { "stage_entries", "episode_id", { EPISODE ("00"), EPISODE ("01"), EPISODE ("02") } },
+    { "stage_entries", "stage_id", { "first", "second", "third" } },
+    { "stage_entries", "started_on", { "2025-01-01", "2025-02-01", "2025-03-01", "2025-03-02" } },
+    { "stage_entries", "deleted", { "1", "0", "0", "0" } },
+  };
+#define KEPT "SELECT episode_id, coalesce (stage_id, '-') FROM episode_exit_stages"
+#define RECOMPUTE "SELECT e.id, coalesce ((SELECT se.stage_id FROM stage_entries se" \
+                    " WHERE se.episode_id = e.id AND se.deleted = 0" \
+                    " AND se.started_on <= e.discharged_on" \
+                    " ORDER BY se.started_on DESC, se.created_at DESC LIMIT 1), '-') FROM episodes e"
+  check_triggers_under_sync (fx, choices, G_N_ELEMENTS (choices),
+                             "SELECT (SELECT count (*) FROM (" KEPT " EXCEPT " RECOMPUTE "))"
+                             " + (SELECT count (*) FROM (" RECOMPUTE " EXCEPT " KEPT "))",
+                             "SELECT count (*) FROM episode_exit_stages WHERE stage_id IS NOT NULL");
+#undef KEPT
+#undef RECOMPUTE
 }
 
 int
@@ -635,6 +682,7 @@ main (int   argc,
   ADD ("/sync-store/parked", test_parked);
   ADD ("/sync-store/property", test_property);
   ADD ("/sync-store/relative-counts", test_relative_counts);
+  ADD ("/sync-store/exit-stages", test_exit_stages);
 #undef ADD
 
   return g_test_run ();
