@@ -999,24 +999,23 @@ count_court (Builder *b,
 }
 
 /* Residents with a follow-up done in the period (each counted once), and
- * those of them for whom any such follow-up noted each result. */
+ * those of them for whom any such follow-up noted each result
+ * (max (coalesce (x, 0)) > 0 holds when some coalesce (x, 0) > 0). */
 static gboolean
 count_resocialization (Builder *b,
                        Tally   *t,
                        GError **error)
 {
+  /* Resident id -> index + 1 in @flags. */
   g_autoptr(GHashTable) residents = g_hash_table_new (g_str_hash, g_str_equal);
-  guint null_flags = 0;
-  gpointer key, value;
-  GHashTableIter iter;
+  g_autoptr(GArray) flags = g_array_new (FALSE, TRUE, sizeof (guint));
+  guint null_group = 0;
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = prepare_period (b,
-                         "SELECT f.resident_id, coalesce (f.employed, 0) > 0,"
-                         " coalesce (f.documents_restored, 0) > 0,"
-                         " coalesce (f.returned_to_family, 0) > 0,"
-                         " coalesce (f.housing, 0) > 0, coalesce (f.attends_groups, 0) > 0"
+                         "SELECT f.resident_id, f.employed, f.documents_restored,"
+                         " f.returned_to_family, f.housing, f.attends_groups"
                          " FROM follow_ups f INDEXED BY follow_ups_report_done"
                          " WHERE f.done_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.outcome = ?3"
                          " AND" LIVE ("f.resident_id"),
@@ -1027,42 +1026,44 @@ count_resocialization (Builder *b,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       /* Bit 0 marks a resident seen; bits 1..5 the results. */
-      guint flags = 1;
+      guint row = 1;
+      guint index;
 
       for (int k = 1; k <= 5; k++)
-        if (sqlite3_column_int (stmt, k) != 0)
-          flags |= 1u << k;
+        if (column_is_positive (stmt, k))
+          row |= 1u << k;
       if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
-        null_flags |= flags;  /* rows without a resident form one group */
+        {
+          /* Rows without a resident form one group. */
+          if (null_group == 0)
+            {
+              g_array_set_size (flags, flags->len + 1);
+              null_group = flags->len;
+            }
+          index = null_group;
+        }
       else
         {
           const char *id = (const char *) sqlite3_column_text (stmt, 0);
 
-          if (g_hash_table_lookup_extended (residents, id, &key, &value))
-            g_hash_table_insert (residents, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) | flags));
-          else
-            g_hash_table_insert (residents, g_string_chunk_insert (t->strings, id),
-                                 GUINT_TO_POINTER (flags));
+          index = GPOINTER_TO_UINT (g_hash_table_lookup (residents, id));
+          if (index == 0)
+            {
+              g_array_set_size (flags, flags->len + 1);
+              index = flags->len;
+              g_hash_table_insert (residents, g_string_chunk_insert (t->strings, id),
+                                   GUINT_TO_POINTER (index));
+            }
         }
+      g_array_index (flags, guint, index - 1) |= row;
     }
   if (!finish (b, stmt, rc, error))
     return FALSE;
 
-  g_hash_table_iter_init (&iter, residents);
-  while (TRUE)
-    {
-      guint flags;
-
-      if (g_hash_table_iter_next (&iter, NULL, &value))
-        flags = GPOINTER_TO_UINT (value);
-      else if (null_flags != 0)
-        flags = null_flags, null_flags = 0;
-      else
-        break;
-      for (int k = 0; k <= 5; k++)
-        if (flags & (1u << k))
-          t->resocialization[k]++;
-    }
+  for (guint i = 0; i < flags->len; i++)
+    for (int k = 0; k <= 5; k++)
+      if (g_array_index (flags, guint, i) & (1u << k))
+        t->resocialization[k]++;
   return TRUE;
 }
 
