@@ -289,6 +289,9 @@ typedef struct
   GHashTable   *dropped_out_by_stage;
   GHashTable   *in_program_by_stage;
   GStringChunk *strings;
+  /* Ids of residents with a tombstone; LIVE () worked out in C. */
+  GHashTable   *tombstones;
+  gboolean      tombstone_without_id;
   GArray       *admissions;     /* of Admission, by resident */
   GArray       *drop_outs;      /* ids of episodes dropped out in the period */
   /* Residents without a tombstone in the program during the period (an
@@ -315,6 +318,7 @@ tally_init (Tally *t)
   t->dropped_out_by_stage = counts_new ();
   t->in_program_by_stage = counts_new ();
   t->strings = g_string_chunk_new (64 * 1024);
+  t->tombstones = g_hash_table_new (g_str_hash, g_str_equal);
   t->admissions = g_array_new (FALSE, FALSE, sizeof (Admission));
   t->drop_outs = g_array_new (FALSE, FALSE, sizeof (const char *));
   t->active = g_ptr_array_new ();
@@ -340,6 +344,7 @@ tally_clear (Tally *t)
   g_clear_pointer (&t->active, g_ptr_array_unref);
   g_clear_pointer (&t->running, g_ptr_array_unref);
   g_clear_pointer (&t->court_by_basis, g_hash_table_unref);
+  g_clear_pointer (&t->tombstones, g_hash_table_unref);
   g_clear_pointer (&t->strings, g_string_chunk_free);
 }
 
@@ -394,6 +399,44 @@ column_string (Tally        *t,
   return g_string_chunk_insert (t->strings, (const char *) sqlite3_column_text (stmt, column));
 }
 
+static gboolean
+load_tombstones (Builder *b,
+                 Tally   *t,
+                 GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (b->store,
+                            "SELECT id FROM residents INDEXED BY residents_deleted WHERE deleted <> 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        t->tombstone_without_id = TRUE;
+      else
+        g_hash_table_add (t->tombstones, (char *) column_string (t, stmt, 0));
+    }
+  return finish (b, stmt, rc, error);
+}
+
+/* What LIVE (column) gives for the current row: "column NOT IN (ids of
+ * residents with a tombstone)" is true when there are none, else false
+ * for NULL (and for anything when a NULL id is in the list). */
+static gboolean
+column_is_live (Tally        *t,
+                sqlite3_stmt *stmt,
+                int           column)
+{
+  if (g_hash_table_size (t->tombstones) == 0 && !t->tombstone_without_id)
+    return TRUE;
+  if (t->tombstone_without_id || sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return FALSE;
+  return !g_hash_table_contains (t->tombstones, sqlite3_column_text (stmt, column));
+}
+
 /* Episodes admitted in the period: by referral source and main substance
  * (residents with a tombstone left out); kept for the age and sex. */
 static gboolean
@@ -405,8 +448,8 @@ count_admitted (Builder *b,
   int rc;
 
   stmt = prepare_period (b,
-                         "SELECT referral_source, main_substance," LIVE ("resident_id") ","
-                         " resident_id, CAST (substr (admitted_on, 1, 4) AS INTEGER),"
+                         "SELECT referral_source, main_substance, resident_id,"
+                         " CAST (substr (admitted_on, 1, 4) AS INTEGER),"
                          " substr (admitted_on, 6, 5)"
                          " FROM episodes INDEXED BY episodes_report_admitted"
                          " WHERE admitted_on BETWEEN ?1 AND ?2 AND deleted = 0",
@@ -415,18 +458,18 @@ count_admitted (Builder *b,
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      if (sqlite3_column_int (stmt, 2) != 0)
+      if (column_is_live (t, stmt, 2))
         {
           counts_add (t->admitted_by_source, (const char *) sqlite3_column_text (stmt, 0), 1);
           counts_add (t->admitted_by_substance, (const char *) sqlite3_column_text (stmt, 1), 1);
         }
       /* A row without a resident joins no resident. */
-      if (sqlite3_column_type (stmt, 3) == SQLITE_TEXT)
+      if (sqlite3_column_type (stmt, 2) == SQLITE_TEXT)
         {
           Admission a = {
-            column_string (t, stmt, 3),
-            sqlite3_column_int64 (stmt, 4),
-            column_string (t, stmt, 5),
+            column_string (t, stmt, 2),
+            sqlite3_column_int64 (stmt, 3),
+            column_string (t, stmt, 4),
           };
 
           g_array_append_val (t->admissions, a);
@@ -455,11 +498,10 @@ count_episodes (Builder *b,
                          "SELECT resident_id, id, admitted_on <= ?2, discharged_on <= ?2,"
                          " referral_source, main_substance, status, status = ?3"
                          " FROM episodes INDEXED BY episodes_report_discharged"
-                         " WHERE discharged_on >= ?1 AND deleted = 0 AND" LIVE ("resident_id")
-                         "UNION ALL SELECT resident_id, id, 1, 0, NULL, NULL, NULL, 0"
+                         " WHERE discharged_on >= ?1 AND deleted = 0"
+                         " UNION ALL SELECT resident_id, id, 1, 0, NULL, NULL, NULL, 0"
                          " FROM episodes INDEXED BY episodes_report_discharged"
-                         " WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2"
-                         " AND" LIVE ("resident_id"),
+                         " WHERE discharged_on IS NULL AND deleted = 0 AND admitted_on <= ?2",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -467,6 +509,9 @@ count_episodes (Builder *b,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gboolean discharged = sqlite3_column_int (stmt, 3) != 0;
+
+      if (!column_is_live (t, stmt, 0))
+        continue;
 
       if (discharged)
         {
@@ -954,7 +999,8 @@ count_residents (Builder *b,
 }
 
 /* Court-ordered residents in the program during the period, each counted
- * once per basis and once in the total. */
+ * once per basis and once in the total (residents with a tombstone are not
+ * in the program list). */
 static gboolean
 count_court (Builder *b,
              Tally   *t,
@@ -966,7 +1012,7 @@ count_court (Builder *b,
 
   stmt = prepare_period (b,
                          "SELECT c.resident_id, c.basis FROM court_obligations c"
-                         " WHERE c.deleted = 0 AND" LIVE ("c.resident_id"),
+                         " WHERE c.deleted = 0",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -1017,8 +1063,7 @@ count_resocialization (Builder *b,
                          "SELECT f.resident_id, f.employed, f.documents_restored,"
                          " f.returned_to_family, f.housing, f.attends_groups"
                          " FROM follow_ups f INDEXED BY follow_ups_report_done"
-                         " WHERE f.done_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.outcome = ?3"
-                         " AND" LIVE ("f.resident_id"),
+                         " WHERE f.done_on BETWEEN ?1 AND ?2 AND f.deleted = 0 AND f.outcome = ?3",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -1028,6 +1073,9 @@ count_resocialization (Builder *b,
       /* Bit 0 marks a resident seen; bits 1..5 the results. */
       guint row = 1;
       guint index;
+
+      if (!column_is_live (t, stmt, 0))
+        continue;
 
       for (int k = 1; k <= 5; k++)
         if (column_is_positive (stmt, k))
@@ -1281,7 +1329,8 @@ build_stats (Builder *b,
              Tally   *t,
              GError **error)
 {
-  if (!count_admitted (b, t, error)
+  if (!load_tombstones (b, t, error)
+      || !count_admitted (b, t, error)
       || !count_episodes (b, t, error)
       || !count_dropped_out (b, t, error)
       || !count_in_program (b, t, error)
