@@ -78,6 +78,7 @@ struct _StpSyncEngine
   gboolean         fast_kdf;
   StpSyncPageHook  hook;
   gpointer         hook_data;
+  GTlsDatabase    *tls_database;   /* owned; NULL: the system's */
 };
 
 G_DEFINE_TYPE (StpSyncEngine, stp_sync_engine, G_TYPE_OBJECT)
@@ -136,6 +137,7 @@ typedef struct
   gint64           clock_offset;     /* store clock minus real time, usec */
   StpSyncPageHook  hook;
   gpointer         hook_data;
+  GTlsDatabase    *tls_database;
   /* Enrollment inputs. */
   char            *code;
   char            *passphrase;
@@ -167,6 +169,7 @@ job_free (Job *job)
   g_free (job->token);
   g_free (job->key_id);
   g_free (job->fingerprint);
+  g_clear_object (&job->tls_database);
   sodium_memzero (job->key, sizeof job->key);
   g_free (job->code);
   if (job->passphrase != NULL)
@@ -209,24 +212,29 @@ certificate_fingerprint (GTlsCertificate *certificate)
                                                              der->data, der->len));
 }
 
+/* Compares @peer with the pinned fingerprint.  Without a pin (enrollment
+ * that trusts the certificate seen now), remembers the first one and
+ * refuses a different one later in the same job. */
 static gboolean
-on_accept_certificate (SoupMessage          *msg,
-                       GTlsCertificate      *peer,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+peer_is_pinned (Job             *job,
+                GTlsCertificate *peer)
 {
-  Job *job = user_data;
-  g_autofree char *seen = certificate_fingerprint (peer);
+  g_autofree char *seen = peer != NULL ? certificate_fingerprint (peer) : NULL;
   g_autofree char *expected = NULL;
 
   if (seen == NULL)
-    return FALSE;
+    {
+      job->fingerprint_mismatch = TRUE;
+      return FALSE;
+    }
   if (job->fingerprint == NULL)
     {
-      /* Enrollment without a given fingerprint: pin what we see now. */
       if (job->seen_fingerprint == NULL)
         job->seen_fingerprint = g_strdup (seen);
-      return g_str_equal (job->seen_fingerprint, seen);
+      if (g_str_equal (job->seen_fingerprint, seen))
+        return TRUE;
+      job->fingerprint_mismatch = TRUE;
+      return FALSE;
     }
   expected = normalize_fingerprint (job->fingerprint);
   if (g_str_equal (expected, seen))
@@ -235,13 +243,59 @@ on_accept_certificate (SoupMessage          *msg,
   return FALSE;
 }
 
-static SoupSession *
-make_session (void)
+/* Runs only for certificates the system does not trust. */
+static gboolean
+on_accept_certificate (SoupMessage          *msg,
+                       GTlsCertificate      *peer,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
 {
-  return soup_session_new_with_options ("timeout", 120,
-                                        "idle-timeout", 60,
-                                        "user-agent", "stupeni/" PACKAGE_VERSION,
-                                        NULL);
+  Job *job = user_data;
+
+  return peer_is_pinned (job, peer);
+}
+
+typedef struct
+{
+  Job          *job;
+  GCancellable *request_cancellable;
+} PinCheck;
+
+/* Runs after every TLS handshake, also for certificates the system trusts
+ * (a CA the system knows may have signed one for an impostor): the pin is
+ * compared before the request, and its token, is written. */
+static void
+on_network_event (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  PinCheck *check = user_data;
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
+    return;
+  if (!peer_is_pinned (check->job, g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (connection))))
+    g_cancellable_cancel (check->request_cancellable);
+}
+
+static void
+on_outer_cancelled (GCancellable *cancellable,
+                    gpointer      request_cancellable)
+{
+  g_cancellable_cancel (request_cancellable);
+}
+
+static SoupSession *
+make_session (Job *job)
+{
+  SoupSession *session = soup_session_new_with_options ("timeout", 120,
+                                                        "idle-timeout", 60,
+                                                        "user-agent", "stupeni/" PACKAGE_VERSION,
+                                                        NULL);
+
+  if (job->tls_database != NULL)
+    soup_session_set_tls_database (session, job->tls_database);
+  return session;
 }
 
 typedef struct
@@ -277,6 +331,10 @@ http (SoupSession   *session,
   g_autofree char *uri = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GCancellable) request_cancellable = g_cancellable_new ();
+  PinCheck check = { job, request_cancellable };
+  gulong outer_handler = 0;
+  GTlsCertificate *peer;
   const char *data;
   gsize len = 0;
 
@@ -290,6 +348,7 @@ http (SoupSession   *session,
       return FALSE;
     }
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), job);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), &check);
   if (job->token != NULL)
     {
       g_autofree char *auth = g_strconcat ("Bearer ", job->token, NULL);
@@ -301,7 +360,20 @@ http (SoupSession   *session,
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
 
-  reply->body = soup_session_send_and_read (session, msg, cancellable, &local_error);
+  if (cancellable != NULL)
+    outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_outer_cancelled),
+                                           request_cancellable, NULL);
+  reply->body = soup_session_send_and_read (session, msg, request_cancellable, &local_error);
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable, outer_handler);
+  g_signal_handlers_disconnect_by_data (msg, &check);
+  /* A second guard, should a connection ever skip the handshake event. */
+  peer = soup_message_get_tls_peer_certificate (msg);
+  if (reply->body != NULL && !job->fingerprint_mismatch
+      && (peer != NULL || g_str_has_prefix (job->url, "https:")))
+    peer_is_pinned (job, peer);
+  if (job->fingerprint_mismatch)
+    g_clear_pointer (&reply->body, g_bytes_unref);
   if (reply->body == NULL)
     {
       if (job->fingerprint_mismatch)
@@ -1022,7 +1094,7 @@ sync_thread (GTask         *task,
              GCancellable  *cancellable)
 {
   Job *job = task_data;
-  g_autoptr(SoupSession) session = make_session ();
+  g_autoptr(SoupSession) session = make_session (job);
   g_autoptr(GError) error = NULL;
   gsize max_body = 0;
 
@@ -1186,6 +1258,7 @@ job_new (StpSyncEngine  *self,
   job->hook = self->hook;
   job->hook_data = self->hook_data;
   job->fast_kdf = self->fast_kdf;
+  g_set_object (&job->tls_database, self->tls_database);
   return job;
 }
 
@@ -1447,7 +1520,7 @@ enroll_thread (GTask         *task,
                GCancellable  *cancellable)
 {
   Job *job = task_data;
-  g_autoptr(SoupSession) session = make_session ();
+  g_autoptr(SoupSession) session = make_session (job);
   g_autoptr(GError) error = NULL;
   g_autoptr(StpWrappedKey) wrapped = NULL;
   g_autofree char *body = NULL;
@@ -1755,6 +1828,7 @@ stp_sync_engine_enroll_async (StpSyncEngine       *self,
   job->fingerprint = fingerprint && *fingerprint ? normalize_fingerprint (fingerprint) : NULL;
   job->clock_offset = self->store ? stp_store_now (self->store) - g_get_real_time () : 0;
   job->fast_kdf = self->fast_kdf;
+  g_set_object (&job->tls_database, self->tls_database);
   pending = g_object_get_data (G_OBJECT (self), "stp-pending-enroll");
   if (pending != NULL && g_str_equal (pending->url, job->url) && g_str_equal (pending->code, job->code))
     {
@@ -1790,7 +1864,7 @@ aggregates_thread (GTask         *task,
                    GCancellable  *cancellable)
 {
   Job *job = task_data;
-  g_autoptr(SoupSession) session = make_session ();
+  g_autoptr(SoupSession) session = make_session (job);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_strdup_printf ("/v1/centers/%s/aggregates", job->center);
   Reply reply;
@@ -1902,6 +1976,7 @@ stp_sync_engine_dispose (GObject *object)
       g_clear_object (&self->monitor);
     }
   g_clear_object (&self->secondary);
+  g_clear_object (&self->tls_database);
   if (self->store != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->store), (gpointer *) &self->store);
@@ -2128,4 +2203,13 @@ stp_sync_engine_set_page_hook (StpSyncEngine   *self,
   g_return_if_fail (STP_IS_SYNC_ENGINE (self));
   self->hook = hook;
   self->hook_data = user_data;
+}
+
+void
+stp_sync_engine_set_tls_database (StpSyncEngine *self,
+                                  GTlsDatabase  *database)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+  g_set_object (&self->tls_database, database);
 }

@@ -89,6 +89,11 @@ void           stp_sync_engine_set_page_hook     (StpSyncEngine   *self,
                                                   StpSyncPageHook  hook,
                                                   gpointer         user_data);
 
+/* The certificate authorities to trust instead of the system's (tests).
+ * A pinned fingerprint is compared whether or not they trust the server. */
+void           stp_sync_engine_set_tls_database  (StpSyncEngine   *self,
+                                                  GTlsDatabase    *database);
+
 /* Enrolls the device: @fingerprint is the server certificate's SHA-256
  * ("AA:BB:..."), or NULL to trust the certificate seen now (pinned). The
  * first device of a center creates the center key; later ones unwrap it

@@ -216,6 +216,104 @@ test_enroll_passphrase (Fx            *fx,
   }
 }
 
+/* A trust database holding the server's own certificate: the system
+ * trusts the server, as it would a certificate signed by a known CA. */
+static GTlsDatabase *
+trusting_database (Server *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (server->dir, "state", "dev-certificate.pem", NULL);
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (path, &error);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("127.0.0.1", server->port);
+
+  g_assert_no_error (error);
+  certificate = g_tls_certificate_new_from_file (path, &error);
+  g_assert_no_error (error);
+  /* Else the test would not reach the case it is about. */
+  g_assert_cmpint (g_tls_database_verify_chain (database, certificate,
+                                                G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                                identity, NULL, G_TLS_DATABASE_VERIFY_NONE,
+                                                NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  return g_steal_pointer (&database);
+}
+
+/* "aa:BB:…" -> "AABB…" */
+static char *
+hex_digits (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (out, g_ascii_toupper (*p));
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_pin_trusted_certificate (Fx            *fx,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autofree char *pinned = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *pinned_hex = NULL;
+  g_autofree char *server_hex = NULL;
+  Client *a, *b, *c;
+
+  if (!need_server (fx))
+    return;
+  database = trusting_database (fx->server);
+  a = enrolled_client (fx);
+  stp_sync_engine_set_tls_database (a->engine, database);
+  sync_ok (a);
+
+  /* The pin no longer matches what the (trusted) server shows. */
+  h_write (a->store, "residents", R1, "surname", "Неотправленный");
+  stp_store_set_setting (a->store, "sync.fingerprint",
+                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF", &error);
+  g_assert_no_error (error);
+  g_clear_object (&a->engine);
+  a->engine = stp_sync_engine_new (a->store);
+  stp_sync_engine_set_tls_database (a->engine, database);
+  g_assert_false (h_sync (a->engine, &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CERTIFICATE);
+  g_clear_error (&error);
+  g_assert_cmpint (stp_sync_engine_get_state (a->engine), ==, STP_SYNC_STATE_ERROR);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 1);
+
+  /* Nothing reached the server. */
+  b = enrolled_client (fx);
+  sync_ok (b);
+  seen = h_read (b->store, "residents", R1, "surname");
+  g_assert_null (seen);
+
+  /* Enrolling without a fingerprint pins the trusted certificate too. */
+  c = new_client (fx);
+  stp_sync_engine_set_tls_database (c->engine, database);
+  {
+    g_autofree char *code = h_new_code (fx->server, fx->center);
+    GAsyncResult *result = NULL;
+
+    stp_sync_engine_set_fast_kdf (c->engine, TRUE);
+    stp_sync_engine_enroll_async (c->engine, fx->server->url, code, PASSPHRASE, NULL,
+                                  NULL, h_got_result, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    stp_sync_engine_enroll_finish (c->engine, result, &error);
+    g_assert_no_error (error);
+    g_object_unref (result);
+  }
+  pinned = stp_store_get_setting (c->store, "sync.fingerprint");
+  pinned_hex = hex_digits (pinned);
+  server_hex = hex_digits (fx->server->fingerprint);
+  g_assert_cmpuint (strlen (server_hex), ==, 64);
+  g_assert_cmpstr (pinned_hex, ==, server_hex);
+}
+
 static void
 test_different_fields (Fx            *fx,
                        gconstpointer  data)
@@ -672,6 +770,7 @@ main (int   argc,
 {
   static const struct { const char *name; void (*func) (Fx *, gconstpointer); } cases[] = {
     { "enroll-passphrase", test_enroll_passphrase },
+    { "pin-trusted-certificate", test_pin_trusted_certificate },
     { "different-fields", test_different_fields },
     { "same-field", test_same_field },
     { "delete-vs-edit", test_delete_vs_edit },
