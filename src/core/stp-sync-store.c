@@ -1313,3 +1313,14 @@ stp_sync_store_canonical_hash (StpStore *store)
 
   return g_strdup (g_checksum_get_string (sum));
 }
+
+gboolean
+stp_sync_store_audit_run (StpStore    *store,
+                          const char  *detail,
+                          GError     **error)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (detail != NULL, FALSE);
+
+  return stp_store_audit_login (store, NULL, STP_AUDIT_SYNC, NULL, NULL, detail, error);
+}

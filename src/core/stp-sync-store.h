@@ -93,5 +93,10 @@ char       *stp_sync_store_canonical_hash    (StpStore       *store);
 /* Applies the parked changes this version now knows. */
 gboolean    stp_sync_store_retry_parked      (StpStore       *store,
                                               GError        **error);
+/* Writes the "sync" audit event of one sync run, by the system (a run has
+ * no user).  @detail holds counts or an error code, never personal data. */
+gboolean    stp_sync_store_audit_run         (StpStore       *store,
+                                              const char     *detail,
+                                              GError        **error);
 
 G_END_DECLS

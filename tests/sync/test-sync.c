@@ -284,6 +284,12 @@ test_pin_trusted_certificate (Fx            *fx,
   g_clear_error (&error);
   g_assert_cmpint (stp_sync_engine_get_state (a->engine), ==, STP_SYNC_STATE_ERROR);
   g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 1);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_events WHERE action = 'sync' "
+                                            "AND detail LIKE 'failed: stp-sync-error-quark %d;%%'",
+                                            STP_SYNC_ERROR_CERTIFICATE);
+    g_assert_cmpint (h_count (a->store, sql), ==, 1);
+  }
 
   /* Nothing reached the server. */
   b = enrolled_client (fx);
@@ -370,6 +376,19 @@ test_same_field (Fx            *fx,
   sync_ok (b);
   sync_ok (a);
   sync_ok (c);
+
+  /* Each run is audited with its counts, without any value. */
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM audit_events WHERE action = 'sync'"), ==, 2);
+  g_assert_cmpint (h_count (b->store,
+                            "SELECT count(*) FROM audit_events WHERE action = 'sync' AND "
+                            "user_login = 'system' AND device_id IS NOT NULL AND "
+                            "detail = 'pushed 1, pulled 1, conflicts 1'"), ==, 1);
+  g_assert_cmpint (h_count (a->store,
+                            "SELECT count(*) FROM audit_events WHERE action = 'sync' AND "
+                            "detail = 'pushed 1, pulled 0, conflicts 0'"), ==, 2);
+  g_assert_cmpint (h_count (b->store,
+                            "SELECT count(*) FROM audit_events WHERE detail LIKE '%222%' "
+                            "OR detail LIKE '%Кузнецов%'"), ==, 0);
 
   va = h_read (a->store, "residents", R1, "phone");
   vb = h_read (b->store, "residents", R1, "phone");
@@ -686,6 +705,12 @@ test_revoked (Fx            *fx,
   g_assert_nonnull (stp_sync_engine_get_last_error (e->engine));
   g_assert_cmpuint (stp_sync_store_count_pending (e->store), ==, 1);
   g_assert_true (stp_sync_engine_needs_enrollment (e->engine));
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_events WHERE action = 'sync' "
+                                            "AND detail LIKE 'failed: stp-sync-error-quark %d;%%'",
+                                            STP_SYNC_ERROR_REVOKED);
+    g_assert_cmpint (h_count (e->store, sql), ==, 1);
+  }
 
   /* Enrolled again with a new code: the kept change goes out. */
   {
