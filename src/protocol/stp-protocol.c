@@ -321,6 +321,29 @@ stp_is_valid_id (const char *id)
   return len > 0 && len <= 64;
 }
 
+/* Without I and O, which read as 1 and 0 on paper. */
+#define DEVICE_CODE_LETTERS "ABCDEFGHJKLMNPQRSTUVWXYZ"
+#define DEVICE_CODE_SECOND  "0123456789" DEVICE_CODE_LETTERS
+
+G_STATIC_ASSERT (99 + (sizeof DEVICE_CODE_LETTERS - 1) * (sizeof DEVICE_CODE_SECOND - 1)
+                 == STP_DEVICE_NUMBER_MAX);
+
+char *
+stp_device_code_for_number (gint64 number)
+{
+  gint64 rest;
+
+  if (number < 1 || number > STP_DEVICE_NUMBER_MAX)
+    return NULL;
+  if (number <= 99)
+    return g_strdup_printf ("%02d", (int) number);
+  /* Codes that start with a letter never equal a two-digit one. */
+  rest = number - 100;
+  return g_strdup_printf ("%c%c",
+                          DEVICE_CODE_LETTERS[rest / (sizeof DEVICE_CODE_SECOND - 1)],
+                          DEVICE_CODE_SECOND[rest % (sizeof DEVICE_CODE_SECOND - 1)]);
+}
+
 gboolean
 stp_json_check_members (JsonObject          *object,
                         const char * const  *allowed,

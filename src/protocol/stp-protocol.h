@@ -81,4 +81,12 @@ gboolean     stp_json_get_fixed_bytes (JsonObject  *object,
                                        GError     **error);
 gboolean     stp_is_valid_id          (const char  *id);
 
+/* The device code in file numbers (DESIGN.md, Local store) for the device
+ * number the server gives at enrollment (1, 2, … per center): "01" to
+ * "99", then a letter and a letter or digit ("A2", …), never "00" (the
+ * code of a center's only computer before enrollment).  NULL when @number
+ * is outside 1..STP_DEVICE_NUMBER_MAX. */
+#define STP_DEVICE_NUMBER_MAX 915
+char        *stp_device_code_for_number (gint64      number);
+
 G_END_DECLS

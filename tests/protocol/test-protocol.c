@@ -428,6 +428,37 @@ test_wrapped_key_malformed (void)
     }
 }
 
+/* Every device number of a center gets its own two-character code, none of
+ * them "00" (the code before enrollment) and each one the core accepts. */
+static void
+test_device_codes (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *first = stp_device_code_for_number (1);
+  g_autofree char *last_digits = stp_device_code_for_number (99);
+  g_autofree char *first_letters = stp_device_code_for_number (100);
+
+  g_assert_cmpstr (first, ==, "01");
+  g_assert_cmpstr (last_digits, ==, "99");
+  g_assert_cmpstr (first_letters, ==, "A0");
+  for (gint64 n = 1; n <= STP_DEVICE_NUMBER_MAX; n++)
+    {
+      char *code = stp_device_code_for_number (n);
+
+      g_assert_nonnull (code);
+      g_assert_cmpuint (strlen (code), ==, 2);
+      g_assert_true (g_ascii_isdigit (code[0]) || g_ascii_isupper (code[0]));
+      g_assert_true (g_ascii_isdigit (code[1]) || g_ascii_isupper (code[1]));
+      g_assert_null (strpbrk (code, "IO"));
+      g_assert_cmpstr (code, !=, "00");
+      g_assert_false (g_hash_table_contains (seen, code));
+      g_hash_table_add (seen, code);
+    }
+  g_assert_null (stp_device_code_for_number (0));
+  g_assert_null (stp_device_code_for_number (-1));
+  g_assert_null (stp_device_code_for_number (STP_DEVICE_NUMBER_MAX + 1));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -436,6 +467,7 @@ main (int   argc,
 
   g_test_add_func ("/protocol/hlc", test_hlc);
   g_test_add_func ("/protocol/base64", test_base64);
+  g_test_add_func ("/protocol/device-codes", test_device_codes);
   g_test_add_func ("/protocol/canonical-json", test_canonical);
   g_test_add_func ("/protocol/envelope/round-trip", test_envelope_round_trip);
   g_test_add_func ("/protocol/envelope/malformed", test_envelope_malformed);
