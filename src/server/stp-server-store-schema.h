@@ -20,6 +20,14 @@
   "  revoked INTEGER NOT NULL DEFAULT 0," \
   "  enrolled_at BIGINT NOT NULL," \
   "  last_seen BIGINT);" \
+  "CREATE TABLE IF NOT EXISTS device_counters (" \
+  "  center TEXT PRIMARY KEY REFERENCES centers (id)," \
+  "  last_number BIGINT NOT NULL);" \
+  "CREATE TABLE IF NOT EXISTS device_numbers (" \
+  "  device TEXT PRIMARY KEY REFERENCES devices (id)," \
+  "  center TEXT NOT NULL REFERENCES centers (id)," \
+  "  number BIGINT NOT NULL," \
+  "  UNIQUE (center, number));" \
   "CREATE TABLE IF NOT EXISTS center_counters (" \
   "  center TEXT PRIMARY KEY REFERENCES centers (id)," \
   "  next_seq BIGINT NOT NULL);" \

@@ -236,10 +236,13 @@ stp_server_store_enroll (StpServerStore         *store,
                          const char             *token_hash,
                          StpServerEnrollStatus  *status,
                          char                  **center_out,
+                         gint64                 *number_out,
                          GError                **error)
 {
   g_autoptr(StpServerResult) code = NULL;
   g_autoptr(StpServerResult) claimed = NULL;
+  g_autoptr(StpServerResult) counter = NULL;
+  gint64 number;
   g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   const char *code_params[] = { code_hash };
   const char *center;
@@ -291,10 +294,34 @@ stp_server_store_enroll (StpServerStore         *store,
       goto fail;
   }
 
+  /* The upsert takes the center's counter row (a row lock in PostgreSQL,
+   * the write lock in SQLite) until commit, so two enrollments never get
+   * the same number, and a revoked device's number is never given again. */
+  {
+    const char *params[] = { center };
+
+    counter = query (store,
+                     "INSERT INTO device_counters (center, last_number) VALUES ($1, 1) "
+                     "ON CONFLICT (center) DO UPDATE SET last_number = device_counters.last_number + 1 "
+                     "RETURNING last_number", params, 1, error);
+    if (counter == NULL)
+      goto fail;
+    number = g_ascii_strtoll (stp_server_result_get (counter, 0, 0), NULL, 10);
+  }
+  {
+    g_autofree char *number_text = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+    const char *params[] = { device_id, center, number_text };
+
+    if (!exec (store, "INSERT INTO device_numbers (device, center, number) VALUES ($1, $2, $3)",
+               params, 3, error))
+      goto fail;
+  }
+
   if (!commit (store, error))
     goto fail;
 
   *center_out = g_strdup (center);
+  *number_out = number;
   return TRUE;
 
 fail:

@@ -117,6 +117,9 @@ gboolean        stp_server_store_add_code      (StpServerStore  *store,
                                                 const char      *code_hash,
                                                 gint64           expires_at,
                                                 GError         **error);
+/* Enrolls a device with a code; on success the device also gets the next
+ * device number of its center (1, 2, …; never given twice), from which it
+ * makes the device code of its file numbers. */
 gboolean        stp_server_store_enroll        (StpServerStore  *store,
                                                 const char      *code_hash,
                                                 gint64           now,
@@ -125,6 +128,7 @@ gboolean        stp_server_store_enroll        (StpServerStore  *store,
                                                 const char      *token_hash,
                                                 StpServerEnrollStatus *status,
                                                 char           **center_out,
+                                                gint64          *number_out,
                                                 GError         **error);
 gboolean        stp_server_store_find_device   (StpServerStore  *store,
                                                 const char      *token_hash,

@@ -320,6 +320,7 @@ handle_enroll (StpServer         *self,
   char token[sodium_base64_ENCODED_LEN (32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   guint8 token_bytes[32];
   StpServerEnrollStatus status;
+  gint64 device_number = 0;
   JsonObject *object;
   const char *code, *device_name;
 
@@ -360,7 +361,8 @@ handle_enroll (StpServer         *self,
   token_hash = stp_server_hash_secret (token);
 
   if (!stp_server_store_enroll (self->store, code_hash, stp_server_now_millis (), device_id,
-                                device_name, token_hash, &status, &center, &error))
+                                device_name, token_hash, &status, &center, &device_number,
+                                &error))
     {
       respond_internal (msg, error);
       return;
@@ -401,6 +403,8 @@ handle_enroll (StpServer         *self,
   json_builder_add_string_value (builder, center_name);
   json_builder_set_member_name (builder, "device");
   json_builder_add_string_value (builder, device_id);
+  json_builder_set_member_name (builder, "device_number");
+  json_builder_add_int_value (builder, device_number);
   json_builder_set_member_name (builder, "token");
   json_builder_add_string_value (builder, token);
   json_builder_set_member_name (builder, "key");

@@ -662,6 +662,53 @@ test_enroll (gconstpointer data)
   g_assert_null (strstr (list, device.token));
 }
 
+/* Each device of a center gets the next device number at enrollment (the
+ * device code of its file numbers); numbers are per center and never given
+ * twice, not even after a revocation. */
+static void
+test_device_numbers (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_autofree char *code = NULL;
+  g_autofree char *other_code = NULL;
+  g_autofree char *center = NULL;
+  g_autofree char *other = NULL;
+  Device devices[3] = { { 0 } };
+
+  if (!ensure_server (server))
+    return;
+
+  center = add_center (server, "Центр номеров", &code);
+  for (guint i = 0; i < G_N_ELEMENTS (devices); i++)
+    {
+      g_autofree char *next = i == 0 ? g_strdup (code) : new_code (server, center, "60");
+      g_autoptr(JsonNode) json = enroll (server, next, &devices[i]);
+
+      g_assert_cmpint (get_int (json, "device_number"), ==, i + 1);
+    }
+
+  /* Another center counts from 1. */
+  other = add_center (server, "Другой центр", &other_code);
+  {
+    g_auto(Device) device = { 0 };
+    g_autoptr(JsonNode) json = enroll (server, other_code, &device);
+
+    g_assert_cmpint (get_int (json, "device_number"), ==, 1);
+  }
+
+  /* A revoked device's number stays used. */
+  g_free (run_admin (server, "device", "revoke", devices[2].device, NULL));
+  {
+    g_autofree char *next = new_code (server, center, "60");
+    g_auto(Device) device = { 0 };
+    g_autoptr(JsonNode) json = enroll (server, next, &device);
+
+    g_assert_cmpint (get_int (json, "device_number"), ==, 4);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (devices); i++)
+    device_clear (&devices[i]);
+}
+
 static void
 test_key (gconstpointer data)
 {
@@ -1417,6 +1464,7 @@ add_contract (Server *server)
   const struct { const char *name; GTestDataFunc func; } cases[] = {
     { "info", test_info },
     { "enroll", test_enroll },
+    { "device-numbers", test_device_numbers },
     { "key", test_key },
     { "push-pull", test_push_pull },
     { "auth", test_auth },
