@@ -23,6 +23,7 @@
 #define SETTING_CENTER       "sync.center"
 #define SETTING_CENTER_NAME  "sync.center_name"
 #define SETTING_DEVICE       "sync.device"
+#define SETTING_DEVICE_NUMBER "sync.device_number"
 #define SETTING_TOKEN        "sync.token"
 #define SETTING_WRAPPED_KEY  "sync.wrapped_key"
 #define SETTING_KEY          "sync.center_key"
@@ -153,6 +154,7 @@ typedef struct
   char            *clock_error;
   guint            pending;
   char            *center_name;
+  gint64           device_number;   /* from enrollment; 0 from an older server */
   char            *wrapped_json;
   guint64          max_remote_hlc;  /* newest change pulled */
   guint            pushed;          /* changes the server stored */
@@ -1592,6 +1594,7 @@ enroll_thread (GTask         *task,
       job->center = g_strdup (json_object_get_string_member_with_default (object, "center", NULL));
       job->center_name = g_strdup (json_object_get_string_member_with_default (object, "center_name", ""));
       job->device = g_strdup (json_object_get_string_member_with_default (object, "device", NULL));
+      job->device_number = json_object_get_int_member_with_default (object, "device_number", 0);
       job->token = g_strdup (json_object_get_string_member_with_default (object, "token", NULL));
       key_node = json_object_get_member (object, "key");
       if (key_node != NULL && !JSON_NODE_HOLDS_NULL (key_node))
@@ -1698,14 +1701,22 @@ fail:
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
-/* The device code in file numbers: two characters from the server's device
- * id (letters and digits that cannot be confused). */
+/* The device code in file numbers: from the device number the server gave
+ * (unique in the center).  An older server gives none: then two characters
+ * from the server's device id, which two devices may share. */
 static char *
-device_code_for (const char *device)
+device_code_for (const char *device,
+                 gint64      number)
 {
   static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
   guint hash = g_str_hash (device);
   char code[3];
+
+  if (number > 0 && number <= STP_DEVICE_NUMBER_MAX)
+    return stp_device_code_for_number (number);
+  if (number > STP_DEVICE_NUMBER_MAX)
+    g_warning ("Device number %" G_GINT64_FORMAT " has no device code; one is made from the device id",
+               number);
 
   code[0] = alphabet[hash % 32];
   code[1] = alphabet[(hash / 32) % 32];
@@ -1721,6 +1732,7 @@ typedef struct
   char *device;
   char *token;
   char *fingerprint;
+  gint64 device_number;
 } PendingEnroll;
 
 static void
@@ -1746,6 +1758,7 @@ enroll_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *key_text = NULL;
   g_autofree char *device_code = NULL;
+  g_autofree char *device_number = NULL;
 
   self->running = FALSE;
   apply_skew (self, job);
@@ -1765,6 +1778,7 @@ enroll_done (GObject      *source,
           p->device = g_strdup (job->device);
           p->token = g_strdup (job->token);
           p->fingerprint = g_strdup (job->fingerprint);
+          p->device_number = job->device_number;
           g_object_set_data_full (G_OBJECT (self), "stp-pending-enroll", p,
                                   (GDestroyNotify) pending_enroll_free);
         }
@@ -1777,11 +1791,14 @@ enroll_done (GObject      *source,
   g_object_set_data (G_OBJECT (self), "stp-pending-enroll", NULL);
 
   key_text = stp_base64_encode (job->key, sizeof job->key);
-  device_code = device_code_for (job->device);
+  device_code = device_code_for (job->device, job->device_number);
+  device_number = job->device_number > 0
+                  ? g_strdup_printf ("%" G_GINT64_FORMAT, job->device_number) : g_strdup ("");
   if (!stp_store_set_setting (self->store, SETTING_URL, job->url, &error)
       || !stp_store_set_setting (self->store, SETTING_CENTER, job->center, &error)
       || !stp_store_set_setting (self->store, SETTING_CENTER_NAME, job->center_name ? job->center_name : "", &error)
       || !stp_store_set_setting (self->store, SETTING_DEVICE, job->device, &error)
+      || !stp_store_set_setting (self->store, SETTING_DEVICE_NUMBER, device_number, &error)
       || !stp_store_set_setting (self->store, SETTING_TOKEN, job->token, &error)
       || !stp_store_set_setting (self->store, SETTING_WRAPPED_KEY, job->wrapped_json, &error)
       || !stp_store_set_setting (self->store, SETTING_KEY_ID, job->key_id, &error)
@@ -1865,6 +1882,7 @@ stp_sync_engine_enroll_async (StpSyncEngine       *self,
       job->center = g_strdup (pending->center);
       job->device = g_strdup (pending->device);
       job->token = g_strdup (pending->token);
+      job->device_number = pending->device_number;
       if (job->fingerprint == NULL)
         job->fingerprint = g_strdup (pending->fingerprint);
     }

@@ -178,7 +178,12 @@ test_enroll_passphrase (Fx            *fx,
   /* Same machine, same clock. */
   g_assert_cmpint (ABS (stp_sync_engine_get_clock_skew (a->engine)), <, 5000);
 
+  /* The center's first device gets device number 1: file numbers "ГГГГ-01-…". */
+  g_assert_cmpstr (stp_store_get_device_code (a->store), ==, "01");
+
   b = new_client (fx);
+  /* Before enrollment, a computer numbers its files with "00". */
+  g_assert_cmpstr (stp_store_get_device_code (b->store), ==, "00");
   code = h_new_code (fx->server, fx->center);
   g_assert_false (h_enroll (b->engine, fx->server, code, "не тот пароль", &error));
   g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_WRONG_PASSPHRASE);
@@ -189,9 +194,17 @@ test_enroll_passphrase (Fx            *fx,
   g_assert_true (token == NULL || *token == '\0');
   g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 0);
 
+  g_assert_cmpstr (stp_store_get_device_code (b->store), ==, "00");
+
   /* A second try with the right passphrase needs no new code. */
   h_enroll (b->engine, fx->server, code, PASSPHRASE, &error);
   g_assert_no_error (error);
+  /* The number the server gave at the first try: unique in the center. */
+  g_assert_cmpstr (stp_store_get_device_code (b->store), ==, "02");
+  {
+    g_autofree char *number = stp_store_get_setting (b->store, "sync.device_number");
+    g_assert_cmpstr (number, ==, "2");
+  }
   sync_ok (b);
   surname = h_read (b->store, "residents", R1, "surname");
   g_assert_cmpstr (surname, ==, "Петров");
