@@ -24,6 +24,7 @@ typedef struct
   StpCenterStats *stats;
   const char     *section;
   const char     *section_label;
+  gboolean        no_tombstones;  /* no resident has one: LIVE () is true */
 } Builder;
 
 static void
@@ -419,6 +420,7 @@ load_tombstones (Builder *b,
       else
         g_hash_table_add (t->tombstones, (char *) column_string (t, stmt, 0));
     }
+  b->no_tombstones = g_hash_table_size (t->tombstones) == 0 && !t->tombstone_without_id;
   return finish (b, stmt, rc, error);
 }
 
@@ -1011,8 +1013,8 @@ count_court (Builder *b,
   int rc;
 
   stmt = prepare_period (b,
-                         "SELECT c.resident_id, c.basis FROM court_obligations c"
-                         " WHERE c.deleted = 0",
+                         "SELECT resident_id, basis FROM court_obligations"
+                         " INDEXED BY court_obligations_report WHERE deleted = 0",
                          error);
   if (stmt == NULL)
     return FALSE;
@@ -1125,17 +1127,20 @@ section_remission (Builder    *b,
   int rc;
 
   /* Follow-ups of @months whose due date falls in the period. */
+#define REMISSION_SQL(live) \
+  "SELECT count (*)," \
+  " total (f.outcome = ?4 AND f.remission = ?5)," \
+  " total (f.outcome = ?4 AND f.remission = ?6)," \
+  " total (f.outcome = ?4 AND coalesce (f.remission, ?7) = ?7)," \
+  " total (f.outcome = ?8)," \
+  " total (f.outcome = ?4)" \
+  " FROM follow_ups f" \
+  " WHERE f.months = ?3 AND f.due_on BETWEEN ?1 AND ?2 AND f.deleted = 0" live
   stmt = prepare_period (b,
-                         "SELECT count (*),"
-                         " total (f.outcome = ?4 AND f.remission = ?5),"
-                         " total (f.outcome = ?4 AND f.remission = ?6),"
-                         " total (f.outcome = ?4 AND coalesce (f.remission, ?7) = ?7),"
-                         " total (f.outcome = ?8),"
-                         " total (f.outcome = ?4)"
-                         " FROM follow_ups f"
-                         " WHERE f.months = ?3 AND f.due_on BETWEEN ?1 AND ?2 AND f.deleted = 0"
-                         " AND" LIVE ("f.resident_id"),
+                         b->no_tombstones ? REMISSION_SQL ("")
+                                          : REMISSION_SQL (" AND" LIVE ("f.resident_id")),
                          error);
+#undef REMISSION_SQL
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 3, months);

@@ -338,6 +338,7 @@ test_migrate_from_version_1 (void)
                                  "DROP TRIGGER stage_entries_exit_stage_delete;"
                                  "DROP TABLE episode_exit_stages;"
                                  "DROP INDEX stage_entries_report_open;"
+                                 "DROP INDEX court_obligations_report;"
                                  "INSERT INTO episodes (id, resident_id, admitted_on, discharged_on) VALUES"
                                  " ('e1', 'r1', '2025-01-01', '2025-03-10'), ('e2', 'r2', '2025-01-01', NULL);"
                                  "INSERT INTO stage_entries (id, created_at, episode_id, stage_id, started_on) VALUES"

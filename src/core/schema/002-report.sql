@@ -138,3 +138,6 @@ END;
 CREATE INDEX stage_entries_report_open ON stage_entries (
   ended_on, deleted, started_on, episode_id, stage_id
 );
+
+-- Court obligations as an index range, without reading the table rows.
+CREATE INDEX court_obligations_report ON court_obligations (deleted, resident_id, basis);
