@@ -265,6 +265,17 @@ add_stage_rows (Builder    *b,
   return TRUE;
 }
 
+/* The follow-ups of one kind (6 or 12 months) due in the period. */
+typedef struct
+{
+  gint64 due;
+  gint64 yes;
+  gint64 no;
+  gint64 unknown;
+  gint64 lost;
+  gint64 reached;
+} Remission;
+
 /* An episode admitted in the period, for the age and sex of its resident:
  * the year and "MM-DD" of admission. */
 typedef struct
@@ -303,6 +314,7 @@ typedef struct
   gint64        court_total;
   GHashTable   *court_by_basis; /* basis -> set of resident ids from @active */
   gint64        resocialization[6];
+  Remission     remission[2];   /* at 6 and 12 months */
 } Tally;
 
 static void
@@ -1118,12 +1130,12 @@ count_resocialization (Builder *b,
 }
 
 static gboolean
-section_remission (Builder    *b,
-                   int         months,
-                   GError    **error)
+count_remission (Builder    *b,
+                 int         months,
+                 Remission  *r,
+                 GError    **error)
 {
   sqlite3_stmt *stmt;
-  gint64 due = 0, yes = 0, no = 0, unknown = 0, lost = 0, reached = 0;
   int rc;
 
   /* Follow-ups of @months whose due date falls in the period. */
@@ -1152,29 +1164,35 @@ section_remission (Builder    *b,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      due = sqlite3_column_int64 (stmt, 0);
-      yes = (gint64) sqlite3_column_double (stmt, 1);
-      no = (gint64) sqlite3_column_double (stmt, 2);
-      unknown = (gint64) sqlite3_column_double (stmt, 3);
-      lost = (gint64) sqlite3_column_double (stmt, 4);
-      reached = (gint64) sqlite3_column_double (stmt, 5);
+      r->due = sqlite3_column_int64 (stmt, 0);
+      r->yes = (gint64) sqlite3_column_double (stmt, 1);
+      r->no = (gint64) sqlite3_column_double (stmt, 2);
+      r->unknown = (gint64) sqlite3_column_double (stmt, 3);
+      r->lost = (gint64) sqlite3_column_double (stmt, 4);
+      r->reached = (gint64) sqlite3_column_double (stmt, 5);
     }
-  if (!finish (b, stmt, rc, error))
-    return FALSE;
+  return finish (b, stmt, rc, error);
+}
+
+static void
+section_remission (Builder         *b,
+                   int              months,
+                   const Remission *r)
+{
+  gint64 due = r->due, reached = r->reached, lost = r->lost;
 
   if (months == 6)
     begin_section (b, "remission_6", NC_("stats", "Remission at 6 months"));
   else
     begin_section (b, "remission_12", NC_("stats", "Remission at 12 months"));
-  add_row (b, "yes", C_("stats", "In remission"), yes);
-  add_row (b, "no", C_("stats", "Not in remission"), no);
-  add_row (b, "unknown", C_("stats", "Remission unknown"), unknown);
+  add_row (b, "yes", C_("stats", "In remission"), r->yes);
+  add_row (b, "no", C_("stats", "Not in remission"), r->no);
+  add_row (b, "unknown", C_("stats", "Remission unknown"), r->unknown);
   add_row (b, "lost", stp_enum_to_label (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_LOST_CONTACT), lost);
   add_row (b, "pending", C_("stats", "Not done yet"), due - reached - lost);
   add_row (b, "reached", C_("stats", "Reached"), reached);
   add_row (b, "due", C_("stats", "Due in the period"), due);
   add_row (b, "reached_percent", C_("stats", "Reached, %"), due > 0 ? (reached * 100 + due / 2) / due : 0);
-  return TRUE;
 }
 
 static gboolean
@@ -1329,19 +1347,92 @@ section_age_and_sex (Builder *b,
   add_row (b, "total", C_("stats", "Total"), total);
 }
 
+/* The follow-up sections read tables the others do not: they are counted
+ * on a second connection in a worker thread meanwhile.  The main
+ * connection holds the write lock from its BEGIN IMMEDIATE on, so no
+ * commit can fall between its snapshot and the worker's: both read the
+ * same data. */
+typedef struct
+{
+  Builder   builder;   /* on the second connection; adds no rows */
+  Tally     tally;     /* its own strings; the tombstones are shared, read only */
+  gboolean  ok;
+  GError   *error;
+} FollowUpWork;
+
+static gboolean
+count_follow_ups (Builder *b,
+                  Tally   *t,
+                  GError **error)
+{
+  return count_resocialization (b, t, error)
+         && count_remission (b, 6, &t->remission[0], error)
+         && count_remission (b, 12, &t->remission[1], error);
+}
+
+static gpointer
+follow_up_thread (gpointer data)
+{
+  FollowUpWork *w = data;
+  StpStore *store = w->builder.store;
+
+  w->ok = stp_store_exec (store, "BEGIN", &w->error)
+          && count_follow_ups (&w->builder, &w->tally, &w->error);
+  if (!sqlite3_get_autocommit (stp_store_get_db (store)))
+    stp_store_exec (store, w->ok ? "COMMIT" : "ROLLBACK", NULL);
+  return NULL;
+}
+
 static gboolean
 build_stats (Builder *b,
              Tally   *t,
+             gboolean parallel,
              GError **error)
 {
-  if (!load_tombstones (b, t, error)
-      || !count_admitted (b, t, error)
-      || !count_episodes (b, t, error)
-      || !count_dropped_out (b, t, error)
-      || !count_in_program (b, t, error)
-      || !count_residents (b, t, error)
-      || !count_court (b, t, error)
-      || !count_resocialization (b, t, error))
+  g_autoptr(StpStore) second = NULL;
+  FollowUpWork work = { { 0, }, };
+  GThread *thread = NULL;
+  gboolean ok;
+
+  if (!load_tombstones (b, t, error))
+    return FALSE;
+  /* Only when this call began the transaction: otherwise the other
+   * connection would not see what this one wrote in it. */
+  if (parallel)
+    second = stp_store_open_secondary (b->store, NULL);
+  if (second != NULL)
+    {
+      work.builder = *b;
+      work.builder.store = second;
+      work.tally.strings = g_string_chunk_new (64 * 1024);
+      work.tally.tombstones = t->tombstones;
+      work.tally.tombstone_without_id = t->tombstone_without_id;
+      thread = g_thread_new ("stp-stats", follow_up_thread, &work);
+    }
+
+  ok = count_admitted (b, t, error)
+       && count_episodes (b, t, error)
+       && count_dropped_out (b, t, error)
+       && count_in_program (b, t, error)
+       && count_residents (b, t, error)
+       && count_court (b, t, error);
+
+  if (thread != NULL)
+    {
+      g_thread_join (thread);
+      g_string_chunk_free (work.tally.strings);
+      memcpy (t->resocialization, work.tally.resocialization, sizeof t->resocialization);
+      memcpy (t->remission, work.tally.remission, sizeof t->remission);
+      if (ok && !work.ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&work.error));
+          ok = FALSE;
+        }
+      g_clear_error (&work.error);
+    }
+  else
+    ok = ok && count_follow_ups (b, t, error);
+  if (!ok)
     return FALSE;
 
   begin_section (b, "admitted_by_source", NC_("stats", "Admitted by referral source"));
@@ -1356,10 +1447,10 @@ build_stats (Builder *b,
     return FALSE;
   begin_section (b, "outcomes", NC_("stats", "Discharge outcomes"));
   add_enum_rows (b, t->outcomes, STP_ENUM_EPISODE_STATUS, STP_EPISODE_COMPLETED, TRUE);
-  if (!section_dropped_out_by_stage (b, t, error)
-      || !section_remission (b, 6, error)
-      || !section_remission (b, 12, error))
+  if (!section_dropped_out_by_stage (b, t, error))
     return FALSE;
+  section_remission (b, 6, &t->remission[0]);
+  section_remission (b, 12, &t->remission[1]);
   section_resocialization (b, t);
   section_families (b, t);
   section_court (b, t);
@@ -1379,6 +1470,7 @@ stp_store_center_stats (StpStore   *self,
   g_autoptr(StpCenterStats) stats = NULL;
   Builder b = { 0, };
   Tally t;
+  gboolean parallel;
   gboolean ok;
 
   g_return_val_if_fail (STP_IS_STORE (self), NULL);
@@ -1403,10 +1495,11 @@ stp_store_center_stats (StpStore   *self,
   b.stats = stats;
 
   /* One read transaction: every number sees the same data. */
+  parallel = sqlite3_get_autocommit (stp_store_get_db (self)) != 0;
   if (!stp_store_begin (self, error))
     return NULL;
   tally_init (&t);
-  ok = build_stats (&b, &t, error);
+  ok = build_stats (&b, &t, parallel, error);
   tally_clear (&t);
   if (!ok)
     {

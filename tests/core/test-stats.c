@@ -30,6 +30,7 @@
 
 #include "stp-error.h"
 #include "stp-stats.h"
+#include "stp-store-private.h"
 
 static StpStore *store;
 static StpSession *director;
@@ -365,6 +366,37 @@ test_period_end (void)
   CHECK (s, "outcomes", "completed", 0);
 }
 
+/* Inside a transaction of the caller's (where a second connection would
+ * not see what it wrote) the report counts on one connection; the numbers
+ * are the same. */
+static void
+test_inside_transaction (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpCenterStats) outside = stp_store_center_stats (store, director, "2025-01-01",
+                                                              "2025-12-31", &error);
+  g_autoptr(StpCenterStats) inside = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (stp_store_begin (store, &error));
+  g_assert_no_error (error);
+  inside = stp_store_center_stats (store, director, "2025-01-01", "2025-12-31", &error);
+  g_assert_no_error (error);
+  stp_store_rollback (store);
+
+  g_assert_cmpuint (inside->rows->len, ==, outside->rows->len);
+  for (guint i = 0; i < inside->rows->len; i++)
+    {
+      StpStatRow *a = g_ptr_array_index (inside->rows, i);
+      StpStatRow *b = g_ptr_array_index (outside->rows, i);
+
+      g_assert_cmpstr (a->section, ==, b->section);
+      g_assert_cmpstr (a->key, ==, b->key);
+      g_assert_cmpint (a->value, ==, b->value);
+    }
+  CHECK (inside, "resocialization", "total", stp_center_stats_get (outside, "resocialization", "total"));
+}
+
 static void
 test_permission (void)
 {
@@ -439,6 +471,7 @@ main (int   argc,
   setup ();
   g_test_add_func ("/stats/year", test_year);
   g_test_add_func ("/stats/period-end", test_period_end);
+  g_test_add_func ("/stats/inside-transaction", test_inside_transaction);
   g_test_add_func ("/stats/permission", test_permission);
   result = g_test_run ();
   teardown ();
