@@ -1347,18 +1347,25 @@ section_age_and_sex (Builder *b,
   add_row (b, "total", C_("stats", "Total"), total);
 }
 
-/* The follow-up sections read tables the others do not: they are counted
- * on a second connection in a worker thread meanwhile.  The main
- * connection holds the write lock from its BEGIN IMMEDIATE on, so no
+/* The admissions and the follow-up sections are counted on a second
+ * connection in a worker thread while this one walks the discharged
+ * episodes; the walk over residents then waits for the admissions.  The
+ * main connection holds the write lock from its BEGIN IMMEDIATE on, so no
  * commit can fall between its snapshot and the worker's: both read the
  * same data. */
 typedef struct
 {
-  Builder   builder;   /* on the second connection; adds no rows */
-  Tally     tally;     /* its own strings; the tombstones are shared, read only */
+  Builder   builder;         /* on the second connection; adds no rows */
+  /* Its own strings; the tombstones are shared, read only; the admission
+   * fields are the main tally's, untouched there until admitted_done. */
+  Tally     tally;
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  admitted_done;   /* under @mutex */
+  gboolean  admitted_ok;     /* under @mutex */
   gboolean  ok;
   GError   *error;
-} FollowUpWork;
+} SideWork;
 
 static gboolean
 count_follow_ups (Builder *b,
@@ -1371,13 +1378,19 @@ count_follow_ups (Builder *b,
 }
 
 static gpointer
-follow_up_thread (gpointer data)
+side_work_thread (gpointer data)
 {
-  FollowUpWork *w = data;
+  SideWork *w = data;
   StpStore *store = w->builder.store;
 
   w->ok = stp_store_exec (store, "BEGIN", &w->error)
-          && count_follow_ups (&w->builder, &w->tally, &w->error);
+          && count_admitted (&w->builder, &w->tally, &w->error);
+  g_mutex_lock (&w->mutex);
+  w->admitted_done = TRUE;
+  w->admitted_ok = w->ok;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->mutex);
+  w->ok = w->ok && count_follow_ups (&w->builder, &w->tally, &w->error);
   if (!sqlite3_get_autocommit (stp_store_get_db (store)))
     stp_store_exec (store, w->ok ? "COMMIT" : "ROLLBACK", NULL);
   return NULL;
@@ -1390,7 +1403,7 @@ build_stats (Builder *b,
              GError **error)
 {
   g_autoptr(StpStore) second = NULL;
-  FollowUpWork work = { { 0, }, };
+  SideWork work = { { 0, }, };
   GThread *thread = NULL;
   gboolean ok;
 
@@ -1407,27 +1420,40 @@ build_stats (Builder *b,
       work.tally.strings = g_string_chunk_new (64 * 1024);
       work.tally.tombstones = t->tombstones;
       work.tally.tombstone_without_id = t->tombstone_without_id;
-      thread = g_thread_new ("stp-stats", follow_up_thread, &work);
+      work.tally.admitted_by_source = t->admitted_by_source;
+      work.tally.admitted_by_substance = t->admitted_by_substance;
+      work.tally.admissions = t->admissions;
+      g_mutex_init (&work.mutex);
+      g_cond_init (&work.cond);
+      thread = g_thread_new ("stp-stats", side_work_thread, &work);
     }
 
-  ok = count_admitted (b, t, error)
+  ok = (thread != NULL || count_admitted (b, t, error))
        && count_episodes (b, t, error)
        && count_dropped_out (b, t, error)
-       && count_in_program (b, t, error)
-       && count_residents (b, t, error)
-       && count_court (b, t, error);
+       && count_in_program (b, t, error);
+  if (thread != NULL)
+    {
+      g_mutex_lock (&work.mutex);
+      while (!work.admitted_done)
+        g_cond_wait (&work.cond, &work.mutex);
+      ok = ok && work.admitted_ok;
+      g_mutex_unlock (&work.mutex);
+    }
+  ok = ok && count_residents (b, t, error) && count_court (b, t, error);
 
   if (thread != NULL)
     {
       g_thread_join (thread);
+      g_mutex_clear (&work.mutex);
+      g_cond_clear (&work.cond);
       g_string_chunk_free (work.tally.strings);
       memcpy (t->resocialization, work.tally.resocialization, sizeof t->resocialization);
       memcpy (t->remission, work.tally.remission, sizeof t->remission);
-      if (ok && !work.ok)
-        {
-          g_propagate_error (error, g_steal_pointer (&work.error));
-          ok = FALSE;
-        }
+      if (!work.ok && (error == NULL || *error == NULL))
+        g_propagate_error (error, g_steal_pointer (&work.error));
+      if (!work.ok)
+        ok = FALSE;
       g_clear_error (&work.error);
     }
   else
