@@ -10,6 +10,7 @@
 #include "stp-stats.h"
 #include "stp-store.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,9 @@ main (int   argc,
   gint64 start;
   double open_ms, list_ms, first_report_ms;
   guint total_results = 0;
+
+  /* The slow searches are printed in the terminal's charset. */
+  setlocale (LC_ALL, "");
 
   if (argc != 2 || argv[1][0] == '-')
     {

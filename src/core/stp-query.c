@@ -221,6 +221,87 @@ count_matches (StpStore   *self,
   return count;
 }
 
+static gboolean
+has_filters (const StpResidentQuery *query)
+{
+  return query->status >= 0 || query->in_center_only ||
+         query->stage_id != NULL || query->responsible_user_id != NULL;
+}
+
+/* Normalized words hold letters and digits: a byte above 0x7f is a letter
+ * of another alphabet than Latin, which file numbers and phones never hold,
+ * so such a word can only match a word of the name. */
+static gboolean
+has_non_ascii (const char *word)
+{
+  for (const char *c = word; *c != '\0'; c++)
+    if ((guchar) *c >= 0x80)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+all_words_non_ascii (GStrv words)
+{
+  for (guint i = 0; words[i] != NULL && i < SEARCH_MAX_WORDS; i++)
+    if (words[i][0] != '\0' && !has_non_ascii (words[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Words of a name, typed: the page comes straight from the index of
+ * name-word prefixes (schema/003-prefixes.sql), already in name order, for
+ * the word with the longest indexed prefix; every word is checked against
+ * the full key held in the same index entry.  The same rows, in the same
+ * order, as the full-text path gives, without reading a table row until
+ * the page is known. */
+static gboolean
+search_by_prefix (StpStore    *self,
+                  GStrv        words,
+                  int          limit,
+                  GPtrArray   *out,
+                  GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT " SUMMARY_COLUMNS " FROM (SELECT rid FROM resident_prefixes"
+                                         " WHERE prefix = ?1");
+  g_autoptr(GPtrArray) patterns = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *prefix = NULL;
+  const char *driver = NULL;
+  glong driver_length = 0;
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; words[i] != NULL && i < SEARCH_MAX_WORDS; i++)
+    {
+      glong length = g_utf8_strlen (words[i], -1);
+
+      if (length > 0 && MIN (length, 3) > MIN (driver_length, 3))
+        {
+          driver = words[i];
+          driver_length = length;
+        }
+    }
+  prefix = g_utf8_substring (driver, 0, MIN (driver_length, 3));
+
+  for (guint i = 0; words[i] != NULL && i < SEARCH_MAX_WORDS; i++)
+    {
+      if (words[i][0] == '\0' || (words[i] == driver && driver_length <= 3))
+        continue;
+      g_ptr_array_add (patterns, g_strdup_printf ("%% %s%%", words[i]));
+      g_string_append_printf (sql, " AND (' ' || full_key) LIKE ?%u", patterns->len + 2);
+    }
+  g_string_append (sql, " ORDER BY full_key, rid LIMIT ?2) k"
+                        " JOIN resident_summaries s ON s.rid = k.rid ORDER BY s.full_key, s.rid");
+
+  stmt = stp_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, limit);
+  for (guint i = 0; i < patterns->len; i++)
+    sqlite3_bind_text (stmt, (int) i + 3, patterns->pdata[i], -1, SQLITE_TRANSIENT);
+  return collect_summaries (self, stmt, out, error);
+}
+
 GPtrArray *
 stp_store_search_residents (StpStore               *self,
                             StpSession             *session,
@@ -259,6 +340,13 @@ stp_store_search_residents (StpStore               *self,
       /* Normalized words hold letters and digits only: safe to quote. */
       g_string_append_printf (match, "\"%s\"*", words[i]);
       n_words++;
+    }
+
+  if (n_words > 0 && query->limit > 0 && !has_filters (query) && all_words_non_ascii (words))
+    {
+      if (!search_by_prefix (self, words, query->limit, out, error))
+        return NULL;
+      return g_steal_pointer (&out);
     }
 
   if (n_words > 0)

@@ -716,9 +716,49 @@ sql_phonetic (sqlite3_context  *context,
     sqlite3_result_text (context, result, -1, g_free);
 }
 
+/* stp_word(text, n): the n-th (from 1) space-separated word, or NULL. */
+static void
+sql_word (sqlite3_context  *context,
+          int               argc,
+          sqlite3_value   **argv)
+{
+  const char *text = (const char *) sqlite3_value_text (argv[0]);
+  int n = sqlite3_value_int (argv[1]);
+  const char *start;
+
+  if (text == NULL || n < 1)
+    {
+      sqlite3_result_null (context);
+      return;
+    }
+  start = text;
+  for (;;)
+    {
+      const char *end;
+
+      while (*start == ' ')
+        start++;
+      if (*start == '\0')
+        break;
+      end = strchr (start, ' ');
+      if (end == NULL)
+        end = start + strlen (start);
+      if (--n == 0)
+        {
+          sqlite3_result_text (context, start, (int) (end - start), SQLITE_TRANSIENT);
+          return;
+        }
+      start = end;
+    }
+  sqlite3_result_null (context);
+}
+
 void
 stp_store_register_functions (sqlite3 *db)
 {
+  sqlite3_create_function_v2 (db, "stp_word", 2,
+                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                              NULL, sql_word, NULL, NULL, NULL);
   sqlite3_create_function_v2 (db, "stp_norm", 1,
                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                               NULL, sql_norm, NULL, NULL, NULL);

@@ -499,27 +499,84 @@ test_permissions (void)
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_PERMISSION);
 }
 
-/* Both ways of answering a search (sorted index matches, or a walk in
- * name order) give the same first page. */
+static const char *large_queries[] = {
+  "а", "с", "и а", "ал", "кузн", "ив сер", "м", "2", "20", "2 а", "ал ал", "петр", "семё",
+  "иван петрович", "а б в", "ю", "ольг", "ник ник", "кузнецова", "ъ", "м 20",
+};
+
+/* The first page of a search (the prefix index, or matches sorted, or a walk
+ * in name order) is the start of the whole, sorted list of matches. */
 static void
-test_search_large (void)
+assert_pages_match (void)
 {
-  g_autoptr(GError) error = NULL;
-  const char *queries[] = { "а", "с", "и а", "ал", "кузн", "ив сер", "м", "2", "20", "2 а" };
-
-  g_assert_true (stp_demo_generate (store, 4000, 42, &error));
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (large_queries); i++)
     {
-      g_autoptr(GPtrArray) page = search (queries[i], 50);
-      g_autoptr(GPtrArray) all = search (queries[i], 0);
+      g_autoptr(GPtrArray) page = search (large_queries[i], 50);
+      g_autoptr(GPtrArray) all = search (large_queries[i], 0);
 
       g_assert_cmpuint (page->len, ==, MIN (50u, all->len));
       for (guint j = 0; j < page->len; j++)
         g_assert_cmpstr (((StpResidentSummary *) g_ptr_array_index (page, j))->id, ==,
                          ((StpResidentSummary *) g_ptr_array_index (all, j))->id);
     }
+}
+
+static gboolean
+found_in (GPtrArray  *found,
+          const char *id)
+{
+  for (guint i = 0; i < found->len; i++)
+    if (g_str_equal (((StpResidentSummary *) g_ptr_array_index (found, i))->id, id))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_search_large (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autofree char *id = NULL;
+
+  g_assert_true (stp_demo_generate (store, 4000, 42, &error));
+  g_assert_no_error (error);
+  assert_pages_match ();
+
+  /* The prefix index follows a tombstone, its removal and a new name. */
+  first = search ("ал", 1);
+  g_assert_cmpuint (first->len, ==, 1);
+  id = g_strdup (((StpResidentSummary *) g_ptr_array_index (first, 0))->id);
+  g_assert_true (stp_store_delete (store, director, STP_KIND_RESIDENT, id, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) page = search ("ал", 50);
+
+    g_assert_false (found_in (page, id));
+  }
+  assert_pages_match ();
+  g_assert_true (stp_store_undelete (store, director, STP_KIND_RESIDENT, id, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) page = search ("ал", 1);
+
+    g_assert_true (found_in (page, id));
+  }
+  {
+    g_autoptr(StpResident) r = stp_store_load_record (store, STP_KIND_RESIDENT, id, &error);
+
+    g_assert_no_error (error);
+    g_free (r->surname);
+    r->surname = g_strdup ("Ъющенко");
+    g_assert_true (stp_store_save_resident (store, director, r, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GPtrArray) page = search ("ъю", 50);
+
+    g_assert_cmpuint (page->len, ==, 1);
+    g_assert_true (found_in (page, id));
+  }
+  assert_pages_match ();
   {
     g_autoptr(GPtrArray) everyone = search (NULL, 0);
 

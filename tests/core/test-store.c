@@ -322,10 +322,16 @@ test_migrate_from_version_1 (void)
   g_autoptr(StpStore) store = NULL;
   sqlite3 *db;
 
-  /* Version 2 less what it added is version 1. */
+  /* The current version less what versions 2 and 3 added is version 1. */
   store = stp_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_true (stp_store_exec (store,
+                                 "DROP TRIGGER resident_prefixes_update;"
+                                 "DROP TRIGGER resident_prefixes_delete;"
+                                 "DROP TABLE resident_prefixes;"
+                                 "INSERT INTO resident_summaries (resident_id, full_key) VALUES"
+                                 " ('r1', 'иванов петр'), ('r3', 'сидоров');"
+                                 "UPDATE resident_summaries SET deleted = 1 WHERE resident_id = 'r3';"
                                  "DROP TRIGGER relatives_counts_insert;"
                                  "DROP TRIGGER relatives_counts_update;"
                                  "DROP TRIGGER relatives_counts_delete;"
@@ -363,6 +369,10 @@ test_migrate_from_version_1 (void)
   g_assert_cmpint (test_count (store, "PRAGMA user_version"), ==, STP_SCHEMA_VERSION);
   g_assert_true (g_file_test (bak, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (test_count (store, "SELECT count (*) FROM relative_counts"), ==, 2);
+  /* Version 3 indexed the name prefixes of the residents already there,
+   * not of those with a tombstone. */
+  g_assert_cmpint (test_count (store, "SELECT count (*) FROM resident_prefixes"), ==, 6);
+  g_assert_cmpint (test_count (store, "SELECT count (*) FROM resident_prefixes WHERE prefix = 'ива'"), ==, 1);
   g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
                                       " FROM relative_counts WHERE resident_id = 'r1'"), ==, 211);
   g_assert_cmpint (test_count (store, "SELECT relatives * 100 + codependents * 10 + minors"
