@@ -131,12 +131,19 @@ stp_sync_store_ack_outbox (StpStore      *store,
     return TRUE;
   if (!stp_store_begin (store, error))
     return FALSE;
-  stmt = stp_store_prepare (store, "DELETE FROM outbox WHERE id = ?", error);
+  /* A batch is a run of consecutive ids (peeked in id order), so each run
+   * is one range delete instead of one statement per row. */
+  stmt = stp_store_prepare (store, "DELETE FROM outbox WHERE id BETWEEN ? AND ?", error);
   if (stmt == NULL)
     goto fail;
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n;)
     {
+      guint end = i + 1;
+
+      while (end < n && outbox_ids[end] == outbox_ids[end - 1] + 1)
+        end++;
       sqlite3_bind_int64 (stmt, 1, outbox_ids[i]);
+      sqlite3_bind_int64 (stmt, 2, outbox_ids[end - 1]);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
           stp_store_set_sqlite_error (store, error);
@@ -144,6 +151,7 @@ stp_sync_store_ack_outbox (StpStore      *store,
           goto fail;
         }
       sqlite3_reset (stmt);
+      i = end;
     }
   return stp_store_commit (store, error);
 

@@ -33,8 +33,10 @@
 #define CURSOR_KEY           "sync.cursor"
 
 /* Changes applied per transaction: bounds how long the worker holds the
- * database write lock. */
-#define APPLY_CHUNK          2000
+ * database write lock (about 0.2 s here for 10000 new fields), while
+ * keeping the commits (each an fsync of the WAL with synchronous=FULL)
+ * few: 2000 made the first sync of 100k residents commit 600 times. */
+#define APPLY_CHUNK          10000
 #define MAX_BATCH_ROWS       50000
 #define DEFAULT_BATCH_BYTES  (4 * 1024 * 1024)
 #define MIN_BATCH_BYTES      512
