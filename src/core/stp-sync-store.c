@@ -115,11 +115,27 @@ stp_sync_store_peek_outbox (StpStore  *store,
   return g_steal_pointer (&changes);
 }
 
+static gboolean write_cursor (StpStore    *store,
+                              const char  *cursor_key,
+                              gint64       cursor,
+                              GError     **error);
+
 gboolean
 stp_sync_store_ack_outbox (StpStore      *store,
                            const gint64  *outbox_ids,
                            guint          n,
                            GError       **error)
+{
+  return stp_sync_store_ack_outbox_at (store, outbox_ids, n, NULL, 0, error);
+}
+
+gboolean
+stp_sync_store_ack_outbox_at (StpStore      *store,
+                              const gint64  *outbox_ids,
+                              guint          n,
+                              const char    *cursor_key,
+                              gint64         new_cursor,
+                              GError       **error)
 {
   sqlite3_stmt *stmt;
 
@@ -127,10 +143,12 @@ stp_sync_store_ack_outbox (StpStore      *store,
   g_return_val_if_fail (n == 0 || outbox_ids != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (n == 0)
+  if (n == 0 && cursor_key == NULL)
     return TRUE;
   if (!stp_store_begin (store, error))
     return FALSE;
+  if (cursor_key != NULL && !write_cursor (store, cursor_key, new_cursor, error))
+    goto fail;
   /* A batch is a run of consecutive ids (peeked in id order), so each run
    * is one range delete instead of one statement per row. */
   stmt = stp_store_prepare (store, "DELETE FROM outbox WHERE id BETWEEN ? AND ?", error);

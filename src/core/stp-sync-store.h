@@ -51,6 +51,14 @@ gboolean    stp_sync_store_ack_outbox        (StpStore       *store,
                                               const gint64   *outbox_ids,
                                               guint           n,
                                               GError        **error);
+/* The same, and saves @new_cursor under @cursor_key (NULL: leave it) in the
+ * same transaction. */
+gboolean    stp_sync_store_ack_outbox_at     (StpStore       *store,
+                                              const gint64   *outbox_ids,
+                                              guint           n,
+                                              const char     *cursor_key,
+                                              gint64          new_cursor,
+                                              GError        **error);
 /* Applies @changes (StpChange) and saves @new_cursor under @cursor_key (may
  * be NULL to leave the cursor alone) in one transaction.  Never writes to
  * the outbox.  Unknown tables or fields are parked, not errors. */

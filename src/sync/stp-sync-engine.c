@@ -823,6 +823,10 @@ push_outbox (SoupSession   *session,
 {
   gsize batch = job->batch_bytes;
   g_autofree char *push_path = g_strdup_printf ("/v1/centers/%s/push", job->center);
+  /* Seqs are gapless per center: while each pushed batch gets the seq right
+   * after the pull cursor, nothing else lies between, and the cursor moves
+   * past our own batches instead of downloading them again to skip them. */
+  gint64 own_cursor = stp_sync_store_get_cursor (job->secondary, CURSOR_KEY);
 
   for (;;)
     {
@@ -838,6 +842,8 @@ push_outbox (SoupSession   *session,
       JsonObject *object;
       JsonArray *results;
       JsonObject *result;
+      gint64 seq;
+      gboolean follows_cursor;
 
       gint64 t_start = g_get_monotonic_time (), t_peek, t_seal, t_http;
 
@@ -930,16 +936,20 @@ push_outbox (SoupSession   *session,
           reply_clear (&reply);
           return FALSE;
         }
+      seq = json_object_get_int_member_with_default (result, "seq", 0);
       reply_clear (&reply);
 
       /* Stored with a seq: only now are the rows removed. */
       ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), changes->len);
       for (guint i = 0; i < changes->len; i++)
         g_array_append_val (ids, ((StpChange *) changes->pdata[i])->outbox_id);
-      if (!stp_sync_store_ack_outbox (job->secondary, (const gint64 *) (gpointer) ids->data,
-                                      ids->len, error))
+      follows_cursor = seq == own_cursor + 1;
+      if (!stp_sync_store_ack_outbox_at (job->secondary, (const gint64 *) (gpointer) ids->data,
+                                         ids->len, follows_cursor ? CURSOR_KEY : NULL, seq, error))
         return FALSE;
       job->pushed += changes->len;
+      if (follows_cursor)
+        own_cursor = seq;
       g_debug ("push: %u changes: peek %.0f ms, encode %.0f ms, server %.0f ms, ack %.0f ms",
                changes->len, (t_peek - t_start) / 1e3, (t_seal - t_peek) / 1e3,
                (t_http - t_seal) / 1e3, (g_get_monotonic_time () - t_http) / 1e3);
