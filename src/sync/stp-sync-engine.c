@@ -989,121 +989,280 @@ applier_flush (Applier  *applier,
   return TRUE;
 }
 
+/* The pull is a pipeline: this thread downloads, decrypts and reads the
+ * batches while an applier thread writes them, so that the network, the
+ * decryption and the database overlap instead of taking turns.  The
+ * applier makes the same transactions, with the same cursors, as a single
+ * thread would. */
+
+#define PULL_QUEUE_MAX 4   /* batches read ahead of the applier */
+/* Pages are sized to about this many bytes from the size of the envelopes
+ * seen so far: small enough that the next page downloads while the
+ * applier works on the last one (and that a page of 4 MiB batches is not
+ * held whole in memory), large enough that small batches still come in
+ * few requests. */
+#define PULL_PAGE_BYTES (8 * 1024 * 1024)
+#define PULL_FIRST_LIMIT 2
+
+typedef struct
+{
+  GPtrArray *changes;      /* StpChange, owned; NULL: nothing to apply */
+  gint64     seq;          /* the batch's seq, or the page's last seq */
+  gboolean   page_end;     /* moves the cursor to @seq */
+} PullItem;
+
+typedef struct
+{
+  GMutex    lock;
+  GCond     cond;
+  GQueue    items;         /* PullItem, owned */
+  gboolean  done;          /* no more items will come */
+  gboolean  failed;        /* the applier stopped on @error */
+  GError   *error;
+  Applier   applier;
+} PullPipe;
+
+static void
+pull_item_free (PullItem *item)
+{
+  g_clear_pointer (&item->changes, g_ptr_array_unref);
+  g_free (item);
+}
+
+/* FALSE when the applier failed: the item is dropped and the pull stops. */
+static gboolean
+pull_pipe_push (PullPipe  *pipe,
+                GPtrArray *changes,
+                gint64     seq,
+                gboolean   page_end)
+{
+  PullItem *item = g_new0 (PullItem, 1);
+  gboolean ok;
+
+  item->changes = changes;
+  item->seq = seq;
+  item->page_end = page_end;
+  g_mutex_lock (&pipe->lock);
+  while (!pipe->failed && pipe->items.length >= PULL_QUEUE_MAX)
+    g_cond_wait (&pipe->cond, &pipe->lock);
+  ok = !pipe->failed;
+  if (ok)
+    {
+      g_queue_push_tail (&pipe->items, item);
+      g_cond_broadcast (&pipe->cond);
+    }
+  g_mutex_unlock (&pipe->lock);
+  if (!ok)
+    pull_item_free (item);
+  return ok;
+}
+
+static gboolean
+apply_item (Applier   *applier,
+            PullItem  *item,
+            GError   **error)
+{
+  Job *job = applier->job;
+
+  if (item->page_end)
+    return applier_flush (applier, TRUE, item->seq, error);
+  if (item->changes == NULL)
+    return TRUE;
+  job->pulled += item->changes->len;
+  for (guint c = 0; c < item->changes->len; c++)
+    {
+      job->max_remote_hlc = MAX (job->max_remote_hlc,
+                                 ((StpChange *) item->changes->pdata[c])->hlc);
+      g_ptr_array_add (applier->pending, g_steal_pointer (&item->changes->pdata[c]));
+      /* Mid-batch chunks do not move the cursor: after a crash the batch
+       * is applied again, harmlessly. */
+      if (applier->pending->len >= APPLY_CHUNK
+          && !applier_flush (applier, c + 1 == item->changes->len, item->seq, error))
+        return FALSE;
+    }
+  if (applier->pending->len >= APPLY_CHUNK / 2
+      && !applier_flush (applier, TRUE, item->seq, error))
+    return FALSE;
+  return TRUE;
+}
+
+static gpointer
+applier_thread (gpointer data)
+{
+  PullPipe *pipe = data;
+
+  for (;;)
+    {
+      PullItem *item;
+      GError *error = NULL;
+
+      g_mutex_lock (&pipe->lock);
+      while (pipe->items.length == 0 && !pipe->done)
+        g_cond_wait (&pipe->cond, &pipe->lock);
+      item = g_queue_pop_head (&pipe->items);
+      g_cond_broadcast (&pipe->cond);
+      g_mutex_unlock (&pipe->lock);
+      if (item == NULL)
+        break;
+      if (!apply_item (&pipe->applier, item, &error))
+        {
+          g_mutex_lock (&pipe->lock);
+          pipe->failed = TRUE;
+          pipe->error = error;
+          g_queue_clear_full (&pipe->items, (GDestroyNotify) pull_item_free);
+          g_cond_broadcast (&pipe->cond);
+          g_mutex_unlock (&pipe->lock);
+          pull_item_free (item);
+          break;
+        }
+      pull_item_free (item);
+    }
+  return NULL;
+}
+
+/* Downloads, decrypts and reads one page; FALSE on error, or (with no
+ * error set) when the applier failed. */
+static gboolean
+fetch_page (SoupSession   *session,
+            Job           *job,
+            PullPipe      *pipe,
+            gint64        *cursor,
+            guint         *limit,
+            gboolean      *more,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *path = NULL;
+  Reply reply;
+  JsonObject *object;
+  JsonArray *envelopes;
+  gint64 last_seq;
+  gint64 t_http;
+  gboolean ok = FALSE;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT "&limit=%u",
+                          job->center, *cursor, *limit);
+  t_http = g_get_monotonic_time ();
+  if (!http (session, job, SOUP_METHOD_GET, path, NULL, 0, &reply, cancellable, error))
+    return FALSE;
+  job->usec_http += g_get_monotonic_time () - t_http;
+  if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+    {
+      set_reply_error (&reply, error);
+      goto out;
+    }
+  object = json_node_get_object (reply.json);
+  envelopes = json_object_has_member (object, "envelopes")
+              ? json_object_get_array_member (object, "envelopes") : NULL;
+  last_seq = json_object_get_int_member_with_default (object, "last_seq", *cursor);
+  *more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+  if (envelopes == NULL)
+    {
+      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("The server answered the pull in an unexpected form"));
+      goto out;
+    }
+  if (json_array_get_length (envelopes) > 0)
+    {
+      gsize per_envelope = g_bytes_get_size (reply.body) / json_array_get_length (envelopes);
+
+      *limit = (guint) CLAMP (PULL_PAGE_BYTES / MAX (per_envelope, 1), 1, job->pull_limit);
+    }
+
+  for (guint i = 0; i < json_array_get_length (envelopes); i++)
+    {
+      JsonObject *item = json_array_get_object_element (envelopes, i);
+      g_autoptr(StpEnvelope) envelope = NULL;
+      g_autoptr(GBytes) plaintext = NULL;
+      GPtrArray *changes = NULL;
+      gint64 seq;
+
+      if (item == NULL)
+        continue;
+      seq = json_object_get_int_member_with_default (item, "seq", 0);
+      envelope = stp_envelope_from_json_node (json_object_get_member (item, "envelope"), error);
+      if (envelope == NULL)
+        goto out;
+      /* Our own batches are already here. */
+      if (g_strcmp0 (envelope->device, job->device) != 0)
+        {
+          plaintext = stp_envelope_open (envelope, job->key, error);
+          if (plaintext == NULL)
+            {
+              g_prefix_error (error, _("A change batch could not be decrypted: "));
+              goto out;
+            }
+          changes = changes_from_json (plaintext, error);
+          if (changes == NULL)
+            goto out;
+        }
+      if (!pull_pipe_push (pipe, changes, seq, FALSE))
+        goto out;
+    }
+  if (last_seq != *cursor && !pull_pipe_push (pipe, NULL, last_seq, TRUE))
+    goto out;
+  if (last_seq == *cursor)
+    *more = FALSE;
+  *cursor = last_seq;
+  ok = TRUE;
+
+out:
+  reply_clear (&reply);
+  return ok;
+}
+
 static gboolean
 pull_pages (SoupSession   *session,
             Job           *job,
             GCancellable  *cancellable,
             GError       **error)
 {
-  Applier applier = { job, g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free), 0 };
-  gboolean ok = FALSE;
+  PullPipe pipe = { 0, };
+  GThread *thread;
+  gint64 cursor = stp_sync_store_get_cursor (job->secondary, CURSOR_KEY);
+  guint limit = MIN (job->pull_limit, PULL_FIRST_LIMIT);
+  gboolean more = TRUE;
+  gboolean ok = TRUE;
+  g_autoptr(GError) fetch_error = NULL;
 
-  for (;;)
+  g_mutex_init (&pipe.lock);
+  g_cond_init (&pipe.cond);
+  g_queue_init (&pipe.items);
+  pipe.applier.job = job;
+  pipe.applier.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  thread = g_thread_new ("stp-sync-apply", applier_thread, &pipe);
+
+  while (ok && more)
+    ok = fetch_page (session, job, &pipe, &cursor, &limit, &more, cancellable, &fetch_error);
+
+  g_mutex_lock (&pipe.lock);
+  pipe.done = TRUE;
+  /* On a download error the batches already read are still applied, as
+   * they were when one thread did both. */
+  g_cond_broadcast (&pipe.cond);
+  g_mutex_unlock (&pipe.lock);
+  g_thread_join (thread);
+
+  if (pipe.error != NULL)
     {
-      gint64 cursor = stp_sync_store_get_cursor (job->secondary, CURSOR_KEY);
-      g_autofree char *path = NULL;
-      Reply reply;
-      JsonObject *object;
-      JsonArray *envelopes;
-      gint64 last_seq;
-      gboolean more;
-      gint64 t_http;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
-      path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT "&limit=%u",
-                              job->center, cursor, job->pull_limit);
-      t_http = g_get_monotonic_time ();
-      if (!http (session, job, SOUP_METHOD_GET, path, NULL, 0, &reply, cancellable, error))
-        goto out;
-      job->usec_http += g_get_monotonic_time () - t_http;
-      if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
-        {
-          set_reply_error (&reply, error);
-          reply_clear (&reply);
-          goto out;
-        }
-      object = json_node_get_object (reply.json);
-      envelopes = json_object_has_member (object, "envelopes")
-                  ? json_object_get_array_member (object, "envelopes") : NULL;
-      last_seq = json_object_get_int_member_with_default (object, "last_seq", cursor);
-      more = json_object_get_boolean_member_with_default (object, "more", FALSE);
-      if (envelopes == NULL)
-        {
-          g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                               _("The server answered the pull in an unexpected form"));
-          reply_clear (&reply);
-          goto out;
-        }
-
-      for (guint i = 0; i < json_array_get_length (envelopes); i++)
-        {
-          JsonObject *item = json_array_get_object_element (envelopes, i);
-          g_autoptr(StpEnvelope) envelope = NULL;
-          g_autoptr(GBytes) plaintext = NULL;
-          g_autoptr(GPtrArray) changes = NULL;
-          gint64 seq;
-
-          if (item == NULL)
-            continue;
-          seq = json_object_get_int_member_with_default (item, "seq", 0);
-          envelope = stp_envelope_from_json_node (json_object_get_member (item, "envelope"), error);
-          if (envelope == NULL)
-            {
-              reply_clear (&reply);
-              goto out;
-            }
-          /* Our own batches are already here. */
-          if (g_strcmp0 (envelope->device, job->device) != 0)
-            {
-              plaintext = stp_envelope_open (envelope, job->key, error);
-              if (plaintext == NULL)
-                {
-                  g_prefix_error (error, _("A change batch could not be decrypted: "));
-                  reply_clear (&reply);
-                  goto out;
-                }
-              changes = changes_from_json (plaintext, error);
-              if (changes == NULL)
-                {
-                  reply_clear (&reply);
-                  goto out;
-                }
-              job->pulled += changes->len;
-              for (guint c = 0; c < changes->len; c++)
-                {
-                  job->max_remote_hlc = MAX (job->max_remote_hlc,
-                                             ((StpChange *) changes->pdata[c])->hlc);
-                  g_ptr_array_add (applier.pending, g_steal_pointer (&changes->pdata[c]));
-                  /* Mid-batch chunks do not move the cursor: after a crash
-                   * the batch is applied again, harmlessly. */
-                  if (applier.pending->len >= APPLY_CHUNK
-                      && !applier_flush (&applier, c + 1 == changes->len, seq, error))
-                    {
-                      reply_clear (&reply);
-                      goto out;
-                    }
-                }
-            }
-          if (applier.pending->len >= APPLY_CHUNK / 2
-              && !applier_flush (&applier, TRUE, seq, error))
-            {
-              reply_clear (&reply);
-              goto out;
-            }
-        }
-      reply_clear (&reply);
-      if (last_seq != cursor && !applier_flush (&applier, TRUE, last_seq, error))
-        goto out;
-      if (!more || last_seq == cursor)
-        break;
+      g_propagate_error (error, pipe.error);
+      ok = FALSE;
     }
-  ok = TRUE;
-  g_debug ("pull: %.2f s waiting for the server, %.2f s applying",
-           job->usec_http / 1e6, job->usec_apply / 1e6);
+  else if (fetch_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&fetch_error));
+      ok = FALSE;
+    }
+  if (ok)
+    g_debug ("pull: %.2f s waiting for the server, %.2f s applying",
+             job->usec_http / 1e6, job->usec_apply / 1e6);
 
-out:
-  g_ptr_array_unref (applier.pending);
+  g_ptr_array_unref (pipe.applier.pending);
+  g_queue_clear_full (&pipe.items, (GDestroyNotify) pull_item_free);
+  g_mutex_clear (&pipe.lock);
+  g_cond_clear (&pipe.cond);
   return ok;
 }
 
