@@ -59,6 +59,16 @@ stp_sync_store_peek_outbox (StpStore  *store,
                             guint      max_rows,
                             GError   **error)
 {
+  return stp_sync_store_peek_outbox_after (store, 0, max_bytes, max_rows, error);
+}
+
+GPtrArray *
+stp_sync_store_peek_outbox_after (StpStore  *store,
+                                  gint64     after_id,
+                                  gsize      max_bytes,
+                                  guint      max_rows,
+                                  GError   **error)
+{
   sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) changes = NULL;
   gsize bytes = 0;
@@ -69,11 +79,12 @@ stp_sync_store_peek_outbox (StpStore  *store,
 
   stmt = stp_store_prepare (store,
                             "SELECT id, tbl, row_id, field, value, hlc, device, "
-                            "base_hlc, base_device FROM outbox ORDER BY id LIMIT ?",
+                            "base_hlc, base_device FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
                             error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, max_rows > 0 ? (gint64) max_rows : G_MAXINT64);
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  sqlite3_bind_int64 (stmt, 2, max_rows > 0 ? (gint64) max_rows : G_MAXINT64);
 
   changes = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

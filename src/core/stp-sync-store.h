@@ -46,6 +46,12 @@ GPtrArray  *stp_sync_store_peek_outbox       (StpStore       *store,
                                               gsize           max_bytes,
                                               guint           max_rows,
                                               GError        **error);
+/* The same, of the rows after outbox id @after_id only. */
+GPtrArray  *stp_sync_store_peek_outbox_after (StpStore       *store,
+                                              gint64          after_id,
+                                              gsize           max_bytes,
+                                              guint           max_rows,
+                                              GError        **error);
 /* Removes outbox rows: call only once the server gave them a seq. */
 gboolean    stp_sync_store_ack_outbox        (StpStore       *store,
                                               const gint64   *outbox_ids,

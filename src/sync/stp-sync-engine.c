@@ -815,6 +815,92 @@ changes_from_json (GBytes   *plaintext,
   return g_steal_pointer (&changes);
 }
 
+/* One batch ready to send: the next rows of the outbox, sealed. */
+typedef struct
+{
+  Job        *job;         /* input */
+  gint64      after_id;    /* input: the rows after this outbox id */
+  gsize       max_bytes;   /* input */
+  GPtrArray  *changes;     /* StpChange, owned; empty: nothing left */
+  char       *body;        /* the push request */
+  gsize       body_len;
+  guint64     max_hlc;
+  GError     *error;
+  gint64      usec;        /* time spent, for the debug log */
+} PushBatch;
+
+static void
+push_batch_free (PushBatch *pb)
+{
+  if (pb == NULL)
+    return;
+  g_clear_pointer (&pb->changes, g_ptr_array_unref);
+  g_free (pb->body);
+  g_clear_error (&pb->error);
+  g_free (pb);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PushBatch, push_batch_free)
+
+/* Peeks and seals a batch; runs on the sync thread or, while the previous
+ * batch is on its way to the server, on a helper thread (the sync thread
+ * then does not touch the database). */
+static gpointer
+push_batch_prepare (gpointer data)
+{
+  PushBatch *pb = data;
+  Job *job = pb->job;
+  g_autoptr(StpEnvelope) envelope = NULL;
+  g_autofree char *plaintext = NULL;
+  g_autofree char *msg_id = NULL;
+  g_autofree char *env_json = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  pb->changes = stp_sync_store_peek_outbox_after (job->secondary, pb->after_id, pb->max_bytes,
+                                                  MAX_BATCH_ROWS, &pb->error);
+  if (pb->changes == NULL || pb->changes->len == 0)
+    return pb;
+  plaintext = changes_to_json (pb->changes, &pb->max_hlc);
+  /* Stable for the same rows, so a retry after a lost reply is
+   * recognized by the server and stored once. */
+  msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
+                            ((StpChange *) pb->changes->pdata[0])->outbox_id, pb->changes->len);
+  envelope = stp_envelope_new (job->center, job->device, msg_id, pb->max_hlc,
+                               STP_SCHEMA_VERSION, job->key_id);
+  if (!stp_envelope_seal (envelope, job->key, (const guint8 *) plaintext,
+                          strlen (plaintext), &pb->error))
+    return pb;
+  env_json = stp_envelope_to_json (envelope);
+  pb->body = g_strdup_printf ("{\"envelopes\":[%s]}", env_json);
+  pb->body_len = strlen (pb->body);
+  pb->usec = g_get_monotonic_time () - t0;
+  return pb;
+}
+
+static PushBatch *
+push_batch_new (Job    *job,
+                gint64  after_id,
+                gsize   max_bytes)
+{
+  PushBatch *pb = g_new0 (PushBatch, 1);
+
+  pb->job = job;
+  pb->after_id = after_id;
+  pb->max_bytes = max_bytes;
+  return pb;
+}
+
+static gint64
+push_batch_last_id (PushBatch *pb)
+{
+  return ((StpChange *) pb->changes->pdata[pb->changes->len - 1])->outbox_id;
+}
+
+/* Sends the outbox batch by batch.  While one batch is on its way to the
+ * server, the next one is peeked and sealed on a helper thread: it starts
+ * after the rows in flight, which are a prefix of the outbox (ids only
+ * grow), so it is the batch the next round would have peeked once these
+ * were acknowledged, with the same msg_id. */
 static gboolean
 push_outbox (SoupSession   *session,
              Job           *job,
@@ -827,51 +913,40 @@ push_outbox (SoupSession   *session,
    * after the pull cursor, nothing else lies between, and the cursor moves
    * past our own batches instead of downloading them again to skip them. */
   gint64 own_cursor = stp_sync_store_get_cursor (job->secondary, CURSOR_KEY);
+  g_autoptr(PushBatch) next = push_batch_prepare (push_batch_new (job, 0, batch));
 
   for (;;)
     {
-      g_autoptr(GPtrArray) changes = NULL;
-      g_autoptr(StpEnvelope) envelope = NULL;
-      g_autofree char *plaintext = NULL;
-      g_autofree char *msg_id = NULL;
-      g_autofree char *env_json = NULL;
-      g_autofree char *body = NULL;
+      g_autoptr(PushBatch) current = g_steal_pointer (&next);
+      GPtrArray *changes;
+      GThread *helper = NULL;
       g_autoptr(GArray) ids = NULL;
-      guint64 max_hlc;
       Reply reply;
       JsonObject *object;
       JsonArray *results;
       JsonObject *result;
       gint64 seq;
       gboolean follows_cursor;
+      gboolean sent;
+      gint64 t_start = g_get_monotonic_time (), t_http;
 
-      gint64 t_start = g_get_monotonic_time (), t_peek, t_seal, t_http;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      changes = stp_sync_store_peek_outbox (job->secondary, batch, MAX_BATCH_ROWS, error);
-      t_peek = g_get_monotonic_time ();
-      if (changes == NULL)
-        return FALSE;
+      if (current->error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&current->error));
+          return FALSE;
+        }
+      changes = current->changes;
       if (changes->len == 0)
         return TRUE;
-
-      plaintext = changes_to_json (changes, &max_hlc);
-      /* Stable for the same rows, so a retry after a lost reply is
-       * recognized by the server and stored once. */
-      msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
-                                ((StpChange *) changes->pdata[0])->outbox_id, changes->len);
-      envelope = stp_envelope_new (job->center, job->device, msg_id, max_hlc,
-                                   STP_SCHEMA_VERSION, job->key_id);
-      if (!stp_envelope_seal (envelope, job->key, (const guint8 *) plaintext,
-                              strlen (plaintext), error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      env_json = stp_envelope_to_json (envelope);
-      body = g_strdup_printf ("{\"envelopes\":[%s]}", env_json);
-      t_seal = g_get_monotonic_time ();
 
-      if (!http (session, job, SOUP_METHOD_POST, push_path,
-                 body, strlen (body), &reply, cancellable, error))
+      next = push_batch_new (job, push_batch_last_id (current), batch);
+      helper = g_thread_new ("stp-sync-seal", push_batch_prepare, next);
+      sent = http (session, job, SOUP_METHOD_POST, push_path,
+                   current->body, current->body_len, &reply, cancellable, error);
+      g_thread_join (helper);
+      if (!sent)
         return FALSE;
       t_http = g_get_monotonic_time ();
 
@@ -884,8 +959,10 @@ push_outbox (SoupSession   *session,
                                    _("One change is larger than the server accepts"));
               return FALSE;
             }
-          batch = MAX (MIN_BATCH_BYTES, MIN (batch, strlen (body)) / 2);
+          batch = MAX (MIN_BATCH_BYTES, MIN (batch, current->body_len) / 2);
           g_debug ("413: batch halved to %" G_GSIZE_FORMAT " bytes", batch);
+          push_batch_free (next);
+          next = push_batch_prepare (push_batch_new (job, current->after_id, batch));
           continue;
         }
       if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
@@ -913,7 +990,7 @@ push_outbox (SoupSession   *session,
           if (g_str_equal (code, "hlc_in_future"))
             {
               gint64 server_now = job_now_millis (job) - (job->have_skew ? job->skew : 0);
-              double ahead_hours = ((double) STP_HLC_MILLIS (max_hlc) - (double) server_now) / 3600000.0;
+              double ahead_hours = ((double) STP_HLC_MILLIS (current->max_hlc) - (double) server_now) / 3600000.0;
 
               /* The rest of the sync (pulling) goes on; these stay queued. */
               job->clock_error = g_strdup_printf (_("The server refused changes dated %.1f hours in the "
@@ -950,9 +1027,10 @@ push_outbox (SoupSession   *session,
       job->pushed += changes->len;
       if (follows_cursor)
         own_cursor = seq;
-      g_debug ("push: %u changes: peek %.0f ms, encode %.0f ms, server %.0f ms, ack %.0f ms",
-               changes->len, (t_peek - t_start) / 1e3, (t_seal - t_peek) / 1e3,
-               (t_http - t_seal) / 1e3, (g_get_monotonic_time () - t_http) / 1e3);
+      g_debug ("push: %u changes: peek and seal %.0f ms (beside the previous send), "
+               "server %.0f ms, ack %.0f ms",
+               changes->len, current->usec / 1e3, (t_http - t_start) / 1e3,
+               (g_get_monotonic_time () - t_http) / 1e3);
     }
 }
 
