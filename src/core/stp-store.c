@@ -1307,6 +1307,7 @@ stp_audit_event_free (StpAuditEvent *event)
   g_free (event->entity);
   g_free (event->entity_id);
   g_free (event->detail);
+  g_free (event->resident_name);
   g_free (event);
 }
 
@@ -1327,8 +1328,25 @@ stp_store_list_audit (StpStore    *self,
     return NULL;
 
   stmt = stp_store_prepare (self,
-                            "SELECT id, at, user_login, device_id, action, entity, entity_id, detail "
-                            "FROM audit_events ORDER BY id DESC LIMIT ?1", error);
+                            "SELECT a.id, a.at, a.user_login, a.device_id, a.action, a.entity,"
+                            " a.entity_id, a.detail,"
+                            /* Whose record it was, for the director reading the log. */
+                            " (SELECT trim (coalesce (s.surname, '') || ' ' || coalesce (s.name, '') || ' '"
+                            "               || coalesce (s.patronymic, ''))"
+                            "  FROM resident_summaries s WHERE s.resident_id = CASE a.entity"
+                            "   WHEN 'residents' THEN a.entity_id"
+                            "   WHEN 'episodes' THEN (SELECT resident_id FROM episodes WHERE id = a.entity_id)"
+                            "   WHEN 'relatives' THEN (SELECT resident_id FROM relatives WHERE id = a.entity_id)"
+                            "   WHEN 'consents' THEN (SELECT resident_id FROM consents WHERE id = a.entity_id)"
+                            "   WHEN 'journal_entries' THEN (SELECT resident_id FROM journal_entries WHERE id = a.entity_id)"
+                            "   WHEN 'screenings' THEN (SELECT resident_id FROM screenings WHERE id = a.entity_id)"
+                            "   WHEN 'follow_ups' THEN (SELECT resident_id FROM follow_ups WHERE id = a.entity_id)"
+                            "   WHEN 'referrals' THEN (SELECT resident_id FROM referrals WHERE id = a.entity_id)"
+                            "   WHEN 'court_obligations' THEN (SELECT resident_id FROM court_obligations WHERE id = a.entity_id)"
+                            "   WHEN 'stage_entries' THEN (SELECT e.resident_id FROM stage_entries se"
+                            "                              JOIN episodes e ON e.id = se.episode_id WHERE se.id = a.entity_id)"
+                            "   END)"
+                            " FROM audit_events a ORDER BY a.id DESC LIMIT ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, limit > 0 ? limit : -1);
@@ -1348,6 +1366,8 @@ stp_store_list_audit (StpStore    *self,
       e->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
       e->entity_id = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
       e->detail = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+      if (sqlite3_column_bytes (stmt, 8) > 0)
+        e->resident_name = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
       g_ptr_array_add (events, e);
     }
   sqlite3_reset (stmt);

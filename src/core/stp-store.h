@@ -248,6 +248,8 @@ typedef struct
   char           *entity;      /* table name or NULL */
   char           *entity_id;
   char           *detail;
+  char           *resident_name; /* "Фамилия Имя Отчество" of the resident the
+                                  * record belongs to, or NULL */
 } StpAuditEvent;
 
 void        stp_audit_event_free       (StpAuditEvent *event);

@@ -30,7 +30,8 @@ static const char *kind_labels[STP_N_KINDS] = {
 
 static char *
 describe_entity (const char *table,
-                 const char *entity_id)
+                 const char *entity_id,
+                 const char *resident_name)
 {
   int kind;
   const char *label;
@@ -42,6 +43,10 @@ describe_entity (const char *table,
   label = kind >= 0 && kind < STP_N_KINDS ? _(kind_labels[kind]) : table;
   if (entity_id == NULL)
     return g_strdup (label);
+
+  /* Whose record: what the director looks for in the log. */
+  if (resident_name != NULL)
+    return g_strdup_printf ("%s: %s", label, resident_name);
 
   /* The start of a UUIDv7 is its time; the end tells records apart. */
   return g_strdup_printf ("%s …%s", label,
@@ -159,7 +164,7 @@ stp_audit_item_new (const StpAuditEvent *event)
   self->time = stp_gui_format_moment (event->at);
   self->user = g_strdup (event->user_login);
   self->action = g_strdup (stp_enum_to_label (STP_ENUM_AUDIT_ACTION, event->action));
-  self->entity = describe_entity (event->entity, event->entity_id);
+  self->entity = describe_entity (event->entity, event->entity_id, event->resident_name);
   self->detail = g_strdup (event->detail);
 
   return self;

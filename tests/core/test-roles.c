@@ -377,6 +377,9 @@ test_audit (RoleFixture   *f,
   g_assert_cmpstr (((StpAuditEvent *) events->pdata[1])->user_login, ==, "staff");
   g_assert_cmpint (((StpAuditEvent *) events->pdata[2])->action, ==, STP_AUDIT_UPDATE);
   g_assert_cmpstr (((StpAuditEvent *) events->pdata[2])->detail, ==, "education");
+  /* The log names whose record it was, a deleted one too. */
+  g_assert_true (g_str_has_prefix (newest->resident_name, "Зайцев Глеб"));
+  g_assert_true (g_str_has_prefix (((StpAuditEvent *) events->pdata[2])->resident_name, "Зайцев Глеб"));
   g_assert_cmpint (((StpAuditEvent *) events->pdata[3])->action, ==, STP_AUDIT_VIEW);
   g_assert_cmpint (((StpAuditEvent *) events->pdata[4])->action, ==, STP_AUDIT_CREATE);
   g_assert_cmpint (test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login'"), >=, 3);
