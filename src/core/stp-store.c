@@ -716,49 +716,53 @@ sql_phonetic (sqlite3_context  *context,
     sqlite3_result_text (context, result, -1, g_free);
 }
 
-/* stp_word(text, n): the n-th (from 1) space-separated word, or NULL. */
+/* stp_name_prefixes(full_key): a JSON array of the distinct first one, two
+ * and three letters of every space-separated word, for json_each() in the
+ * triggers of schema/003-prefixes.sql. */
 static void
-sql_word (sqlite3_context  *context,
-          int               argc,
-          sqlite3_value   **argv)
+sql_name_prefixes (sqlite3_context  *context,
+                   int               argc,
+                   sqlite3_value   **argv)
 {
   const char *text = (const char *) sqlite3_value_text (argv[0]);
-  int n = sqlite3_value_int (argv[1]);
-  const char *start;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) words = NULL;
+  GString *json = g_string_new ("[");
 
-  if (text == NULL || n < 1)
+  words = g_strsplit (text != NULL ? text : "", " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
     {
-      sqlite3_result_null (context);
-      return;
-    }
-  start = text;
-  for (;;)
-    {
-      const char *end;
-
-      while (*start == ' ')
-        start++;
-      if (*start == '\0')
-        break;
-      end = strchr (start, ' ');
-      if (end == NULL)
-        end = start + strlen (start);
-      if (--n == 0)
+      if (!g_utf8_validate (words[i], -1, NULL))
+        continue;
+      for (glong n = 1; n <= 3 && n <= g_utf8_strlen (words[i], -1); n++)
         {
-          sqlite3_result_text (context, start, (int) (end - start), SQLITE_TRANSIENT);
-          return;
+          char *prefix = g_utf8_substring (words[i], 0, n);
+
+          if (!g_hash_table_add (seen, prefix))
+            continue;
+          if (json->len > 1)
+            g_string_append_c (json, ',');
+          g_string_append_c (json, '"');
+          for (const char *c = prefix; *c != '\0'; c++)
+            if (*c == '"' || *c == '\\')
+              g_string_append_printf (json, "\\%c", *c);
+            else if ((guchar) *c < 0x20)
+              g_string_append_printf (json, "\\u%04x", (guchar) *c);
+            else
+              g_string_append_c (json, *c);
+          g_string_append_c (json, '"');
         }
-      start = end;
     }
-  sqlite3_result_null (context);
+  g_string_append_c (json, ']');
+  sqlite3_result_text (context, g_string_free (json, FALSE), -1, g_free);
 }
 
 void
 stp_store_register_functions (sqlite3 *db)
 {
-  sqlite3_create_function_v2 (db, "stp_word", 2,
+  sqlite3_create_function_v2 (db, "stp_name_prefixes", 1,
                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                              NULL, sql_word, NULL, NULL, NULL);
+                              NULL, sql_name_prefixes, NULL, NULL, NULL);
   sqlite3_create_function_v2 (db, "stp_norm", 1,
                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                               NULL, sql_norm, NULL, NULL, NULL);

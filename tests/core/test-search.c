@@ -576,6 +576,22 @@ test_search_large (void)
     g_assert_cmpuint (page->len, ==, 1);
     g_assert_true (found_in (page, id));
   }
+  {
+    g_autoptr(StpResident) r = stp_store_load_record (store, STP_KIND_RESIDENT, id, &error);
+
+    /* Every word of a long name is indexed, the seventh too. */
+    g_assert_no_error (error);
+    g_free (r->patronymic);
+    r->patronymic = g_strdup ("Оглы Бей Хан Заде Щуфь");
+    g_assert_true (stp_store_save_resident (store, director, r, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GPtrArray) page = search ("щуф", 50);
+
+    g_assert_cmpuint (page->len, ==, 1);
+    g_assert_true (found_in (page, id));
+  }
   assert_pages_match ();
   {
     g_autoptr(GPtrArray) everyone = search (NULL, 0);

@@ -10,7 +10,7 @@
 -- changes both reach it through resident_summaries.full_key and .deleted;
 -- only residents without a tombstone have rows, so a search needs nothing
 -- else to check a name: each row holds the full key it belongs to.
--- stp_word(text, n) is the n-th space-separated word, or NULL.
+-- stp_name_prefixes(full_key) is a JSON array of those prefixes (stp-store.c).
 
 CREATE TABLE resident_prefixes (
   prefix TEXT NOT NULL,
@@ -24,39 +24,20 @@ WHEN OLD.full_key IS NOT NEW.full_key OR (OLD.deleted = 0) IS NOT (NEW.deleted =
 BEGIN
   DELETE FROM resident_prefixes
   WHERE full_key = OLD.full_key AND rid = OLD.rid
-    AND prefix IN (SELECT substr (w.word, 1, l.n)
-                   FROM (SELECT stp_word (OLD.full_key, 1) AS word UNION ALL SELECT stp_word (OLD.full_key, 2)
-                         UNION ALL SELECT stp_word (OLD.full_key, 3) UNION ALL SELECT stp_word (OLD.full_key, 4)
-                         UNION ALL SELECT stp_word (OLD.full_key, 5) UNION ALL SELECT stp_word (OLD.full_key, 6)) w,
-                        (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) l
-                   WHERE w.word IS NOT NULL AND length (w.word) >= l.n);
+    AND prefix IN (SELECT value FROM json_each (stp_name_prefixes (OLD.full_key)));
   INSERT OR IGNORE INTO resident_prefixes (prefix, full_key, rid)
-  SELECT substr (w.word, 1, l.n), NEW.full_key, NEW.rid
-  FROM (SELECT stp_word (NEW.full_key, 1) AS word UNION ALL SELECT stp_word (NEW.full_key, 2)
-        UNION ALL SELECT stp_word (NEW.full_key, 3) UNION ALL SELECT stp_word (NEW.full_key, 4)
-        UNION ALL SELECT stp_word (NEW.full_key, 5) UNION ALL SELECT stp_word (NEW.full_key, 6)) w,
-       (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) l
-  WHERE NEW.deleted = 0 AND w.word IS NOT NULL AND length (w.word) >= l.n;
+  SELECT value, NEW.full_key, NEW.rid FROM json_each (stp_name_prefixes (NEW.full_key))
+  WHERE NEW.deleted = 0;
 END;
 
 CREATE TRIGGER resident_prefixes_delete AFTER DELETE ON resident_summaries
 BEGIN
   DELETE FROM resident_prefixes
   WHERE full_key = OLD.full_key AND rid = OLD.rid
-    AND prefix IN (SELECT substr (w.word, 1, l.n)
-                   FROM (SELECT stp_word (OLD.full_key, 1) AS word UNION ALL SELECT stp_word (OLD.full_key, 2)
-                         UNION ALL SELECT stp_word (OLD.full_key, 3) UNION ALL SELECT stp_word (OLD.full_key, 4)
-                         UNION ALL SELECT stp_word (OLD.full_key, 5) UNION ALL SELECT stp_word (OLD.full_key, 6)) w,
-                        (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) l
-                   WHERE w.word IS NOT NULL AND length (w.word) >= l.n);
+    AND prefix IN (SELECT value FROM json_each (stp_name_prefixes (OLD.full_key)));
 END;
 
 INSERT OR IGNORE INTO resident_prefixes (prefix, full_key, rid)
-SELECT substr (w.word, 1, l.n), w.full_key, w.rid
-FROM (SELECT s.rid, s.full_key, stp_word (s.full_key, k.i) AS word
-      FROM resident_summaries s,
-           (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5
-            UNION ALL SELECT 6) k
-      WHERE s.deleted = 0) w,
-     (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) l
-WHERE w.word IS NOT NULL AND length (w.word) >= l.n;
+SELECT p.value, s.full_key, s.rid
+FROM resident_summaries s, json_each (stp_name_prefixes (s.full_key)) p
+WHERE s.deleted = 0;
