@@ -24,44 +24,19 @@ on_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static const char *fields[] = { "surname", "name", "patronymic", "birth_date", "sex",
+                                "citizenship", "phone", "registration_address",
+                                "actual_address", "education", "profession", "employment" };
+
+/* Device A's local edits: @n residents of 12 fields, in one transaction. */
 static void
-run_backend (const char *binary,
-             const char *backend,
-             guint       n)
+write_a (const char *path,
+         guint       n)
 {
-  static const char *fields[] = { "surname", "name", "patronymic", "birth_date", "sex",
-                                  "citizenship", "phone", "registration_address",
-                                  "actual_address", "education", "profession", "employment" };
-  Server server = { backend };
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *pa = NULL, *pb = NULL;
-  g_autofree char *code = NULL, *center = NULL, *code2 = NULL;
-  g_autoptr(StpStore) a = NULL;
-  g_autoptr(StpStore) b = NULL;
-  g_autoptr(StpSyncEngine) ea = NULL;
-  g_autoptr(StpSyncEngine) eb = NULL;
-  gint64 t0, t1, t2, t3, t4;
-  guint tick;
-  double changes = (double) n * G_N_ELEMENTS (fields);
+  g_autoptr(StpStore) a = stp_store_open (path, &error);
 
-  if (!h_server_start (&server, binary, 8 * 1024 * 1024))
-    {
-      g_print ("%s: backend not available, skipped\n", backend);
-      return;
-    }
-  dir = g_dir_make_tmp ("stupeni-bench-sync-XXXXXX", &error);
   g_assert_no_error (error);
-  pa = g_build_filename (dir, "a.db", NULL);
-  pb = g_build_filename (dir, "b.db", NULL);
-  a = stp_store_open (pa, &error);
-  g_assert_no_error (error);
-  ea = stp_sync_engine_new (a);
-  center = h_new_center (&server, &code);
-  h_enroll (ea, &server, code, "пароль", &error);
-  g_assert_no_error (error);
-
-  t0 = g_get_monotonic_time ();
   g_assert_true (stp_store_begin (a, &error));
   for (guint r = 0; r < n; r++)
     {
@@ -78,6 +53,61 @@ run_backend (const char *binary,
         }
     }
   stp_store_commit (a, &error);
+  g_assert_no_error (error);
+}
+
+static void
+run_backend (const char *binary,
+             const char *backend,
+             guint       n)
+{
+  Server server = { backend };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *pa = NULL, *pb = NULL;
+  g_autofree char *code = NULL, *center = NULL, *code2 = NULL;
+  g_autoptr(StpStore) a = NULL;
+  g_autoptr(StpStore) b = NULL;
+  g_autoptr(StpSyncEngine) ea = NULL;
+  g_autoptr(StpSyncEngine) eb = NULL;
+  g_autofree char *cached = NULL;
+  gint64 t0, t_written, t1, t2, t3, t4;
+  guint tick;
+  double changes = (double) n * G_N_ELEMENTS (fields);
+
+  if (!h_server_start (&server, binary, 8 * 1024 * 1024))
+    {
+      g_print ("%s: backend not available, skipped\n", backend);
+      return;
+    }
+  dir = g_dir_make_tmp ("stupeni-bench-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  pa = g_build_filename (dir, "a.db", NULL);
+  pb = g_build_filename (dir, "b.db", NULL);
+  /* A's outbox is written before A enrolls (its changes carry A's own
+   * HLC device id, not the server's), so a file written once can be
+   * copied for every run: BENCH_SYNC_CACHE=DIR keeps it there. */
+  cached = g_getenv ("BENCH_SYNC_CACHE") != NULL
+           ? g_strdup_printf ("%s/bench-sync-a-%u.db", g_getenv ("BENCH_SYNC_CACHE"), n) : NULL;
+  t0 = g_get_monotonic_time ();
+  if (cached == NULL || !g_file_test (cached, G_FILE_TEST_EXISTS))
+    write_a (cached != NULL ? cached : pa, n);
+  t_written = g_get_monotonic_time ();
+  if (cached != NULL)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      g_file_get_contents (cached, &contents, &len, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (pa, contents, (gssize) len, &error);
+      g_assert_no_error (error);
+    }
+  a = stp_store_open (pa, &error);
+  g_assert_no_error (error);
+  ea = stp_sync_engine_new (a);
+  center = h_new_center (&server, &code);
+  h_enroll (ea, &server, code, "пароль", &error);
   g_assert_no_error (error);
   t1 = g_get_monotonic_time ();
   h_sync (ea, &error);
@@ -103,7 +133,8 @@ run_backend (const char *binary,
              h_count (b, "SELECT count(*) FROM field_versions"), changes);
 
   g_print ("%s: %u residents x 12 = %.0f field changes\n", backend, n, changes);
-  g_print ("  local writes on A:         %6.2f s\n", (t1 - t0) / 1e6);
+  g_print ("  local writes on A:         %6.2f s%s\n", (t_written - t0) / 1e6,
+           t_written - t0 < 1000 ? " (copied from BENCH_SYNC_CACHE)" : "");
   g_print ("  push A -> server:          %6.2f s  %8.0f changes/s\n",
            (t2 - t1) / 1e6, changes / ((t2 - t1) / 1e6));
   g_print ("  pull server -> B (apply):  %6.2f s  %8.0f changes/s\n",
@@ -112,7 +143,10 @@ run_backend (const char *binary,
            ((t2 - t1) + (t4 - t3)) / 1e6, changes / (((t2 - t1) + (t4 - t3)) / 1e6));
   g_print ("  longest main-loop stall on B: %.1f ms\n", max_stall / 1e3);
   h_server_destroy (&server);
-  h_remove_tree (dir);
+  if (g_getenv ("BENCH_SYNC_KEEP") != NULL)
+    g_print ("  kept %s\n", dir);
+  else
+    h_remove_tree (dir);
 }
 
 int
