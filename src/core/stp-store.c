@@ -757,9 +757,87 @@ sql_name_prefixes (sqlite3_context  *context,
   sqlite3_result_text (context, g_string_free (json, FALSE), -1, g_free);
 }
 
+/* The text of @n values joined by spaces, as SQL's coalesce (v, '') || ' '
+ * || … would make it, then normalized. */
+static char *
+joined_normalized (sqlite3_value **argv,
+                   int             n)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  for (int i = 0; i < n; i++)
+    {
+      const char *text = (const char *) sqlite3_value_text (argv[i]);
+
+      if (i > 0)
+        g_string_append_c (joined, ' ');
+      if (text != NULL)
+        g_string_append (joined, text);
+    }
+  return stp_normalize_text (joined->str);
+}
+
+/* stp_full_key(surname, name, patronymic): the normalized full name that
+ * orders the list and keys duplicates and prefixes. */
+static void
+sql_full_key (sqlite3_context  *context,
+              int               argc,
+              sqlite3_value   **argv)
+{
+  sqlite3_result_text (context, joined_normalized (argv, 3), -1, g_free);
+}
+
+/* Normalized with the spaces taken out: "12-34/5" -> "12345". */
+static char *
+squeezed (sqlite3_value *value)
+{
+  g_autofree char *norm = stp_normalize_text ((const char *) sqlite3_value_text (value));
+  GString *out = g_string_sized_new (strlen (norm));
+
+  for (const char *p = norm; *p != '\0'; p++)
+    if (*p != ' ')
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
+/* stp_search_words(surname, name, patronymic, file_number, phone): every
+ * searchable word of a resident summary, each after a space so that
+ * LIKE '% word%' finds word starts: the name parts and the file number,
+ * the file number without separators, the phone digits, and the phone
+ * without its leading 7 or 8.  The insert and the update triggers of the
+ * summary (schema/005-summary-insert.sql) share this one definition. */
+static void
+sql_search_words (sqlite3_context  *context,
+                  int               argc,
+                  sqlite3_value   **argv)
+{
+  g_autofree char *names = joined_normalized (argv, 4);
+  g_autofree char *file = squeezed (argv[3]);
+  g_autofree char *phone = squeezed (argv[4]);
+  GString *words = g_string_new (" ");
+
+  g_string_append (words, names);
+  g_string_append_c (words, ' ');
+  g_string_append (words, file);
+  g_string_append_c (words, ' ');
+  g_string_append (words, phone);
+  if (g_utf8_strlen (phone, -1) == 11 && (phone[0] == '7' || phone[0] == '8'))
+    {
+      g_string_append_c (words, ' ');
+      g_string_append (words, phone + 1);
+    }
+  sqlite3_result_text (context, g_string_free (words, FALSE), -1, g_free);
+}
+
 void
 stp_store_register_functions (sqlite3 *db)
 {
+  sqlite3_create_function_v2 (db, "stp_full_key", 3,
+                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                              NULL, sql_full_key, NULL, NULL, NULL);
+  sqlite3_create_function_v2 (db, "stp_search_words", 5,
+                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                              NULL, sql_search_words, NULL, NULL, NULL);
   sqlite3_create_function_v2 (db, "stp_name_prefixes", 1,
                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                               NULL, sql_name_prefixes, NULL, NULL, NULL);

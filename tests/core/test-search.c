@@ -9,6 +9,9 @@
 #include "stp-error.h"
 #include "stp-query.h"
 #include "stp-store-private.h"
+#include "stp-sync-store.h"
+#include "stp-change.h"
+#include "stp-hlc.h"
 
 static StpStore *store;
 static StpSession *director;
@@ -689,6 +692,138 @@ teardown (void)
   g_free (stage1_id);
 }
 
+/* Schema 5 writes a new summary whole, with stp_full_key() and
+ * stp_search_words(); the earlier schemas computed the same columns with
+ * inline SQL, kept here as the reference. */
+#define OLD_FULL_KEY \
+  "trim (stp_norm (coalesce (?1, '') || ' ' || coalesce (?2, '') || ' ' || coalesce (?3, '')))"
+#define OLD_WORDS \
+  "' ' || trim (stp_norm (coalesce (?1, '') || ' ' || coalesce (?2, '') || ' '" \
+  "                       || coalesce (?3, '') || ' ' || coalesce (?4, '')))" \
+  " || ' ' || replace (stp_norm (coalesce (?4, '')), ' ', '')" \
+  " || ' ' || replace (stp_norm (coalesce (?5, '')), ' ', '')" \
+  " || CASE WHEN length (replace (stp_norm (coalesce (?5, '')), ' ', '')) = 11" \
+  "          AND substr (replace (stp_norm (coalesce (?5, '')), ' ', ''), 1, 1) IN ('7', '8')" \
+  "     THEN ' ' || substr (replace (stp_norm (coalesce (?5, '')), ' ', ''), 2) ELSE '' END"
+
+static void
+test_summary_functions (void)
+{
+  static const char *cases[][5] = {
+    { "Иванов", "Иван", "Иванович", "01-26-0001", "+7 (912) 345-67-89" },
+    { NULL, NULL, NULL, NULL, NULL },
+    { "", "", "", "", "" },
+    { "  Сёмин ", "ЁЖИК-младший", NULL, "12 34/5", "8 912 345 67 89" },
+    { "O'Brien", "Ann  Marie", "", "A-1", "912 345 67 89" },
+    { "Кузнецов", NULL, "Петрович", NULL, "79123456789" },
+    { "Ли", "Ван", "", "", "712345678901" },
+    { "Ng\xcc\x81uyen", "e\xcc\x81", "", "", "9" },
+    { "Тест\"\\", "x\ty", "a\nb", "№ 5", "7-ab-cd" },
+    { "\xff\xfe", "Иван", NULL, "\xc3", "7\xff" },
+  };
+  sqlite3 *db = stp_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT " OLD_FULL_KEY ", stp_full_key (?1, ?2, ?3), "
+                                       OLD_WORDS ", stp_search_words (?1, ?2, ?3, ?4, ?5)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      for (int c = 0; c < 5; c++)
+        if (cases[i][c] != NULL)
+          sqlite3_bind_text (stmt, c + 1, cases[i][c], -1, SQLITE_STATIC);
+        else
+          sqlite3_bind_null (stmt, c + 1);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==,
+                       (const char *) sqlite3_column_text (stmt, 0));
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==,
+                       (const char *) sqlite3_column_text (stmt, 2));
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  sqlite3_finalize (stmt);
+}
+
+/* The summary, FTS row and prefixes of a resident, as one text. */
+static char *
+search_rows_of (const char *resident_id)
+{
+  sqlite3 *db = stp_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT s.deleted, s.surname, s.name, s.patronymic, s.phone,"
+                                       " s.file_number, s.full_key, s.phonetic, s.words, f.words,"
+                                       " (SELECT group_concat (prefix, ',') FROM"
+                                       "   (SELECT prefix FROM resident_prefixes p"
+                                       "    WHERE p.rid = s.rid ORDER BY prefix))"
+                                       " FROM resident_summaries s"
+                                       " LEFT JOIN resident_fts f ON f.rowid = s.rid"
+                                       " WHERE s.resident_id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, resident_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  for (int c = 0; c < sqlite3_column_count (stmt); c++)
+    g_string_append_printf (out, "%s|", sqlite3_column_type (stmt, c) == SQLITE_NULL
+                                        ? "∅" : (const char *) sqlite3_column_text (stmt, c));
+  sqlite3_finalize (stmt);
+  return g_string_free (out, FALSE);
+}
+
+/* A resident that arrives whole (a first sync inserts the row with all its
+ * fields) gets the same summary, FTS row and prefixes as one written field
+ * by field (a local save, or changes arriving one by one). */
+static void
+test_summary_insert_path (void)
+{
+  static const char *fields[][2] = {
+    { "surname", "Сёмина-Старк" }, { "name", "Анна" }, { "patronymic", "Петровна" },
+    { "phone", "8 (912) 000-11-22" }, { "file_number", "01-26-0777" }, { "birth_date", "1990-02-03" },
+  };
+  const char *whole = "01900000-0000-7000-8000-0000000a0001";
+  const char *piecewise = "01900000-0000-7000-8000-0000000a0002";
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  guint64 hlc = STP_HLC_MAKE (1760000000000, 0);
+
+  for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+    {
+      StpChange *c = stp_change_new ();
+
+      c->table = g_strdup ("residents");
+      c->row_id = g_strdup (whole);
+      c->field = g_strdup (fields[f][0]);
+      c->value = g_strdup (fields[f][1]);
+      c->hlc = hlc++;
+      c->device = g_strdup ("01900000-0000-7000-8000-0000000dev01");
+      g_ptr_array_add (page, c);
+    }
+  g_assert_true (stp_sync_store_apply_page (store, page, NULL, 0, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (stp_store_begin (store, &error));
+  for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+    g_assert_true (stp_store_write_field (store, "residents", piecewise, fields[f][0],
+                                          fields[f][1], &error));
+  g_assert_true (stp_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  a = search_rows_of (whole);
+  b = search_rows_of (piecewise);
+  g_assert_cmpstr (a, ==, b);
+  g_assert_nonnull (strstr (a, "|семина старк анна петровна|"));
+  g_assert_nonnull (strstr (a, ",сем,"));
+  g_assert_nonnull (strstr (a, " 9120001122"));
+
+  g_assert_true (stp_store_delete (store, director, STP_KIND_RESIDENT, whole, &error));
+  g_assert_true (stp_store_delete (store, director, STP_KIND_RESIDENT, piecewise, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -710,6 +845,8 @@ main (int   argc,
   g_test_add_func ("/search/permissions", test_permissions);
   g_test_add_func ("/search/sync-writes", test_search_sync_writes);
   g_test_add_func ("/search/large", test_search_large);
+  g_test_add_func ("/search/summary-functions", test_summary_functions);
+  g_test_add_func ("/search/summary-insert-path", test_summary_insert_path);
 
   result = g_test_run ();
   teardown ();
