@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-sync-page.h"
+#include "stp-sync-status.h"
 #include "stp-sync-engine.h"
 #include "stp-stats.h"
 
@@ -77,12 +78,14 @@ update (StpSyncPage *self)
   g_autofree char *pending = NULL;
   g_autofree char *clock = NULL;
   g_autofree char *server = NULL;
+  g_autofree char *progress = NULL;
   const char *state_text;
 
   switch (state)
     {
     case STP_SYNC_STATE_SYNCING:
-      state_text = _("Synchronizing…");
+      progress = stp_sync_status_progress_text (self->engine);
+      state_text = progress;
       break;
     case STP_SYNC_STATE_OFFLINE:
       state_text = _("No connection to the server");

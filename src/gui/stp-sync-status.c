@@ -25,6 +25,20 @@ struct _StpSyncStatus
 
 G_DEFINE_FINAL_TYPE (StpSyncStatus, stp_sync_status, GTK_TYPE_BOX)
 
+/* "Synchronizing…", with the changes sent and received so far once there
+ * are any: a first sync of a big center takes a while. */
+char *
+stp_sync_status_progress_text (StpSyncEngine *engine)
+{
+  guint sent = 0, received = 0;
+
+  stp_sync_engine_get_progress (engine, &sent, &received);
+  if (sent == 0 && received == 0)
+    return g_strdup (_("Synchronizing…"));
+  /* Translators: the numbers of changes sent to and received from the server so far */
+  return g_strdup_printf (_("Synchronizing… sent %u, received %u"), sent, received);
+}
+
 static void
 update (StpSyncStatus *self)
 {
@@ -38,7 +52,7 @@ update (StpSyncStatus *self)
   switch (state)
     {
     case STP_SYNC_STATE_SYNCING:
-      text = g_strdup (_("Synchronizing…"));
+      text = stp_sync_status_progress_text (self->engine);
       icon = "emblem-synchronizing-symbolic";
       break;
     case STP_SYNC_STATE_OFFLINE:

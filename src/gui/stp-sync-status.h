@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "stp-store.h"
+#include "stp-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,7 @@ G_DECLARE_FINAL_TYPE (StpSyncStatus, stp_sync_status, STP, SYNC_STATUS, GtkBox)
 GtkWidget  *stp_sync_status_new      (StpStore      *store);
 /* The text shown (for tests). */
 const char *stp_sync_status_get_text (StpSyncStatus *self);
+/* "Synchronizing…" with the changes sent and received so far. */
+char       *stp_sync_status_progress_text (StpSyncEngine *engine);
 
 G_END_DECLS

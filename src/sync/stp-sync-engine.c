@@ -41,6 +41,8 @@
 #define DEFAULT_BATCH_BYTES  (4 * 1024 * 1024)
 #define MIN_BATCH_BYTES      512
 #define BACKOFF_MAX_SECONDS  600
+/* How often the window learns how many changes went each way. */
+#define PROGRESS_INTERVAL_MS 250
 
 struct _StpSyncEngine
 {
@@ -66,6 +68,10 @@ struct _StpSyncEngine
   gint64           clock_skew;
 
   gboolean         running;
+  struct _Job     *job;            /* the running job (owned by its task) */
+  guint            progress_id;    /* reads the job's counts while it runs */
+  guint            sent;           /* changes of the current or last run */
+  guint            received;
   gboolean         revoked;
   guint            failures;
   guint            retry_id;
@@ -97,6 +103,8 @@ enum
   PROP_LAST_ERROR,
   PROP_CLOCK_SKEW,
   PROP_ENROLLED,
+  PROP_SENT,
+  PROP_RECEIVED,
   N_PROPS
 };
 
@@ -124,7 +132,7 @@ stp_sync_state_get_type (void)
 
 /* --- The worker's job ----------------------------------------------------- */
 
-typedef struct
+typedef struct _Job
 {
   /* Inputs, copied on the main thread. */
   StpStore        *secondary;
@@ -1024,7 +1032,7 @@ push_outbox (SoupSession   *session,
       if (!stp_sync_store_ack_outbox_at (job->secondary, (const gint64 *) (gpointer) ids->data,
                                          ids->len, follows_cursor ? CURSOR_KEY : NULL, seq, error))
         return FALSE;
-      job->pushed += changes->len;
+      g_atomic_int_add ((gint *) &job->pushed, (gint) changes->len);
       if (follows_cursor)
         own_cursor = seq;
       g_debug ("push: %u changes: peek and seal %.0f ms (beside the previous send), "
@@ -1146,7 +1154,7 @@ apply_item (Applier   *applier,
     return applier_flush (applier, TRUE, item->seq, error);
   if (item->changes == NULL)
     return TRUE;
-  job->pulled += item->changes->len;
+  g_atomic_int_add ((gint *) &job->pulled, (gint) item->changes->len);
   for (guint c = 0; c < item->changes->len; c++)
     {
       job->max_remote_hlc = MAX (job->max_remote_hlc,
@@ -1554,6 +1562,35 @@ apply_skew (StpSyncEngine *self,
     }
 }
 
+/* The counts of the running job, which its threads raise atomically. */
+static void
+read_progress (StpSyncEngine *self)
+{
+  guint sent, received;
+
+  if (self->job == NULL)
+    return;
+  sent = (guint) g_atomic_int_get ((gint *) &self->job->pushed);
+  received = (guint) g_atomic_int_get ((gint *) &self->job->pulled);
+  if (sent != self->sent)
+    {
+      self->sent = sent;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENT]);
+    }
+  if (received != self->received)
+    {
+      self->received = received;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
+    }
+}
+
+static gboolean
+on_progress (gpointer user_data)
+{
+  read_progress (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 sync_done (GObject      *source,
            GAsyncResult *result,
@@ -1566,6 +1603,9 @@ sync_done (GObject      *source,
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   self->running = FALSE;
+  read_progress (self);
+  self->job = NULL;
+  g_clear_handle_id (&self->progress_id, g_source_remove);
   if (self->store == NULL)
     {
       /* The database was closed while the worker ran. */
@@ -1668,7 +1708,19 @@ start_sync (StpSyncEngine *self,
       return;
     }
   self->running = TRUE;
+  self->job = job;
   set_state (self, STP_SYNC_STATE_SYNCING);
+  if (self->sent != 0)
+    {
+      self->sent = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENT]);
+    }
+  if (self->received != 0)
+    {
+      self->received = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
+    }
+  self->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, self);
   task = g_task_new (self, outer ? g_task_get_cancellable (outer) : NULL, sync_done, outer);
   g_task_set_source_tag (task, start_sync);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
@@ -2137,7 +2189,19 @@ stp_sync_engine_enroll_async (StpSyncEngine       *self,
     }
 
   self->running = TRUE;
+  self->job = job;
   set_state (self, STP_SYNC_STATE_SYNCING);
+  if (self->sent != 0)
+    {
+      self->sent = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENT]);
+    }
+  if (self->received != 0)
+    {
+      self->received = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
+    }
+  self->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, self);
   task = g_task_new (self, cancellable, enroll_done, outer);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, enroll_thread);
@@ -2267,6 +2331,7 @@ stp_sync_engine_dispose (GObject *object)
 
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_handle_id (&self->periodic_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
   if (self->monitor != NULL)
     {
       g_clear_signal_handler (&self->monitor_id, self->monitor);
@@ -2327,6 +2392,12 @@ stp_sync_engine_get_property (GObject    *object,
     case PROP_ENROLLED:
       g_value_set_boolean (value, stp_sync_engine_is_enrolled (self));
       break;
+    case PROP_SENT:
+      g_value_set_uint (value, self->sent);
+      break;
+    case PROP_RECEIVED:
+      g_value_set_uint (value, self->received);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2359,6 +2430,14 @@ stp_sync_engine_class_init (StpSyncEngineClass *klass)
   properties[PROP_ENROLLED] =
     g_param_spec_boolean ("enrolled", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Changes the server stored from this computer, and changes received
+   * from the others, in the running (or last) synchronization. */
+  properties[PROP_SENT] =
+    g_param_spec_uint ("sent", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECEIVED] =
+    g_param_spec_uint ("received", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -2415,6 +2494,21 @@ stp_sync_engine_get_state (StpSyncEngine *self)
 {
   g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), STP_SYNC_STATE_IDLE);
   return self->state;
+}
+
+/* Changes sent and received by the running synchronization so far (or by
+ * the last one). */
+void
+stp_sync_engine_get_progress (StpSyncEngine *self,
+                              guint         *sent,
+                              guint         *received)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+
+  if (sent != NULL)
+    *sent = self->sent;
+  if (received != NULL)
+    *received = self->received;
 }
 
 guint

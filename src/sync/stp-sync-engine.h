@@ -60,6 +60,9 @@ gboolean       stp_sync_engine_is_enrolled       (StpSyncEngine   *self);
 gboolean       stp_sync_engine_needs_enrollment  (StpSyncEngine   *self);
 StpSyncState   stp_sync_engine_get_state         (StpSyncEngine   *self);
 guint          stp_sync_engine_get_pending       (StpSyncEngine   *self);
+void           stp_sync_engine_get_progress      (StpSyncEngine   *self,
+                                                  guint           *sent,
+                                                  guint           *received);
 /* Microseconds since the epoch of the last complete sync, 0 when never. */
 gint64         stp_sync_engine_get_last_sync     (StpSyncEngine   *self);
 const char    *stp_sync_engine_get_last_error    (StpSyncEngine   *self);

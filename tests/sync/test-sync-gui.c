@@ -73,6 +73,17 @@ set_row_text (GtkWidget  *page,
   gtk_editable_set_text (GTK_EDITABLE (row), text);
 }
 
+/* The header-bar text each time the received count changes. */
+static void
+record_status_text (StpSyncEngine *engine,
+                    GParamSpec    *pspec,
+                    gpointer       user_data)
+{
+  GPtrArray *texts = g_object_get_data (G_OBJECT (user_data), "texts");
+
+  g_ptr_array_add (texts, g_strdup (stp_sync_status_get_text (STP_SYNC_STATUS (user_data))));
+}
+
 static void
 test_sync_gui (void)
 {
@@ -154,6 +165,13 @@ test_sync_gui (void)
   g_assert_true (wait_until (engine_idle, ea));
   g_assert_cmpuint (stp_sync_store_count_pending (a), ==, 0);
   g_assert_cmpstr (stp_sync_status_get_text (STP_SYNC_STATUS (status)), ==, "Synchronized");
+  {
+    guint sent = 99, received = 99;
+
+    stp_sync_engine_get_progress (ea, &sent, &received);
+    g_assert_cmpuint (sent, ==, 1);
+    g_assert_cmpuint (received, ==, 0);
+  }
 
   /* A second device edits the same field as A: a conflict on A. */
   b = stp_store_open (pb, &error);
@@ -168,9 +186,25 @@ test_sync_gui (void)
   h_write (a, "residents", row_id, "phone", "111");
   h_sync (eb, &error);
   g_assert_no_error (error);
+  /* While it runs, the header bar counts the changes each way. */
+  g_object_set_data_full (G_OBJECT (status), "texts",
+                          g_ptr_array_new_with_free_func (g_free), (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect (ea, "notify::received", G_CALLBACK (record_status_text), status);
   stp_sync_engine_sync_now (ea);
   g_assert_true (wait_until (engine_idle, ea));
+  g_signal_handlers_disconnect_by_func (ea, record_status_text, status);
   g_assert_cmpuint (stp_sync_store_count_conflicts (a), ==, 1);
+  {
+    GPtrArray *texts = g_object_get_data (G_OBJECT (status), "texts");
+    guint sent = 0, received = 0;
+
+    stp_sync_engine_get_progress (ea, &sent, &received);
+    g_assert_cmpuint (sent, ==, 1);
+    g_assert_cmpuint (received, ==, 1);
+    /* The count rose while the sync still ran. */
+    g_assert_cmpuint (texts->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, "Synchronizing… sent 1, received 1");
+  }
 
   conflicts = stp_conflicts_page_new (a, session);
   gtk_box_append (GTK_BOX (box), conflicts);
