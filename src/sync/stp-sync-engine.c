@@ -1348,7 +1348,7 @@ typedef struct
   gsize       raw_bytes;   /* input: peek budget, in the store's size estimate */
   guint       max_rows;    /* input and output: lowered while the body is too large */
   gsize       body_limit;  /* input: the largest body to send */
-  GPtrArray  *changes;     /* StpChange, owned; empty: nothing left */
+  GArray     *ids;         /* gint64 outbox ids of the changes; empty: nothing left */
   char       *body;        /* the push request */
   gsize       body_len;
   guint64     max_hlc;
@@ -1362,7 +1362,7 @@ push_batch_free (PushBatch *pb)
 {
   if (pb == NULL)
     return;
-  g_clear_pointer (&pb->changes, g_ptr_array_unref);
+  g_clear_pointer (&pb->ids, g_array_unref);
   g_free (pb->body);
   g_clear_error (&pb->error);
   g_free (pb);
@@ -1381,27 +1381,34 @@ push_batch_prepare (gpointer data)
   Job *job = pb->job;
   gint64 t_begin = g_get_monotonic_time ();
 
+  pb->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (;;)
     {
       g_autoptr(StpEnvelope) envelope = NULL;
       g_autoptr(GBytes) plaintext = NULL;
+      /* Freed here, beside the send, by the thread that made them: only
+       * the ids go on. */
+      g_autoptr(GPtrArray) changes = NULL;
       g_autofree char *msg_id = NULL;
       g_autofree char *env_json = NULL;
       GString *body;
       gint64 t0 = g_get_monotonic_time ();
 
-      g_clear_pointer (&pb->changes, g_ptr_array_unref);
+      g_array_set_size (pb->ids, 0);
       g_clear_pointer (&pb->body, g_free);
-      pb->changes = stp_sync_store_peek_outbox_after (job->reader, pb->after_id, pb->raw_bytes,
-                                                      pb->max_rows, &pb->error);
+      changes = stp_sync_store_peek_outbox_after (job->reader, pb->after_id, pb->raw_bytes,
+                                                  pb->max_rows, &pb->error);
       pb->usec_peek += g_get_monotonic_time () - t0;
-      if (pb->changes == NULL || pb->changes->len == 0)
+      if (changes == NULL || changes->len == 0)
         break;
-      plaintext = stp_sync_batch_encode (pb->changes, &pb->max_hlc);
+      g_array_set_size (pb->ids, changes->len);
+      for (guint i = 0; i < changes->len; i++)
+        g_array_index (pb->ids, gint64, i) = ((StpChange *) changes->pdata[i])->outbox_id;
+      plaintext = stp_sync_batch_encode (changes, &pb->max_hlc);
       /* Stable for the same rows, so a retry after a lost reply is
        * recognized by the server and stored once. */
       msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
-                                ((StpChange *) pb->changes->pdata[0])->outbox_id, pb->changes->len);
+                                g_array_index (pb->ids, gint64, 0), pb->ids->len);
       envelope = stp_envelope_new (job->center, job->device, msg_id, pb->max_hlc,
                                    STP_SCHEMA_VERSION, job->key_id);
       if (!stp_envelope_seal (envelope, job->key, g_bytes_get_data (plaintext, NULL),
@@ -1414,9 +1421,9 @@ push_batch_prepare (gpointer data)
       g_string_append (body, "]}");
       pb->body_len = body->len;
       pb->body = g_string_free (body, FALSE);
-      if (pb->changes->len == 1 || pb->body_len <= pb->body_limit)
+      if (pb->ids->len == 1 || pb->body_len <= pb->body_limit)
         break;
-      pb->max_rows = pb->changes->len / 2;
+      pb->max_rows = pb->ids->len / 2;
       g_debug ("push: a body of %" G_GSIZE_FORMAT " bytes is over %" G_GSIZE_FORMAT
                ": at most %u changes per batch", pb->body_len, pb->body_limit, pb->max_rows);
     }
@@ -1444,7 +1451,7 @@ push_batch_new (Job    *job,
 static gint64
 push_batch_last_id (PushBatch *pb)
 {
-  return ((StpChange *) pb->changes->pdata[pb->changes->len - 1])->outbox_id;
+  return g_array_index (pb->ids, gint64, pb->ids->len - 1);
 }
 
 /* Sends the outbox batch by batch.  The batch sealed beside a send starts
@@ -1480,7 +1487,7 @@ push_outbox (SoupSession   *session,
   for (;;)
     {
       g_autoptr(PushBatch) current = g_steal_pointer (&next);
-      GPtrArray *changes;
+      GArray *ids;
       GThread *helper;
       PendingAck *ack;
       Reply reply;
@@ -1499,8 +1506,8 @@ push_outbox (SoupSession   *session,
       usec_seal += current->usec;
       usec_peek += current->usec_peek;
       max_rows = current->max_rows;
-      changes = current->changes;
-      if (changes->len == 0)
+      ids = current->ids;
+      if (ids->len == 0)
         {
           ok = TRUE;
           goto out;
@@ -1525,14 +1532,14 @@ push_outbox (SoupSession   *session,
       if (reply.status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
         {
           reply_clear (&reply);
-          if (changes->len == 1)
+          if (ids->len == 1)
             {
               g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                                    _("One change is larger than the server accepts"));
               goto out;
             }
           body_limit = MAX (MIN_BATCH_BYTES, MIN (body_limit, current->body_len) / 2);
-          max_rows = MAX (1, changes->len / 2);
+          max_rows = MAX (1, ids->len / 2);
           g_debug ("413: at most %" G_GSIZE_FORMAT " bytes and %u changes per batch",
                    body_limit, max_rows);
           push_batch_free (next);
@@ -1594,20 +1601,18 @@ push_outbox (SoupSession   *session,
 
       /* Stored with a seq: only now may the rows be removed. */
       ack = g_new0 (PendingAck, 1);
-      ack->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), changes->len);
-      for (guint i = 0; i < changes->len; i++)
-        g_array_append_val (ack->ids, ((StpChange *) changes->pdata[i])->outbox_id);
+      ack->ids = g_array_ref (ids);
       ack->move_cursor = seq == own_cursor + 1;
       ack->seq = seq;
       if (ack->move_cursor)
         own_cursor = seq;
       g_async_queue_push (acker.queue, ack);
-      job->pushed += changes->len;
+      job->pushed += ids->len;
       bytes_sent += current->body_len;
       batches++;
       g_debug ("push: %u changes, %" G_GSIZE_FORMAT " bytes (%.1f per change), "
                "server %.0f ms, then the next batch %.0f ms",
-               changes->len, current->body_len, (double) current->body_len / changes->len,
+               ids->len, current->body_len, (double) current->body_len / ids->len,
                (t_sent - t_start) / 1e3, (t_joined - t_sent) / 1e3);
     }
 
