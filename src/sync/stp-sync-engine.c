@@ -710,17 +710,26 @@ batch_to_json (GPtrArray *changes,
   return g_string_free (out, FALSE);
 }
 
-/* The compressed format 2 plaintext of @changes. */
+/* The compressed format 2 plaintext of @changes, or NULL when it would
+ * inflate to more than readers accept (only with values full of control
+ * characters, escaped six times their size). */
 GBytes *
 stp_sync_batch_encode (GPtrArray *changes,
                        guint64   *max_hlc)
 {
   gsize len = 0;
   g_autofree char *json = batch_to_json (changes, &len, max_hlc);
-  g_autoptr(GBytes) deflated = stp_deflate ((const guint8 *) json, len, BATCH_DEFLATE_LEVEL);
+  g_autoptr(GBytes) deflated = NULL;
   gsize deflated_len = 0;
-  const guint8 *data = g_bytes_get_data (deflated, &deflated_len);
-  guint8 *out = g_malloc (BATCH_MAGIC_LEN + deflated_len);
+  const guint8 *data;
+  guint8 *out;
+
+  if (len > BATCH_MAX_PLAINTEXT)
+    return NULL;
+  deflated = stp_deflate ((const guint8 *) json, len, BATCH_DEFLATE_LEVEL);
+  g_clear_pointer (&json, g_free);
+  data = g_bytes_get_data (deflated, &deflated_len);
+  out = g_malloc (BATCH_MAGIC_LEN + deflated_len);
 
   memcpy (out, BATCH_MAGIC, BATCH_MAGIC_LEN);
   if (deflated_len > 0)
@@ -1405,6 +1414,17 @@ push_batch_prepare (gpointer data)
       for (guint i = 0; i < changes->len; i++)
         g_array_index (pb->ids, gint64, i) = ((StpChange *) changes->pdata[i])->outbox_id;
       plaintext = stp_sync_batch_encode (changes, &pb->max_hlc);
+      if (plaintext == NULL)
+        {
+          if (changes->len == 1)
+            {
+              g_set_error_literal (&pb->error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED,
+                                   _("One change is too large to send"));
+              break;
+            }
+          pb->max_rows = changes->len / 2;
+          continue;
+        }
       /* Stable for the same rows, so a retry after a lost reply is
        * recognized by the server and stored once. */
       msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
