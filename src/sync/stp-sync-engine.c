@@ -1702,6 +1702,9 @@ applier_flush (Applier  *applier,
  * thread would. */
 
 #define PULL_QUEUE_MAX 4   /* batches read ahead of the applier */
+/* And at most this many changes (but always one batch): a batch holds up
+ * to MAX_BATCH_ROWS changes, some 15 MB once read. */
+#define PULL_QUEUE_MAX_CHANGES (2 * MAX_BATCH_ROWS)
 /* Pages are sized to about this many bytes from the size of the envelopes
  * seen so far: small enough that the next page downloads while the
  * applier works on the last one (and that a page of 4 MiB batches is not
@@ -1722,6 +1725,7 @@ typedef struct
   GMutex    lock;
   GCond     cond;
   GQueue    items;         /* PullItem, owned */
+  guint     queued;        /* changes in @items */
   gboolean  done;          /* no more items will come */
   gboolean  failed;        /* the applier stopped on @error */
   GError   *error;
@@ -1749,12 +1753,16 @@ pull_pipe_push (PullPipe  *pipe,
   item->seq = seq;
   item->page_end = page_end;
   g_mutex_lock (&pipe->lock);
-  while (!pipe->failed && pipe->items.length >= PULL_QUEUE_MAX)
+  while (!pipe->failed
+         && (pipe->items.length >= PULL_QUEUE_MAX
+             || (pipe->items.length > 0
+                 && pipe->queued + (changes != NULL ? changes->len : 0) > PULL_QUEUE_MAX_CHANGES)))
     g_cond_wait (&pipe->cond, &pipe->lock);
   ok = !pipe->failed;
   if (ok)
     {
       g_queue_push_tail (&pipe->items, item);
+      pipe->queued += changes != NULL ? changes->len : 0;
       g_cond_broadcast (&pipe->cond);
     }
   g_mutex_unlock (&pipe->lock);
@@ -1806,6 +1814,8 @@ applier_thread (gpointer data)
       while (pipe->items.length == 0 && !pipe->done)
         g_cond_wait (&pipe->cond, &pipe->lock);
       item = g_queue_pop_head (&pipe->items);
+      if (item != NULL && item->changes != NULL)
+        pipe->queued -= item->changes->len;
       g_cond_broadcast (&pipe->cond);
       g_mutex_unlock (&pipe->lock);
       if (item == NULL)
