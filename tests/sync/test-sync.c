@@ -952,6 +952,123 @@ test_crash_after_commit (Fx            *fx,
   assert_same_data (a, b);
 }
 
+/* The outbox ranges (first id, count) of the batches from @of stored on
+ * the server, read from their msg_ids. */
+static GArray *
+server_batches (Fx     *fx,
+                Client *reader,
+                Client *of)
+{
+  g_autofree char *device = stp_store_get_setting (of->store, "sync.device");
+  g_autofree char *token = stp_store_get_setting (reader->store, "sync.token");
+  g_autofree char *url = g_strdup_printf ("%s/v1/centers/%s/pull?after=0&limit=1000",
+                                          fx->server->url, fx->center);
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", token);
+  g_autofree char *needle = g_strdup_printf ("\"msg_id\":\"%s.", device);
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           "curl", "-sk", "-H", auth, url, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (curl, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (out, "\"more\":true"));
+  for (const char *p = out; (p = strstr (p, needle)) != NULL;)
+    {
+      char *end;
+      gint64 range[2];
+
+      p += strlen (needle);
+      range[0] = g_ascii_strtoll (p, &end, 10);
+      g_assert_true (*end == '.');
+      range[1] = g_ascii_strtoll (end + 1, &end, 10);
+      g_assert_true (*end == '"');
+      g_array_append_val (ranges, range);
+    }
+  return ranges;
+}
+
+/* The server dies after committing the third of many batches: the
+ * acknowledgements made beside the sends before it must leave every
+ * change stored exactly once after the next run. */
+static void
+test_crash_after_commit_many (Fx            *fx,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ranges = NULL;
+  Client *a, *b;
+  guint port;
+  gint64 total = 0;
+  gsize pending;
+
+  if (!need_server (fx))
+    return;
+  if (!g_file_test ("/usr/bin/curl", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("curl is needed to read the stored envelopes");
+      return;
+    }
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  g_assert_true (stp_store_begin (a->store, &error));
+  for (guint r = 0; r < 600; r++)
+    {
+      g_autofree char *row = g_strdup_printf ("01890000-0000-7000-8002-%012u", r);
+      static const char *fields[] = { "surname", "name", "patronymic", "phone", "education",
+                                      "profession", "citizenship", "actual_address",
+                                      "registration_address", "employment" };
+
+      for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+        {
+          g_autofree char *value = g_strdup_printf ("%s-%u", fields[f], r);
+
+          stp_store_write_field (a->store, "residents", row, fields[f], value, &error);
+          g_assert_no_error (error);
+        }
+    }
+  stp_store_commit (a->store, &error);
+  g_assert_no_error (error);
+  stp_sync_engine_set_batch_bytes (a->engine, 16 * 1024);
+
+  port = fx->server->port;
+  h_stop_process (fx->server);
+  h_start_process (fx->server, port, "3");
+  g_assert_false (h_sync (a->engine, &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+  /* The first two batches lost their rows, the third was stored but
+   * never acknowledged. */
+  pending = stp_sync_store_count_pending (a->store);
+  g_assert_cmpuint (pending, <, 6000);
+  g_assert_cmpuint (pending, >, 3000);
+  g_subprocess_wait (fx->server->process, NULL, NULL);
+  g_clear_object (&fx->server->process);
+
+  h_start_process (fx->server, port, NULL);
+  sync_ok (a);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
+
+  /* Consecutive, disjoint ranges: nothing stored twice. */
+  ranges = server_batches (fx, b, a);
+  g_assert_cmpuint (ranges->len, >, 3);
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      gint64 *range = &g_array_index (ranges, gint64, 2 * i);
+
+      if (i > 0)
+        g_assert_cmpint (range[0], ==, range[-2] + range[-1]);
+      total += range[1];
+    }
+  g_assert_cmpint (total, ==, 6000);
+  sync_ok (b);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM field_versions"), ==, 6000);
+  assert_same_data (a, b);
+}
+
 static void
 test_killed_during_pull (Fx            *fx,
                          gconstpointer  data)
@@ -1245,6 +1362,7 @@ main (int   argc,
     { "same-field", test_same_field },
     { "delete-vs-edit", test_delete_vs_edit },
     { "crash-after-commit", test_crash_after_commit },
+    { "crash-after-commit-many", test_crash_after_commit_many },
     { "killed-during-pull", test_killed_during_pull },
     { "clock-ahead", test_clock_ahead },
     { "edit-after-newer-clock", test_edit_after_newer_clock },
