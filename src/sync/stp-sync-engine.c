@@ -1484,7 +1484,9 @@ push_outbox (SoupSession   *session,
              GCancellable  *cancellable,
              GError       **error)
 {
-  gsize body_limit = job->batch_bytes;
+  /* An explicit batch size (tests) may be over the server's limit, to
+   * see 413s, but not over what an envelope can carry. */
+  gsize body_limit = MIN (job->batch_bytes, MAX_BODY_BYTES);
   /* The store estimates a change at about its format 1 size, several
    * times its share of a sealed format 2 body. */
   gsize raw_bytes = MIN (BATCH_MAX_RAW_BYTES, body_limit * RAW_BYTES_PER_BODY_BYTE);
@@ -1642,7 +1644,8 @@ out:
     gint64 t_acks = g_get_monotonic_time ();
 
     acker_finish (&acker);
-    if (acker.error != NULL && ok)
+    /* (A failed acknowledgement may also be what stopped the loop.) */
+    if (acker.error != NULL && (ok || error == NULL || *error == NULL))
       {
         g_propagate_error (error, g_steal_pointer (&acker.error));
         ok = FALSE;
