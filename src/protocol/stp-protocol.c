@@ -4,6 +4,7 @@
 
 #include "stp-protocol.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
@@ -464,4 +465,121 @@ stp_json_get_fixed_bytes (JsonObject  *object,
     }
   memcpy (out, g_bytes_get_data (bytes, NULL), len);
   return TRUE;
+}
+
+/* Deflate and inflate of whole buffers (the sync layer's compressed batch
+ * plaintext).  GIO's zlib converters are used directly on memory, so no
+ * dependency beyond GLib's own. */
+
+GBytes *
+stp_deflate (const guint8 *data,
+             gsize         len,
+             int           level)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW,
+                                                                 CLAMP (level, 1, 9));
+  gsize cap = len / 2 + 1024;
+  guint8 *out = g_malloc (cap);
+  gsize in_pos = 0, out_pos = 0;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize read = 0, written = 0;
+      GConverterResult res;
+
+      if (cap - out_pos < 64)
+        {
+          cap *= 2;
+          out = g_realloc (out, cap);
+        }
+      res = g_converter_convert (G_CONVERTER (compressor), data + in_pos, len - in_pos,
+                                 out + out_pos, cap - out_pos, G_CONVERTER_INPUT_AT_END,
+                                 &read, &written, &error);
+      if (res == G_CONVERTER_ERROR)
+        {
+          /* Only "no space" can happen with memory buffers and a valid
+           * level; anything else is a bug or out of memory. */
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+            g_error ("deflate failed: %s", error->message);
+          cap *= 2;
+          out = g_realloc (out, cap);
+          continue;
+        }
+      in_pos += read;
+      out_pos += written;
+      if (res == G_CONVERTER_FINISHED)
+        break;
+    }
+  return g_bytes_new_take (g_realloc (out, MAX (out_pos, 1)), out_pos);
+}
+
+GBytes *
+stp_inflate (const guint8  *data,
+             gsize          len,
+             gsize          max_len,
+             GError       **error)
+{
+  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+  /* One byte more than allowed shows that the output is too long. */
+  gsize limit = max_len + 1;
+  gsize cap = MIN (limit, MAX (len * 4, (gsize) 64 * 1024));
+  g_autofree guint8 *out = g_malloc (cap);
+  gsize in_pos = 0, out_pos = 0;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gsize read = 0, written = 0;
+      GConverterResult res;
+
+      if (out_pos == cap)
+        {
+          if (cap == limit)
+            {
+              g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                                   _("The compressed data expands beyond the allowed size"));
+              return NULL;
+            }
+          cap = cap > limit / 2 ? limit : cap * 2;
+          out = g_realloc (out, cap);
+        }
+      /* Never called with no room for output: the converter would take
+       * that for a lack of input. */
+      res = g_converter_convert (G_CONVERTER (decompressor), data + in_pos, len - in_pos,
+                                 out + out_pos, cap - out_pos, G_CONVERTER_INPUT_AT_END,
+                                 &read, &written, &local_error);
+      if (res == G_CONVERTER_ERROR)
+        {
+          g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                               _("The compressed data is damaged or incomplete"));
+          return NULL;
+        }
+      in_pos += read;
+      out_pos += written;
+      if (out_pos > max_len)
+        {
+          g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                               _("The compressed data expands beyond the allowed size"));
+          return NULL;
+        }
+      if (res == G_CONVERTER_FINISHED)
+        break;
+      if (read == 0 && written == 0 && out_pos < cap)
+        {
+          /* No progress with room to spare: the input ended early. */
+          g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                               _("The compressed data is damaged or incomplete"));
+          return NULL;
+        }
+    }
+  if (in_pos != len)
+    {
+      g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                           _("The compressed data is damaged or incomplete"));
+      return NULL;
+    }
+  return g_bytes_new_take (g_realloc (g_steal_pointer (&out), MAX (out_pos, 1)), out_pos);
 }

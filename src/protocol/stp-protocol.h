@@ -81,6 +81,21 @@ gboolean     stp_json_get_fixed_bytes (JsonObject  *object,
                                        GError     **error);
 gboolean     stp_is_valid_id          (const char  *id);
 
+/* Raw deflate (RFC 1951, no zlib or gzip header) of @data at @level
+ * (1 fastest .. 9 smallest), through GIO's GZlibCompressor.  For the
+ * sync layer's batch plaintext (docs/PROTOCOL.md, "Change batches"). */
+GBytes      *stp_deflate              (const guint8 *data,
+                                       gsize         len,
+                                       int           level);
+/* Inflates the raw deflate stream @data.  Bounded: output beyond @max_len
+ * bytes stops it with STP_PROTOCOL_ERROR_TOO_LARGE before more memory is
+ * taken; a damaged or truncated stream, or bytes after its end, give
+ * STP_PROTOCOL_ERROR_INVALID. */
+GBytes      *stp_inflate              (const guint8 *data,
+                                       gsize         len,
+                                       gsize         max_len,
+                                       GError      **error);
+
 /* The device code in file numbers (DESIGN.md, Local store) for the device
  * number the server gives at enrollment (1, 2, … per center): "01" to
  * "99", then a letter and a letter or digit ("A2", …), never "00" (the

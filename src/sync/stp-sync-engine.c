@@ -38,7 +38,18 @@
  * few: 2000 made the first sync of 100k residents commit 600 times. */
 #define APPLY_CHUNK          10000
 #define MAX_BATCH_ROWS       50000
+/* Batches are bounded by the size of the sealed push body: the server's
+ * max_body_bytes, and never more than lets the ciphertext stay under
+ * STP_ENVELOPE_MAX_CT_BYTES once base64'd; this when the server names no
+ * limit. */
 #define DEFAULT_BATCH_BYTES  (4 * 1024 * 1024)
+#define MAX_BODY_BYTES       (STP_ENVELOPE_MAX_CT_BYTES / 3 * 4)
+/* The outbox is peeked by the store's estimate of a change (about its
+ * size in format 1), which is several times its share of a compressed
+ * body; a body found too large after sealing is made again of fewer
+ * changes.  The estimate also bounds what a batch inflates to. */
+#define RAW_BYTES_PER_BODY_BYTE 4
+#define BATCH_MAX_RAW_BYTES  (16 * 1024 * 1024)
 #define MIN_BATCH_BYTES      512
 #define BACKOFF_MAX_SECONDS  600
 /* How often the window learns how many changes went each way. */
@@ -50,6 +61,8 @@ struct _StpSyncEngine
 
   StpStore        *store;          /* weak */
   StpStore        *secondary;      /* worker connection; used by one job at a time */
+  StpStore        *reader;         /* a second one, reading the outbox while a push
+                                    * removes rows on the first */
 
   char            *url;
   char            *center;
@@ -136,6 +149,7 @@ typedef struct _Job
 {
   /* Inputs, copied on the main thread. */
   StpStore        *secondary;
+  StpStore        *reader;           /* sync jobs only */
   char            *url;
   char            *center;
   char            *device;
@@ -172,12 +186,14 @@ typedef struct _Job
   guint            conflicts;       /* conflict rows written */
   gint64           usec_http;       /* time spent, for the debug log */
   gint64           usec_apply;
+  gint64           usec_decode;     /* decrypting and reading batches */
 } Job;
 
 static void
 job_free (Job *job)
 {
   g_clear_object (&job->secondary);
+  g_clear_object (&job->reader);
   g_free (job->url);
   g_free (job->center);
   g_free (job->device);
@@ -500,99 +516,236 @@ fetch_info (SoupSession   *session,
   return TRUE;
 }
 
-/* --- Push ----------------------------------------------------------------- */
+/* --- Change batches ------------------------------------------------------- */
 
-/* The envelope plaintext (opaque to the server, docs/PROTOCOL.md): a JSON
- * array of changes, each {"t": table, "r": row id, "f": field, "v": text
- * value or null, "h": HLC (integer), "d": writing device id, "bh": base HLC,
+/* The envelope plaintext (opaque to the server; docs/PROTOCOL.md, "Change
+ * batches").  Written as format 2: the four bytes "STZ1", then a raw
+ * deflate stream (RFC 1951) of the JSON object
+ *
+ *   {"format":2,"devices":["<device id>",…],
+ *    "rows":[["<table>","<row id>",<change>,<change>,…],…]}
+ *
+ * with each change [field, value, hlc, device] or [field, value, hlc,
+ * device, base hlc, base device]: value a string or null, HLCs decimal
+ * integers, devices indexes into "devices".  A "rows" group is a maximal
+ * run of consecutive changes to the same table and row, so the changes
+ * keep their exact order; the base pair is there when the writer saw a
+ * version (base HLC not 0).  The members come in this order, and the
+ * inflated text may be at most BATCH_MAX_PLAINTEXT bytes.
+ *
+ * Format 1, still read (batches already stored on servers), is an
+ * uncompressed JSON array of changes, each {"t": table, "r": row id,
+ * "f": field, "v": value or null, "h": HLC, "d": device, "bh": base HLC,
  * "bd": base device} ("bh"/"bd" absent when the writer saw no version).
+ * A plaintext starting with "[" is format 1, one starting with "{" an
+ * uncompressed format 2 object (not written, but read).
+ *
  * The envelope's msg_id is "<server device id>.<first outbox id>.<count>":
  * the same rows give the same id, so a push repeated after a lost reply is
  * stored once. */
+
+#define BATCH_MAGIC          "STZ1"
+#define BATCH_MAGIC_LEN      4
+#define BATCH_FORMAT         2
+/* What a batch may inflate to: far above what a writer makes (the outbox
+ * is peeked in batches of at most BATCH_MAX_RAW_BYTES of its estimate),
+ * low enough that a hostile batch cannot exhaust memory. */
+#define BATCH_MAX_PLAINTEXT  (64 * 1024 * 1024)
+/* Level 1 is several times faster than the default 6 and only a little
+ * larger on batches of changes. */
+#define BATCH_DEFLATE_LEVEL  1
+
+/* Used by tests/sync/test-sync.c; not in the header, since nothing else
+ * should look inside a batch. */
+GBytes    *stp_sync_batch_encode (GPtrArray     *changes,
+                                  guint64       *max_hlc);
+GPtrArray *stp_sync_batch_decode (const guint8  *data,
+                                  gsize          len,
+                                  GError       **error);
 
 /* JSON string escaping as in canonical JSON (docs/PROTOCOL.md). */
 static void
 append_json_string (GString    *out,
                     const char *text)
 {
+  const unsigned char *run = (const unsigned char *) text;
+  const unsigned char *p;
+
   g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) text; *p != '\0'; p++)
+  for (p = run; *p != '\0'; p++)
     {
+      const char *escape;
+      char buf[8];
+
+      if (*p >= 0x20 && *p != '"' && *p != '\\')
+        continue;
+      g_string_append_len (out, (const char *) run, p - run);
       switch (*p)
         {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\b':
-          g_string_append (out, "\\b");
-          break;
-        case '\f':
-          g_string_append (out, "\\f");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
+        case '"': escape = "\\\""; break;
+        case '\\': escape = "\\\\"; break;
+        case '\b': escape = "\\b"; break;
+        case '\f': escape = "\\f"; break;
+        case '\n': escape = "\\n"; break;
+        case '\r': escape = "\\r"; break;
+        case '\t': escape = "\\t"; break;
         default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
+          g_snprintf (buf, sizeof buf, "\\u%04x", *p);
+          escape = buf;
         }
+      g_string_append (out, escape);
+      run = p + 1;
     }
+  g_string_append_len (out, (const char *) run, p - run);
   g_string_append_c (out, '"');
+}
+
+static void
+append_uint (GString *out,
+             guint64  value)
+{
+  char buf[21];
+  int i = sizeof buf;
+
+  do
+    {
+      buf[--i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value > 0);
+  g_string_append_len (out, buf + i, (gssize) sizeof buf - i);
+}
+
+typedef struct
+{
+  GHashTable *index;       /* device id (borrowed) -> position + 1 */
+  GPtrArray  *ids;         /* borrowed */
+  const char *last;
+  guint       last_index;
+} DeviceDict;
+
+static guint
+device_dict_index (DeviceDict *dict,
+                   const char *device)
+{
+  gpointer found;
+
+  if (dict->last != NULL && strcmp (dict->last, device) == 0)
+    return dict->last_index;
+  found = g_hash_table_lookup (dict->index, device);
+  if (found == NULL)
+    {
+      g_ptr_array_add (dict->ids, (gpointer) device);
+      found = GUINT_TO_POINTER (dict->ids->len);
+      g_hash_table_insert (dict->index, (gpointer) device, found);
+    }
+  dict->last = device;
+  dict->last_index = GPOINTER_TO_UINT (found) - 1;
+  return dict->last_index;
 }
 
 /* Written by hand: JsonBuilder costs several times more for big batches. */
 static char *
-changes_to_json (GPtrArray *changes,
-                 guint64   *max_hlc)
+batch_to_json (GPtrArray *changes,
+               gsize     *len,
+               guint64   *max_hlc)
 {
-  GString *out = g_string_sized_new (changes->len * 160);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  DeviceDict dict = { index, ids, NULL, 0 };
+  g_autofree guint *device_of = g_new (guint, 2 * (gsize) changes->len + 1);
+  GString *out = g_string_sized_new (64 + (gsize) changes->len * 64);
+  StpChange *prev = NULL;
 
   *max_hlc = 0;
-  g_string_append_c (out, '[');
   for (guint i = 0; i < changes->len; i++)
     {
       StpChange *c = g_ptr_array_index (changes, i);
 
-      if (i > 0)
+      device_of[2 * i] = device_dict_index (&dict, c->device);
+      if (c->base_hlc != 0)
+        device_of[2 * i + 1] = device_dict_index (&dict, c->base_device != NULL ? c->base_device : "");
+      *max_hlc = MAX (*max_hlc, c->hlc);
+    }
+
+  g_string_append (out, "{\"format\":2,\"devices\":[");
+  for (guint d = 0; d < ids->len; d++)
+    {
+      if (d > 0)
         g_string_append_c (out, ',');
-      g_string_append (out, "{\"t\":");
-      append_json_string (out, c->table);
-      g_string_append (out, ",\"r\":");
-      append_json_string (out, c->row_id);
-      g_string_append (out, ",\"f\":");
+      append_json_string (out, g_ptr_array_index (ids, d));
+    }
+  g_string_append (out, "],\"rows\":[");
+  for (guint i = 0; i < changes->len; i++)
+    {
+      StpChange *c = g_ptr_array_index (changes, i);
+
+      if (prev == NULL || strcmp (prev->row_id, c->row_id) != 0
+          || strcmp (prev->table, c->table) != 0)
+        {
+          if (prev != NULL)
+            g_string_append (out, "],");
+          g_string_append_c (out, '[');
+          append_json_string (out, c->table);
+          g_string_append_c (out, ',');
+          append_json_string (out, c->row_id);
+        }
+      g_string_append (out, ",[");
       append_json_string (out, c->field);
-      g_string_append (out, ",\"v\":");
+      g_string_append_c (out, ',');
       if (c->value != NULL)
         append_json_string (out, c->value);
       else
         g_string_append (out, "null");
-      g_string_append_printf (out, ",\"h\":%" G_GUINT64_FORMAT ",\"d\":", c->hlc);
-      append_json_string (out, c->device);
+      g_string_append_c (out, ',');
+      append_uint (out, c->hlc);
+      g_string_append_c (out, ',');
+      append_uint (out, device_of[2 * i]);
       if (c->base_hlc != 0)
         {
-          g_string_append_printf (out, ",\"bh\":%" G_GUINT64_FORMAT ",\"bd\":", c->base_hlc);
-          append_json_string (out, c->base_device ? c->base_device : "");
+          g_string_append_c (out, ',');
+          append_uint (out, c->base_hlc);
+          g_string_append_c (out, ',');
+          append_uint (out, device_of[2 * i + 1]);
         }
-      g_string_append_c (out, '}');
-      *max_hlc = MAX (*max_hlc, c->hlc);
+      g_string_append_c (out, ']');
+      prev = c;
     }
-  g_string_append_c (out, ']');
+  if (prev != NULL)
+    g_string_append_c (out, ']');
+  g_string_append (out, "]}");
+  *len = out->len;
   return g_string_free (out, FALSE);
 }
 
-/* A fast reader for the batch format written by changes_to_json(); FALSE
- * on anything unexpected, and the general JSON reader takes over. */
+/* The compressed format 2 plaintext of @changes, or NULL when it would
+ * inflate to more than readers accept (only with values full of control
+ * characters, escaped six times their size). */
+GBytes *
+stp_sync_batch_encode (GPtrArray *changes,
+                       guint64   *max_hlc)
+{
+  gsize len = 0;
+  g_autofree char *json = batch_to_json (changes, &len, max_hlc);
+  g_autoptr(GBytes) deflated = NULL;
+  gsize deflated_len = 0;
+  const guint8 *data;
+  guint8 *out;
+
+  if (len > BATCH_MAX_PLAINTEXT)
+    return NULL;
+  deflated = stp_deflate ((const guint8 *) json, len, BATCH_DEFLATE_LEVEL);
+  g_clear_pointer (&json, g_free);
+  data = g_bytes_get_data (deflated, &deflated_len);
+  out = g_malloc (BATCH_MAGIC_LEN + deflated_len);
+
+  memcpy (out, BATCH_MAGIC, BATCH_MAGIC_LEN);
+  if (deflated_len > 0)
+    memcpy (out + BATCH_MAGIC_LEN, data, deflated_len);
+  return g_bytes_new_take (out, BATCH_MAGIC_LEN + deflated_len);
+}
+
+/* A strict reader for format 2 and a fast one for format 1. */
 typedef struct
 {
   const char *p;
@@ -619,6 +772,254 @@ scan_char (Scan *s,
   return FALSE;
 }
 
+static gboolean
+scan_hex4 (Scan    *s,
+           guint32 *out)
+{
+  guint32 v = 0;
+
+  if (s->end - s->p < 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (s->p[i]);
+
+      if (d < 0)
+        return FALSE;
+      v = v << 4 | (guint32) d;
+    }
+  s->p += 4;
+  *out = v;
+  return TRUE;
+}
+
+/* Any JSON string: every escape, surrogate pairs; no raw control
+ * characters, no invalid UTF-8, no NUL (a value is a C string). */
+static gboolean
+scan_json_string (Scan  *s,
+                  char **out)
+{
+  const char *start;
+  GString *str;
+
+  if (!scan_char (s, '"'))
+    return FALSE;
+  start = s->p;
+  while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (guchar) *s->p >= 0x20)
+    s->p++;
+  if (s->p < s->end && *s->p == '"')
+    {
+      if (!g_utf8_validate_len (start, s->p - start, NULL))
+        return FALSE;
+      *out = g_strndup (start, s->p - start);
+      s->p++;
+      return TRUE;
+    }
+
+  str = g_string_new_len (start, s->p - start);
+  while (s->p < s->end && *s->p != '"')
+    {
+      char c = *s->p++;
+      guint32 code, low;
+
+      if ((guchar) c < 0x20)
+        goto fail;
+      if (c != '\\')
+        {
+          g_string_append_c (str, c);
+          continue;
+        }
+      if (s->p >= s->end)
+        goto fail;
+      c = *s->p++;
+      switch (c)
+        {
+        case '"': case '\\': case '/':
+          g_string_append_c (str, c);
+          break;
+        case 'b': g_string_append_c (str, '\b'); break;
+        case 'f': g_string_append_c (str, '\f'); break;
+        case 'n': g_string_append_c (str, '\n'); break;
+        case 'r': g_string_append_c (str, '\r'); break;
+        case 't': g_string_append_c (str, '\t'); break;
+        case 'u':
+          if (!scan_hex4 (s, &code) || code == 0 || (code >= 0xdc00 && code <= 0xdfff))
+            goto fail;
+          if (code >= 0xd800 && code <= 0xdbff)
+            {
+              if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+                goto fail;
+              s->p += 2;
+              if (!scan_hex4 (s, &low) || low < 0xdc00 || low > 0xdfff)
+                goto fail;
+              code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+            }
+          g_string_append_unichar (str, code);
+          break;
+        default:
+          goto fail;
+        }
+    }
+  if (s->p >= s->end || !g_utf8_validate_len (str->str, str->len, NULL))
+    goto fail;
+  s->p++;
+  *out = g_string_free (str, FALSE);
+  return TRUE;
+
+fail:
+  g_string_free (str, TRUE);
+  return FALSE;
+}
+
+/* A JSON integer 0..2^64-1: digits, no sign, no leading zero. */
+static gboolean
+scan_json_uint (Scan    *s,
+                guint64 *out)
+{
+  const char *start;
+  guint64 v = 0;
+
+  scan_space (s);
+  start = s->p;
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    {
+      guint digit = (guint) (*s->p - '0');
+
+      if (v > (G_MAXUINT64 - digit) / 10)
+        return FALSE;
+      v = v * 10 + digit;
+      s->p++;
+    }
+  if (s->p == start || (s->p - start > 1 && *start == '0'))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+scan_key (Scan       *s,
+          const char *key)
+{
+  g_autofree char *text = NULL;
+
+  return scan_json_string (s, &text) && g_str_equal (text, key) && scan_char (s, ':');
+}
+
+static gboolean
+scan_null (Scan *s)
+{
+  scan_space (s);
+  if (s->end - s->p >= 4 && memcmp (s->p, "null", 4) == 0)
+    {
+      s->p += 4;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_device (Scan       *s,
+             GPtrArray  *devices,
+             char      **out)
+{
+  guint64 index;
+
+  if (!scan_json_uint (s, &index) || index >= devices->len)
+    return FALSE;
+  *out = g_strdup (g_ptr_array_index (devices, index));
+  return TRUE;
+}
+
+/* Format 2 (uncompressed), see above; NULL on anything else, with
+ * *newer set when it is a format this version does not know. */
+static GPtrArray *
+batch_read_format2 (const char *data,
+                    gsize       len,
+                    gboolean   *newer)
+{
+  Scan s = { data, data + len };
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  guint64 format;
+
+  *newer = FALSE;
+  if (!scan_char (&s, '{') || !scan_key (&s, "format") || !scan_json_uint (&s, &format))
+    return NULL;
+  if (format != BATCH_FORMAT)
+    {
+      *newer = format > BATCH_FORMAT;
+      return NULL;
+    }
+  if (!scan_char (&s, ',') || !scan_key (&s, "devices") || !scan_char (&s, '['))
+    return NULL;
+  if (!scan_char (&s, ']'))
+    {
+      do
+        {
+          char *device = NULL;
+
+          if (!scan_json_string (&s, &device))
+            return NULL;
+          g_ptr_array_add (devices, device);
+        }
+      while (scan_char (&s, ','));
+      if (!scan_char (&s, ']'))
+        return NULL;
+    }
+  if (!scan_char (&s, ',') || !scan_key (&s, "rows") || !scan_char (&s, '['))
+    return NULL;
+  if (!scan_char (&s, ']'))
+    {
+      do
+        {
+          g_autofree char *table = NULL;
+          g_autofree char *row_id = NULL;
+
+          if (!scan_char (&s, '[') || !scan_json_string (&s, &table)
+              || !scan_char (&s, ',') || !scan_json_string (&s, &row_id)
+              || !scan_char (&s, ','))
+            return NULL;
+          do
+            {
+              g_autoptr(StpChange) c = stp_change_new ();
+
+              c->table = g_strdup (table);
+              c->row_id = g_strdup (row_id);
+              if (!scan_char (&s, '[') || !scan_json_string (&s, &c->field) || !scan_char (&s, ','))
+                return NULL;
+              if (!scan_null (&s) && !scan_json_string (&s, &c->value))
+                return NULL;
+              if (!scan_char (&s, ',') || !scan_json_uint (&s, &c->hlc)
+                  || !scan_char (&s, ',') || !scan_device (&s, devices, &c->device))
+                return NULL;
+              if (scan_char (&s, ','))
+                {
+                  if (!scan_json_uint (&s, &c->base_hlc) || !scan_char (&s, ',')
+                      || !scan_device (&s, devices, &c->base_device))
+                    return NULL;
+                }
+              if (!scan_char (&s, ']'))
+                return NULL;
+              g_ptr_array_add (changes, g_steal_pointer (&c));
+            }
+          while (scan_char (&s, ','));
+          if (!scan_char (&s, ']'))
+            return NULL;
+        }
+      while (scan_char (&s, ','));
+      if (!scan_char (&s, ']'))
+        return NULL;
+    }
+  if (!scan_char (&s, '}'))
+    return NULL;
+  scan_space (&s);
+  if (s.p != s.end)
+    return NULL;
+  return g_steal_pointer (&changes);
+}
+
+/* Format 1 strings as written by older versions; anything beyond ASCII in
+ * a \u escape leaves the batch to the general JSON reader. */
 static gboolean
 scan_string (Scan  *s,
              char **out)
@@ -701,9 +1102,11 @@ scan_uint (Scan    *s,
   return s->p > start;
 }
 
+/* A fast reader for format 1 as older versions wrote it; NULL on anything
+ * unexpected, and the general JSON reader takes over. */
 static GPtrArray *
-changes_from_json_fast (const char *data,
-                        gsize       len)
+batch_read_format1_fast (const char *data,
+                         gsize       len)
 {
   Scan s = { data, data + len };
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
@@ -736,15 +1139,8 @@ changes_from_json_fast (const char *data,
                 c->base_hlc = v;
               continue;
             }
-          if (g_str_equal (key, "v"))
-            {
-              scan_space (&s);
-              if (s.end - s.p >= 4 && memcmp (s.p, "null", 4) == 0)
-                {
-                  s.p += 4;
-                  continue;
-                }
-            }
+          if (g_str_equal (key, "v") && scan_null (&s))
+            continue;
           {
             char **slot = g_str_equal (key, "t") ? &c->table
                           : g_str_equal (key, "r") ? &c->row_id
@@ -773,26 +1169,29 @@ done:
   return g_steal_pointer (&changes);
 }
 
-static GPtrArray *
-changes_from_json (GBytes   *plaintext,
-                   GError  **error)
+static void
+set_unreadable (GError **error)
 {
-  gsize len = 0;
-  const char *data = g_bytes_get_data (plaintext, &len);
+  g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                       _("A change batch from another device is not readable"));
+}
+
+static GPtrArray *
+batch_read_format1 (const char  *data,
+                    gsize        len,
+                    GError     **error)
+{
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GPtrArray) changes = changes_from_json_fast (data, len);
+  g_autoptr(GPtrArray) changes = batch_read_format1_fast (data, len);
   JsonArray *array;
 
   if (changes != NULL)
     return g_steal_pointer (&changes);
   g_debug ("a batch is read by the general JSON reader");
-  root = stp_json_parse (data, len, error);
-  if (root == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (root))
+  root = stp_json_parse (data, len, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("A change batch from another device is not readable"));
+      set_unreadable (error);
       return NULL;
     }
   array = json_node_get_array (root);
@@ -823,18 +1222,156 @@ changes_from_json (GBytes   *plaintext,
   return g_steal_pointer (&changes);
 }
 
+static GPtrArray *
+batch_read_plain (const char  *data,
+                  gsize        len,
+                  GError     **error)
+{
+  Scan s = { data, data + len };
+  gboolean newer = FALSE;
+  GPtrArray *changes;
+
+  scan_space (&s);
+  if (s.p < s.end && *s.p == '[')
+    return batch_read_format1 (data, len, error);
+  changes = batch_read_format2 (data, len, &newer);
+  if (changes != NULL)
+    return changes;
+  if (newer)
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                         _("A change batch from another device was written by a newer version "
+                           "of the program; update this one"));
+  else
+    set_unreadable (error);
+  return NULL;
+}
+
+/* Reads a batch plaintext of any format; a malformed one is an error,
+ * never a crash, and it may inflate to BATCH_MAX_PLAINTEXT bytes only. */
+GPtrArray *
+stp_sync_batch_decode (const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  g_autoptr(GBytes) inflated = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize inflated_len = 0;
+  const char *text;
+
+  if (len < BATCH_MAGIC_LEN || memcmp (data, BATCH_MAGIC, BATCH_MAGIC_LEN) != 0)
+    return batch_read_plain ((const char *) data, len, error);
+  inflated = stp_inflate (data + BATCH_MAGIC_LEN, len - BATCH_MAGIC_LEN,
+                          BATCH_MAX_PLAINTEXT, &local_error);
+  if (inflated == NULL)
+    {
+      g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                   _("A change batch from another device is not readable: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  text = g_bytes_get_data (inflated, &inflated_len);
+  return batch_read_plain (text != NULL ? text : "", inflated_len, error);
+}
+
+/* --- Push ----------------------------------------------------------------- */
+
+/* Sending, sealing and acknowledging overlap: while one batch is on its
+ * way to the server, a helper thread peeks and seals the next one on the
+ * reader connection, and the acker thread removes the rows of the batches
+ * the server already gave a seq on the worker connection.  Each
+ * connection is used by one thread at a time. */
+
+/* A batch acknowledged by the server, its outbox rows not yet removed. */
+typedef struct
+{
+  GArray   *ids;           /* gint64 outbox ids; NULL: the acker stops */
+  gboolean  move_cursor;   /* the seq follows the pull cursor */
+  gint64    seq;
+} PendingAck;
+
+static void
+pending_ack_free (PendingAck *ack)
+{
+  if (ack == NULL)
+    return;
+  g_clear_pointer (&ack->ids, g_array_unref);
+  g_free (ack);
+}
+
+typedef struct
+{
+  Job          *job;
+  GAsyncQueue  *queue;     /* PendingAck, in seq order */
+  GThread      *thread;
+  gint          failed;    /* atomic: @error is set, later acks are dropped */
+  GError       *error;     /* read after the thread ended */
+  gint64        usec;      /* time spent, for the debug log */
+} Acker;
+
+/* Removes the rows of each batch in turn, and moves the cursor with them.
+ * The rows are removed only once they have a seq, in order; a crash
+ * before leaves them to be pushed again under the same msg_id, which the
+ * server answers with the seq they have. */
+static gpointer
+acker_thread (gpointer data)
+{
+  Acker *acker = data;
+
+  for (;;)
+    {
+      PendingAck *ack = g_async_queue_pop (acker->queue);
+      gint64 t0 = g_get_monotonic_time ();
+
+      if (ack->ids == NULL)
+        {
+          pending_ack_free (ack);
+          break;
+        }
+      if (acker->error == NULL
+          && !stp_sync_store_ack_outbox_at (acker->job->secondary,
+                                            (const gint64 *) (gpointer) ack->ids->data,
+                                            ack->ids->len, ack->move_cursor ? CURSOR_KEY : NULL,
+                                            ack->seq, &acker->error))
+        g_atomic_int_set (&acker->failed, TRUE);
+      acker->usec += g_get_monotonic_time () - t0;
+      pending_ack_free (ack);
+    }
+  return NULL;
+}
+
+static void
+acker_start (Acker *acker,
+             Job   *job)
+{
+  acker->job = job;
+  acker->queue = g_async_queue_new ();
+  acker->thread = g_thread_new ("stp-sync-ack", acker_thread, acker);
+}
+
+/* Waits until every queued acknowledgement is done. */
+static void
+acker_finish (Acker *acker)
+{
+  g_async_queue_push (acker->queue, g_new0 (PendingAck, 1));
+  g_thread_join (acker->thread);
+  g_async_queue_unref (acker->queue);
+}
+
 /* One batch ready to send: the next rows of the outbox, sealed. */
 typedef struct
 {
   Job        *job;         /* input */
   gint64      after_id;    /* input: the rows after this outbox id */
-  gsize       max_bytes;   /* input */
-  GPtrArray  *changes;     /* StpChange, owned; empty: nothing left */
+  gsize       raw_bytes;   /* input: peek budget, in the store's size estimate */
+  guint       max_rows;    /* input and output: lowered while the body is too large */
+  gsize       body_limit;  /* input: the largest body to send */
+  GArray     *ids;         /* gint64 outbox ids of the changes; empty: nothing left */
   char       *body;        /* the push request */
   gsize       body_len;
   guint64     max_hlc;
   GError     *error;
   gint64      usec;        /* time spent, for the debug log */
+  gint64      usec_peek;   /* of @usec, reading the outbox */
 } PushBatch;
 
 static void
@@ -842,7 +1379,7 @@ push_batch_free (PushBatch *pb)
 {
   if (pb == NULL)
     return;
-  g_clear_pointer (&pb->changes, g_ptr_array_unref);
+  g_clear_pointer (&pb->ids, g_array_unref);
   g_free (pb->body);
   g_clear_error (&pb->error);
   g_free (pb);
@@ -850,62 +1387,102 @@ push_batch_free (PushBatch *pb)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PushBatch, push_batch_free)
 
-/* Peeks and seals a batch; runs on the sync thread or, while the previous
- * batch is on its way to the server, on a helper thread (the sync thread
- * then does not touch the database). */
+/* Peeks and seals, on the reader connection; a body over the limit is
+ * made again of half the rows.  The same rows and limits give the same
+ * batch, so a run repeated after a lost reply makes the same batches
+ * with the same msg_ids. */
 static gpointer
 push_batch_prepare (gpointer data)
 {
   PushBatch *pb = data;
   Job *job = pb->job;
-  g_autoptr(StpEnvelope) envelope = NULL;
-  g_autofree char *plaintext = NULL;
-  g_autofree char *msg_id = NULL;
-  g_autofree char *env_json = NULL;
-  gint64 t0 = g_get_monotonic_time ();
+  gint64 t_begin = g_get_monotonic_time ();
 
-  pb->changes = stp_sync_store_peek_outbox_after (job->secondary, pb->after_id, pb->max_bytes,
-                                                  MAX_BATCH_ROWS, &pb->error);
-  if (pb->changes == NULL || pb->changes->len == 0)
-    return pb;
-  plaintext = changes_to_json (pb->changes, &pb->max_hlc);
-  /* Stable for the same rows, so a retry after a lost reply is
-   * recognized by the server and stored once. */
-  msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
-                            ((StpChange *) pb->changes->pdata[0])->outbox_id, pb->changes->len);
-  envelope = stp_envelope_new (job->center, job->device, msg_id, pb->max_hlc,
-                               STP_SCHEMA_VERSION, job->key_id);
-  if (!stp_envelope_seal (envelope, job->key, (const guint8 *) plaintext,
-                          strlen (plaintext), &pb->error))
-    return pb;
-  env_json = stp_envelope_to_json (envelope);
-  pb->body = g_strdup_printf ("{\"envelopes\":[%s]}", env_json);
-  pb->body_len = strlen (pb->body);
-  pb->usec = g_get_monotonic_time () - t0;
+  pb->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (;;)
+    {
+      g_autoptr(StpEnvelope) envelope = NULL;
+      g_autoptr(GBytes) plaintext = NULL;
+      /* Freed here, beside the send, by the thread that made them: only
+       * the ids go on. */
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autofree char *msg_id = NULL;
+      g_autofree char *env_json = NULL;
+      GString *body;
+      gint64 t0 = g_get_monotonic_time ();
+
+      g_array_set_size (pb->ids, 0);
+      g_clear_pointer (&pb->body, g_free);
+      changes = stp_sync_store_peek_outbox_after (job->reader, pb->after_id, pb->raw_bytes,
+                                                  pb->max_rows, &pb->error);
+      pb->usec_peek += g_get_monotonic_time () - t0;
+      if (changes == NULL || changes->len == 0)
+        break;
+      g_array_set_size (pb->ids, changes->len);
+      for (guint i = 0; i < changes->len; i++)
+        g_array_index (pb->ids, gint64, i) = ((StpChange *) changes->pdata[i])->outbox_id;
+      plaintext = stp_sync_batch_encode (changes, &pb->max_hlc);
+      if (plaintext == NULL)
+        {
+          if (changes->len == 1)
+            {
+              g_set_error_literal (&pb->error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED,
+                                   _("One change is too large to send"));
+              break;
+            }
+          pb->max_rows = changes->len / 2;
+          continue;
+        }
+      /* Stable for the same rows, so a retry after a lost reply is
+       * recognized by the server and stored once. */
+      msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
+                                g_array_index (pb->ids, gint64, 0), pb->ids->len);
+      envelope = stp_envelope_new (job->center, job->device, msg_id, pb->max_hlc,
+                                   STP_SCHEMA_VERSION, job->key_id);
+      if (!stp_envelope_seal (envelope, job->key, g_bytes_get_data (plaintext, NULL),
+                              g_bytes_get_size (plaintext), &pb->error))
+        break;
+      env_json = stp_envelope_to_json (envelope);
+      body = g_string_sized_new (strlen (env_json) + 32);
+      g_string_append (body, "{\"envelopes\":[");
+      g_string_append (body, env_json);
+      g_string_append (body, "]}");
+      pb->body_len = body->len;
+      pb->body = g_string_free (body, FALSE);
+      if (pb->ids->len == 1 || pb->body_len <= pb->body_limit)
+        break;
+      pb->max_rows = pb->ids->len / 2;
+      g_debug ("push: a body of %" G_GSIZE_FORMAT " bytes is over %" G_GSIZE_FORMAT
+               ": at most %u changes per batch", pb->body_len, pb->body_limit, pb->max_rows);
+    }
+  pb->usec = g_get_monotonic_time () - t_begin;
   return pb;
 }
 
 static PushBatch *
 push_batch_new (Job    *job,
                 gint64  after_id,
-                gsize   max_bytes)
+                gsize   raw_bytes,
+                guint   max_rows,
+                gsize   body_limit)
 {
   PushBatch *pb = g_new0 (PushBatch, 1);
 
   pb->job = job;
   pb->after_id = after_id;
-  pb->max_bytes = max_bytes;
+  pb->raw_bytes = raw_bytes;
+  pb->max_rows = max_rows;
+  pb->body_limit = body_limit;
   return pb;
 }
 
 static gint64
 push_batch_last_id (PushBatch *pb)
 {
-  return ((StpChange *) pb->changes->pdata[pb->changes->len - 1])->outbox_id;
+  return g_array_index (pb->ids, gint64, pb->ids->len - 1);
 }
 
-/* Sends the outbox batch by batch.  While one batch is on its way to the
- * server, the next one is peeked and sealed on a helper thread: it starts
+/* Sends the outbox batch by batch.  The batch sealed beside a send starts
  * after the rows in flight, which are a prefix of the outbox (ids only
  * grow), so it is the batch the next round would have peeked once these
  * were acknowledged, with the same msg_id. */
@@ -915,69 +1492,96 @@ push_outbox (SoupSession   *session,
              GCancellable  *cancellable,
              GError       **error)
 {
-  gsize batch = job->batch_bytes;
+  /* An explicit batch size (tests) may be over the server's limit, to
+   * see 413s, but not over what an envelope can carry. */
+  gsize body_limit = MIN (job->batch_bytes, MAX_BODY_BYTES);
+  /* The store estimates a change at about its format 1 size, several
+   * times its share of a sealed format 2 body. */
+  gsize raw_bytes = MIN (BATCH_MAX_RAW_BYTES, body_limit * RAW_BYTES_PER_BODY_BYTE);
+  guint max_rows = MAX_BATCH_ROWS;
   g_autofree char *push_path = g_strdup_printf ("/v1/centers/%s/push", job->center);
   /* Seqs are gapless per center: while each pushed batch gets the seq right
    * after the pull cursor, nothing else lies between, and the cursor moves
    * past our own batches instead of downloading them again to skip them. */
   gint64 own_cursor = stp_sync_store_get_cursor (job->secondary, CURSOR_KEY);
-  g_autoptr(PushBatch) next = push_batch_prepare (push_batch_new (job, 0, batch));
+  g_autoptr(PushBatch) next = NULL;
+  Acker acker = { 0, };
+  gint64 usec_seal = 0, usec_peek = 0, usec_server = 0, usec_wait = 0;
+  gint64 t_begin = g_get_monotonic_time ();
+  guint64 bytes_sent = 0;
+  guint batches = 0;
+  gboolean ok = FALSE;
 
+  acker_start (&acker, job);
+  next = push_batch_prepare (push_batch_new (job, 0, raw_bytes, max_rows, body_limit));
   for (;;)
     {
       g_autoptr(PushBatch) current = g_steal_pointer (&next);
-      GPtrArray *changes;
-      GThread *helper = NULL;
-      g_autoptr(GArray) ids = NULL;
+      GArray *ids;
+      GThread *helper;
+      PendingAck *ack;
       Reply reply;
       JsonObject *object;
       JsonArray *results;
       JsonObject *result;
       gint64 seq;
-      gboolean follows_cursor;
       gboolean sent;
-      gint64 t_start = g_get_monotonic_time (), t_http;
+      gint64 t_start = g_get_monotonic_time (), t_sent, t_joined;
 
       if (current->error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&current->error));
-          return FALSE;
+          goto out;
         }
-      changes = current->changes;
-      if (changes->len == 0)
-        return TRUE;
+      usec_seal += current->usec;
+      usec_peek += current->usec_peek;
+      max_rows = current->max_rows;
+      ids = current->ids;
+      if (ids->len == 0)
+        {
+          ok = TRUE;
+          goto out;
+        }
+      if (g_atomic_int_get (&acker.failed))
+        goto out;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+        goto out;
 
-      next = push_batch_new (job, push_batch_last_id (current), batch);
+      next = push_batch_new (job, push_batch_last_id (current), raw_bytes, max_rows, body_limit);
       helper = g_thread_new ("stp-sync-seal", push_batch_prepare, next);
       sent = http (session, job, SOUP_METHOD_POST, push_path,
                    current->body, current->body_len, &reply, cancellable, error);
+      t_sent = g_get_monotonic_time ();
       g_thread_join (helper);
+      t_joined = g_get_monotonic_time ();
+      usec_server += t_sent - t_start;
+      usec_wait += t_joined - t_sent;
       if (!sent)
-        return FALSE;
-      t_http = g_get_monotonic_time ();
+        goto out;
 
       if (reply.status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
         {
           reply_clear (&reply);
-          if (changes->len == 1)
+          if (ids->len == 1)
             {
               g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                                    _("One change is larger than the server accepts"));
-              return FALSE;
+              goto out;
             }
-          batch = MAX (MIN_BATCH_BYTES, MIN (batch, current->body_len) / 2);
-          g_debug ("413: batch halved to %" G_GSIZE_FORMAT " bytes", batch);
+          body_limit = MAX (MIN_BATCH_BYTES, MIN (body_limit, current->body_len) / 2);
+          max_rows = MAX (1, ids->len / 2);
+          g_debug ("413: at most %" G_GSIZE_FORMAT " bytes and %u changes per batch",
+                   body_limit, max_rows);
           push_batch_free (next);
-          next = push_batch_prepare (push_batch_new (job, current->after_id, batch));
+          next = push_batch_prepare (push_batch_new (job, current->after_id, raw_bytes,
+                                                     max_rows, body_limit));
           continue;
         }
       if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
         {
           set_reply_error (&reply, error);
           reply_clear (&reply);
-          return FALSE;
+          goto out;
         }
       object = json_node_get_object (reply.json);
       results = json_object_has_member (object, "results")
@@ -988,7 +1592,7 @@ push_outbox (SoupSession   *session,
           g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                                _("The server answered the push in an unexpected form"));
           reply_clear (&reply);
-          return FALSE;
+          goto out;
         }
       result = json_array_get_object_element (results, 0);
       if (json_object_has_member (result, "error"))
@@ -1007,39 +1611,66 @@ push_outbox (SoupSession   *session,
                                                     "and other changes still sync."),
                                                   MAX (ahead_hours, 0.0));
               reply_clear (&reply);
-              return TRUE;
+              ok = TRUE;
+              goto out;
             }
           g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                        _("The server refused a batch of changes: %s"), code);
           reply_clear (&reply);
-          return FALSE;
+          goto out;
         }
       if (!json_object_has_member (result, "seq"))
         {
           g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                                _("The server did not confirm the changes"));
           reply_clear (&reply);
-          return FALSE;
+          goto out;
         }
       seq = json_object_get_int_member_with_default (result, "seq", 0);
       reply_clear (&reply);
 
-      /* Stored with a seq: only now are the rows removed. */
-      ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), changes->len);
-      for (guint i = 0; i < changes->len; i++)
-        g_array_append_val (ids, ((StpChange *) changes->pdata[i])->outbox_id);
-      follows_cursor = seq == own_cursor + 1;
-      if (!stp_sync_store_ack_outbox_at (job->secondary, (const gint64 *) (gpointer) ids->data,
-                                         ids->len, follows_cursor ? CURSOR_KEY : NULL, seq, error))
-        return FALSE;
-      g_atomic_int_add ((gint *) &job->pushed, (gint) changes->len);
-      if (follows_cursor)
+      /* Stored with a seq: only now may the rows be removed. */
+      ack = g_new0 (PendingAck, 1);
+      ack->ids = g_array_ref (ids);
+      ack->move_cursor = seq == own_cursor + 1;
+      ack->seq = seq;
+      if (ack->move_cursor)
         own_cursor = seq;
-      g_debug ("push: %u changes: peek and seal %.0f ms (beside the previous send), "
-               "server %.0f ms, ack %.0f ms",
-               changes->len, current->usec / 1e3, (t_http - t_start) / 1e3,
-               (g_get_monotonic_time () - t_http) / 1e3);
+      g_async_queue_push (acker.queue, ack);
+      g_atomic_int_add ((gint *) &job->pushed, (gint) ids->len);
+      bytes_sent += current->body_len;
+      batches++;
+      g_debug ("push: %u changes, %" G_GSIZE_FORMAT " bytes (%.1f per change), "
+               "server %.0f ms, then the next batch %.0f ms",
+               ids->len, current->body_len, (double) current->body_len / ids->len,
+               (t_sent - t_start) / 1e3, (t_joined - t_sent) / 1e3);
     }
+
+out:
+  /* Even after an error, the batches that have a seq lose their rows. */
+  {
+    gint64 t_acks = g_get_monotonic_time ();
+
+    acker_finish (&acker);
+    /* (A failed acknowledgement may also be what stopped the loop.) */
+    if (acker.error != NULL && (ok || error == NULL || *error == NULL))
+      {
+        g_propagate_error (error, g_steal_pointer (&acker.error));
+        ok = FALSE;
+      }
+    else if (acker.error != NULL)
+      g_debug ("push: removing acknowledged rows failed too: %s", acker.error->message);
+    g_clear_error (&acker.error);
+    if (batches > 0)
+      g_debug ("push: %u batches, %" G_GUINT64_FORMAT " bytes in %.2f s: waiting for the "
+               "server %.2f s, then for the next batch %.2f s, then for the last "
+               "acknowledgements %.2f s; beside the sends, sealing %.2f s (of which "
+               "reading %.2f s) and removing acknowledged rows %.2f s",
+               batches, bytes_sent, (g_get_monotonic_time () - t_begin) / 1e6,
+               usec_server / 1e6, usec_wait / 1e6, (g_get_monotonic_time () - t_acks) / 1e6,
+               usec_seal / 1e6, usec_peek / 1e6, acker.usec / 1e6);
+  }
+  return ok;
 }
 
 /* --- Pull ----------------------------------------------------------------- */
@@ -1082,6 +1713,9 @@ applier_flush (Applier  *applier,
  * thread would. */
 
 #define PULL_QUEUE_MAX 4   /* batches read ahead of the applier */
+/* And at most this many changes (but always one batch): a batch holds up
+ * to MAX_BATCH_ROWS changes, some 15 MB once read. */
+#define PULL_QUEUE_MAX_CHANGES (2 * MAX_BATCH_ROWS)
 /* Pages are sized to about this many bytes from the size of the envelopes
  * seen so far: small enough that the next page downloads while the
  * applier works on the last one (and that a page of 4 MiB batches is not
@@ -1102,6 +1736,7 @@ typedef struct
   GMutex    lock;
   GCond     cond;
   GQueue    items;         /* PullItem, owned */
+  guint     queued;        /* changes in @items */
   gboolean  done;          /* no more items will come */
   gboolean  failed;        /* the applier stopped on @error */
   GError   *error;
@@ -1129,12 +1764,16 @@ pull_pipe_push (PullPipe  *pipe,
   item->seq = seq;
   item->page_end = page_end;
   g_mutex_lock (&pipe->lock);
-  while (!pipe->failed && pipe->items.length >= PULL_QUEUE_MAX)
+  while (!pipe->failed
+         && (pipe->items.length >= PULL_QUEUE_MAX
+             || (pipe->items.length > 0
+                 && pipe->queued + (changes != NULL ? changes->len : 0) > PULL_QUEUE_MAX_CHANGES)))
     g_cond_wait (&pipe->cond, &pipe->lock);
   ok = !pipe->failed;
   if (ok)
     {
       g_queue_push_tail (&pipe->items, item);
+      pipe->queued += changes != NULL ? changes->len : 0;
       g_cond_broadcast (&pipe->cond);
     }
   g_mutex_unlock (&pipe->lock);
@@ -1186,6 +1825,8 @@ applier_thread (gpointer data)
       while (pipe->items.length == 0 && !pipe->done)
         g_cond_wait (&pipe->cond, &pipe->lock);
       item = g_queue_pop_head (&pipe->items);
+      if (item != NULL && item->changes != NULL)
+        pipe->queued -= item->changes->len;
       g_cond_broadcast (&pipe->cond);
       g_mutex_unlock (&pipe->lock);
       if (item == NULL)
@@ -1274,15 +1915,19 @@ fetch_page (SoupSession   *session,
       /* Our own batches are already here. */
       if (g_strcmp0 (envelope->device, job->device) != 0)
         {
+          gint64 t0 = g_get_monotonic_time ();
+
           plaintext = stp_envelope_open (envelope, job->key, error);
           if (plaintext == NULL)
             {
               g_prefix_error (error, _("A change batch could not be decrypted: "));
               goto out;
             }
-          changes = changes_from_json (plaintext, error);
+          changes = stp_sync_batch_decode (g_bytes_get_data (plaintext, NULL),
+                                           g_bytes_get_size (plaintext), error);
           if (changes == NULL)
             goto out;
+          job->usec_decode += g_get_monotonic_time () - t0;
         }
       if (!pull_pipe_push (pipe, changes, seq, FALSE))
         goto out;
@@ -1342,8 +1987,9 @@ pull_pages (SoupSession   *session,
       ok = FALSE;
     }
   if (ok)
-    g_debug ("pull: %.2f s waiting for the server, %.2f s applying",
-             job->usec_http / 1e6, job->usec_apply / 1e6);
+    g_debug ("pull: %.2f s waiting for the server, %.2f s decrypting and reading batches, "
+             "%.2f s applying (beside the others)",
+             job->usec_http / 1e6, job->usec_decode / 1e6, job->usec_apply / 1e6);
 
   g_ptr_array_unref (pipe.applier.pending);
   g_queue_clear_full (&pipe.items, (GDestroyNotify) pull_item_free);
@@ -1386,7 +2032,7 @@ sync_thread (GTask         *task,
   if (!fetch_info (session, job, &max_body, cancellable, &error))
     goto fail;
   if (job->batch_bytes == 0)
-    job->batch_bytes = max_body > 0 ? MIN (max_body / 2, DEFAULT_BATCH_BYTES) : DEFAULT_BATCH_BYTES;
+    job->batch_bytes = max_body > 0 ? MIN (max_body, MAX_BODY_BYTES) : DEFAULT_BATCH_BYTES;
   if (!push_outbox (session, job, cancellable, &error))
     goto fail;
   if (!pull_pages (session, job, cancellable, &error))
@@ -1696,6 +2342,14 @@ start_sync (StpSyncEngine *self,
       return;
     }
   job = job_new (self, &error);
+  if (job != NULL && self->reader == NULL)
+    {
+      self->reader = stp_store_open_secondary (self->store, &error);
+      if (self->reader == NULL)
+        g_clear_pointer (&job, job_free);
+    }
+  if (job != NULL)
+    job->reader = g_object_ref (self->reader);
   if (job == NULL)
     {
       set_last_error (self, error->message);
@@ -2338,6 +2992,7 @@ stp_sync_engine_dispose (GObject *object)
       g_clear_object (&self->monitor);
     }
   g_clear_object (&self->secondary);
+  g_clear_object (&self->reader);
   g_clear_object (&self->tls_database);
   if (self->store != NULL)
     {

@@ -5,6 +5,7 @@
 #include "stp-envelope.h"
 #include "stp-wrapped-key.h"
 
+#include <sodium.h>
 #include <string.h>
 
 static const guint8 test_key[32] = {
@@ -459,11 +460,152 @@ test_device_codes (void)
   g_assert_null (stp_device_code_for_number (STP_DEVICE_NUMBER_MAX + 1));
 }
 
+static void
+test_deflate_round_trip (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *empty = "";
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (text, "[\"фамилия\",\"Петров %u\",%u]", i, i * 7);
+  for (int level = 1; level <= 9; level += 8)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) packed = stp_deflate ((const guint8 *) text->str, text->len, level);
+      g_autoptr(GBytes) unpacked = NULL;
+
+      g_assert_cmpuint (g_bytes_get_size (packed), <, text->len / 4);
+      unpacked = stp_inflate (g_bytes_get_data (packed, NULL), g_bytes_get_size (packed),
+                              text->len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (g_bytes_get_data (unpacked, NULL), g_bytes_get_size (unpacked),
+                       text->str, text->len);
+    }
+
+  /* Empty input, and incompressible input. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) packed = stp_deflate ((const guint8 *) empty, 0, 1);
+    g_autoptr(GBytes) unpacked = stp_inflate (g_bytes_get_data (packed, NULL),
+                                              g_bytes_get_size (packed), 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (unpacked), ==, 0);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    guint8 noise[70000];
+    g_autoptr(GBytes) packed = NULL;
+    g_autoptr(GBytes) unpacked = NULL;
+
+    randombytes_buf (noise, sizeof noise);
+    packed = stp_deflate (noise, sizeof noise, 1);
+    unpacked = stp_inflate (g_bytes_get_data (packed, NULL), g_bytes_get_size (packed),
+                            sizeof noise, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (g_bytes_get_data (unpacked, NULL), g_bytes_get_size (unpacked),
+                     noise, sizeof noise);
+  }
+}
+
+static void
+test_inflate_malformed (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GBytes) packed = NULL;
+  const guint8 *data;
+  gsize len;
+  g_autofree guint8 *copy = NULL;
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (text, "{\"n\":%u}", i);
+  packed = stp_deflate ((const guint8 *) text->str, text->len, 6);
+  data = g_bytes_get_data (packed, &len);
+
+  /* Every truncation is refused, never read as a shorter text. */
+  for (gsize cut = 0; cut < len; cut += (cut < 64 ? 1 : 97))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) out = stp_inflate (data, cut, text->len, &error);
+
+      g_assert_null (out);
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+    }
+
+  /* Bytes after the end of the stream. */
+  copy = g_malloc (len + 3);
+  memcpy (copy, data, len);
+  memcpy (copy + len, "abc", 3);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) out = stp_inflate (copy, len + 3, text->len, &error);
+
+    g_assert_null (out);
+    g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  }
+
+  /* Garbage, and flipped bytes: an error or (rarely, deflate has no
+   * checksum) some other text, never a crash. */
+  {
+    g_autoptr(GError) error = NULL;
+    const guint8 garbage[] = { 0xff, 0xff, 0xff, 0xff, 0x00, 0x12, 0x34 };
+    g_autoptr(GBytes) out = stp_inflate (garbage, sizeof garbage, 1024, &error);
+
+    g_assert_null (out);
+    g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  }
+  for (gsize i = 0; i < len; i += 13)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) out = NULL;
+
+      memcpy (copy, data, len);
+      copy[i] ^= 0x5a;
+      out = stp_inflate (copy, len, text->len, &error);
+      g_assert_true ((out == NULL) != (error == NULL));
+    }
+}
+
+static void
+test_inflate_bomb (void)
+{
+  gsize big = 80 * 1024 * 1024;
+  g_autofree guint8 *zeros = g_malloc0 (big);
+  g_autoptr(GBytes) packed = stp_deflate (zeros, big, 9);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+
+  g_clear_pointer (&zeros, g_free);
+  /* 80 MiB of zeros pack into about 80 KiB. */
+  g_assert_cmpuint (g_bytes_get_size (packed), <, 200 * 1024);
+  out = stp_inflate (g_bytes_get_data (packed, NULL), g_bytes_get_size (packed),
+                     64 * 1024 * 1024, &error);
+  g_assert_null (out);
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE);
+
+  /* A limit of exactly the size is enough; one byte less is not. */
+  {
+    const char *text = "0123456789";
+    g_autoptr(GBytes) small = stp_deflate ((const guint8 *) text, 10, 1);
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(GBytes) exact = stp_inflate (g_bytes_get_data (small, NULL),
+                                           g_bytes_get_size (small), 10, &local_error);
+    g_autoptr(GBytes) over = NULL;
+
+    g_assert_no_error (local_error);
+    g_assert_cmpuint (g_bytes_get_size (exact), ==, 10);
+    over = stp_inflate (g_bytes_get_data (small, NULL), g_bytes_get_size (small), 9, &local_error);
+    g_assert_null (over);
+    g_assert_error (local_error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_assert_true (stp_protocol_init (NULL));
 
   g_test_add_func ("/protocol/hlc", test_hlc);
   g_test_add_func ("/protocol/base64", test_base64);
@@ -478,6 +620,9 @@ main (int   argc,
   g_test_add_func ("/protocol/wrapped-key/wrong-passphrase", test_wrapped_key_wrong_passphrase);
   g_test_add_func ("/protocol/wrapped-key/tamper", test_wrapped_key_tamper);
   g_test_add_func ("/protocol/wrapped-key/malformed", test_wrapped_key_malformed);
+  g_test_add_func ("/protocol/deflate/round-trip", test_deflate_round_trip);
+  g_test_add_func ("/protocol/deflate/malformed", test_inflate_malformed);
+  g_test_add_func ("/protocol/deflate/bomb", test_inflate_bomb);
 
   return g_test_run ();
 }

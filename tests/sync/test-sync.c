@@ -3,7 +3,24 @@
  * Arguments: --tap SERVER_BINARY SYNC_CLI_BINARY */
 #include "config.h"
 
+/* For stp_deflate() and stp_inflate(); the core defines the same HLC
+ * macros in its own words. */
+#include "stp-protocol.h"
+#undef STP_HLC_MAKE
+#undef STP_HLC_MILLIS
+#undef STP_HLC_COUNTER
+
 #include "sync-harness.h"
+
+#include <json-glib/json-glib.h>
+
+/* The batch codec of stp-sync-engine.c, not in its header: nothing but
+ * these tests should look inside a batch. */
+GBytes    *stp_sync_batch_encode (GPtrArray     *changes,
+                                  guint64       *max_hlc);
+GPtrArray *stp_sync_batch_decode (const guint8  *data,
+                                  gsize          len,
+                                  GError       **error);
 
 #define PASSPHRASE "пароль центра"
 
@@ -154,6 +171,421 @@ assert_same_data (Client *a,
 }
 
 static const char *R1 = "01890000-0000-7000-8000-0000000000a1";
+
+/* --- The batch codec ------------------------------------------------------ */
+
+static StpChange *
+change (const char *table,
+        const char *row,
+        const char *field,
+        const char *value,
+        guint64     hlc,
+        const char *device,
+        guint64     base_hlc,
+        const char *base_device)
+{
+  StpChange *c = stp_change_new ();
+
+  c->table = g_strdup (table);
+  c->row_id = g_strdup (row);
+  c->field = g_strdup (field);
+  c->value = g_strdup (value);
+  c->hlc = hlc;
+  c->device = g_strdup (device);
+  c->base_hlc = base_hlc;
+  c->base_device = g_strdup (base_device);
+  return c;
+}
+
+static void
+assert_same_changes (GPtrArray *want,
+                     GPtrArray *got)
+{
+  g_assert_nonnull (got);
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < want->len; i++)
+    {
+      StpChange *w = want->pdata[i], *g = got->pdata[i];
+
+      g_assert_cmpstr (g->table, ==, w->table);
+      g_assert_cmpstr (g->row_id, ==, w->row_id);
+      g_assert_cmpstr (g->field, ==, w->field);
+      g_assert_cmpstr (g->value, ==, w->value);
+      g_assert_cmpuint (g->hlc, ==, w->hlc);
+      g_assert_cmpstr (g->device, ==, w->device);
+      g_assert_cmpuint (g->base_hlc, ==, w->base_hlc);
+      /* A base without a device is written with the empty one, as in
+       * format 1; no base, no base device. */
+      if (w->base_hlc != 0)
+        g_assert_cmpstr (g->base_device, ==, w->base_device != NULL ? w->base_device : "");
+      else
+        g_assert_null (g->base_device);
+    }
+}
+
+/* The JSON text inside an encoded batch. */
+static char *
+batch_text (GBytes *batch)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (batch, &len);
+  g_autoptr(GBytes) text = NULL;
+
+  g_assert_cmpuint (len, >, 4);
+  g_assert_cmpmem (data, 4, "STZ1", 4);
+  text = stp_inflate (data + 4, len - 4, 64 * 1024 * 1024, &error);
+  g_assert_no_error (error);
+  return g_strndup (g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+}
+
+static GBytes *
+deflated_batch (const char *text,
+                gsize       len)
+{
+  g_autoptr(GBytes) packed = stp_deflate ((const guint8 *) text, len, 6);
+  GByteArray *out = g_byte_array_new ();
+
+  g_byte_array_append (out, (const guint8 *) "STZ1", 4);
+  g_byte_array_append (out, g_bytes_get_data (packed, NULL), g_bytes_get_size (packed));
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+assert_unreadable (const char *data,
+                   gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) got = stp_sync_batch_decode ((const guint8 *) data, len, &error);
+
+  g_assert_null (got);
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
+}
+
+static void
+test_batch_round_trip (void)
+{
+  static const char *devA = "0189aaaa-0000-7000-8000-000000000001";
+  static const char *devB = "0189bbbb-0000-7000-8000-000000000002";
+  static const char *devC = "dev \"C\" \\ Ж";
+  static const char *r1 = "01890000-0000-7000-8000-000000000001";
+  static const char *r2 = "01890000-0000-7000-8000-000000000002";
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GBytes) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *rows;
+  guint64 max_hlc = 0;
+
+  /* r1 r1 r1 | r2 | r1 r1 | the same row id in another table | r1 */
+  g_ptr_array_add (changes, change ("residents", r1, "surname", "Пётр «Ёлкин»", 5, devA, 0, NULL));
+  g_ptr_array_add (changes, change ("residents", r1, "name", NULL, 6, devA, 3, devB));
+  g_ptr_array_add (changes, change ("residents", r1, "patronymic", "", 7, devA, 4, NULL));
+  g_ptr_array_add (changes, change ("residents", r2, "phone", "quote \" backslash \\ slash /",
+                                    G_MAXUINT64, devB, G_MAXUINT64 - 1, devA));
+  g_ptr_array_add (changes, change ("residents", r1, "education",
+                                    "ctl \x01\x02\x1f\x7f\b\f\n\r\t end", 8, devC, 1, devC));
+  g_ptr_array_add (changes, change ("residents", r1, "deleted", "1", 9, devA, 0, NULL));
+  g_ptr_array_add (changes, change ("episodes", r1, "", "emoji \xf0\x9f\x98\x80 ½", 1, devA, 0, NULL));
+  g_ptr_array_add (changes, change ("residents", r1, "name", "u+2028 \xe2\x80\xa8", 0, devB, 0, devC));
+  g_ptr_array_add (changes, change ("", "", "", "", 2, "", 0, NULL));
+
+  batch = stp_sync_batch_encode (changes, &max_hlc);
+  g_assert_cmpuint (max_hlc, ==, G_MAXUINT64);
+  got = stp_sync_batch_decode (g_bytes_get_data (batch, NULL), g_bytes_get_size (batch), &error);
+  g_assert_no_error (error);
+  assert_same_changes (changes, got);
+
+  /* Only maximal runs of one row are grouped, so the order is kept; the
+   * devices are in the dictionary once each. */
+  text = batch_text (batch);
+  g_test_message ("%s", text);
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "format"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root),
+                                                                          "devices")), ==, 4);
+  rows = json_object_get_array_member (json_node_get_object (root), "rows");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 6);
+  g_assert_cmpuint (json_array_get_length (json_array_get_array_element (rows, 0)), ==, 2 + 3);
+  g_assert_cmpuint (json_array_get_length (json_array_get_array_element (rows, 2)), ==, 2 + 2);
+
+  /* The same text uncompressed is read too. */
+  g_clear_pointer (&got, g_ptr_array_unref);
+  got = stp_sync_batch_decode ((const guint8 *) text, strlen (text), &error);
+  g_assert_no_error (error);
+  assert_same_changes (changes, got);
+
+  /* An empty batch, and whitespace between the tokens. */
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    g_autoptr(GBytes) empty = stp_sync_batch_encode (none, &max_hlc);
+    g_autoptr(GPtrArray) back = stp_sync_batch_decode (g_bytes_get_data (empty, NULL),
+                                                       g_bytes_get_size (empty), &error);
+    const char *spaced = " { \"format\" : 2 ,\n\"devices\" : [ \"d\" ] , \"rows\" : [ [ \"t\" , \"r\" ,"
+                         " [ \"f\" , null , 1 , 0 , 2 , 0 ] ] ] }\n";
+    g_autoptr(GPtrArray) spaced_back = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (back->len, ==, 0);
+    spaced_back = stp_sync_batch_decode ((const guint8 *) spaced, strlen (spaced), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (spaced_back->len, ==, 1);
+    g_assert_null (((StpChange *) spaced_back->pdata[0])->value);
+    g_assert_cmpstr (((StpChange *) spaced_back->pdata[0])->base_device, ==, "d");
+  }
+
+  /* Escapes another writer may use: \u with surrogate pairs, "\/". */
+  {
+    const char *escaped = "{\"format\":2,\"devices\":[\"\\u0434\"],\"rows\":[[\"t\",\"r\","
+                          "[\"f\",\"\\u041f\\u0451\\ud83d\\ude00\\/\\u0001\",1,0]]]}";
+    g_autoptr(GPtrArray) back = stp_sync_batch_decode ((const guint8 *) escaped, strlen (escaped),
+                                                       &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (((StpChange *) back->pdata[0])->device, ==, "д");
+    g_assert_cmpstr (((StpChange *) back->pdata[0])->value, ==, "Пё\xf0\x9f\x98\x80/\x01");
+  }
+}
+
+/* Format 1 as older versions wrote it (and as servers still store it). */
+static void
+test_batch_format1 (void)
+{
+  const char *old =
+    "[{\"t\":\"residents\",\"r\":\"01890000-0000-7000-8000-000000000001\",\"f\":\"surname\","
+    "\"v\":\"Петров \\\"младший\\\" \\\\ \\n\",\"h\":111411200000000007,"
+    "\"d\":\"0189aaaa-0000-7000-8000-000000000001\"},"
+    "{\"t\":\"residents\",\"r\":\"01890000-0000-7000-8000-000000000001\",\"f\":\"name\","
+    "\"v\":null,\"h\":111411200000000008,\"d\":\"0189aaaa-0000-7000-8000-000000000001\","
+    "\"bh\":111411200000000001,\"bd\":\"0189bbbb-0000-7000-8000-000000000002\"}]";
+  /* \u escapes beyond ASCII take the general JSON reader. */
+  const char *escaped = "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"v\":\"\\u0416\","
+                        "\"h\":3,\"d\":\"d\",\"bh\":2,\"bd\":\"\"}]";
+  g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_change_free);
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (want, change ("residents", "01890000-0000-7000-8000-000000000001", "surname",
+                                 "Петров \"младший\" \\ \n", 111411200000000007,
+                                 "0189aaaa-0000-7000-8000-000000000001", 0, NULL));
+  g_ptr_array_add (want, change ("residents", "01890000-0000-7000-8000-000000000001", "name",
+                                 NULL, 111411200000000008, "0189aaaa-0000-7000-8000-000000000001",
+                                 111411200000000001, "0189bbbb-0000-7000-8000-000000000002"));
+  got = stp_sync_batch_decode ((const guint8 *) old, strlen (old), &error);
+  g_assert_no_error (error);
+  assert_same_changes (want, got);
+
+  g_clear_pointer (&got, g_ptr_array_unref);
+  g_ptr_array_set_size (want, 0);
+  g_ptr_array_add (want, change ("residents", "r1", "name", "Ж", 3, "d", 2, ""));
+  got = stp_sync_batch_decode ((const guint8 *) escaped, strlen (escaped), &error);
+  g_assert_no_error (error);
+  assert_same_changes (want, got);
+
+  g_clear_pointer (&got, g_ptr_array_unref);
+  got = stp_sync_batch_decode ((const guint8 *) "[]", 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, 0);
+
+  assert_unreadable ("[{\"t\":", 6);
+  assert_unreadable ("{\"t\":1}", 7);
+}
+
+static void
+test_batch_malformed (void)
+{
+  static const char *bad[] = {
+    "",
+    " ",
+    "null",
+    "{}",
+    "{\"format\":2}",
+    "{\"format\":1,\"devices\":[],\"rows\":[]}",
+    "{\"format\":02,\"devices\":[],\"rows\":[]}",
+    "{\"format\":2.0,\"devices\":[],\"rows\":[]}",
+    "{\"devices\":[],\"format\":2,\"rows\":[]}",
+    "{\"format\":2,\"devices\":[],\"rows\":[],\"more\":1}",
+    "{\"format\":2,\"devices\":[],\"rows\":[]}x",
+    "{\"format\":2,\"devices\":[1],\"rows\":[]}",
+    "{\"format\":2,\"devices\":[\"d\",],\"rows\":[]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\"]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1,1]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1,0,2]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1,0,2,1]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1,0,2,0,3]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",-1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",01,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1.5,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1e3,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",18446744073709551616,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",\"1\",0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",1,1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",true,1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[null,\"v\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",null,[\"f\",\"v\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"a\nb\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\\x\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\\u0000\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\\ud83d\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\\ude00\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\\u12\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\xff\xfe\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"\xd0\",1,0]]]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1,0]],]}",
+    "{\"format\":2,\"devices\":[\"d\"],\"rows\":[[\"t\",\"r\",[\"f\",\"v\",1,0]]]",
+    "STZ1",
+    "STZ1garbage that is not deflate at all",
+    "STZ",
+  };
+  const char *good = "{\"format\":2,\"devices\":[\"dev\"],\"rows\":[[\"residents\",\"r1\","
+                     "[\"surname\",\"Иванов\",123456789,0],[\"name\",null,7,0,5,0]]]}";
+  g_autoptr(GBytes) packed = deflated_batch (good, strlen (good));
+  const char *data;
+  gsize len;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GBytes) also_packed = NULL;
+
+      g_test_message ("bad batch %u: %s", i, bad[i]);
+      assert_unreadable (bad[i], strlen (bad[i]));
+      /* The same inside compressed data. */
+      also_packed = deflated_batch (bad[i], strlen (bad[i]));
+      assert_unreadable (g_bytes_get_data (also_packed, NULL), g_bytes_get_size (also_packed));
+    }
+
+  /* A newer format says so. */
+  {
+    const char *newer = "{\"format\":3,\"devices\":[],\"rows\":[],\"whatever\":{}}";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) got = stp_sync_batch_decode ((const guint8 *) newer, strlen (newer), &error);
+
+    g_assert_null (got);
+    g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
+    g_assert_nonnull (strstr (error->message, "newer") != NULL ? error->message
+                      : strstr (error->message, "нов"));
+  }
+
+  /* Every proper prefix of a good text, plain and compressed. */
+  for (gsize cut = 0; cut < strlen (good); cut++)
+    assert_unreadable (good, cut);
+  data = g_bytes_get_data (packed, &len);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) got = stp_sync_batch_decode ((const guint8 *) data, len, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, 2);
+  }
+  for (gsize cut = 0; cut < len; cut++)
+    assert_unreadable (data, cut);
+
+  /* Flipped bytes in the compressed data: an error or other changes,
+   * never a crash. */
+  for (gsize i = 4; i < len; i++)
+    {
+      g_autofree char *copy = g_memdup2 (data, len);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) got = NULL;
+
+      copy[i] ^= 0x21;
+      got = stp_sync_batch_decode ((const guint8 *) copy, len, &error);
+      g_assert_true ((got == NULL) != (error == NULL));
+    }
+}
+
+/* A batch that would inflate past 64 MiB is refused without taking the
+ * memory; one just under it is still read. */
+static void
+test_batch_inflate_bomb (void)
+{
+  gsize big = 65 * 1024 * 1024;
+  g_autofree char *text = g_malloc (big);
+  g_autoptr(GBytes) bomb = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) got = NULL;
+  const char *head = "{\"format\":2,\"devices\":[],\"rows\":[]}";
+
+  /* A valid batch followed by spaces: only the size is wrong. */
+  memset (text, ' ', big);
+  memcpy (text, head, strlen (head));
+  bomb = deflated_batch (text, big);
+  g_assert_cmpuint (g_bytes_get_size (bomb), <, 1024 * 1024);
+  got = stp_sync_batch_decode (g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb), &error);
+  g_assert_null (got);
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  g_clear_pointer (&bomb, g_bytes_unref);
+
+  bomb = deflated_batch (text, 60 * 1024 * 1024);
+  got = stp_sync_batch_decode (g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, 0);
+}
+
+/* Values with every kind of character go through a real server. */
+static void
+test_odd_values (Fx            *fx,
+                 gconstpointer  data)
+{
+  static const char *values[] = {
+    "Пётр «Ёлкин»", "", "quote \" and backslash \\", "line\nbreak\ttab\r",
+    "ctl \x01\x1f\x7f", "emoji \xf0\x9f\x98\x80", "Ж", "0",
+  };
+  static const char *fields[] = { "surname", "name", "patronymic", "phone", "education",
+                                  "profession", "citizenship", "actual_address" };
+  g_autoptr(GError) error = NULL;
+  Client *a, *b, *c;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  c = enrolled_client (fx);
+
+  /* Runs of one row split by another row. */
+  g_assert_true (stp_store_begin (a->store, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      const char *row = i % 3 == 2 ? "01890000-0000-7000-8000-0000000000b2" : R1;
+
+      stp_store_write_field (a->store, "residents", row, fields[i], values[i], &error);
+      g_assert_no_error (error);
+    }
+  stp_store_write_field (a->store, "residents", R1, "employment", NULL, &error);
+  g_assert_no_error (error);
+  stp_store_commit (a->store, &error);
+  g_assert_no_error (error);
+  sync_ok (a);
+
+  /* B edits over A's versions (changes with a base), C reads both. */
+  sync_ok (b);
+  h_write (b->store, "residents", R1, "surname", "Иванов \"2\"");
+  h_write (b->store, "residents", R1, "name", NULL);
+  sync_ok (b);
+  sync_ok (c);
+  sync_ok (a);
+  assert_same_data (a, b);
+  assert_same_data (a, c);
+  {
+    g_autofree char *surname = h_read (c->store, "residents", R1, "surname");
+    g_autofree char *phone = h_read (c->store, "residents", R1, "phone");
+    g_autofree char *education = h_read (c->store, "residents", R1, "education");
+    g_autofree char *profession = h_read (c->store, "residents", "01890000-0000-7000-8000-0000000000b2",
+                                          "profession");
+
+    g_assert_cmpstr (surname, ==, "Иванов \"2\"");
+    g_assert_cmpstr (phone, ==, values[3]);
+    g_assert_cmpstr (education, ==, values[4]);
+    g_assert_cmpstr (profession, ==, values[5]);
+  }
+}
 
 /* --- Tests --------------------------------------------------------------- */
 
@@ -520,6 +952,123 @@ test_crash_after_commit (Fx            *fx,
   assert_same_data (a, b);
 }
 
+/* The outbox ranges (first id, count) of the batches from @of stored on
+ * the server, read from their msg_ids. */
+static GArray *
+server_batches (Fx     *fx,
+                Client *reader,
+                Client *of)
+{
+  g_autofree char *device = stp_store_get_setting (of->store, "sync.device");
+  g_autofree char *token = stp_store_get_setting (reader->store, "sync.token");
+  g_autofree char *url = g_strdup_printf ("%s/v1/centers/%s/pull?after=0&limit=1000",
+                                          fx->server->url, fx->center);
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", token);
+  g_autofree char *needle = g_strdup_printf ("\"msg_id\":\"%s.", device);
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           "curl", "-sk", "-H", auth, url, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (curl, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (out, "\"more\":true"));
+  for (const char *p = out; (p = strstr (p, needle)) != NULL;)
+    {
+      char *end;
+      gint64 range[2];
+
+      p += strlen (needle);
+      range[0] = g_ascii_strtoll (p, &end, 10);
+      g_assert_true (*end == '.');
+      range[1] = g_ascii_strtoll (end + 1, &end, 10);
+      g_assert_true (*end == '"');
+      g_array_append_val (ranges, range);
+    }
+  return ranges;
+}
+
+/* The server dies after committing the third of many batches: the
+ * acknowledgements made beside the sends before it must leave every
+ * change stored exactly once after the next run. */
+static void
+test_crash_after_commit_many (Fx            *fx,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ranges = NULL;
+  Client *a, *b;
+  guint port;
+  gint64 total = 0;
+  gsize pending;
+
+  if (!need_server (fx))
+    return;
+  if (!g_file_test ("/usr/bin/curl", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("curl is needed to read the stored envelopes");
+      return;
+    }
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  g_assert_true (stp_store_begin (a->store, &error));
+  for (guint r = 0; r < 600; r++)
+    {
+      g_autofree char *row = g_strdup_printf ("01890000-0000-7000-8002-%012u", r);
+      static const char *fields[] = { "surname", "name", "patronymic", "phone", "education",
+                                      "profession", "citizenship", "actual_address",
+                                      "registration_address", "employment" };
+
+      for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+        {
+          g_autofree char *value = g_strdup_printf ("%s-%u", fields[f], r);
+
+          stp_store_write_field (a->store, "residents", row, fields[f], value, &error);
+          g_assert_no_error (error);
+        }
+    }
+  stp_store_commit (a->store, &error);
+  g_assert_no_error (error);
+  stp_sync_engine_set_batch_bytes (a->engine, 16 * 1024);
+
+  port = fx->server->port;
+  h_stop_process (fx->server);
+  h_start_process (fx->server, port, "3");
+  g_assert_false (h_sync (a->engine, &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+  /* The first two batches lost their rows, the third was stored but
+   * never acknowledged. */
+  pending = stp_sync_store_count_pending (a->store);
+  g_assert_cmpuint (pending, <, 6000);
+  g_assert_cmpuint (pending, >, 3000);
+  g_subprocess_wait (fx->server->process, NULL, NULL);
+  g_clear_object (&fx->server->process);
+
+  h_start_process (fx->server, port, NULL);
+  sync_ok (a);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
+
+  /* Consecutive, disjoint ranges: nothing stored twice. */
+  ranges = server_batches (fx, b, a);
+  g_assert_cmpuint (ranges->len, >, 3);
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      gint64 *range = &g_array_index (ranges, gint64, 2 * i);
+
+      if (i > 0)
+        g_assert_cmpint (range[0], ==, range[-2] + range[-1]);
+      total += range[1];
+    }
+  g_assert_cmpint (total, ==, 6000);
+  sync_ok (b);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM field_versions"), ==, 6000);
+  assert_same_data (a, b);
+}
+
 static void
 test_killed_during_pull (Fx            *fx,
                          gconstpointer  data)
@@ -813,12 +1362,14 @@ main (int   argc,
     { "same-field", test_same_field },
     { "delete-vs-edit", test_delete_vs_edit },
     { "crash-after-commit", test_crash_after_commit },
+    { "crash-after-commit-many", test_crash_after_commit_many },
     { "killed-during-pull", test_killed_during_pull },
     { "clock-ahead", test_clock_ahead },
     { "edit-after-newer-clock", test_edit_after_newer_clock },
     { "20000-changes-small-body", test_many_small_body },
     { "revoked", test_revoked },
     { "property-5-devices", test_property },
+    { "odd-values", test_odd_values },
   };
   static const char *backends[] = { "sqlite", "postgresql" };
   int status;
@@ -831,6 +1382,12 @@ main (int   argc,
     }
   server_binary = argv[1];
   cli_binary = argv[2];
+  g_assert_true (stp_protocol_init (NULL));
+
+  g_test_add_func ("/sync/batch/round-trip", test_batch_round_trip);
+  g_test_add_func ("/sync/batch/format-1", test_batch_format1);
+  g_test_add_func ("/sync/batch/malformed", test_batch_malformed);
+  g_test_add_func ("/sync/batch/inflate-bomb", test_batch_inflate_bomb);
 
   for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
