@@ -540,9 +540,13 @@ fetch_info (SoupSession   *session,
  * A plaintext starting with "[" is format 1, one starting with "{" an
  * uncompressed format 2 object (not written, but read).
  *
- * The envelope's msg_id is "<server device id>.<first outbox id>.<count>":
- * the same rows give the same id, so a push repeated after a lost reply is
- * stored once. */
+ * The envelope's msg_id is "<server device id>.<24 hex digits>", the
+ * digits being the start of the BLAKE2b hash of the batch's plaintext:
+ * the same rows give the same batch and so the same id, and a push
+ * repeated after a lost reply is stored once; other changes never share
+ * an id, not even when a database restored from a backup hands out outbox
+ * ids again (an id made of outbox ids would be answered with the old
+ * batch's seq, and the new changes dropped as if they were stored). */
 
 #define BATCH_MAGIC          "STZ1"
 #define BATCH_MAGIC_LEN      4
@@ -716,6 +720,24 @@ batch_to_json (GPtrArray *changes,
   g_string_append (out, "]}");
   *len = out->len;
   return g_string_free (out, FALSE);
+}
+
+/* The msg_id of a sealed batch (see above): 36 + 1 + 24 characters at
+ * most, within the protocol's 64. */
+static char *
+batch_msg_id (const char *device,
+              GBytes     *plaintext)
+{
+  guint8 hash[crypto_generichash_BYTES_MIN];
+  GString *id = g_string_new (device);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (plaintext, &len);
+
+  crypto_generichash (hash, sizeof hash, data, len, NULL, 0);
+  g_string_append_c (id, '.');
+  for (guint i = 0; i < 12; i++)
+    g_string_append_printf (id, "%02x", hash[i]);
+  return g_string_free (id, FALSE);
 }
 
 /* The compressed format 2 plaintext of @changes, or NULL when it would
@@ -1433,10 +1455,7 @@ push_batch_prepare (gpointer data)
           pb->max_rows = changes->len / 2;
           continue;
         }
-      /* Stable for the same rows, so a retry after a lost reply is
-       * recognized by the server and stored once. */
-      msg_id = g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%u", job->device,
-                                g_array_index (pb->ids, gint64, 0), pb->ids->len);
+      msg_id = batch_msg_id (job->device, plaintext);
       envelope = stp_envelope_new (job->center, job->device, msg_id, pb->max_hlc,
                                    STP_SCHEMA_VERSION, job->key_id);
       if (!stp_envelope_seal (envelope, job->key, g_bytes_get_data (plaintext, NULL),
@@ -1729,6 +1748,7 @@ typedef struct
   GPtrArray *changes;      /* StpChange, owned; NULL: nothing to apply */
   gint64     seq;          /* the batch's seq, or the page's last seq */
   gboolean   page_end;     /* moves the cursor to @seq */
+  gboolean   own;          /* a batch this device pushed */
 } PullItem;
 
 typedef struct
@@ -1755,7 +1775,8 @@ static gboolean
 pull_pipe_push (PullPipe  *pipe,
                 GPtrArray *changes,
                 gint64     seq,
-                gboolean   page_end)
+                gboolean   page_end,
+                gboolean   own)
 {
   PullItem *item = g_new0 (PullItem, 1);
   gboolean ok;
@@ -1763,6 +1784,7 @@ pull_pipe_push (PullPipe  *pipe,
   item->changes = changes;
   item->seq = seq;
   item->page_end = page_end;
+  item->own = own;
   g_mutex_lock (&pipe->lock);
   while (!pipe->failed
          && (pipe->items.length >= PULL_QUEUE_MAX
@@ -1793,7 +1815,10 @@ apply_item (Applier   *applier,
     return applier_flush (applier, TRUE, item->seq, error);
   if (item->changes == NULL)
     return TRUE;
-  g_atomic_int_add ((gint *) &job->pulled, (gint) item->changes->len);
+  /* Received from the others; this device's own batches come back only
+   * when others' lie between them, or after its file was restored. */
+  if (!item->own)
+    g_atomic_int_add ((gint *) &job->pulled, (gint) item->changes->len);
   for (guint c = 0; c < item->changes->len; c++)
     {
       job->max_remote_hlc = MAX (job->max_remote_hlc,
@@ -1904,7 +1929,8 @@ fetch_page (SoupSession   *session,
       g_autoptr(StpEnvelope) envelope = NULL;
       g_autoptr(GBytes) plaintext = NULL;
       GPtrArray *changes = NULL;
-      gint64 seq;
+      gboolean own;
+      gint64 seq, t0;
 
       if (item == NULL)
         continue;
@@ -1912,27 +1938,27 @@ fetch_page (SoupSession   *session,
       envelope = stp_envelope_from_json_node (json_object_get_member (item, "envelope"), error);
       if (envelope == NULL)
         goto out;
-      /* Our own batches are already here. */
-      if (g_strcmp0 (envelope->device, job->device) != 0)
+      /* This device's own batches are applied like the others: they
+       * change nothing where its file already has them, and bring them
+       * back where it does not (a file restored from a backup).  The
+       * cursor skips those that directly follow it (push_outbox()). */
+      own = g_strcmp0 (envelope->device, job->device) == 0;
+      t0 = g_get_monotonic_time ();
+      plaintext = stp_envelope_open (envelope, job->key, error);
+      if (plaintext == NULL)
         {
-          gint64 t0 = g_get_monotonic_time ();
-
-          plaintext = stp_envelope_open (envelope, job->key, error);
-          if (plaintext == NULL)
-            {
-              g_prefix_error (error, _("A change batch could not be decrypted: "));
-              goto out;
-            }
-          changes = stp_sync_batch_decode (g_bytes_get_data (plaintext, NULL),
-                                           g_bytes_get_size (plaintext), error);
-          if (changes == NULL)
-            goto out;
-          job->usec_decode += g_get_monotonic_time () - t0;
+          g_prefix_error (error, _("A change batch could not be decrypted: "));
+          goto out;
         }
-      if (!pull_pipe_push (pipe, changes, seq, FALSE))
+      changes = stp_sync_batch_decode (g_bytes_get_data (plaintext, NULL),
+                                       g_bytes_get_size (plaintext), error);
+      if (changes == NULL)
+        goto out;
+      job->usec_decode += g_get_monotonic_time () - t0;
+      if (!pull_pipe_push (pipe, changes, seq, FALSE, own))
         goto out;
     }
-  if (last_seq != *cursor && !pull_pipe_push (pipe, NULL, last_seq, TRUE))
+  if (last_seq != *cursor && !pull_pipe_push (pipe, NULL, last_seq, TRUE, FALSE))
     goto out;
   if (last_seq == *cursor)
     *more = FALSE;

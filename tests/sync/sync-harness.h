@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,6 +177,12 @@ h_field (const char *output,
 }
 
 /* Starts `serve --dev`; @port 0 picks one, else reuses the old port. */
+static void
+h_die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 G_GNUC_UNUSED static void
 h_start_process (Server     *server,
                  guint       port,
@@ -186,6 +193,9 @@ h_start_process (Server     *server,
   g_autoptr(GError) error = NULL;
   g_autofree char *port_text = g_strdup_printf ("%u", port);
 
+  /* A test that fails aborts without its teardown: the server must not
+   * outlive it (it would keep the test's output pipe open). */
+  g_subprocess_launcher_set_child_setup (launcher, h_die_with_parent, NULL, NULL);
   if (crash_after != NULL)
     g_subprocess_launcher_setenv (launcher, "STUPENI_SERVER_TEST_CRASH_AFTER_COMMIT", crash_after, TRUE);
   else

@@ -3,9 +3,11 @@
  * Arguments: --tap SERVER_BINARY SYNC_CLI_BINARY */
 #include "config.h"
 
-/* For stp_deflate() and stp_inflate(); the core defines the same HLC
- * macros in its own words. */
+/* For stp_deflate(), stp_inflate() and opening stored envelopes; the core
+ * defines the same HLC macros in its own words. */
 #include "stp-protocol.h"
+#include "stp-envelope.h"
+#include "stp-wrapped-key.h"
 #undef STP_HLC_MAKE
 #undef STP_HLC_MILLIS
 #undef STP_HLC_COUNTER
@@ -21,6 +23,7 @@ GBytes    *stp_sync_batch_encode (GPtrArray     *changes,
 GPtrArray *stp_sync_batch_decode (const guint8  *data,
                                   gsize          len,
                                   GError       **error);
+#include <glib/gstdio.h>
 
 #define PASSPHRASE "пароль центра"
 
@@ -952,43 +955,63 @@ test_crash_after_commit (Fx            *fx,
   assert_same_data (a, b);
 }
 
-/* The outbox ranges (first id, count) of the batches from @of stored on
- * the server, read from their msg_ids. */
-static GArray *
-server_batches (Fx     *fx,
+/* The changes in the batches from @of stored on the server, opened with
+ * the center key as @reader holds it; fails on a change stored twice. */
+static guint
+server_changes (Fx     *fx,
                 Client *reader,
                 Client *of)
 {
   g_autofree char *device = stp_store_get_setting (of->store, "sync.device");
   g_autofree char *token = stp_store_get_setting (reader->store, "sync.token");
+  g_autofree char *key_text = stp_store_get_setting (reader->store, "sync.center_key");
   g_autofree char *url = g_strdup_printf ("%s/v1/centers/%s/pull?after=0&limit=1000",
                                           fx->server->url, fx->center);
   g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", token);
-  g_autofree char *needle = g_strdup_printf ("\"msg_id\":\"%s.", device);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GBytes) key = stp_base64_decode (key_text, STP_CENTER_KEY_BYTES, NULL);
   g_autoptr(GSubprocess) curl = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autofree char *out = NULL;
-  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+  JsonArray *envelopes;
 
+  g_assert_nonnull (key);
   curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
                            "curl", "-sk", "-H", auth, url, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (curl, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
-  g_assert_null (strstr (out, "\"more\":true"));
-  for (const char *p = out; (p = strstr (p, needle)) != NULL;)
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (root), "more"));
+  envelopes = json_object_get_array_member (json_node_get_object (root), "envelopes");
+  for (guint i = 0; i < json_array_get_length (envelopes); i++)
     {
-      char *end;
-      gint64 range[2];
+      JsonObject *item = json_array_get_object_element (envelopes, i);
+      g_autoptr(StpEnvelope) envelope = stp_envelope_from_json_node (json_object_get_member (item, "envelope"),
+                                                                     &error);
+      g_autoptr(GBytes) plaintext = NULL;
+      g_autoptr(GPtrArray) changes = NULL;
 
-      p += strlen (needle);
-      range[0] = g_ascii_strtoll (p, &end, 10);
-      g_assert_true (*end == '.');
-      range[1] = g_ascii_strtoll (end + 1, &end, 10);
-      g_assert_true (*end == '"');
-      g_array_append_val (ranges, range);
+      g_assert_no_error (error);
+      if (!g_str_equal (envelope->device, device))
+        continue;
+      plaintext = stp_envelope_open (envelope, g_bytes_get_data (key, NULL), &error);
+      g_assert_no_error (error);
+      changes = stp_sync_batch_decode (g_bytes_get_data (plaintext, NULL),
+                                       g_bytes_get_size (plaintext), &error);
+      g_assert_no_error (error);
+      for (guint c = 0; c < changes->len; c++)
+        {
+          StpChange *change = g_ptr_array_index (changes, c);
+          char *id = g_strdup_printf ("%s/%s/%" G_GUINT64_FORMAT, change->row_id, change->field,
+                                      change->hlc);
+
+          g_assert_true (g_hash_table_add (seen, id));
+        }
     }
-  return ranges;
+  return g_hash_table_size (seen);
 }
 
 /* The server dies after committing the third of many batches: the
@@ -999,10 +1022,8 @@ test_crash_after_commit_many (Fx            *fx,
                               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ranges = NULL;
   Client *a, *b;
   guint port;
-  gint64 total = 0;
   gsize pending;
 
   if (!need_server (fx))
@@ -1052,18 +1073,8 @@ test_crash_after_commit_many (Fx            *fx,
   sync_ok (a);
   g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
 
-  /* Consecutive, disjoint ranges: nothing stored twice. */
-  ranges = server_batches (fx, b, a);
-  g_assert_cmpuint (ranges->len, >, 3);
-  for (guint i = 0; i < ranges->len; i++)
-    {
-      gint64 *range = &g_array_index (ranges, gint64, 2 * i);
-
-      if (i > 0)
-        g_assert_cmpint (range[0], ==, range[-2] + range[-1]);
-      total += range[1];
-    }
-  g_assert_cmpint (total, ==, 6000);
+  /* Every change stored, none twice. */
+  g_assert_cmpuint (server_changes (fx, b, a), ==, 6000);
   sync_ok (b);
   g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM field_versions"), ==, 6000);
   assert_same_data (a, b);
@@ -1293,6 +1304,76 @@ test_revoked (Fx            *fx,
   }
 }
 
+/* A device's database restored from a backup: its outbox ids and its pull
+ * cursor go back.  An edit made after the restore reuses the outbox id of
+ * a batch the server already has and must still be stored (a msg_id
+ * follows the batch's content), and the edit made between the backup and
+ * the restore comes back from the server although it was this device's. */
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (from, &contents, &len, &error));
+  g_assert_true (g_file_set_contents (to, contents, (gssize) len, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_restored_backup (Fx            *fx,
+                      gconstpointer  data)
+{
+  g_autofree char *backup = NULL;
+  g_autofree char *wal = NULL, *shm = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Бэкапов");
+  sync_ok (a);
+
+  client_close (a);
+  backup = g_strconcat (a->path, ".backup", NULL);
+  wal = g_strconcat (a->path, "-wal", NULL);
+  shm = g_strconcat (a->path, "-shm", NULL);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  copy_file (a->path, backup);
+  client_open (a);
+  h_write (a->store, "residents", R1, "name", "Между");
+  sync_ok (a);
+
+  /* The disk fails; yesterday's copy comes back. */
+  client_close (a);
+  g_remove (wal);
+  g_remove (shm);
+  copy_file (backup, a->path);
+  client_open (a);
+  {
+    g_autofree char *name = h_read (a->store, "residents", R1, "name");
+
+    g_assert_null (name);
+  }
+  h_write (a->store, "residents", R1, "phone", "После");
+  sync_ok (a);
+  g_assert_cmpuint (stp_sync_store_count_pending (a->store), ==, 0);
+  sync_ok (b);
+  {
+    g_autofree char *phone = h_read (b->store, "residents", R1, "phone");
+    g_autofree char *name_b = h_read (b->store, "residents", R1, "name");
+    g_autofree char *name_a = h_read (a->store, "residents", R1, "name");
+
+    g_assert_cmpstr (phone, ==, "После");
+    g_assert_cmpstr (name_b, ==, "Между");
+    g_assert_cmpstr (name_a, ==, "Между");
+  }
+  assert_same_data (a, b);
+}
+
 static void
 test_property (Fx            *fx,
                gconstpointer  data)
@@ -1368,6 +1449,7 @@ main (int   argc,
     { "edit-after-newer-clock", test_edit_after_newer_clock },
     { "20000-changes-small-body", test_many_small_body },
     { "revoked", test_revoked },
+    { "restored-backup", test_restored_backup },
     { "property-5-devices", test_property },
     { "odd-values", test_odd_values },
   };
