@@ -13,17 +13,10 @@
 #undef STP_HLC_COUNTER
 
 #include "sync-harness.h"
+#include "stp-sync-batch.h"
 
-#include <json-glib/json-glib.h>
-
-/* The batch codec of stp-sync-engine.c, not in its header: nothing but
- * these tests should look inside a batch. */
-GBytes    *stp_sync_batch_encode (GPtrArray     *changes,
-                                  guint64       *max_hlc);
-GPtrArray *stp_sync_batch_decode (const guint8  *data,
-                                  gsize          len,
-                                  GError       **error);
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #define PASSPHRASE "пароль центра"
 
