@@ -84,7 +84,7 @@ update (StpSyncPage *self)
   switch (state)
     {
     case STP_SYNC_STATE_SYNCING:
-      progress = stp_sync_status_progress_text (self->engine);
+      progress = stp_sync_status_progress_text (self->engine, FALSE);
       state_text = progress;
       break;
     case STP_SYNC_STATE_OFFLINE:
@@ -114,7 +114,7 @@ update (StpSyncPage *self)
                               ? stp_sync_engine_get_server_url (self->engine) : "");
   adw_action_row_set_subtitle (self->server_row, server);
   adw_action_row_set_subtitle (self->last_sync_row, last);
-  pending = g_strdup_printf ("%u", stp_sync_engine_get_pending (self->engine));
+  pending = g_strdup_printf ("%'u", stp_sync_engine_get_pending (self->engine));
   adw_action_row_set_subtitle (self->pending_row, pending);
   if (ABS (skew) > STP_SYNC_SKEW_WARNING_MILLIS)
     clock = g_strdup_printf (_("This computer's clock differs from the server's by %d min; "

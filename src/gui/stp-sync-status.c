@@ -26,17 +26,22 @@ struct _StpSyncStatus
 G_DEFINE_FINAL_TYPE (StpSyncStatus, stp_sync_status, GTK_TYPE_BOX)
 
 /* "Synchronizing…", with the changes sent and received so far once there
- * are any: a first sync of a big center takes a while. */
+ * are any: a first sync of a big center takes a while.  @compact for the
+ * header bar, where there is little room. */
 char *
-stp_sync_status_progress_text (StpSyncEngine *engine)
+stp_sync_status_progress_text (StpSyncEngine *engine,
+                               gboolean       compact)
 {
   guint sent = 0, received = 0;
 
   stp_sync_engine_get_progress (engine, &sent, &received);
   if (sent == 0 && received == 0)
     return g_strdup (_("Synchronizing…"));
+  if (compact)
+    /* Translators: changes sent (↑) and received (↓) so far; %'u groups the digits */
+    return g_strdup_printf (_("Synchronizing… ↑%'u ↓%'u"), sent, received);
   /* Translators: the numbers of changes sent to and received from the server so far */
-  return g_strdup_printf (_("Synchronizing… sent %u, received %u"), sent, received);
+  return g_strdup_printf (_("Synchronizing… sent %'u, received %'u"), sent, received);
 }
 
 static void
@@ -52,7 +57,7 @@ update (StpSyncStatus *self)
   switch (state)
     {
     case STP_SYNC_STATE_SYNCING:
-      text = stp_sync_status_progress_text (self->engine);
+      text = stp_sync_status_progress_text (self->engine, TRUE);
       icon = "emblem-synchronizing-symbolic";
       break;
     case STP_SYNC_STATE_OFFLINE:
@@ -88,7 +93,14 @@ update (StpSyncStatus *self)
     }
   gtk_label_set_label (self->label, text);
   gtk_image_set_from_icon_name (self->icon, icon);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), text);
+  if (state == STP_SYNC_STATE_SYNCING)
+    {
+      g_autofree char *tooltip = stp_sync_status_progress_text (self->engine, FALSE);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), text);
   if (state == STP_SYNC_STATE_ERROR)
     gtk_widget_add_css_class (GTK_WIDGET (self->label), "error");
   else

@@ -16,6 +16,7 @@ GtkWidget  *stp_sync_status_new      (StpStore      *store);
 /* The text shown (for tests). */
 const char *stp_sync_status_get_text (StpSyncStatus *self);
 /* "Synchronizing…" with the changes sent and received so far. */
-char       *stp_sync_status_progress_text (StpSyncEngine *engine);
+char       *stp_sync_status_progress_text (StpSyncEngine *engine,
+                                           gboolean       compact);
 
 G_END_DECLS

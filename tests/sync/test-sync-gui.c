@@ -203,7 +203,7 @@ test_sync_gui (void)
     g_assert_cmpuint (received, ==, 1);
     /* The count rose while the sync still ran. */
     g_assert_cmpuint (texts->len, ==, 1);
-    g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, "Synchronizing… sent 1, received 1");
+    g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, "Synchronizing… ↑1 ↓1");
   }
 
   conflicts = stp_conflicts_page_new (a, session);
