@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
@@ -28,6 +29,35 @@ stp_test_gui_init (int    *argc,
                                     "/org/stupeni/Stupeni/icons");
 }
 
+void
+stp_test_remove_tree (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        stp_test_remove_tree (path);
+      else
+        g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+/* The store's directory goes with the store (an open file may be unlinked). */
+static void
+remove_store_dir (gpointer  dir,
+                  GObject  *store)
+{
+  stp_test_remove_tree (dir);
+  g_free (dir);
+}
+
 StpStore *
 stp_test_store_new (void)
 {
@@ -42,6 +72,7 @@ stp_test_store_new (void)
   store = stp_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (store);
+  g_object_weak_ref (G_OBJECT (store), remove_store_dir, g_steal_pointer (&dir));
 
   return store;
 }

@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 /* gettext with the build's Russian catalog, g_test_init, gtk and adw. */
 void        stp_test_gui_init        (int          *argc,
                                       char       ***argv);
-/* A new empty store in a fresh temporary directory. */
+/* Removes @dir and everything in it. */
+void        stp_test_remove_tree     (const char   *dir);
+/* A new empty store in a fresh temporary directory, removed with it. */
 StpStore   *stp_test_store_new       (void);
 /* The first widget named @name (gtk_widget_set_name) under @root. */
 GtkWidget  *stp_test_find_widget     (GtkWidget    *root,

@@ -785,6 +785,7 @@ test_application_start (void)
   destroy_windows (windows);
 
   g_unsetenv ("STUPENI_DATABASE");
+  stp_test_remove_tree (dir);
 }
 
 static void
