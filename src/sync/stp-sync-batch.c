@@ -526,90 +526,6 @@ batch_read_format2 (const char *data,
   return g_steal_pointer (&changes);
 }
 
-/* Format 1 strings as written by older versions; anything beyond ASCII in
- * a \u escape leaves the batch to the general JSON reader. */
-static gboolean
-scan_string (Scan  *s,
-             char **out)
-{
-  GString *str;
-
-  if (!scan_char (s, '"'))
-    return FALSE;
-  str = g_string_new (NULL);
-  while (s->p < s->end && *s->p != '"')
-    {
-      char c = *s->p++;
-
-      if (c == '\\')
-        {
-          if (s->p >= s->end)
-            break;
-          c = *s->p++;
-          switch (c)
-            {
-            case '"': case '\\': case '/':
-              g_string_append_c (str, c);
-              break;
-            case 'b': g_string_append_c (str, '\b'); break;
-            case 'f': g_string_append_c (str, '\f'); break;
-            case 'n': g_string_append_c (str, '\n'); break;
-            case 'r': g_string_append_c (str, '\r'); break;
-            case 't': g_string_append_c (str, '\t'); break;
-            case 'u':
-              {
-                guint64 code;
-                char hex[5];
-
-                if (s->end - s->p < 4)
-                  goto fail;
-                memcpy (hex, s->p, 4);
-                hex[4] = '\0';
-                if (!g_ascii_string_to_unsigned (hex, 16, 0, 0x7f, &code, NULL) || code == 0)
-                  goto fail;   /* beyond ASCII: the general reader */
-                g_string_append_c (str, (char) code);
-                s->p += 4;
-              }
-              break;
-            default:
-              goto fail;
-            }
-        }
-      else if ((guchar) c < 0x20)
-        goto fail;
-      else
-        g_string_append_c (str, c);
-    }
-  if (s->p >= s->end || !g_utf8_validate (str->str, str->len, NULL))
-    goto fail;
-  s->p++;
-  *out = g_string_free (str, FALSE);
-  return TRUE;
-
-fail:
-  g_string_free (str, TRUE);
-  return FALSE;
-}
-
-static gboolean
-scan_uint (Scan    *s,
-           guint64 *out)
-{
-  guint64 v = 0;
-  const char *start;
-
-  scan_space (s);
-  start = s->p;
-  while (s->p < s->end && g_ascii_isdigit (*s->p))
-    {
-      if (v > (G_MAXUINT64 - 9) / 10)
-        return FALSE;
-      v = v * 10 + (guint64) (*s->p++ - '0');
-    }
-  *out = v;
-  return s->p > start;
-}
-
 /* A fast reader for format 1 as older versions wrote it; NULL on anything
  * unexpected, and the general JSON reader takes over. */
 static GPtrArray *
@@ -633,13 +549,13 @@ batch_read_format1_fast (const char *data,
         {
           g_autofree char *key = NULL;
 
-          if (!scan_string (&s, &key) || !scan_char (&s, ':'))
+          if (!scan_json_string (&s, &key) || !scan_char (&s, ':'))
             return NULL;
           if (g_str_equal (key, "h") || g_str_equal (key, "bh"))
             {
               guint64 v;
 
-              if (!scan_uint (&s, &v))
+              if (!scan_json_uint (&s, &v))
                 return NULL;
               if (key[0] == 'h')
                 c->hlc = v;
@@ -657,7 +573,7 @@ batch_read_format1_fast (const char *data,
                           : g_str_equal (key, "d") ? &c->device
                           : g_str_equal (key, "bd") ? &c->base_device : NULL;
 
-            if (slot == NULL || *slot != NULL || !scan_string (&s, slot))
+            if (slot == NULL || *slot != NULL || !scan_json_string (&s, slot))
               return NULL;
           }
         }

@@ -2091,19 +2091,7 @@ stp_sync_engine_enroll_async (StpSyncEngine       *self,
     }
 
   self->running = TRUE;
-  self->job = job;
   set_state (self, STP_SYNC_STATE_SYNCING);
-  if (self->sent != 0)
-    {
-      self->sent = 0;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENT]);
-    }
-  if (self->received != 0)
-    {
-      self->received = 0;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
-    }
-  self->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, self);
   task = g_task_new (self, cancellable, enroll_done, outer);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, enroll_thread);
