@@ -832,21 +832,23 @@ sql_search_words (sqlite3_context  *context,
 void
 stp_store_register_functions (sqlite3 *db)
 {
-  sqlite3_create_function_v2 (db, "stp_full_key", 3,
-                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                              NULL, sql_full_key, NULL, NULL, NULL);
-  sqlite3_create_function_v2 (db, "stp_search_words", 5,
-                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                              NULL, sql_search_words, NULL, NULL, NULL);
-  sqlite3_create_function_v2 (db, "stp_name_prefixes", 1,
-                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                              NULL, sql_name_prefixes, NULL, NULL, NULL);
-  sqlite3_create_function_v2 (db, "stp_norm", 1,
-                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                              NULL, sql_norm, NULL, NULL, NULL);
-  sqlite3_create_function_v2 (db, "stp_phonetic", 1,
-                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                              NULL, sql_phonetic, NULL, NULL, NULL);
+  static const struct
+  {
+    const char *name;
+    int         n_args;
+    void      (*func) (sqlite3_context *, int, sqlite3_value **);
+  } functions[] = {
+    { "stp_full_key", 3, sql_full_key },
+    { "stp_search_words", 5, sql_search_words },
+    { "stp_name_prefixes", 1, sql_name_prefixes },
+    { "stp_norm", 1, sql_norm },
+    { "stp_phonetic", 1, sql_phonetic },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (functions); i++)
+    sqlite3_create_function_v2 (db, functions[i].name, functions[i].n_args,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                NULL, functions[i].func, NULL, NULL, NULL);
 }
 
 /* --- Opening ------------------------------------------------------------- */
