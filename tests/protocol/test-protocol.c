@@ -4,6 +4,7 @@
 
 #include "stp-envelope.h"
 #include "stp-wrapped-key.h"
+#include "stp-snapshot.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -600,6 +601,148 @@ test_inflate_bomb (void)
   }
 }
 
+static void
+test_snapshot_seal (void)
+{
+  guint8 key[32], other[32];
+  const char *text = "SQLite format 3 and so on";
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *data;
+  gsize len;
+
+  randombytes_buf (key, sizeof key);
+  randombytes_buf (other, sizeof other);
+  sealed = stp_snapshot_seal (key, "center-1", "snap-1", 2, 5, (const guint8 *) text,
+                              strlen (text), &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (sealed, &len);
+  g_assert_cmpuint (len, ==, strlen (text) + STP_SNAPSHOT_SEAL_OVERHEAD);
+
+  plain = stp_snapshot_open (key, "center-1", "snap-1", 2, 5, data, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), text, strlen (text));
+
+  /* Another place, another snapshot, another center, another count, another
+   * key, or one changed byte: refused. */
+  {
+    struct { const char *center, *snapshot; gint64 index, chunks; const guint8 *k; } bad[] = {
+      { "center-1", "snap-1", 3, 5, key },
+      { "center-1", "snap-1", STP_SNAPSHOT_MANIFEST, 5, key },
+      { "center-1", "snap-2", 2, 5, key },
+      { "center-2", "snap-1", 2, 5, key },
+      { "center-1", "snap-1", 2, 3, key },
+      { "center-1", "snap-1", 2, 5, other },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(GError) e = NULL;
+        g_autoptr(GBytes) p = stp_snapshot_open (bad[i].k, bad[i].center, bad[i].snapshot,
+                                                 bad[i].index, bad[i].chunks, data, len, &e);
+        g_assert_null (p);
+        g_assert_error (e, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+      }
+  }
+  for (gsize at = 0; at < len; at += 7)
+    {
+      g_autofree guint8 *copy = g_memdup2 (data, len);
+      g_autoptr(GError) e = NULL;
+      g_autoptr(GBytes) p = NULL;
+
+      copy[at] ^= 0x01;
+      p = stp_snapshot_open (key, "center-1", "snap-1", 2, 5, copy, len, &e);
+      g_assert_null (p);
+      g_assert_error (e, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+    }
+  {
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GBytes) p = stp_snapshot_open (key, "center-1", "snap-1", 2, 5, data, 10, &e);
+    g_assert_null (p);
+    g_assert_error (e, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_DECRYPT);
+  }
+  /* Indexes outside the snapshot and invalid ids are refused before any
+   * crypto. */
+  {
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GBytes) p = stp_snapshot_seal (key, "center 1", "snap-1", 0, 1,
+                                             (const guint8 *) "x", 1, &e);
+    g_assert_null (p);
+    g_assert_error (e, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  }
+  {
+    g_autoptr(GError) e = NULL;
+    g_autoptr(GBytes) p = stp_snapshot_seal (key, "center-1", "snap-1", 1, 1,
+                                             (const guint8 *) "x", 1, &e);
+    g_assert_null (p);
+    g_assert_error (e, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+  }
+}
+
+static void
+test_snapshot_manifest (void)
+{
+  g_auto(StpSnapshotManifest) in = { 0, };
+  g_auto(StpSnapshotManifest) out = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  in.format = g_strdup (STP_SNAPSHOT_FORMAT);
+  in.schema = 5;
+  in.seq = 4242;
+  in.chunks = 3;
+  in.raw_bytes = 123456789;
+  for (guint i = 0; i < sizeof in.hash; i++)
+    in.hash[i] = (guint8) (i * 7);
+  in.device = g_strdup ("dev-a");
+  in.hlc = G_GUINT64_CONSTANT (111411200000000007);
+  json = stp_snapshot_manifest_to_json (&in);
+  g_assert_true (stp_snapshot_manifest_from_json (&out, json, strlen (json), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out.format, ==, STP_SNAPSHOT_FORMAT);
+  g_assert_cmpint (out.schema, ==, 5);
+  g_assert_cmpint (out.seq, ==, 4242);
+  g_assert_cmpint (out.chunks, ==, 3);
+  g_assert_cmpint (out.raw_bytes, ==, 123456789);
+  g_assert_cmpmem (out.hash, sizeof out.hash, in.hash, sizeof in.hash);
+  g_assert_cmpstr (out.device, ==, "dev-a");
+  g_assert_cmpuint (out.hlc, ==, in.hlc);
+
+  {
+    const char *bad[] = {
+      "[]",
+      "{\"v\":1}",
+      "{\"v\":2,\"format\":\"f\",\"schema\":5,\"seq\":1,\"chunks\":1,\"raw_bytes\":1,"
+      "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"device\":\"d\",\"hlc\":\"1\"}",
+      /* a hash of 31 bytes */
+      "{\"v\":1,\"format\":\"f\",\"schema\":5,\"seq\":1,\"chunks\":1,\"raw_bytes\":1,"
+      "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\",\"device\":\"d\",\"hlc\":\"1\"}",
+      /* no chunks */
+      "{\"v\":1,\"format\":\"f\",\"schema\":5,\"seq\":1,\"chunks\":0,\"raw_bytes\":1,"
+      "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"device\":\"d\",\"hlc\":\"1\"}",
+      /* an extra member */
+      "{\"v\":1,\"format\":\"f\",\"schema\":5,\"seq\":1,\"chunks\":1,\"raw_bytes\":1,\"x\":1,"
+      "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"device\":\"d\",\"hlc\":\"1\"}",
+      /* seq as a string */
+      "{\"v\":1,\"format\":\"f\",\"schema\":5,\"seq\":\"1\",\"chunks\":1,\"raw_bytes\":1,"
+      "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"device\":\"d\",\"hlc\":\"1\"}",
+      /* a device id with a space */
+      "{\"v\":1,\"format\":\"f\",\"schema\":5,\"seq\":1,\"chunks\":1,\"raw_bytes\":1,"
+      "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"device\":\"d d\",\"hlc\":\"1\"}",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_auto(StpSnapshotManifest) m = { 0, };
+        g_autoptr(GError) e = NULL;
+
+        g_assert_false (stp_snapshot_manifest_from_json (&m, bad[i], strlen (bad[i]), &e));
+        g_assert_error (e, STP_PROTOCOL_ERROR, (i == 2 ? STP_PROTOCOL_ERROR_UNSUPPORTED_VERSION
+                                                       : e->code));
+        g_assert_null (m.format);
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -623,6 +766,8 @@ main (int   argc,
   g_test_add_func ("/protocol/deflate/round-trip", test_deflate_round_trip);
   g_test_add_func ("/protocol/deflate/malformed", test_inflate_malformed);
   g_test_add_func ("/protocol/deflate/bomb", test_inflate_bomb);
+  g_test_add_func ("/protocol/snapshot/seal", test_snapshot_seal);
+  g_test_add_func ("/protocol/snapshot/manifest", test_snapshot_manifest);
 
   return g_test_run ();
 }
