@@ -113,4 +113,29 @@ gboolean    stp_sync_store_audit_run         (StpStore       *store,
                                               const char     *detail,
                                               GError        **error);
 
+/* Snapshots (a new computer starts from another's file instead of the
+ * whole log).  Writes a copy of the database to @path (replaced) without
+ * this computer's own tables (meta, settings, outbox, audit log, failed
+ * logins); *@seq_out is the pull cursor it holds and *@hlc_out the clock.
+ * A file with unsent changes gives no snapshot: TRUE with *@seq_out -1. */
+gboolean    stp_sync_store_write_snapshot    (StpStore       *store,
+                                              const char     *path,
+                                              const char     *cursor_key,
+                                              gint64         *seq_out,
+                                              guint64        *hlc_out,
+                                              GError        **error);
+/* Replaces the synced data of @store's file with the snapshot file @path
+ * (from stp_sync_store_write_snapshot(), same schema version), keeping
+ * this computer's own tables and setting the cursor to the snapshot's seq,
+ * all in one write transaction.  @path is changed (it receives the own
+ * tables).  Call it only with the cursor at 0 (nothing pulled yet).  When
+ * the computer has changes not sent yet nothing is done: TRUE with
+ * *@seq_out -1 (the log is replayed instead).  Other connections see the
+ * new data at their next read. */
+gboolean    stp_sync_store_install_snapshot  (StpStore       *store,
+                                              const char     *path,
+                                              const char     *cursor_key,
+                                              gint64         *seq_out,
+                                              guint64        *hlc_out,
+                                              GError        **error);
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "stp-store-private.h"
 #include "stp-sync-store.h"
+#include "stp-error.h"
 
 typedef struct
 {
@@ -696,6 +697,137 @@ test_exit_stages (Fixture       *fx,
 #undef RECOMPUTE
 }
 
+static gint64
+count_in_file (const char *path,
+               const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* A snapshot of one computer installed on another gives the same synced
+ * data, keeps the receiver's own tables, and is refused while the
+ * receiver has unsent changes or when it comes from another schema. */
+static void
+test_snapshot (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(StpStore) b = open_device (fx);
+  g_autoptr(StpStore) b2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *snap = g_build_filename (fx->dir, "snap.db", NULL);
+  g_autofree char *hash_a = NULL;
+  g_autofree char *hash_b = NULL;
+  g_autofree char *b_device = g_strdup (stp_store_get_device_id (b));
+  g_autofree char *value = NULL;
+  g_autofree char *setting = NULL;
+  const char *r2 = "01890000-0000-7000-8000-000000000002";
+  gint64 seq = 0;
+  gint64 outbox_seq;
+  guint64 hlc = 0;
+
+  write_field (a, "residents", R1, "surname", "Петров");
+  write_field (a, "residents", R1, "name", "Пётр");
+  write_field (a, "residents", r2, "surname", "Сидорова");
+  write_field (a, "residents", r2, "deleted", "1");
+  g_assert_true (stp_sync_store_audit_run (a, "a-run", &error));
+
+  /* Unsent changes: no snapshot. */
+  g_assert_true (stp_sync_store_write_snapshot (a, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, -1);
+  g_assert_false (g_file_test (snap, G_FILE_TEST_EXISTS));
+
+  ack_all (a);
+  g_assert_true (stp_sync_store_set_cursor (a, "sync.cursor", 17, &error));
+  g_assert_true (stp_store_set_setting (a, "sync.token", "secret-of-a", &error));
+  g_assert_true (stp_sync_store_write_snapshot (a, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, 17);
+  g_assert_cmpuint (hlc, >, 0);
+  /* Nothing of the computer itself travels. */
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM meta"), ==, 2);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM settings"), ==, 0);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM audit_events"), ==, 0);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                        "'audit_events_no_delete'"), ==, 1);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM residents"), ==, 2);
+
+  /* B has a change not sent yet: nothing happens. */
+  g_assert_true (stp_sync_store_audit_run (b, "b-run", &error));
+  g_assert_true (stp_store_set_setting (b, "sync.token", "secret-of-b", &error));
+  write_field (b, "residents", R1, "patronymic", "Ильич");
+  hash_b = stp_sync_store_canonical_hash (b);
+  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, -1);
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpstr ((value = stp_sync_store_canonical_hash (b)), ==, hash_b);
+
+  /* Sent: installed. */
+  ack_all (b);
+  outbox_seq = count_rows (b, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+  g_assert_cmpint (outbox_seq, >, 0);
+  b2 = stp_store_open_secondary (b, &error);
+  g_assert_no_error (error);
+  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, 17);
+  g_assert_cmpuint (hlc, >, 0);
+  hash_a = stp_sync_store_canonical_hash (a);
+  g_clear_pointer (&hash_b, g_free);
+  hash_b = stp_sync_store_canonical_hash (b);
+  g_assert_cmpstr (hash_a, ==, hash_b);
+  g_clear_pointer (&value, g_free);
+  value = read_value (b2, "residents", R1, "name");
+  g_assert_cmpstr (value, ==, "Пётр");
+  g_assert_cmpint (stp_sync_store_get_cursor (b, "sync.cursor"), ==, 17);
+  g_assert_cmpint (stp_sync_store_get_cursor (b2, "sync.cursor"), ==, 17);
+  setting = stp_store_get_setting (b, "sync.token");
+  g_assert_cmpstr (setting, ==, "secret-of-b");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM meta WHERE key = 'device_id' "
+                                            "AND value = '%s'", b_device);
+    g_assert_cmpint (count_rows (b, sql), ==, 1);
+  }
+  g_assert_cmpint (count_rows (b, "SELECT count(*) FROM audit_events WHERE detail = 'b-run'"), ==, 1);
+  g_assert_cmpint (count_rows (b, "SELECT count(*) FROM audit_events WHERE detail = 'a-run'"), ==, 0);
+  g_assert_cmpint (count_rows (b, "SELECT count(*) FROM residents"), ==, 2);
+  g_assert_cmpint (count_rows (b, "SELECT count(*) FROM resident_summaries"), ==,
+                   count_rows (a, "SELECT count(*) FROM resident_summaries"));
+  /* B's own outbox numbering goes on after what it had. */
+  g_assert_cmpint (count_rows (b, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"), ==, outbox_seq);
+  write_field (b, "residents", R1, "patronymic", "Петрович");
+  g_assert_cmpint (count_rows (b, "SELECT min(id) FROM outbox"), >, outbox_seq);
+
+  /* Another schema version: refused, nothing changed. */
+  g_assert_true (stp_sync_store_write_snapshot (a, snap, "sync.cursor", &seq, &hlc, &error));
+  {
+    sqlite3 *db = NULL;
+    g_assert_cmpint (sqlite3_open (snap, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 4", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  g_clear_pointer (&hash_b, g_free);
+  hash_b = stp_sync_store_canonical_hash (b);
+  g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
+  g_clear_error (&error);
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpstr ((value = stp_sync_store_canonical_hash (b)), ==, hash_b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -713,6 +845,7 @@ main (int   argc,
   ADD ("/sync-store/property", test_property);
   ADD ("/sync-store/relative-counts", test_relative_counts);
   ADD ("/sync-store/exit-stages", test_exit_stages);
+  ADD ("/sync-store/snapshot", test_snapshot);
 #undef ADD
 
   return g_test_run ();

@@ -1,0 +1,362 @@
+/* stp-store-snapshot.c: a database file as a snapshot for a new computer
+ * (docs/ARCHITECTURE.md, "First sync from a snapshot").
+ *
+ * Writing copies the file page by page (SQLite's backup API, one read
+ * transaction, so a consistent state) and empties the tables that belong to
+ * the computer, not the center: meta, settings, the outbox, the audit log
+ * and failed logins.  Installing copies those tables of this computer into
+ * the snapshot and then the snapshot over this computer's file, in one
+ * write transaction: the file is either as it was or the snapshot with this
+ * computer's own bookkeeping, never in between.
+ */
+#define G_LOG_DOMAIN "stp-core"
+
+#include "config.h"
+
+#include "stp-sync-store.h"
+#include "stp-store-private.h"
+#include "stp-error.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#define META_SNAPSHOT_SEQ "snapshot.seq"
+#define META_SNAPSHOT_HLC "snapshot.hlc"
+/* Attempts to find the computer's file unchanged between copying its own
+ * tables and taking its write lock. */
+#define INSTALL_ATTEMPTS  5
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          GError     **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) == SQLITE_OK)
+    return TRUE;
+  g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+               _("The snapshot could not be prepared: %s"),
+               message != NULL ? message : sqlite3_errmsg (db));
+  sqlite3_free (message);
+  return FALSE;
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql,
+           gint64      fallback)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = fallback;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+query_text (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static void
+remove_database (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_remove (name);
+    }
+}
+
+static sqlite3 *
+open_file (const char  *path,
+           gboolean     create,
+           GError     **error)
+{
+  sqlite3 *db = NULL;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+
+  if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("Cannot open the database file %s: %s"), path,
+                   db != NULL ? sqlite3_errmsg (db) : "");
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 10000);
+  return db;
+}
+
+gboolean
+stp_sync_store_write_snapshot (StpStore    *store,
+                               const char  *path,
+                               const char  *cursor_key,
+                               gint64      *seq_out,
+                               guint64     *hlc_out,
+                               GError     **error)
+{
+  sqlite3 *dst = NULL;
+  sqlite3_backup *backup;
+  g_autofree char *trigger = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *hlc_text = NULL;
+  char *cursor_sql;
+  gint64 seq;
+  gint64 pending;
+  int rc;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
+  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
+
+  *seq_out = -1;
+  *hlc_out = 0;
+  remove_database (path);
+  if (!(dst = open_file (path, TRUE, error)))
+    return FALSE;
+  /* A scratch file: no journal and no flushes while it is written. */
+  if (!exec_sql (dst, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;", error))
+    goto fail;
+  backup = sqlite3_backup_init (dst, "main", stp_store_get_db (store), "main");
+  if (backup == NULL)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be prepared: %s"), sqlite3_errmsg (dst));
+      goto fail;
+    }
+  rc = sqlite3_backup_step (backup, -1);
+  sqlite3_backup_finish (backup);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be prepared: %s"), sqlite3_errstr (rc));
+      goto fail;
+    }
+  /* The copy carries the write-ahead-log mark of the original: reopen it
+   * and make it a plain file again. */
+  sqlite3_close (dst);
+  if (!(dst = open_file (path, FALSE, error)))
+    goto fail;
+  if (!exec_sql (dst, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY;"
+                      "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON;", error))
+    goto fail;
+
+  /* Changes not yet on the server would reach a new computer before any
+   * other: a snapshot is only made of a file that has sent everything. */
+  pending = query_int (dst, "SELECT count(*) FROM outbox", -1);
+  if (pending != 0)
+    {
+      g_debug ("No snapshot: %" G_GINT64_FORMAT " changes not sent yet", pending);
+      sqlite3_close (dst);
+      remove_database (path);
+      return TRUE;
+    }
+  cursor_sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM meta WHERE key = %Q", cursor_key);
+  seq = query_int (dst, cursor_sql, 0);
+  sqlite3_free (cursor_sql);
+  hlc_text = query_text (dst, "SELECT value FROM meta WHERE key = 'hlc_last'");
+  *hlc_out = hlc_text != NULL ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
+  trigger = query_text (dst, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' "
+                             "AND name = 'audit_events_no_delete'");
+  if (trigger == NULL)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                           _("The snapshot could not be prepared: the audit log is not protected"));
+      goto fail;
+    }
+  sql = g_strdup_printf ("BEGIN;"
+                         "DELETE FROM meta; DELETE FROM settings; DELETE FROM login_failures;"
+                         "DELETE FROM outbox;"
+                         "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events; %s;"
+                         "DELETE FROM sqlite_sequence WHERE name IN ('outbox', 'audit_events');"
+                         "INSERT INTO meta (key, value) VALUES ('" META_SNAPSHOT_SEQ "', '%"
+                         G_GINT64_FORMAT "'), ('" META_SNAPSHOT_HLC "', '%" G_GUINT64_FORMAT "');"
+                         "COMMIT;", trigger, seq, *hlc_out);
+  if (!exec_sql (dst, sql, error))
+    goto fail;
+  sqlite3_close (dst);
+  *seq_out = seq;
+  return TRUE;
+
+fail:
+  sqlite3_close (dst);
+  remove_database (path);
+  return FALSE;
+}
+
+/* Copies this computer's own tables into the snapshot (its connection,
+ * with the computer's file attached as "live"), inside one transaction.
+ * FALSE with *unsent set when the computer has changes not sent yet. */
+static gboolean
+copy_own_tables (sqlite3     *snap,
+                 const char  *cursor_key,
+                 gint64       seq,
+                 gboolean    *unsent,
+                 GError     **error)
+{
+  char *sql;
+  gboolean ok;
+
+  *unsent = FALSE;
+  if (!exec_sql (snap, "BEGIN", error))
+    return FALSE;
+  if (query_int (snap, "SELECT count(*) FROM live.outbox", -1) != 0)
+    {
+      *unsent = TRUE;
+      exec_sql (snap, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  sql = sqlite3_mprintf ("DELETE FROM main.meta; INSERT INTO main.meta SELECT * FROM live.meta;"
+                         "DELETE FROM main.settings; INSERT INTO main.settings SELECT * FROM live.settings;"
+                         "DELETE FROM main.login_failures;"
+                         "INSERT INTO main.login_failures SELECT * FROM live.login_failures;"
+                         "INSERT OR IGNORE INTO main.audit_events SELECT * FROM live.audit_events;"
+                         "DELETE FROM main.sqlite_sequence WHERE name IN ('outbox', 'audit_events');"
+                         "INSERT INTO main.sqlite_sequence SELECT * FROM live.sqlite_sequence "
+                         "  WHERE name IN ('outbox', 'audit_events');"
+                         "INSERT OR REPLACE INTO main.meta (key, value) VALUES (%Q, '%lld');"
+                         "COMMIT;", cursor_key, (long long) seq);
+  ok = exec_sql (snap, sql, error);
+  sqlite3_free (sql);
+  if (!ok)
+    exec_sql (snap, "ROLLBACK", NULL);
+  return ok;
+}
+
+gboolean
+stp_sync_store_install_snapshot (StpStore    *store,
+                                 const char  *path,
+                                 const char  *cursor_key,
+                                 gint64      *seq_out,
+                                 guint64     *hlc_out,
+                                 GError     **error)
+{
+  sqlite3 *db = stp_store_get_db (store);
+  sqlite3 *snap = NULL;
+  sqlite3_stmt *attach = NULL;
+  gint64 seq;
+  g_autofree char *hlc_text = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
+  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
+
+  *seq_out = -1;
+  *hlc_out = 0;
+  if (!(snap = open_file (path, FALSE, error)))
+    return FALSE;
+  stp_store_register_functions (snap);
+  if (query_int (snap, "PRAGMA user_version", -1) != STP_SCHEMA_VERSION)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW,
+                           _("The snapshot was made by another version of the program"));
+      goto out;
+    }
+  if (query_int (snap, "PRAGMA page_size", -1) != query_int (db, "PRAGMA page_size", -2))
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                           _("The snapshot has another page size than this database"));
+      goto out;
+    }
+  seq = query_int (snap, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_SNAPSHOT_SEQ "'", -1);
+  hlc_text = query_text (snap, "SELECT value FROM meta WHERE key = '" META_SNAPSHOT_HLC "'");
+  if (seq < 0 || hlc_text == NULL ||
+      query_int (snap, "SELECT count(*) FROM meta", -1) != 2)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                           _("The file is not a snapshot of a center's database"));
+      goto out;
+    }
+  if (!exec_sql (snap, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;", error))
+    goto out;
+  if (sqlite3_prepare_v2 (snap, "ATTACH DATABASE ?1 AS live", -1, &attach, NULL) != SQLITE_OK)
+    {
+      exec_sql (snap, "SELECT 1 FROM no_such_table", error);
+      goto out;
+    }
+  sqlite3_bind_text (attach, 1, stp_store_get_path (store), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (attach) != SQLITE_DONE)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errmsg (snap));
+      goto out;
+    }
+
+  for (guint attempt = 0; attempt < INSTALL_ATTEMPTS && !ok; attempt++)
+    {
+      sqlite3_backup *backup;
+      gboolean unsent = FALSE;
+      gint64 before, after;
+      int rc;
+
+      /* Two readings of data_version differ when another connection
+       * committed to the computer's file in between. */
+      before = query_int (snap, "PRAGMA live.data_version", -1);
+      if (!copy_own_tables (snap, cursor_key, seq, &unsent, error))
+        {
+          if (unsent)
+            {
+              /* Not an error: the log is replayed instead. */
+              g_debug ("Snapshot not installed: this computer has changes not sent yet");
+              ok = TRUE;
+              seq = -1;
+            }
+          break;
+        }
+      backup = sqlite3_backup_init (db, "main", snap, "main");
+      if (backup == NULL)
+        {
+          g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                       _("The snapshot could not be installed: %s"), sqlite3_errmsg (db));
+          break;
+        }
+      /* Takes this computer's write lock without copying anything yet. */
+      rc = sqlite3_backup_step (backup, 0);
+      after = query_int (snap, "PRAGMA live.data_version", -2);
+      if (rc == SQLITE_OK && before == after)
+        rc = sqlite3_backup_step (backup, -1);
+      else if (rc == SQLITE_OK)
+        rc = SQLITE_BUSY;     /* something was saved meanwhile: copy again */
+      sqlite3_backup_finish (backup);
+      if (rc == SQLITE_DONE)
+        ok = TRUE;
+      else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+        {
+          g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                       _("The snapshot could not be installed: %s"), sqlite3_errstr (rc));
+          break;
+        }
+      else
+        g_debug ("Snapshot install: the database changed meanwhile (attempt %u)", attempt + 1);
+    }
+  if (!ok && error != NULL && *error == NULL)
+    g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_LOCKED,
+                         _("The snapshot could not be installed: the database was busy"));
+  if (ok)
+    {
+      *seq_out = seq;
+      *hlc_out = seq >= 0 ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
+    }
+
+out:
+  sqlite3_finalize (attach);
+  sqlite3_close (snap);
+  return ok;
+}
