@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
-  libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libpq-dev
+  libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libpq-dev libzstd-dev
   postgresql postgresql-contrib libcairo2-dev libpango1.0-dev
   xvfb xauth dbus dbus-x11 poppler-utils desktop-file-utils appstream
   fonts-dejavu-core imagemagick openssl locales python3"

@@ -5,6 +5,8 @@
 #include "stp-sync-engine.h"
 #include "stp-sync-batch.h"
 #include "stp-sync-store.h"
+#include "stp-sync-snapshot.h"
+#include "stp-snapshot.h"
 #include "stp-envelope.h"
 #include "stp-wrapped-key.h"
 #include "stp-protocol.h"
@@ -13,6 +15,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <sodium.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Local settings (stp_store_set_setting).  The unwrapped center key is kept
@@ -55,6 +60,11 @@
 #define BACKOFF_MAX_SECONDS  600
 /* How often the window learns how many changes went each way. */
 #define PROGRESS_INTERVAL_MS 250
+/* Snapshots: sealed chunks of at most this much, and a new snapshot once
+ * the log since the newest one is at least this long (and half the
+ * snapshot's size). */
+#define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
+#define SNAPSHOT_MIN_BYTES   (1024 * 1024)
 
 struct _StpSyncEngine
 {
@@ -97,6 +107,7 @@ struct _StpSyncEngine
   gboolean         network_up;
 
   gsize            batch_bytes;    /* 0: from the server's limit */
+  gsize            snapshot_min_bytes;
   guint            pull_limit;
   gboolean         fast_kdf;
   StpSyncPageHook  hook;
@@ -159,6 +170,8 @@ typedef struct _Job
   char            *fingerprint;      /* NULL: trust on first use */
   guint8           key[STP_CENTER_KEY_BYTES];
   gsize            batch_bytes;
+  gsize            max_body;         /* the server's limit, 0 unknown */
+  gsize            snapshot_min_bytes;  /* 0: make no snapshots */
   guint            pull_limit;
   gint64           clock_offset;     /* store clock minus real time, usec */
   StpSyncPageHook  hook;
@@ -185,6 +198,8 @@ typedef struct _Job
   guint            pushed;          /* changes the server stored */
   guint            pulled;          /* changes from other devices */
   guint            conflicts;       /* conflict rows written */
+  gboolean         snapshot_in;     /* started from a snapshot */
+  gboolean         snapshot_out;    /* sent one */
   gint64           usec_http;       /* time spent, for the debug log */
   gint64           usec_apply;
   gint64           usec_decode;     /* decrypting and reading batches */
@@ -1246,6 +1261,356 @@ pull_pages (SoupSession   *session,
   return ok;
 }
 
+/* --- Snapshots -------------------------------------------------------------- */
+
+/* A computer that has pulled nothing yet starts from the newest snapshot
+ * instead of replaying the whole log, then pulls what came after it.  A
+ * computer that is up to date makes a new snapshot when the log since the
+ * newest one has grown to half its size (and at least the minimum). */
+
+typedef struct
+{
+  gboolean  supported;     /* the server knows snapshots */
+  gboolean  have;
+  char     *id;
+  gint64    seq;
+  gint64    chunks;
+  gint64    bytes;
+  char     *manifest;      /* base64 of the sealed manifest */
+  gint64    head;
+  gint64    log_bytes_after;
+} Latest;
+
+static void
+latest_clear (Latest *latest)
+{
+  g_clear_pointer (&latest->id, g_free);
+  g_clear_pointer (&latest->manifest, g_free);
+  memset (latest, 0, sizeof *latest);
+}
+
+/* FALSE only for network errors and cancelling. */
+static gboolean
+fetch_latest (SoupSession   *session,
+              Job           *job,
+              Latest        *latest,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/centers/%s/snapshots/latest", job->center);
+  Reply reply;
+  JsonObject *object;
+  JsonNode *snapshot;
+
+  memset (latest, 0, sizeof *latest);
+  if (!http (session, job, SOUP_METHOD_GET, path, NULL, 0, &reply, cancellable, error))
+    return FALSE;
+  if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json))
+    {
+      /* An older server: replay the log as before. */
+      g_debug ("No snapshots on this server (HTTP %u)", reply.status);
+      reply_clear (&reply);
+      return TRUE;
+    }
+  object = json_node_get_object (reply.json);
+  latest->supported = TRUE;
+  latest->head = json_object_get_int_member_with_default (object, "head", 0);
+  latest->log_bytes_after = json_object_get_int_member_with_default (object, "log_bytes_after", 0);
+  snapshot = json_object_get_member (object, "snapshot");
+  if (snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot))
+    {
+      JsonObject *s = json_node_get_object (snapshot);
+      g_autoptr(GError) local_error = NULL;
+      const char *id = stp_json_get_string (s, "id", 64, &local_error);
+      const char *manifest = stp_json_get_string (s, "manifest", 65536, &local_error);
+
+      if (id != NULL && manifest != NULL && stp_is_valid_id (id) &&
+          stp_json_get_int (s, "seq", 0, G_MAXINT64, &latest->seq, &local_error) &&
+          stp_json_get_int (s, "chunks", 1, STP_SNAPSHOT_MAX_CHUNKS, &latest->chunks, &local_error) &&
+          stp_json_get_int (s, "bytes", 1, G_MAXINT64, &latest->bytes, &local_error))
+        {
+          latest->have = TRUE;
+          latest->id = g_strdup (id);
+          latest->manifest = g_strdup (manifest);
+        }
+      else
+        g_warning ("The server described its snapshot in an unexpected form");
+    }
+  reply_clear (&reply);
+  return TRUE;
+}
+
+static char *
+snapshot_temp_path (Job        *job,
+                    const char *suffix)
+{
+  return g_strconcat (stp_store_get_path (job->secondary), suffix, NULL);
+}
+
+static void
+remove_snapshot_files (const char *path)
+{
+  static const char * const suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_remove (name);
+    }
+}
+
+/* Downloads, checks and installs @latest.  FALSE for network errors and
+ * cancelling (the sync fails and is retried); any other problem is
+ * logged and the log is replayed instead. */
+static gboolean
+install_snapshot (SoupSession   *session,
+                  Job           *job,
+                  const Latest  *latest,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autofree char *path = snapshot_temp_path (job, ".snapshot-in");
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(StpSnapshotWriter) writer = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(StpSnapshotManifest) manifest = { 0, };
+  guint8 hash[32];
+  gint64 raw_bytes = 0;
+  gint64 seq = -1;
+  guint64 hlc = 0;
+  gint64 t_start = g_get_monotonic_time ();
+  gint64 t_download;
+  gboolean ok = TRUE;
+
+  if (!(sealed = stp_base64_decode (latest->manifest, 65536, &local_error)) ||
+      !(plain = stp_snapshot_open (job->key, job->center, latest->id, STP_SNAPSHOT_MANIFEST,
+                                   latest->chunks, g_bytes_get_data (sealed, NULL),
+                                   g_bytes_get_size (sealed), &local_error)) ||
+      !stp_snapshot_manifest_from_json (&manifest, g_bytes_get_data (plain, NULL),
+                                        g_bytes_get_size (plain), &local_error))
+    goto skip;
+  if (manifest.seq != latest->seq || manifest.chunks != latest->chunks ||
+      g_strcmp0 (manifest.format, STP_SNAPSHOT_FORMAT) != 0)
+    {
+      g_set_error_literal (&local_error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("The snapshot does not match its description"));
+      goto skip;
+    }
+  if (manifest.schema != STP_SCHEMA_VERSION)
+    {
+      g_debug ("The snapshot has schema %" G_GINT64_FORMAT ", this program %d: replaying the log",
+               manifest.schema, STP_SCHEMA_VERSION);
+      return TRUE;
+    }
+
+  remove_snapshot_files (path);
+  if (!(writer = stp_snapshot_writer_new (path, manifest.raw_bytes, &local_error)))
+    goto skip;
+  for (gint64 n = 0; n < latest->chunks; n++)
+    {
+      g_autofree char *chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
+                                                     job->center, latest->id, n);
+      g_autoptr(GBytes) ct = NULL;
+      g_autoptr(GBytes) chunk = NULL;
+      const char *text;
+      Reply reply;
+
+      if (!http (session, job, SOUP_METHOD_GET, chunk_path, NULL, 0, &reply, cancellable, error))
+        {
+          ok = FALSE;
+          goto out;
+        }
+      if (reply.status != SOUP_STATUS_OK || reply.json == NULL || !JSON_NODE_HOLDS_OBJECT (reply.json) ||
+          !(text = stp_json_get_string (json_node_get_object (reply.json), "ct", G_MAXSIZE, &local_error)) ||
+          !(ct = stp_base64_decode (text, (gsize) latest->bytes, &local_error)) ||
+          !(chunk = stp_snapshot_open (job->key, job->center, latest->id, n, latest->chunks,
+                                       g_bytes_get_data (ct, NULL), g_bytes_get_size (ct),
+                                       &local_error)) ||
+          !stp_snapshot_writer_feed (writer, g_bytes_get_data (chunk, NULL),
+                                     g_bytes_get_size (chunk), &local_error))
+        {
+          if (local_error == NULL)
+            set_reply_error (&reply, &local_error);
+          reply_clear (&reply);
+          goto skip;
+        }
+      reply_clear (&reply);
+    }
+  if (!stp_snapshot_writer_finish (writer, hash, &raw_bytes, &local_error))
+    goto skip;
+  if (raw_bytes != manifest.raw_bytes || sodium_memcmp (hash, manifest.hash, sizeof hash) != 0)
+    {
+      g_set_error_literal (&local_error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("The snapshot does not match its description"));
+      goto skip;
+    }
+  t_download = g_get_monotonic_time ();
+  if (!stp_sync_store_install_snapshot (job->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
+    goto skip;
+  if (seq >= 0)
+    {
+      job->max_remote_hlc = MAX (job->max_remote_hlc, hlc);
+      stp_sync_store_observe_hlc (job->secondary, hlc);
+      job->snapshot_in = TRUE;
+      g_debug ("snapshot in: %" G_GINT64_FORMAT " bytes, seq %" G_GINT64_FORMAT
+               ", %.2f s downloading and unpacking, %.2f s installing",
+               raw_bytes, seq, (t_download - t_start) / 1e6,
+               (g_get_monotonic_time () - t_download) / 1e6);
+    }
+  goto out;
+
+skip:
+  g_warning ("The snapshot from the server was not used (%s); the changes are read one by one",
+             local_error != NULL ? local_error->message : "?");
+out:
+  remove_snapshot_files (path);
+  return ok;
+}
+
+/* Makes and sends a snapshot when the log has grown enough since the
+ * newest one.  Failures are only logged: the sync itself succeeded. */
+static void
+make_snapshot (SoupSession   *session,
+               Job           *job,
+               GCancellable  *cancellable)
+{
+  g_autofree char *db_path = snapshot_temp_path (job, ".snapshot-out");
+  g_autofree char *packed_path = snapshot_temp_path (job, ".snapshot-out.zst");
+  g_autofree char *id = NULL;
+  g_autofree char *manifest_json = NULL;
+  g_autofree char *manifest_b64 = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+  g_autofree guint8 *buf = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(StpSnapshotManifest) manifest = { 0, };
+  Latest latest = { 0, };
+  FILE *file = NULL;
+  Reply reply = { 0, };
+  gint64 seq = -1;
+  guint64 hlc = 0;
+  gint64 raw_bytes = 0, packed_bytes = 0;
+  gsize chunk_bytes;
+  gint64 n_chunks;
+  gint64 threshold;
+  gint64 t_start = g_get_monotonic_time ();
+  gint64 t_packed;
+
+  if (job->snapshot_min_bytes == 0)
+    return;
+  if (!fetch_latest (session, job, &latest, cancellable, &error) || !latest.supported)
+    goto out;
+  threshold = MAX ((gint64) job->snapshot_min_bytes, latest.have ? latest.bytes / 2 : 0);
+  if (latest.log_bytes_after < threshold)
+    goto out;
+
+  if (!stp_sync_store_write_snapshot (job->secondary, db_path, CURSOR_KEY, &seq, &hlc, &error))
+    goto out;
+  if (seq <= 0 || (latest.have && seq <= latest.seq))
+    goto out;
+  if (!stp_sync_snapshot_compress (db_path, packed_path, manifest.hash, &raw_bytes,
+                                   &packed_bytes, &error))
+    goto out;
+  remove_snapshot_files (db_path);
+  t_packed = g_get_monotonic_time ();
+
+  /* Each sealed chunk, base64'd in its JSON body, fits the body limit. */
+  chunk_bytes = MIN (job->max_body > 1024 ? (job->max_body - 256) / 4 * 3 : DEFAULT_BATCH_BYTES,
+                     SNAPSHOT_CHUNK_BYTES) - STP_SNAPSHOT_SEAL_OVERHEAD;
+  n_chunks = MAX (1, (packed_bytes + (gint64) chunk_bytes - 1) / (gint64) chunk_bytes);
+  if (n_chunks > STP_SNAPSHOT_MAX_CHUNKS)
+    {
+      g_set_error_literal (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "too many chunks");
+      goto out;
+    }
+  id = g_uuid_string_random ();
+  manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
+  manifest.schema = STP_SCHEMA_VERSION;
+  manifest.seq = seq;
+  manifest.chunks = n_chunks;
+  manifest.raw_bytes = raw_bytes;
+  manifest.device = g_strdup (job->device);
+  manifest.hlc = hlc;
+  manifest_json = stp_snapshot_manifest_to_json (&manifest);
+  if (!(sealed = stp_snapshot_seal (job->key, job->center, id, STP_SNAPSHOT_MANIFEST, n_chunks,
+                                    (const guint8 *) manifest_json, strlen (manifest_json), &error)))
+    goto out;
+  manifest_b64 = stp_base64_encode (g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed));
+  body = g_strdup_printf ("{\"id\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"chunks\":%" G_GINT64_FORMAT
+                          ",\"bytes\":%" G_GINT64_FORMAT ",\"manifest\":\"%s\"}",
+                          id, seq, n_chunks, packed_bytes + n_chunks * STP_SNAPSHOT_SEAL_OVERHEAD,
+                          manifest_b64);
+  path = g_strdup_printf ("/v1/centers/%s/snapshots", job->center);
+  if (!http (session, job, SOUP_METHOD_POST, path, body, strlen (body), &reply, cancellable, &error))
+    goto out;
+  if (reply.status != SOUP_STATUS_CREATED && reply.status != SOUP_STATUS_OK)
+    {
+      set_reply_error (&reply, &error);
+      goto out;
+    }
+  reply_clear (&reply);
+
+  if (!(file = g_fopen (packed_path, "rb")))
+    {
+      g_set_error (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "%s: %s", packed_path,
+                   g_strerror (errno));
+      goto out;
+    }
+  buf = g_malloc (chunk_bytes);
+  for (gint64 n = 0; n < n_chunks; n++)
+    {
+      gsize len = fread (buf, 1, chunk_bytes, file);
+      g_autoptr(GBytes) ct = NULL;
+      g_autofree char *b64 = NULL;
+      g_autofree char *chunk_body = NULL;
+      g_autofree char *chunk_path = NULL;
+
+      if (!(ct = stp_snapshot_seal (job->key, job->center, id, n, n_chunks, buf, len, &error)))
+        goto out;
+      b64 = stp_base64_encode (g_bytes_get_data (ct, NULL), g_bytes_get_size (ct));
+      chunk_body = g_strconcat ("{\"ct\":\"", b64, "\"}", NULL);
+      g_clear_pointer (&b64, g_free);
+      chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
+                                    job->center, id, n);
+      if (!http (session, job, SOUP_METHOD_POST, chunk_path, chunk_body, strlen (chunk_body),
+                 &reply, cancellable, &error))
+        goto out;
+      if (reply.status != SOUP_STATUS_OK)
+        {
+          set_reply_error (&reply, &error);
+          goto out;
+        }
+      reply_clear (&reply);
+    }
+  g_clear_pointer (&path, g_free);
+  path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/commit", job->center, id);
+  if (!http (session, job, SOUP_METHOD_POST, path, "{}", 2, &reply, cancellable, &error))
+    goto out;
+  if (reply.status != SOUP_STATUS_OK)
+    {
+      set_reply_error (&reply, &error);
+      goto out;
+    }
+  job->snapshot_out = TRUE;
+  g_debug ("snapshot out: %" G_GINT64_FORMAT " bytes packed to %" G_GINT64_FORMAT
+           " in %" G_GINT64_FORMAT " chunks, seq %" G_GINT64_FORMAT
+           "; %.2f s copying and packing, %.2f s sending",
+           raw_bytes, packed_bytes, n_chunks, seq, (t_packed - t_start) / 1e6,
+           (g_get_monotonic_time () - t_packed) / 1e6);
+
+out:
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("No snapshot was sent to the server: %s", error->message);
+  reply_clear (&reply);
+  if (file != NULL)
+    fclose (file);
+  remove_snapshot_files (db_path);
+  g_remove (packed_path);
+  latest_clear (&latest);
+}
+
 /* One audit event per run (DOMAIN.md: synchronization is audited):
  * counts, or the error's domain and code; never values or names. */
 static void
@@ -1256,8 +1621,10 @@ audit_run (Job          *job,
   g_autofree char *detail = NULL;
 
   if (failure == NULL)
-    detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u",
-                              job->pushed, job->pulled, job->conflicts);
+    detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u%s%s",
+                              job->pushed, job->pulled, job->conflicts,
+                              job->snapshot_in ? ", started from a snapshot" : "",
+                              job->snapshot_out ? ", snapshot sent" : "");
   else
     detail = g_strdup_printf ("failed: %s %d; pushed %u, pulled %u, conflicts %u",
                               g_quark_to_string (failure->domain), failure->code,
@@ -1279,14 +1646,30 @@ sync_thread (GTask         *task,
 
   if (!fetch_info (session, job, &max_body, cancellable, &error))
     goto fail;
+  job->max_body = max_body;
   if (job->batch_bytes == 0)
     job->batch_bytes = max_body > 0 ? MIN (max_body, MAX_BODY_BYTES) : DEFAULT_BATCH_BYTES;
   if (!push_outbox (session, job, cancellable, &error))
     goto fail;
+  if (stp_sync_store_get_cursor (job->secondary, CURSOR_KEY) == 0)
+    {
+      Latest latest;
+
+      if (!fetch_latest (session, job, &latest, cancellable, &error))
+        goto fail;
+      if (latest.have && latest.seq > 0 &&
+          !install_snapshot (session, job, &latest, cancellable, &error))
+        {
+          latest_clear (&latest);
+          goto fail;
+        }
+      latest_clear (&latest);
+    }
   if (!pull_pages (session, job, cancellable, &error))
     goto fail;
   if (!stp_sync_store_retry_parked (job->secondary, &error))
     goto fail;
+  make_snapshot (session, job, cancellable);
   job->pending = (guint) stp_sync_store_count_pending (job->secondary);
   if (job->clock_error != NULL)
     {
@@ -1436,6 +1819,7 @@ job_new (StpSyncEngine  *self,
   job->fingerprint = g_strdup (self->fingerprint);
   memcpy (job->key, self->key, sizeof job->key);
   job->batch_bytes = self->batch_bytes;
+  job->snapshot_min_bytes = self->snapshot_min_bytes;
   job->pull_limit = self->pull_limit;
   job->clock_offset = stp_store_now (self->store) - g_get_real_time ();
   job->hook = self->hook;
@@ -2337,6 +2721,7 @@ stp_sync_engine_init (StpSyncEngine *self)
 {
   self->state = STP_SYNC_STATE_IDLE;
   self->pull_limit = 1000;
+  self->snapshot_min_bytes = SNAPSHOT_MIN_BYTES;
   self->network_up = TRUE;
 }
 
@@ -2459,6 +2844,14 @@ stp_sync_engine_set_batch_bytes (StpSyncEngine *self,
 {
   g_return_if_fail (STP_IS_SYNC_ENGINE (self));
   self->batch_bytes = bytes;
+}
+
+void
+stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
+                                        gsize          min_bytes)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  self->snapshot_min_bytes = min_bytes;
 }
 
 void

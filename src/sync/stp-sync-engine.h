@@ -78,6 +78,10 @@ void           stp_sync_engine_set_batch_bytes   (StpSyncEngine   *self,
                                                   gsize            bytes);
 void           stp_sync_engine_set_pull_limit    (StpSyncEngine   *self,
                                                   guint            limit);
+/* A new snapshot is made once the log since the newest one is at least
+ * @min_bytes long (and half that snapshot's size); 0 makes none. */
+void           stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
+                                                       gsize          min_bytes);
 /* Cheaper argon2id for tests (never in the program). */
 void           stp_sync_engine_set_fast_kdf      (StpSyncEngine   *self,
                                                   gboolean         fast);

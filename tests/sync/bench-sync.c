@@ -106,6 +106,8 @@ run_backend (const char *binary,
   a = stp_store_open (pa, &error);
   g_assert_no_error (error);
   ea = stp_sync_engine_new (a);
+  if (g_getenv ("BENCH_SYNC_NO_SNAPSHOT") != NULL)
+    stp_sync_engine_set_snapshot_min_bytes (ea, 0);
   center = h_new_center (&server, &code);
   h_enroll (ea, &server, code, "пароль", &error);
   g_assert_no_error (error);
@@ -131,13 +133,21 @@ run_backend (const char *binary,
   if (h_count (b, "SELECT count(*) FROM field_versions") != (gint64) changes)
     g_error ("B has %" G_GINT64_FORMAT " field versions, expected %.0f",
              h_count (b, "SELECT count(*) FROM field_versions"), changes);
+  {
+    g_autofree char *ha = stp_sync_store_canonical_hash (a);
+    g_autofree char *hb = stp_sync_store_canonical_hash (b);
+
+    if (g_strcmp0 (ha, hb) != 0)
+      g_error ("A and B hold different data after the sync");
+  }
 
   g_print ("%s: %u residents x 12 = %.0f field changes\n", backend, n, changes);
   g_print ("  local writes on A:         %6.2f s%s\n", (t_written - t0) / 1e6,
            t_written - t0 < 1000 ? " (copied from BENCH_SYNC_CACHE)" : "");
-  g_print ("  push A -> server:          %6.2f s  %8.0f changes/s\n",
+  g_print ("  A: push%s:   %6.2f s  %8.0f changes/s\n",
+           g_getenv ("BENCH_SYNC_NO_SNAPSHOT") != NULL ? " (no snapshot)   " : " + send snapshot",
            (t2 - t1) / 1e6, changes / ((t2 - t1) / 1e6));
-  g_print ("  pull server -> B (apply):  %6.2f s  %8.0f changes/s\n",
+  g_print ("  B: first sync (pull/snapshot): %6.2f s  %8.0f changes/s\n",
            (t4 - t3) / 1e6, changes / ((t4 - t3) / 1e6));
   g_print ("  sync total (push + pull):  %6.2f s  %8.0f changes/s\n",
            ((t2 - t1) + (t4 - t3)) / 1e6, changes / (((t2 - t1) + (t4 - t3)) / 1e6));

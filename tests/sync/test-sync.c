@@ -1425,6 +1425,163 @@ test_property (Fx            *fx,
     }
 }
 
+/* Runs SQL on the server's own database (to play a damaged server). */
+static void
+server_sql (Server     *server,
+            const char *sql)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+
+  if (g_str_equal (server->backend, "postgresql"))
+    {
+      g_autoptr(GPtrArray) prefix = g_ptr_array_new ();
+
+      h_as_postgres (prefix);
+      for (guint i = 0; i < prefix->len; i++)
+        g_ptr_array_add (argv, g_strdup (g_ptr_array_index (prefix, i)));
+      g_ptr_array_add (argv, g_strdup (PG_BIN "/psql"));
+      g_ptr_array_add (argv, g_strdup ("-h"));
+      g_ptr_array_add (argv, g_strdup (server->pg_dir));
+      g_ptr_array_add (argv, g_strdup ("-U"));
+      g_ptr_array_add (argv, g_strdup ("postgres"));
+      g_ptr_array_add (argv, g_strdup ("-v"));
+      g_ptr_array_add (argv, g_strdup ("ON_ERROR_STOP=1"));
+      g_ptr_array_add (argv, g_strdup ("-c"));
+    }
+  else
+    {
+      g_ptr_array_add (argv, g_strdup ("sqlite3"));
+      g_ptr_array_add (argv, g_strdup_printf ("%s/state/server.db", server->dir));
+    }
+  g_ptr_array_add (argv, g_strdup (sql));
+  g_ptr_array_add (argv, NULL);
+  g_free (h_run ((const char * const *) argv->pdata, NULL));
+}
+
+static void
+write_residents (Client *c,
+                 guint   first,
+                 guint   n)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (stp_store_begin (c->store, &error));
+  for (guint i = first; i < first + n; i++)
+    {
+      g_autofree char *row = g_strdup_printf ("01890000-0000-7000-8003-%012u", i);
+      g_autofree char *surname = g_strdup_printf ("Снимков-%u", i);
+
+      g_assert_true (stp_store_write_field (c->store, "residents", row, "surname", surname, &error));
+      g_assert_true (stp_store_write_field (c->store, "residents", row, "name", "Пётр", &error));
+      g_assert_true (stp_store_write_field (c->store, "residents", row, "birth_date", "1980-01-02", &error));
+    }
+  g_assert_true (stp_store_commit (c->store, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+audit_count (Client     *c,
+             const char *like)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_events WHERE detail LIKE '%%%s%%'", like);
+
+  return h_count (c->store, sql);
+}
+
+/* A new computer starts from the snapshot another one sent, then pulls
+ * what came after it; its own edit made before its first sync survives. */
+static void
+test_snapshot_first_sync (Fx            *fx,
+                          gconstpointer  data)
+{
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
+  write_residents (a, 0, 300);
+  sync_ok (a);
+  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
+  /* The log after it is small: no second snapshot. */
+  h_write (a->store, "residents", R1, "surname", "После-снимка");
+  sync_ok (a);
+  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
+
+  b = enrolled_client (fx);
+  h_write (b->store, "residents", R1, "phone", "+7 900 000-00-01");
+  sync_ok (b);
+  g_assert_cmpint (audit_count (b, "started from a snapshot"), ==, 1);
+  /* Only the tail was read one by one: A's later edit and B's own. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    const char *detail, *at;
+    guint pushed = 0, pulled = G_MAXUINT;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (b->store),
+                                         "SELECT detail FROM audit_events WHERE detail LIKE "
+                                         "'%started from a snapshot%'", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    detail = (const char *) sqlite3_column_text (stmt, 0);
+    at = strstr (detail, "pushed ");
+    g_assert_nonnull (at);
+    g_assert_cmpint (sscanf (at, "pushed %u, pulled %u", &pushed, &pulled), ==, 2);
+    sqlite3_finalize (stmt);
+    g_assert_cmpuint (pushed, >=, 1);
+    g_assert_cmpuint (pulled, >=, 1);
+    g_assert_cmpuint (pulled, <, 20);
+  }
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 301);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM resident_fts WHERE resident_fts "
+                                      "MATCH 'Снимков'"), >, 0);
+  {
+    g_autofree char *surname = h_read (b->store, "residents", R1, "surname");
+    g_autofree char *phone = h_read (b->store, "residents", R1, "phone");
+
+    g_assert_cmpstr (surname, ==, "После-снимка");
+    g_assert_cmpstr (phone, ==, "+7 900 000-00-01");
+  }
+  /* B's own bookkeeping is its own. */
+  g_assert_cmpint (audit_count (b, "snapshot sent"), ==, 0);
+  g_assert_cmpstr (stp_store_get_device_id (b->store), !=, stp_store_get_device_id (a->store));
+  sync_ok (a);
+  assert_same_data (a, b);
+  /* And B edits and syncs normally afterwards. */
+  h_write (b->store, "residents", R1, "education", "высшее");
+  sync_ok (b);
+  sync_ok (a);
+  assert_same_data (a, b);
+}
+
+/* A snapshot damaged on the server is refused; the new computer reads the
+ * log instead and ends with the same data. */
+static void
+test_snapshot_tampered (Fx            *fx,
+                        gconstpointer  data)
+{
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
+  write_residents (a, 0, 200);
+  sync_ok (a);
+  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
+  /* One base64 character of the first chunk changed. */
+  server_sql (fx->server, "UPDATE snapshot_chunks SET body = CASE WHEN substr(body, 40, 1) = 'A' "
+                          "THEN substr(body, 1, 39) || 'B' || substr(body, 41) "
+                          "ELSE substr(body, 1, 39) || 'A' || substr(body, 41) END WHERE n = 0");
+
+  b = enrolled_client (fx);
+  g_test_expect_message ("stp-sync", G_LOG_LEVEL_WARNING, "*snapshot*not used*");
+  sync_ok (b);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (audit_count (b, "started from a snapshot"), ==, 0);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 200);
+  assert_same_data (a, b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1443,6 +1600,8 @@ main (int   argc,
     { "20000-changes-small-body", test_many_small_body },
     { "revoked", test_revoked },
     { "restored-backup", test_restored_backup },
+    { "snapshot-first-sync", test_snapshot_first_sync },
+    { "snapshot-tampered", test_snapshot_tampered },
     { "property-5-devices", test_property },
     { "odd-values", test_odd_values },
   };
