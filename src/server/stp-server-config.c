@@ -97,6 +97,10 @@ stp_server_config_load (const char  *path,
                                                STP_SERVER_DEFAULT_MAX_BODY_BYTES,
                                                G_GUINT64_CONSTANT (1) << 32, &local_error);
   if (local_error == NULL)
+    config->max_snapshot_bytes = (gint64) get_uint (file, "max_snapshot_bytes",
+                                                    STP_SERVER_DEFAULT_MAX_SNAPSHOT_BYTES,
+                                                    G_MAXINT64, &local_error);
+  if (local_error == NULL)
     config->max_pull_limit = (guint) get_uint (file, "max_pull_limit",
                                                STP_SERVER_DEFAULT_MAX_PULL_LIMIT,
                                                100000, &local_error);
@@ -109,10 +113,11 @@ stp_server_config_load (const char  *path,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (config->max_body_bytes < 1024 || config->max_pull_limit < 1)
+  if (config->max_body_bytes < 1024 || config->max_pull_limit < 1 ||
+      config->max_snapshot_bytes < 1)
     {
       g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
-                           _("max_body_bytes must be at least 1024 and max_pull_limit at least 1"));
+                           _("max_body_bytes must be at least 1024, max_pull_limit and max_snapshot_bytes at least 1"));
       return NULL;
     }
 

@@ -1,6 +1,9 @@
 /* stp-server-store-schema.h: the tables, in SQL both backends accept. */
 #pragma once
 
+/* snapshot_chunks.size is the decoded size of the chunk's base64 body, kept
+ * so that checking a snapshot's total against its declared bytes sums small
+ * numbers instead of reading every stored chunk again on each upload. */
 #define STP_SERVER_STORE_SCHEMA \
   "CREATE TABLE IF NOT EXISTS centers (" \
   "  id TEXT PRIMARY KEY," \
@@ -49,4 +52,22 @@
   "  period_to TEXT NOT NULL," \
   "  sent_at BIGINT NOT NULL," \
   "  body TEXT NOT NULL);" \
-  "CREATE INDEX IF NOT EXISTS aggregates_center ON aggregates (center, sent_at);"
+  "CREATE INDEX IF NOT EXISTS aggregates_center ON aggregates (center, sent_at);" \
+  "CREATE TABLE IF NOT EXISTS snapshots (" \
+  "  center TEXT NOT NULL REFERENCES centers (id)," \
+  "  id TEXT NOT NULL," \
+  "  device TEXT NOT NULL," \
+  "  seq BIGINT NOT NULL," \
+  "  chunks INTEGER NOT NULL," \
+  "  bytes BIGINT NOT NULL," \
+  "  manifest TEXT NOT NULL," \
+  "  created_at BIGINT NOT NULL," \
+  "  committed_at BIGINT," \
+  "  PRIMARY KEY (center, id));" \
+  "CREATE TABLE IF NOT EXISTS snapshot_chunks (" \
+  "  center TEXT NOT NULL," \
+  "  snapshot TEXT NOT NULL," \
+  "  n INTEGER NOT NULL," \
+  "  size BIGINT NOT NULL," \
+  "  body TEXT NOT NULL," \
+  "  PRIMARY KEY (center, snapshot, n));"

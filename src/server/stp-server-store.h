@@ -100,6 +100,42 @@ typedef struct
   gint64      seq;               /* out */
 } StpServerPushItem;
 
+/* A database snapshot uploaded by a device: opaque sealed chunks and a
+ * sealed manifest, see docs/PROTOCOL.md, "Snapshots". */
+typedef struct
+{
+  char   *id;
+  char   *device;
+  gint64  seq;
+  gint64  chunks;
+  gint64  bytes;
+  char   *manifest;
+  gint64  created_at;
+  gint64  committed_at;          /* 0 while uncommitted */
+} StpServerSnapshot;
+
+void            stp_server_snapshot_clear      (StpServerSnapshot *snapshot);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StpServerSnapshot, stp_server_snapshot_clear)
+
+typedef enum
+{
+  STP_SERVER_SNAPSHOT_OK = 0,
+  STP_SERVER_SNAPSHOT_CREATED,          /* create: a new snapshot was stored */
+  STP_SERVER_SNAPSHOT_CONFLICT,         /* create: the id is taken with other values */
+  STP_SERVER_SNAPSHOT_SEQ_BEYOND_HEAD,  /* create: seq is past the center's log */
+  STP_SERVER_SNAPSHOT_NOT_FOUND,
+  STP_SERVER_SNAPSHOT_OTHER_DEVICE,     /* another device created it */
+  STP_SERVER_SNAPSHOT_COMMITTED,        /* chunk: no more changes after commit */
+  STP_SERVER_SNAPSHOT_BAD_INDEX,        /* chunk: n is not below chunks */
+  STP_SERVER_SNAPSHOT_TOO_LARGE,        /* chunk: the chunks would pass bytes */
+  STP_SERVER_SNAPSHOT_INCOMPLETE,       /* commit: chunks are missing */
+} StpServerSnapshotStatus;
+
+/* Snapshots older than this that were never committed are removed. */
+#define STP_SERVER_SNAPSHOT_UNCOMMITTED_MILLIS (G_GINT64_CONSTANT (24) * 3600 * 1000)
+/* How many committed snapshots a center keeps. */
+#define STP_SERVER_SNAPSHOTS_KEPT 2
+
 char           *stp_server_hash_secret         (const char *secret);
 gint64          stp_server_now_millis          (void);
 
@@ -168,5 +204,54 @@ gboolean        stp_server_store_add_aggregate (StpServerStore  *store,
                                                 GError         **error);
 StpServerResult *stp_server_store_aggregates   (StpServerStore  *store,
                                                 GError         **error);
+/* Creates @snapshot (id, device, seq, chunks, bytes, manifest) unless the id
+ * is taken: the same values from the same device give
+ * STP_SERVER_SNAPSHOT_OK, others STP_SERVER_SNAPSHOT_CONFLICT. */
+gboolean        stp_server_store_create_snapshot (StpServerStore        *store,
+                                                const char              *center,
+                                                const StpServerSnapshot *snapshot,
+                                                gint64                   now,
+                                                StpServerSnapshotStatus *status,
+                                                GError                 **error);
+/* Stores (or replaces) chunk @n of a snapshot of @device; @size is the
+ * decoded size of the base64 @body. */
+gboolean        stp_server_store_put_snapshot_chunk (StpServerStore  *store,
+                                                const char              *center,
+                                                const char              *id,
+                                                const char              *device,
+                                                gint64                   n,
+                                                gint64                   size,
+                                                const char              *body,
+                                                StpServerSnapshotStatus *status,
+                                                GError                 **error);
+/* Commits a complete snapshot of @device, then removes the center's older
+ * committed snapshots and its abandoned uncommitted ones.  On
+ * STP_SERVER_SNAPSHOT_INCOMPLETE, @missing_out is the number of missing
+ * chunks; on success @seq_out is the snapshot's seq. */
+gboolean        stp_server_store_commit_snapshot (StpServerStore        *store,
+                                                const char              *center,
+                                                const char              *id,
+                                                const char              *device,
+                                                gint64                   now,
+                                                StpServerSnapshotStatus *status,
+                                                gint64                  *seq_out,
+                                                gint64                  *missing_out,
+                                                GError                 **error);
+/* The committed snapshot with the highest seq (@snapshot->id stays NULL
+ * when there is none), the center's highest seq and the length of the
+ * envelope bodies after the snapshot. */
+gboolean        stp_server_store_latest_snapshot (StpServerStore    *store,
+                                                const char          *center,
+                                                StpServerSnapshot   *snapshot,
+                                                gint64              *head_out,
+                                                gint64              *log_bytes_after_out,
+                                                GError             **error);
+/* The base64 body of chunk @n of a committed snapshot, or NULL with
+ * STP_SERVER_ERROR_NOT_FOUND. */
+char           *stp_server_store_get_snapshot_chunk (StpServerStore  *store,
+                                                const char          *center,
+                                                const char          *id,
+                                                gint64               n,
+                                                GError             **error);
 
 G_END_DECLS

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 #define STP_SERVER_DEFAULT_ENROLL_RATE    10      /* attempts per minute per address */
 #define STP_SERVER_MAX_FUTURE_MILLIS      (G_GINT64_CONSTANT (24) * 3600 * 1000)
 #define STP_SERVER_CODE_VALID_HOURS       72
+#define STP_SERVER_DEFAULT_MAX_SNAPSHOT_BYTES (G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024)
+#define STP_SERVER_MAX_SNAPSHOT_CHUNKS    100000
+#define STP_SERVER_MAX_MANIFEST_CHARS     65536
 
 typedef struct
 {
@@ -24,6 +27,7 @@ typedef struct
   char    *tls_certificate;
   char    *tls_key;
   gsize    max_body_bytes;
+  gint64   max_snapshot_bytes;
   guint    max_pull_limit;
   guint    enroll_attempts_per_minute;
   char    *admin_password_hash;

@@ -332,7 +332,8 @@ ensure_server (Server *server)
 
   server->dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
   g_assert_no_error (error);
-  write_config (server, TRUE, "enroll_attempts_per_minute=100000\n");
+  write_config (server, TRUE, "enroll_attempts_per_minute=100000\n"
+                              "max_snapshot_bytes=1000000\n");
   {
     g_autofree char *output = run_admin (server, "init", "--admin-password", ADMIN_PASSWORD, NULL);
     g_autofree char *expected = g_strdup_printf ("initialized %s store", server->backend);
@@ -1458,6 +1459,590 @@ make_test_certificate (void)
   g_assert_no_error (error);
 }
 
+/* Snapshots */
+
+#define SNAPSHOT_TEST_MAX_BYTES 1000000    /* max_snapshot_bytes in the test configuration */
+
+static char *
+snapshot_path (const Device *device,
+               const char   *rest)
+{
+  return g_strdup_printf ("/v1/centers/%s/snapshots%s", device->center, rest);
+}
+
+static guint
+create_snapshot (Server       *server,
+                 const Device *device,
+                 const char   *id,
+                 gint64        seq,
+                 gint64        chunks,
+                 gint64        bytes,
+                 const char   *manifest,
+                 JsonNode    **json_out)
+{
+  g_autofree char *path = snapshot_path (device, "");
+  g_autofree char *body = g_strdup_printf ("{\"id\":\"%s\",\"seq\":%" G_GINT64_FORMAT ","
+                                           "\"chunks\":%" G_GINT64_FORMAT ","
+                                           "\"bytes\":%" G_GINT64_FORMAT ",\"manifest\":\"%s\"}",
+                                           id, seq, chunks, bytes, manifest);
+
+  return request (server, "POST", path, device->token, body, json_out);
+}
+
+static guint
+put_chunk (Server       *server,
+           const Device *device,
+           const char   *id,
+           const char   *n,
+           const char   *ct,
+           JsonNode    **json_out)
+{
+  g_autofree char *rest = g_strdup_printf ("/%s/chunks/%s", id, n);
+  g_autofree char *path = snapshot_path (device, rest);
+  g_autofree char *body = g_strdup_printf ("{\"ct\":\"%s\"}", ct);
+
+  return request (server, "POST", path, device->token, body, json_out);
+}
+
+static guint
+get_chunk (Server       *server,
+           const Device *device,
+           const char   *id,
+           const char   *n,
+           JsonNode    **json_out)
+{
+  g_autofree char *rest = g_strdup_printf ("/%s/chunks/%s", id, n);
+  g_autofree char *path = snapshot_path (device, rest);
+
+  return request (server, "GET", path, device->token, NULL, json_out);
+}
+
+static guint
+commit_snapshot (Server       *server,
+                 const Device *device,
+                 const char   *id,
+                 JsonNode    **json_out)
+{
+  g_autofree char *rest = g_strdup_printf ("/%s/commit", id);
+  g_autofree char *path = snapshot_path (device, rest);
+
+  return request (server, "POST", path, device->token, "{}", json_out);
+}
+
+static JsonNode *
+get_latest (Server       *server,
+            const Device *device)
+{
+  g_autofree char *path = snapshot_path (device, "/latest");
+  JsonNode *json = NULL;
+
+  g_assert_cmpuint (request (server, "GET", path, device->token, NULL, &json), ==, 200);
+  return json;
+}
+
+/* Base64 of @len bytes that differ with @seed, as a sealed chunk would. */
+static char *
+random_chunk (guint  seed,
+              gsize  len)
+{
+  g_autofree guint8 *data = g_malloc (len);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  return g_base64_encode (data, len);
+}
+
+/* Pushes one envelope and returns the length of its stored body. */
+static gsize
+push_one (Server       *server,
+          const Device *device,
+          const char   *msg_id)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/centers/%s/push", device->center);
+  g_autofree char *envelope = make_envelope (device, msg_id, now_hlc (), msg_id);
+  g_autofree char *body = g_strdup_printf ("{\"envelopes\":[%s]}", envelope);
+  g_autoptr(JsonNode) json = NULL;
+
+  g_assert_cmpuint (request (server, "POST", path, device->token, body, &json), ==, 200);
+  g_assert_false (json_object_has_member (json_array_get_object_element (results_of (json), 0),
+                                          "error"));
+  return strlen (envelope);
+}
+
+/* Creates, uploads and commits a snapshot of one 10-byte chunk. */
+static void
+make_snapshot (Server       *server,
+               const Device *device,
+               const char   *id,
+               gint64        seq,
+               guint         seed)
+{
+  g_autofree char *ct = random_chunk (seed, 10);
+  g_autoptr(JsonNode) json = NULL;
+
+  g_assert_cmpuint (create_snapshot (server, device, id, seq, 1, 10, "bWFuaWZlc3Q=", &json), ==, 201);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (put_chunk (server, device, id, "0", ct, &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (commit_snapshot (server, device, id, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "seq"), ==, seq);
+}
+
+static void
+test_snapshot_round_trip (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_auto(Device) other = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *manifest = random_chunk (99, 200);
+  char *chunks[3];
+  const gsize sizes[3] = { 3000, 2999, 1 };   /* three kinds of padding */
+  const char *order[3] = { "2", "0", "1" };
+  gsize lengths[5];
+  JsonObject *snapshot;
+  gint64 created_at;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр снимков", &device);
+  code = new_code (server, device.center, "60");
+  {
+    g_autoptr(JsonNode) other_json = enroll (server, code, &other);
+  }
+
+  /* Before any snapshot: the whole log is to be pulled. */
+  json = get_latest (server, &device);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (json), "snapshot")));
+  g_assert_cmpint (get_int (json, "head"), ==, 0);
+  g_assert_cmpint (get_int (json, "log_bytes_after"), ==, 0);
+  g_clear_pointer (&json, json_node_unref);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("snap-msg-%u", i);
+
+      lengths[i] = push_one (server, &device, msg_id);
+    }
+  json = get_latest (server, &device);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (json), "snapshot")));
+  g_assert_cmpint (get_int (json, "head"), ==, 3);
+  g_assert_cmpint (get_int (json, "log_bytes_after"), ==, lengths[0] + lengths[1] + lengths[2]);
+  g_clear_pointer (&json, json_node_unref);
+
+  for (guint i = 0; i < 3; i++)
+    chunks[i] = random_chunk (i, sizes[i]);
+
+  g_assert_cmpuint (create_snapshot (server, &device, "snap-1", 2, 3, 6000, manifest, &json), ==, 201);
+  g_assert_cmpstr (get_str (json, "id"), ==, "snap-1");
+  g_assert_cmpint (get_int (json, "seq"), ==, 2);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Chunks may come in any order. */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *n = order[i];
+
+      g_assert_cmpuint (put_chunk (server, &device, "snap-1", n, chunks[atoi (n)], &json), ==, 200);
+      g_assert_cmpint (get_int (json, "n"), ==, atoi (n));
+      g_clear_pointer (&json, json_node_unref);
+    }
+
+  /* Uncommitted: neither the latest nor downloadable. */
+  json = get_latest (server, &other);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (json), "snapshot")));
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &other, "snap-1", "0", &json), ==, 404);
+  assert_error (json, "not_found");
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (commit_snapshot (server, &device, "snap-1", &json), ==, 200);
+  g_assert_cmpstr (get_str (json, "id"), ==, "snap-1");
+  g_assert_cmpint (get_int (json, "seq"), ==, 2);
+  g_clear_pointer (&json, json_node_unref);
+  /* A commit repeated after a lost reply gets the same answer. */
+  g_assert_cmpuint (commit_snapshot (server, &device, "snap-1", &json), ==, 200);
+  g_assert_cmpint (get_int (json, "seq"), ==, 2);
+  g_clear_pointer (&json, json_node_unref);
+
+  json = get_latest (server, &other);
+  snapshot = json_object_get_object_member (json_node_get_object (json), "snapshot");
+  g_assert_nonnull (snapshot);
+  g_assert_cmpuint (json_object_get_size (snapshot), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "id"), ==, "snap-1");
+  g_assert_cmpint (json_object_get_int_member (snapshot, "seq"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (snapshot, "chunks"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (snapshot, "bytes"), ==, 6000);
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "manifest"), ==, manifest);
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "device"), ==, device.device);
+  created_at = json_object_get_int_member (snapshot, "created_at");
+  g_assert_cmpint (ABS (created_at - g_get_real_time () / 1000), <, 60000);
+  g_assert_cmpint (get_int (json, "head"), ==, 3);
+  g_assert_cmpint (get_int (json, "log_bytes_after"), ==, lengths[2]);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* The log goes on after the snapshot. */
+  lengths[3] = push_one (server, &device, "snap-msg-3");
+  lengths[4] = push_one (server, &other, "snap-msg-4");
+  json = get_latest (server, &device);
+  g_assert_cmpint (get_int (json, "head"), ==, 5);
+  g_assert_cmpint (get_int (json, "log_bytes_after"), ==, lengths[2] + lengths[3] + lengths[4]);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Another device of the center downloads exactly what was uploaded. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *n = g_strdup_printf ("%u", i);
+
+      g_assert_cmpuint (get_chunk (server, &other, "snap-1", n, &json), ==, 200);
+      g_assert_cmpstr (get_str (json, "ct"), ==, chunks[i]);
+      g_clear_pointer (&json, json_node_unref);
+    }
+  g_assert_cmpuint (get_chunk (server, &other, "snap-1", "3", &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &other, "snap-none", "0", &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* A committed snapshot no longer changes. */
+  g_assert_cmpuint (put_chunk (server, &device, "snap-1", "0", chunks[1], &json), ==, 409);
+  assert_error (json, "conflict");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &other, "snap-1", "0", &json), ==, 200);
+  g_assert_cmpstr (get_str (json, "ct"), ==, chunks[0]);
+  g_clear_pointer (&json, json_node_unref);
+
+  for (guint i = 0; i < 3; i++)
+    g_free (chunks[i]);
+}
+
+static void
+test_snapshot_rules (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_auto(Device) other = { 0 };
+  g_auto(Device) foreign = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *eight = random_chunk (8, 8);
+  g_autofree char *two = random_chunk (2, 2);
+  g_autofree char *three = random_chunk (3, 3);
+  const char *message;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр правил снимков", &device);
+  enroll_new_center (server, "Чужой центр", &foreign);
+  code = new_code (server, device.center, "60");
+  {
+    g_autoptr(JsonNode) other_json = enroll (server, code, &other);
+  }
+
+  /* The seq must be within the log: an empty center has only seq 0. */
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 1, 2, 10, "AAAA", &json), ==, 400);
+  assert_error (json, "invalid");
+  g_assert_nonnull (strstr (get_str (json, "message"), "seq"));
+  g_clear_pointer (&json, json_node_unref);
+  push_one (server, &device, "rules-1");
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 2, 2, 10, "AAAA", &json), ==, 400);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 1, 2, 10, "AAAA", &json), ==, 201);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Idempotent creation; another value or another device is a conflict. */
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 1, 2, 10, "AAAA", &json), ==, 200);
+  g_assert_cmpstr (get_str (json, "id"), ==, "s");
+  g_assert_cmpint (get_int (json, "seq"), ==, 1);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 1, 2, 11, "AAAA", &json), ==, 409);
+  assert_error (json, "conflict");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 1, 2, 10, "AAAB", &json), ==, 409);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (create_snapshot (server, &device, "s", 0, 2, 10, "AAAA", &json), ==, 409);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (create_snapshot (server, &other, "s", 1, 2, 10, "AAAA", &json), ==, 409);
+  assert_error (json, "conflict");
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Chunk numbers: below chunks, plain decimal. */
+  {
+    const char *bad[] = { "2", "3", "01", "-1", "+1", "1x", "x", "99999999999", NULL };
+
+    for (guint i = 0; bad[i] != NULL; i++)
+      {
+        g_test_message ("chunk number %s", bad[i]);
+        g_assert_cmpuint (put_chunk (server, &device, "s", bad[i], two, &json), ==, 400);
+        assert_error (json, "invalid");
+        g_clear_pointer (&json, json_node_unref);
+      }
+  }
+
+  /* Only the creating device uploads; a token of another center is refused. */
+  g_assert_cmpuint (put_chunk (server, &other, "s", "0", two, &json), ==, 403);
+  assert_error (json, "forbidden");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (put_chunk (server, &device, "nope", "0", two, &json), ==, 404);
+  assert_error (json, "not_found");
+  g_clear_pointer (&json, json_node_unref);
+  {
+    g_autofree char *path = snapshot_path (&device, "/s/chunks/0");
+    g_autofree char *latest = snapshot_path (&device, "/latest");
+    g_autofree char *create = snapshot_path (&device, "");
+
+    g_assert_cmpuint (request (server, "POST", path, foreign.token, "{\"ct\":\"AAAA\"}", &json), ==, 403);
+    assert_error (json, "forbidden");
+    g_clear_pointer (&json, json_node_unref);
+    g_assert_cmpuint (request (server, "GET", latest, foreign.token, NULL, &json), ==, 403);
+    assert_error (json, "forbidden");
+    g_clear_pointer (&json, json_node_unref);
+    g_assert_cmpuint (request (server, "POST", create, foreign.token,
+                               "{\"id\":\"f\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+                               &json), ==, 403);
+    g_clear_pointer (&json, json_node_unref);
+    g_assert_cmpuint (request (server, "GET", latest, NULL, NULL, &json), ==, 401);
+    assert_error (json, "unauthorized");
+    g_clear_pointer (&json, json_node_unref);
+  }
+
+  /* The chunks together may not pass bytes (10); a chunk sent again
+   * replaces the earlier one. */
+  g_assert_cmpuint (put_chunk (server, &device, "s", "0", eight, &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (put_chunk (server, &device, "s", "1", three, &json), ==, 400);
+  assert_error (json, "invalid");
+  g_clear_pointer (&json, json_node_unref);
+
+  /* A commit with a chunk missing says how many. */
+  g_assert_cmpuint (commit_snapshot (server, &device, "s", &json), ==, 409);
+  assert_error (json, "conflict");
+  message = get_str (json, "message");
+  g_assert_nonnull (strstr (message, ": 1;"));
+  g_clear_pointer (&json, json_node_unref);
+
+  g_assert_cmpuint (put_chunk (server, &device, "s", "0", two, &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (put_chunk (server, &device, "s", "1", eight, &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (commit_snapshot (server, &other, "s", &json), ==, 403);
+  assert_error (json, "forbidden");
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (commit_snapshot (server, &device, "nope", &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (commit_snapshot (server, &device, "s", &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &other, "s", "0", &json), ==, 200);
+  g_assert_cmpstr (get_str (json, "ct"), ==, two);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* More chunks than declared: several missing ones are counted. */
+  g_assert_cmpuint (create_snapshot (server, &device, "five", 1, 5, 100, "AAAA", &json), ==, 201);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (put_chunk (server, &device, "five", "4", two, &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (commit_snapshot (server, &device, "five", &json), ==, 409);
+  g_assert_nonnull (strstr (get_str (json, "message"), ": 4;"));
+  g_clear_pointer (&json, json_node_unref);
+}
+
+static void
+test_snapshot_malformed (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *create = NULL;
+  g_autofree char *chunk = NULL;
+  g_autofree char *commit = NULL;
+  g_autofree char *authorization = NULL;
+  g_autofree char *big = NULL;
+  const char *bad_creates[] = {
+    "", "{", "[]", "null", "\xff{}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\",\"extra\":1}",
+    "{\"id\":\"a b\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":5,\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":\"0\",\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0.5,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":-1,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":0,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":100001,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":true,\"bytes\":1,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":0,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1000001,\"manifest\":\"AAAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"QR==\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":\"AAA\"}",
+    "{\"id\":\"a\",\"seq\":0,\"chunks\":1,\"bytes\":1,\"manifest\":null}",
+    NULL
+  };
+  const char *bad_chunks[] = {
+    "", "{}", "{\"ct\":5}", "{\"ct\":\"\"}", "{\"ct\":\"QQ=\"}", "{\"ct\":\"QR==\"}",
+    "{\"ct\":\"AAAA\",\"n\":0}", "[\"AAAA\"]", NULL
+  };
+  const char *bad_commits[] = { "", "{\"force\":true}", "[]", NULL };
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр кривых снимков", &device);
+  create = snapshot_path (&device, "");
+  chunk = snapshot_path (&device, "/m/chunks/0");
+  commit = snapshot_path (&device, "/m/commit");
+
+  g_assert_cmpuint (request (server, "GET", "/v1/info", NULL, NULL, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "max_snapshot_bytes"), ==, SNAPSHOT_TEST_MAX_BYTES);
+  g_clear_pointer (&json, json_node_unref);
+
+  for (guint i = 0; bad_creates[i] != NULL; i++)
+    {
+      g_autofree char *escaped = g_strescape (bad_creates[i], NULL);
+
+      g_test_message ("create: %s", escaped);
+      g_assert_cmpuint (request (server, "POST", create, device.token, bad_creates[i], &json), ==, 400);
+      assert_error (json, "invalid");
+      g_clear_pointer (&json, json_node_unref);
+    }
+  /* None of them was stored. */
+  json = get_latest (server, &device);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (json), "snapshot")));
+  g_clear_pointer (&json, json_node_unref);
+
+  /* The limits themselves are accepted. */
+  g_assert_cmpuint (create_snapshot (server, &device, "m", 0, 100000, SNAPSHOT_TEST_MAX_BYTES,
+                                     "AAAA", &json), ==, 201);
+  g_clear_pointer (&json, json_node_unref);
+
+  for (guint i = 0; bad_chunks[i] != NULL; i++)
+    {
+      g_autofree char *escaped = g_strescape (bad_chunks[i], NULL);
+
+      g_test_message ("chunk: %s", escaped);
+      g_assert_cmpuint (request (server, "POST", chunk, device.token, bad_chunks[i], &json), ==, 400);
+      assert_error (json, "invalid");
+      g_clear_pointer (&json, json_node_unref);
+    }
+  for (guint i = 0; bad_commits[i] != NULL; i++)
+    {
+      g_assert_cmpuint (request (server, "POST", commit, device.token, bad_commits[i], &json), ==, 400);
+      assert_error (json, "invalid");
+      g_clear_pointer (&json, json_node_unref);
+    }
+
+  /* A chunk over max_body_bytes (64 KiB in the test configuration). */
+  big = random_chunk (1, 60000);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"ct\":\"%s\"}", big);
+
+    authorization = g_strdup_printf ("Bearer %s", device.token);
+    g_assert_cmpuint (request_full (server, NULL, "POST", chunk, authorization, body, -1,
+                                    &json, NULL, NULL), ==, 413);
+    assert_error (json, "too_large");
+    g_clear_pointer (&json, json_node_unref);
+  }
+
+  /* Paths and methods. */
+  {
+    const struct { const char *method; const char *rest; guint status; } cases[] = {
+      { "GET", "", 405 },
+      { "PUT", "", 405 },
+      { "POST", "/latest", 405 },
+      { "GET", "/m/commit", 405 },
+      { "PUT", "/m/chunks/0", 405 },
+      { "GET", "/", 404 },
+      { "GET", "/m", 404 },
+      { "GET", "/m/chunks", 404 },
+      { "GET", "/m/pieces/0", 404 },
+      { "GET", "/m/chunks/0/more", 404 },
+      { "GET", "/latest/x", 404 },
+      { "POST", "/a%20b/commit", 404 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *path = snapshot_path (&device, cases[i].rest);
+
+        g_test_message ("%s %s", cases[i].method, path);
+        g_assert_cmpuint (request (server, cases[i].method, path, device.token, "{}", &json),
+                          ==, cases[i].status);
+        assert_error (json, cases[i].status == 404 ? "not_found" : "method_not_allowed");
+        g_clear_pointer (&json, json_node_unref);
+      }
+  }
+
+  /* And the server is still there. */
+  g_assert_cmpuint (put_chunk (server, &device, "m", "99999", "AAAA", &json), ==, 200);
+  g_assert_cmpint (get_int (json, "n"), ==, 99999);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (request (server, "GET", "/v1/info", NULL, NULL, &json), ==, 200);
+}
+
+static void
+test_snapshot_pruning (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  JsonObject *snapshot;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр старых снимков", &device);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("prune-%u", i);
+
+      push_one (server, &device, msg_id);
+    }
+
+  make_snapshot (server, &device, "p1", 1, 1);
+  g_usleep (5000);
+  make_snapshot (server, &device, "p2", 2, 2);
+  /* Begun and left unfinished; younger than a day, so it is kept. */
+  g_assert_cmpuint (create_snapshot (server, &device, "open", 3, 2, 100, "AAAA", &json), ==, 201);
+  g_clear_pointer (&json, json_node_unref);
+  g_usleep (5000);
+  make_snapshot (server, &device, "p3", 3, 3);
+
+  /* Only the two newest committed snapshots are left. */
+  g_assert_cmpuint (get_chunk (server, &device, "p1", "0", &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &device, "p2", "0", &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &device, "p3", "0", &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (put_chunk (server, &device, "open", "1", "AAAA", &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  /* p1 is gone entirely, so its id can be used again. */
+  g_assert_cmpuint (commit_snapshot (server, &device, "p1", &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+
+  json = get_latest (server, &device);
+  snapshot = json_object_get_object_member (json_node_get_object (json), "snapshot");
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "id"), ==, "p3");
+  g_clear_pointer (&json, json_node_unref);
+
+  /* Kept by commit time, but the latest is the one with the highest seq. */
+  g_usleep (5000);
+  make_snapshot (server, &device, "p4", 1, 4);
+  g_assert_cmpuint (get_chunk (server, &device, "p2", "0", &json), ==, 404);
+  g_clear_pointer (&json, json_node_unref);
+  g_assert_cmpuint (get_chunk (server, &device, "p4", "0", &json), ==, 200);
+  g_clear_pointer (&json, json_node_unref);
+  json = get_latest (server, &device);
+  snapshot = json_object_get_object_member (json_node_get_object (json), "snapshot");
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "id"), ==, "p3");
+  g_assert_cmpint (json_object_get_int_member (snapshot, "seq"), ==, 3);
+  g_assert_cmpint (get_int (json, "log_bytes_after"), ==, 0);
+  g_clear_pointer (&json, json_node_unref);
+}
+
 static void
 add_contract (Server *server)
 {
@@ -1471,6 +2056,10 @@ add_contract (Server *server)
     { "malformed", test_malformed },
     { "aggregates-summary", test_aggregates },
     { "concurrent-push", test_concurrent },
+    { "snapshot-round-trip", test_snapshot_round_trip },
+    { "snapshot-rules", test_snapshot_rules },
+    { "snapshot-malformed", test_snapshot_malformed },
+    { "snapshot-pruning", test_snapshot_pruning },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
