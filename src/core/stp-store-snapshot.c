@@ -1,8 +1,8 @@
 /* stp-store-snapshot.c: a database file as a snapshot for a new computer
  * (docs/ARCHITECTURE.md, "First sync from a snapshot").
  *
- * Writing copies the file page by page (SQLite's backup API, one read
- * transaction, so a consistent state) and empties the tables that belong to
+ * Writing copies the file with VACUUM INTO (one read transaction, so a
+ * consistent state, and a compact file) and empties the tables that belong to
  * the computer, not the center: meta, settings, the outbox, the audit log
  * and failed logins.  Installing copies those tables of this computer into
  * the snapshot and then the snapshot over this computer's file, in one
@@ -112,7 +112,6 @@ stp_sync_store_write_snapshot (StpStore    *store,
                                GError     **error)
 {
   sqlite3 *dst = NULL;
-  sqlite3_backup *backup;
   g_autofree char *trigger = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *hlc_text = NULL;
@@ -128,29 +127,31 @@ stp_sync_store_write_snapshot (StpStore    *store,
   *seq_out = -1;
   *hlc_out = 0;
   remove_database (path);
-  if (!(dst = open_file (path, TRUE, error)))
-    return FALSE;
-  /* A scratch file: no journal and no flushes while it is written. */
-  if (!exec_sql (dst, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;", error))
-    goto fail;
-  backup = sqlite3_backup_init (dst, "main", stp_store_get_db (store), "main");
-  if (backup == NULL)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The snapshot could not be prepared: %s"), sqlite3_errmsg (dst));
-      goto fail;
-    }
-  rc = sqlite3_backup_step (backup, -1);
-  sqlite3_backup_finish (backup);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The snapshot could not be prepared: %s"), sqlite3_errstr (rc));
-      goto fail;
-    }
-  /* The copy carries the write-ahead-log mark of the original: reopen it
-   * and make it a plain file again. */
-  sqlite3_close (dst);
+  /* VACUUM INTO reads in one transaction (a consistent state; the window
+   * keeps writing meanwhile) and writes a compact file: no free pages,
+   * which matters after an outbox of a million rows was emptied. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    sqlite3 *src = stp_store_get_db (store);
+
+    if (sqlite3_prepare_v2 (src, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
+        return FALSE;
+      }
+    sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step (stmt);
+    sqlite3_finalize (stmt);
+    if (rc != SQLITE_DONE)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
+        remove_database (path);
+        return FALSE;
+      }
+  }
+  /* Make sure the copy is a plain file (no write-ahead log). */
   if (!(dst = open_file (path, FALSE, error)))
     goto fail;
   if (!exec_sql (dst, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY;"

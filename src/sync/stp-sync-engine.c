@@ -1461,7 +1461,7 @@ install_snapshot (SoupSession   *session,
   goto out;
 
 skip:
-  g_warning ("The snapshot from the server was not used (%s); the changes are read one by one",
+  g_message ("The snapshot from the server was not used (%s); the changes are read one by one",
              local_error != NULL ? local_error->message : "?");
 out:
   remove_snapshot_files (path);
