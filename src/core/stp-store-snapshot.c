@@ -141,8 +141,12 @@ stp_sync_store_write_snapshot (StpStore    *store,
         return FALSE;
       }
     sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+    /* The copy is scratch: not flushed to the disk (VACUUM INTO follows
+     * the connection's setting). */
+    sqlite3_exec (src, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
     rc = sqlite3_step (stmt);
     sqlite3_finalize (stmt);
+    sqlite3_exec (src, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     if (rc != SQLITE_DONE)
       {
         g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
@@ -321,11 +325,16 @@ stp_sync_store_install_snapshot (StpStore    *store,
             }
           break;
         }
+      /* The install's commit is not flushed at once (the checkpoint that
+       * follows is): lost to a power cut, it is simply done again, since
+       * the cursor went back to 0 with it. */
+      sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
       backup = sqlite3_backup_init (db, "main", snap, "main");
       if (backup == NULL)
         {
           g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
                        _("The snapshot could not be installed: %s"), sqlite3_errmsg (db));
+          sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
           break;
         }
       /* Takes this computer's write lock without copying anything yet. */
@@ -336,6 +345,7 @@ stp_sync_store_install_snapshot (StpStore    *store,
       else if (rc == SQLITE_OK)
         rc = SQLITE_BUSY;     /* something was saved meanwhile: copy again */
       sqlite3_backup_finish (backup);
+      sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
       if (rc == SQLITE_DONE)
         ok = TRUE;
       else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
@@ -350,6 +360,12 @@ stp_sync_store_install_snapshot (StpStore    *store,
   if (!ok && error != NULL && *error == NULL)
     g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_LOCKED,
                          _("The snapshot could not be installed: the database was busy"));
+  if (ok && seq >= 0)
+    {
+      /* Moves the installed pages into the file now, on this (worker)
+       * connection, not at some later save in the window. */
+      sqlite3_wal_checkpoint_v2 (db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
   if (ok)
     {
       *seq_out = seq;
