@@ -54,6 +54,15 @@ stp_application_show_login (StpApplication *self)
   gtk_window_present (window);
 }
 
+/* A computer that joined a center: its users arrived with the data. */
+static void
+on_joined (StpApplication *self,
+           GtkWindow      *first_run)
+{
+  stp_application_show_login (self);
+  gtk_window_destroy (first_run);
+}
+
 static void
 stp_application_show_error (StpApplication *self,
                             const char     *path,
@@ -108,6 +117,9 @@ stp_application_activate (GApplication *app)
       window = GTK_WINDOW (stp_first_run_window_new (GTK_APPLICATION (self), self->store));
       g_signal_connect_object (window, "session-started",
                                G_CALLBACK (on_session_started),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (window, "joined",
+                               G_CALLBACK (on_joined),
                                self, G_CONNECT_SWAPPED);
       gtk_window_present (window);
     }

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "stp-first-run-window.h"
+#include "stp-sync-engine.h"
 
 #if __has_include("stp-demo.h")
 # include "stp-demo.h"
@@ -34,12 +35,23 @@ struct _StpFirstRunWindow
   GtkButton            *create_button;
   GtkButton            *demo_button;
   GtkSpinner           *spinner;
+  AdwEntryRow          *join_url_row;
+  AdwEntryRow          *join_code_row;
+  AdwEntryRow          *join_passphrase_row;
+  AdwEntryRow          *join_fingerprint_row;
+  GtkLabel             *join_status_label;
+  GtkButton            *join_button;
+  GtkSpinner           *join_spinner;
+
+  StpSyncEngine        *engine;         /* while joining */
+  GCancellable         *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (StpFirstRunWindow, stp_first_run_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   SESSION_STARTED,
+  JOINED,
   N_SIGNALS
 };
 
@@ -180,11 +192,148 @@ on_demo_clicked (StpFirstRunWindow *self)
 #endif
 }
 
+
+/* --- Joining a center that already syncs ---------------------------------- */
+
+static void
+show_join_status (StpFirstRunWindow *self,
+                  const char        *message,
+                  gboolean           is_error)
+{
+  gtk_label_set_text (self->join_status_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->join_status_label), message != NULL);
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->join_status_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->join_status_label), "error");
+}
+
+static void
+set_busy (StpFirstRunWindow *self,
+          gboolean           busy)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->join_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->create_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->demo_button), !busy);
+  if (busy)
+    gtk_spinner_start (self->join_spinner);
+  else
+    gtk_spinner_stop (self->join_spinner);
+}
+
+static void
+on_join_progress (StpFirstRunWindow *self)
+{
+  guint sent = 0, received = 0;
+  g_autofree char *text = NULL;
+
+  stp_sync_engine_get_progress (self->engine, &sent, &received);
+  if (received == 0)
+    return;
+  text = g_strdup_printf (_("Receiving the center’s data… changes received: %'u"), received);
+  show_join_status (self, text, FALSE);
+}
+
+static void
+join_synced (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(StpFirstRunWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!stp_sync_engine_sync_finish (STP_SYNC_ENGINE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_busy (self, FALSE);
+      show_join_status (self, error->message, TRUE);
+      return;
+    }
+  set_busy (self, FALSE);
+  if (stp_store_is_empty (self->store))
+    {
+      show_join_status (self, _("The server has no data of this center yet. Synchronize the "
+                                "center’s first computer, then press the button again."), TRUE);
+      return;
+    }
+  show_join_status (self, NULL, FALSE);
+  stp_sync_engine_set_auto (self->engine, TRUE, 300);
+  g_signal_emit (self, signals[JOINED], 0);
+}
+
+static void
+start_first_sync (StpFirstRunWindow *self)
+{
+  show_join_status (self, _("Receiving the center’s data…"), FALSE);
+  stp_sync_engine_sync_async (self->engine, self->cancellable, join_synced, g_object_ref (self));
+}
+
+static void
+join_enrolled (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(StpFirstRunWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!stp_sync_engine_enroll_finish (STP_SYNC_ENGINE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_busy (self, FALSE);
+      show_join_status (self, error->message, TRUE);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->join_passphrase_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->join_code_row), "");
+  start_first_sync (self);
+}
+
+static void
+on_join_clicked (StpFirstRunWindow *self)
+{
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->join_url_row));
+  const char *code = gtk_editable_get_text (GTK_EDITABLE (self->join_code_row));
+  const char *passphrase = gtk_editable_get_text (GTK_EDITABLE (self->join_passphrase_row));
+  const char *fingerprint = gtk_editable_get_text (GTK_EDITABLE (self->join_fingerprint_row));
+
+  if (self->engine == NULL)
+    {
+      self->engine = g_object_ref (stp_sync_engine_get_for_store (self->store));
+      g_signal_connect_object (self->engine, "notify::received", G_CALLBACK (on_join_progress),
+                               self, G_CONNECT_SWAPPED);
+    }
+  show_error (self, NULL);
+  /* Enrolled already (the first sync failed): only synchronize again. */
+  if (stp_sync_engine_is_enrolled (self->engine))
+    {
+      set_busy (self, TRUE);
+      start_first_sync (self);
+      return;
+    }
+  if (*url == '\0' || *code == '\0' || *passphrase == '\0')
+    {
+      show_join_status (self, _("Enter the server address, the enrollment code and the center passphrase"), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (*url == '\0' ? self->join_url_row
+                                         : *code == '\0' ? self->join_code_row
+                                         : self->join_passphrase_row));
+      return;
+    }
+  set_busy (self, TRUE);
+  show_join_status (self, _("Connecting…"), FALSE);
+  stp_sync_engine_enroll_async (self->engine, url, code, passphrase, fingerprint,
+                                self->cancellable, join_enrolled, g_object_ref (self));
+}
+
 static void
 stp_first_run_window_dispose (GObject *object)
 {
   StpFirstRunWindow *self = STP_FIRST_RUN_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (stp_first_run_window_parent_class)->dispose (object);
@@ -211,6 +360,19 @@ stp_first_run_window_class_init (StpFirstRunWindowClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, STP_TYPE_SESSION);
 
+  /**
+   * StpFirstRunWindow::joined:
+   *
+   * Emitted when this computer joined a center that already syncs and
+   * received its data and users: the next step is logging in.
+   */
+  signals[JOINED] =
+    g_signal_new ("joined",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-first-run-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, center_name_row);
   gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, region_row);
@@ -226,13 +388,22 @@ stp_first_run_window_class_init (StpFirstRunWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_create_clicked);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_url_row);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_code_row);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_passphrase_row);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_fingerprint_row);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_status_label);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_button);
+  gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_demo_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_join_clicked);
 }
 
 static void
 stp_first_run_window_init (StpFirstRunWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 }
 
 StpFirstRunWindow *
