@@ -1650,6 +1650,20 @@ sync_thread (GTask         *task,
   g_autoptr(GError) error = NULL;
   gsize max_body = 0;
 
+  /* What a crash in the middle of a snapshot left behind (a copy of the
+   * data beside the database file). */
+  {
+    static const char * const leftovers[] = { ".snapshot-in", ".snapshot-out" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
+      {
+        g_autofree char *path = snapshot_temp_path (job, leftovers[i]);
+        g_autofree char *packed = g_strconcat (path, ".zst", NULL);
+
+        remove_snapshot_files (path);
+        g_remove (packed);
+      }
+  }
   if (!fetch_info (session, job, &max_body, cancellable, &error))
     goto fail;
   job->max_body = max_body;
