@@ -244,6 +244,34 @@ copy_own_tables (sqlite3     *snap,
   return ok;
 }
 
+/* Moves the installed pages from the write-ahead log into the file, on a
+ * connection of its own, while the data is already in use.  It starts at
+ * once so that it, not a save in the window, holds the checkpoint lock:
+ * the automatic checkpoints of other connections find the lock taken and
+ * skip, and no save waits for the copy. */
+static gpointer
+checkpoint_thread (gpointer data)
+{
+  g_autofree char *path = data;
+  sqlite3 *db = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int rc = SQLITE_CANTOPEN;
+  int log_frames = -1, done_frames = -1;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 10000);
+      /* A connection learns that the file uses a log at its first read. */
+      sqlite3_exec (db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+      rc = sqlite3_wal_checkpoint_v2 (db, "main", SQLITE_CHECKPOINT_PASSIVE,
+                                      &log_frames, &done_frames);
+    }
+  sqlite3_close (db);
+  g_debug ("Checkpoint after a snapshot: %s, %d of %d frames in %.2f s", sqlite3_errstr (rc),
+           done_frames, log_frames, (g_get_monotonic_time () - start) / 1e6);
+  return NULL;
+}
+
 gboolean
 stp_sync_store_install_snapshot (StpStore    *store,
                                  const char  *path,
@@ -341,11 +369,23 @@ stp_sync_store_install_snapshot (StpStore    *store,
       rc = sqlite3_backup_step (backup, 0);
       after = query_int (snap, "PRAGMA live.data_version", -2);
       if (rc == SQLITE_OK && before == after)
-        rc = sqlite3_backup_step (backup, -1);
+        {
+          gint64 t0 = g_get_monotonic_time ();
+
+          /* The checkpoint is left to checkpoint_thread(): this
+           * connection would otherwise do it at its next statement. */
+          sqlite3_wal_autocheckpoint (db, 0);
+          rc = sqlite3_backup_step (backup, -1);
+          g_debug ("Snapshot copied into the database in %.2f s",
+                   (g_get_monotonic_time () - t0) / 1e6);
+        }
       else if (rc == SQLITE_OK)
         rc = SQLITE_BUSY;     /* something was saved meanwhile: copy again */
       sqlite3_backup_finish (backup);
+      /* A statement with automatic checkpoints off takes the count of new
+       * log frames this connection would have acted on. */
       sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      sqlite3_wal_autocheckpoint (db, 1000);
       if (rc == SQLITE_DONE)
         ok = TRUE;
       else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
@@ -360,12 +400,7 @@ stp_sync_store_install_snapshot (StpStore    *store,
   if (!ok && error != NULL && *error == NULL)
     g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_LOCKED,
                          _("The snapshot could not be installed: the database was busy"));
-  if (ok && seq >= 0)
-    {
-      /* Moves the installed pages into the file now, on this (worker)
-       * connection, not at some later save in the window. */
-      sqlite3_wal_checkpoint_v2 (db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    }
+
   if (ok)
     {
       *seq_out = seq;
@@ -375,5 +410,8 @@ stp_sync_store_install_snapshot (StpStore    *store,
 out:
   sqlite3_finalize (attach);
   sqlite3_close (snap);
+  if (ok && *seq_out >= 0)
+    g_thread_unref (g_thread_new ("stp-checkpoint", checkpoint_thread,
+                                  g_strdup (stp_store_get_path (store))));
   return ok;
 }
