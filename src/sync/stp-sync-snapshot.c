@@ -61,6 +61,9 @@ stp_sync_snapshot_compress (const char   *db_path,
   cctx = ZSTD_createCCtx ();
   ZSTD_CCtx_setParameter (cctx, ZSTD_c_compressionLevel, COMPRESSION_LEVEL);
   ZSTD_CCtx_setParameter (cctx, ZSTD_c_checksumFlag, 1);
+  /* Compression in two threads beside the reading (ignored by a libzstd
+   * built without them). */
+  ZSTD_CCtx_setParameter (cctx, ZSTD_c_nbWorkers, 2);
   crypto_generichash_init (&state, NULL, 0, 32);
 
   while (!last)
