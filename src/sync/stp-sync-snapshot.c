@@ -167,14 +167,19 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
                           GError            **error)
 {
   ZSTD_inBuffer input = { data, len, 0 };
+  gboolean full = FALSE;
 
-  while (input.pos < input.size)
+  /* A full output buffer may leave decoded bytes inside zstd: call again
+   * until it returns less, even when all the input was taken. */
+  while (input.pos < input.size || full)
     {
       ZSTD_outBuffer output = { writer->buf, writer->cap, 0 };
       gsize left;
 
       if (writer->frame_left == 0)
         {
+          if (input.pos == input.size)
+            break;
           g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                                _("The snapshot has data after its end"));
           return FALSE;
@@ -194,6 +199,7 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
                                _("The snapshot is larger than its description says"));
           return FALSE;
         }
+      full = output.pos == output.size;
       crypto_generichash_update (&writer->state, writer->buf, output.pos);
       if (output.pos > 0 && fwrite (writer->buf, 1, output.pos, writer->file) != output.pos)
         {

@@ -14,6 +14,9 @@
 
 #include "sync-harness.h"
 #include "stp-sync-batch.h"
+#include "stp-sync-snapshot.h"
+
+#include <sodium.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -1488,6 +1491,114 @@ audit_count (Client     *c,
   return h_count (c->store, sql);
 }
 
+/* The file side of snapshots: what is compressed comes back byte for byte
+ * however it is cut; a cut-off stream, bytes after its end, damage and
+ * more output than announced are refused. */
+static void
+test_snapshot_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("stupeni-snapshot-file-XXXXXX", &error);
+  g_autofree char *in = g_build_filename (dir, "in.db", NULL);
+  g_autofree char *packed = g_build_filename (dir, "in.zst", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.db", NULL);
+  g_autofree char *plain = NULL;
+  g_autofree char *zst = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  gsize plain_len = 3 * 1024 * 1024 + 17, zst_len = 0;
+  guint8 hash[32], hash_back[32], expected[32];
+  gint64 raw = 0, packed_bytes = 0, raw_back = 0;
+  const gsize cuts[] = { 1, 7, 4096, 131072, G_MAXSIZE };
+
+  g_assert_no_error (error);
+  /* Half noise, half zeros: compressible, and several output buffers. */
+  plain = g_malloc0 (plain_len);
+  for (gsize i = 0; i < plain_len / 2; i++)
+    plain[i] = (char) g_rand_int_range (rand, 0, 16);
+  g_assert_true (g_file_set_contents (in, plain, (gssize) plain_len, &error));
+  crypto_generichash (expected, sizeof expected, (const guint8 *) plain, plain_len, NULL, 0);
+
+  g_assert_true (stp_sync_snapshot_compress (in, packed, hash, &raw, &packed_bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw, ==, (gint64) plain_len);
+  g_assert_cmpmem (hash, sizeof hash, expected, sizeof expected);
+  g_assert_true (g_file_get_contents (packed, &zst, &zst_len, &error));
+  g_assert_cmpint ((gint64) zst_len, ==, packed_bytes);
+  g_assert_cmpuint (zst_len, <, plain_len / 2);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cuts); c++)
+    {
+      g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new (out, raw, &error);
+      g_autofree char *back = NULL;
+      gsize back_len = 0;
+
+      g_assert_no_error (error);
+      for (gsize at = 0; at < zst_len; at += MIN (cuts[c], zst_len - at))
+        g_assert_true (stp_snapshot_writer_feed (writer, (const guint8 *) zst + at,
+                                                 MIN (cuts[c], zst_len - at), &error));
+      g_assert_true (stp_snapshot_writer_finish (writer, hash_back, &raw_back, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (raw_back, ==, raw);
+      g_assert_cmpmem (hash_back, sizeof hash_back, expected, sizeof expected);
+      g_assert_true (g_file_get_contents (out, &back, &back_len, &error));
+      g_assert_cmpmem (back, back_len, plain, plain_len);
+    }
+
+  /* Cut off before its end. */
+  {
+    g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new (out, raw, &error);
+
+    g_assert_true (stp_snapshot_writer_feed (writer, (const guint8 *) zst, zst_len - 10, &error));
+    g_assert_false (stp_snapshot_writer_finish (writer, hash_back, &raw_back, &error));
+    g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
+    g_clear_error (&error);
+  }
+  /* Bytes after its end. */
+  {
+    g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new (out, raw, &error);
+
+    g_assert_true (stp_snapshot_writer_feed (writer, (const guint8 *) zst, zst_len, &error));
+    g_assert_false (stp_snapshot_writer_feed (writer, (const guint8 *) "junk", 4, &error));
+    g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
+    g_clear_error (&error);
+  }
+  /* More than announced. */
+  {
+    g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new (out, raw - 1, &error);
+
+    g_assert_false (stp_snapshot_writer_feed (writer, (const guint8 *) zst, zst_len, &error));
+    g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
+    g_clear_error (&error);
+  }
+  /* Damaged in the middle: zstd's checksum or its framing notices. */
+  {
+    g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new (out, raw, &error);
+    gboolean ok;
+
+    zst[zst_len / 2] ^= 0x5a;
+    ok = stp_snapshot_writer_feed (writer, (const guint8 *) zst, zst_len, &error) &&
+         stp_snapshot_writer_finish (writer, hash_back, &raw_back, &error);
+    g_assert_true (!ok || memcmp (hash_back, expected, sizeof expected) != 0);
+    g_clear_error (&error);
+  }
+  h_remove_tree (dir);
+}
+
+/* A computer enrolled in the fixture's center with @n residents, synced,
+ * which sent a snapshot. */
+static Client *
+client_with_snapshot (Fx    *fx,
+                      guint  n)
+{
+  Client *a = enrolled_client (fx);
+
+  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
+  write_residents (a, 0, n);
+  sync_ok (a);
+  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
+  return a;
+}
+
 /* A new computer starts from the snapshot another one sent, then pulls
  * what came after it; its own edit made before its first sync survives. */
 static void
@@ -1498,11 +1609,7 @@ test_snapshot_first_sync (Fx            *fx,
 
   if (!need_server (fx))
     return;
-  a = enrolled_client (fx);
-  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
-  write_residents (a, 0, 300);
-  sync_ok (a);
-  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
+  a = client_with_snapshot (fx, 300);
   /* The log after it is small: no second snapshot. */
   h_write (a->store, "residents", R1, "surname", "После-снимка");
   sync_ok (a);
@@ -1563,11 +1670,7 @@ test_snapshot_tampered (Fx            *fx,
 
   if (!need_server (fx))
     return;
-  a = enrolled_client (fx);
-  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
-  write_residents (a, 0, 200);
-  sync_ok (a);
-  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
+  a = client_with_snapshot (fx, 200);
   /* One base64 character of the first chunk changed. */
   server_sql (fx->server, "UPDATE snapshot_chunks SET body = CASE WHEN substr(body, 40, 1) = 'A' "
                           "THEN substr(body, 1, 39) || 'B' || substr(body, 41) "
@@ -1620,6 +1723,7 @@ main (int   argc,
   g_test_add_func ("/sync/batch/format-1", test_batch_format1);
   g_test_add_func ("/sync/batch/malformed", test_batch_malformed);
   g_test_add_func ("/sync/batch/inflate-bomb", test_batch_inflate_bomb);
+  g_test_add_func ("/sync/snapshot-file", test_snapshot_file);
 
   for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
