@@ -2463,6 +2463,24 @@ stp_sync_engine_enroll_async (StpSyncEngine       *self,
       g_object_unref (outer);
       return;
     }
+  /* A SHA-256 fingerprint is 32 bytes: a typo would otherwise show up as
+   * a server with the wrong certificate. */
+  if (fingerprint != NULL && *fingerprint != '\0')
+    {
+      g_autofree char *digits = normalize_fingerprint (fingerprint);
+      gboolean only_hex = TRUE;
+
+      for (const char *p = fingerprint; *p != '\0'; p++)
+        only_hex = only_hex && (g_ascii_isxdigit (*p) || *p == ':' || *p == ' ');
+      if (!only_hex || strlen (digits) != 64)
+        {
+          g_task_return_new_error (outer, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED,
+                                   _("The certificate fingerprint must be 64 hexadecimal digits "
+                                     "(in pairs, separated by “:”), as the server printed it"));
+          g_object_unref (outer);
+          return;
+        }
+    }
   url = g_strstrip (g_strdup (server_url));
   while (g_str_has_suffix (url, "/"))
     url[strlen (url) - 1] = '\0';

@@ -118,6 +118,23 @@ test_join (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==,
                    _("Enter the server address, the enrollment code and the center passphrase"));
 
+  /* A mistyped fingerprint: said plainly, nothing sent. */
+  set_text (GTK_WIDGET (window), "join-url", server.url);
+  set_text (GTK_WIDGET (window), "join-code", "XXXX-XXXX");
+  set_text (GTK_WIDGET (window), "join-passphrase", PASSPHRASE);
+  set_text (GTK_WIDGET (window), "join-fingerprint", "95:F5:0D:1G");
+  g_signal_emit_by_name (button, "clicked");
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (!status_shows_error (status) && g_get_monotonic_time () < deadline)
+      stp_test_wait (20);
+  }
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==,
+                   _("The certificate fingerprint must be 64 hexadecimal digits "
+                     "(in pairs, separated by “:”), as the server printed it"));
+  g_assert_false (stp_sync_engine_is_enrolled (eb));
+
   code2 = h_new_code (&server, center_id);
   set_text (GTK_WIDGET (window), "join-url", server.url);
   set_text (GTK_WIDGET (window), "join-code", code2);
