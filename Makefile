@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test bench clean
+.PHONY: all deps setup build run test bench clean deb test-deb
 
 all: build
 
@@ -33,5 +33,18 @@ test: build
 bench: build
 	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui
 
+# Debian packages stupeni and stupeni-server into $(DEBDIR) (dpkg-buildpackage
+# on a copy of the tree, then lintian).  test-deb installs them on this
+# machine (root), runs both programs from the packages and purges them; it is
+# not part of `make test`.
+DEBDIR ?= build-deb
+
+deb:
+	@sh build-aux/install-deps.sh --deb
+	sh build-aux/build-deb.sh $(DEBDIR)
+
+test-deb: deb
+	sh build-aux/test-deb.sh $(DEBDIR)
+
 clean:
-	rm -rf $(BUILDDIR)
+	rm -rf $(BUILDDIR) $(DEBDIR)
