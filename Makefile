@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test bench clean deb test-deb
+.PHONY: all deps setup build run test bench clean deb test-deb check-split
 
 all: build
 
@@ -46,5 +46,10 @@ deb:
 test-deb: deb
 	sh build-aux/test-deb.sh $(DEBDIR)
 
+# The desktop-only build (the flatpak's options) without libpq and the
+# server-only build without GTK, through a pkg-config overlay.
+check-split: deps
+	sh build-aux/check-split-builds.sh build-split
+
 clean:
-	rm -rf $(BUILDDIR) $(DEBDIR)
+	rm -rf $(BUILDDIR) $(DEBDIR) build-split
