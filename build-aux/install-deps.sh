@@ -13,7 +13,7 @@ PACKAGES="build-essential meson ninja-build pkg-config gettext
 
 # Debian packaging (make deb, make test-deb) and the flatpak manifest check.
 if [ "${1:-}" = "--deb" ]; then
-  PACKAGES="$PACKAGES dpkg-dev debhelper lintian curl"
+  PACKAGES="$PACKAGES dpkg-dev debhelper lintian curl systemd-container flatpak-builder"
 fi
 
 if [ "$(id -u)" -eq 0 ]; then

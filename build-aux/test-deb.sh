@@ -113,7 +113,7 @@ chmod 0640 /etc/stupeni/tls/privkey.pem /etc/stupeni/tls/fullchain.pem
 as_stupeni="runuser -u stupeni -- /usr/bin/stupeni-server --config $conf"
 $as_stupeni init --admin-password 'test-deb-пароль'
 grep -q '^admin_password=\$argon2id' "$conf"
-$as_stupeni center add "Центр test-deb" | grep -q '^enrollment_code: '
+$as_stupeni center add "Центр test-deb" | grep '^enrollment_code: ' > /dev/null
 $as_stupeni serve --port 0 > "$work/server.log" 2>&1 &
 server_pid=$!
 port=""
