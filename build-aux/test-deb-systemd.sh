@@ -12,6 +12,8 @@
 # PostgreSQL over its Unix socket (peer authentication) when the container
 # runs a cluster.  The kernel's seccomp log is checked for a kill (SIGSYS)
 # of stupeni-server.
+# STUPENI_TEST_DROPIN, when set, is written as a drop-in of the unit before it
+# starts (to see the test fail, e.g. '[Service]\nSystemCallFilter=~@resources').
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +45,7 @@ mkdir -p "$root/root/debs"
 cp "$debdir"/stupeni_*.deb "$debdir"/stupeni-server_*.deb "$root/root/debs/"
 seccomp_before=$(dmesg 2>/dev/null | grep -c 'type=1326.*comm="stupeni-server"' || true)
 
-timeout 900 systemd-nspawn -q -D "$root" --register=no --keep-unit --private-network \
+systemd-nspawn -q -D "$root" --register=no --keep-unit --private-network \
   --uuid="$(tr -d '-' < /proc/sys/kernel/random/uuid)" --link-journal=no \
   --machine=stupeni-test --boot > "$tmp/boot.log" 2>&1 &
 nspawn_pid=$!
@@ -65,8 +67,13 @@ echo "container: $state"
 in_ct sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /root/debs/*.deb' > "$tmp/apt.log" 2>&1 ||
   { cat "$tmp/apt.log"; exit 1; }
 in_ct systemctl cat stupeni-server.service > /dev/null
+if [ -n "${STUPENI_TEST_DROPIN:-}" ]; then
+  mkdir -p "$root/etc/systemd/system/stupeni-server.service.d"
+  printf '%b\n' "$STUPENI_TEST_DROPIN" > "$root/etc/systemd/system/stupeni-server.service.d/test.conf"
+  in_ct systemctl daemon-reload
+fi
 in_ct systemctl is-enabled stupeni-server.service || true
-in_ct sh -eu -c '
+if ! in_ct sh -eu -c '
   conf=/etc/stupeni/stupeni-server.conf
   install -d -m 0750 -o root -g stupeni /etc/stupeni/tls
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
@@ -107,7 +114,11 @@ in_ct sh -eu -c '
     echo "PostgreSQL: enrolled through the service"
   fi
   journalctl -u stupeni-server --no-pager | tail -n 4
-'
+'; then
+  in_ct journalctl -u stupeni-server --no-pager | tail -n 8
+  dmesg 2>/dev/null | grep 'type=1326.*comm="stupeni-server"' | tail -n 3
+  exit 1
+fi
 seccomp_after=$(dmesg 2>/dev/null | grep -c 'type=1326.*comm="stupeni-server"' || true)
 if [ "$seccomp_after" != "$seccomp_before" ]; then
   dmesg | grep 'type=1326.*comm="stupeni-server"' | tail -n 3
