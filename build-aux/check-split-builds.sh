@@ -67,12 +67,12 @@ if setup "$no_libpq" "$work/default-no-libpq" "$top" > "$work/default-no-libpq.l
   echo "configured with libpq hidden and -Dserver=true" >&2; exit 1
 fi
 grep 'ERROR' "$work/default-no-libpq.log"
-grep -q 'ERROR: libpq.*-Dserver=false' "$work/default-no-libpq.log"
+grep -q 'ERROR: .*libpq .*-Dserver=false' "$work/default-no-libpq.log"
 if setup "$no_gtk" "$work/default-no-gtk" "$top" > "$work/default-no-gtk.log" 2>&1; then
   echo "configured with gtk4 hidden and -Ddesktop=true" >&2; exit 1
 fi
 grep 'ERROR' "$work/default-no-gtk.log"
-grep -q 'ERROR: .*-Ddesktop=false' "$work/default-no-gtk.log"
+grep -q 'ERROR: .*gtk4 .*-Ddesktop=false' "$work/default-no-gtk.log"
 
 echo "== 2. desktop only (the flatpak's options), libpq hidden"
 setup "$no_libpq" "$work/desktop" "$top" --prefix=/usr --buildtype=release \
