@@ -10,7 +10,8 @@
 # TLS, an enrollment (a write to its SQLite state, which must be 0600 and
 # owned by stupeni), the admin summary (argon2id); then the same against
 # PostgreSQL over its Unix socket (peer authentication) when the container
-# runs a cluster.  The kernel's seccomp log is checked for a kill (SIGSYS)
+# runs a cluster; a reinstall (an upgrade for dpkg) restarts the running
+# service, removing the package stops it.  The kernel's seccomp log is checked for a kill (SIGSYS)
 # of stupeni-server.
 # STUPENI_TEST_DROPIN, when set, is written as a drop-in of the unit before it
 # starts (to see the test fail, e.g. '[Service]\nSystemCallFilter=~@resources').
@@ -113,7 +114,18 @@ if ! in_ct sh -eu -c '
     systemctl is-active stupeni-server
     echo "PostgreSQL: enrolled through the service"
   fi
+  # An upgrade (a reinstall is one for dpkg) restarts the running server;
+  # removing the package stops it.
+  before=$(systemctl show -P MainPID stupeni-server)
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /root/debs/stupeni-server_*.deb > /dev/null
+  after=$(systemctl show -P MainPID stupeni-server)
+  systemctl is-active stupeni-server
+  [ "$after" != 0 ] && [ "$after" != "$before" ]
+  echo "reinstall: restarted (MainPID $before -> $after)"
   journalctl -u stupeni-server --no-pager | tail -n 4
+  DEBIAN_FRONTEND=noninteractive apt-get remove -y -q stupeni-server > /dev/null
+  ! systemctl is-active -q stupeni-server
+  echo "remove: stopped ($(systemctl is-active stupeni-server || true))"
 '; then
   in_ct journalctl -u stupeni-server --no-pager | tail -n 8
   dmesg 2>/dev/null | grep 'type=1326.*comm="stupeni-server"' | tail -n 3
