@@ -43,6 +43,10 @@ trap cleanup EXIT INT TERM
 
 mount -t overlay overlay -o "lowerdir=/,upperdir=$tmp/upper,workdir=$tmp/work" "$root"
 mkdir -p "$root/root/debs"
+# A Docker-made image forbids maintainer scripts to start services
+# (policy-rc.d exits 101); a booted Debian has no such file.  Removed in the
+# overlay only.
+rm -f "$root/usr/sbin/policy-rc.d"
 cp "$debdir"/stupeni_*.deb "$debdir"/stupeni-server_*.deb "$root/root/debs/"
 seccomp_before=$(dmesg 2>/dev/null | grep -c 'type=1326.*comm="stupeni-server"' || true)
 
@@ -116,10 +120,11 @@ if ! in_ct sh -eu -c '
   fi
   # An upgrade (a reinstall is one for dpkg) restarts the running server;
   # removing the package stops it.
-  before=$(systemctl show -P MainPID stupeni-server)
+  before=$(systemctl show --property=MainPID --value stupeni-server)
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /root/debs/stupeni-server_*.deb > /dev/null
-  after=$(systemctl show -P MainPID stupeni-server)
+  after=$(systemctl show --property=MainPID --value stupeni-server)
   systemctl is-active stupeni-server
+  echo "MainPID before $before, after $after"
   [ "$after" != 0 ] && [ "$after" != "$before" ]
   echo "reinstall: restarted (MainPID $before -> $after)"
   journalctl -u stupeni-server --no-pager | tail -n 4
