@@ -14,6 +14,7 @@
 #include "stp-store-private.h"
 #include "stp-sync-store.h"
 #include "stp-sync-engine.h"
+#include "stp-sync-engine-testing.h"
 
 #define PG_BIN PG_BINDIR  /* config.h: pg_config --bindir */
 
