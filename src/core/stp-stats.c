@@ -1493,6 +1493,7 @@ stp_store_center_stats (StpStore   *self,
                         const char *to,
                         GError    **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autoptr(StpCenterStats) stats = NULL;
   Builder b = { 0, };
   Tally t;
@@ -1522,17 +1523,12 @@ stp_store_center_stats (StpStore   *self,
 
   /* One read transaction: every number sees the same data. */
   parallel = sqlite3_get_autocommit (stp_store_get_db (self)) != 0;
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return NULL;
   tally_init (&t);
   ok = build_stats (&b, &t, parallel, error);
   tally_clear (&t);
-  if (!ok)
-    {
-      stp_store_rollback (self);
-      return NULL;
-    }
-  if (!stp_store_commit (self, error))
+  if (!ok || !stp_store_transaction_commit (&tx, error))
     return NULL;
   return g_steal_pointer (&stats);
 }

@@ -215,6 +215,7 @@ apply_migration (StpStore  *self,
                  int        version,
                  GError   **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   GResource *resource = stp_core_get_resource ();
   g_auto(GStrv) names = NULL;
   g_autofree char *prefix = g_strdup_printf ("%03d-", version);
@@ -230,7 +231,7 @@ apply_migration (StpStore  *self,
       g_ptr_array_add (chosen, names[i]);
   g_ptr_array_sort (chosen, compare_strings);
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
   for (guint i = 0; i < chosen->len; i++)
     {
@@ -241,22 +242,18 @@ apply_migration (StpStore  *self,
       g_autofree char *sql = NULL;
 
       if (bytes == NULL)
-        goto fail;
+        return FALSE;
       sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
       if (!stp_store_exec (self, sql, error))
         {
           g_prefix_error (error, "%s: ", rpath);
-          goto fail;
+          return FALSE;
         }
     }
   pragma = g_strdup_printf ("PRAGMA user_version = %d", version);
   if (!stp_store_exec (self, pragma, error))
-    goto fail;
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+    return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 static gboolean
@@ -420,3 +417,24 @@ stp_store_open_secondary (StpStore  *primary,
   return g_steal_pointer (&self);
 }
 
+StpStore *
+stp_store_open_scratch (const char  *path,
+                        GError     **error)
+{
+  g_autoptr(StpStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (STP_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("Cannot open the database file %s: %s"), path,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : "");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 10000);
+  stp_store_register_functions (self->db);
+  return g_steal_pointer (&self);
+}

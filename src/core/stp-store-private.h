@@ -134,6 +134,19 @@ gboolean   stp_store_exec             (StpStore     *self,
 sqlite3_stmt *stp_store_prepare       (StpStore     *self,
                                        const char   *sql,
                                        GError      **error);
+/* The first column of the first row of @sql, or @fallback on an error,
+ * no row or NULL (cached statement; no parameters). */
+gint64     stp_store_query_int        (StpStore     *self,
+                                       const char   *sql,
+                                       gint64        fallback);
+/* The same as text, or NULL. */
+char      *stp_store_query_text       (StpStore     *self,
+                                       const char   *sql);
+/* A store object on a file that is no center's database in use (a
+ * snapshot being made or installed): the SQL helpers and functions, no
+ * lock, no checks, no migrations, no identity. */
+StpStore  *stp_store_open_scratch     (const char   *path,
+                                       GError      **error);
 /* Sets @error from the connection's last error. */
 void       stp_store_set_sqlite_error (StpStore     *self,
                                        GError      **error);

@@ -153,6 +153,37 @@ stp_store_step_done (StpStore      *self,
   return TRUE;
 }
 
+gint64
+stp_store_query_int (StpStore   *self,
+                     const char *sql,
+                     gint64      fallback)
+{
+  sqlite3_stmt *stmt = stp_store_prepare (self, sql, NULL);
+  gint64 value = fallback;
+
+  if (stmt == NULL)
+    return fallback;
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+char *
+stp_store_query_text (StpStore   *self,
+                      const char *sql)
+{
+  sqlite3_stmt *stmt = stp_store_prepare (self, sql, NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
 /* --- Transactions -------------------------------------------------------- */
 
 void
@@ -538,6 +569,7 @@ stp_store_write_field (StpStore    *self,
                        const char  *value,
                        GError     **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autofree char *insert_sql = NULL;
   g_autofree char *update_sql = NULL;
   g_autofree char *now = NULL;
@@ -553,7 +585,7 @@ stp_store_write_field (StpStore    *self,
                    "Unknown field %s.%s", table, field);
       return FALSE;
     }
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
 
   now = stp_format_moment (stp_store_now (self));
@@ -561,17 +593,17 @@ stp_store_write_field (StpStore    *self,
                                 "VALUES (?1, ?2, ?2)", table);
   stmt = stp_store_prepare (self, insert_sql, error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
   if (!stp_store_step_done (self, stmt, error))
-    goto fail;
+    return FALSE;
 
   update_sql = g_strdup_printf ("UPDATE %s SET %s = ?1, updated_at = ?2 WHERE id = ?3",
                                 table, field);
   stmt = stp_store_prepare (self, update_sql, error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   if (value != NULL)
     sqlite3_bind_text (stmt, 1, value, -1, SQLITE_STATIC);
   else if (g_str_equal (field, "deleted"))
@@ -579,16 +611,12 @@ stp_store_write_field (StpStore    *self,
   sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, row_id, -1, SQLITE_STATIC);
   if (!stp_store_step_done (self, stmt, error))
-    goto fail;
+    return FALSE;
 
   if (!stp_store_record_version (self, table, row_id, field, value, FALSE, error))
-    goto fail;
+    return FALSE;
 
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 

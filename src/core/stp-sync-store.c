@@ -148,6 +148,7 @@ stp_sync_store_ack_outbox_at (StpStore      *store,
                               gint64         new_cursor,
                               GError       **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
@@ -156,15 +157,15 @@ stp_sync_store_ack_outbox_at (StpStore      *store,
 
   if (n == 0 && cursor_key == NULL)
     return TRUE;
-  if (!stp_store_begin (store, error))
+  if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
   if (cursor_key != NULL && !write_cursor (store, cursor_key, new_cursor, error))
-    goto fail;
+    return FALSE;
   /* A batch is a run of consecutive ids (peeked in id order), so each run
    * is one range delete instead of one statement per row. */
   stmt = stp_store_prepare (store, "DELETE FROM outbox WHERE id BETWEEN ? AND ?", error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   for (guint i = 0; i < n;)
     {
       guint end = i + 1;
@@ -177,69 +178,33 @@ stp_sync_store_ack_outbox_at (StpStore      *store,
         {
           stp_store_set_sqlite_error (store, error);
           sqlite3_reset (stmt);
-          goto fail;
+          return FALSE;
         }
       sqlite3_reset (stmt);
       i = end;
     }
-  return stp_store_commit (store, error);
-
-fail:
-  stp_store_rollback (store);
-  return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 gsize
 stp_sync_store_count_pending (StpStore *store)
 {
-  sqlite3_stmt *stmt;
-  gsize n = 0;
-
   g_return_val_if_fail (STP_IS_STORE (store), 0);
-
-  stmt = stp_store_prepare (store, "SELECT count(*) FROM outbox", NULL);
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = (gsize) sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
+  return (gsize) MAX (stp_store_query_int (store, "SELECT count(*) FROM outbox", 0), 0);
 }
 
 gsize
 stp_sync_store_count_parked (StpStore *store)
 {
-  sqlite3_stmt *stmt;
-  gsize n = 0;
-
   g_return_val_if_fail (STP_IS_STORE (store), 0);
-
-  stmt = stp_store_prepare (store, "SELECT count(*) FROM parked_changes", NULL);
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = (gsize) sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
+  return (gsize) MAX (stp_store_query_int (store, "SELECT count(*) FROM parked_changes", 0), 0);
 }
 
 gsize
 stp_sync_store_count_conflicts (StpStore *store)
 {
-  sqlite3_stmt *stmt;
-  gsize n = 0;
-
   g_return_val_if_fail (STP_IS_STORE (store), 0);
-
-  stmt = stp_store_prepare (store,
-                            "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL",
-                            NULL);
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = (gsize) sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
+  return (gsize) MAX (stp_store_query_int (store, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL", 0), 0);
 }
 
 void
@@ -980,6 +945,7 @@ stp_sync_store_apply_page (StpStore       *store,
                            StpApplyStats  *out,
                            GError        **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   StpApplyStats stats = { 0, };
   g_autofree char *now = NULL;
   Applier applier;
@@ -989,7 +955,7 @@ stp_sync_store_apply_page (StpStore       *store,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   now = stp_format_moment (stp_store_now (store));
-  if (!stp_store_begin (store, error))
+  if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
   applier_init (&applier, store, now, &stats);
   for (guint i = 0; i < changes->len; i++)
@@ -1002,7 +968,7 @@ stp_sync_store_apply_page (StpStore       *store,
   if (cursor_key != NULL && !write_cursor (store, cursor_key, new_cursor, error))
     goto fail;
   applier_clear (&applier);
-  if (!stp_store_commit (store, error))
+  if (!stp_store_transaction_commit (&tx, error))
     return FALSE;
 
   if (out != NULL)
@@ -1011,7 +977,6 @@ stp_sync_store_apply_page (StpStore       *store,
 
 fail:
   applier_clear (&applier);
-  stp_store_rollback (store);
   return FALSE;
 }
 
@@ -1019,6 +984,7 @@ gboolean
 stp_sync_store_retry_parked (StpStore  *store,
                              GError   **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) parked = NULL;
   g_autoptr(GArray) ids = NULL;
@@ -1070,7 +1036,7 @@ stp_sync_store_retry_parked (StpStore  *store,
     return TRUE;
 
   now = stp_format_moment (stp_store_now (store));
-  if (!stp_store_begin (store, error))
+  if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
   applier_init (&applier, store, now, &stats);
   for (guint i = 0; i < parked->len; i++)
@@ -1090,11 +1056,10 @@ stp_sync_store_retry_parked (StpStore  *store,
       if (!step_done (store, stmt, error))
         goto fail;
     }
-  return stp_store_commit (store, error);
+  return stp_store_transaction_commit (&tx, error);
 
 fail:
   applier_clear (&applier);
-  stp_store_rollback (store);
   return FALSE;
 }
 
@@ -1223,6 +1188,7 @@ stp_sync_store_resolve_conflict (StpStore    *store,
                                  gboolean     keep_loser,
                                  GError     **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   sqlite3_stmt *stmt;
   g_autofree char *table = NULL;
   g_autofree char *row_id = NULL;
@@ -1238,14 +1204,14 @@ stp_sync_store_resolve_conflict (StpStore    *store,
   if (!stp_session_require (session, STP_PERMISSION_EDIT_CARE, error))
     return FALSE;
 
-  if (!stp_store_begin (store, error))
+  if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
   stmt = stp_store_prepare (store,
                             "SELECT tbl, row_id, field, loser_value FROM conflicts "
                             "WHERE id = ? AND resolved_at IS NULL",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, conflict_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1260,7 +1226,7 @@ stp_sync_store_resolve_conflict (StpStore    *store,
     {
       g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_NOT_FOUND,
                    _("The conflict was already resolved or does not exist"));
-      goto fail;
+      return FALSE;
     }
 
   if (keep_loser)
@@ -1272,10 +1238,10 @@ stp_sync_store_resolve_conflict (StpStore    *store,
         {
           g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
                        _("This version of the program does not know the field"));
-          goto fail;
+          return FALSE;
         }
       if (!stp_store_write_field (store, info->table, row_id, column, loser_value, error))
-        goto fail;
+        return FALSE;
     }
 
   now = stp_format_moment (stp_store_now (store));
@@ -1283,18 +1249,14 @@ stp_sync_store_resolve_conflict (StpStore    *store,
                             "UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ?",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
   bind_text_or_null (stmt, 2, stp_session_get_login (session));
   sqlite3_bind_int64 (stmt, 3, conflict_id);
   if (!step_done (store, stmt, error))
-    goto fail;
+    return FALSE;
 
-  return stp_store_commit (store, error);
-
-fail:
-  stp_store_rollback (store);
-  return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 /* --- Canonical hash ------------------------------------------------------- */
