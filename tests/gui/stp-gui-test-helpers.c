@@ -29,26 +29,6 @@ stp_test_gui_init (int    *argc,
                                     "/org/stupeni/Stupeni/icons");
 }
 
-void
-stp_test_remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        stp_test_remove_tree (path);
-      else
-        g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
 /* The store's directory goes with the store (an open file may be unlinked). */
 static void
 remove_store_dir (gpointer  dir,

@@ -1,17 +1,17 @@
-/* stp-gui-test-helpers.h: what the GUI tests share. */
+/* stp-gui-test-helpers.h: what the GUI tests share (on top of
+ * tests/stp-test-helpers.h). */
 #pragma once
 
 #include <adwaita.h>
 
 #include "stp-store.h"
+#include "stp-test-helpers.h"
 
 G_BEGIN_DECLS
 
 /* gettext with the build's Russian catalog, g_test_init, gtk and adw. */
 void        stp_test_gui_init        (int          *argc,
                                       char       ***argv);
-/* Removes @dir and everything in it. */
-void        stp_test_remove_tree     (const char   *dir);
 /* A new empty store in a fresh temporary directory, removed with it. */
 StpStore   *stp_test_store_new       (void);
 /* The first widget named @name (gtk_widget_set_name) under @root. */
