@@ -97,6 +97,64 @@ stp_test_find_label (GtkWidget  *root,
   return NULL;
 }
 
+GtkWidget *
+stp_test_find_type (GtkWidget *root,
+                    GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = stp_test_find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+stp_test_get (GtkWidget  *root,
+              const char *name)
+{
+  GtkWidget *widget = stp_test_find_widget (root, name);
+
+  if (widget == NULL)
+    g_error ("No widget named “%s”", name);
+  return widget;
+}
+
+void
+stp_test_set_text (GtkWidget  *root,
+                   const char *name,
+                   const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (stp_test_get (root, name)), text);
+}
+
+void
+stp_test_click (GtkWidget  *root,
+                const char *name)
+{
+  GtkWidget *button = stp_test_get (root, name);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  stp_test_iterate ();
+}
+
+void
+stp_test_iterate (void)
+{
+  for (int i = 0; i < 50; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+}
+
 static gboolean
 set_flag (gpointer data)
 {

@@ -20,6 +20,21 @@ GtkWidget  *stp_test_find_widget     (GtkWidget    *root,
 /* The first GtkLabel under @root whose text contains @text. */
 GtkWidget  *stp_test_find_label      (GtkWidget    *root,
                                       const char   *text);
+/* The widget of @type at or under @root, or NULL. */
+GtkWidget  *stp_test_find_type       (GtkWidget    *root,
+                                      GType         type);
+/* stp_test_find_widget(), failing the test when there is none. */
+GtkWidget  *stp_test_get             (GtkWidget    *root,
+                                      const char   *name);
+/* Types @text into the editable named @name. */
+void        stp_test_set_text        (GtkWidget    *root,
+                                      const char   *name,
+                                      const char   *text);
+/* Clicks the button named @name, which must be sensitive. */
+void        stp_test_click           (GtkWidget    *root,
+                                      const char   *name);
+/* Handles what is pending in the main loop (50 rounds). */
+void        stp_test_iterate         (void);
 /* Runs the main loop for @ms milliseconds. */
 void        stp_test_wait            (guint         ms);
 /* Runs the main loop until *@flag is TRUE or @timeout_ms passes. */
