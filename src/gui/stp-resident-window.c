@@ -106,8 +106,8 @@ update_title (StpResidentWindow *self,
 
   /* Translators: the card's subtitle: the personal file number. */
   subtitle = g_strdup_printf (_("File %s"), resident->file_number ? resident->file_number : "—");
-  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), full_name);
-  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->window_title), subtitle);
+  adw_view_switcher_title_set_title (ADW_VIEW_SWITCHER_TITLE (self->window_title), full_name);
+  adw_view_switcher_title_set_subtitle (ADW_VIEW_SWITCHER_TITLE (self->window_title), subtitle);
   gtk_window_set_title (GTK_WINDOW (self), full_name);
 }
 
@@ -140,7 +140,7 @@ static void
 show_denied (StpResidentWindow *self,
              const GError      *error)
 {
-  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), _("Resident card"));
+  adw_view_switcher_title_set_title (ADW_VIEW_SWITCHER_TITLE (self->window_title), _("Resident card"));
   if (g_error_matches (error, STP_CORE_ERROR, STP_CORE_ERROR_PERMISSION))
     adw_status_page_set_title (ADW_STATUS_PAGE (self->status_page), _("Not enough rights"));
   else
