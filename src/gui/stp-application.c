@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "stp-application.h"
+#include "stp-unsaved.h"
 #include "stp-first-run-window.h"
 #include "stp-login-window.h"
 #include "stp-window.h"
@@ -141,11 +142,22 @@ stp_application_handle_local_options (GApplication *app,
 }
 
 static void
+quit_after_question (GObject *owner)
+{
+  g_application_quit (G_APPLICATION (owner));
+}
+
+static void
 stp_application_quit_action (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  g_autoptr(GPtrArray) cards = stp_list_card_windows (app);
+
+  /* Quitting closes every card: ask about their edits first. */
+  stp_ask_about_unsaved_edits (gtk_application_get_active_window (app), cards,
+                               G_OBJECT (app), quit_after_question);
 }
 
 static void

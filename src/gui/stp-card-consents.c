@@ -199,7 +199,13 @@ stp_card_consents_reload (StpCardConsents *self)
   signed_row = stp_record_form_get_row (stp_record_editor_get_form (self->consents), "signed_on");
   if (*gtk_editable_get_text (GTK_EDITABLE (signed_row)) == '\0')
     {
+      StpRecordForm *form = stp_record_editor_get_form (self->consents);
+      gboolean was_modified = stp_record_form_is_modified (form);
+
       today = stp_store_today (self->store);
       stp_date_row_set_iso (STP_DATE_ROW (signed_row), today);
+      /* A suggested date is not an edit of the person's. */
+      if (!was_modified)
+        stp_record_form_mark_unmodified (form);
     }
 }

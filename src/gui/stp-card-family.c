@@ -80,14 +80,14 @@ on_relatives_changed (gpointer user_data)
   g_signal_emit (user_data, signals[CHANGED], 0);
 }
 
-static void
-on_save_situation_clicked (StpCardFamily *self)
+static gboolean
+save_situation (StpCardFamily *self)
 {
   g_autoptr(StpResident) resident = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->resident == NULL)
-    return;
+    return FALSE;
   resident = stp_resident_copy (self->resident);
   stp_record_form_clear_errors (self->situation_form);
   if (!stp_record_form_store (self->situation_form, resident, &error) ||
@@ -95,10 +95,19 @@ on_save_situation_clicked (StpCardFamily *self)
     {
       if (!stp_record_form_show_error (self->situation_form, error))
         stp_widget_show_error (GTK_WIDGET (self), error);
-      return;
+      return FALSE;
     }
+  /* Saved: the reload that follows may show the stored values again. */
+  stp_record_form_mark_unmodified (self->situation_form);
   stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
   g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
+
+static void
+on_save_situation_clicked (StpCardFamily *self)
+{
+  save_situation (self);
 }
 
 static void
@@ -162,6 +171,7 @@ stp_card_family_new (StpStore   *store,
   adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->situation_form = stp_record_form_new (situation_fields, _("Family situation"));
+  stp_record_form_set_save_func (self->situation_form, (StpRecordFormSaveFunc) save_situation, self);
   gtk_widget_set_name (stp_record_form_get_widget (self->situation_form), "situation-form");
   button = gtk_button_new_with_mnemonic (_("_Save"));
   gtk_widget_set_name (button, "save_situation");
@@ -200,5 +210,7 @@ stp_card_family_set_resident (StpCardFamily     *self,
 
   g_clear_pointer (&self->resident, stp_resident_free);
   self->resident = stp_resident_copy (resident);
-  stp_record_form_load (self->situation_form, resident);
+  /* A reload after another page saved keeps what the person is typing here. */
+  if (!stp_record_form_is_modified (self->situation_form))
+    stp_record_form_load (self->situation_form, resident);
 }

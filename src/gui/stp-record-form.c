@@ -23,6 +23,9 @@ struct _StpRecordForm
   GtkWidget  *group;                  /* owned (ref_sink) */
   GPtrArray  *states;                 /* FieldState */
   gboolean    loading;
+  char       *baseline;               /* the rows as last loaded, reset or saved */
+  StpRecordFormSaveFunc save_func;
+  gpointer    save_data;
 };
 
 G_DEFINE_FINAL_TYPE (StpRecordForm, stp_record_form, G_TYPE_OBJECT)
@@ -222,8 +225,11 @@ stp_record_form_finalize (GObject *object)
 {
   StpRecordForm *self = (StpRecordForm *) object;
 
+  if (self->group != NULL)
+    g_object_set_data (G_OBJECT (self->group), "stp-record-form", NULL);
   g_clear_pointer (&self->states, g_ptr_array_unref);
   g_clear_object (&self->group);
+  g_clear_pointer (&self->baseline, g_free);
 
   G_OBJECT_CLASS (stp_record_form_parent_class)->finalize (object);
 }
@@ -329,6 +335,75 @@ make_row (StpRecordForm *self,
   return row;
 }
 
+/* The rows' values as text, to tell whether the person changed anything. */
+static char *
+form_dump (StpRecordForm *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+
+  stp_record_form_save_keyfile (self, keyfile, "form");
+  return g_key_file_to_data (keyfile, NULL, NULL);
+}
+
+void
+stp_record_form_mark_unmodified (StpRecordForm *self)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  g_free (self->baseline);
+  self->baseline = form_dump (self);
+}
+
+gboolean
+stp_record_form_is_modified (StpRecordForm *self)
+{
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), FALSE);
+
+  /* A disabled form (an editor with nothing to edit) holds no edits. */
+  if (!gtk_widget_get_sensitive (self->group))
+    return FALSE;
+  now = form_dump (self);
+  if (g_strcmp0 (now, self->baseline) == 0)
+    return FALSE;
+  g_debug ("«%s» modified: was\n%s\nnow\n%s",
+           adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (self->group)),
+           self->baseline, now);
+  return TRUE;
+}
+
+void
+stp_record_form_set_save_func (StpRecordForm         *self,
+                               StpRecordFormSaveFunc  func,
+                               gpointer               user_data)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  self->save_func = func;
+  self->save_data = user_data;
+}
+
+gboolean
+stp_record_form_save (StpRecordForm *self)
+{
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), FALSE);
+
+  if (!stp_record_form_is_modified (self))
+    return TRUE;
+  if (self->save_func == NULL)
+    return FALSE;
+  return self->save_func (self->save_data);
+}
+
+StpRecordForm *
+stp_record_form_from_widget (GtkWidget *widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+
+  return g_object_get_data (G_OBJECT (widget), "stp-record-form");
+}
+
 StpRecordForm *
 stp_record_form_new (const StpFormField *fields,
                      const char         *title)
@@ -351,6 +426,10 @@ stp_record_form_new (const StpFormField *fields,
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->group), state->row);
       g_ptr_array_add (self->states, state);
     }
+  /* The window finds the forms of its pages through their groups, to ask
+   * about unsaved edits before it closes. */
+  g_object_set_data (G_OBJECT (self->group), "stp-record-form", self);
+  stp_record_form_mark_unmodified (self);
 
   return self;
 }
@@ -399,12 +478,14 @@ stp_record_form_set_choices (StpRecordForm      *self,
 {
   FieldState *state;
   g_autoptr(GtkStringList) list = NULL;
+  gboolean was_modified;
 
   g_return_if_fail (STP_IS_RECORD_FORM (self));
 
   state = find_state (self, name);
   g_return_if_fail (state != NULL && state->field->type == STP_FIELD_CHOICE);
 
+  was_modified = stp_record_form_is_modified (self);
   list = gtk_string_list_new (NULL);
   g_ptr_array_set_size (state->choice_ids, 0);
   for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
@@ -415,6 +496,9 @@ stp_record_form_set_choices (StpRecordForm      *self,
   self->loading = TRUE;
   adw_combo_row_set_model (ADW_COMBO_ROW (state->row), G_LIST_MODEL (list));
   self->loading = FALSE;
+  /* New choices are not an edit of the person's. */
+  if (!was_modified)
+    stp_record_form_mark_unmodified (self);
 }
 
 static void
@@ -485,6 +569,7 @@ stp_record_form_load (StpRecordForm *self,
         }
     }
   self->loading = FALSE;
+  stp_record_form_mark_unmodified (self);
 }
 
 static void
@@ -597,6 +682,7 @@ stp_record_form_reset (StpRecordForm *self)
         }
     }
   self->loading = FALSE;
+  stp_record_form_mark_unmodified (self);
 }
 
 gboolean
@@ -911,6 +997,7 @@ stp_record_editor_new (GObject              *owner,
   gtk_box_append (GTK_BOX (buttons), editor->save_button);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (editor->form)),
                                            buttons);
+  stp_record_form_set_save_func (editor->form, (StpRecordFormSaveFunc) stp_record_editor_save, editor);
   editor_update_buttons (editor);
   return editor;
 }

@@ -12,6 +12,8 @@
 #include "stp-card-referrals.h"
 #include "stp-card-court.h"
 #include "stp-error.h"
+#include "stp-record-form.h"
+#include "stp-unsaved.h"
 
 #include "stp-report-print.h"
 
@@ -27,6 +29,7 @@ struct _StpResidentWindow
   GPtrArray  *pages;          /* the card pages, unowned (in the view stack) */
   GtkWidget  *profile;        /* unowned */
   GtkWidget  *family;         /* unowned */
+  gboolean    edits_dropped;  /* the person chose not to save */
 
   /* Template widgets. */
   GtkWidget  *toast_overlay;
@@ -66,14 +69,126 @@ stp_resident_window_finalize (GObject *object)
   G_OBJECT_CLASS (stp_resident_window_parent_class)->finalize (object);
 }
 
+/* Every form of the card's pages, found through their groups. */
+static void
+collect_forms (GtkWidget *widget,
+               GPtrArray *forms)
+{
+  StpRecordForm *form = stp_record_form_from_widget (widget);
+
+  if (form != NULL)
+    g_ptr_array_add (forms, form);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_forms (child, forms);
+}
+
+static GPtrArray *
+list_forms (StpResidentWindow *self)
+{
+  GPtrArray *forms = g_ptr_array_new ();
+
+  collect_forms (self->view_stack, forms);
+  return forms;
+}
+
+gboolean
+stp_resident_window_has_unsaved_edits (StpResidentWindow *self)
+{
+  g_autoptr(GPtrArray) forms = NULL;
+
+  g_return_val_if_fail (STP_IS_RESIDENT_WINDOW (self), FALSE);
+
+  if (self->edits_dropped)
+    return FALSE;
+  forms = list_forms (self);
+  for (guint i = 0; i < forms->len; i++)
+    if (stp_record_form_is_modified (g_ptr_array_index (forms, i)))
+      return TRUE;
+  return FALSE;
+}
+
+/* The card page (a child of the view stack) that holds @widget. */
+static GtkWidget *
+page_of (StpResidentWindow *self,
+         GtkWidget         *widget)
+{
+  while (widget != NULL && gtk_widget_get_parent (widget) != self->view_stack)
+    widget = gtk_widget_get_parent (widget);
+  return widget;
+}
+
+gboolean
+stp_resident_window_save_edits (StpResidentWindow *self)
+{
+  g_autoptr(GPtrArray) forms = NULL;
+
+  g_return_val_if_fail (STP_IS_RESIDENT_WINDOW (self), FALSE);
+
+  forms = list_forms (self);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      StpRecordForm *form = g_ptr_array_index (forms, i);
+
+      if (stp_record_form_save (form))
+        continue;
+      /* Show the page whose form holds the error next to the field. */
+      {
+        GtkWidget *page = page_of (self, stp_record_form_get_widget (form));
+
+        if (page != NULL)
+          adw_view_stack_set_visible_child (ADW_VIEW_STACK (self->view_stack), page);
+      }
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+stp_resident_window_discard_edits (StpResidentWindow *self)
+{
+  g_return_if_fail (STP_IS_RESIDENT_WINDOW (self));
+
+  self->edits_dropped = TRUE;
+}
+
+static void
+close_after_question (GObject *owner)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (owner);
+
+  self->edits_dropped = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+stp_resident_window_close_request (GtkWindow *window)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (window);
+
+  if (stp_resident_window_has_unsaved_edits (self))
+    {
+      g_autoptr(GPtrArray) cards = g_ptr_array_new ();
+
+      g_ptr_array_add (cards, self);
+      stp_ask_about_unsaved_edits (window, cards, G_OBJECT (self), close_after_question);
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (stp_resident_window_parent_class)->close_request (window);
+}
+
 static void
 stp_resident_window_class_init (StpResidentWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = stp_resident_window_dispose;
   object_class->finalize = stp_resident_window_finalize;
+  window_class->close_request = stp_resident_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-resident-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, toast_overlay);

@@ -3,6 +3,7 @@
 #include "card-test-util.h"
 
 #include "stp-resident-window.h"
+#include "stp-window.h"
 
 typedef struct
 {
@@ -551,6 +552,193 @@ test_volunteer (Fixture       *fixture,
   g_assert_null (card_test_find (GTK_WIDGET (fixture->window), "stage_entries"));
 }
 
+/* The question about unsaved edits, when one is shown. */
+static AdwMessageDialog *
+find_unsaved_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
+        g_strcmp0 (gtk_widget_get_name (l->data), "unsaved-edits-dialog") == 0)
+      return l->data;
+  return NULL;
+}
+
+static GtkWidget *
+find_button_with_label (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_label (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Clicks the dialog's button for @response, as a person would. */
+static void
+answer_unsaved_dialog (const char *response)
+{
+  AdwMessageDialog *dialog = find_unsaved_dialog ();
+  GtkWidget *button;
+
+  g_assert_nonnull (dialog);
+  button = find_button_with_label (GTK_WIDGET (dialog),
+                                   adw_message_dialog_get_response_label (dialog, response));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  card_test_iterate ();
+  g_assert_null (find_unsaved_dialog ());
+}
+
+static StpResident *
+stored_resident (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  StpResident *resident = stp_store_get_resident (fixture->db.store, fixture->db.session,
+                                                  fixture->resident_id, &error);
+
+  g_assert_no_error (error);
+  return resident;
+}
+
+static void
+open_watched_card (Fixture *fixture)
+{
+  open_card (fixture, fixture->db.session);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+}
+
+/* Closing a card with unsaved edits asks Save / Don't Save / Cancel;
+ * without edits it closes at once. */
+static void
+test_unsaved_close (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(StpResident) saved = NULL;
+  g_autoptr(StpResident) dropped = NULL;
+  GtkWidget *phone;
+
+  add_sample_records (fixture);
+  open_watched_card (fixture);
+  for (guint i = 0; i < 8; i++)
+    {
+      static const char *pages[] = {
+        "profile", "program", "family", "consents", "journal", "follow-ups", "referrals", "court",
+      };
+
+      show_page (fixture, pages[i]);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "window.close", NULL);
+  card_test_iterate ();
+  g_assert_null (find_unsaved_dialog ());
+  g_assert_null (fixture->window);
+
+  /* A phone typed in «Профиль», then Ctrl+W. */
+  open_watched_card (fixture);
+  show_page (fixture, "profile");
+  phone = card_test_get (GTK_WIDGET (fixture->window), "phone");
+  gtk_editable_set_text (GTK_EDITABLE (phone), "+7 912 555-44-33");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "window.close", NULL);
+  card_test_iterate ();
+  g_assert_nonnull (fixture->window);
+  g_assert_nonnull (find_unsaved_dialog ());
+  card_test_picture (GTK_WIDGET (find_unsaved_dialog ()), "card-unsaved-question.png");
+  answer_unsaved_dialog ("cancel");
+  g_assert_nonnull (fixture->window);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (phone)), ==, "+7 912 555-44-33");
+
+  /* «Сохранить» with an invalid value keeps the card open at the error. */
+  show_page (fixture, "court");
+  gtk_editable_set_text (GTK_EDITABLE (phone), "12");
+  gtk_window_close (fixture->window);
+  card_test_iterate ();
+  answer_unsaved_dialog ("save");
+  g_assert_nonnull (fixture->window);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK))),
+                   ==, "profile");
+  g_assert_true (gtk_widget_has_css_class (phone, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (phone), "+7 912 555-44-33");
+  gtk_window_close (fixture->window);
+  card_test_iterate ();
+  answer_unsaved_dialog ("save");
+  g_assert_null (fixture->window);
+  saved = stored_resident (fixture);
+  g_assert_cmpstr (saved->phone, ==, "+79125554433");
+
+  /* The plan in «Семья», not saved on purpose. */
+  open_watched_card (fixture);
+  show_page (fixture, "family");
+  card_test_set_text (GTK_WIDGET (fixture->window), "accompaniment_plan", "Трудоустройство");
+  gtk_window_close (fixture->window);
+  card_test_iterate ();
+  g_assert_nonnull (fixture->window);
+  answer_unsaved_dialog ("discard");
+  g_assert_null (fixture->window);
+  dropped = stored_resident (fixture);
+  g_assert_null (dropped->accompaniment_plan);
+}
+
+static void
+on_logged_out (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+/* Logging out and closing the main window ask about the cards' edits. */
+static void
+test_unsaved_logout (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StpResident) saved = NULL;
+  g_autoptr(GList) toplevels = NULL;
+  StpWindow *main_window;
+  gboolean logged_out = FALSE;
+
+  main_window = stp_window_new (NULL, fixture->db.store, fixture->db.session);
+  g_object_add_weak_pointer (G_OBJECT (main_window), (gpointer *) &main_window);
+  g_signal_connect_swapped (main_window, "logged-out", G_CALLBACK (on_logged_out), &logged_out);
+  gtk_window_present (GTK_WINDOW (main_window));
+  card_test_iterate ();
+  stp_window_open_resident (main_window, fixture->resident_id);
+  card_test_iterate ();
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (STP_IS_RESIDENT_WINDOW (l->data))
+      fixture->window = l->data;
+  g_assert_nonnull (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  card_test_set_text (GTK_WIDGET (fixture->window), "phone", "+7 912 555-44-33");
+
+  gtk_widget_activate_action (GTK_WIDGET (main_window), "win.logout", NULL);
+  card_test_iterate ();
+  answer_unsaved_dialog ("cancel");
+  g_assert_false (logged_out);
+  g_assert_nonnull (main_window);
+  g_assert_nonnull (fixture->window);
+
+  gtk_window_close (GTK_WINDOW (main_window));
+  card_test_iterate ();
+  answer_unsaved_dialog ("cancel");
+  g_assert_nonnull (main_window);
+
+  gtk_widget_activate_action (GTK_WIDGET (main_window), "win.logout", NULL);
+  card_test_iterate ();
+  answer_unsaved_dialog ("save");
+  g_assert_true (logged_out);
+  g_assert_null (main_window);
+  g_assert_null (fixture->window);
+  saved = stored_resident (fixture);
+  g_assert_cmpstr (saved->phone, ==, "+79125554433");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -564,6 +752,8 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/unsaved-close", Fixture, NULL, fixture_set_up, test_unsaved_close, fixture_tear_down);
+  g_test_add ("/card/unsaved-logout", Fixture, NULL, fixture_set_up, test_unsaved_logout, fixture_tear_down);
 
   return card_test_finish (g_test_run ());
 }
