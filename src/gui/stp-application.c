@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "stp-application.h"
 #include "stp-unsaved.h"
@@ -222,6 +223,16 @@ stp_application_startup (GApplication *app)
   /* GtkApplication binds the same keys to its own help-overlay action;
    * app.shortcuts is the one the menus use. */
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", no_accels);
+
+  /* Versions before schema 6 kept the intake draft in the account's data
+   * directory, where the next user saw it; drafts now live in the center
+   * database, per user.  The old file must not outlive the upgrade. */
+  {
+    g_autofree char *old_draft = g_build_filename (g_get_user_data_dir (), "stupeni",
+                                                   "intake-draft.ini", NULL);
+
+    g_remove (old_draft);
+  }
 }
 
 static void

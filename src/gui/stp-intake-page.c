@@ -1087,7 +1087,7 @@ stp_intake_page_new (StpStore   *store,
   self = g_object_new (STP_TYPE_INTAKE_PAGE, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
-  self->draft = stp_intake_draft_new (NULL);
+  self->draft = stp_intake_draft_new (store, session);
 
   build_steps (self);
   fill_choices (self);

@@ -2,8 +2,11 @@
  * against the database. */
 #include "card-test-util.h"
 
+#include <string.h>
+
 #include "stp-intake-page.h"
 #include "stp-intake-draft.h"
+#include "stp-store-drafts.h"
 
 typedef struct
 {
@@ -61,9 +64,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *draft = stp_intake_draft_default_path ();
-
-  g_remove (draft);
   card_test_db_open (&fixture->db);
   make_page (fixture);
 }
@@ -72,10 +72,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *draft = stp_intake_draft_default_path ();
-
   destroy_page (fixture);
-  g_remove (draft);
   card_test_db_close (&fixture->db);
   g_free (fixture->created_id);
   g_free (fixture->opened_id);
@@ -192,8 +189,8 @@ test_full_intake (Fixture       *fixture,
   /* A successful save clears the draft and the form. */
   card_test_wait (700);
   {
-    g_autofree char *draft = stp_intake_draft_default_path ();
-    g_assert_false (g_file_test (draft, G_FILE_TEST_EXISTS));
+    g_autofree char *draft = stp_store_load_intake_draft (fixture->db.store, fixture->db.session, NULL);
+    g_assert_null (draft);
   }
   g_assert_cmpstr (visible_step (fixture), ==, "person");
 }
@@ -311,7 +308,7 @@ static void
 test_draft_restored (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *draft = stp_intake_draft_default_path ();
+  g_autofree char *draft = NULL;
   GtkWidget *form;
 
   fill_person (fixture, "Волков", "02.02.1990");
@@ -321,7 +318,8 @@ test_draft_restored (Fixture       *fixture,
   /* Half-typed and invalid: the draft keeps it anyway. */
   card_test_set_text (card_test_get (fixture->page, "relative-form"), "full_name", "Волков Сер");
   card_test_wait (800);
-  g_assert_true (g_file_test (draft, G_FILE_TEST_EXISTS));
+  draft = stp_store_load_intake_draft (fixture->db.store, fixture->db.session, NULL);
+  g_assert_nonnull (draft);
 
   destroy_page (fixture);
   make_page (fixture);
@@ -334,6 +332,75 @@ test_draft_restored (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "full_name"))), ==, "Волков Сер");
   g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (card_test_get (fixture->page, "relatives_list")), 0));
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
+}
+
+static StpSession *
+add_volunteer (Fixture *fixture)
+{
+  g_autoptr(StpUser) user = stp_user_new ();
+  g_autoptr(GError) error = NULL;
+  StpSession *volunteer;
+
+  user->login = g_strdup ("volunteer");
+  user->full_name = g_strdup ("Орлов Олег Игоревич");
+  user->role = STP_ROLE_VOLUNTEER;
+  user->active = TRUE;
+  g_assert_true (stp_store_save_user_with_password (fixture->db.store, fixture->db.session, user,
+                                                    "volunteer password", &error));
+  g_assert_no_error (error);
+  volunteer = stp_store_login (fixture->db.store, "volunteer", "volunteer password", &error);
+  g_assert_no_error (error);
+  return volunteer;
+}
+
+static const char *
+person_text (GtkWidget  *page,
+             const char *field)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (card_test_get (card_test_get (page, "person-form"), field)));
+}
+
+/* The draft is the user's, in the center database: another user of the
+ * center and another center's database on the same account start empty. */
+static void
+test_draft_per_user (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StpSession) volunteer = add_volunteer (fixture);
+  g_autofree char *old_file = g_build_filename (g_get_user_data_dir (), "stupeni", "intake-draft.ini", NULL);
+  g_autofree char *stored = NULL;
+  CardTestDb other = { 0 };
+  GtkWidget *window;
+  GtkWidget *page;
+
+  fill_person (fixture, "Волков", "02.02.1990");
+  card_test_wait (800);
+  destroy_page (fixture);
+  stored = stp_store_load_intake_draft (fixture->db.store, fixture->db.session, NULL);
+  g_assert_nonnull (strstr (stored, "Волков"));
+  g_assert_false (g_file_test (old_file, G_FILE_TEST_EXISTS));
+
+  g_set_object (&fixture->page_session, volunteer);
+  make_page (fixture);
+  g_assert_cmpstr (person_text (fixture->page, "surname"), ==, "");
+  g_assert_cmpstr (person_text (fixture->page, "birth_date"), ==, "");
+  destroy_page (fixture);
+
+  card_test_db_open (&other);
+  window = gtk_window_new ();
+  page = stp_intake_page_new (other.store, other.session);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  card_test_iterate ();
+  g_assert_cmpstr (person_text (page, "surname"), ==, "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  card_test_iterate ();
+  card_test_db_close (&other);
+
+  /* The director gets the draft back. */
+  g_clear_object (&fixture->page_session);
+  make_page (fixture);
+  g_assert_cmpstr (person_text (fixture->page, "surname"), ==, "Волков");
 }
 
 /* Volunteers do intake: the page works with their session too. */
@@ -387,6 +454,7 @@ main (int   argc,
   g_test_add ("/intake/invalid-date", Fixture, NULL, fixture_set_up, test_invalid_date, fixture_tear_down);
   g_test_add ("/intake/future-birth-date", Fixture, NULL, fixture_set_up, test_future_birth_date, fixture_tear_down);
   g_test_add ("/intake/draft-restored", Fixture, NULL, fixture_set_up, test_draft_restored, fixture_tear_down);
+  g_test_add ("/intake/draft-per-user", Fixture, NULL, fixture_set_up, test_draft_per_user, fixture_tear_down);
 
   g_test_add ("/intake/volunteer", Fixture, NULL, fixture_set_up, test_volunteer_intake, fixture_tear_down);
 
