@@ -81,6 +81,7 @@ struct _StpIntakePage
   GtkWidget      *save_button;
   GtkWidget      *clear_button;
   GtkWidget      *message_label;
+  GtkWidget      *create_new_button;
 
   StpRecordForm  *person_form;
   StpRecordForm  *episode_form;
@@ -94,7 +95,14 @@ struct _StpIntakePage
   GPtrArray      *relatives;       /* StpRelative, not saved yet */
   guint           step;            /* 0 … N_STEPS - 1 */
   gboolean        restoring;
-  gboolean        duplicates_confirmed;
+  /* The person (names and birth date) the user said is not one of the
+   * similar residents, and which residents those were: the check before
+   * saving asks again only about ones not seen yet. */
+  char           *confirmed_person;
+  GHashTable     *confirmed_ids;
+  char           *shown_person;
+  GPtrArray      *shown_ids;
+  gboolean        duplicates_at_save;  /* the question came from Save */
 };
 
 G_DEFINE_FINAL_TYPE (StpIntakePage, stp_intake_page, GTK_TYPE_WIDGET)
@@ -574,13 +582,47 @@ fill_defaults (StpIntakePage *self)
       stp_date_row_set_iso (STP_DATE_ROW (self->consent_date_rows[i]), today);
     }
   gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), "");
-  self->duplicates_confirmed = FALSE;
+  g_clear_pointer (&self->confirmed_person, g_free);
+  g_hash_table_remove_all (self->confirmed_ids);
   set_message (self, NULL);
   show_step (self, 0);
   self->restoring = FALSE;
 }
 
 /* --- Saving -------------------------------------------------------------- */
+
+static char *
+person_key (const StpResident *resident)
+{
+  return g_strjoin ("|", resident->surname ?: "", resident->name ?: "",
+                    resident->patronymic ?: "", resident->birth_date ?: "", NULL);
+}
+
+/* Residents similar to @resident the user has not yet said are someone
+ * else; NULL on error. */
+static GPtrArray *
+find_new_duplicates (StpIntakePage      *self,
+                     const StpResident  *resident,
+                     GError            **error)
+{
+  g_autofree char *key = person_key (resident);
+  GPtrArray *duplicates = stp_store_find_duplicates (self->store, self->session, resident, error);
+
+  if (duplicates == NULL || g_strcmp0 (key, self->confirmed_person) != 0)
+    return duplicates;
+  for (guint i = duplicates->len; i > 0; i--)
+    {
+      StpDuplicateCandidate *candidate = g_ptr_array_index (duplicates, i - 1);
+
+      if (g_hash_table_contains (self->confirmed_ids, candidate->summary->id))
+        g_ptr_array_remove_index (duplicates, i - 1);
+    }
+  return duplicates;
+}
+
+static void show_duplicates (StpIntakePage     *self,
+                             const StpResident *resident,
+                             GPtrArray         *duplicates);
 
 static gboolean
 validate_step (StpIntakePage *self,
@@ -595,7 +637,21 @@ validate_step (StpIntakePage *self,
     case 0:
       {
         g_autoptr(StpResident) resident = stp_resident_new ();
+        g_autoptr(GPtrArray) duplicates = NULL;
+
         ok = collect_person (self, resident, &error);
+        /* Learn that the person is already known before typing the rest. */
+        if (ok)
+          {
+            duplicates = find_new_duplicates (self, resident, &error);
+            ok = duplicates != NULL;
+          }
+        if (ok && duplicates->len > 0)
+          {
+            self->duplicates_at_save = FALSE;
+            show_duplicates (self, resident, duplicates);
+            return FALSE;
+          }
       }
       break;
     case 1:
@@ -684,6 +740,19 @@ show_duplicates (StpIntakePage     *self,
 {
   g_autofree char *full_name = stp_resident_dup_full_name (resident);
   g_autofree char *birth = stp_date_format_iso (resident->birth_date);
+
+  g_free (self->shown_person);
+  self->shown_person = person_key (resident);
+  g_ptr_array_set_size (self->shown_ids, 0);
+  for (guint i = 0; i < duplicates->len; i++)
+    {
+      StpDuplicateCandidate *candidate = g_ptr_array_index (duplicates, i);
+
+      g_ptr_array_add (self->shown_ids, g_strdup (candidate->summary->id));
+    }
+  gtk_button_set_label (GTK_BUTTON (self->create_new_button),
+                        self->duplicates_at_save ? _("_Create a new record")
+                                                 : _("_Another Person, Continue"));
 
   stp_list_box_clear (GTK_LIST_BOX (self->duplicates_new_list));
   gtk_list_box_append (GTK_LIST_BOX (self->duplicates_new_list), summary_row (_("Full name"), full_name));
@@ -789,13 +858,15 @@ save_all (StpIntakePage *self)
   if (consents == NULL)
     return fail_at_step (self, 3, error);
 
-  if (!self->duplicates_confirmed)
+  /* Again before saving: the name may have changed, or another computer
+   * may have registered the person meanwhile. */
+  duplicates = find_new_duplicates (self, resident, &error);
+  if (duplicates == NULL)
+    return fail_at_step (self, 3, error);
+  if (duplicates->len > 0)
     {
-      duplicates = stp_store_find_duplicates (self->store, self->session, resident, &error);
-      if (duplicates == NULL)
-        return fail_at_step (self, 3, error);
-      if (duplicates->len > 0)
-        return show_duplicates (self, resident, duplicates);
+      self->duplicates_at_save = TRUE;
+      return show_duplicates (self, resident, duplicates);
     }
 
   if (!stp_store_save_resident (self->store, self->session, resident, &error))
@@ -855,15 +926,30 @@ rollback:
 static void
 on_save_clicked (StpIntakePage *self)
 {
-  self->duplicates_confirmed = FALSE;
   save_all (self);
 }
 
 static void
 on_create_new_clicked (StpIntakePage *self)
 {
-  self->duplicates_confirmed = TRUE;
-  save_all (self);
+  /* The user says the person is none of the residents shown. */
+  if (g_strcmp0 (self->shown_person, self->confirmed_person) != 0)
+    {
+      g_hash_table_remove_all (self->confirmed_ids);
+      g_free (self->confirmed_person);
+      self->confirmed_person = g_strdup (self->shown_person);
+    }
+  for (guint i = 0; i < self->shown_ids->len; i++)
+    g_hash_table_add (self->confirmed_ids, g_strdup (g_ptr_array_index (self->shown_ids, i)));
+
+  if (self->duplicates_at_save)
+    {
+      save_all (self);
+      return;
+    }
+  set_message (self, NULL);
+  show_step (self, 1);
+  stp_intake_page_changed (self);
 }
 
 static void
@@ -1018,6 +1104,10 @@ stp_intake_page_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->relatives, g_ptr_array_unref);
+  g_clear_pointer (&self->confirmed_person, g_free);
+  g_clear_pointer (&self->confirmed_ids, g_hash_table_unref);
+  g_clear_pointer (&self->shown_person, g_free);
+  g_clear_pointer (&self->shown_ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (stp_intake_page_parent_class)->dispose (object);
 }
@@ -1059,6 +1149,7 @@ stp_intake_page_class_init (StpIntakePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpIntakePage, save_button);
   gtk_widget_class_bind_template_child (widget_class, StpIntakePage, clear_button);
   gtk_widget_class_bind_template_child (widget_class, StpIntakePage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, StpIntakePage, create_new_button);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_next_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
@@ -1072,6 +1163,8 @@ stp_intake_page_init (StpIntakePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->relatives = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_relative_free);
+  self->confirmed_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->shown_ids = g_ptr_array_new_with_free_func (g_free);
 }
 
 GtkWidget *

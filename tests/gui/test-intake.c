@@ -213,15 +213,6 @@ save_resident_directly (Fixture    *fixture,
 }
 
 static void
-go_to_last_step (Fixture *fixture)
-{
-  card_test_click (fixture->page, "next_button");
-  card_test_click (fixture->page, "next_button");
-  card_test_click (fixture->page, "next_button");
-  g_assert_cmpstr (visible_step (fixture), ==, "consents");
-}
-
-static void
 test_duplicate_declined (Fixture       *fixture,
                          gconstpointer  data)
 {
@@ -229,8 +220,7 @@ test_duplicate_declined (Fixture       *fixture,
 
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
   fill_person (fixture, "Кузнецов", "15.03.1985");
-  go_to_last_step (fixture);
-  card_test_click (fixture->page, "save_button");
+  card_test_click (fixture->page, "next_button");
 
   g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
   g_assert_null (fixture->created_id);
@@ -250,12 +240,39 @@ test_duplicate_accepted_as_new (Fixture       *fixture,
   g_autofree char *existing_id = save_resident_directly (fixture, "Кузнецов");
 
   fill_person (fixture, "Кузнецов", "15.03.1985");
-  go_to_last_step (fixture);
-  card_test_click (fixture->page, "save_button");
+  card_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
   card_test_click (fixture->page, "create_new_button");
+  /* «Another person»: on to the second step, not asked again at saving. */
+  g_assert_cmpstr (visible_step (fixture), ==, "episode");
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "consents");
+  card_test_click (fixture->page, "save_button");
   g_assert_nonnull (fixture->created_id);
   g_assert_cmpstr (fixture->created_id, !=, existing_id);
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 2);
+}
+
+/* Checked again before saving: someone registered the same person while
+ * the form was being filled in. */
+static void
+test_duplicate_before_saving (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *existing_id = NULL;
+
+  fill_person (fixture, "Кузнецов", "15.03.1985");
+  card_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "episode");
+  existing_id = save_resident_directly (fixture, "Кузнецов");
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "next_button");
+  card_test_click (fixture->page, "save_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
+  g_assert_null (fixture->created_id);
+  card_test_click (fixture->page, "create_new_button");
+  g_assert_nonnull (fixture->created_id);
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 2);
 }
 
@@ -451,6 +468,7 @@ main (int   argc,
   g_test_add ("/intake/full", Fixture, NULL, fixture_set_up, test_full_intake, fixture_tear_down);
   g_test_add ("/intake/duplicate-declined", Fixture, NULL, fixture_set_up, test_duplicate_declined, fixture_tear_down);
   g_test_add ("/intake/duplicate-new-record", Fixture, NULL, fixture_set_up, test_duplicate_accepted_as_new, fixture_tear_down);
+  g_test_add ("/intake/duplicate-before-saving", Fixture, NULL, fixture_set_up, test_duplicate_before_saving, fixture_tear_down);
   g_test_add ("/intake/invalid-date", Fixture, NULL, fixture_set_up, test_invalid_date, fixture_tear_down);
   g_test_add ("/intake/future-birth-date", Fixture, NULL, fixture_set_up, test_future_birth_date, fixture_tear_down);
   g_test_add ("/intake/draft-restored", Fixture, NULL, fixture_set_up, test_draft_restored, fixture_tear_down);
