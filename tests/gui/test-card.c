@@ -552,6 +552,61 @@ test_volunteer (Fixture       *fixture,
   g_assert_null (card_test_find (GTK_WIDGET (fixture->window), "stage_entries"));
 }
 
+static void
+set_switch (GtkWidget  *page,
+            const char *row_name,
+            gboolean    active)
+{
+  gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (page, row_name), GTK_TYPE_SWITCH)),
+                         active);
+}
+
+/* A minor relative living with the resident counts in «Несовершеннолетних
+ * в семье», which the reports read; a smaller number is refused. */
+static void
+test_minors_from_relatives (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(StpResident) after = NULL;
+  g_autoptr(StpResident) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+  GtkWidget *minors_row;
+
+  resident = stp_store_get_resident (fixture->db.store, fixture->db.session, fixture->resident_id, &error);
+  g_assert_no_error (error);
+  resident->minors_in_household = 0;
+  g_assert_true (stp_store_save_resident (fixture->db.store, fixture->db.session, resident, &error));
+  g_assert_no_error (error);
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "family");
+  page = visible_page (fixture);
+  card_test_set_text (page, "full_name", "Морозова Дарья Алексеевна");
+  set_switch (page, "minor", TRUE);
+  set_switch (page, "lives_with_resident", TRUE);
+  card_test_click (page, "save");
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 1);
+
+  after = stp_store_get_resident (fixture->db.store, fixture->db.session, fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (after->minors_in_household, ==, 1);
+  minors_row = card_test_get (page, "minors_in_household");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (card_test_find_type (minors_row, GTK_TYPE_SPIN_BUTTON))),
+                   ==, 1);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (card_test_find_type (minors_row, GTK_TYPE_SPIN_BUTTON)), 0);
+  card_test_click (page, "save_situation");
+  g_assert_true (gtk_widget_has_css_class (minors_row, "error"));
+  refused = stp_store_get_resident (fixture->db.store, fixture->db.session, fixture->resident_id, &error);
+  g_assert_cmpint (refused->minors_in_household, ==, 1);
+  card_test_picture (GTK_WIDGET (fixture->window), "card-family-minors.png");
+  /* The refused edit is still there: closing asks about it. */
+  g_assert_true (stp_resident_window_has_unsaved_edits (STP_RESIDENT_WINDOW (fixture->window)));
+  stp_resident_window_discard_edits (STP_RESIDENT_WINDOW (fixture->window));
+}
+
 /* The question about unsaved edits, when one is shown. */
 static AdwMessageDialog *
 find_unsaved_dialog (void)
@@ -752,6 +807,7 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/minors-from-relatives", Fixture, NULL, fixture_set_up, test_minors_from_relatives, fixture_tear_down);
   g_test_add ("/card/unsaved-close", Fixture, NULL, fixture_set_up, test_unsaved_close, fixture_tear_down);
   g_test_add ("/card/unsaved-logout", Fixture, NULL, fixture_set_up, test_unsaved_logout, fixture_tear_down);
 
