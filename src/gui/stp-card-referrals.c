@@ -5,6 +5,7 @@
 #include "stp-card-referrals.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
+#include "stp-report-print.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -89,7 +90,12 @@ decorate_referral (AdwActionRow  *row,
                    gpointer       user_data)
 {
   StpCardReferrals *self = user_data;
+  const StpReferral *referral = record;
 
+  /* The letter that goes with an outgoing referral. */
+  if (referral->direction == STP_DIRECTION_OUTGOING)
+    adw_action_row_add_suffix (row, stp_report_letter_button_new (self->store, self->session,
+                                                                  referral->meta.id));
   if (is_overdue (self, record))
     {
       /* The word, not only the colour, says it. */

@@ -607,6 +607,30 @@ test_minors_from_relatives (Fixture       *fixture,
   stp_resident_window_discard_edits (STP_RESIDENT_WINDOW (fixture->window));
 }
 
+/* An outgoing referral has «Письмо…»: print, or save the letter as PDF. */
+static void
+test_referral_letter (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->db.dir, "letter.pdf", NULL);
+  g_autofree char *contents = NULL;
+  GtkWidget *button;
+  gsize length = 0;
+
+  add_sample_records (fixture);
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "referrals");
+  button = card_test_get (visible_page (fixture), "letter-button");
+  g_assert_true (GTK_IS_MENU_BUTTON (button));
+  gtk_window_set_default_size (fixture->window, 1024, 600);
+  card_test_picture (GTK_WIDGET (fixture->window), "card-referral-letter.png");
+  g_assert_true (gtk_widget_activate_action (button, "letter.save-pdf", "s", path));
+  card_test_iterate ();
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (g_str_has_prefix (contents, "%PDF"));
+}
+
 /* The question about unsaved edits, when one is shown. */
 static AdwMessageDialog *
 find_unsaved_dialog (void)
@@ -807,6 +831,7 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/referral-letter", Fixture, NULL, fixture_set_up, test_referral_letter, fixture_tear_down);
   g_test_add ("/card/minors-from-relatives", Fixture, NULL, fixture_set_up, test_minors_from_relatives, fixture_tear_down);
   g_test_add ("/card/unsaved-close", Fixture, NULL, fixture_set_up, test_unsaved_close, fixture_tear_down);
   g_test_add ("/card/unsaved-logout", Fixture, NULL, fixture_set_up, test_unsaved_logout, fixture_tear_down);
