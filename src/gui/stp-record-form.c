@@ -5,6 +5,7 @@
 #include "stp-record-form.h"
 #include "stp-date-row.h"
 #include "stp-error.h"
+#include "stp-gui-util.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -995,6 +996,7 @@ stp_record_editor_new (GObject              *owner,
   g_signal_connect_swapped (editor->save_button, "clicked", G_CALLBACK (on_editor_save_clicked), editor);
   gtk_box_append (GTK_BOX (buttons), editor->new_button);
   gtk_box_append (GTK_BOX (buttons), editor->save_button);
+  stp_gui_fix_mnemonic_names (buttons);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (editor->form)),
                                            buttons);
   stp_record_form_set_save_func (editor->form, (StpRecordFormSaveFunc) stp_record_editor_save, editor);

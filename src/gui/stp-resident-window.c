@@ -14,6 +14,7 @@
 #include "stp-error.h"
 #include "stp-record-form.h"
 #include "stp-unsaved.h"
+#include "stp-gui-util.h"
 
 #include "stp-report-print.h"
 
@@ -324,6 +325,7 @@ stp_resident_window_new (GtkApplication *app,
   stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
 
   stp_report_actions_add_to_card (self->header_box, store, session, resident_id);
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
 
   return GTK_WINDOW (self);
 }

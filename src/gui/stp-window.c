@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include "stp-gui-util.h"
+
 #include <glib/gi18n-lib.h>
 
 #include "stp-window-private.h"
@@ -539,5 +541,6 @@ stp_window_new (GtkApplication *app,
   on_visible_page_changed (self);
   _stp_window_update_actions (self);
 
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
   return self;
 }
