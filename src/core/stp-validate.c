@@ -247,7 +247,7 @@ max_length (const StpFieldInfo *f)
   };
   static const char *long_texts[] = {
     "text", "note", "description", "accompaniment_plan", "purpose", "outcome",
-    "prior_treatments", "discharge_reason", "term", NULL,
+    "prior_treatments", "discharge_reason", "term", "agencies", NULL,
   };
 
   if (g_str_has_suffix (f->name, "_id"))

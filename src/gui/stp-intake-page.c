@@ -5,6 +5,7 @@
 #include "stp-intake-page.h"
 #include "stp-date-row.h"
 #include "stp-intake-draft.h"
+#include "stp-agencies-group.h"
 #include "stp-record-form.h"
 #include "stp-resident-window.h"
 #include "stp-error.h"
@@ -146,6 +147,9 @@ show_step (StpIntakePage *self,
   gtk_label_set_text (GTK_LABEL (self->step_label), title);
   gtk_level_bar_set_value (GTK_LEVEL_BAR (self->step_bar), step + 1);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), step_names[step]);
+  /* The director may have added an agency meanwhile. */
+  if (step == N_STEPS - 1 && self->recipient_row != NULL && !self->restoring)
+    stp_agency_combo_row_refresh (ADW_COMBO_ROW (self->recipient_row), self->store);
   gtk_widget_set_visible (self->back_button, step > 0);
   gtk_widget_set_visible (self->next_button, step + 1 < N_STEPS);
   gtk_widget_set_visible (self->save_button, step + 1 == N_STEPS);
@@ -245,10 +249,7 @@ collect_consents (StpIntakePage  *self,
         }
       if (items[i].value == STP_CONSENT_TRANSFER)
         {
-          const char *text = gtk_editable_get_text (GTK_EDITABLE (self->recipient_row));
-          g_autofree char *recipient = g_strstrip (g_strdup (text));
-
-          consent->recipient = *recipient ? g_steal_pointer (&recipient) : NULL;
+          consent->recipient = stp_agency_combo_row_dup_name (ADW_COMBO_ROW (self->recipient_row));
         }
       if (!stp_record_validate (STP_KIND_CONSENT, consent, &local_error))
         {
@@ -399,8 +400,11 @@ build_keyfile (StpIntakePage *self)
       g_key_file_set_string (keyfile, group, "signed_on",
                              gtk_editable_get_text (GTK_EDITABLE (self->consent_date_rows[i])));
     }
-  g_key_file_set_string (keyfile, "consents", "recipient",
-                         gtk_editable_get_text (GTK_EDITABLE (self->recipient_row)));
+  {
+    g_autofree char *recipient = stp_agency_combo_row_dup_name (ADW_COMBO_ROW (self->recipient_row));
+
+    g_key_file_set_string (keyfile, "consents", "recipient", recipient ? recipient : "");
+  }
   return keyfile;
 }
 
@@ -479,7 +483,7 @@ restore_keyfile (StpIntakePage *self,
     }
   {
     g_autofree char *recipient = g_key_file_get_string (keyfile, "consents", "recipient", NULL);
-    gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), recipient ? recipient : "");
+    stp_agency_combo_row_set_name (ADW_COMBO_ROW (self->recipient_row), recipient);
   }
 
   step = g_key_file_get_integer (keyfile, "intake", "step", NULL);
@@ -581,7 +585,7 @@ fill_defaults (StpIntakePage *self)
       adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (self->consent_rows[i]), FALSE);
       stp_date_row_set_iso (STP_DATE_ROW (self->consent_date_rows[i]), today);
     }
-  gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), "");
+  stp_agency_combo_row_set_name (ADW_COMBO_ROW (self->recipient_row), NULL);
   g_clear_pointer (&self->confirmed_person, g_free);
   g_hash_table_remove_all (self->confirmed_ids);
   set_message (self, NULL);
@@ -1071,19 +1075,19 @@ build_steps (StpIntakePage *self)
       g_signal_connect_swapped (date_row, "changed", G_CALLBACK (stp_intake_page_changed), self);
       if (consent_items[i].value == STP_CONSENT_TRANSFER)
         {
-          self->recipient_row = adw_entry_row_new ();
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->recipient_row),
-                                         _("Recipient (agency or person)"));
+          /* From the agency directory, so that the consent covers the
+           * referrals to that agency. */
+          self->recipient_row = stp_agency_combo_row_new (_("Recipient (agency or person)"), self->store);
           gtk_widget_set_name (self->recipient_row, "recipient");
           adw_expander_row_add_row (ADW_EXPANDER_ROW (row), self->recipient_row);
-          g_signal_connect_swapped (self->recipient_row, "changed", G_CALLBACK (stp_intake_page_changed), self);
+          g_signal_connect_swapped (self->recipient_row, "notify::selected", G_CALLBACK (stp_intake_page_changed), self);
         }
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
       self->consent_rows[i] = row;
       self->consent_date_rows[i] = date_row;
     }
   if (self->recipient_row == NULL)
-    self->recipient_row = adw_entry_row_new ();
+    self->recipient_row = stp_agency_combo_row_new (_("Recipient (agency or person)"), self->store);
   gtk_box_append (GTK_BOX (self->consents_box), group);
 }
 

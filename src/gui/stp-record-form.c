@@ -471,6 +471,10 @@ stp_record_form_get_row (StpRecordForm *self,
   return state ? state->row : NULL;
 }
 
+static void        choice_select (FieldState *state,
+                                  const char *id);
+static const char *choice_get    (FieldState *state);
+
 void
 stp_record_form_set_choices (StpRecordForm      *self,
                              const char         *name,
@@ -479,6 +483,7 @@ stp_record_form_set_choices (StpRecordForm      *self,
 {
   FieldState *state;
   g_autoptr(GtkStringList) list = NULL;
+  g_autofree char *current = NULL;
   gboolean was_modified;
 
   g_return_if_fail (STP_IS_RECORD_FORM (self));
@@ -487,6 +492,8 @@ stp_record_form_set_choices (StpRecordForm      *self,
   g_return_if_fail (state != NULL && state->field->type == STP_FIELD_CHOICE);
 
   was_modified = stp_record_form_is_modified (self);
+  /* The choice being made survives new choices (a reload while editing). */
+  current = g_strdup (choice_get (state));
   list = gtk_string_list_new (NULL);
   g_ptr_array_set_size (state->choice_ids, 0);
   for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
@@ -496,6 +503,8 @@ stp_record_form_set_choices (StpRecordForm      *self,
     }
   self->loading = TRUE;
   adw_combo_row_set_model (ADW_COMBO_ROW (state->row), G_LIST_MODEL (list));
+  if (current != NULL)
+    choice_select (state, current);
   self->loading = FALSE;
   /* New choices are not an edit of the person's. */
   if (!was_modified)

@@ -8,6 +8,7 @@
 
 #include "stp-sync-page.h"
 #include "stp-gui-util.h"
+#include "stp-agencies-group.h"
 
 struct _StpSettingsPage
 {
@@ -656,6 +657,8 @@ stp_settings_page_new (StpStore   *store,
 
   adw_preferences_group_add (self->sync_group, stp_sync_page_new (store, session));
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_agencies_group_new (store, session)));
 
   /* Filled by stp_settings_page_reload() when first shown. */
 

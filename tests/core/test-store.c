@@ -330,6 +330,7 @@ test_migrate_from_version_1 (void)
                                  "DROP TRIGGER resident_summaries_insert;"
                                  /* What version 6 added. */
                                  "DROP TABLE intake_drafts;"
+                                 "ALTER TABLE centers DROP COLUMN agencies;"
                                  "DROP TRIGGER resident_prefixes_update;"
                                  "DROP TRIGGER resident_prefixes_delete;"
                                  "DROP TABLE resident_prefixes;"

@@ -4,6 +4,8 @@
 
 #include "stp-resident-window.h"
 #include "stp-window.h"
+#include "stp-agencies-group.h"
+#include "stp-record-form.h"
 
 typedef struct
 {
@@ -631,6 +633,81 @@ test_referral_letter (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (contents, "%PDF"));
 }
 
+static void
+choose (GtkWidget  *root,
+        const char *row_name,
+        const char *label)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (card_test_get (root, row_name));
+  GListModel *model = adw_combo_row_get_model (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
+      {
+        adw_combo_row_set_selected (row, i);
+        return;
+      }
+  g_error ("“%s” offers no “%s”", row_name, label);
+}
+
+/* The agency directory: added in the settings, picked as a consent's
+ * recipient and as a referral's agency, so the referral finds the consent. */
+static void
+test_agency_directory (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *agency = "УСЗН по г. Хабаровску";
+  g_autoptr(GPtrArray) consents = NULL;
+  g_autoptr(GPtrArray) referrals = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *settings = gtk_window_new ();
+  GtkWidget *group = stp_agencies_group_new (fixture->db.store, fixture->db.session);
+  GtkWidget *page;
+  StpConsent *consent;
+  StpReferral *referral;
+
+  gtk_window_set_child (GTK_WINDOW (settings), group);
+  gtk_window_present (GTK_WINDOW (settings));
+  card_test_iterate ();
+  card_test_set_text (group, "new-agency", agency);
+  card_test_click (group, "add-agency");
+  card_test_set_text (group, "new-agency", "Центр занятости населения г. Хабаровска");
+  g_signal_emit_by_name (card_test_get (group, "new-agency"), "entry-activated");
+  card_test_iterate ();
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (card_test_get (group, "agency-list")), 1));
+  card_test_picture (settings, "settings-agencies.png");
+  gtk_window_destroy (GTK_WINDOW (settings));
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "consents");
+  page = visible_page (fixture);
+  stp_enum_combo_row_set_value (ADW_COMBO_ROW (card_test_get (page, "kind")), STP_ENUM_CONSENT_KIND,
+                                STP_CONSENT_TRANSFER);
+  choose (page, "recipient", agency);
+  card_test_click (page, "save");
+  consents = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_CONSENT,
+                             "resident_id", fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (consents->len, ==, 1);
+  consent = g_ptr_array_index (consents, 0);
+  g_assert_cmpstr (consent->recipient, ==, agency);
+
+  show_page (fixture, "referrals");
+  page = visible_page (fixture);
+  stp_enum_combo_row_set_value (ADW_COMBO_ROW (card_test_get (page, "direction")), STP_ENUM_DIRECTION,
+                                STP_DIRECTION_OUTGOING);
+  choose (page, "agency_name", agency);
+  card_test_set_text (page, "purpose", "Оформление пособия");
+  card_test_click (page, "save");
+  referrals = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_REFERRAL,
+                              "resident_id", fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (referrals->len, ==, 1);
+  referral = g_ptr_array_index (referrals, 0);
+  g_assert_cmpstr (referral->agency_name, ==, agency);
+  g_assert_cmpstr (referral->consent_id, ==, consent->meta.id);
+}
+
 /* The question about unsaved edits, when one is shown. */
 static AdwMessageDialog *
 find_unsaved_dialog (void)
@@ -831,6 +908,7 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/agency-directory", Fixture, NULL, fixture_set_up, test_agency_directory, fixture_tear_down);
   g_test_add ("/card/referral-letter", Fixture, NULL, fixture_set_up, test_referral_letter, fixture_tear_down);
   g_test_add ("/card/minors-from-relatives", Fixture, NULL, fixture_set_up, test_minors_from_relatives, fixture_tear_down);
   g_test_add ("/card/unsaved-close", Fixture, NULL, fixture_set_up, test_unsaved_close, fixture_tear_down);
