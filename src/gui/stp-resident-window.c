@@ -14,6 +14,7 @@
 #include "stp-error.h"
 #include "stp-record-form.h"
 #include "stp-unsaved.h"
+#include "stp-card-summary.h"
 #include "stp-gui-util.h"
 
 #include "stp-report-print.h"
@@ -41,6 +42,8 @@ struct _StpResidentWindow
   GtkWidget  *view_switcher;
   GtkWidget  *view_stack;
   GtkWidget  *status_page;
+  GtkWidget  *summary_slot;
+  GtkWidget  *summary;        /* unowned, in summary_slot */
 };
 
 G_DEFINE_FINAL_TYPE (StpResidentWindow, stp_resident_window, ADW_TYPE_WINDOW)
@@ -200,6 +203,7 @@ stp_resident_window_class_init (StpResidentWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_switcher);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, summary_slot);
 
   /* "window.close" is GtkWindow's own action. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -295,6 +299,10 @@ stp_resident_window_new (GtkApplication *app,
       return GTK_WINDOW (self);
     }
   update_title (self, resident);
+  /* The same strip on every tab: who, where in the program, what is wrong. */
+  self->summary = stp_card_summary_new (store, session);
+  adw_bin_set_child (ADW_BIN (self->summary_slot), self->summary);
+  stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
 
   self->profile = stp_card_profile_new (store, session, resident_id);
   add_page (self, self->profile, (PageReloadFunc) stp_card_profile_reload,
@@ -353,6 +361,7 @@ stp_resident_window_reload (StpResidentWindow *self)
   if (resident != NULL)
     {
       update_title (self, resident);
+      stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
       stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
       stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
     }

@@ -2,6 +2,8 @@
  * against the database. */
 #include "card-test-util.h"
 
+#include <string.h>
+
 #include "stp-resident-window.h"
 #include "stp-window.h"
 #include "stp-agencies-group.h"
@@ -708,6 +710,51 @@ test_agency_directory (Fixture       *fixture,
   g_assert_cmpstr (referral->consent_id, ==, consent->meta.id);
 }
 
+static gboolean
+flags_say (GtkWidget  *window,
+           const char *text)
+{
+  GtkWidget *flags = card_test_get (window, "summary-flags");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (flags); child; child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The strip under the header: who, the stage as a step, «день N», the
+ * responsible specialist, and what needs attention. */
+static void
+test_summary_strip (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *window;
+  const char *person;
+  const char *stage;
+
+  open_card (fixture, fixture->db.session);
+  window = GTK_WIDGET (fixture->window);
+  person = gtk_label_get_text (GTK_LABEL (card_test_get (window, "summary-person")));
+  stage = gtk_label_get_text (GTK_LABEL (card_test_get (window, "summary-stage")));
+  g_assert_nonnull (strstr (person, "Морозов Алексей Викторович · дело "));
+  g_assert_nonnull (strstr (person, " лет"));
+  g_assert_true (g_str_has_prefix (stage, "Этап 1 из "));
+  g_assert_nonnull (strstr (stage, " · день 41 · Смирнова Анна Петровна"));
+  g_assert_true (flags_say (window, "Нет согласия на обработку персональных данных"));
+  g_assert_false (flags_say (window, "Обязанность по решению суда"));
+
+  add_sample_records (fixture);
+  stp_resident_window_reload (STP_RESIDENT_WINDOW (fixture->window));
+  g_assert_false (flags_say (window, "Нет согласия на обработку персональных данных"));
+  g_assert_true (flags_say (window, "Обязанность по решению суда"));
+  gtk_window_set_default_size (fixture->window, 1280, 800);
+  card_test_wait (700);
+  card_test_picture (window, "card-summary-strip.png");
+  gtk_window_set_default_size (fixture->window, 1024, 600);
+  card_test_wait (700);
+  card_test_picture (window, "card-summary-strip-1024.png");
+}
+
 /* The question about unsaved edits, when one is shown. */
 static AdwMessageDialog *
 find_unsaved_dialog (void)
@@ -908,6 +955,7 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/summary-strip", Fixture, NULL, fixture_set_up, test_summary_strip, fixture_tear_down);
   g_test_add ("/card/agency-directory", Fixture, NULL, fixture_set_up, test_agency_directory, fixture_tear_down);
   g_test_add ("/card/referral-letter", Fixture, NULL, fixture_set_up, test_referral_letter, fixture_tear_down);
   g_test_add ("/card/minors-from-relatives", Fixture, NULL, fixture_set_up, test_minors_from_relatives, fixture_tear_down);
