@@ -183,6 +183,47 @@ stp_resident_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (stp_resident_window_parent_class)->close_request (window);
 }
 
+/* Ctrl+S: saves what is typed on every tab. */
+static void
+card_save_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (widget);
+
+  if (self->pages->len > 0 && stp_resident_window_has_unsaved_edits (self))
+    stp_resident_window_save_edits (self);
+}
+
+/* Ctrl+P: the card's «Печать…» button, when the role may print. */
+static void
+card_print_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->header_box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_widget_get_name (child), "report-print-button") == 0)
+      g_signal_emit_by_name (child, "clicked");
+}
+
+/* Alt+1…8: the tabs in order. */
+static void
+card_tab_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (widget);
+  int index = g_variant_get_int32 (parameter);
+
+  if (index >= 0 && (guint) index < self->pages->len)
+    adw_view_stack_set_visible_child (ADW_VIEW_STACK (self->view_stack),
+                                      g_ptr_array_index (self->pages, index));
+}
+
 static void
 stp_resident_window_class_init (StpResidentWindowClass *klass)
 {
@@ -204,6 +245,14 @@ stp_resident_window_class_init (StpResidentWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, summary_slot);
+
+  gtk_widget_class_install_action (widget_class, "card.save", NULL, card_save_action);
+  gtk_widget_class_install_action (widget_class, "card.print", NULL, card_print_action);
+  gtk_widget_class_install_action (widget_class, "card.tab", "i", card_tab_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "card.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "card.print", NULL);
+  for (int i = 0; i < 8; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK, "card.tab", "i", i);
 
   /* "window.close" is GtkWindow's own action. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

@@ -755,6 +755,31 @@ test_summary_strip (Fixture       *fixture,
   card_test_picture (window, "card-summary-strip-1024.png");
 }
 
+static StpResident *stored_resident (Fixture *fixture);
+
+/* Alt+1…8 go to the tabs, Ctrl+S saves what is typed. */
+static void
+test_shortcuts (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(StpResident) saved = NULL;
+  AdwViewStack *stack;
+
+  open_card (fixture, fixture->db.session);
+  stack = ADW_VIEW_STACK (card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "card.tab", "i", 2));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "family");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "card.tab", "i", 7));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "court");
+
+  card_test_set_text (GTK_WIDGET (fixture->window), "phone", "+7 912 555-44-33");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "card.save", NULL));
+  card_test_iterate ();
+  saved = stored_resident (fixture);
+  g_assert_cmpstr (saved->phone, ==, "+79125554433");
+  g_assert_false (stp_resident_window_has_unsaved_edits (STP_RESIDENT_WINDOW (fixture->window)));
+}
+
 /* The question about unsaved edits, when one is shown. */
 static AdwMessageDialog *
 find_unsaved_dialog (void)
@@ -955,6 +980,7 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts, fixture_tear_down);
   g_test_add ("/card/summary-strip", Fixture, NULL, fixture_set_up, test_summary_strip, fixture_tear_down);
   g_test_add ("/card/agency-directory", Fixture, NULL, fixture_set_up, test_agency_directory, fixture_tear_down);
   g_test_add ("/card/referral-letter", Fixture, NULL, fixture_set_up, test_referral_letter, fixture_tear_down);

@@ -312,6 +312,9 @@ test_invalid_date (Fixture       *fixture,
   card_test_picture (fixture->window, "intake-invalid-date.png");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))),
                                    "«31.02.2020»"));
+  /* The date is typed right but does not exist: say so, not the format. */
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))),
+                            "такой даты нет"));
 }
 
 static void
