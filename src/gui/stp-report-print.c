@@ -32,6 +32,25 @@ on_draw_page (GtkPrintOperation *operation,
     stp_report_layout_draw_page (layout, gtk_print_context_get_cairo_context (context), page);
 }
 
+char *
+stp_report_print_file_name (const char *detail)
+{
+  static const struct { const char *detail; const char *name; } names[] = {
+    /* Translators: default file names (no extension) when a report is
+     * printed to a file. */
+    { "resident report", N_("resident-report") },
+    { "referral letter", N_("referral-letter") },
+    { "census", N_("census") },
+    { "follow-ups", N_("follow-ups") },
+    { "center report", N_("center-report") },
+  };
+
+  for (guint i = 0; detail != NULL && i < G_N_ELEMENTS (names); i++)
+    if (g_str_has_prefix (detail, names[i].detail))
+      return g_strdup (g_dgettext (GETTEXT_PACKAGE, names[i].name));
+  return g_strdup ("stupeni");
+}
+
 static GtkPrintOperation *
 new_operation (StpReportLayout *layout,
                const char      *job_name)
@@ -47,6 +66,14 @@ new_operation (StpReportLayout *layout,
   gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
   gtk_print_operation_set_job_name (operation, job_name != NULL ? job_name : "stupeni");
+  /* «Печать в файл» offers the report's own name, not «вывод.pdf». */
+  {
+    g_autoptr(GtkPrintSettings) settings = gtk_print_settings_new ();
+    g_autofree char *file_name = stp_report_print_file_name (job_name);
+
+    gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_BASENAME, file_name);
+    gtk_print_operation_set_print_settings (operation, settings);
+  }
 
   g_signal_connect_object (operation, "begin-print", G_CALLBACK (on_begin_print), layout, 0);
   g_signal_connect_object (operation, "draw-page", G_CALLBACK (on_draw_page), layout, 0);

@@ -6,6 +6,7 @@
 
 #include "stp-resident-window.h"
 #include "stp-window.h"
+#include "stp-report-print.h"
 #include "stp-agencies-group.h"
 #include "stp-record-form.h"
 
@@ -629,6 +630,14 @@ test_referral_letter (Fixture       *fixture,
   gtk_window_set_default_size (fixture->window, 1024, 600);
   card_test_picture (GTK_WIDGET (fixture->window), "card-referral-letter.png");
   g_assert_true (gtk_widget_activate_action (button, "letter.save-pdf", "s", path));
+  /* «Печать в файл» offers the report's own name, not «вывод». */
+  {
+    g_autofree char *letter = stp_report_print_file_name ("referral letter");
+    g_autofree char *census = stp_report_print_file_name ("census");
+
+    g_assert_cmpstr (letter, ==, "письмо-направление");
+    g_assert_cmpstr (census, ==, "списочный-состав");
+  }
   card_test_iterate ();
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   g_assert_cmpuint (length, >, 1000);
