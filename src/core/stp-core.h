@@ -14,3 +14,4 @@
 #include "stp-validate.h"
 #include "stp-sync-store.h"
 #include "stp-demo.h"
+#include "stp-backup.h"
