@@ -310,8 +310,8 @@ stp_backup_is_due (StpStore *store,
   if (state == STP_BACKUP_STATE_NOT_SET_UP || state == STP_BACKUP_STATE_FOLDER_MISSING)
     return FALSE;
   last = last_good_usec (store);
-  if (daily && stp_store_now (store) - last >= (gint64) G_USEC_PER_SEC * 86400)
-    return TRUE;
+  if (daily)
+    return stp_store_now (store) - last >= (gint64) G_USEC_PER_SEC * 86400;
   counted = stp_store_get_setting (store, SETTING_LAST_OUTBOX);
   return counted == NULL || change_counter (store) > g_ascii_strtoll (counted, NULL, 10);
 }

@@ -93,8 +93,8 @@ char          *stp_backup_get_folder    (StpStore     *store);
 /* The state for a warning, and the time of the last good copy (0: none). */
 StpBackupState stp_backup_get_state     (StpStore     *store,
                                          gint64       *out_last_good_usec);
-/* TRUE when a copy is set up and either none was made in the last 24 hours
- * (@daily) or something was saved since the last one. */
+/* TRUE when a copy is set up and, with @daily, none was made in the last
+ * 24 hours, or, without, something was saved since the last one (on quit). */
 gboolean       stp_backup_is_due        (StpStore     *store,
                                          gboolean      daily);
 /* Records a verified copy: the time, the file and the change counter; an

@@ -7,6 +7,7 @@
 #include "stp-settings-page.h"
 
 #include "stp-sync-page.h"
+#include "stp-backup-group.h"
 
 struct _StpSettingsPage
 {
@@ -654,6 +655,8 @@ stp_settings_page_new (StpStore   *store,
 
   adw_preferences_group_add (self->sync_group, stp_sync_page_new (store, session));
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_backup_group_new (store, session)));
 
   /* Filled by stp_settings_page_reload() when first shown. */
 

@@ -209,6 +209,15 @@ test_roundtrip (TestCenter    *tc,
   g_assert_true (g_str_has_suffix (info->path, STP_BACKUP_SUFFIX));
   g_assert_cmpint (stp_backup_get_state (tc->store, NULL), ==, STP_BACKUP_STATE_OK);
   g_assert_false (stp_backup_is_due (tc->store, FALSE));
+  /* The copy was named by the real clock; the store's clock says a day
+   * later: a daily copy is due, and a week later the copy is stale. */
+  test_now_usec = info->created_usec + (gint64) G_USEC_PER_SEC * 86400;
+  g_assert_true (stp_backup_is_due (tc->store, TRUE));
+  test_now_usec = info->created_usec + (gint64) G_USEC_PER_SEC * 3600;
+  g_assert_false (stp_backup_is_due (tc->store, TRUE));
+  test_now_usec = info->created_usec + (gint64) G_USEC_PER_SEC * 86400 * 8;
+  g_assert_cmpint (stp_backup_get_state (tc->store, NULL), ==, STP_BACKUP_STATE_STALE);
+  test_now_usec = TEST_NOW;
 
   /* The file does not show the data in clear. */
   {
