@@ -15,3 +15,4 @@
 #include "stp-sync-store.h"
 #include "stp-demo.h"
 #include "stp-backup.h"
+#include "stp-import.h"
