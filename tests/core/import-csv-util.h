@@ -139,7 +139,8 @@ csv_generate (char     sep,
           else if (csv_is_existing (i))
             plan->dup_existing++;
         }
-      file_number = g_strdup_printf ("Д-%04u", person);
+      /* A repeat under another file number is still the same person. */
+      file_number = person != i ? g_strdup_printf ("Д-%04u-2", person) : g_strdup_printf ("Д-%04u", person);
       if (person % 10 == 3)
         {
           outcome = "завершил";

@@ -103,6 +103,7 @@ check_import (TestCenter *tc,
   g_assert_cmpstr (table->encoding, ==, cp1251 ? "WINDOWS-1251" : "UTF-8");
   g_assert_cmpint (table->delimiter, ==, sep);
   g_assert_cmpuint (table->header->len, ==, 16);
+  g_assert_cmpstr (table->header->pdata[0], ==, "Фамилия");
   g_assert_cmpuint (table->rows->len, ==, N_ROWS);
   /* Quoted field with the separator, doubled quotes and a line break. */
   g_assert_cmpstr (((char **) table->rows->pdata[0])[15], ==,
