@@ -8,6 +8,7 @@
 
 #include "stp-sync-page.h"
 #include "stp-backup-group.h"
+#include "stp-import-dialog.h"
 
 struct _StpSettingsPage
 {
@@ -657,6 +658,8 @@ stp_settings_page_new (StpStore   *store,
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
                             ADW_PREFERENCES_GROUP (stp_backup_group_new (store, session)));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_import_dialog_new_settings_group (store, session)));
 
   /* Filled by stp_settings_page_reload() when first shown. */
 
