@@ -410,6 +410,40 @@ test_refused (TestCenter    *tc,
   /* A newer format (byte 16 is the format's low byte). */
   g_free (copy_file (info->path, bad, 0, 16, STP_BACKUP_FORMAT + 1));
   assert_refused (tc, bad, PASSWORD, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
+  /* A copy of a database from a newer program version (newer schema). */
+  {
+    g_autofree char *newer_db = g_build_filename (tc->dir, "newer.db", NULL);
+    g_autoptr(StpBackupKey) key = stp_backup_get_key (tc->store);
+    g_autoptr(StpBackupInfo) newer = NULL;
+    sqlite3 *db = NULL;
+    char *vacuum = sqlite3_mprintf ("VACUUM INTO %Q", newer_db);
+
+    g_assert_cmpint (sqlite3_exec (stp_store_get_db (tc->store), vacuum, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_free (vacuum);
+    g_assert_cmpint (sqlite3_open (newer_db, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+    /* Another folder: in the same one, pruning would keep only the newest
+     * copy of the day. */
+    newer = stp_backup_write (newer_db, key, tc->dir, 0, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (newer->schema_version, ==, 99);
+    assert_refused (tc, newer->path, PASSWORD, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
+    /* Installing it directly is refused too. */
+    {
+      g_autofree char *in = g_strconcat (tc->path, ".restore-in", NULL);
+      g_autofree char *before = dump_all (tc->store);
+      g_autofree char *after = NULL;
+      g_assert_true (stp_backup_extract (newer->path, key, in, NULL, NULL, &error));
+      g_assert_false (stp_backup_install (tc->store, tc->director, in, &error));
+      g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
+      g_clear_error (&error);
+      after = dump_all (tc->store);
+      g_assert_cmpstr (before, ==, after);
+    }
+    g_remove (newer->path);
+    g_remove (newer_db);
+  }
   /* Not a copy at all. */
   g_free (copy_file (tc->path, bad, 0, -1, 0));
   assert_refused (tc, bad, PASSWORD, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
