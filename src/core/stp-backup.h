@@ -154,11 +154,16 @@ gboolean       stp_backup_extract       (const char            *path,
  * clock never goes back, outbox ids and file numbers continue after the
  * highest either file gave, its own backup settings and audit log stay;
  * the rest (records, the sync cursor, sync settings) is the copy's.
- * Writes an audit event "restore".  @extracted_path is removed. */
+ * Writes an audit event "restore".  @extracted_path is removed.  Only for
+ * a file from stp_backup_extract(): its hash check stands for the
+ * quick_check the writer did, so only a light check is made here. */
 gboolean       stp_backup_install       (StpStore     *store,
                                          StpSession   *session,
                                          const char   *extracted_path,
                                          GError      **error);
+/* After stp_backup_install() ran on a secondary connection (a worker
+ * thread): takes the restored device code into @store, the window's. */
+void           stp_backup_refresh_store (StpStore     *store);
 /* stp_backup_inspect + extract (next to the database) + install. */
 gboolean       stp_backup_restore       (StpStore              *store,
                                          StpSession            *session,

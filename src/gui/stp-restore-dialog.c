@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "stp-restore-dialog.h"
 #include "stp-backup.h"
@@ -53,6 +54,8 @@ typedef struct
   char          *path;
   char          *password;
   char          *dest;
+  StpStore      *store;
+  StpSession    *session;
   StpBackupKey  *key;
   StpBackupInfo *info;
   GMainContext  *context;
@@ -69,6 +72,8 @@ restore_job_free (RestoreJob *job)
       g_free (job->password);
     }
   g_free (job->dest);
+  g_clear_object (&job->store);
+  g_clear_object (&job->session);
   stp_backup_key_free (job->key);
   stp_backup_info_free (job->info);
   g_main_context_unref (job->context);
@@ -305,12 +310,21 @@ extract_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   RestoreJob *job = task_data;
+  g_autoptr(StpStore) worker = NULL;
   GError *error = NULL;
 
-  if (stp_backup_extract (job->path, job->key, job->dest, on_extract_progress, job, &error))
+  /* Both the decryption and the install (minutes on a big center) run
+   * here, the install on a connection of its own: the window stays
+   * responsive behind this modal dialog. */
+  if (stp_backup_extract (job->path, job->key, job->dest, on_extract_progress, job, &error) &&
+      (worker = stp_store_open_secondary (job->store, &error)) != NULL &&
+      stp_backup_install (worker, job->session, job->dest, &error))
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    {
+      g_remove (job->dest);
+      g_task_return_error (task, error);
+    }
 }
 
 static void
@@ -319,18 +333,16 @@ on_extracted (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(StpRestoreDialog) self = user_data;
-  RestoreJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
-  /* Installing is one write transaction on the window's connection. */
-  if (!g_task_propagate_boolean (G_TASK (result), &error) ||
-      !stp_backup_install (self->store, self->session, job->dest, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       set_busy (self, FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
       set_message (self, error->message);
       return;
     }
+  stp_backup_refresh_store (self->store);
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
   set_busy (self, FALSE);
   g_signal_emit (self, signals[RESTORED], 0);
@@ -350,6 +362,8 @@ on_restore_clicked (StpRestoreDialog *self)
   job->path = g_strdup (self->path);
   job->key = stp_backup_key_copy (self->key);
   job->dest = g_strconcat (stp_store_get_path (self->store), ".restore-in", NULL);
+  job->store = g_object_ref (self->store);
+  job->session = self->session != NULL ? g_object_ref (self->session) : NULL;
   job->context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&job->dialog, self);
   task = g_task_new (NULL, NULL, on_extracted, g_object_ref (self));
