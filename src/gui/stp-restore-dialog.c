@@ -374,6 +374,17 @@ on_restore_clicked (StpRestoreDialog *self)
   g_task_run_in_thread (task, extract_thread);
 }
 
+/* Not while the data is being replaced: the work would go on unseen. */
+static gboolean
+stp_restore_dialog_close_request (GtkWindow *window)
+{
+  GtkWindowClass *parent = GTK_WINDOW_CLASS (stp_restore_dialog_parent_class);
+
+  if (STP_RESTORE_DIALOG (window)->busy)
+    return TRUE;
+  return parent->close_request != NULL ? parent->close_request (window) : FALSE;
+}
+
 static void
 stp_restore_dialog_dispose (GObject *object)
 {
@@ -399,6 +410,7 @@ stp_restore_dialog_class_init (StpRestoreDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = stp_restore_dialog_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = stp_restore_dialog_close_request;
 
   /**
    * StpRestoreDialog::restored:

@@ -372,6 +372,9 @@ test_restore_from_settings (void)
   g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 30);
 
   press (droot, "restore-replace");
+  /* Closing is refused while the data is being replaced. */
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_nonnull (find_restore_dialog ());
   g_assert_true (stp_test_wait_for (&restored, 30000));
   g_assert_true (logged_out);
   g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 25);
