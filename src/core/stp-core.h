@@ -14,3 +14,5 @@
 #include "stp-validate.h"
 #include "stp-sync-store.h"
 #include "stp-demo.h"
+#include "stp-backup.h"
+#include "stp-import.h"

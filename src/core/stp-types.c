@@ -208,6 +208,9 @@ static const StpEnumItem audit_actions[] = {
   { STP_AUDIT_PRINT, "print", N_("Printed") },
   { STP_AUDIT_EXPORT, "export", N_("Exported") },
   { STP_AUDIT_SYNC, "sync", N_("Synchronization") },
+  { STP_AUDIT_BACKUP, "backup", N_("Backup copy") },
+  { STP_AUDIT_RESTORE, "restore", N_("Restored from a backup copy") },
+  { STP_AUDIT_IMPORT, "import", N_("Imported from a table") },
   END
 };
 

@@ -226,6 +226,9 @@ typedef enum
   STP_AUDIT_PRINT,
   STP_AUDIT_EXPORT,
   STP_AUDIT_SYNC,
+  STP_AUDIT_BACKUP,
+  STP_AUDIT_RESTORE,
+  STP_AUDIT_IMPORT,
 } StpAuditAction;
 
 /* The kinds of synced records.  The order is part of nothing on disk. */

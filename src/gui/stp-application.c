@@ -10,6 +10,7 @@
 #include "stp-first-run-window.h"
 #include "stp-login-window.h"
 #include "stp-window.h"
+#include "stp-backup-task.h"
 
 struct _StpApplication
 {
@@ -240,6 +241,9 @@ stp_application_shutdown (GApplication *app)
 {
   StpApplication *self = STP_APPLICATION (app);
 
+  /* A backup copy on quit when something was saved since the last one. */
+  if (self->store != NULL && !stp_store_is_empty (self->store))
+    stp_backup_task_on_quit (self->store);
   /* Closing the store releases its lock file before the process ends. */
   g_clear_object (&self->store);
 

@@ -10,6 +10,7 @@
 #include "stp-sync-engine.h"
 
 #include "stp-demo.h"
+#include "stp-restore-dialog.h"
 
 #define DEMO_RESIDENTS 300
 #define DEMO_LOGIN "director"
@@ -185,6 +186,25 @@ on_demo_clicked (StpFirstRunWindow *self)
   g_task_run_in_thread (task, demo_thread);
 }
 
+
+/* --- Restoring a backup copy ------------------------------------------------ */
+
+/* The users came with the copy: log in as after joining. */
+static void
+on_restored (StpFirstRunWindow *self)
+{
+  g_signal_emit (self, signals[JOINED], 0);
+}
+
+static void
+on_restore_clicked (StpFirstRunWindow *self)
+{
+  StpRestoreDialog *dialog = stp_restore_dialog_new (self->store, NULL);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "restored", G_CALLBACK (on_restored), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
 
 /* --- Joining a center that already syncs ---------------------------------- */
 
@@ -390,6 +410,7 @@ stp_first_run_window_class_init (StpFirstRunWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpFirstRunWindow, join_spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_demo_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_join_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_restore_clicked);
 }
 
 static void

@@ -9,6 +9,8 @@
 #include "stp-sync-page.h"
 #include "stp-gui-util.h"
 #include "stp-agencies-group.h"
+#include "stp-backup-group.h"
+#include "stp-import-dialog.h"
 
 struct _StpSettingsPage
 {
@@ -659,6 +661,10 @@ stp_settings_page_new (StpStore   *store,
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
                             ADW_PREFERENCES_GROUP (stp_agencies_group_new (store, session)));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_backup_group_new (store, session)));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_import_dialog_new_settings_group (store, session)));
 
   /* Filled by stp_settings_page_reload() when first shown. */
 

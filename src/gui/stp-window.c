@@ -19,6 +19,7 @@
 #include "stp-reports-page.h"
 #include "stp-resident-window.h"
 #include "stp-sync-status.h"
+#include "stp-backup-status.h"
 
 /* How often the idle timer looks at the time of the last input. */
 #define IDLE_CHECK_SECONDS 10
@@ -329,6 +330,8 @@ stp_window_build_pages (StpWindow *self)
     }
 
   gtk_box_append (self->status_box, stp_sync_status_new (self->store));
+  if (stp_session_can (session, STP_PERMISSION_ADMIN))
+    gtk_box_append (self->status_box, stp_backup_status_new (self->store));
 }
 
 gboolean
