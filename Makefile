@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test bench clean
+.PHONY: all deps setup build run test bench clean windows test-windows
 
 all: build
 
@@ -32,6 +32,17 @@ test: build
 
 bench: build
 	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui
+
+# Windows (build-aux/windows, README "Windows"): the installer
+# dist/stupeni-<version>-setup.exe, cross-built here from Debian's sources;
+# and the Windows build's tests under Wine.  Not part of `make test`.
+windows:
+	@sh build-aux/windows/install-deps.sh
+	bash build-aux/windows/build.sh
+
+test-windows:
+	@sh build-aux/windows/install-deps.sh
+	bash build-aux/windows/test-windows.sh
 
 clean:
 	rm -rf $(BUILDDIR)
