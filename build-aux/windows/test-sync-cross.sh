@@ -5,8 +5,16 @@
 # with identical records.  Runs for each backend of the server (SQLite;
 # PostgreSQL when its binaries are installed).  Prints TAP.
 # Usage: test-sync-cross.sh STUPENI_SERVER LINUX_SYNC_CLI WINDOWS_SYNC_CLI.exe [sqlite] [postgresql]
+#    or: test-sync-cross.sh WINDOWS_SYNC_CLI.exe   (with STUPENI_NATIVE_SERVER and
+#        STUPENI_NATIVE_SYNC_CLI in the environment, as make test-windows sets them)
 set -euo pipefail
 
+if [ $# -eq 1 ]; then
+  if [ -z "${STUPENI_NATIVE_SERVER:-}" ] || [ ! -x "${STUPENI_NATIVE_SERVER:-}" ]; then
+    echo "1..0 # SKIP no native stupeni-server (STUPENI_NATIVE_SERVER)"; exit 0
+  fi
+  set -- "$STUPENI_NATIVE_SERVER" "$STUPENI_NATIVE_SYNC_CLI" "$1"
+fi
 server_bin=$1 linux_cli=$2 windows_cli=$3
 shift 3
 backends=${*:-sqlite postgresql}
