@@ -8,7 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 ensure_deb_src () {
-  if apt-cache showsrc glib2.0 2>/dev/null | grep -q '^Package:'; then
+  local known
+  known=$(apt-cache showsrc glib2.0 2>/dev/null || true)
+  if grep -q '^Package:' <<<"$known"; then
     return 0
   fi
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -36,7 +38,7 @@ sha_ok () { # file expected
 mkdir -p "$DOWNLOADS"
 want=" $* "
 apt_ready=0
-deps_lines | while read -r name srcver file sha fbfile fbsha; do
+deps_lines | while read -r name srcver file sha fbfile fbsha _needs; do
   if [ $# -gt 0 ] && [[ "$want" != *" $name "* ]]; then continue; fi
   if sha_ok "$DOWNLOADS/$file" "$sha" && [ "$sha" != "-" ]; then continue; fi
   if [ "$fbfile" != "-" ] && sha_ok "$DOWNLOADS/$fbfile" "$fbsha"; then continue; fi
