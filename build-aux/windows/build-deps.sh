@@ -112,15 +112,21 @@ for name in "${order[@]}"; do
 done
 
 build_one () { # name: runs in the background; the stamp is written last
-  local name=$1 t0 t file fbfile tarball
+  local name=$1 t0 t file fbfile tarball rc
   read -r _ _ file _ fbfile _ _ <<<"${line_of[$name]}"
   tarball=$DOWNLOADS/$file
   [ -f "$tarball" ] || tarball=$DOWNLOADS/$fbfile
   rm -f "$STAMPS/$name"
   t0=$(date +%s)
-  if ( set -euxo pipefail
-       export name tarball
-       . "$WIN_DIR/recipes/$name.sh" ) >"$LOGS/$name.log" 2>&1 </dev/null; then
+  # Not inside an `if`: there bash would ignore set -e in the recipe and
+  # only its last command would count.
+  set +e
+  ( set -euxo pipefail
+    export name tarball
+    . "$WIN_DIR/recipes/$name.sh" ) >"$LOGS/$name.log" 2>&1 </dev/null
+  rc=$?
+  set -e
+  if [ $rc = 0 ]; then
     t=$(( $(date +%s) - t0 ))
     echo "${stamp_of[$name]}" > "$STAMPS/$name"
     echo "$name $t" >> "$KEY_DIR/times.txt"
