@@ -61,13 +61,11 @@ mkdir -p "$schemas"
 cp "$PREFIX"/share/glib-2.0/schemas/*.gschema.xml "$schemas/" 2>/dev/null || true
 glib-compile-schemas "$schemas"
 
-# Icons: PNG (no SVG loader in this GTK) in the hicolor theme.
+# Icons: the PNG sizes meson renders (data/meson.build; this GTK has no
+# SVG loader) in the hicolor theme, which needs its index.
 mkdir -p "$stage/share/icons/hicolor"
 install -m 644 /usr/share/icons/hicolor/index.theme "$stage/share/icons/hicolor/"
-for d in "$REPO_DIR"/data/icons/hicolor/*x*/; do
-  s=$(basename "$d")
-  install -D -m 644 "$d/apps/org.stupeni.Stupeni.png" "$stage/share/icons/hicolor/$s/apps/org.stupeni.Stupeni.png"
-done
+test -f "$stage/share/icons/hicolor/48x48/apps/org.stupeni.Stupeni.png"
 
 # Fonts: DejaVu from Debian's fonts-dejavu-core, registered by the program.
 mkdir -p "$stage/share/fonts/dejavu"

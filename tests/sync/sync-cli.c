@@ -14,6 +14,7 @@
 #include "stp-store.h"
 #include "stp-store-private.h"
 #include "stp-sync-engine.h"
+#include "stp-sync-engine-testing.h"
 
 static int die_after = 0;
 

@@ -1,0 +1,395 @@
+/* stp-sync-store-snapshot.c: (sync store) a database file as a snapshot for a new computer
+ * (docs/ARCHITECTURE.md, "First sync from a snapshot").
+ *
+ * Writing copies the file with VACUUM INTO (one read transaction, so a
+ * consistent state, and a compact file) and empties the tables that belong to
+ * the computer, not the center: meta, settings, the outbox, the audit log
+ * and failed logins.  Installing copies those tables of this computer into
+ * the snapshot and then the snapshot over this computer's file, in one
+ * write transaction: the file is either as it was or the snapshot with this
+ * computer's own bookkeeping, never in between.
+ */
+#define G_LOG_DOMAIN "stp-core"
+
+#include "config.h"
+
+#include "stp-sync-store.h"
+#include "stp-store-private.h"
+#include "stp-error.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#define META_SNAPSHOT_SEQ "snapshot.seq"
+#define META_SNAPSHOT_HLC "snapshot.hlc"
+/* Attempts to find the computer's file unchanged between copying its own
+ * tables and taking its write lock. */
+#define INSTALL_ATTEMPTS  5
+
+/* Runs @sql on a snapshot's connection. */
+static gboolean
+exec_sql (StpStore    *db,
+          const char  *sql,
+          GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (stp_store_exec (db, sql, &local_error))
+    return TRUE;
+  g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+               _("The snapshot could not be prepared: %s"), local_error->message);
+  return FALSE;
+}
+
+static void
+remove_database (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_remove (name);
+    }
+}
+
+gboolean
+stp_sync_store_write_snapshot (StpStore    *store,
+                               const char  *path,
+                               const char  *cursor_key,
+                               gint64      *seq_out,
+                               guint64     *hlc_out,
+                               GError     **error)
+{
+  g_autoptr(StpStore) dst = NULL;
+  g_autofree char *trigger = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *hlc_text = NULL;
+  char *cursor_sql;
+  gint64 seq;
+  gint64 pending;
+  int rc;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
+  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
+
+  *seq_out = -1;
+  *hlc_out = 0;
+  remove_database (path);
+  /* VACUUM INTO reads in one transaction (a consistent state; the window
+   * keeps writing meanwhile) and writes a compact file: no free pages,
+   * which matters after an outbox of a million rows was emptied. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    sqlite3 *src = stp_store_get_db (store);
+
+    if (sqlite3_prepare_v2 (src, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
+        return FALSE;
+      }
+    sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+    /* The copy is scratch: not flushed to the disk (VACUUM INTO follows
+     * the connection's setting). */
+    sqlite3_exec (src, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+    rc = sqlite3_step (stmt);
+    sqlite3_finalize (stmt);
+    sqlite3_exec (src, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    if (rc != SQLITE_DONE)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
+        remove_database (path);
+        return FALSE;
+      }
+  }
+  /* Make sure the copy is a plain file (no write-ahead log). */
+  if (!(dst = stp_store_open_scratch (path, error)))
+    goto fail;
+  if (!exec_sql (dst, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY;"
+                      "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON;", error))
+    goto fail;
+
+  /* Changes not yet on the server would reach a new computer before any
+   * other: a snapshot is only made of a file that has sent everything. */
+  pending = stp_store_query_int (dst, "SELECT count(*) FROM outbox", -1);
+  if (pending != 0)
+    {
+      g_debug ("No snapshot: %" G_GINT64_FORMAT " changes not sent yet", pending);
+      g_clear_object (&dst);
+      remove_database (path);
+      return TRUE;
+    }
+  cursor_sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM meta WHERE key = %Q", cursor_key);
+  seq = stp_store_query_int (dst, cursor_sql, 0);
+  sqlite3_free (cursor_sql);
+  hlc_text = stp_store_query_text (dst, "SELECT value FROM meta WHERE key = 'hlc_last'");
+  *hlc_out = hlc_text != NULL ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
+  trigger = stp_store_query_text (dst, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' "
+                             "AND name = 'audit_events_no_delete'");
+  if (trigger == NULL)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                           _("The snapshot could not be prepared: the audit log is not protected"));
+      goto fail;
+    }
+  sql = g_strdup_printf ("BEGIN;"
+                         "DELETE FROM meta; DELETE FROM settings; DELETE FROM login_failures;"
+                         "DELETE FROM outbox;"
+                         "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events; %s;"
+                         "DELETE FROM sqlite_sequence WHERE name IN ('outbox', 'audit_events');"
+                         "INSERT INTO meta (key, value) VALUES ('" META_SNAPSHOT_SEQ "', '%"
+                         G_GINT64_FORMAT "'), ('" META_SNAPSHOT_HLC "', '%" G_GUINT64_FORMAT "');"
+                         "COMMIT;", trigger, seq, *hlc_out);
+  if (!exec_sql (dst, sql, error))
+    goto fail;
+  *seq_out = seq;
+  return TRUE;
+
+fail:
+  g_clear_object (&dst);
+  remove_database (path);
+  return FALSE;
+}
+
+/* Copies this computer's own tables into the snapshot (its connection,
+ * with the computer's file attached as "live"), inside one transaction.
+ * FALSE with *unsent set when the computer has changes not sent yet. */
+static gboolean
+copy_own_tables (StpStore    *snap,
+                 const char  *cursor_key,
+                 gint64       seq,
+                 gboolean    *unsent,
+                 GError     **error)
+{
+  char *sql;
+  gboolean ok;
+
+  *unsent = FALSE;
+  if (!exec_sql (snap, "BEGIN", error))
+    return FALSE;
+  if (stp_store_query_int (snap, "SELECT count(*) FROM live.outbox", -1) != 0)
+    {
+      *unsent = TRUE;
+      exec_sql (snap, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  sql = sqlite3_mprintf ("DELETE FROM main.meta; INSERT INTO main.meta SELECT * FROM live.meta;"
+                         "DELETE FROM main.settings; INSERT INTO main.settings SELECT * FROM live.settings;"
+                         "DELETE FROM main.login_failures;"
+                         "INSERT INTO main.login_failures SELECT * FROM live.login_failures;"
+                         "INSERT OR IGNORE INTO main.audit_events SELECT * FROM live.audit_events;"
+                         "DELETE FROM main.sqlite_sequence WHERE name IN ('outbox', 'audit_events');"
+                         "INSERT INTO main.sqlite_sequence SELECT * FROM live.sqlite_sequence "
+                         "  WHERE name IN ('outbox', 'audit_events');"
+                         "INSERT OR REPLACE INTO main.meta (key, value) VALUES (%Q, '%lld');"
+                         "COMMIT;", cursor_key, (long long) seq);
+  ok = exec_sql (snap, sql, error);
+  sqlite3_free (sql);
+  if (!ok)
+    exec_sql (snap, "ROLLBACK", NULL);
+  return ok;
+}
+
+/* Moves the installed pages from the write-ahead log into the file, on a
+ * connection of its own, while the data is already in use.  It starts at
+ * once so that it, not a save in the window, holds the checkpoint lock:
+ * the automatic checkpoints of other connections find the lock taken and
+ * skip, and no save waits for the copy. */
+static gpointer
+checkpoint_thread (gpointer data)
+{
+  g_autofree char *path = data;
+  sqlite3 *db = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int rc = SQLITE_CANTOPEN;
+  int log_frames = -1, done_frames = -1;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 10000);
+      /* A connection learns that the file uses a log at its first read. */
+      sqlite3_exec (db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+      rc = sqlite3_wal_checkpoint_v2 (db, "main", SQLITE_CHECKPOINT_PASSIVE,
+                                      &log_frames, &done_frames);
+    }
+  sqlite3_close (db);
+  g_debug ("Checkpoint after a snapshot: %s, %d of %d frames in %.2f s", sqlite3_errstr (rc),
+           done_frames, log_frames, (g_get_monotonic_time () - start) / 1e6);
+  return NULL;
+}
+
+typedef enum
+{
+  ATTEMPT_DONE,       /* installed, or not (unsent changes): *@seq says */
+  ATTEMPT_AGAIN,      /* the computer's file changed meanwhile */
+  ATTEMPT_FAILED,
+} Attempt;
+
+/* One try at copying the snapshot over the computer's file: its own
+ * tables first, then, if nothing was saved in between, the pages. */
+static Attempt
+install_attempt (StpStore     *store,
+                 StpStore     *snap,
+                 const char   *cursor_key,
+                 gint64       *seq,
+                 GError      **error)
+{
+  sqlite3 *db = stp_store_get_db (store);
+  sqlite3_backup *backup;
+  gboolean unsent = FALSE;
+  gint64 before, after;
+  int rc;
+
+  /* Two readings of data_version differ when another connection
+   * committed to the computer's file in between. */
+  before = stp_store_query_int (snap, "PRAGMA live.data_version", -1);
+  if (!copy_own_tables (snap, cursor_key, *seq, &unsent, error))
+    {
+      if (!unsent)
+        return ATTEMPT_FAILED;
+      /* Not an error: the log is replayed instead. */
+      g_debug ("Snapshot not installed: this computer has changes not sent yet");
+      *seq = -1;
+      return ATTEMPT_DONE;
+    }
+  /* The install's commit is not flushed at once (the checkpoint that
+   * follows is): lost to a power cut, it is simply done again, since
+   * the cursor went back to 0 with it. */
+  sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  backup = sqlite3_backup_init (db, "main", stp_store_get_db (snap), "main");
+  if (backup == NULL)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errmsg (db));
+      sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      return ATTEMPT_FAILED;
+    }
+  /* Takes this computer's write lock without copying anything yet. */
+  rc = sqlite3_backup_step (backup, 0);
+  after = stp_store_query_int (snap, "PRAGMA live.data_version", -2);
+  if (rc == SQLITE_OK && before == after)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      /* The checkpoint is left to checkpoint_thread(): this connection
+       * would otherwise do it at its next statement. */
+      sqlite3_wal_autocheckpoint (db, 0);
+      rc = sqlite3_backup_step (backup, -1);
+      g_debug ("Snapshot copied into the database in %.2f s",
+               (g_get_monotonic_time () - t0) / 1e6);
+    }
+  else if (rc == SQLITE_OK)
+    rc = SQLITE_BUSY;     /* something was saved meanwhile: copy again */
+  sqlite3_backup_finish (backup);
+  /* A statement with automatic checkpoints off takes the count of new
+   * log frames this connection would have acted on. */
+  sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  sqlite3_wal_autocheckpoint (db, 1000);
+  if (rc == SQLITE_DONE)
+    return ATTEMPT_DONE;
+  if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errstr (rc));
+      return ATTEMPT_FAILED;
+    }
+  return ATTEMPT_AGAIN;
+}
+
+/* Opens the snapshot at @path, checks it is one this program can install
+ * here and attaches the computer's file as "live". */
+static StpStore *
+open_snapshot (StpStore    *store,
+               const char  *path,
+               gint64      *seq,
+               char       **hlc_text,
+               GError     **error)
+{
+  g_autoptr(StpStore) snap = NULL;
+  sqlite3_stmt *attach;
+
+  if (!(snap = stp_store_open_scratch (path, error)))
+    return NULL;
+  if (stp_store_query_int (snap, "PRAGMA user_version", -1) != STP_SCHEMA_VERSION)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW,
+                           _("The snapshot was made by another version of the program"));
+      return NULL;
+    }
+  if (stp_store_query_int (snap, "PRAGMA page_size", -1) != stp_store_query_int (store, "PRAGMA page_size", -2))
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                           _("The snapshot has another page size than this database"));
+      return NULL;
+    }
+  *seq = stp_store_query_int (snap, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_SNAPSHOT_SEQ "'", -1);
+  *hlc_text = stp_store_query_text (snap, "SELECT value FROM meta WHERE key = '" META_SNAPSHOT_HLC "'");
+  if (*seq < 0 || *hlc_text == NULL ||
+      stp_store_query_int (snap, "SELECT count(*) FROM meta", -1) != 2)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                           _("The file is not a snapshot of a center's database"));
+      return NULL;
+    }
+  if (!exec_sql (snap, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;", error))
+    return NULL;
+  if (!(attach = stp_store_prepare (snap, "ATTACH DATABASE ?1 AS live", NULL)))
+    {
+      exec_sql (snap, "SELECT 1 FROM no_such_table", error);
+      return NULL;
+    }
+  sqlite3_bind_text (attach, 1, stp_store_get_path (store), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (attach) != SQLITE_DONE)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errmsg (stp_store_get_db (snap)));
+      sqlite3_reset (attach);
+      return NULL;
+    }
+  sqlite3_reset (attach);
+  return g_steal_pointer (&snap);
+}
+
+gboolean
+stp_sync_store_install_snapshot (StpStore    *store,
+                                 const char  *path,
+                                 const char  *cursor_key,
+                                 gint64      *seq_out,
+                                 guint64     *hlc_out,
+                                 GError     **error)
+{
+  g_autoptr(StpStore) snap = NULL;
+  g_autofree char *hlc_text = NULL;
+  Attempt attempt = ATTEMPT_AGAIN;
+  gint64 seq = -1;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
+  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
+
+  *seq_out = -1;
+  *hlc_out = 0;
+  if (!(snap = open_snapshot (store, path, &seq, &hlc_text, error)))
+    return FALSE;
+  for (guint n = 0; n < INSTALL_ATTEMPTS && attempt == ATTEMPT_AGAIN; n++)
+    {
+      attempt = install_attempt (store, snap, cursor_key, &seq, error);
+      if (attempt == ATTEMPT_AGAIN)
+        g_debug ("Snapshot install: the database changed meanwhile (attempt %u)", n + 1);
+    }
+  if (attempt == ATTEMPT_AGAIN)
+    g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_LOCKED,
+                         _("The snapshot could not be installed: the database was busy"));
+  if (attempt != ATTEMPT_DONE)
+    return FALSE;
+  *seq_out = seq;
+  *hlc_out = seq >= 0 ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
+  g_clear_object (&snap);
+  if (seq >= 0)
+    g_thread_unref (g_thread_new ("stp-checkpoint", checkpoint_thread,
+                                  g_strdup (stp_store_get_path (store))));
+  return TRUE;
+}
