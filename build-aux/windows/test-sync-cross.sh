@@ -53,7 +53,7 @@ run_backend () {
   "$server_bin" --config "$dir/server.conf" init --dev --admin-password "admin-пароль" >/dev/null
   "$server_bin" --config "$dir/server.conf" serve --dev --port 0 > "$dir/serve.log" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do grep -q '^listening on https://127.0.0.1:' "$dir/serve.log" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs '^listening on https://127.0.0.1:' "$dir/serve.log" && break; sleep 0.1; done
   port=$(sed -n 's|^listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$dir/serve.log")
   fp=$(sed -n 's|^certificate sha256 fingerprint ||p' "$dir/serve.log")
   url=https://127.0.0.1:$port
