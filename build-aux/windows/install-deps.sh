@@ -8,7 +8,7 @@ set -eu
 PACKAGES="mingw-w64 libz-mingw-w64-dev wine wine64 nsis meson ninja-build
   pkg-config dpkg-dev autoconf automake libtool gettext autopoint sassc tcl
   cmake python3 xz-utils bzip2 fonts-dejavu-core hicolor-icon-theme
-  librsvg2-bin icoutils xvfb xauth x11-utils imagemagick poppler-utils"
+  librsvg2-bin icoutils publicsuffix xvfb xauth x11-utils imagemagick poppler-utils"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 

@@ -1,4 +1,7 @@
-# No built-in public suffix list and no IDNA library: libsoup only needs
-# libpsl for cookie domains, which the program does not use.
+# No built-in suffix list and no IDNA library: libsoup only needs libpsl
+# for cookie domains, which the program does not use.  Debian's tarball has
+# no list/ (Debian ships it as the publicsuffix package), and meson reads a
+# list file even without the built-in one: point it at Debian's.
 unpack "$tarball"
-w_meson -Druntime=no -Dbuiltin=false -Ddocs=false
+w_meson -Druntime=no -Dbuiltin=false -Ddocs=false \
+  -Dpsl_file=/usr/share/publicsuffix/public_suffix_list.dat
