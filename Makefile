@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test bench clean deb test-deb test-deb-systemd check-split
+.PHONY: all deps setup build run test bench clean deb test-deb test-deb-systemd check-split windows test-windows
 
 all: build
 
@@ -58,6 +58,17 @@ test-deb-systemd:
 # server-only build without GTK, through a pkg-config overlay.
 check-split: deps
 	sh build-aux/check-split-builds.sh build-split
+
+# Windows (build-aux/windows, README "Windows"): the installer
+# dist/stupeni-<version>-setup.exe, cross-built here from Debian's sources;
+# and the Windows build's tests under Wine.  Not part of `make test`.
+windows:
+	@sh build-aux/windows/install-deps.sh
+	bash build-aux/windows/build.sh
+
+test-windows:
+	@sh build-aux/windows/install-deps.sh
+	bash build-aux/windows/test-windows.sh
 
 clean:
 	rm -rf $(BUILDDIR) $(DEBDIR) build-split

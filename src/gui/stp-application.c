@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "stp-application.h"
+#include "stp-report-fonts.h"
 #include "stp-unsaved.h"
 #include "stp-first-run-window.h"
 #include "stp-login-window.h"
@@ -215,7 +216,16 @@ stp_application_startup (GApplication *app)
   static const char *shortcuts_accels[] = { "<Control>question", NULL };
   static const char *no_accels[] = { NULL };
 
+  /* Before GTK makes its font map (Windows: the shipped DejaVu files). */
+  stp_report_fonts_init ();
+
   G_APPLICATION_CLASS (stp_application_parent_class)->startup (app);
+
+#ifdef G_OS_WIN32
+  /* The window in the face the reports use, as on Linux; the Windows UI
+   * font may lack glyphs (and under Wine there may be none at all). */
+  g_object_set (gtk_settings_get_default (), "gtk-font-name", "DejaVu Sans 10", NULL);
+#endif
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);

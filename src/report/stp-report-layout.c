@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-report-layout.h"
+#include "stp-report-fonts.h"
 
 #include <glib/gi18n-lib.h>
 #include <cairo-pdf.h>
@@ -155,6 +156,7 @@ stp_report_layout_init (StpReportLayout *self)
   cairo_font_options_t *options;
 
   self->blocks = g_ptr_array_new_with_free_func (block_free);
+  stp_report_fonts_init ();
 
   /* Our own context, independent of the target surface, so that the PDF
    * and the printer get the same pagination: 72 dpi (one point per unit)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "stp-report-layout.h"
+#include "stp-report-fonts.h"
 #include "stp-report-csv.h"
 #include "stp-report-common.h"
 #include "stp-report-resident.h"

@@ -1,7 +1,10 @@
 /* stupeni-sync-cli: a test helper that syncs one device database file, so
  * that tests can kill a device in the middle of a pull.
  *   stupeni-sync-cli DB sync [--die-after-chunks N] [--pull-limit N]
- *   stupeni-sync-cli DB enroll URL CODE PASSPHRASE [FINGERPRINT] */
+ *   stupeni-sync-cli DB enroll URL CODE PASSPHRASE [FINGERPRINT]
+ *   stupeni-sync-cli DB write TABLE ROW FIELD VALUE [FIELD VALUE...]
+ * (write: one local edit, as the program makes it; the Windows build's
+ * sync test drives a Windows and a Linux device with it.) */
 #include "config.h"
 
 #include <glib.h>
@@ -9,6 +12,7 @@
 #include <unistd.h>
 
 #include "stp-store.h"
+#include "stp-store-private.h"
 #include "stp-sync-engine.h"
 #include "stp-sync-engine-testing.h"
 
@@ -40,6 +44,11 @@ main (int   argc,
   GAsyncResult *result = NULL;
   gboolean ok;
 
+#ifdef G_OS_WIN32
+  /* Windows hands main() its arguments in the ANSI code page. */
+  argv = g_win32_get_command_line ();
+  argc = (int) g_strv_length (argv);
+#endif
   if (argc < 3)
     {
       g_printerr ("usage: %s DB sync|enroll ...\n", argv[0]);
@@ -75,6 +84,19 @@ main (int   argc,
       while (result == NULL)
         g_main_context_iteration (NULL, TRUE);
       ok = stp_sync_engine_enroll_finish (engine, result, &error);
+    }
+  else if (g_str_equal (argv[2], "write") && argc >= 7 && (argc - 5) % 2 == 0)
+    {
+      ok = stp_store_begin (store, &error);
+      if (ok)
+        {
+          for (int i = 5; ok && i + 1 < argc; i += 2)
+            ok = stp_store_write_field (store, argv[3], argv[4], argv[i], argv[i + 1], &error);
+          if (ok)
+            ok = stp_store_commit (store, &error);
+          else
+            stp_store_rollback (store);
+        }
     }
   else
     {

@@ -1,0 +1,40 @@
+#!/bin/bash
+# `make windows`: the dependency prefix (cached), the cross-build of the
+# desktop program, a staged install tree with the GTK runtime pieces, and
+# dist/stupeni-<version>-setup.exe.
+#   STUPENI_WIN_BUILDDIR  build directory (default build-windows)
+#   build.sh [--no-installer]   stop after the cross-build (make test-windows)
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+BUILDDIR=${STUPENI_WIN_BUILDDIR:-$REPO_DIR/build-windows}
+NICE="nice -n ${STUPENI_WIN_NICE:-15}"
+
+t0=$(date +%s)
+$NICE "$WIN_DIR/build-deps.sh"
+t_deps=$(date +%s)
+
+if [ ! -f "$BUILDDIR/build.ninja" ]; then
+  meson setup "$BUILDDIR" "$REPO_DIR" --cross-file "$KEY_DIR/cross.ini" \
+    --prefix /stupeni --bindir bin --datadir share --localedir share/locale \
+    --buildtype release -Db_ndebug=false \
+    -Dserver=false -Dbenchmarks=false -Dpostgresql_tests=false
+fi
+$NICE meson compile -C "$BUILDDIR" -j "${STUPENI_WIN_JOBS:-2}"
+t_build=$(date +%s)
+echo "windows: dependencies $((t_deps - t0)) s, program $((t_build - t_deps)) s"
+[ "${1:-}" = "--no-installer" ] && exit 0
+
+version=$(meson introspect --projectinfo "$BUILDDIR" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+stage_root=$BUILDDIR/stage
+stage=$stage_root/stupeni
+rm -rf "$stage_root"
+meson install -C "$BUILDDIR" --destdir "$stage_root" --no-rebuild --strip >/dev/null
+"$WIN_DIR/stage-runtime.sh" "$stage"
+
+mkdir -p "$REPO_DIR/dist"
+out=$REPO_DIR/dist/stupeni-$version-setup.exe
+makensis -V2 -DVERSION="$version" -DSTAGE="$stage" -DOUTFILE="$out" \
+  -DICON="$WIN_DIR/stupeni.ico" "$WIN_DIR/stupeni.nsi"
+t_end=$(date +%s)
+echo "windows: $out ($(du -h "$out" | cut -f1)); total $((t_end - t0)) s"

@@ -1,0 +1,2 @@
+unpack "$tarball"
+w_meson -Dintrospection=disabled -Dtests=false -Dinstalled_tests=false -Dgtk_doc=false

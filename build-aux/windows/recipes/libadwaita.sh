@@ -1,0 +1,2 @@
+unpack "$tarball"
+w_meson -Dintrospection=disabled -Dvapi=false -Dgtk_doc=false -Dtests=false -Dexamples=false

@@ -1,0 +1,2 @@
+unpack "$tarball"
+w_configure --disable-docs --disable-multi-os-directory
