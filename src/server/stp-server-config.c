@@ -54,6 +54,35 @@ get_uint (GKeyFile  *file,
  * Reads the [server] group of @path.  A missing file gives the defaults,
  * so that `init` can create it.
  */
+/* The configuration is read whole and checked before GKeyFile parses it:
+ * at most STP_SERVER_MAX_CONFIG_BYTES and valid UTF-8.  A missing file is
+ * G_FILE_ERROR_NOENT as from g_key_file_load_from_file(). */
+static gboolean
+load_key_file (GKeyFile    *file,
+               const char  *path,
+               GError     **error)
+{
+  g_autofree char *text = NULL;
+  GStatBuf st;
+  gsize len = 0;
+
+  if (g_stat (path, &st) == 0 && st.st_size > STP_SERVER_MAX_CONFIG_BYTES)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           _("The file is larger than a configuration can be"));
+      return FALSE;
+    }
+  if (!g_file_get_contents (path, &text, &len, error))
+    return FALSE;
+  if (len > STP_SERVER_MAX_CONFIG_BYTES || !g_utf8_validate_len (text, len, NULL))
+    {
+      g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
+                           _("The file is not UTF-8 text of a sensible size"));
+      return FALSE;
+    }
+  return g_key_file_load_from_data (file, text, len, G_KEY_FILE_KEEP_COMMENTS, error);
+}
+
 StpServerConfig *
 stp_server_config_load (const char  *path,
                         GError     **error)
@@ -65,7 +94,7 @@ stp_server_config_load (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, &local_error) &&
+  if (!load_key_file (file, path, &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
       g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
@@ -144,7 +173,7 @@ stp_server_config_set_admin_password (StpServerConfig  *config,
       return FALSE;
     }
 
-  if (!g_key_file_load_from_file (file, config->path, G_KEY_FILE_KEEP_COMMENTS, &local_error) &&
+  if (!load_key_file (file, config->path, &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

@@ -98,16 +98,63 @@ respond_internal (SoupServerMessage *msg,
 
 /* Request helpers */
 
+/* Bounds on request bodies, one per kind of request (docs/PROTOCOL.md,
+ * "Limits").  They are checked on the bytes before any JSON is built; the
+ * body as a whole is already within max_body_bytes. */
+static const StpJsonLimits enroll_limits = {
+  .max_bytes = 4096, .max_depth = 2, .max_string = 1024, .max_elements = 8, .max_values = 16,
+};
+static const StpJsonLimits key_limits = {
+  .max_bytes = 16384, .max_depth = 3, .max_string = 4096, .max_elements = 32, .max_values = 64,
+};
+static const StpJsonLimits aggregate_limits = {
+  .max_bytes = 1024 * 1024, .max_depth = 3, .max_string = 4096,
+  .max_elements = 2 * MAX_AGGREGATE_COUNTS, .max_values = 4 * MAX_AGGREGATE_COUNTS,
+};
+static const StpJsonLimits push_limits = {
+  .max_bytes = G_MAXSIZE, .max_depth = 4, .max_string = G_MAXSIZE,
+  .max_elements = 4 * MAX_ENVELOPES_PER_PUSH, .max_values = 16 * MAX_ENVELOPES_PER_PUSH,
+};
+static const StpJsonLimits snapshot_limits = {
+  .max_bytes = G_MAXSIZE, .max_depth = 2, .max_string = G_MAXSIZE, .max_elements = 16, .max_values = 32,
+};
+
+/* A JSON body must say so; a missing Content-Type is accepted only with no
+ * body at all (which then fails as empty JSON). */
+static gboolean
+has_json_content_type (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  if (type == NULL)
+    return soup_server_message_get_request_body (msg)->length == 0;
+  return g_ascii_strcasecmp (type, "application/json") == 0;
+}
+
+/* Returns the parsed body, or NULL after answering 415 or 400. */
 static JsonNode *
-read_json_body (SoupServerMessage *msg,
-                GError           **error)
+read_json_body (SoupServerMessage   *msg,
+                const StpJsonLimits *limits)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
   gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  const char *data;
 
-  return stp_json_parse (data, len, error);
+  if (!has_json_content_type (msg))
+    {
+      respond_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                     _("The request body must be JSON (Content-Type: application/json)"));
+      return NULL;
+    }
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
+  if (!(node = stp_json_parse_bounded (data, len, limits, &error)))
+    respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message);
+  return node;
 }
 
 static JsonObject *
@@ -335,11 +382,8 @@ handle_enroll (StpServer         *self,
       return;
     }
 
-  if (!(node = read_json_body (msg, &error)))
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message);
-      return;
-    }
+  if (!(node = read_json_body (msg, &enroll_limits)))
+    return;
   if (!(object = expect_object (msg, node, members)))
     return;
   if (!(code = stp_json_get_string (object, "code", 64, &error)) ||
@@ -458,8 +502,9 @@ handle_key (StpServer         *self,
       return;
     }
 
-  if (!(node = read_json_body (msg, &error)) ||
-      !(wrapped = stp_wrapped_key_from_json_node (node, &error)))
+  if (!(node = read_json_body (msg, &key_limits)))
+    return;
+  if (!(wrapped = stp_wrapped_key_from_json_node (node, &error)))
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message);
       return;
@@ -533,11 +578,8 @@ handle_push (StpServer         *self,
   if (!authenticate (self, msg, center, &device))
     return;
 
-  if (!(node = read_json_body (msg, &error)))
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message);
-      return;
-    }
+  if (!(node = read_json_body (msg, &push_limits)))
+    return;
   if (!(object = expect_object (msg, node, members)))
     return;
   list = json_object_get_member (object, "envelopes");
@@ -766,11 +808,8 @@ handle_aggregates (StpServer         *self,
   if (!authenticate (self, msg, center, &device))
     return;
 
-  if (!(node = read_json_body (msg, &error)))
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message);
-      return;
-    }
+  if (!(node = read_json_body (msg, &aggregate_limits)))
+    return;
   if (!(object = expect_object (msg, node, members)))
     return;
   if (!(from = stp_json_get_string (object, "period_from", 10, &error)) ||
@@ -843,13 +882,8 @@ read_object (SoupServerMessage  *msg,
              const char * const *members,
              JsonNode          **node_out)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!(*node_out = read_json_body (msg, &error)))
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message);
-      return NULL;
-    }
+  if (!(*node_out = read_json_body (msg, &snapshot_limits)))
+    return NULL;
   return expect_object (msg, *node_out, members);
 }
 

@@ -2043,6 +2043,278 @@ test_snapshot_pruning (gconstpointer data)
   g_clear_pointer (&json, json_node_unref);
 }
 
+/* Hostile input (issue 14): each request below gets a 4xx and the server
+ * goes on serving other devices.  Bodies that must reach the parser to do
+ * harm are bigger than the 64 KiB of the shared test server, so a second
+ * process serves the same database with max_body_bytes at 1 MiB. */
+
+static guint
+request_typed (Server       *server,
+               const char   *method,
+               const char   *path,
+               const char   *token,
+               const char   *content_type,
+               const char   *body,
+               gsize         body_len,
+               JsonNode    **json_out)
+{
+  g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u%s", server->port, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(GBytes) bytes = g_bytes_new (body, body_len);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const char *data;
+
+  if (token != NULL)
+    {
+      g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Authorization", authorization);
+    }
+  soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), server);
+  response = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (response, &len);
+  if (json_out != NULL)
+    {
+      *json_out = stp_json_parse (data, len, &error);
+      g_assert_no_error (error);
+    }
+  return soup_message_get_status (msg);
+}
+
+/* The server answers /v1/info and takes a push from @device. */
+static void
+assert_still_serving (Server       *server,
+                      const Device *device,
+                      const char   *msg_id)
+{
+  g_autoptr(JsonNode) json = NULL;
+
+  g_assert_cmpuint (request (server, "GET", "/v1/info", NULL, NULL, &json), ==, 200);
+  g_assert_cmpint (get_int (json, "protocol"), ==, 1);
+  push_one (server, device, msg_id);
+}
+
+static char *
+nested (const char *open,
+        guint       depth,
+        const char *close)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, open);
+  for (guint i = 0; close != NULL && i < depth; i++)
+    g_string_append (out, close);
+  return g_string_free (out, FALSE);
+}
+
+/* A body sent a few bytes at a time over a raw TLS connection; while it
+ * trickles in, another device is served. */
+static gboolean
+accept_any (GTlsConnection       *conn,
+            GTlsCertificate      *peer,
+            GTlsCertificateFlags  errors,
+            gpointer              user_data)
+{
+  return g_tls_certificate_is_same (peer, user_data);
+}
+
+static void
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    g_signal_connect (connection, "accept-certificate", G_CALLBACK (accept_any), user_data);
+}
+
+static void
+slow_body (Server       *server,
+           const Device *other)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *body = "{\"code\":\"AAAA-BBBB\",\"device_name\":[[[[";
+  g_autofree char *head = g_strdup_printf ("POST /v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           "Content-Type: application/json\r\n"
+                                           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                                           strlen (body));
+  GOutputStream *out;
+  char reply[512] = { 0 };
+  gsize got = 0;
+
+  g_socket_client_set_tls (client, TRUE);
+  g_signal_connect (client, "event", G_CALLBACK (on_client_event), server->cert);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) server->port, NULL, &error);
+  g_assert_no_error (error);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  g_output_stream_write_all (out, head, strlen (head), NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  for (gsize i = 0; body[i] != '\0'; i++)
+    {
+      g_output_stream_write_all (out, body + i, 1, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_flush (out, NULL, &error);
+      g_assert_no_error (error);
+      if (i == 5)
+        {
+          g_autofree char *msg_id = g_strdup_printf ("during-slow-body-%s", server->backend);
+          assert_still_serving (server, other, msg_id);
+        }
+      g_usleep (20000);
+    }
+
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), reply,
+                           sizeof reply - 1, &got, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("slow body answered: %.40s", reply);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 400"));
+}
+
+static void
+test_hostile (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_auto(Device) other = { 0 };
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *push = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *big_config = NULL;
+  g_autofree char *token_header = NULL;
+  g_autoptr(GError) error = NULL;
+  Server big;
+  struct { const char *name; const char *path; gboolean auth; char *body; gsize len; } cases[16];
+  guint n_cases = 0;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр нападений", &device);
+  enroll_new_center (server, "Центр соседей", &other);
+  push = g_strdup_printf ("/v1/centers/%s/push", device.center);
+  token_header = g_strdup_printf ("Bearer %s", device.token);
+
+  /* The same database, bodies up to 1 MiB. */
+  g_file_get_contents (server->config_path, &config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (config, "max_body_bytes=65536\n"));
+  {
+    g_auto(GStrv) parts = g_strsplit (config, "max_body_bytes=65536\n", 2);
+    g_autofree char *text = g_strconcat (parts[0], "max_body_bytes=1048576\n", parts[1], NULL);
+
+    big_config = g_build_filename (server->dir, "big-body.conf", NULL);
+    g_file_set_contents (big_config, text, -1, &error);
+    g_assert_no_error (error);
+  }
+  big = *server;
+  big.process = NULL;
+  big.config_path = big_config;
+  start_process (&big, NULL, NULL, NULL);
+
+#define ADD_CASE(n, p, a, b) \
+  do { char *b_ = (b); cases[n_cases++] = (typeof (cases[0])) { n, p, a, b_, strlen (b_) }; } while (0)
+
+  /* The crash of the issue: 100 000 nested arrays, with and without login. */
+  ADD_CASE ("deep arrays, enroll", "/v1/enroll", FALSE, nested ("[", 100000, NULL));
+  ADD_CASE ("deep arrays, push", push, TRUE, nested ("[", 100000, NULL));
+  ADD_CASE ("deep objects, push", push, TRUE, nested ("{\"a\":", 100000, NULL));
+  ADD_CASE ("deep but closed, push", push, TRUE, nested ("[", 65, "]"));
+  {
+    GString *s = g_string_new ("{\"code\":\"");
+    for (guint i = 0; i < 500000; i++)
+      g_string_append_c (s, 'A');
+    g_string_append (s, "\",\"device_name\":\"x\"}");
+    ADD_CASE ("huge string, enroll", "/v1/enroll", FALSE, g_string_free (s, FALSE));
+  }
+  {
+    GString *s = g_string_new ("{");
+    for (guint i = 0; i < 60000; i++)
+      g_string_append_printf (s, "%s\"k%u\":0", i > 0 ? "," : "", i);
+    g_string_append (s, "}");
+    ADD_CASE ("many keys, push", push, TRUE, g_string_free (s, FALSE));
+  }
+  {
+    GString *s = g_string_new ("{\"envelopes\":[");
+    for (guint i = 0; i < 150000; i++)
+      g_string_append (s, i > 0 ? ",0" : "0");
+    g_string_append (s, "]}");
+    ADD_CASE ("many elements, push", push, TRUE, g_string_free (s, FALSE));
+  }
+  ADD_CASE ("many keys, enroll", "/v1/enroll", FALSE,
+            g_strdup ("{\"code\":\"A\",\"device_name\":\"b\",\"c\":1,\"d\":2,\"e\":3,\"f\":4,\"g\":5,"
+                      "\"h\":6,\"i\":7,\"j\":8}"));
+  ADD_CASE ("bad UTF-8, enroll", "/v1/enroll", FALSE,
+            g_strdup ("{\"code\":\"AAAA\",\"device_name\":\"\xc3\x28\"}"));
+  ADD_CASE ("truncated, push", push, TRUE, g_strdup ("{\"envelopes\":[{\"v\":1,\"center\":"));
+  ADD_CASE ("long number, push", push, TRUE, nested ("9", 200000, NULL));
+
+  for (guint i = 0; i < n_cases; i++)
+    {
+      g_test_message ("hostile: %s (%zu bytes)", cases[i].name, cases[i].len);
+      g_assert_cmpuint (request_typed (&big, "POST", cases[i].path,
+                                       cases[i].auth ? device.token : NULL, "application/json",
+                                       cases[i].body, cases[i].len, &json), ==, 400);
+      assert_error (json, "invalid");
+      g_clear_pointer (&json, json_node_unref);
+      g_free (cases[i].body);
+      {
+        g_autofree char *msg_id = g_strdup_printf ("after-hostile-%u", i);
+        assert_still_serving (&big, &other, msg_id);
+      }
+    }
+
+  /* Wrong content types are refused before the body is read. */
+  {
+    const char *types[] = { "text/plain", "application/x-www-form-urlencoded",
+                            "multipart/form-data; boundary=x", "application/jsonx", NULL };
+
+    for (guint i = 0; types[i] != NULL; i++)
+      {
+        g_assert_cmpuint (request_typed (server, "POST", push, device.token, types[i],
+                                         "{\"envelopes\":[]}", 16, &json), ==, 415);
+        assert_error (json, "unsupported_media_type");
+        g_clear_pointer (&json, json_node_unref);
+      }
+    g_assert_cmpuint (request_typed (server, "POST", push, device.token,
+                                     "application/json; charset=utf-8",
+                                     "{\"envelopes\":[]}", 16, &json), ==, 200);
+    g_clear_pointer (&json, json_node_unref);
+  }
+
+  /* An envelope whose ciphertext is cut in the middle of a base64 group:
+   * refused on its own, nothing stored.  (One cut at a group boundary is
+   * valid base64 the server cannot tell from any other ciphertext; the
+   * receiving device refuses it when it fails to open.) */
+  {
+    g_autofree char *envelope = make_envelope (&device, "cut-short", now_hlc (), "данные");
+    char *ct = strstr (envelope, "\"ct\":\"");
+    g_autofree char *body = NULL;
+    JsonObject *result;
+
+    g_assert_nonnull (ct);
+    memmove (ct + 6, ct + 7, strlen (ct + 7) + 1);  /* one base64 character fewer */
+    body = g_strdup_printf ("{\"envelopes\":[%s]}", envelope);
+    g_assert_cmpuint (request (server, "POST", push, device.token, body, &json), ==, 200);
+    result = json_array_get_object_element (results_of (json), 0);
+    g_assert_cmpstr (json_object_get_string_member (result, "error"), ==, "invalid");
+    g_clear_pointer (&json, json_node_unref);
+  }
+
+  slow_body (&big, &other);
+  stop_process (&big);
+  assert_still_serving (server, &device, "after-all-hostile");
+}
+
 static void
 add_contract (Server *server)
 {
@@ -2060,6 +2332,7 @@ add_contract (Server *server)
     { "snapshot-rules", test_snapshot_rules },
     { "snapshot-malformed", test_snapshot_malformed },
     { "snapshot-pruning", test_snapshot_pruning },
+    { "hostile-input", test_hostile },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
