@@ -137,11 +137,20 @@ stp_server_config_load (const char  *path,
     config->enroll_attempts_per_minute = (guint) get_uint (file, "enroll_attempts_per_minute",
                                                            STP_SERVER_DEFAULT_ENROLL_RATE,
                                                            100000, &local_error);
+  if (local_error == NULL)
+    config->max_pull_bytes = (gsize) get_uint (file, "max_pull_bytes",
+                                               STP_SERVER_DEFAULT_MAX_PULL_BYTES,
+                                               G_GUINT64_CONSTANT (1) << 32, &local_error);
+  if (local_error == NULL)
+    config->workers = (guint) get_uint (file, "workers", STP_SERVER_DEFAULT_WORKERS,
+                                        STP_SERVER_MAX_WORKERS, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (config->workers < 1)
+    config->workers = 1;
   if (config->max_body_bytes < 1024 || config->max_pull_limit < 1 ||
       config->max_snapshot_bytes < 1)
     {

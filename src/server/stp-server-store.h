@@ -190,10 +190,15 @@ gboolean        stp_server_store_push          (StpServerStore  *store,
                                                 guint            n_items,
                                                 gint64           now,
                                                 GError         **error);
+/* Rows (seq, body) after @after in seq order: at most @limit, and no more
+ * than fit in @max_bytes of reply (but always one, if there is one);
+ * @more says whether rows are left. */
 StpServerResult *stp_server_store_pull         (StpServerStore  *store,
                                                 const char      *center,
                                                 gint64           after,
                                                 guint            limit,
+                                                gsize            max_bytes,
+                                                gboolean        *more,
                                                 GError         **error);
 gboolean        stp_server_store_add_aggregate (StpServerStore  *store,
                                                 const char      *center,
