@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-server-store.h"
+#include "stp-server-store-schema.h"
 
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
@@ -59,6 +60,9 @@ stp_server_now_millis (void)
   return g_get_real_time () / 1000;
 }
 
+static gboolean migrate (StpServerStore  *store,
+                         GError         **error);
+
 StpServerStore *
 stp_server_store_open (const char  *database,
                        const char  *state_dir,
@@ -91,7 +95,8 @@ stp_server_store_open (const char  *database,
   if (store == NULL)
     return NULL;
 
-  if (!store->vtable->exec_script (store, store->vtable->schema_sql, error))
+  if (!store->vtable->exec_script (store, store->vtable->setup_sql, error) ||
+      !migrate (store, error))
     {
       stp_server_store_free (store);
       return NULL;
@@ -156,6 +161,73 @@ rollback (StpServerStore *store)
 
   if (!exec (store, "ROLLBACK", NULL, 0, &error))
     g_warning ("Rollback failed: %s", error->message);
+}
+
+/* Migrations */
+
+static const char * const migrations[] = STP_SERVER_STORE_MIGRATIONS;
+
+guint
+stp_server_store_latest_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+gint64
+stp_server_store_get_version (StpServerStore  *store,
+                              GError         **error)
+{
+  g_autoptr(StpServerResult) result = query (store, "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                                             NULL, 0, error);
+
+  if (result == NULL)
+    return -1;
+  return g_ascii_strtoll (stp_server_result_get (result, 0, 0), NULL, 10);
+}
+
+/* Brings the database to the latest version in one transaction, under a
+ * lock, so that processes starting together apply each step once. */
+static gboolean
+migrate (StpServerStore  *store,
+         GError         **error)
+{
+  gint64 version;
+
+  if (!begin (store, error))
+    return FALSE;
+  if ((store->vtable->lock_sql != NULL && !exec (store, store->vtable->lock_sql, NULL, 0, error)) ||
+      !store->vtable->exec_script (store, "CREATE TABLE IF NOT EXISTS schema_version ("
+                                          "  version INTEGER PRIMARY KEY,"
+                                          "  applied_at BIGINT NOT NULL)", error) ||
+      (version = stp_server_store_get_version (store, error)) < 0)
+    goto failed;
+
+  if (version > (gint64) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
+                   _("The database was made by a newer stupeni-server (schema version %d); "
+                     "update this one"), (int) version);
+      goto failed;
+    }
+
+  for (gint64 v = version; v < (gint64) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, v + 1);
+      g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, stp_server_now_millis ());
+      const char *params[] = { number, now };
+
+      if (!store->vtable->exec_script (store, migrations[v], error) ||
+          !exec (store, "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
+                 params, 2, error))
+        goto failed;
+      if (v > 0 || version > 0)
+        g_info ("Server database migrated to version %" G_GINT64_FORMAT, v + 1);
+    }
+  return commit (store, error);
+
+failed:
+  rollback (store);
+  return FALSE;
 }
 
 gboolean

@@ -41,7 +41,8 @@ typedef struct
 {
   const char       *name;         /* "sqlite" or "postgresql" */
   const char       *begin_sql;    /* starts a write transaction */
-  const char       *schema_sql;
+  const char       *setup_sql;    /* run on each new connection */
+  const char       *lock_sql;     /* serializes migrations; NULL if begin_sql does */
   void             (*free)        (StpServerStore      *store);
   gboolean         (*exec_script) (StpServerStore      *store,
                                    const char          *sql,
@@ -70,6 +71,10 @@ StpServerStore *stp_server_store_open          (const char  *database,
                                                 GError     **error);
 void            stp_server_store_free          (StpServerStore *store);
 const char     *stp_server_store_get_kind      (StpServerStore *store);
+/* The schema version of the database (the number of migrations applied). */
+gint64          stp_server_store_get_version   (StpServerStore *store,
+                                                GError        **error);
+guint           stp_server_store_latest_version (void);
 
 typedef struct
 {
