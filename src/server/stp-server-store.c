@@ -570,8 +570,10 @@ fail:
   return FALSE;
 }
 
-/* Reply bytes per envelope beyond its body: {"envelope":…,"seq":N}, */
-#define PULL_ROW_OVERHEAD 40
+/* Reply bytes beyond the bodies: {"envelopes":[…],"last_seq":N,"more":false}
+ * once, and {"envelope":…,"seq":N}, per envelope. */
+#define PULL_PAGE_OVERHEAD 64
+#define PULL_ROW_OVERHEAD  40
 
 StpServerResult *
 stp_server_store_pull (StpServerStore  *store,
@@ -587,7 +589,7 @@ stp_server_store_pull (StpServerStore  *store,
   g_autofree char *last_text = NULL;
   g_autoptr(StpServerResult) sizes = NULL;
   const char *params[] = { center, after_text, limit_text };
-  gsize total = 0;
+  gsize total = PULL_PAGE_OVERHEAD;
   guint n = 0;
 
   /* The sizes first, so that the bodies read are those that fit: a page

@@ -339,6 +339,8 @@ ensure_server (Server *server)
     g_autofree char *expected = g_strdup_printf ("initialized %s store", server->backend);
 
     g_assert_nonnull (strstr (output, expected));
+    /* All numbered migrations applied, and again (a no-op) on the next start. */
+    g_assert_nonnull (strstr (output, "schema version 2 of 2\n"));
   }
   start_process (server, NULL, NULL, NULL);
   server->failed_to_start = FALSE;
@@ -2315,6 +2317,137 @@ test_hostile (gconstpointer data)
   assert_still_serving (server, &device, "after-all-hostile");
 }
 
+/* Pull replies are bounded in bytes as well as in envelopes (issue 14):
+ * max_bytes (capped by the server's max_pull_bytes) stops a page early,
+ * but a page always holds at least one envelope. */
+static void
+test_pull_bytes (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) device = { 0 };
+  g_autofree char *filler = g_strnfill (9000, 'x');
+  gsize envelope_len = 0;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр больших пакетов", &device);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("big-%u", i);
+      g_autofree char *path = g_strdup_printf ("/v1/centers/%s/push", device.center);
+      g_autofree char *envelope = make_envelope (&device, msg_id, now_hlc (), filler);
+      g_autofree char *body = g_strdup_printf ("{\"envelopes\":[%s]}", envelope);
+      g_autoptr(JsonNode) json = NULL;
+
+      envelope_len = strlen (envelope);
+      g_assert_cmpuint (request (server, "POST", path, device.token, body, &json), ==, 200);
+    }
+  g_assert_cmpuint (envelope_len, >, 12000);
+
+  {
+    /* The server counts 64 bytes for the page and 40 per envelope
+     * beyond its body. */
+    const gsize two = 64 + 2 * (envelope_len + 40);
+    const struct { gsize max_bytes; guint expected; gboolean more; } cases[] = {
+      { 1, 1, TRUE },                    /* always one */
+      { two - 1, 1, TRUE },
+      { two, 2, TRUE },
+      { 100 * 1024 * 1024, 5, FALSE },   /* capped by max_pull_bytes, 8 MiB */
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        gsize max_bytes = cases[i].max_bytes;
+        g_autofree char *path = NULL;
+        g_autoptr(JsonNode) json = NULL;
+        g_autoptr(GBytes) raw = NULL;
+        g_autofree char *authorization = g_strdup_printf ("Bearer %s", device.token);
+        JsonArray *envelopes;
+
+        path = g_strdup_printf ("/v1/centers/%s/pull?after=0&limit=50&max_bytes=%" G_GSIZE_FORMAT,
+                                device.center, max_bytes);
+        g_assert_cmpuint (request_full (server, NULL, "GET", path, authorization, NULL, -1,
+                                        &json, &raw, NULL), ==, 200);
+        envelopes = json_object_get_array_member (json_node_get_object (json), "envelopes");
+        g_test_message ("max_bytes %" G_GSIZE_FORMAT ": %u envelopes, %" G_GSIZE_FORMAT " bytes",
+                        max_bytes, json_array_get_length (envelopes), g_bytes_get_size (raw));
+        g_assert_cmpuint (json_array_get_length (envelopes), ==, cases[i].expected);
+        g_assert_cmpint (json_object_get_boolean_member (json_node_get_object (json), "more"),
+                         ==, cases[i].more);
+        g_assert_cmpint (get_int (json, "last_seq"), ==, cases[i].expected);
+        if (cases[i].expected > 1)
+          g_assert_cmpuint (g_bytes_get_size (raw), <=, max_bytes);
+      }
+  }
+}
+
+/* One log line per request on stderr: method, path, status, bytes, time
+ * and center, and never the token. */
+static void
+test_request_log (void)
+{
+  Server *server = &sqlite_server;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err_text = NULL;
+  g_auto(Device) device = { 0 };
+  Server logged;
+  g_autofree char *code = NULL;
+  g_autofree char *center = NULL;
+
+  if (!ensure_server (server))
+    return;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, server_binary,
+                                         "--config", server->config_path,
+                                         "serve", "--port", "0", NULL);
+  g_assert_no_error (error);
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  logged = *server;
+  logged.port = 0;
+  while (logged.port == 0)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "listening on https://127.0.0.1:"))
+        logged.port = (guint) g_ascii_strtoull (line + strlen ("listening on https://127.0.0.1:"),
+                                                NULL, 10);
+    }
+
+  center = add_center (&logged, "Центр журнала", &code);
+  json_node_unref (enroll (&logged, code, &device));
+  push_one (&logged, &device, "logged-push");
+  {
+    g_autoptr(JsonNode) json = NULL;
+
+    g_assert_cmpuint (request (&logged, "GET", "/v1/nothing", NULL, NULL, &json), ==, 404);
+  }
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err_text, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", err_text);
+
+  g_assert_nonnull (strstr (err_text, "POST /v1/enroll 200 "));
+  {
+    g_autofree char *push_line = g_strdup_printf ("POST /v1/centers/%s/push 200 ", center);
+    g_autofree char *center_field = g_strdup_printf (" ms center=%s", center);
+
+    g_assert_nonnull (strstr (err_text, push_line));
+    g_assert_nonnull (strstr (err_text, center_field));
+  }
+  g_assert_nonnull (strstr (err_text, "GET /v1/nothing 404 "));
+  g_assert_null (strstr (err_text, device.token));
+  g_assert_null (strstr (err_text, code));
+}
+
 static void
 add_contract (Server *server)
 {
@@ -2333,6 +2466,7 @@ add_contract (Server *server)
     { "snapshot-malformed", test_snapshot_malformed },
     { "snapshot-pruning", test_snapshot_pruning },
     { "hostile-input", test_hostile },
+    { "pull-bytes", test_pull_bytes },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -2363,6 +2497,7 @@ main (int   argc,
   g_test_add_func ("/server/cli", test_cli);
   g_test_add_func ("/server/dev-certificate-and-rate-limit", test_dev_certificate_and_rate_limit);
   g_test_add_func ("/server/crash-hook", test_crash_hook);
+  g_test_add_func ("/server/request-log", test_request_log);
 
   status = g_test_run ();
 
