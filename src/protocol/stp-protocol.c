@@ -301,6 +301,58 @@ json_too_large (GError     **error,
   return FALSE;
 }
 
+static gboolean
+json_invalid (GError **error)
+{
+  g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                       _("The data is not valid JSON"));
+  return FALSE;
+}
+
+static int
+hex4 (const char *p)
+{
+  int value = 0;
+
+  for (int k = 0; k < 4; k++)
+    {
+      int digit = g_ascii_xdigit_value (p[k]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* Length of the escape at @p (which is a backslash), or 0 when it is not
+ * one JSON allows: \" \\ \/ \b \f \n \r \t, or \uXXXX that is not
+ * U+0000 and not half of a surrogate pair without the other half. */
+static gsize
+json_escape_length (const char *p,
+                    gsize       left)
+{
+  int unit;
+
+  if (left < 2)
+    return 0;
+  if (strchr ("\"\\/bfnrt", p[1]) != NULL && p[1] != '\0')
+    return 2;
+  if (p[1] != 'u' || left < 6 || (unit = hex4 (p + 2)) <= 0)
+    return 0;
+  if (unit >= 0xdc00 && unit <= 0xdfff)
+    return 0;
+  if (unit >= 0xd800 && unit <= 0xdbff)
+    {
+      int low;
+
+      if (left < 12 || p[6] != '\\' || p[7] != 'u' || (low = hex4 (p + 8)) < 0xdc00 || low > 0xdfff)
+        return 0;
+      return 12;
+    }
+  return 6;
+}
+
 /* One pass over the bytes, with no recursion and no allocation: the depth
  * of open brackets, the elements of each open container (commas at its
  * level), the values in all (commas and containers, plus one), and the
@@ -341,9 +393,17 @@ stp_json_check_limits (const char          *data,
         {
           if (c == '\\')
             {
-              i++;              /* the escaped character, whatever it is */
-              token++;
+              gsize skip;
+
+              /* Only the escapes JSON has: json-glib would also take
+               * octal ones, which make bytes that are not UTF-8. */
+              if ((skip = json_escape_length (data + i, len - i)) == 0)
+                return json_invalid (error);
+              i += skip - 1;
+              token += skip - 1;
             }
+          else if ((guchar) c < 0x20)
+            return json_invalid (error);    /* raw control characters */
           else if (c == '"')
             {
               in_string = FALSE;

@@ -140,18 +140,41 @@ exec (StpServerStore      *store,
   return result != NULL;
 }
 
+static void
+release_write_lock (StpServerStore *store)
+{
+  if (store->holds_write_lock)
+    {
+      store->holds_write_lock = FALSE;
+      g_mutex_unlock (store->vtable->write_lock);
+    }
+}
+
 static gboolean
 begin (StpServerStore  *store,
        GError         **error)
 {
-  return exec (store, store->vtable->begin_sql, NULL, 0, error);
+  if (store->vtable->write_lock != NULL && !store->holds_write_lock)
+    {
+      g_mutex_lock (store->vtable->write_lock);
+      store->holds_write_lock = TRUE;
+    }
+  if (!exec (store, store->vtable->begin_sql, NULL, 0, error))
+    {
+      release_write_lock (store);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
 commit (StpServerStore  *store,
         GError         **error)
 {
-  return exec (store, "COMMIT", NULL, 0, error);
+  gboolean ok = exec (store, "COMMIT", NULL, 0, error);
+
+  release_write_lock (store);
+  return ok;
 }
 
 static void
@@ -161,6 +184,7 @@ rollback (StpServerStore *store)
 
   if (!exec (store, "ROLLBACK", NULL, 0, &error))
     g_warning ("Rollback failed: %s", error->message);
+  release_write_lock (store);
 }
 
 /* Migrations */

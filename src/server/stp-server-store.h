@@ -43,6 +43,10 @@ typedef struct
   const char       *begin_sql;    /* starts a write transaction */
   const char       *setup_sql;    /* run on each new connection */
   const char       *lock_sql;     /* serializes migrations; NULL if begin_sql does */
+  /* Taken around write transactions when the database allows only one
+   * writer (SQLite): the process's workers then queue on a mutex instead
+   * of polling in SQLite's busy handler, which sleeps up to 100 ms. */
+  GMutex           *write_lock;
   void             (*free)        (StpServerStore      *store);
   gboolean         (*exec_script) (StpServerStore      *store,
                                    const char          *sql,
@@ -57,6 +61,7 @@ typedef struct
 struct _StpServerStore
 {
   const StpServerStoreVTable *vtable;
+  gboolean                    holds_write_lock;
 };
 
 StpServerStore *stp_server_store_sqlite_open   (const char  *path,

@@ -189,6 +189,50 @@ test_json_limits (void)
   expect_limit ("", NULL, STP_PROTOCOL_ERROR_INVALID);
 }
 
+/* Found by fuzz-snapshot (issue 14): json-glib takes octal escapes such as
+ * "\333", which make a byte that is not UTF-8; a manifest with one parsed,
+ * and its canonical form did not.  Only JSON's own escapes are accepted,
+ * and raw control characters, U+0000 and lone surrogates are refused. */
+static void
+test_json_strict_strings (void)
+{
+  const char *good[] = { "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"a\\/b\\n\\t\\\"\\\\\"",
+                         "\"\\u0001\"", "[\"ё\"]", NULL };
+  const char *bad[] = { "\"\\3\"", "\"\\333\"", "\"\\x41\"", "\"\\ud800\"", "\"\\udc00x\"",
+                        "\"\\ud800\\u0041\"", "\"\\u0000\"", "\"a\x01b\"", "\"a\nb\"",
+                        "\"\\u12\"", "\"\\", "\"\\'\"", NULL };
+  const char *manifest = "{\"chunks\":3,\"device\":\"d2\",\"format\":\"sq\\\\\\333333\","
+                         "\"hash\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFYXRGBkaGxwdHh8=\","
+                         "\"hlc\":\"148760000\",\"raw_bytes\":252,\"schema\":1,\"seq\":42,\"v\":1}";
+  g_auto(StpSnapshotManifest) parsed = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *canonical = NULL;
+
+      g_test_message ("good: %s", good[i]);
+      node = stp_json_parse (good[i], strlen (good[i]), &error);
+      g_assert_no_error (error);
+      canonical = stp_json_canonicalize (node);
+      g_assert_true (g_utf8_validate (canonical, -1, NULL));
+    }
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+
+      g_test_message ("bad: %s", bad[i]);
+      node = stp_json_parse (bad[i], strlen (bad[i]), &error);
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+      g_assert_null (node);
+      g_clear_error (&error);
+    }
+
+  g_assert_false (stp_snapshot_manifest_from_json (&parsed, manifest, strlen (manifest), &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+}
+
 static void
 test_envelope_round_trip (void)
 {
@@ -834,6 +878,7 @@ main (int   argc,
   g_test_add_func ("/protocol/device-codes", test_device_codes);
   g_test_add_func ("/protocol/canonical-json", test_canonical);
   g_test_add_func ("/protocol/json-limits", test_json_limits);
+  g_test_add_func ("/protocol/json-strict-strings", test_json_strict_strings);
   g_test_add_func ("/protocol/envelope/round-trip", test_envelope_round_trip);
   g_test_add_func ("/protocol/envelope/malformed", test_envelope_malformed);
   g_test_add_func ("/protocol/envelope/tamper", test_envelope_tamper);
