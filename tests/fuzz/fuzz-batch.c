@@ -2,6 +2,8 @@
  * in format 1 (JSON), format 2 (the compact text) or compressed. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include "stp-sync-batch.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);

@@ -2,6 +2,8 @@
  * the bounded parser, the canonical form, envelopes and wrapped keys. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include "stp-envelope.h"
 #include "stp-wrapped-key.h"
 

@@ -8,6 +8,8 @@
  * handlers behind authentication. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include "stp-protocol.h"
 #include "stp-server.h"
 

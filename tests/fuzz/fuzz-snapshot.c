@@ -2,6 +2,8 @@
  * the raw inflate the batch format uses.  The first byte picks which. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include "stp-protocol.h"
 #include "stp-snapshot.h"
 

@@ -3,6 +3,8 @@
  * the program only ever passes valid UTF-8, so other input is skipped. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include "stp-query.h"
 #include "stp-validate.h"
 
