@@ -7,10 +7,7 @@
 #include "stp-first-run-window.h"
 #include "stp-sync-engine.h"
 
-#if __has_include("stp-demo.h")
-# include "stp-demo.h"
-# define HAVE_DEMO 1
-#endif
+#include "stp-demo.h"
 
 #define DEMO_RESIDENTS 300
 #define DEMO_LOGIN "director"
@@ -124,7 +121,6 @@ on_create_clicked (StpFirstRunWindow *self)
   g_signal_emit (self, signals[SESSION_STARTED], 0, session);
 }
 
-#ifdef HAVE_DEMO
 static void
 demo_thread (GTask        *task,
              gpointer      source_object,
@@ -170,12 +166,10 @@ demo_done (GObject      *object,
 
   g_signal_emit (self, signals[SESSION_STARTED], 0, session);
 }
-#endif
 
 static void
 on_demo_clicked (StpFirstRunWindow *self)
 {
-#ifdef HAVE_DEMO
   g_autoptr(GTask) task = NULL;
 
   show_error (self, NULL);
@@ -187,9 +181,6 @@ on_demo_clicked (StpFirstRunWindow *self)
   g_task_set_source_tag (task, on_demo_clicked);
   g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
   g_task_run_in_thread (task, demo_thread);
-#else
-  show_error (self, _("This build of the program has no demo center."));
-#endif
 }
 
 

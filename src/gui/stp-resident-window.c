@@ -13,10 +13,7 @@
 #include "stp-card-court.h"
 #include "stp-error.h"
 
-#if __has_include("stp-report-print.h")
 #include "stp-report-print.h"
-#define STP_HAVE_REPORT_PRINT 1
-#endif
 
 #include <glib/gi18n-lib.h>
 
@@ -211,9 +208,7 @@ stp_resident_window_new (GtkApplication *app,
   stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
   stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
 
-#ifdef STP_HAVE_REPORT_PRINT
   stp_report_actions_add_to_card (self->header_box, store, session, resident_id);
-#endif
 
   return GTK_WINDOW (self);
 }

@@ -6,9 +6,7 @@
 
 #include "stp-settings-page.h"
 
-#ifdef HAVE_SYNC_PAGE
-# include "stp-sync-page.h"
-#endif
+#include "stp-sync-page.h"
 
 struct _StpSettingsPage
 {
@@ -654,10 +652,8 @@ stp_settings_page_new (StpStore   *store,
       gtk_widget_set_sensitive (GTK_WIDGET (self->idle_spin), FALSE);
     }
 
-#ifdef HAVE_SYNC_PAGE
   adw_preferences_group_add (self->sync_group, stp_sync_page_new (store, session));
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
-#endif
 
   /* Filled by stp_settings_page_reload() when first shown. */
 

@@ -11,21 +11,11 @@
 #include "stp-residents-page.h"
 #include "stp-settings-page.h"
 
-#ifdef HAVE_INTAKE_PAGE
-# include "stp-intake-page.h"
-#endif
-#ifdef HAVE_RESIDENT_WINDOW
-# include "stp-resident-window.h"
-#endif
-#ifdef HAVE_REPORTS_PAGE
-# include "stp-reports-page.h"
-#endif
-#ifdef HAVE_CONFLICTS_PAGE
-# include "stp-conflicts-page.h"
-#endif
-#ifdef HAVE_SYNC_STATUS
-# include "stp-sync-status.h"
-#endif
+#include "stp-conflicts-page.h"
+#include "stp-intake-page.h"
+#include "stp-reports-page.h"
+#include "stp-resident-window.h"
+#include "stp-sync-status.h"
 
 /* How often the idle timer looks at the time of the last input. */
 #define IDLE_CHECK_SECONDS 10
@@ -220,7 +210,6 @@ stp_window_open_resident (StpWindow  *self,
       return;
     }
 
-#ifdef HAVE_RESIDENT_WINDOW
   {
     GtkWindow *card;
     GtkEventController *shortcuts;
@@ -243,9 +232,6 @@ stp_window_open_resident (StpWindow  *self,
                              self, G_CONNECT_SWAPPED);
     gtk_window_present (card);
   }
-#else
-  stp_window_add_toast (self, _("Resident cards are not part of this build"));
-#endif
 }
 
 static void
@@ -255,7 +241,6 @@ on_resident_activated (StpWindow  *self,
   stp_window_open_resident (self, resident_id);
 }
 
-#ifdef HAVE_INTAKE_PAGE
 static void
 on_resident_created (StpWindow  *self,
                      const char *resident_id)
@@ -264,22 +249,6 @@ on_resident_created (StpWindow  *self,
   if (self->residents_page != NULL)
     stp_residents_page_reload (STP_RESIDENTS_PAGE (self->residents_page));
 }
-#endif
-
-#if !defined (HAVE_INTAKE_PAGE) || !defined (HAVE_REPORTS_PAGE)
-static GtkWidget *
-placeholder_page (const char *title,
-                  const char *description)
-{
-  GtkWidget *page = adw_status_page_new ();
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "dialog-information-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
-  adw_status_page_set_description (ADW_STATUS_PAGE (page), description);
-
-  return page;
-}
-#endif
 
 static void
 add_page (StpWindow  *self,
@@ -310,15 +279,10 @@ stp_window_build_pages (StpWindow *self)
 
   if (stp_session_can (session, STP_PERMISSION_INTAKE))
     {
-#ifdef HAVE_INTAKE_PAGE
       self->intake_page = stp_intake_page_new (self->store, session);
       g_signal_connect_object (self->intake_page, "resident-created",
                                G_CALLBACK (on_resident_created),
                                self, G_CONNECT_SWAPPED);
-#else
-      self->intake_page = placeholder_page (_("Intake"),
-                                            _("The intake form is not part of this build."));
-#endif
       add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
     }
 
@@ -339,22 +303,15 @@ stp_window_build_pages (StpWindow *self)
 
   if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
     {
-#ifdef HAVE_REPORTS_PAGE
       self->reports_page = stp_reports_page_new (self->store, session);
-#else
-      self->reports_page = placeholder_page (_("Reports"),
-                                             _("Reports are not part of this build."));
-#endif
       add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
     }
 
-#ifdef HAVE_CONFLICTS_PAGE
   if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
     {
       self->conflicts_page = stp_conflicts_page_new (self->store, session);
       add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
     }
-#endif
 
   if (stp_session_can (session, STP_PERMISSION_ADMIN))
     {
@@ -368,9 +325,7 @@ stp_window_build_pages (StpWindow *self)
       add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
     }
 
-#ifdef HAVE_SYNC_STATUS
   gtk_box_append (self->status_box, stp_sync_status_new (self->store));
-#endif
 }
 
 gboolean

@@ -649,7 +649,6 @@ test_idle_lock_keeps_text (void)
 static void
 test_staff_opens_card (void)
 {
-#ifdef HAVE_RESIDENT_WINDOW
   g_autoptr(Center) center = center_new ();
   g_autoptr(GList) before = NULL;
   g_autoptr(GList) after = NULL;
@@ -685,9 +684,6 @@ test_staff_opens_card (void)
   gtk_window_destroy (GTK_WINDOW (window));
   stp_test_wait (100);
   g_assert_null (card);
-#else
-  g_test_skip ("The resident card is not part of this build");
-#endif
 }
 
 /* Starts the application on @path and returns its toplevel windows. */
