@@ -301,19 +301,109 @@ typedef struct
   RouteHandler  handler;
 } Route;
 
-static void route_info (StpServer *s, StpRequest *m, char **a) { stp_server_handle_info (s, m); }
-static void route_enroll (StpServer *s, StpRequest *m, char **a) { stp_server_handle_enroll (s, m); }
-static void route_summary (StpServer *s, StpRequest *m, char **a) { stp_server_handle_summary (s, m, FALSE); }
-static void route_summary_csv (StpServer *s, StpRequest *m, char **a) { stp_server_handle_summary (s, m, TRUE); }
-static void route_push (StpServer *s, StpRequest *m, char **a) { stp_server_handle_push (s, m, a[0]); }
-static void route_pull (StpServer *s, StpRequest *m, char **a) { stp_server_handle_pull (s, m, a[0], m->query); }
-static void route_key (StpServer *s, StpRequest *m, char **a) { stp_server_handle_key (s, m, a[0], m->method); }
-static void route_aggregates (StpServer *s, StpRequest *m, char **a) { stp_server_handle_aggregates (s, m, a[0]); }
-static void route_snapshot_create (StpServer *s, StpRequest *m, char **a) { stp_server_handle_snapshot_create (s, m, a[0]); }
-static void route_snapshot_latest (StpServer *s, StpRequest *m, char **a) { stp_server_handle_snapshot_latest (s, m, a[0]); }
-static void route_snapshot_commit (StpServer *s, StpRequest *m, char **a) { stp_server_handle_snapshot_commit (s, m, a[0], a[1]); }
-static void route_chunk_put (StpServer *s, StpRequest *m, char **a) { stp_server_handle_snapshot_put_chunk (s, m, a[0], a[1], a[2]); }
-static void route_chunk_get (StpServer *s, StpRequest *m, char **a) { stp_server_handle_snapshot_get_chunk (s, m, a[0], a[1], a[2]); }
+static void
+route_info (StpServer   *s,
+           StpRequest  *m,
+           char       **a)
+{
+  stp_server_handle_info (s, m);
+}
+
+static void
+route_enroll (StpServer   *s,
+             StpRequest  *m,
+             char       **a)
+{
+  stp_server_handle_enroll (s, m);
+}
+
+static void
+route_summary (StpServer   *s,
+              StpRequest  *m,
+              char       **a)
+{
+  stp_server_handle_summary (s, m, FALSE);
+}
+
+static void
+route_summary_csv (StpServer   *s,
+                  StpRequest  *m,
+                  char       **a)
+{
+  stp_server_handle_summary (s, m, TRUE);
+}
+
+static void
+route_push (StpServer   *s,
+           StpRequest  *m,
+           char       **a)
+{
+  stp_server_handle_push (s, m, a[0]);
+}
+
+static void
+route_pull (StpServer   *s,
+           StpRequest  *m,
+           char       **a)
+{
+  stp_server_handle_pull (s, m, a[0], m->query);
+}
+
+static void
+route_key (StpServer   *s,
+          StpRequest  *m,
+          char       **a)
+{
+  stp_server_handle_key (s, m, a[0], m->method);
+}
+
+static void
+route_aggregates (StpServer   *s,
+                 StpRequest  *m,
+                 char       **a)
+{
+  stp_server_handle_aggregates (s, m, a[0]);
+}
+
+static void
+route_snapshot_create (StpServer   *s,
+                      StpRequest  *m,
+                      char       **a)
+{
+  stp_server_handle_snapshot_create (s, m, a[0]);
+}
+
+static void
+route_snapshot_latest (StpServer   *s,
+                      StpRequest  *m,
+                      char       **a)
+{
+  stp_server_handle_snapshot_latest (s, m, a[0]);
+}
+
+static void
+route_snapshot_commit (StpServer   *s,
+                      StpRequest  *m,
+                      char       **a)
+{
+  stp_server_handle_snapshot_commit (s, m, a[0], a[1]);
+}
+
+static void
+route_chunk_put (StpServer   *s,
+                StpRequest  *m,
+                char       **a)
+{
+  stp_server_handle_snapshot_put_chunk (s, m, a[0], a[1], a[2]);
+}
+
+static void
+route_chunk_get (StpServer   *s,
+                StpRequest  *m,
+                char       **a)
+{
+  stp_server_handle_snapshot_get_chunk (s, m, a[0], a[1], a[2]);
+}
 
 static const Route routes[] = {
   { "GET",  "/v1/info",                                     route_info },
