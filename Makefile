@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test test-asan fuzz bench clean
+.PHONY: all deps setup build run test test-asan fuzz bench clean deb test-deb test-deb-systemd check-split
 
 all: build
 
@@ -59,5 +59,31 @@ bench: build
 	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui \
 	  bench/stupeni-bench-server-load
 
+# Debian packages stupeni and stupeni-server into $(DEBDIR) (dpkg-buildpackage
+# on a copy of the tree, then lintian).  test-deb installs them on this
+# machine (root), runs both programs from the packages and purges them; it is
+# not part of `make test`.  Both use the packages already in $(DEBDIR) (make
+# deb first after changing the tree).
+DEBDIR ?= build-deb
+
+deb:
+	@sh build-aux/install-deps.sh --deb
+	sh build-aux/build-deb.sh $(DEBDIR)
+
+test-deb:
+	@ls $(DEBDIR)/stupeni_*.deb $(DEBDIR)/stupeni-server_*.deb >/dev/null 2>&1 || $(MAKE) deb
+	sh build-aux/test-deb.sh $(DEBDIR)
+
+# The packaged unit under a real systemd booted in a systemd-nspawn
+# container over an overlay of this machine's root (needs systemd-container).
+test-deb-systemd:
+	@ls $(DEBDIR)/stupeni_*.deb $(DEBDIR)/stupeni-server_*.deb >/dev/null 2>&1 || $(MAKE) deb
+	sh build-aux/test-deb-systemd.sh $(DEBDIR)
+
+# The desktop-only build (the flatpak's options) without libpq and the
+# server-only build without GTK, through a pkg-config overlay.
+check-split: deps
+	sh build-aux/check-split-builds.sh build-split
+
 clean:
-	rm -rf $(BUILDDIR)
+	rm -rf $(BUILDDIR) $(DEBDIR) build-split

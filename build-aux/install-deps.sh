@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages Stupeni needs to build, run and test.
+# Installs the Debian packages Stupeni needs to build, run and test;
+# with --deb also what `make deb` and `make test-deb` need.
 # Uses sudo when not root; does nothing when everything is already there.
 set -eu
 
@@ -8,7 +9,12 @@ PACKAGES="build-essential meson ninja-build pkg-config gettext
   libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libpq-dev libzstd-dev
   postgresql postgresql-contrib libcairo2-dev libpango1.0-dev
   xvfb xauth dbus dbus-x11 poppler-utils desktop-file-utils appstream
-  fonts-dejavu-core imagemagick openssl locales python3"
+  fonts-dejavu-core imagemagick openssl locales python3 librsvg2-bin"
+
+# Debian packaging (make deb, make test-deb) and the flatpak manifest check.
+if [ "${1:-}" = "--deb" ]; then
+  PACKAGES="$PACKAGES dpkg-dev debhelper lintian curl systemd-container flatpak-builder"
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=""

@@ -1006,15 +1006,14 @@ stp_demo_generate (StpStore  *store,
 
   for (guint done = 0; ok && done < n_residents;)
     {
+      g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
       guint batch = MIN (BATCH, n_residents - done);
 
-      ok = stp_store_begin (store, error);
+      ok = stp_store_transaction_begin (&tx, store, error);
       for (guint i = 0; ok && i < batch; i++)
         ok = insert_resident (&d, error);
       if (ok)
-        ok = stp_store_commit (store, error);
-      else
-        stp_store_rollback (store);
+        ok = stp_store_transaction_commit (&tx, error);
       done += batch;
     }
 

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stp-i18n.h"
@@ -41,4 +42,17 @@ stp_i18n_init (gboolean russian_by_default)
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+char *
+stp_format_date (const char *iso_date)
+{
+  unsigned year, month, day;
+
+  if (iso_date == NULL)
+    return g_strdup ("");
+  if (sscanf (iso_date, "%4u-%2u-%2u", &year, &month, &day) != 3
+      || !g_date_valid_dmy (day, month, year))
+    return g_strdup (iso_date);
+  return g_strdup_printf ("%02u.%02u.%04u", day, month, year);
 }

@@ -10,6 +10,41 @@
 
 G_BEGIN_DECLS
 
+/* The lock file held for a store's lifetime (stp-store-lock.c). */
+typedef struct _StpStoreLock StpStoreLock;
+
+StpStoreLock *stp_store_lock_acquire (const char    *db_path,
+                                      GError       **error);
+StpStoreLock *stp_store_lock_ref     (StpStoreLock  *lock);
+void          stp_store_lock_unref   (StpStoreLock  *lock);
+
+struct _StpStore
+{
+  GObject        parent_instance;
+
+  char          *path;
+  sqlite3       *db;
+  StpStoreLock  *lock;
+  GHashTable    *statements;   /* SQL text -> sqlite3_stmt */
+  int            depth;
+  StpHlc         hlc;
+  guint64        hlc_saved;
+  char          *device_id;
+  char          *device_code;
+  StpClockFunc   clock;
+  gpointer       clock_data;
+
+  /* The full check of a big file runs beside the start-up; the first
+   * commit waits for it and is refused if it failed. */
+  GThread       *check_thread;
+  GError        *check_error;
+  gboolean       check_failed;
+};
+
+/* Raises the clock to the value stored in meta (another connection may
+ * have moved it). */
+void       stp_store_load_hlc         (StpStore     *self);
+
 typedef enum
 {
   STP_FIELD_TEXT = 0,
@@ -54,12 +89,43 @@ const StpFieldInfo *stp_kind_info_find_field  (const StpKindInfo *info,
 
 /* The connection; only for src/core files. */
 sqlite3   *stp_store_get_db           (StpStore     *self);
-/* Nested-safe transactions (savepoints inside an open one). */
+/* Nested-safe transactions (savepoints inside an open one).  Prefer the
+ * guard below, which cannot forget the rollback. */
 gboolean   stp_store_begin            (StpStore     *self,
                                        GError      **error);
 gboolean   stp_store_commit           (StpStore     *self,
                                        GError      **error);
 void       stp_store_rollback         (StpStore     *self);
+
+/* A transaction that rolls back when its scope ends without a commit:
+ *
+ *   g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
+ *
+ *   if (!stp_store_transaction_begin (&tx, self, error))
+ *     return FALSE;
+ *   if (!write_this (self, error) || !write_that (self, error))
+ *     return FALSE;                    (rolled back here)
+ *   return stp_store_transaction_commit (&tx, error);
+ */
+typedef struct
+{
+  StpStore *store;   /* NULL once committed or rolled back */
+  int       depth;   /* the store's depth inside this transaction */
+} StpStoreTransaction;
+
+#define STP_STORE_TRANSACTION_INIT { NULL, 0 }
+
+gboolean   stp_store_transaction_begin  (StpStoreTransaction *tx,
+                                         StpStore            *store,
+                                         GError             **error);
+/* Commits (releases a savepoint); on failure the transaction is rolled
+ * back when the scope ends. */
+gboolean   stp_store_transaction_commit (StpStoreTransaction *tx,
+                                         GError             **error);
+/* Rolls back unless committed; the cleanup of g_auto(). */
+void       stp_store_transaction_end    (StpStoreTransaction *tx);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StpStoreTransaction, stp_store_transaction_end)
 /* Runs SQL text with no parameters (schema, pragmas). */
 gboolean   stp_store_exec             (StpStore     *self,
                                        const char   *sql,
@@ -67,6 +133,19 @@ gboolean   stp_store_exec             (StpStore     *self,
 /* A cached prepared statement (reset, bindings cleared). */
 sqlite3_stmt *stp_store_prepare       (StpStore     *self,
                                        const char   *sql,
+                                       GError      **error);
+/* The first column of the first row of @sql, or @fallback on an error,
+ * no row or NULL (cached statement; no parameters). */
+gint64     stp_store_query_int        (StpStore     *self,
+                                       const char   *sql,
+                                       gint64        fallback);
+/* The same as text, or NULL. */
+char      *stp_store_query_text       (StpStore     *self,
+                                       const char   *sql);
+/* A store object on a file that is no center's database in use (a
+ * snapshot being made or installed): the SQL helpers and functions, no
+ * lock, no checks, no migrations, no identity. */
+StpStore  *stp_store_open_scratch     (const char   *path,
                                        GError      **error);
 /* Sets @error from the connection's last error. */
 void       stp_store_set_sqlite_error (StpStore     *self,

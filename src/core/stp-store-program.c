@@ -88,7 +88,8 @@ stp_store_create_default_programs (StpStore    *self,
                                    StpSession  *session,
                                    GError     **error)
 {
-  if (!stp_store_begin (self, error))
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
 
   for (guint t = 0; t < G_N_ELEMENTS (templates); t++)
@@ -100,7 +101,7 @@ stp_store_create_default_programs (StpStore    *self,
       program->description = g_strdup (templates[t].description);
       program->active = TRUE;
       if (!stp_store_save_unchecked (self, session, STP_KIND_PROGRAM, program, error))
-        goto fail;
+        return FALSE;
       for (guint s = 0; s < templates[t].n_stages; s++)
         {
           g_autoptr(StpStage) stage = stp_stage_new ();
@@ -113,14 +114,10 @@ stp_store_create_default_programs (StpStore    *self,
           stage->planned_days_max = st->days_max;
           stage->description = g_strdup (st->description);
           if (!stp_store_save_unchecked (self, session, STP_KIND_STAGE, stage, error))
-            goto fail;
+            return FALSE;
         }
     }
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 /* --- Stages -------------------------------------------------------------- */
@@ -322,6 +319,7 @@ stp_store_admit (StpStore    *self,
                  StpEpisode  *episode,
                  GError     **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autoptr(StpStage) first = NULL;
 
   g_return_val_if_fail (STP_IS_STORE (self), FALSE);
@@ -342,19 +340,15 @@ stp_store_admit (StpStore    *self,
       stp_session_get_role (session) != STP_ROLE_VOLUNTEER)
     episode->responsible_user_id = g_strdup (stp_session_get_user_id (session));
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
   if (!stp_store_save_unchecked (self, session, STP_KIND_EPISODE, episode, error))
-    goto fail;
+    return FALSE;
   first = find_next_stage (self, episode->program_id, -1);
   if (first != NULL &&
       !open_entry (self, session, episode->meta.id, first->meta.id, episode->admitted_on, error))
-    goto fail;
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+    return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 /* Loads the open episode and its current entry for a stage move. */
@@ -418,6 +412,7 @@ stp_store_next_stage (StpStore    *self,
                       const char  *note,
                       GError     **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autoptr(StpEpisode) episode = NULL;
   g_autoptr(StpStageEntry) entry = NULL;
   g_autoptr(StpStage) stage = NULL;
@@ -439,18 +434,14 @@ stp_store_next_stage (StpStore    *self,
       return FALSE;
     }
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
   if (entry != NULL &&
       !close_entry (self, session, entry, date, STP_STAGE_RESULT_PASSED, note, error))
-    goto fail;
+    return FALSE;
   if (!open_entry (self, session, episode_id, next->meta.id, date, error))
-    goto fail;
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+    return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 gboolean
@@ -462,6 +453,7 @@ stp_store_step_back (StpStore    *self,
                      const char  *note,
                      GError     **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autoptr(StpEpisode) episode = NULL;
   g_autoptr(StpStageEntry) entry = NULL;
   g_autoptr(StpStage) stage = NULL;
@@ -485,17 +477,13 @@ stp_store_step_back (StpStore    *self,
       return FALSE;
     }
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
   if (!close_entry (self, session, entry, date, STP_STAGE_RESULT_STEPPED_BACK, note, error))
-    goto fail;
+    return FALSE;
   if (!open_entry (self, session, episode_id, target->meta.id, date, error))
-    goto fail;
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+    return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 gboolean
@@ -507,6 +495,7 @@ stp_store_discharge (StpStore          *self,
                      const char        *reason,
                      GError           **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autoptr(StpEpisode) episode = NULL;
   g_autoptr(StpStageEntry) entry = NULL;
 
@@ -535,13 +524,13 @@ stp_store_discharge (StpStore          *self,
   if (!load_for_move (self, session, episode_id, date, &episode, &entry, NULL, error))
     return FALSE;
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
   if (entry != NULL &&
       !close_entry (self, session, entry, date,
                     status == STP_EPISODE_COMPLETED ? STP_STAGE_RESULT_PASSED : STP_STAGE_RESULT_LEFT,
                     NULL, error))
-    goto fail;
+    return FALSE;
 
   episode->status = status;
   g_free (episode->discharged_on);
@@ -551,7 +540,7 @@ stp_store_discharge (StpStore          *self,
   /* Health fields are not touched by a role that may not see them: the
    * save only writes fields that differ, and skips those for such roles. */
   if (!stp_store_save_unchecked (self, session, STP_KIND_EPISODE, episode, error))
-    goto fail;
+    return FALSE;
 
   if (status != STP_EPISODE_DIED)
     for (guint i = 0; i < G_N_ELEMENTS (follow_up_months); i++)
@@ -564,13 +553,9 @@ stp_store_discharge (StpStore          *self,
         follow_up->due_on = stp_date_add_months (date, follow_up_months[i]);
         follow_up->outcome = STP_FOLLOW_UP_PENDING;
         if (!stp_store_save_unchecked (self, session, STP_KIND_FOLLOW_UP, follow_up, error))
-          goto fail;
+          return FALSE;
       }
-  return stp_store_commit (self, error);
-
-fail:
-  stp_store_rollback (self);
-  return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 StpEpisode *

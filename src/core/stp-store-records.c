@@ -334,6 +334,7 @@ stp_store_save_unchecked (StpStore       *self,
                           gpointer        record,
                           GError        **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   const StpKindInfo *info = stp_kind_info (kind);
   StpRecordMeta *meta = record;
   g_autofree char *today = stp_store_today (self);
@@ -344,7 +345,7 @@ stp_store_save_unchecked (StpStore       *self,
   if (!stp_record_validate_at (kind, record, today, error))
     return FALSE;
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
 
   if (meta->id != NULL)
@@ -430,8 +431,7 @@ out:
   if (stored != NULL)
     stp_record_free (kind, stored);
   if (ok)
-    return stp_store_commit (self, error);
-  stp_store_rollback (self);
+    return stp_store_transaction_commit (&tx, error);
   return FALSE;
 }
 
@@ -538,6 +538,7 @@ set_deleted (StpStore       *self,
              gboolean        deleted,
              GError        **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   gpointer record;
   gboolean ok;
 
@@ -564,18 +565,15 @@ set_deleted (StpStore       *self,
     }
   stp_record_free (kind, record);
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return FALSE;
   ok = stp_store_write_field (self, stp_record_kind_table (kind), id, "deleted",
                               deleted ? "1" : "0", error) &&
        stp_store_audit (self, session, deleted ? STP_AUDIT_DELETE : STP_AUDIT_UPDATE,
                         stp_record_kind_table (kind), id, deleted ? NULL : "undelete", error);
   if (!ok)
-    {
-      stp_store_rollback (self);
-      return FALSE;
-    }
-  return stp_store_commit (self, error);
+    return FALSE;
+  return stp_store_transaction_commit (&tx, error);
 }
 
 gboolean

@@ -118,6 +118,7 @@ stp_store_create_center (StpStore         *self,
                          const char       *director_password,
                          GError          **error)
 {
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   g_autoptr(StpSession) system = NULL;
   g_autoptr(StpCenter) copy = NULL;
   g_autoptr(StpUser) director = NULL;
@@ -152,18 +153,14 @@ stp_store_create_center (StpStore         *self,
   if (director->password_hash == NULL)
     return NULL;
 
-  if (!stp_store_begin (self, error))
+  if (!stp_store_transaction_begin (&tx, self, error))
     return NULL;
   if (!stp_store_save_unchecked (self, system, STP_KIND_CENTER, copy, error) ||
       !stp_store_save_unchecked (self, system, STP_KIND_USER, director, error) ||
       !stp_store_create_default_programs (self, system, error) ||
       !stp_store_audit_login (self, director->login, STP_AUDIT_LOGIN, NULL, NULL,
-                              "center created", error))
-    {
-      stp_store_rollback (self);
-      return NULL;
-    }
-  if (!stp_store_commit (self, error))
+                              "center created", error) ||
+      !stp_store_transaction_commit (&tx, error))
     return NULL;
 
   return session_for_user (director);

@@ -43,21 +43,21 @@ describe_consent (gconstpointer   record,
 {
   const StpConsent *consent = record;
   g_autoptr(GString) subtitle = g_string_new (NULL);
-  g_autofree char *signed_on = stp_date_format_iso (consent->signed_on);
+  g_autofree char *signed_on = stp_format_date (consent->signed_on);
 
   g_string_append_printf (subtitle, _("signed on %s"), signed_on);
   if (consent->recipient)
     g_string_append_printf (subtitle, " · %s: %s", _("recipient"), consent->recipient);
   if (consent->expires_on)
     {
-      g_autofree char *expires = stp_date_format_iso (consent->expires_on);
+      g_autofree char *expires = stp_format_date (consent->expires_on);
       g_string_append_printf (subtitle, " · %s %s", _("valid until"), expires);
     }
   if (consent->legal_representative)
     g_string_append_printf (subtitle, " · %s: %s", _("legal representative"), consent->legal_representative);
   if (consent->withdrawn_on)
     {
-      g_autofree char *withdrawn = stp_date_format_iso (consent->withdrawn_on);
+      g_autofree char *withdrawn = stp_format_date (consent->withdrawn_on);
       g_string_append_printf (subtitle, " · %s %s", _("WITHDRAWN on"), withdrawn);
     }
   *out_subtitle = g_string_free (g_steal_pointer (&subtitle), FALSE);

@@ -55,7 +55,7 @@ describe_obligation (gconstpointer   record,
                      gpointer        user_data)
 {
   const StpCourtObligation *obligation = record;
-  g_autofree char *decided = stp_date_format_iso (obligation->decision_date);
+  g_autofree char *decided = stp_format_date (obligation->decision_date);
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
   g_string_append_printf (subtitle, "%s, %s %s", obligation->court ? obligation->court : "—",
@@ -78,7 +78,7 @@ describe_notice (gconstpointer   record,
                  gpointer        user_data)
 {
   const StpCourtNotice *notice = record;
-  g_autofree char *sent = stp_date_format_iso (notice->sent_on);
+  g_autofree char *sent = stp_format_date (notice->sent_on);
 
   *out_subtitle = g_strdup_printf ("%s %s%s%s", _("sent on"), sent,
                                    notice->note ? " · " : "", notice->note ? notice->note : "");

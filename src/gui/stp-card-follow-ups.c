@@ -50,7 +50,7 @@ describe_follow_up (gconstpointer   record,
 {
   StpCardFollowUps *self = user_data;
   const StpFollowUp *follow_up = record;
-  g_autofree char *due = stp_date_format_iso (follow_up->due_on);
+  g_autofree char *due = stp_format_date (follow_up->due_on);
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
   g_string_append_printf (subtitle, _("due %s"), due);
@@ -60,7 +60,7 @@ describe_follow_up (gconstpointer   record,
     g_string_append_printf (subtitle, " · %s", _("overdue"));
   if (follow_up->outcome == STP_FOLLOW_UP_DONE)
     {
-      g_autofree char *done = stp_date_format_iso (follow_up->done_on);
+      g_autofree char *done = stp_format_date (follow_up->done_on);
 
       g_string_append_printf (subtitle, " %s", done);
       g_string_append_printf (subtitle, " · %s: %s", _("remission"),

@@ -84,7 +84,7 @@ describe_screening (gconstpointer   record,
                     gpointer        user_data)
 {
   const StpScreening *screening = record;
-  g_autofree char *taken = stp_date_format_iso (screening->taken_on);
+  g_autofree char *taken = stp_format_date (screening->taken_on);
   g_autoptr(GString) subtitle = g_string_new (stp_enum_to_label (STP_ENUM_SCREENING_REASON, screening->reason));
 
   if (screening->method)

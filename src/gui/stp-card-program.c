@@ -380,8 +380,8 @@ describe_entry (StpCardProgram      *self,
                 char               **out_subtitle)
 {
   const StpStage *stage = find_stage (self, entry->stage_id);
-  g_autofree char *started = stp_date_format_iso (entry->started_on);
-  g_autofree char *ended = stp_date_format_iso (entry->ended_on);
+  g_autofree char *started = stp_format_date (entry->started_on);
+  g_autofree char *ended = stp_format_date (entry->ended_on);
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
   if (entry->ended_on != NULL)
@@ -441,12 +441,12 @@ stp_card_program_reload (StpCardProgram *self)
     current_stage = find_stage (self, current->stage_id);
 
   {
-    g_autofree char *admitted = stp_date_format_iso (self->episode->admitted_on);
+    g_autofree char *admitted = stp_format_date (self->episode->admitted_on);
     g_autofree char *status = NULL;
 
     if (self->episode->discharged_on != NULL)
       {
-        g_autofree char *discharged = stp_date_format_iso (self->episode->discharged_on);
+        g_autofree char *discharged = stp_format_date (self->episode->discharged_on);
         /* Translators: "Completed on 01.02.2026". */
         status = g_strdup_printf (_("%s on %s"),
                                   stp_enum_to_label (STP_ENUM_EPISODE_STATUS, self->episode->status),

@@ -56,7 +56,7 @@ describe_referral (gconstpointer   record,
 {
   StpCardReferrals *self = user_data;
   const StpReferral *referral = record;
-  g_autofree char *sent = stp_date_format_iso (referral->sent_on);
+  g_autofree char *sent = stp_format_date (referral->sent_on);
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
   g_string_append_printf (subtitle, "%s · %s", stp_enum_to_label (STP_ENUM_DIRECTION, referral->direction), sent);
@@ -66,12 +66,12 @@ describe_referral (gconstpointer   record,
     g_string_append_printf (subtitle, " · %s", referral->purpose);
   if (referral->response_on)
     {
-      g_autofree char *answered = stp_date_format_iso (referral->response_on);
+      g_autofree char *answered = stp_format_date (referral->response_on);
       g_string_append_printf (subtitle, " · %s %s", _("answered on"), answered);
     }
   else if (referral->due_on)
     {
-      g_autofree char *due = stp_date_format_iso (referral->due_on);
+      g_autofree char *due = stp_format_date (referral->due_on);
       g_string_append_printf (subtitle, " · %s %s", _("answer due"), due);
     }
   if (referral->outcome)

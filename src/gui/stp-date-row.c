@@ -17,18 +17,6 @@ struct _StpDateRow
 G_DEFINE_FINAL_TYPE (StpDateRow, stp_date_row, ADW_TYPE_ENTRY_ROW)
 
 char *
-stp_date_format_iso (const char *iso_date)
-{
-  int year, month, day;
-
-  if (iso_date == NULL || *iso_date == '\0')
-    return g_strdup ("");
-  if (sscanf (iso_date, "%4d-%2d-%2d", &year, &month, &day) != 3)
-    return g_strdup (iso_date);
-  return g_strdup_printf ("%02d.%02d.%04d", day, month, year);
-}
-
-char *
 stp_date_parse_ru (const char *text)
 {
   g_auto(GStrv) parts = NULL;
@@ -94,7 +82,7 @@ stp_date_row_set_iso (StpDateRow *self,
 
   g_return_if_fail (STP_IS_DATE_ROW (self));
 
-  text = stp_date_format_iso (iso_date);
+  text = stp_format_date (iso_date);
   gtk_editable_set_text (GTK_EDITABLE (self), text);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include "stp-i18n.h"
 
 G_BEGIN_DECLS
 
@@ -20,8 +21,6 @@ gboolean   stp_date_row_get_iso  (StpDateRow  *self,
                                   char       **out_iso_date,
                                   GError     **error);
 
-/* "YYYY-MM-DD" → "дд.мм.гггг" (NULL-safe; returns "" for NULL). */
-char      *stp_date_format_iso   (const char  *iso_date);
 /* "дд.мм.гггг" (also д.м.гггг) → "YYYY-MM-DD", or NULL when invalid. */
 char      *stp_date_parse_ru     (const char  *text);
 

@@ -10,176 +10,65 @@
 
 /* Follow-ups due within this many days are listed. */
 #define DAYS_AHEAD 30
-/* More rows than this are summarized, not drawn: a boxed list is no table. */
-#define MAX_ROWS 300
 
 struct _StpFollowUpsPage
 {
-  GtkBox      parent_instance;
-
-  StpStore   *store;
-  StpSession *session;
-  StpStore   *worker_store;   /* second connection for the worker thread */
-  guint       count;
-  gboolean    loading;
-  gboolean    reload_pending;
-
-  GtkLabel   *summary_label;
-  GtkListBox *list;
+  StpListPage parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, GTK_TYPE_BOX)
-
-enum {
-  RESIDENT_ACTIVATED,
-  LOADED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-static void
-on_row_activated (StpFollowUpsPage *self,
-                  GtkListBoxRow    *row)
-{
-  const char *resident_id = g_object_get_data (G_OBJECT (row), "resident-id");
-
-  if (resident_id != NULL)
-    g_signal_emit (self, signals[RESIDENT_ACTIVATED], 0, resident_id);
-}
+G_DEFINE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, STP_TYPE_LIST_PAGE)
 
 typedef struct
 {
-  StpStore   *store;
   StpSession *session;
   char       *today;
   char       *until;
 } Query;
 
 static void
-query_free (Query *query)
+query_free (gpointer data)
 {
-  g_clear_object (&query->store);
+  Query *query = data;
+
   g_clear_object (&query->session);
   g_free (query->today);
   g_free (query->until);
   g_free (query);
 }
 
-static void
-query_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+static gpointer
+make_query (StpListPage *page)
 {
-  Query *query = task_data;
-  GError *error = NULL;
-  GPtrArray *due;
+  StpStore *store = stp_list_page_get_store (page);
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) until_time = g_date_time_add_days (now, DAYS_AHEAD);
+  Query *query = g_new0 (Query, 1);
 
-  due = stp_store_list_follow_ups_due (query->store, query->session,
-                                       query->today, query->until, &error);
-  if (due == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, due, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void stp_follow_ups_page_show (StpFollowUpsPage *self,
-                                      GPtrArray        *due);
-
-static void
-query_done (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  StpFollowUpsPage *self = STP_FOLLOW_UPS_PAGE (object);
-  g_autoptr(GPtrArray) due = NULL;
-  g_autoptr(GError) error = NULL;
-
-  self->loading = FALSE;
-  due = g_task_propagate_pointer (G_TASK (result), &error);
-
-  /* Disposed while the query ran. */
-  if (self->session == NULL)
-    return;
-
-  if (self->reload_pending)
-    {
-      self->reload_pending = FALSE;
-      stp_follow_ups_page_reload (self);
-      return;
-    }
-
-  if (due == NULL)
-    gtk_label_set_text (self->summary_label, error->message);
-  else
-    stp_follow_ups_page_show (self, due);
-
-  g_signal_emit (self, signals[LOADED], 0);
-}
-
-void
-stp_follow_ups_page_reload (StpFollowUpsPage *self)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GDateTime) now = NULL;
-  g_autoptr(GDateTime) until_time = NULL;
-  g_autoptr(GError) error = NULL;
-  Query *query;
-
-  g_return_if_fail (STP_IS_FOLLOW_UPS_PAGE (self));
-
-  /* One query at a time on the worker's connection. */
-  if (self->loading)
-    {
-      self->reload_pending = TRUE;
-      return;
-    }
-
-  if (self->worker_store == NULL)
-    {
-      self->worker_store = stp_store_open_secondary (self->store, &error);
-      if (self->worker_store == NULL)
-        {
-          g_warning ("No second connection for follow-ups: %s", error->message);
-          self->worker_store = g_object_ref (self->store);
-        }
-    }
-
-  now = g_date_time_new_from_unix_local (stp_store_now (self->store) / G_USEC_PER_SEC);
-  until_time = g_date_time_add_days (now, DAYS_AHEAD);
-
-  query = g_new0 (Query, 1);
-  query->store = g_object_ref (self->worker_store);
-  query->session = g_object_ref (self->session);
-  query->today = stp_store_today (self->store);
+  query->session = g_object_ref (stp_list_page_get_session (page));
+  query->today = stp_store_today (store);
   query->until = g_date_time_format (until_time, "%Y-%m-%d");
-
-  self->loading = TRUE;
-  task = g_task_new (self, NULL, query_done, NULL);
-  g_task_set_source_tag (task, stp_follow_ups_page_reload);
-  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
-  g_task_run_in_thread (task, query_thread);
+  return query;
 }
 
-gboolean
-stp_follow_ups_page_is_loading (StpFollowUpsPage *self)
+/* On the worker thread. */
+static GPtrArray *
+run_query (StpStore  *store,
+           gpointer   data,
+           GError   **error)
 {
-  g_return_val_if_fail (STP_IS_FOLLOW_UPS_PAGE (self), FALSE);
+  Query *query = data;
 
-  return self->loading;
+  return stp_store_list_follow_ups_due (store, query->session, query->today, query->until, error);
 }
 
-static void
-stp_follow_ups_page_show (StpFollowUpsPage *self,
-                          GPtrArray        *due)
+static char *
+show (StpListPage *page,
+      GPtrArray   *due,
+      guint        max_rows,
+      GtkListBox  *list)
 {
-  g_autofree char *summary = NULL;
   guint overdue = 0;
 
-  stp_gui_remove_all_children (GTK_WIDGET (self->list));
-
-  self->count = due->len;
   for (guint i = 0; i < due->len; i++)
     {
       StpFollowUpDue *item = g_ptr_array_index (due, i);
@@ -190,23 +79,17 @@ stp_follow_ups_page_show (StpFollowUpsPage *self,
 
       if (item->overdue)
         overdue++;
-      if (i >= MAX_ROWS)
+      if (i >= max_rows)
         continue;
 
-      due_on = stp_gui_format_date (item->follow_up->due_on);
+      due_on = stp_format_date (item->follow_up->due_on);
       title = g_strdup_printf ("%s (%s)", item->resident_name,
                                item->file_number != NULL ? item->file_number : "—");
       /* TRANSLATORS: %d is 1, 3, 6, 12 or 24 months after discharge; %s is a date */
       subtitle = g_strdup_printf (_("%d months after discharge, due %s"),
                                   item->follow_up->months, due_on);
 
-      row = adw_action_row_new ();
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "resident-id",
-                              g_strdup (item->follow_up->resident_id), g_free);
+      row = stp_list_page_new_row (title, subtitle, item->follow_up->resident_id);
 
       if (item->overdue)
         {
@@ -219,91 +102,59 @@ stp_follow_ups_page_show (StpFollowUpsPage *self,
         }
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
 
-      gtk_list_box_append (self->list, row);
+      gtk_list_box_append (list, row);
     }
 
-  if (due->len > MAX_ROWS)
-    summary = g_strdup_printf (_("Due: %u, overdue: %u. The first %u are shown."),
-                               due->len, overdue, MAX_ROWS);
-  else
-    summary = g_strdup_printf (_("Due: %u, overdue: %u."), due->len, overdue);
-  gtk_label_set_text (self->summary_label, summary);
+  if (due->len > max_rows)
+    return g_strdup_printf (_("Due: %u, overdue: %u. The first %u are shown."),
+                            due->len, overdue, max_rows);
+  return g_strdup_printf (_("Due: %u, overdue: %u."), due->len, overdue);
+}
+
+void
+stp_follow_ups_page_reload (StpFollowUpsPage *self)
+{
+  stp_list_page_reload (STP_LIST_PAGE (self));
+}
+
+gboolean
+stp_follow_ups_page_is_loading (StpFollowUpsPage *self)
+{
+  return stp_list_page_is_loading (STP_LIST_PAGE (self));
 }
 
 guint
 stp_follow_ups_page_get_count (StpFollowUpsPage *self)
 {
-  g_return_val_if_fail (STP_IS_FOLLOW_UPS_PAGE (self), 0);
-
-  return self->count;
-}
-
-static void
-stp_follow_ups_page_dispose (GObject *object)
-{
-  StpFollowUpsPage *self = STP_FOLLOW_UPS_PAGE (object);
-
-  g_clear_object (&self->session);
-  g_clear_object (&self->worker_store);
-  g_clear_object (&self->store);
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_FOLLOW_UPS_PAGE);
-
-  G_OBJECT_CLASS (stp_follow_ups_page_parent_class)->dispose (object);
+  return stp_list_page_get_count (STP_LIST_PAGE (self));
 }
 
 static void
 stp_follow_ups_page_class_init (StpFollowUpsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  StpListPageClass *page_class = STP_LIST_PAGE_CLASS (klass);
 
-  object_class->dispose = stp_follow_ups_page_dispose;
-
-  signals[RESIDENT_ACTIVATED] =
-    g_signal_new ("resident-activated",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
-
-  /**
-   * StpFollowUpsPage::loaded:
-   *
-   * Emitted when a reload's results are shown.
-   */
-  signals[LOADED] =
-    g_signal_new ("loaded",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
-
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-follow-ups-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, StpFollowUpsPage, summary_label);
-  gtk_widget_class_bind_template_child (widget_class, StpFollowUpsPage, list);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  page_class->make_query = make_query;
+  page_class->free_query = query_free;
+  page_class->run_query = run_query;
+  page_class->show = show;
 }
 
 static void
 stp_follow_ups_page_init (StpFollowUpsPage *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  stp_list_page_set_texts (STP_LIST_PAGE (self),
+                           _("Follow-ups due in the next 30 days, overdue first"),
+                           _("No follow-ups are due"));
 }
 
 StpFollowUpsPage *
 stp_follow_ups_page_new (StpStore   *store,
                          StpSession *session)
 {
-  StpFollowUpsPage *self;
-
   g_return_val_if_fail (STP_IS_STORE (store), NULL);
   g_return_val_if_fail (STP_IS_SESSION (session), NULL);
 
-  self = g_object_new (STP_TYPE_FOLLOW_UPS_PAGE, NULL);
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
   /* Loaded when first shown (StpWindow reloads it on every visit). */
-
-  return self;
+  return g_object_new (STP_TYPE_FOLLOW_UPS_PAGE, "store", store, "session", session, NULL);
 }

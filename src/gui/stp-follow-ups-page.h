@@ -3,13 +3,13 @@
 
 #include <adwaita.h>
 
-#include "stp-store.h"
+#include "stp-list-page.h"
 
 G_BEGIN_DECLS
 
 #define STP_TYPE_FOLLOW_UPS_PAGE (stp_follow_ups_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, STP, FOLLOW_UPS_PAGE, GtkBox)
+G_DECLARE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, STP, FOLLOW_UPS_PAGE, StpListPage)
 
 StpFollowUpsPage *stp_follow_ups_page_new    (StpStore         *store,
                                               StpSession       *session);

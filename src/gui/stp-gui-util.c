@@ -18,20 +18,6 @@ parse_date (const char *iso_date)
 }
 
 char *
-stp_gui_format_date (const char *iso_date)
-{
-  g_autoptr(GDate) date = parse_date (iso_date);
-
-  if (date == NULL)
-    return g_strdup (iso_date != NULL ? iso_date : "");
-
-  return g_strdup_printf ("%02u.%02u.%04u",
-                          g_date_get_day (date),
-                          g_date_get_month (date),
-                          g_date_get_year (date));
-}
-
-char *
 stp_gui_format_moment (const char *iso_moment)
 {
   g_autoptr(GTimeZone) tz = g_time_zone_new_utc ();

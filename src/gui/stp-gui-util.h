@@ -2,11 +2,10 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "stp-i18n.h"
 
 G_BEGIN_DECLS
 
-/* "YYYY-MM-DD" (or an ISO 8601 moment) → "дд.мм.гггг"; "" for NULL. */
-char      *stp_gui_format_date        (const char *iso_date);
 /* A UTC ISO 8601 moment → local "дд.мм.гггг чч:мм"; "" for NULL. */
 char      *stp_gui_format_moment      (const char *iso_moment);
 /* Whole days from @from to @to ("YYYY-MM-DD"), or -1 when either is invalid. */

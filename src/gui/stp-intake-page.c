@@ -683,7 +683,7 @@ show_duplicates (StpIntakePage     *self,
                  GPtrArray         *duplicates)
 {
   g_autofree char *full_name = stp_resident_dup_full_name (resident);
-  g_autofree char *birth = stp_date_format_iso (resident->birth_date);
+  g_autofree char *birth = stp_format_date (resident->birth_date);
 
   stp_list_box_clear (GTK_LIST_BOX (self->duplicates_new_list));
   gtk_list_box_append (GTK_LIST_BOX (self->duplicates_new_list), summary_row (_("Full name"), full_name));
@@ -701,7 +701,7 @@ show_duplicates (StpIntakePage     *self,
       GtkListBox *list = GTK_LIST_BOX (self->duplicates_existing_list);
       g_autofree char *name = g_strjoin (" ", summary->surname ?: "", summary->name ?: "",
                                          summary->patronymic ?: "", NULL);
-      g_autofree char *born = stp_date_format_iso (summary->birth_date);
+      g_autofree char *born = stp_format_date (summary->birth_date);
       g_autoptr(GString) reasons = g_string_new (NULL);
       g_autofree char *button_name = g_strdup_printf ("open-existing-%u", i);
       GtkWidget *row;

@@ -3,13 +3,13 @@
 
 #include <adwaita.h>
 
-#include "stp-store.h"
+#include "stp-list-page.h"
 
 G_BEGIN_DECLS
 
 #define STP_TYPE_REFERRALS_PAGE (stp_referrals_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (StpReferralsPage, stp_referrals_page, STP, REFERRALS_PAGE, GtkBox)
+G_DECLARE_FINAL_TYPE (StpReferralsPage, stp_referrals_page, STP, REFERRALS_PAGE, StpListPage)
 
 StpReferralsPage *stp_referrals_page_new       (StpStore         *store,
                                                 StpSession       *session);

@@ -8,20 +8,13 @@
 #include "stp-resident-item.h"
 #include "stp-resident-list.h"
 #include "stp-query.h"
+#include "stp-query-worker.h"
 
 /* A search with text stops at this many matches: typing more narrows it. */
 #define SEARCH_LIMIT 500
 
-/* The worker's own connection, shared by the page and its running tasks. */
 typedef struct
 {
-  GMutex    lock;
-  StpStore *store;
-} Worker;
-
-typedef struct
-{
-  Worker     *worker;
   StpSession *session;
   char       *text;
   int         status;
@@ -38,7 +31,6 @@ struct _StpResidentsPage
 
   StpStore       *store;
   StpSession     *session;
-  Worker         *worker;
   GCancellable   *cancellable;
   GPtrArray      *stage_ids;        /* (element-type utf8); index 0 is "any" */
   GPtrArray      *responsible_ids;  /* (element-type utf8); index 0 is "any" */
@@ -81,22 +73,8 @@ enum {
 };
 
 static void
-worker_clear (Worker *worker)
-{
-  g_mutex_clear (&worker->lock);
-  g_clear_object (&worker->store);
-}
-
-static void
-worker_release (Worker *worker)
-{
-  g_rc_box_release_full (worker, (GDestroyNotify) worker_clear);
-}
-
-static void
 search_data_free (SearchData *data)
 {
-  g_clear_pointer (&data->worker, worker_release);
   g_clear_object (&data->session);
   g_free (data->text);
   g_free (data->stage_id);
@@ -105,17 +83,16 @@ search_data_free (SearchData *data)
   g_free (data);
 }
 
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* On the worker thread: the matching residents as StpResidentItems. */
+static gpointer
+search (StpStore  *store,
+        gpointer   user_data,
+        GError   **error)
 {
-  SearchData *data = task_data;
+  SearchData *data = user_data;
   StpResidentQuery query = STP_RESIDENT_QUERY_INIT;
   g_autoptr(GPtrArray) summaries = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GError) error = NULL;
+  GPtrArray *items;
 
   query.text = data->text;
   query.status = data->status;
@@ -124,28 +101,13 @@ search_thread (GTask        *task,
   query.responsible_user_id = data->responsible_user_id;
   query.limit = data->limit;
 
-  /* One query at a time on the worker's connection. */
-  g_mutex_lock (&data->worker->lock);
-  if (!g_task_return_error_if_cancelled (task))
-    summaries = stp_store_search_residents (data->worker->store, data->session, &query, &error);
-  else
-    {
-      g_mutex_unlock (&data->worker->lock);
-      return;
-    }
-  g_mutex_unlock (&data->worker->lock);
-
+  summaries = stp_store_search_residents (store, data->session, &query, error);
   if (summaries == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
+    return NULL;
   items = g_ptr_array_new_full (summaries->len, g_object_unref);
   for (guint i = 0; i < summaries->len; i++)
     g_ptr_array_add (items, stp_resident_item_new (g_ptr_array_index (summaries, i), data->today));
-
-  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify) g_ptr_array_unref);
+  return items;
 }
 
 static void
@@ -154,13 +116,13 @@ search_done (GObject      *object,
              gpointer      user_data)
 {
   StpResidentsPage *self = STP_RESIDENTS_PAGE (object);
-  SearchData *data = g_task_get_task_data (G_TASK (result));
+  SearchData *data = stp_query_worker_run_get_data (result);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   guint n_items;
 
-  items = g_task_propagate_pointer (G_TASK (result), &error);
+  items = stp_query_worker_run_finish (result, &error);
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     {
       /* A newer search replaced this one; it will report itself.  Its rows
@@ -207,8 +169,9 @@ on_list_filled (StpResidentsPage *self)
 void
 stp_residents_page_reload (StpResidentsPage *self)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  StpQueryWorker *worker;
   SearchData *data;
   guint status, stage, responsible;
 
@@ -221,6 +184,15 @@ stp_residents_page_reload (StpResidentsPage *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  worker = stp_query_worker_get_for_store (self->store, &error);
+  if (worker == NULL)
+    {
+      /* Not on the window's connection: that one is the main thread's. */
+      gtk_label_set_text (self->count_label, error->message);
+      stp_resident_list_replace (self->residents, NULL);
+      return;
+    }
+
   text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
   g_free (self->searched_text);
   self->searched_text = g_strdup (text);
@@ -229,7 +201,6 @@ stp_residents_page_reload (StpResidentsPage *self)
   responsible = gtk_drop_down_get_selected (self->responsible_dropdown);
 
   data = g_new0 (SearchData, 1);
-  data->worker = g_rc_box_acquire (self->worker);
   data->session = g_object_ref (self->session);
   data->text = *text != '\0' ? g_steal_pointer (&text) : NULL;
   data->status = status >= STATUS_FIRST_VALUE ? (int) (status - STATUS_FIRST_VALUE) : -1;
@@ -245,12 +216,10 @@ stp_residents_page_reload (StpResidentsPage *self)
   self->loading = TRUE;
   gtk_spinner_start (self->spinner);
 
-  task = g_task_new (self, self->cancellable, search_done, NULL);
-  g_task_set_source_tag (task, stp_residents_page_reload);
   /* search_done () takes a cancelled search's rows itself. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
-  g_task_run_in_thread (task, search_thread);
+  stp_query_worker_run_async (worker, self, search, data, (GDestroyNotify) search_data_free,
+                              (GDestroyNotify) g_ptr_array_unref, self->cancellable,
+                              search_done, NULL);
 }
 
 static void
@@ -370,7 +339,6 @@ stp_residents_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->worker, worker_release);
   g_clear_pointer (&self->stage_ids, g_ptr_array_unref);
   g_clear_pointer (&self->responsible_ids, g_ptr_array_unref);
   g_clear_pointer (&self->searched_text, g_free);
@@ -499,7 +467,6 @@ stp_residents_page_new (StpStore   *store,
                         StpSession *session)
 {
   StpResidentsPage *self;
-  g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (STP_IS_STORE (store), NULL);
   g_return_val_if_fail (STP_IS_SESSION (session), NULL);
@@ -508,16 +475,6 @@ stp_residents_page_new (StpStore   *store,
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
 
-  self->worker = g_rc_box_new0 (Worker);
-  g_mutex_init (&self->worker->lock);
-  self->worker->store = stp_store_open_secondary (store, &error);
-  if (self->worker->store == NULL)
-    {
-      /* Searching still works, only on the main connection: each query then
-       * runs while the main thread waits on the lock for nothing else. */
-      g_warning ("No second connection for the residents list: %s", error->message);
-      self->worker->store = g_object_ref (store);
-    }
 
   /* A volunteer sees names, file numbers and stages only. */
   if (!stp_session_can (session, STP_PERMISSION_READ_CARD))

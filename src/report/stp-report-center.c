@@ -13,8 +13,8 @@ static char *
 period_text (const char *from,
              const char *to)
 {
-  g_autofree char *from_text = stp_report_format_date (from);
-  g_autofree char *to_text = stp_report_format_date (to);
+  g_autofree char *from_text = stp_format_date (from);
+  g_autofree char *to_text = stp_format_date (to);
 
   return g_strdup_printf ("%s – %s", from_text, to_text);
 }

@@ -9,18 +9,6 @@
 #include <string.h>
 
 char *
-stp_report_format_date (const char *iso_date)
-{
-  int year, month, day;
-
-  if (iso_date == NULL || iso_date[0] == '\0')
-    return g_strdup ("");
-  if (strlen (iso_date) < 10 || sscanf (iso_date, "%4d-%2d-%2d", &year, &month, &day) != 3)
-    return g_strdup (iso_date);
-  return g_strdup_printf ("%02d.%02d.%04d", day, month, year);
-}
-
-char *
 stp_report_format_moment (const char *iso_moment)
 {
   g_autoptr(GDateTime) utc = NULL;
@@ -32,7 +20,7 @@ stp_report_format_moment (const char *iso_moment)
   zone = g_time_zone_new_utc ();
   utc = g_date_time_new_from_iso8601 (iso_moment, zone);
   if (utc == NULL)
-    return stp_report_format_date (iso_moment);
+    return stp_format_date (iso_moment);
   local = g_date_time_to_local (utc);
   return g_date_time_format (local, "%d.%m.%Y %H:%M");
 }
@@ -79,7 +67,7 @@ stp_report_begin (StpReportLayout  *layout,
     return FALSE;
 
   today = stp_store_today (store);
-  today_text = stp_report_format_date (today);
+  today_text = stp_format_date (today);
   /* TRANSLATORS: footer of printed reports: the date and the user's full name. */
   footer = g_strdup_printf (_("Printed on %s by %s"), today_text,
                             stp_session_get_full_name (session) != NULL

@@ -5,12 +5,10 @@
 
 #include "stp-report-layout.h"
 #include "stp-store.h"
+#include "stp-i18n.h"
 
 G_BEGIN_DECLS
 
-/* "YYYY-MM-DD" (or the date part of an ISO 8601 moment) → "дд.мм.гггг";
- * "" for NULL or empty. */
-char     *stp_report_format_date  (const char       *iso_date);
 /* A UTC ISO 8601 moment → local "дд.мм.гггг чч:мм". */
 char     *stp_report_format_moment (const char      *iso_moment);
 /* The full name of the center's (first active) director, or NULL. */

@@ -60,7 +60,7 @@ stp_report_follow_ups_render (StpReportLayout  *layout,
   if (due == NULL)
     return FALSE;
 
-  until_text = stp_report_format_date (until);
+  until_text = stp_format_date (until);
   /* TRANSLATORS: %s is a date (дд.мм.гггг). */
   title = g_strdup_printf (_("Follow-ups due by %s"), until_text);
   if (!stp_report_begin (layout, store, session, title, error))
@@ -80,7 +80,7 @@ stp_report_follow_ups_render (StpReportLayout  *layout,
           const StpFollowUpDue *item = g_ptr_array_index (due, i);
           g_autofree char *number = g_strdup_printf ("%u", i + 1);
           g_autofree char *months = g_strdup_printf ("%d", item->follow_up->months);
-          g_autofree char *due_on = stp_report_format_date (item->follow_up->due_on);
+          g_autofree char *due_on = stp_format_date (item->follow_up->due_on);
           const char *cells[] = {
             number, item->resident_name, item->file_number, months, due_on,
             item->overdue ? _("overdue") : "",
@@ -142,7 +142,7 @@ stp_report_census_render (StpReportLayout  *layout,
     return FALSE;
 
   today = stp_store_today (store);
-  today_text = stp_report_format_date (today);
+  today_text = stp_format_date (today);
   /* TRANSLATORS: %s is a date (дд.мм.гггг). */
   title = g_strdup_printf (_("Residents in the center by stage on %s"), today_text);
   if (!stp_report_begin (layout, store, session, title, error))
@@ -158,8 +158,8 @@ stp_report_census_render (StpReportLayout  *layout,
                                                summary->patronymic ? " " : "",
                                                summary->patronymic ? summary->patronymic : "");
       g_autofree char *index = NULL;
-      g_autofree char *admitted = stp_report_format_date (summary->admitted_on);
-      g_autofree char *since = stp_report_format_date (summary->stage_started_on);
+      g_autofree char *admitted = stp_format_date (summary->admitted_on);
+      g_autofree char *since = stp_format_date (summary->stage_started_on);
       const char *cells[6];
 
       if (first || g_strcmp0 (stage, summary->stage_name) != 0)

@@ -118,15 +118,15 @@ stp_report_referral_letter_render (StpReportLayout  *layout,
 
   g_hash_table_insert (values, "center", g_strdup (center->name));
   g_hash_table_insert (values, "resident", stp_resident_dup_full_name (resident));
-  g_hash_table_insert (values, "birth_date", stp_report_format_date (resident->birth_date));
+  g_hash_table_insert (values, "birth_date", stp_format_date (resident->birth_date));
   g_hash_table_insert (values, "file_number", g_strdup (resident->file_number));
   g_hash_table_insert (values, "agency", g_strdup (recipient));
   g_hash_table_insert (values, "number", g_strdup (referral->registration_number));
-  g_hash_table_insert (values, "date", stp_report_format_date (referral->sent_on != NULL ? referral->sent_on : today));
-  g_hash_table_insert (values, "admitted_on", stp_report_format_date (episode != NULL ? episode->admitted_on : NULL));
+  g_hash_table_insert (values, "date", stp_format_date (referral->sent_on != NULL ? referral->sent_on : today));
+  g_hash_table_insert (values, "admitted_on", stp_format_date (episode != NULL ? episode->admitted_on : NULL));
   g_hash_table_insert (values, "stage", g_strdup (stage != NULL ? stage->name : NULL));
   g_hash_table_insert (values, "purpose", g_strdup (referral->purpose));
-  g_hash_table_insert (values, "consent_date", stp_report_format_date (consent->signed_on));
+  g_hash_table_insert (values, "consent_date", stp_format_date (consent->signed_on));
 
   if (!stp_report_begin (layout, store, session, _("Information letter"), error))
     return FALSE;

@@ -80,7 +80,7 @@ add_date_kv (StpReportLayout *layout,
              const char      *key,
              const char      *iso_date)
 {
-  g_autofree char *text = stp_report_format_date (iso_date);
+  g_autofree char *text = stp_format_date (iso_date);
 
   stp_report_layout_add_key_value (layout, key, text);
 }
@@ -129,7 +129,7 @@ add_episode (StpReportLayout  *layout,
   g_autoptr(GPtrArray) stages = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GHashTable) stage_names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *admitted = stp_report_format_date (episode->admitted_on);
+  g_autofree char *admitted = stp_format_date (episode->admitted_on);
   g_autofree char *title = NULL;
 
   /* TRANSLATORS: %s is a date (дд.мм.гггг). */
@@ -190,8 +190,8 @@ add_episode (StpReportLayout  *layout,
   for (guint i = 0; i < entries->len; i++)
     {
       const StpStageEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *from = stp_report_format_date (entry->started_on);
-      g_autofree char *to = stp_report_format_date (entry->ended_on);
+      g_autofree char *from = stp_format_date (entry->started_on);
+      g_autofree char *to = stp_format_date (entry->ended_on);
       const char *name = entry->stage_id != NULL ? g_hash_table_lookup (stage_names, entry->stage_id) : NULL;
       const char *cells[] = {
         name != NULL ? name : "—",
@@ -225,7 +225,7 @@ add_relatives (StpReportLayout *layout,
   for (guint i = 0; i < relatives->len; i++)
     {
       const StpRelative *relative = g_ptr_array_index (relatives, i);
-      g_autofree char *birth = stp_report_format_date (relative->birth_date);
+      g_autofree char *birth = stp_format_date (relative->birth_date);
       g_autoptr(GString) notes = g_string_new (NULL);
       const char *cells[5];
 
@@ -266,9 +266,9 @@ add_consents (StpReportLayout *layout,
   for (guint i = 0; i < consents->len; i++)
     {
       const StpConsent *consent = g_ptr_array_index (consents, i);
-      g_autofree char *signed_on = stp_report_format_date (consent->signed_on);
-      g_autofree char *expires = stp_report_format_date (consent->expires_on);
-      g_autofree char *withdrawn = stp_report_format_date (consent->withdrawn_on);
+      g_autofree char *signed_on = stp_format_date (consent->signed_on);
+      g_autofree char *expires = stp_format_date (consent->expires_on);
+      g_autofree char *withdrawn = stp_format_date (consent->withdrawn_on);
       const char *cells[] = {
         stp_enum_to_label (STP_ENUM_CONSENT_KIND, consent->kind),
         consent->recipient, signed_on, expires, withdrawn,
@@ -297,9 +297,9 @@ add_referrals (StpReportLayout *layout,
   for (guint i = 0; i < referrals->len; i++)
     {
       const StpReferral *referral = g_ptr_array_index (referrals, i);
-      g_autofree char *sent = stp_report_format_date (referral->sent_on);
-      g_autofree char *due = stp_report_format_date (referral->due_on);
-      g_autofree char *answered = stp_report_format_date (referral->response_on);
+      g_autofree char *sent = stp_format_date (referral->sent_on);
+      g_autofree char *due = stp_format_date (referral->due_on);
+      g_autofree char *answered = stp_format_date (referral->response_on);
       g_autofree char *agency = g_strdup_printf ("%s%s%s%s",
                                                  referral->agency_name != NULL ? referral->agency_name : "",
                                                  referral->agency_name != NULL ? " (" : "",
@@ -333,8 +333,8 @@ add_follow_ups (StpReportLayout *layout,
     {
       const StpFollowUp *follow_up = g_ptr_array_index (follow_ups, i);
       g_autofree char *months = g_strdup_printf ("%d", follow_up->months);
-      g_autofree char *due = stp_report_format_date (follow_up->due_on);
-      g_autofree char *done = stp_report_format_date (follow_up->done_on);
+      g_autofree char *due = stp_format_date (follow_up->due_on);
+      g_autofree char *done = stp_format_date (follow_up->done_on);
       g_autoptr(GString) notes = g_string_new (NULL);
       const char *cells[6];
 

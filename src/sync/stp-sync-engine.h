@@ -73,33 +73,13 @@ const char    *stp_sync_engine_get_center_name   (StpSyncEngine   *self);
 /* Refreshes the pending count (after local edits). */
 void           stp_sync_engine_refresh_pending   (StpSyncEngine   *self);
 
-/* Tuning, mostly for tests and the benchmark. */
-void           stp_sync_engine_set_batch_bytes   (StpSyncEngine   *self,
-                                                  gsize            bytes);
-void           stp_sync_engine_set_pull_limit    (StpSyncEngine   *self,
-                                                  guint            limit);
-/* A new snapshot is made once the log since the newest one is at least
- * @min_bytes long (and half that snapshot's size); 0 makes none. */
-void           stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
-                                                       gsize          min_bytes);
-/* Cheaper argon2id for tests (never in the program). */
-void           stp_sync_engine_set_fast_kdf      (StpSyncEngine   *self,
-                                                  gboolean         fast);
 /* Automatic syncing: retries with backoff and a periodic sync every
  * @interval_seconds (0: only retries), and on network changes. */
 void           stp_sync_engine_set_auto          (StpSyncEngine   *self,
                                                   gboolean         enabled,
                                                   guint            interval_seconds);
-/* Called on the worker thread after each applied chunk (tests). */
-typedef void (*StpSyncPageHook) (guint chunks_applied, gpointer user_data);
-void           stp_sync_engine_set_page_hook     (StpSyncEngine   *self,
-                                                  StpSyncPageHook  hook,
-                                                  gpointer         user_data);
 
-/* The certificate authorities to trust instead of the system's (tests).
- * A pinned fingerprint is compared whether or not they trust the server. */
-void           stp_sync_engine_set_tls_database  (StpSyncEngine   *self,
-                                                  GTlsDatabase    *database);
+/* (Knobs for the tests and the benchmark: stp-sync-engine-testing.h.) */
 
 /* Enrolls the device: @fingerprint is the server certificate's SHA-256
  * ("AA:BB:..."), or NULL to trust the certificate seen now (pinned). The

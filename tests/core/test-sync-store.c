@@ -9,6 +9,7 @@
 
 #include "stp-store-private.h"
 #include "stp-sync-store.h"
+#include "stp-test-store.h"
 #include "stp-error.h"
 
 typedef struct
@@ -90,16 +91,7 @@ read_value (StpStore   *store,
             const char *row_id,
             const char *column)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT \"%s\" FROM \"%s\" WHERE id = ?", column, table);
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  return stp_test_read (store, table, row_id, column);
 }
 
 static gint64

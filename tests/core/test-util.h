@@ -5,6 +5,7 @@
 
 #include "stp-core.h"
 #include "stp-store-private.h"
+#include "stp-test-store.h"
 
 static gint64 test_now_usec;
 
@@ -38,17 +39,7 @@ test_make_dir (void)
 G_GNUC_UNUSED static void
 test_remove_dir (const char *dir)
 {
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_remove (p);
-    }
-  g_rmdir (dir);
+  stp_test_remove_tree (dir);
 }
 
 G_GNUC_UNUSED static void
@@ -91,14 +82,7 @@ G_GNUC_UNUSED static gint64
 test_count (StpStore   *store,
             const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
+  return stp_test_count (store, sql);
 }
 
 G_GNUC_UNUSED static char *

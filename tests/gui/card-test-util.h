@@ -1,6 +1,6 @@
-/* card-test-util.h: helpers shared by test-intake.c and test-card.c:
- * a fresh center database, finding widgets by name, running the main
- * loop and saving pictures. */
+/* card-test-util.h: what test-intake.c and test-card.c share beyond the
+ * compiled GUI helpers (stp-gui-test-helpers.c): a data directory for the
+ * intake draft and a fresh center database with its director. */
 #pragma once
 
 #include "config.h"
@@ -12,6 +12,7 @@
 
 #include "stp-store.h"
 #include "stp-query.h"
+#include "stp-gui-test-helpers.h"
 
 static char *card_test_data_dir;
 
@@ -45,135 +46,12 @@ card_test_finish (int status)
   return status;
 }
 
-static inline void
-card_test_iterate (void)
-{
-  for (int i = 0; i < 50; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-}
-
-static gboolean
-card_test_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
+/* Waits @ms, then handles what the wait made pending. */
 static inline void
 card_test_wait (guint ms)
 {
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, card_test_timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  card_test_iterate ();
-}
-
-static inline GtkWidget *
-card_test_find (GtkWidget  *root,
-                const char *name)
-{
-  GtkWidget *child;
-
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = card_test_find (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static inline GtkWidget *
-card_test_find_type (GtkWidget *root,
-                     GType      type)
-{
-  GtkWidget *child;
-
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = card_test_find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static inline GtkWidget *
-card_test_get (GtkWidget  *root,
-               const char *name)
-{
-  GtkWidget *widget = card_test_find (root, name);
-
-  if (widget == NULL)
-    g_error ("No widget named “%s”", name);
-  return widget;
-}
-
-static inline void
-card_test_set_text (GtkWidget  *root,
-                    const char *name,
-                    const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (card_test_get (root, name)), text);
-}
-
-static inline void
-card_test_click (GtkWidget  *root,
-                 const char *name)
-{
-  GtkWidget *button = card_test_get (root, name);
-
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-  card_test_iterate ();
-}
-
-static inline void
-card_test_picture (GtkWidget  *widget,
-                   const char *file_name)
-{
-  const char *dir = g_getenv ("STUPENI_TEST_PICTURE_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  /* Let the frame clock lay out and draw the window first. */
-  card_test_wait (250);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    {
-      /* A window that has not drawn yet: ask it to draw itself. */
-      snapshot = gtk_snapshot_new ();
-      GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir ? dir : g_get_tmp_dir (), file_name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("picture: %s", path);
+  stp_test_wait (ms);
+  stp_test_iterate ();
 }
 
 typedef struct
@@ -207,19 +85,10 @@ card_test_db_open (CardTestDb *db)
 static inline void
 card_test_db_close (CardTestDb *db)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_clear_object (&db->session);
   g_clear_object (&db->store);
   /* The database, its journal files and backups: nothing left in /tmp. */
-  dir = g_dir_open (db->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (db->dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (db->dir);
+  stp_test_remove_tree (db->dir);
   g_free (db->dir);
 }
 

@@ -29,26 +29,6 @@ stp_test_gui_init (int    *argc,
                                     "/org/stupeni/Stupeni/icons");
 }
 
-void
-stp_test_remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        stp_test_remove_tree (path);
-      else
-        g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
 /* The store's directory goes with the store (an open file may be unlinked). */
 static void
 remove_store_dir (gpointer  dir,
@@ -115,6 +95,64 @@ stp_test_find_label (GtkWidget  *root,
     }
 
   return NULL;
+}
+
+GtkWidget *
+stp_test_find_type (GtkWidget *root,
+                    GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = stp_test_find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+stp_test_get (GtkWidget  *root,
+              const char *name)
+{
+  GtkWidget *widget = stp_test_find_widget (root, name);
+
+  if (widget == NULL)
+    g_error ("No widget named “%s”", name);
+  return widget;
+}
+
+void
+stp_test_set_text (GtkWidget  *root,
+                   const char *name,
+                   const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (stp_test_get (root, name)), text);
+}
+
+void
+stp_test_click (GtkWidget  *root,
+                const char *name)
+{
+  GtkWidget *button = stp_test_get (root, name);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  stp_test_iterate ();
+}
+
+void
+stp_test_iterate (void)
+{
+  for (int i = 0; i < 50; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
 }
 
 static gboolean

@@ -1,17 +1,17 @@
-/* stp-gui-test-helpers.h: what the GUI tests share. */
+/* stp-gui-test-helpers.h: what the GUI tests share (on top of
+ * tests/stp-test-helpers.h). */
 #pragma once
 
 #include <adwaita.h>
 
 #include "stp-store.h"
+#include "stp-test-helpers.h"
 
 G_BEGIN_DECLS
 
 /* gettext with the build's Russian catalog, g_test_init, gtk and adw. */
 void        stp_test_gui_init        (int          *argc,
                                       char       ***argv);
-/* Removes @dir and everything in it. */
-void        stp_test_remove_tree     (const char   *dir);
 /* A new empty store in a fresh temporary directory, removed with it. */
 StpStore   *stp_test_store_new       (void);
 /* The first widget named @name (gtk_widget_set_name) under @root. */
@@ -20,6 +20,21 @@ GtkWidget  *stp_test_find_widget     (GtkWidget    *root,
 /* The first GtkLabel under @root whose text contains @text. */
 GtkWidget  *stp_test_find_label      (GtkWidget    *root,
                                       const char   *text);
+/* The widget of @type at or under @root, or NULL. */
+GtkWidget  *stp_test_find_type       (GtkWidget    *root,
+                                      GType         type);
+/* stp_test_find_widget(), failing the test when there is none. */
+GtkWidget  *stp_test_get             (GtkWidget    *root,
+                                      const char   *name);
+/* Types @text into the editable named @name. */
+void        stp_test_set_text        (GtkWidget    *root,
+                                      const char   *name,
+                                      const char   *text);
+/* Clicks the button named @name, which must be sensitive. */
+void        stp_test_click           (GtkWidget    *root,
+                                      const char   *name);
+/* Handles what is pending in the main loop (50 rounds). */
+void        stp_test_iterate         (void);
 /* Runs the main loop for @ms milliseconds. */
 void        stp_test_wait            (guint         ms);
 /* Runs the main loop until *@flag is TRUE or @timeout_ms passes. */

@@ -92,7 +92,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   if (fixture->window != NULL)
     gtk_window_destroy (fixture->window);
-  card_test_iterate ();
+  stp_test_iterate ();
   card_test_db_close (&fixture->db);
   g_free (fixture->resident_id);
   g_free (fixture->episode_id);
@@ -106,23 +106,23 @@ open_card (Fixture    *fixture,
   g_assert_nonnull (fixture->window);
   gtk_window_set_default_size (fixture->window, 1040, 900);
   gtk_window_present (fixture->window);
-  card_test_iterate ();
+  stp_test_iterate ();
 }
 
 static void
 show_page (Fixture    *fixture,
            const char *name)
 {
-  AdwViewStack *stack = ADW_VIEW_STACK (card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  AdwViewStack *stack = ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
 
   adw_view_stack_set_visible_child_name (stack, name);
-  card_test_iterate ();
+  stp_test_iterate ();
 }
 
 static GtkWidget *
 visible_page (Fixture *fixture)
 {
-  AdwViewStack *stack = ADW_VIEW_STACK (card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  AdwViewStack *stack = ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
 
   return adw_view_stack_get_visible_child (stack);
 }
@@ -229,42 +229,42 @@ test_pages (Fixture       *fixture,
   open_card (fixture, fixture->db.session);
 
   show_page (fixture, "profile");
-  card_test_picture (GTK_WIDGET (fixture->window), "card-profile.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-profile.png");
 
   show_page (fixture, "family");
-  card_test_picture (GTK_WIDGET (fixture->window), "card-family.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-family.png");
 
   show_page (fixture, "consents");
-  card_test_picture (GTK_WIDGET (fixture->window), "card-consents.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-consents.png");
 
   /* A journal entry typed and added through the page, restricted. */
   show_page (fixture, "journal");
   page = visible_page (fixture);
   journal_before = card_test_count (&fixture->db, STP_KIND_JOURNAL_ENTRY, "resident_id", fixture->resident_id);
-  form = gtk_widget_get_parent (card_test_get (page, "text"));
-  card_test_set_text (page, "text", "Беседа о мотивации, составлен план на неделю");
-  gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (page, "restricted"), GTK_TYPE_SWITCH)), TRUE);
+  form = gtk_widget_get_parent (stp_test_get (page, "text"));
+  stp_test_set_text (page, "text", "Беседа о мотивации, составлен план на неделю");
+  gtk_switch_set_active (GTK_SWITCH (stp_test_find_type (stp_test_get (page, "restricted"), GTK_TYPE_SWITCH)), TRUE);
   (void) form;
-  card_test_click (page, "save");
+  stp_test_click (page, "save");
   g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_JOURNAL_ENTRY, "resident_id", fixture->resident_id),
                     ==, journal_before + 1);
   show_page (fixture, "journal");
-  card_test_picture (GTK_WIDGET (fixture->window), "card-journal.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-journal.png");
 
   show_page (fixture, "referrals");
   page = visible_page (fixture);
   {
-    GtkWidget *list = card_test_get (page, "referrals");
+    GtkWidget *list = stp_test_get (page, "referrals");
     GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
 
     g_assert_nonnull (row);
     g_assert_true (ADW_IS_ACTION_ROW (row));
     g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "просрочено"));
   }
-  card_test_picture (GTK_WIDGET (fixture->window), "card-referrals.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-referrals.png");
 
   show_page (fixture, "court");
-  card_test_picture (GTK_WIDGET (fixture->window), "card-court.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-court.png");
 }
 
 static guint
@@ -308,10 +308,10 @@ test_next_stage (Fixture       *fixture,
   page = visible_page (fixture);
   g_assert_cmpuint (count_stage_entries (fixture), ==, 1);
 
-  card_test_set_text (page, "move_note", "Адаптация пройдена");
-  card_test_click (page, "next_stage_button");
+  stp_test_set_text (page, "move_note", "Адаптация пройдена");
+  stp_test_click (page, "next_stage_button");
   g_assert_cmpuint (count_stage_entries (fixture), ==, 2);
-  card_test_click (page, "next_stage_button");
+  stp_test_click (page, "next_stage_button");
   g_assert_cmpuint (count_stage_entries (fixture), ==, 3);
 
   entries = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_STAGE_ENTRY,
@@ -323,13 +323,13 @@ test_next_stage (Fixture       *fixture,
   g_assert_cmpstr (first->note, ==, "Адаптация пройдена");
 
   /* Back to the first stage after a relapse. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (page, "back_stage")), 0);
-  card_test_click (page, "step_back_button");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (stp_test_get (page, "back_stage")), 0);
+  stp_test_click (page, "step_back_button");
   g_assert_cmpuint (count_stage_entries (fixture), ==, 4);
 
   /* The timeline lists every entry. */
   {
-    GtkWidget *timeline = card_test_get (page, "stage_entries");
+    GtkWidget *timeline = stp_test_get (page, "stage_entries");
     guint rows = 0;
 
     for (GtkWidget *row = gtk_widget_get_first_child (timeline); row; row = gtk_widget_get_next_sibling (row))
@@ -340,7 +340,7 @@ test_next_stage (Fixture       *fixture,
   /* Tall enough for the whole timeline, after the toasts went away. */
   gtk_window_set_default_size (fixture->window, 1040, 1200);
   card_test_wait (5500);
-  card_test_picture (GTK_WIDGET (fixture->window), "card-program.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-program.png");
 }
 
 static void
@@ -356,7 +356,7 @@ test_discharge (Fixture       *fixture,
   open_card (fixture, fixture->db.session);
   show_page (fixture, "program");
   page = visible_page (fixture);
-  card_test_click (page, "discharge_button");
+  stp_test_click (page, "discharge_button");
 
   toplevels = gtk_window_get_toplevels ();
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
@@ -367,9 +367,9 @@ test_discharge (Fixture       *fixture,
         dialog = ADW_MESSAGE_DIALOG (window);
     }
   g_assert_nonnull (dialog);
-  card_test_set_text (GTK_WIDGET (dialog), "discharge_reason", "Программа пройдена полностью");
+  stp_test_set_text (GTK_WIDGET (dialog), "discharge_reason", "Программа пройдена полностью");
   adw_message_dialog_response (dialog, "discharge");
-  card_test_iterate ();
+  stp_test_iterate ();
 
   g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_FOLLOW_UP, "episode_id", fixture->episode_id), ==, 5);
   episode = stp_store_get_episode (fixture->db.store, fixture->db.session, fixture->episode_id, &error);
@@ -381,25 +381,25 @@ test_discharge (Fixture       *fixture,
   show_page (fixture, "follow-ups");
   page = visible_page (fixture);
   {
-    GtkWidget *list = card_test_get (page, "follow_ups");
+    GtkWidget *list = stp_test_get (page, "follow_ups");
     GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
-    GtkWidget *edit = card_test_find_type (row, GTK_TYPE_BUTTON);
+    GtkWidget *edit = stp_test_find_type (row, GTK_TYPE_BUTTON);
     g_autoptr(GPtrArray) follow_ups = NULL;
     StpFollowUp *first;
 
     g_signal_emit_by_name (edit, "clicked");
-    card_test_iterate ();
+    stp_test_iterate ();
     {
       g_autofree char *today = stp_store_today (fixture->db.store);
       g_auto(GStrv) parts = g_strsplit (today, "-", 3);
       g_autofree char *typed = g_strdup_printf ("%s.%s.%s", parts[2], parts[1], parts[0]);
 
-      card_test_set_text (page, "done_on", typed);
+      stp_test_set_text (page, "done_on", typed);
     }
-    card_test_set_text (page, "contact_method", "телефон");
-    adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (page, "remission")), 1);
-    gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (page, "employed"), GTK_TYPE_SWITCH)), TRUE);
-    card_test_click (page, "save");
+    stp_test_set_text (page, "contact_method", "телефон");
+    adw_combo_row_set_selected (ADW_COMBO_ROW (stp_test_get (page, "remission")), 1);
+    gtk_switch_set_active (GTK_SWITCH (stp_test_find_type (stp_test_get (page, "employed"), GTK_TYPE_SWITCH)), TRUE);
+    stp_test_click (page, "save");
 
     follow_ups = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_FOLLOW_UP,
                                  "episode_id", fixture->episode_id, &error);
@@ -410,7 +410,7 @@ test_discharge (Fixture       *fixture,
     g_assert_true (first->employed);
   }
   show_page (fixture, "follow-ups");
-  card_test_picture (GTK_WIDGET (fixture->window), "card-follow-ups.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "card-follow-ups.png");
 }
 
 /* The profile saves through the core; an invalid phone is marked on its row. */
@@ -425,9 +425,9 @@ test_profile_save (Fixture       *fixture,
   open_card (fixture, fixture->db.session);
   show_page (fixture, "profile");
   page = visible_page (fixture);
-  card_test_set_text (page, "surname", "Морозов-Белов");
-  card_test_set_text (page, "profession", "Сварщик");
-  card_test_click (page, "save");
+  stp_test_set_text (page, "surname", "Морозов-Белов");
+  stp_test_set_text (page, "profession", "Сварщик");
+  stp_test_click (page, "save");
   {
     g_autoptr(StpResident) resident = stp_store_get_resident (fixture->db.store, fixture->db.session,
                                                               fixture->resident_id, &error);
@@ -436,10 +436,10 @@ test_profile_save (Fixture       *fixture,
     g_assert_cmpstr (resident->profession, ==, "Сварщик");
   }
 
-  phone = card_test_get (page, "phone");
-  card_test_set_text (page, "phone", "12");
-  card_test_set_text (page, "surname", "Иванов");
-  card_test_click (page, "save");
+  phone = stp_test_get (page, "phone");
+  stp_test_set_text (page, "phone", "12");
+  stp_test_set_text (page, "surname", "Иванов");
+  stp_test_click (page, "save");
   g_assert_true (gtk_widget_has_css_class (phone, "error"));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (phone), !=, NULL);
   {
@@ -483,12 +483,12 @@ test_delete_undo (Fixture       *fixture,
   page = visible_page (fixture);
   g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 2);
 
-  list = card_test_get (page, "relatives");
+  list = stp_test_get (page, "relatives");
   row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
   g_assert_nonnull (row);
   /* The row's buttons: edit, then delete. */
   {
-    GtkWidget *edit = card_test_find_type (row, GTK_TYPE_BUTTON);
+    GtkWidget *edit = stp_test_find_type (row, GTK_TYPE_BUTTON);
     GtkWidget *delete = NULL;
 
     for (GtkWidget *w = gtk_widget_get_parent (edit); w != NULL && delete == NULL; w = NULL)
@@ -524,7 +524,7 @@ test_consent_withdraw (Fixture       *fixture,
   withdraw = find_button_labelled (visible_page (fixture), "_Отозвать");
   g_assert_nonnull (withdraw);
   g_signal_emit_by_name (withdraw, "clicked");
-  card_test_iterate ();
+  stp_test_iterate ();
 
   consents = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_CONSENT,
                              "resident_id", fixture->resident_id, &error);
@@ -545,10 +545,10 @@ test_volunteer (Fixture       *fixture,
   GtkWidget *status;
 
   open_card (fixture, volunteer);
-  status = card_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_STATUS_PAGE);
+  status = stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_STATUS_PAGE);
   g_assert_nonnull (status);
   g_assert_true (gtk_widget_get_mapped (status));
-  g_assert_null (card_test_find (GTK_WIDGET (fixture->window), "stage_entries"));
+  g_assert_null (stp_test_find_widget (GTK_WIDGET (fixture->window), "stage_entries"));
 }
 
 int

@@ -44,7 +44,7 @@ make_page (Fixture *fixture)
   g_signal_connect (fixture->page, "open-resident", G_CALLBACK (on_open_resident), fixture);
   gtk_window_set_child (GTK_WINDOW (fixture->window), fixture->page);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  card_test_iterate ();
+  stp_test_iterate ();
 }
 
 static void
@@ -54,7 +54,7 @@ destroy_page (Fixture *fixture)
     gtk_window_destroy (GTK_WINDOW (fixture->window));
   fixture->window = NULL;
   fixture->page = NULL;
-  card_test_iterate ();
+  stp_test_iterate ();
 }
 
 static void
@@ -112,16 +112,16 @@ fill_person (Fixture    *fixture,
              const char *surname,
              const char *birth_date)
 {
-  GtkWidget *form = card_test_get (fixture->page, "person-form");
+  GtkWidget *form = stp_test_get (fixture->page, "person-form");
 
-  card_test_set_text (form, "surname", surname);
-  card_test_set_text (form, "name", "Иван");
-  card_test_set_text (form, "patronymic", "Петрович");
-  card_test_set_text (form, "birth_date", birth_date);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (form, "sex")), 1);
-  card_test_set_text (form, "phone", "+7 912 345-67-89");
-  card_test_set_text (form, "citizenship", "Российская Федерация");
-  card_test_set_text (form, "registration_address", "г. Пермь, ул. Ленина, 1");
+  stp_test_set_text (form, "surname", surname);
+  stp_test_set_text (form, "name", "Иван");
+  stp_test_set_text (form, "patronymic", "Петрович");
+  stp_test_set_text (form, "birth_date", birth_date);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (stp_test_get (form, "sex")), 1);
+  stp_test_set_text (form, "phone", "+7 912 345-67-89");
+  stp_test_set_text (form, "citizenship", "Российская Федерация");
+  stp_test_set_text (form, "registration_address", "г. Пермь, ул. Ленина, 1");
 }
 
 static void
@@ -130,15 +130,15 @@ add_relative (Fixture    *fixture,
               guint       relation,
               gboolean    minor)
 {
-  GtkWidget *form = card_test_get (fixture->page, "relative-form");
+  GtkWidget *form = stp_test_get (fixture->page, "relative-form");
 
-  card_test_set_text (form, "full_name", full_name);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (card_test_get (form, "relation")), relation);
-  card_test_set_text (form, "phone", "+7 912 000-00-01");
-  gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (form, "codependent"), GTK_TYPE_SWITCH)), TRUE);
+  stp_test_set_text (form, "full_name", full_name);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (stp_test_get (form, "relation")), relation);
+  stp_test_set_text (form, "phone", "+7 912 000-00-01");
+  gtk_switch_set_active (GTK_SWITCH (stp_test_find_type (stp_test_get (form, "codependent"), GTK_TYPE_SWITCH)), TRUE);
   if (minor)
-    gtk_switch_set_active (GTK_SWITCH (card_test_find_type (card_test_get (form, "minor"), GTK_TYPE_SWITCH)), TRUE);
-  card_test_click (fixture->page, "add_relative_button");
+    gtk_switch_set_active (GTK_SWITCH (stp_test_find_type (stp_test_get (form, "minor"), GTK_TYPE_SWITCH)), TRUE);
+  stp_test_click (fixture->page, "add_relative_button");
 }
 
 static void
@@ -151,29 +151,29 @@ test_full_intake (Fixture       *fixture,
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
   g_assert_cmpstr (visible_step (fixture), ==, "person");
   fill_person (fixture, "Кузнецов", "15.03.1985");
-  card_test_picture (fixture->window, "intake-step-1.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-step-1.png");
   /* Enter in a field goes on, like «Далее». */
-  g_signal_emit_by_name (card_test_get (card_test_get (fixture->page, "person-form"), "citizenship"),
+  g_signal_emit_by_name (stp_test_get (stp_test_get (fixture->page, "person-form"), "citizenship"),
                          "entry-activated");
-  card_test_iterate ();
+  stp_test_iterate ();
   g_assert_cmpstr (visible_step (fixture), ==, "episode");
 
-  card_test_set_text (card_test_get (fixture->page, "episode-form"), "certificate_number", "59-0001234");
-  card_test_picture (fixture->window, "intake-step-2.png");
-  card_test_click (fixture->page, "next_button");
+  stp_test_set_text (stp_test_get (fixture->page, "episode-form"), "certificate_number", "59-0001234");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-step-2.png");
+  stp_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "relatives");
 
   add_relative (fixture, "Кузнецова Мария Ивановна", 0, FALSE);
   add_relative (fixture, "Кузнецов Артём Иванович", 3, TRUE);
-  card_test_picture (fixture->window, "intake-step-3.png");
-  card_test_click (fixture->page, "next_button");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-step-3.png");
+  stp_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "consents");
 
-  consent = card_test_get (fixture->page, "consent-personal_data");
+  consent = stp_test_get (fixture->page, "consent-personal_data");
   adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (consent), TRUE);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (consent), TRUE);
-  card_test_picture (fixture->window, "intake-step-4.png");
-  card_test_click (fixture->page, "save_button");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-step-4.png");
+  stp_test_click (fixture->page, "save_button");
 
   g_assert_nonnull (fixture->created_id);
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
@@ -218,9 +218,9 @@ save_resident_directly (Fixture    *fixture,
 static void
 go_to_last_step (Fixture *fixture)
 {
-  card_test_click (fixture->page, "next_button");
-  card_test_click (fixture->page, "next_button");
-  card_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "consents");
 }
 
@@ -233,13 +233,13 @@ test_duplicate_declined (Fixture       *fixture,
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
   fill_person (fixture, "Кузнецов", "15.03.1985");
   go_to_last_step (fixture);
-  card_test_click (fixture->page, "save_button");
+  stp_test_click (fixture->page, "save_button");
 
   g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
   g_assert_null (fixture->created_id);
-  card_test_picture (fixture->window, "intake-duplicates.png");
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-duplicates.png");
 
-  card_test_click (fixture->page, "open-existing-0");
+  stp_test_click (fixture->page, "open-existing-0");
   g_assert_cmpstr (fixture->opened_id, ==, existing_id);
   g_assert_null (fixture->created_id);
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
@@ -254,9 +254,9 @@ test_duplicate_accepted_as_new (Fixture       *fixture,
 
   fill_person (fixture, "Кузнецов", "15.03.1985");
   go_to_last_step (fixture);
-  card_test_click (fixture->page, "save_button");
+  stp_test_click (fixture->page, "save_button");
   g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
-  card_test_click (fixture->page, "create_new_button");
+  stp_test_click (fixture->page, "create_new_button");
   g_assert_nonnull (fixture->created_id);
   g_assert_cmpstr (fixture->created_id, !=, existing_id);
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 2);
@@ -266,26 +266,26 @@ static void
 check_refused_date (Fixture    *fixture,
                     const char *date)
 {
-  GtkWidget *form = card_test_get (fixture->page, "person-form");
+  GtkWidget *form = stp_test_get (fixture->page, "person-form");
   GtkWidget *row;
   GtkWidget *message;
 
   fill_person (fixture, "Соколов", date);
-  card_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "person");
-  row = card_test_get (form, "birth_date");
+  row = stp_test_get (form, "birth_date");
   g_assert_true (gtk_widget_has_css_class (row, "error"));
   /* The message is next to the row and repeated under the steps. */
   message = g_object_get_data (G_OBJECT (row), "stp-error-label");
   g_assert_nonnull (message);
   g_assert_true (gtk_widget_get_visible (message));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (message)), !=, "");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))), ==,
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (stp_test_get (fixture->page, "message_label"))), ==,
                    gtk_label_get_text (GTK_LABEL (message)));
   g_test_message ("%s: %s", date, gtk_label_get_text (GTK_LABEL (message)));
 
   /* Saving from the last step is refused too, and nothing is written. */
-  card_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "person");
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
 }
@@ -295,8 +295,8 @@ test_invalid_date (Fixture       *fixture,
                    gconstpointer  data)
 {
   check_refused_date (fixture, "31.02.2020");
-  card_test_picture (fixture->window, "intake-invalid-date.png");
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (card_test_get (fixture->page, "message_label"))),
+  stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-invalid-date.png");
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (stp_test_get (fixture->page, "message_label"))),
                                    "«31.02.2020»"));
 }
 
@@ -315,11 +315,11 @@ test_draft_restored (Fixture       *fixture,
   GtkWidget *form;
 
   fill_person (fixture, "Волков", "02.02.1990");
-  card_test_click (fixture->page, "next_button");
-  card_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
   add_relative (fixture, "Волкова Ольга", 2, FALSE);
   /* Half-typed and invalid: the draft keeps it anyway. */
-  card_test_set_text (card_test_get (fixture->page, "relative-form"), "full_name", "Волков Сер");
+  stp_test_set_text (stp_test_get (fixture->page, "relative-form"), "full_name", "Волков Сер");
   card_test_wait (800);
   g_assert_true (g_file_test (draft, G_FILE_TEST_EXISTS));
 
@@ -327,12 +327,12 @@ test_draft_restored (Fixture       *fixture,
   make_page (fixture);
 
   g_assert_cmpstr (visible_step (fixture), ==, "relatives");
-  form = card_test_get (fixture->page, "person-form");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "surname"))), ==, "Волков");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "birth_date"))), ==, "02.02.1990");
-  form = card_test_get (fixture->page, "relative-form");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (card_test_get (form, "full_name"))), ==, "Волков Сер");
-  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (card_test_get (fixture->page, "relatives_list")), 0));
+  form = stp_test_get (fixture->page, "person-form");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (stp_test_get (form, "surname"))), ==, "Волков");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (stp_test_get (form, "birth_date"))), ==, "02.02.1990");
+  form = stp_test_get (fixture->page, "relative-form");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (stp_test_get (form, "full_name"))), ==, "Волков Сер");
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (stp_test_get (fixture->page, "relatives_list")), 0));
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
 }
 
@@ -361,12 +361,12 @@ test_volunteer_intake (Fixture       *fixture,
   make_page (fixture);
 
   fill_person (fixture, "Лебедев", "10.10.1979");
-  card_test_click (fixture->page, "next_button");
-  card_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
   add_relative (fixture, "Лебедева Нина Павловна", 2, FALSE);
-  card_test_click (fixture->page, "next_button");
-  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (card_test_get (fixture->page, "consent-personal_data")), TRUE);
-  card_test_click (fixture->page, "save_button");
+  stp_test_click (fixture->page, "next_button");
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (stp_test_get (fixture->page, "consent-personal_data")), TRUE);
+  stp_test_click (fixture->page, "save_button");
 
   g_assert_nonnull (fixture->created_id);
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);

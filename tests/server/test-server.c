@@ -104,111 +104,20 @@ remove_tree (const char *path)
     g_free (run_command (argv, NULL));
 }
 
-static gboolean
-as_postgres_argv (GPtrArray *argv)
-{
-  if (getuid () == 0)
-    {
-      g_ptr_array_add (argv, (char *) "runuser");
-      g_ptr_array_add (argv, (char *) "-u");
-      g_ptr_array_add (argv, (char *) "postgres");
-      g_ptr_array_add (argv, (char *) "--");
-    }
-  return TRUE;
-}
+/* The throwaway PostgreSQL cluster, shared with the sync tests. */
+#include "stp-test-helpers.h"
 
 static gboolean
 start_postgres (Server *server)
 {
-  g_autoptr(GPtrArray) initdb = g_ptr_array_new ();
-  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *log = NULL;
-  g_autofree char *options = NULL;
-
-  server->pg_dir = g_dir_make_tmp ("stupeni-pg-XXXXXX", &error);
-  g_assert_no_error (error);
-  data = g_build_filename (server->pg_dir, "data", NULL);
-  log = g_build_filename (server->pg_dir, "log", NULL);
-  if (getuid () == 0)
-    {
-      const char *argv[] = { "chown", "postgres:postgres", server->pg_dir, NULL };
-      g_free (run_command (argv, NULL));
-    }
-
-  as_postgres_argv (initdb);
-  g_ptr_array_add (initdb, (char *) PG_BIN "/initdb");
-  g_ptr_array_add (initdb, (char *) "-D");
-  g_ptr_array_add (initdb, data);
-  g_ptr_array_add (initdb, (char *) "-A");
-  g_ptr_array_add (initdb, (char *) "trust");
-  g_ptr_array_add (initdb, (char *) "-U");
-  g_ptr_array_add (initdb, (char *) "postgres");
-  g_ptr_array_add (initdb, (char *) "-E");
-  g_ptr_array_add (initdb, (char *) "UTF8");
-  g_ptr_array_add (initdb, (char *) "--no-sync");
-  g_ptr_array_add (initdb, NULL);
-  g_free (run_command ((const char * const *) initdb->pdata, NULL));
-
-  options = g_strdup_printf ("-k %s -c listen_addresses='' -F", server->pg_dir);
-  as_postgres_argv (ctl);
-  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
-  g_ptr_array_add (ctl, (char *) "-D");
-  g_ptr_array_add (ctl, data);
-  g_ptr_array_add (ctl, (char *) "-l");
-  g_ptr_array_add (ctl, log);
-  g_ptr_array_add (ctl, (char *) "-o");
-  g_ptr_array_add (ctl, options);
-  g_ptr_array_add (ctl, (char *) "-w");
-  g_ptr_array_add (ctl, (char *) "start");
-  g_ptr_array_add (ctl, NULL);
-  g_free (run_command ((const char * const *) ctl->pdata, NULL));
-
-  /* If this test dies on a failed assertion, a watchdog stops the cluster
-   * and removes it; after a normal end it finds the directory gone. */
-  {
-    g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-    const char *watchdog[] = {
-      "sh", "-c",
-      "while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; "
-      "if [ -d \"$1\" ]; then "
-      "  if [ \"$(id -u)\" = 0 ]; then runuser -u postgres -- \"$2\" -D \"$1\" -m immediate stop; "
-      "  else \"$2\" -D \"$1\" -m immediate stop; fi; "
-      "  rm -rf \"$3\"; "
-      "fi",
-      pid, data, PG_BIN "/pg_ctl", server->pg_dir, NULL
-    };
-
-    g_spawn_async (NULL, (char **) watchdog, NULL,
-                   G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                   NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-  }
+  server->pg_dir = stp_test_postgres_start ();
   return TRUE;
 }
 
 static void
 stop_postgres (Server *server)
 {
-  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
-  g_autofree char *data = NULL;
-  int status;
-
-  if (server->pg_dir == NULL)
-    return;
-  data = g_build_filename (server->pg_dir, "data", NULL);
-  as_postgres_argv (ctl);
-  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
-  g_ptr_array_add (ctl, (char *) "-D");
-  g_ptr_array_add (ctl, data);
-  g_ptr_array_add (ctl, (char *) "-m");
-  g_ptr_array_add (ctl, (char *) "immediate");
-  g_ptr_array_add (ctl, (char *) "-w");
-  g_ptr_array_add (ctl, (char *) "stop");
-  g_ptr_array_add (ctl, NULL);
-  g_free (run_command ((const char * const *) ctl->pdata, &status));
-  remove_tree (server->pg_dir);
+  stp_test_postgres_stop (server->pg_dir);
   g_clear_pointer (&server->pg_dir, g_free);
 }
 

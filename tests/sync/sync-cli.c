@@ -10,6 +10,7 @@
 
 #include "stp-store.h"
 #include "stp-sync-engine.h"
+#include "stp-sync-engine-testing.h"
 
 static int die_after = 0;
 

@@ -1,5 +1,5 @@
 /* sync-harness.h: starts a real stupeni-server (SQLite or a throwaway
- * PostgreSQL cluster, as tests/server does) and drives client stores with
+ * PostgreSQL cluster from tests/stp-test-helpers.c) and drives client stores with
  * StpSyncEngine.  Shared by test-sync.c and bench-sync.c. */
 #pragma once
 
@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "stp-store-private.h"
+#include "stp-test-store.h"
 #include "stp-sync-store.h"
 #include "stp-sync-engine.h"
+#include "stp-sync-engine-testing.h"
 
 #define PG_BIN PG_BINDIR  /* config.h: pg_config --bindir */
 
@@ -34,28 +36,13 @@ G_GNUC_UNUSED static char *
 h_run (const char * const *argv,
        int                *status_out)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = -1;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (status_out != NULL)
-    *status_out = status;
-  else if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s%s", argv[0], out, err);
-  return g_steal_pointer (&out);
+  return stp_test_run (argv, status_out);
 }
 
 G_GNUC_UNUSED static void
 h_remove_tree (const char *path)
 {
-  const char *argv[] = { "rm", "-rf", path, NULL };
-
-  if (path != NULL)
-    g_free (h_run (argv, NULL));
+  stp_test_remove_tree (path);
 }
 
 G_GNUC_UNUSED static void
@@ -73,72 +60,13 @@ h_as_postgres (GPtrArray *argv)
 G_GNUC_UNUSED static void
 h_start_postgres (Server *server)
 {
-  g_autoptr(GPtrArray) initdb = g_ptr_array_new ();
-  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *log = NULL;
-  g_autofree char *options = NULL;
-
-  server->pg_dir = g_dir_make_tmp ("stupeni-sync-pg-XXXXXX", &error);
-  g_assert_no_error (error);
-  data = g_build_filename (server->pg_dir, "data", NULL);
-  log = g_build_filename (server->pg_dir, "log", NULL);
-  if (getuid () == 0)
-    {
-      const char *argv[] = { "chown", "postgres:postgres", server->pg_dir, NULL };
-      g_free (h_run (argv, NULL));
-    }
-  h_as_postgres (initdb);
-  g_ptr_array_add (initdb, (char *) PG_BIN "/initdb");
-  g_ptr_array_add (initdb, (char *) "-D");
-  g_ptr_array_add (initdb, data);
-  g_ptr_array_add (initdb, (char *) "-A");
-  g_ptr_array_add (initdb, (char *) "trust");
-  g_ptr_array_add (initdb, (char *) "-U");
-  g_ptr_array_add (initdb, (char *) "postgres");
-  g_ptr_array_add (initdb, (char *) "-E");
-  g_ptr_array_add (initdb, (char *) "UTF8");
-  g_ptr_array_add (initdb, (char *) "--no-sync");
-  g_ptr_array_add (initdb, NULL);
-  g_free (h_run ((const char * const *) initdb->pdata, NULL));
-
-  options = g_strdup_printf ("-k %s -c listen_addresses='' -F", server->pg_dir);
-  h_as_postgres (ctl);
-  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
-  g_ptr_array_add (ctl, (char *) "-D");
-  g_ptr_array_add (ctl, data);
-  g_ptr_array_add (ctl, (char *) "-l");
-  g_ptr_array_add (ctl, log);
-  g_ptr_array_add (ctl, (char *) "-o");
-  g_ptr_array_add (ctl, options);
-  g_ptr_array_add (ctl, (char *) "-w");
-  g_ptr_array_add (ctl, (char *) "start");
-  g_ptr_array_add (ctl, NULL);
-  g_free (h_run ((const char * const *) ctl->pdata, NULL));
+  server->pg_dir = stp_test_postgres_start ();
 }
 
 G_GNUC_UNUSED static void
 h_stop_postgres (Server *server)
 {
-  g_autoptr(GPtrArray) ctl = g_ptr_array_new ();
-  g_autofree char *data = NULL;
-  int status;
-
-  if (server->pg_dir == NULL)
-    return;
-  data = g_build_filename (server->pg_dir, "data", NULL);
-  h_as_postgres (ctl);
-  g_ptr_array_add (ctl, (char *) PG_BIN "/pg_ctl");
-  g_ptr_array_add (ctl, (char *) "-D");
-  g_ptr_array_add (ctl, data);
-  g_ptr_array_add (ctl, (char *) "-m");
-  g_ptr_array_add (ctl, (char *) "immediate");
-  g_ptr_array_add (ctl, (char *) "-w");
-  g_ptr_array_add (ctl, (char *) "stop");
-  g_ptr_array_add (ctl, NULL);
-  g_free (h_run ((const char * const *) ctl->pdata, &status));
-  h_remove_tree (server->pg_dir);
+  stp_test_postgres_stop (server->pg_dir);
   g_clear_pointer (&server->pg_dir, g_free);
 }
 
@@ -252,7 +180,7 @@ h_server_start (Server     *server,
   server->binary = g_strdup (binary);
   if (g_str_equal (server->backend, "postgresql"))
     {
-      if (!g_file_test (PG_BIN "/initdb", G_FILE_TEST_IS_EXECUTABLE))
+      if (!stp_test_postgres_available ())
         return FALSE;
       h_start_postgres (server);
     }
@@ -374,28 +302,12 @@ h_read (StpStore   *store,
         const char *row_id,
         const char *column)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT \"%s\" FROM \"%s\" WHERE id = ?", column, table);
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  return stp_test_read (store, table, row_id, column);
 }
 
 G_GNUC_UNUSED static gint64
 h_count (StpStore   *store,
          const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
+  return stp_test_count (store, sql);
 }

@@ -1,4 +1,4 @@
-/* stp-store-snapshot.c: a database file as a snapshot for a new computer
+/* stp-sync-store-snapshot.c: (sync store) a database file as a snapshot for a new computer
  * (docs/ARCHITECTURE.md, "First sync from a snapshot").
  *
  * Writing copies the file with VACUUM INTO (one read transaction, so a
@@ -26,49 +26,19 @@
  * tables and taking its write lock. */
 #define INSTALL_ATTEMPTS  5
 
+/* Runs @sql on a snapshot's connection. */
 static gboolean
-exec_sql (sqlite3     *db,
+exec_sql (StpStore    *db,
           const char  *sql,
           GError     **error)
 {
-  char *message = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) == SQLITE_OK)
+  if (stp_store_exec (db, sql, &local_error))
     return TRUE;
   g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-               _("The snapshot could not be prepared: %s"),
-               message != NULL ? message : sqlite3_errmsg (db));
-  sqlite3_free (message);
+               _("The snapshot could not be prepared: %s"), local_error->message);
   return FALSE;
-}
-
-static gint64
-query_int (sqlite3    *db,
-           const char *sql,
-           gint64      fallback)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = fallback;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-query_text (sqlite3    *db,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
 }
 
 static void
@@ -83,26 +53,6 @@ remove_database (const char *path)
     }
 }
 
-static sqlite3 *
-open_file (const char  *path,
-           gboolean     create,
-           GError     **error)
-{
-  sqlite3 *db = NULL;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-
-  if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("Cannot open the database file %s: %s"), path,
-                   db != NULL ? sqlite3_errmsg (db) : "");
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_busy_timeout (db, 10000);
-  return db;
-}
-
 gboolean
 stp_sync_store_write_snapshot (StpStore    *store,
                                const char  *path,
@@ -111,7 +61,7 @@ stp_sync_store_write_snapshot (StpStore    *store,
                                guint64     *hlc_out,
                                GError     **error)
 {
-  sqlite3 *dst = NULL;
+  g_autoptr(StpStore) dst = NULL;
   g_autofree char *trigger = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *hlc_text = NULL;
@@ -156,7 +106,7 @@ stp_sync_store_write_snapshot (StpStore    *store,
       }
   }
   /* Make sure the copy is a plain file (no write-ahead log). */
-  if (!(dst = open_file (path, FALSE, error)))
+  if (!(dst = stp_store_open_scratch (path, error)))
     goto fail;
   if (!exec_sql (dst, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY;"
                       "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON;", error))
@@ -164,20 +114,20 @@ stp_sync_store_write_snapshot (StpStore    *store,
 
   /* Changes not yet on the server would reach a new computer before any
    * other: a snapshot is only made of a file that has sent everything. */
-  pending = query_int (dst, "SELECT count(*) FROM outbox", -1);
+  pending = stp_store_query_int (dst, "SELECT count(*) FROM outbox", -1);
   if (pending != 0)
     {
       g_debug ("No snapshot: %" G_GINT64_FORMAT " changes not sent yet", pending);
-      sqlite3_close (dst);
+      g_clear_object (&dst);
       remove_database (path);
       return TRUE;
     }
   cursor_sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM meta WHERE key = %Q", cursor_key);
-  seq = query_int (dst, cursor_sql, 0);
+  seq = stp_store_query_int (dst, cursor_sql, 0);
   sqlite3_free (cursor_sql);
-  hlc_text = query_text (dst, "SELECT value FROM meta WHERE key = 'hlc_last'");
+  hlc_text = stp_store_query_text (dst, "SELECT value FROM meta WHERE key = 'hlc_last'");
   *hlc_out = hlc_text != NULL ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
-  trigger = query_text (dst, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' "
+  trigger = stp_store_query_text (dst, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' "
                              "AND name = 'audit_events_no_delete'");
   if (trigger == NULL)
     {
@@ -195,12 +145,11 @@ stp_sync_store_write_snapshot (StpStore    *store,
                          "COMMIT;", trigger, seq, *hlc_out);
   if (!exec_sql (dst, sql, error))
     goto fail;
-  sqlite3_close (dst);
   *seq_out = seq;
   return TRUE;
 
 fail:
-  sqlite3_close (dst);
+  g_clear_object (&dst);
   remove_database (path);
   return FALSE;
 }
@@ -209,7 +158,7 @@ fail:
  * with the computer's file attached as "live"), inside one transaction.
  * FALSE with *unsent set when the computer has changes not sent yet. */
 static gboolean
-copy_own_tables (sqlite3     *snap,
+copy_own_tables (StpStore    *snap,
                  const char  *cursor_key,
                  gint64       seq,
                  gboolean    *unsent,
@@ -221,7 +170,7 @@ copy_own_tables (sqlite3     *snap,
   *unsent = FALSE;
   if (!exec_sql (snap, "BEGIN", error))
     return FALSE;
-  if (query_int (snap, "SELECT count(*) FROM live.outbox", -1) != 0)
+  if (stp_store_query_int (snap, "SELECT count(*) FROM live.outbox", -1) != 0)
     {
       *unsent = TRUE;
       exec_sql (snap, "ROLLBACK", NULL);
@@ -272,6 +221,138 @@ checkpoint_thread (gpointer data)
   return NULL;
 }
 
+typedef enum
+{
+  ATTEMPT_DONE,       /* installed, or not (unsent changes): *@seq says */
+  ATTEMPT_AGAIN,      /* the computer's file changed meanwhile */
+  ATTEMPT_FAILED,
+} Attempt;
+
+/* One try at copying the snapshot over the computer's file: its own
+ * tables first, then, if nothing was saved in between, the pages. */
+static Attempt
+install_attempt (StpStore     *store,
+                 StpStore     *snap,
+                 const char   *cursor_key,
+                 gint64       *seq,
+                 GError      **error)
+{
+  sqlite3 *db = stp_store_get_db (store);
+  sqlite3_backup *backup;
+  gboolean unsent = FALSE;
+  gint64 before, after;
+  int rc;
+
+  /* Two readings of data_version differ when another connection
+   * committed to the computer's file in between. */
+  before = stp_store_query_int (snap, "PRAGMA live.data_version", -1);
+  if (!copy_own_tables (snap, cursor_key, *seq, &unsent, error))
+    {
+      if (!unsent)
+        return ATTEMPT_FAILED;
+      /* Not an error: the log is replayed instead. */
+      g_debug ("Snapshot not installed: this computer has changes not sent yet");
+      *seq = -1;
+      return ATTEMPT_DONE;
+    }
+  /* The install's commit is not flushed at once (the checkpoint that
+   * follows is): lost to a power cut, it is simply done again, since
+   * the cursor went back to 0 with it. */
+  sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  backup = sqlite3_backup_init (db, "main", stp_store_get_db (snap), "main");
+  if (backup == NULL)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errmsg (db));
+      sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      return ATTEMPT_FAILED;
+    }
+  /* Takes this computer's write lock without copying anything yet. */
+  rc = sqlite3_backup_step (backup, 0);
+  after = stp_store_query_int (snap, "PRAGMA live.data_version", -2);
+  if (rc == SQLITE_OK && before == after)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      /* The checkpoint is left to checkpoint_thread(): this connection
+       * would otherwise do it at its next statement. */
+      sqlite3_wal_autocheckpoint (db, 0);
+      rc = sqlite3_backup_step (backup, -1);
+      g_debug ("Snapshot copied into the database in %.2f s",
+               (g_get_monotonic_time () - t0) / 1e6);
+    }
+  else if (rc == SQLITE_OK)
+    rc = SQLITE_BUSY;     /* something was saved meanwhile: copy again */
+  sqlite3_backup_finish (backup);
+  /* A statement with automatic checkpoints off takes the count of new
+   * log frames this connection would have acted on. */
+  sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  sqlite3_wal_autocheckpoint (db, 1000);
+  if (rc == SQLITE_DONE)
+    return ATTEMPT_DONE;
+  if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errstr (rc));
+      return ATTEMPT_FAILED;
+    }
+  return ATTEMPT_AGAIN;
+}
+
+/* Opens the snapshot at @path, checks it is one this program can install
+ * here and attaches the computer's file as "live". */
+static StpStore *
+open_snapshot (StpStore    *store,
+               const char  *path,
+               gint64      *seq,
+               char       **hlc_text,
+               GError     **error)
+{
+  g_autoptr(StpStore) snap = NULL;
+  sqlite3_stmt *attach;
+
+  if (!(snap = stp_store_open_scratch (path, error)))
+    return NULL;
+  if (stp_store_query_int (snap, "PRAGMA user_version", -1) != STP_SCHEMA_VERSION)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW,
+                           _("The snapshot was made by another version of the program"));
+      return NULL;
+    }
+  if (stp_store_query_int (snap, "PRAGMA page_size", -1) != stp_store_query_int (store, "PRAGMA page_size", -2))
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                           _("The snapshot has another page size than this database"));
+      return NULL;
+    }
+  *seq = stp_store_query_int (snap, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_SNAPSHOT_SEQ "'", -1);
+  *hlc_text = stp_store_query_text (snap, "SELECT value FROM meta WHERE key = '" META_SNAPSHOT_HLC "'");
+  if (*seq < 0 || *hlc_text == NULL ||
+      stp_store_query_int (snap, "SELECT count(*) FROM meta", -1) != 2)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                           _("The file is not a snapshot of a center's database"));
+      return NULL;
+    }
+  if (!exec_sql (snap, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;", error))
+    return NULL;
+  if (!(attach = stp_store_prepare (snap, "ATTACH DATABASE ?1 AS live", NULL)))
+    {
+      exec_sql (snap, "SELECT 1 FROM no_such_table", error);
+      return NULL;
+    }
+  sqlite3_bind_text (attach, 1, stp_store_get_path (store), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (attach) != SQLITE_DONE)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be installed: %s"), sqlite3_errmsg (stp_store_get_db (snap)));
+      sqlite3_reset (attach);
+      return NULL;
+    }
+  sqlite3_reset (attach);
+  return g_steal_pointer (&snap);
+}
+
 gboolean
 stp_sync_store_install_snapshot (StpStore    *store,
                                  const char  *path,
@@ -280,12 +361,10 @@ stp_sync_store_install_snapshot (StpStore    *store,
                                  guint64     *hlc_out,
                                  GError     **error)
 {
-  sqlite3 *db = stp_store_get_db (store);
-  sqlite3 *snap = NULL;
-  sqlite3_stmt *attach = NULL;
-  gint64 seq;
+  g_autoptr(StpStore) snap = NULL;
   g_autofree char *hlc_text = NULL;
-  gboolean ok = FALSE;
+  Attempt attempt = ATTEMPT_AGAIN;
+  gint64 seq = -1;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
@@ -293,125 +372,24 @@ stp_sync_store_install_snapshot (StpStore    *store,
 
   *seq_out = -1;
   *hlc_out = 0;
-  if (!(snap = open_file (path, FALSE, error)))
+  if (!(snap = open_snapshot (store, path, &seq, &hlc_text, error)))
     return FALSE;
-  stp_store_register_functions (snap);
-  if (query_int (snap, "PRAGMA user_version", -1) != STP_SCHEMA_VERSION)
+  for (guint n = 0; n < INSTALL_ATTEMPTS && attempt == ATTEMPT_AGAIN; n++)
     {
-      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW,
-                           _("The snapshot was made by another version of the program"));
-      goto out;
+      attempt = install_attempt (store, snap, cursor_key, &seq, error);
+      if (attempt == ATTEMPT_AGAIN)
+        g_debug ("Snapshot install: the database changed meanwhile (attempt %u)", n + 1);
     }
-  if (query_int (snap, "PRAGMA page_size", -1) != query_int (db, "PRAGMA page_size", -2))
-    {
-      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                           _("The snapshot has another page size than this database"));
-      goto out;
-    }
-  seq = query_int (snap, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_SNAPSHOT_SEQ "'", -1);
-  hlc_text = query_text (snap, "SELECT value FROM meta WHERE key = '" META_SNAPSHOT_HLC "'");
-  if (seq < 0 || hlc_text == NULL ||
-      query_int (snap, "SELECT count(*) FROM meta", -1) != 2)
-    {
-      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
-                           _("The file is not a snapshot of a center's database"));
-      goto out;
-    }
-  if (!exec_sql (snap, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;", error))
-    goto out;
-  if (sqlite3_prepare_v2 (snap, "ATTACH DATABASE ?1 AS live", -1, &attach, NULL) != SQLITE_OK)
-    {
-      exec_sql (snap, "SELECT 1 FROM no_such_table", error);
-      goto out;
-    }
-  sqlite3_bind_text (attach, 1, stp_store_get_path (store), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (attach) != SQLITE_DONE)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The snapshot could not be installed: %s"), sqlite3_errmsg (snap));
-      goto out;
-    }
-
-  for (guint attempt = 0; attempt < INSTALL_ATTEMPTS && !ok; attempt++)
-    {
-      sqlite3_backup *backup;
-      gboolean unsent = FALSE;
-      gint64 before, after;
-      int rc;
-
-      /* Two readings of data_version differ when another connection
-       * committed to the computer's file in between. */
-      before = query_int (snap, "PRAGMA live.data_version", -1);
-      if (!copy_own_tables (snap, cursor_key, seq, &unsent, error))
-        {
-          if (unsent)
-            {
-              /* Not an error: the log is replayed instead. */
-              g_debug ("Snapshot not installed: this computer has changes not sent yet");
-              ok = TRUE;
-              seq = -1;
-            }
-          break;
-        }
-      /* The install's commit is not flushed at once (the checkpoint that
-       * follows is): lost to a power cut, it is simply done again, since
-       * the cursor went back to 0 with it. */
-      sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-      backup = sqlite3_backup_init (db, "main", snap, "main");
-      if (backup == NULL)
-        {
-          g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                       _("The snapshot could not be installed: %s"), sqlite3_errmsg (db));
-          sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-          break;
-        }
-      /* Takes this computer's write lock without copying anything yet. */
-      rc = sqlite3_backup_step (backup, 0);
-      after = query_int (snap, "PRAGMA live.data_version", -2);
-      if (rc == SQLITE_OK && before == after)
-        {
-          gint64 t0 = g_get_monotonic_time ();
-
-          /* The checkpoint is left to checkpoint_thread(): this
-           * connection would otherwise do it at its next statement. */
-          sqlite3_wal_autocheckpoint (db, 0);
-          rc = sqlite3_backup_step (backup, -1);
-          g_debug ("Snapshot copied into the database in %.2f s",
-                   (g_get_monotonic_time () - t0) / 1e6);
-        }
-      else if (rc == SQLITE_OK)
-        rc = SQLITE_BUSY;     /* something was saved meanwhile: copy again */
-      sqlite3_backup_finish (backup);
-      /* A statement with automatic checkpoints off takes the count of new
-       * log frames this connection would have acted on. */
-      sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-      sqlite3_wal_autocheckpoint (db, 1000);
-      if (rc == SQLITE_DONE)
-        ok = TRUE;
-      else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-        {
-          g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                       _("The snapshot could not be installed: %s"), sqlite3_errstr (rc));
-          break;
-        }
-      else
-        g_debug ("Snapshot install: the database changed meanwhile (attempt %u)", attempt + 1);
-    }
-  if (!ok && error != NULL && *error == NULL)
+  if (attempt == ATTEMPT_AGAIN)
     g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_LOCKED,
                          _("The snapshot could not be installed: the database was busy"));
-
-  if (ok)
-    {
-      *seq_out = seq;
-      *hlc_out = seq >= 0 ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
-    }
-
-out:
-  sqlite3_finalize (attach);
-  sqlite3_close (snap);
-  if (ok && *seq_out >= 0)
+  if (attempt != ATTEMPT_DONE)
+    return FALSE;
+  *seq_out = seq;
+  *hlc_out = seq >= 0 ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
+  g_clear_object (&snap);
+  if (seq >= 0)
     g_thread_unref (g_thread_new ("stp-checkpoint", checkpoint_thread,
                                   g_strdup (stp_store_get_path (store))));
-  return ok;
+  return TRUE;
 }

@@ -1,0 +1,480 @@
+/* stp-sync-engine-snapshots.c: snapshots in a sync run (worker thread).
+ *
+ * A computer that has pulled nothing yet starts from the newest snapshot
+ * instead of replaying the whole log, then pulls what came after it.  A
+ * computer that is up to date makes a new snapshot when the log since the
+ * newest one has grown to half its size (and at least the minimum).  The
+ * file side (packing, unpacking) is in stp-sync-snapshot.c, the database
+ * side in stp-sync-store-snapshot.c. */
+#define G_LOG_DOMAIN "stp-sync"
+
+#include "config.h"
+
+#include "stp-sync-engine-private.h"
+#include "stp-sync-snapshot.h"
+#include "stp-sync-store.h"
+#include "stp-snapshot.h"
+#include "stp-protocol.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <sodium.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Sealed chunks of at most this much. */
+#define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
+
+/* What the server says of its newest snapshot. */
+typedef struct
+{
+  gboolean  supported;     /* the server knows snapshots */
+  gboolean  have;
+  char     *id;
+  gint64    seq;
+  gint64    chunks;
+  gint64    bytes;
+  char     *manifest;      /* base64 of the sealed manifest */
+  gint64    head;
+  gint64    log_bytes_after;
+} Latest;
+
+/* A snapshot made here, packed, to be sent. */
+typedef struct
+{
+  char                *db_path;
+  char                *packed_path;
+  StpSnapshotManifest  manifest;
+  gint64               packed_bytes;
+} Outgoing;
+
+static void
+latest_clear (Latest *latest)
+{
+  g_clear_pointer (&latest->id, g_free);
+  g_clear_pointer (&latest->manifest, g_free);
+  memset (latest, 0, sizeof *latest);
+}
+
+static char *
+snapshot_temp_path (StpSyncRun *run,
+                    const char *suffix)
+{
+  return g_strconcat (stp_store_get_path (run->secondary), suffix, NULL);
+}
+
+static void
+remove_snapshot_files (const char *path)
+{
+  static const char * const suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_remove (name);
+    }
+}
+
+void
+_stp_sync_run_remove_snapshot_leftovers (StpSyncRun *run)
+{
+  static const char * const leftovers[] = { ".snapshot-in", ".snapshot-out" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
+    {
+      g_autofree char *path = snapshot_temp_path (run, leftovers[i]);
+      g_autofree char *packed = g_strconcat (path, ".zst", NULL);
+
+      remove_snapshot_files (path);
+      g_remove (packed);
+    }
+}
+
+/* FALSE only for network errors and cancelling. */
+static gboolean
+fetch_latest (StpSyncRun    *run,
+              Latest        *latest,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/centers/%s/snapshots/latest", run->center);
+  StpSyncReply reply;
+  JsonObject *object;
+  JsonNode *snapshot;
+
+  memset (latest, 0, sizeof *latest);
+  if (!stp_sync_client_request (run->client, SOUP_METHOD_GET, path, NULL, 0, &reply,
+                                cancellable, error))
+    return FALSE;
+  if (!stp_sync_reply_is_ok_object (&reply))
+    {
+      /* An older server: replay the log as before. */
+      g_debug ("No snapshots on this server (HTTP %u)", reply.status);
+      stp_sync_reply_clear (&reply);
+      return TRUE;
+    }
+  object = json_node_get_object (reply.json);
+  latest->supported = TRUE;
+  latest->head = json_object_get_int_member_with_default (object, "head", 0);
+  latest->log_bytes_after = json_object_get_int_member_with_default (object, "log_bytes_after", 0);
+  snapshot = json_object_get_member (object, "snapshot");
+  if (snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot))
+    {
+      JsonObject *s = json_node_get_object (snapshot);
+      g_autoptr(GError) local_error = NULL;
+      const char *id = stp_json_get_string (s, "id", 64, &local_error);
+      const char *manifest = stp_json_get_string (s, "manifest", 65536, &local_error);
+
+      if (id != NULL && manifest != NULL && stp_is_valid_id (id) &&
+          stp_json_get_int (s, "seq", 0, G_MAXINT64, &latest->seq, &local_error) &&
+          stp_json_get_int (s, "chunks", 1, STP_SNAPSHOT_MAX_CHUNKS, &latest->chunks, &local_error) &&
+          stp_json_get_int (s, "bytes", 1, G_MAXINT64, &latest->bytes, &local_error))
+        {
+          latest->have = TRUE;
+          latest->id = g_strdup (id);
+          latest->manifest = g_strdup (manifest);
+        }
+      else
+        g_warning ("The server described its snapshot in an unexpected form");
+    }
+  stp_sync_reply_clear (&reply);
+  return TRUE;
+}
+
+/* --- Starting from a snapshot -------------------------------------------------- */
+
+/* Opens and checks the manifest of @latest. */
+static gboolean
+open_manifest (StpSyncRun           *run,
+               const Latest         *latest,
+               StpSnapshotManifest  *manifest,
+               GError              **error)
+{
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) plain = NULL;
+
+  if (!(sealed = stp_base64_decode (latest->manifest, 65536, error)) ||
+      !(plain = stp_snapshot_open (run->key, run->center, latest->id, STP_SNAPSHOT_MANIFEST,
+                                   latest->chunks, g_bytes_get_data (sealed, NULL),
+                                   g_bytes_get_size (sealed), error)) ||
+      !stp_snapshot_manifest_from_json (manifest, g_bytes_get_data (plain, NULL),
+                                        g_bytes_get_size (plain), error))
+    return FALSE;
+  if (manifest->seq != latest->seq || manifest->chunks != latest->chunks ||
+      g_strcmp0 (manifest->format, STP_SNAPSHOT_FORMAT) != 0)
+    {
+      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("The snapshot does not match its description"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Downloads, opens and unpacks the chunks into @writer.  FALSE with
+ * @error for network errors and cancelling, with @problem for the rest. */
+static gboolean
+download_chunks (StpSyncRun         *run,
+                 const Latest       *latest,
+                 StpSnapshotWriter  *writer,
+                 gint64             *usec_http,
+                 GCancellable       *cancellable,
+                 GError            **error,
+                 GError            **problem)
+{
+  for (gint64 n = 0; n < latest->chunks; n++)
+    {
+      g_autofree char *chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
+                                                     run->center, latest->id, n);
+      g_autoptr(GBytes) ct = NULL;
+      g_autoptr(GBytes) chunk = NULL;
+      const char *text;
+      StpSyncReply reply;
+      gint64 t0 = g_get_monotonic_time ();
+
+      if (!stp_sync_client_request (run->client, SOUP_METHOD_GET, chunk_path, NULL, 0, &reply,
+                                    cancellable, error))
+        return FALSE;
+      *usec_http += g_get_monotonic_time () - t0;
+      if (!stp_sync_reply_is_ok_object (&reply) ||
+          !(text = stp_json_get_string (json_node_get_object (reply.json), "ct", G_MAXSIZE, problem)) ||
+          !(ct = stp_base64_decode (text, (gsize) latest->bytes, problem)) ||
+          !(chunk = stp_snapshot_open (run->key, run->center, latest->id, n, latest->chunks,
+                                       g_bytes_get_data (ct, NULL), g_bytes_get_size (ct),
+                                       problem)) ||
+          !stp_snapshot_writer_feed (writer, g_bytes_get_data (chunk, NULL),
+                                     g_bytes_get_size (chunk), problem))
+        {
+          if (*problem == NULL)
+            stp_sync_reply_set_error (&reply, problem);
+          stp_sync_reply_clear (&reply);
+          return FALSE;
+        }
+      stp_sync_reply_clear (&reply);
+    }
+  return TRUE;
+}
+
+/* Downloads, checks and installs @latest.  FALSE for network errors and
+ * cancelling (the sync fails and is retried); any other problem is
+ * logged and the log is replayed instead. */
+static gboolean
+install_snapshot (StpSyncRun    *run,
+                  const Latest  *latest,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autofree char *path = snapshot_temp_path (run, ".snapshot-in");
+  g_autoptr(StpSnapshotWriter) writer = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(StpSnapshotManifest) manifest = { 0, };
+  guint8 hash[32];
+  gint64 raw_bytes = 0;
+  gint64 seq = -1;
+  guint64 hlc = 0;
+  gint64 t_start = g_get_monotonic_time ();
+  gint64 t_download;
+  gint64 usec_http = 0;
+  gboolean ok = TRUE;
+
+  if (!open_manifest (run, latest, &manifest, &local_error))
+    goto skip;
+  if (manifest.schema != STP_SCHEMA_VERSION)
+    {
+      g_debug ("The snapshot has schema %" G_GINT64_FORMAT ", this program %d: replaying the log",
+               manifest.schema, STP_SCHEMA_VERSION);
+      return TRUE;
+    }
+
+  remove_snapshot_files (path);
+  if (!(writer = stp_snapshot_writer_new (path, manifest.raw_bytes, &local_error)))
+    goto skip;
+  if (!download_chunks (run, latest, writer, &usec_http, cancellable, error, &local_error))
+    {
+      if (local_error != NULL)
+        goto skip;
+      ok = FALSE;
+      goto out;
+    }
+  if (!stp_snapshot_writer_finish (writer, hash, &raw_bytes, &local_error))
+    goto skip;
+  if (raw_bytes != manifest.raw_bytes || sodium_memcmp (hash, manifest.hash, sizeof hash) != 0)
+    {
+      g_set_error_literal (&local_error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                           _("The snapshot does not match its description"));
+      goto skip;
+    }
+  t_download = g_get_monotonic_time ();
+  if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
+    goto skip;
+  if (seq >= 0)
+    {
+      run->max_remote_hlc = MAX (run->max_remote_hlc, hlc);
+      stp_sync_store_observe_hlc (run->secondary, hlc);
+      run->snapshot_in = TRUE;
+      g_debug ("snapshot in: %" G_GINT64_FORMAT " bytes, seq %" G_GINT64_FORMAT
+               ", %.2f s downloading and unpacking (%.2f s of it waiting for the server), "
+               "%.2f s installing",
+               raw_bytes, seq, (t_download - t_start) / 1e6, usec_http / 1e6,
+               (g_get_monotonic_time () - t_download) / 1e6);
+    }
+  goto out;
+
+skip:
+  g_message ("The snapshot from the server was not used (%s); the changes are read one by one",
+             local_error != NULL ? local_error->message : "?");
+out:
+  remove_snapshot_files (path);
+  return ok;
+}
+
+gboolean
+_stp_sync_run_start_from_snapshot (StpSyncRun    *run,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  Latest latest;
+  gboolean ok = TRUE;
+
+  if (!fetch_latest (run, &latest, cancellable, error))
+    return FALSE;
+  if (latest.have && latest.seq > 0)
+    ok = install_snapshot (run, &latest, cancellable, error);
+  latest_clear (&latest);
+  return ok;
+}
+
+/* --- Making one ------------------------------------------------------------------ */
+
+/* Copies the database at its cursor and packs it; FALSE when there is
+ * nothing newer than @latest (with no error) or on an error. */
+static gboolean
+pack_snapshot (StpSyncRun    *run,
+               const Latest  *latest,
+               Outgoing      *out,
+               GError       **error)
+{
+  gint64 seq = -1;
+  guint64 hlc = 0;
+  gint64 raw_bytes = 0;
+
+  if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
+    return FALSE;
+  if (seq <= 0 || (latest->have && seq <= latest->seq))
+    return FALSE;
+  if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
+                                   &out->packed_bytes, error))
+    return FALSE;
+  remove_snapshot_files (out->db_path);
+  out->manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
+  out->manifest.schema = STP_SCHEMA_VERSION;
+  out->manifest.seq = seq;
+  out->manifest.raw_bytes = raw_bytes;
+  out->manifest.device = g_strdup (run->device);
+  out->manifest.hlc = hlc;
+  return TRUE;
+}
+
+/* POSTs @body to @path; FALSE unless the server answered @status (or
+ * 200). */
+static gboolean
+post (StpSyncRun    *run,
+      const char    *path,
+      const char    *body,
+      guint          status,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  StpSyncReply reply;
+  gboolean ok;
+
+  if (!stp_sync_client_request (run->client, SOUP_METHOD_POST, path, body, strlen (body),
+                                &reply, cancellable, error))
+    return FALSE;
+  ok = reply.status == status || reply.status == SOUP_STATUS_OK;
+  if (!ok)
+    stp_sync_reply_set_error (&reply, error);
+  stp_sync_reply_clear (&reply);
+  return ok;
+}
+
+/* Announces the snapshot with its sealed manifest, sends the sealed
+ * chunks of the packed file and commits it. */
+static gboolean
+send_snapshot (StpSyncRun    *run,
+               Outgoing      *out,
+               gsize          chunk_bytes,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *manifest_json = stp_snapshot_manifest_to_json (&out->manifest);
+  g_autofree char *manifest_b64 = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+  g_autofree guint8 *buf = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  gint64 n_chunks = out->manifest.chunks;
+  FILE *file;
+  gboolean ok = FALSE;
+
+  if (!(sealed = stp_snapshot_seal (run->key, run->center, id, STP_SNAPSHOT_MANIFEST, n_chunks,
+                                    (const guint8 *) manifest_json, strlen (manifest_json), error)))
+    return FALSE;
+  manifest_b64 = stp_base64_encode (g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed));
+  body = g_strdup_printf ("{\"id\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"chunks\":%" G_GINT64_FORMAT
+                          ",\"bytes\":%" G_GINT64_FORMAT ",\"manifest\":\"%s\"}",
+                          id, out->manifest.seq, n_chunks,
+                          out->packed_bytes + n_chunks * STP_SNAPSHOT_SEAL_OVERHEAD, manifest_b64);
+  path = g_strdup_printf ("/v1/centers/%s/snapshots", run->center);
+  if (!post (run, path, body, SOUP_STATUS_CREATED, cancellable, error))
+    return FALSE;
+
+  if (!(file = g_fopen (out->packed_path, "rb")))
+    {
+      g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "%s: %s", out->packed_path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  buf = g_malloc (chunk_bytes);
+  for (gint64 n = 0; n < n_chunks; n++)
+    {
+      gsize len = fread (buf, 1, chunk_bytes, file);
+      g_autoptr(GBytes) ct = NULL;
+      g_autofree char *b64 = NULL;
+      g_autofree char *chunk_body = NULL;
+      g_autofree char *chunk_path = NULL;
+
+      if (!(ct = stp_snapshot_seal (run->key, run->center, id, n, n_chunks, buf, len, error)))
+        goto out;
+      b64 = stp_base64_encode (g_bytes_get_data (ct, NULL), g_bytes_get_size (ct));
+      chunk_body = g_strconcat ("{\"ct\":\"", b64, "\"}", NULL);
+      g_clear_pointer (&b64, g_free);
+      chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
+                                    run->center, id, n);
+      if (!post (run, chunk_path, chunk_body, SOUP_STATUS_OK, cancellable, error))
+        goto out;
+    }
+  g_clear_pointer (&path, g_free);
+  path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/commit", run->center, id);
+  ok = post (run, path, "{}", SOUP_STATUS_OK, cancellable, error);
+
+out:
+  fclose (file);
+  return ok;
+}
+
+void
+_stp_sync_run_make_snapshot (StpSyncRun   *run,
+                             GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  Outgoing out = { 0, };
+  Latest latest = { 0, };
+  gsize chunk_bytes;
+  gint64 threshold;
+  gint64 t_start = g_get_monotonic_time ();
+  gint64 t_packed;
+
+  if (run->snapshot_min_bytes == 0)
+    return;
+  out.db_path = snapshot_temp_path (run, ".snapshot-out");
+  out.packed_path = snapshot_temp_path (run, ".snapshot-out.zst");
+  if (!fetch_latest (run, &latest, cancellable, &error) || !latest.supported)
+    goto out;
+  threshold = MAX ((gint64) run->snapshot_min_bytes, latest.have ? latest.bytes / 2 : 0);
+  if (latest.log_bytes_after < threshold)
+    goto out;
+  if (!pack_snapshot (run, &latest, &out, &error))
+    goto out;
+  t_packed = g_get_monotonic_time ();
+
+  /* Each sealed chunk, base64'd in its JSON body, fits the body limit. */
+  chunk_bytes = MIN (run->max_body > 1024 ? (run->max_body - 256) / 4 * 3 : DEFAULT_BATCH_BYTES,
+                     SNAPSHOT_CHUNK_BYTES) - STP_SNAPSHOT_SEAL_OVERHEAD;
+  out.manifest.chunks = MAX (1, (out.packed_bytes + (gint64) chunk_bytes - 1) / (gint64) chunk_bytes);
+  if (out.manifest.chunks > STP_SNAPSHOT_MAX_CHUNKS)
+    {
+      g_set_error_literal (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "too many chunks");
+      goto out;
+    }
+  if (!send_snapshot (run, &out, chunk_bytes, cancellable, &error))
+    goto out;
+  run->snapshot_out = TRUE;
+  g_debug ("snapshot out: %" G_GINT64_FORMAT " bytes packed to %" G_GINT64_FORMAT
+           " in %" G_GINT64_FORMAT " chunks, seq %" G_GINT64_FORMAT
+           "; %.2f s copying and packing, %.2f s sending",
+           out.manifest.raw_bytes, out.packed_bytes, out.manifest.chunks, out.manifest.seq,
+           (t_packed - t_start) / 1e6, (g_get_monotonic_time () - t_packed) / 1e6);
+
+out:
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("No snapshot was sent to the server: %s", error->message);
+  remove_snapshot_files (out.db_path);
+  g_remove (out.packed_path);
+  g_free (out.db_path);
+  g_free (out.packed_path);
+  stp_snapshot_manifest_clear (&out.manifest);
+  latest_clear (&latest);
+}

@@ -1,0 +1,21 @@
+/* stp-test-store.h: helpers for tests that look into a store's SQLite file
+ * directly (core, sync and GUI tests); compiled once into
+ * tests/libstupeni-test-store-helpers.a, built with the desktop. */
+#pragma once
+
+#include "stp-store.h"
+#include "stp-test-helpers.h"
+
+G_BEGIN_DECLS
+
+/* The first column of the first row of @sql (a count), -1 without a row;
+ * a statement that does not prepare fails the test. */
+gint64     stp_test_count       (StpStore   *store,
+                                 const char *sql);
+/* @column of the row @row_id of @table as text, or NULL. */
+char      *stp_test_read        (StpStore   *store,
+                                 const char *table,
+                                 const char *row_id,
+                                 const char *column);
+
+G_END_DECLS
