@@ -31,6 +31,7 @@ static const StpFieldInfo center_fields[] = {
   F (StpCenter, seats_total, INT, 0, 0, N_("Seats")),
   F (StpCenter, seats_male, INT, 0, 0, N_("Seats for men")),
   F (StpCenter, seats_female, INT, 0, 0, N_("Seats for women")),
+  F (StpCenter, agencies, TXT, 0, 0, N_("Agencies")),
 };
 
 static const StpFieldInfo user_fields[] = {

@@ -32,6 +32,7 @@ typedef struct
   int   seats_total;
   int   seats_male;
   int   seats_female;
+  char *agencies;       /* the agency directory, one name a line (stp-agencies.h) */
 } StpCenter;
 
 typedef struct

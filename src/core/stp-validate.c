@@ -241,6 +241,44 @@ label (const StpFieldInfo *f)
   return g_dgettext (GETTEXT_PACKAGE, f->label);
 }
 
+/* The longest text, in characters, a field may hold: enough for any real
+ * name, number or address, and a clear message instead of a 5000-character
+ * surname pasted by mistake.  Identifiers are checked elsewhere. */
+static guint
+max_length (const StpFieldInfo *f)
+{
+  static const char *names[] = { "surname", "patronymic", "login", NULL };
+  static const char *numbers[] = {
+    "file_number", "case_number", "certificate_number", "registration_number",
+    "snils", "inn", "ogrn", NULL,
+  };
+  static const char *addresses[] = {
+    "registration_address", "actual_address", "address", "legal_name", NULL,
+  };
+  static const char *long_texts[] = {
+    "text", "note", "description", "accompaniment_plan", "purpose", "outcome",
+    "prior_treatments", "discharge_reason", "term", "agencies", NULL,
+  };
+
+  if (g_str_has_suffix (f->name, "_id"))
+    return 0;
+  if (g_strv_contains (names, f->name))
+    return 100;
+  /* A person's name, but also a program's or a center's. */
+  if (strcmp (f->name, "name") == 0)
+    return 200;
+  if (strcmp (f->name, "phone") == 0)
+    return 30;
+  if (g_strv_contains (numbers, f->name))
+    return 50;
+  if (g_strv_contains (addresses, f->name))
+    return 500;
+  if (g_strv_contains (long_texts, f->name))
+    return 10000;
+  /* Full names, agencies, recipients, documents, courts… */
+  return 300;
+}
+
 static gboolean
 check_order (const char  *earlier,
              const char  *later,
@@ -293,6 +331,21 @@ stp_record_validate_at (StpRecordKind  kind,
               {
                 stp_set_field_error (error, f->name, _("Fill in “%s”."), label (f));
                 return FALSE;
+              }
+            if (!empty && f->type == STP_FIELD_TEXT && !(f->flags & STP_FIELD_SECRET))
+              {
+                guint max = max_length (f);
+
+                if (max > 0 && g_utf8_strlen (s, -1) > (glong) max)
+                  {
+                    stp_set_field_error (error, f->name,
+                                         g_dngettext (GETTEXT_PACKAGE,
+                                                      "“%s” is too long: at most %u character.",
+                                                      "“%s” is too long: at most %u characters.",
+                                                      max),
+                                         label (f), max);
+                    return FALSE;
+                  }
               }
             if (!empty && f->type == STP_FIELD_DATE && !stp_date_is_valid (s))
               {

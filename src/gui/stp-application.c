@@ -3,8 +3,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "stp-application.h"
+#include "stp-unsaved.h"
 #include "stp-first-run-window.h"
 #include "stp-login-window.h"
 #include "stp-window.h"
@@ -141,11 +143,22 @@ stp_application_handle_local_options (GApplication *app,
 }
 
 static void
+quit_after_question (GObject *owner)
+{
+  g_application_quit (G_APPLICATION (owner));
+}
+
+static void
 stp_application_quit_action (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  g_autoptr(GPtrArray) cards = stp_list_card_windows (app);
+
+  /* Quitting closes every card: ask about their edits first. */
+  stp_ask_about_unsaved_edits (gtk_application_get_active_window (app), cards,
+                               G_OBJECT (app), quit_after_question);
 }
 
 static void
@@ -210,6 +223,16 @@ stp_application_startup (GApplication *app)
   /* GtkApplication binds the same keys to its own help-overlay action;
    * app.shortcuts is the one the menus use. */
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", no_accels);
+
+  /* Versions before schema 6 kept the intake draft in the account's data
+   * directory, where the next user saw it; drafts now live in the center
+   * database, per user.  The old file must not outlive the upgrade. */
+  {
+    g_autofree char *old_draft = g_build_filename (g_get_user_data_dir (), "stupeni",
+                                                   "intake-draft.ini", NULL);
+
+    g_remove (old_draft);
+  }
 }
 
 static void

@@ -5,12 +5,14 @@
 #include "stp-card-consents.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
+#include "stp-agencies-group.h"
 
 #include <glib/gi18n-lib.h>
 
 static const StpFormField consent_fields[] = {
   { "kind", STP_FIELD_ENUM, N_("Kind"), G_STRUCT_OFFSET (StpConsent, kind), STP_ENUM_CONSENT_KIND },
-  { "recipient", STP_FIELD_TEXT, N_("Recipient (for transfers)"), G_STRUCT_OFFSET (StpConsent, recipient) },
+  /* From the center's agency directory, so that a consent covers the referrals to that agency. */
+  { "recipient", STP_FIELD_CHOICE, N_("Recipient (for transfers)"), G_STRUCT_OFFSET (StpConsent, recipient) },
   { "signed_on", STP_FIELD_DATE, N_("Signed on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpConsent, signed_on) },
   { "expires_on", STP_FIELD_DATE, N_("Expires on (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpConsent, expires_on) },
   { "legal_representative", STP_FIELD_TEXT, N_("Legal representative"), G_STRUCT_OFFSET (StpConsent, legal_representative) },
@@ -195,11 +197,20 @@ stp_card_consents_reload (StpCardConsents *self)
   g_return_if_fail (STP_IS_CARD_CONSENTS (self));
 
   stp_record_editor_reload (self->consents);
+  stp_agency_choices_fill (stp_record_editor_get_form (self->consents), "recipient", self->store,
+                           stp_record_editor_get_records (self->consents),
+                           G_STRUCT_OFFSET (StpConsent, recipient));
   /* A new consent is usually signed today. */
   signed_row = stp_record_form_get_row (stp_record_editor_get_form (self->consents), "signed_on");
   if (*gtk_editable_get_text (GTK_EDITABLE (signed_row)) == '\0')
     {
+      StpRecordForm *form = stp_record_editor_get_form (self->consents);
+      gboolean was_modified = stp_record_form_is_modified (form);
+
       today = stp_store_today (self->store);
       stp_date_row_set_iso (STP_DATE_ROW (signed_row), today);
+      /* A suggested date is not an edit of the person's. */
+      if (!was_modified)
+        stp_record_form_mark_unmodified (form);
     }
 }

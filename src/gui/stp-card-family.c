@@ -5,6 +5,7 @@
 #include "stp-card-family.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
+#include "stp-error.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -74,31 +75,89 @@ describe_relative (gconstpointer   record,
   return g_strdup (relative->full_name);
 }
 
-static void
-on_relatives_changed (gpointer user_data)
+/* Minor relatives living with the resident, as the list of relatives says:
+ * «Несовершеннолетних в семье» (which the reports count) is at least that. */
+static int
+count_minors_at_home (StpCardFamily *self)
 {
-  g_signal_emit (user_data, signals[CHANGED], 0);
+  GPtrArray *records = stp_record_editor_get_records (self->relatives);
+  int n = 0;
+
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      const StpRelative *relative = g_ptr_array_index (records, i);
+
+      if (relative->minor && relative->lives_with_resident)
+        n++;
+    }
+  return n;
 }
 
 static void
-on_save_situation_clicked (StpCardFamily *self)
+on_relatives_changed (gpointer user_data)
+{
+  StpCardFamily *self = user_data;
+  int minors = count_minors_at_home (self);
+
+  if (self->resident != NULL && self->resident->minors_in_household < minors)
+    {
+      g_autoptr(StpResident) resident = stp_resident_copy (self->resident);
+      g_autoptr(GError) error = NULL;
+
+      resident->minors_in_household = minors;
+      if (stp_store_save_resident (self->store, self->session, resident, &error))
+        {
+          g_autofree char *toast = g_strdup_printf (_("Minors in the household: %d, from the list of relatives"),
+                                                    minors);
+
+          stp_widget_show_toast (GTK_WIDGET (self), toast);
+        }
+      else
+        stp_widget_show_error (GTK_WIDGET (self), error);
+    }
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static gboolean
+save_situation (StpCardFamily *self)
 {
   g_autoptr(StpResident) resident = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->resident == NULL)
-    return;
+    return FALSE;
   resident = stp_resident_copy (self->resident);
   stp_record_form_clear_errors (self->situation_form);
-  if (!stp_record_form_store (self->situation_form, resident, &error) ||
+  if (stp_record_form_store (self->situation_form, resident, &error) &&
+      resident->minors_in_household < count_minors_at_home (self))
+    {
+      int minors = count_minors_at_home (self);
+
+      stp_set_field_error (&error, "minors_in_household",
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "%d minor relative lives with the resident (see Relatives): the number cannot be smaller.",
+                                        "%d minor relatives live with the resident (see Relatives): the number cannot be smaller.",
+                                        minors),
+                           minors);
+    }
+  if (error != NULL ||
       !stp_store_save_resident (self->store, self->session, resident, &error))
     {
       if (!stp_record_form_show_error (self->situation_form, error))
         stp_widget_show_error (GTK_WIDGET (self), error);
-      return;
+      return FALSE;
     }
+  /* Saved: the reload that follows may show the stored values again. */
+  stp_record_form_mark_unmodified (self->situation_form);
   stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
   g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
+
+static void
+on_save_situation_clicked (StpCardFamily *self)
+{
+  save_situation (self);
 }
 
 static void
@@ -162,6 +221,7 @@ stp_card_family_new (StpStore   *store,
   adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->situation_form = stp_record_form_new (situation_fields, _("Family situation"));
+  stp_record_form_set_save_func (self->situation_form, (StpRecordFormSaveFunc) save_situation, self);
   gtk_widget_set_name (stp_record_form_get_widget (self->situation_form), "situation-form");
   button = gtk_button_new_with_mnemonic (_("_Save"));
   gtk_widget_set_name (button, "save_situation");
@@ -200,5 +260,7 @@ stp_card_family_set_resident (StpCardFamily     *self,
 
   g_clear_pointer (&self->resident, stp_resident_free);
   self->resident = stp_resident_copy (resident);
-  stp_record_form_load (self->situation_form, resident);
+  /* A reload after another page saved keeps what the person is typing here. */
+  if (!stp_record_form_is_modified (self->situation_form))
+    stp_record_form_load (self->situation_form, resident);
 }

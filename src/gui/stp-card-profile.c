@@ -46,14 +46,14 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-on_save_clicked (StpCardProfile *self)
+static gboolean
+save_profile (StpCardProfile *self)
 {
   g_autoptr(StpResident) resident = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->resident == NULL)
-    return;
+    return FALSE;
   resident = stp_resident_copy (self->resident);
   stp_record_form_clear_errors (self->form);
   if (!stp_record_form_store (self->form, resident, &error) ||
@@ -61,10 +61,19 @@ on_save_clicked (StpCardProfile *self)
     {
       if (!stp_record_form_show_error (self->form, error))
         stp_widget_show_error (GTK_WIDGET (self), error);
-      return;
+      return FALSE;
     }
+  /* Saved: the reload that follows may show the stored values again. */
+  stp_record_form_mark_unmodified (self->form);
   stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
   g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
+
+static void
+on_save_clicked (StpCardProfile *self)
+{
+  save_profile (self);
 }
 
 static void
@@ -133,6 +142,7 @@ stp_card_profile_new (StpStore   *store,
   gtk_box_append (GTK_BOX (box), group);
 
   self->form = stp_record_form_new (profile_fields, _("Personal data"));
+  stp_record_form_set_save_func (self->form, (StpRecordFormSaveFunc) save_profile, self);
   button = gtk_button_new_with_mnemonic (_("_Save"));
   gtk_widget_set_name (button, "save");
   gtk_widget_add_css_class (button, "suggested-action");
@@ -162,5 +172,7 @@ stp_card_profile_set_resident (StpCardProfile    *self,
   self->resident = stp_resident_copy (resident);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->file_number_row),
                                resident->file_number ? resident->file_number : "—");
-  stp_record_form_load (self->form, resident);
+  /* A reload after another page saved keeps what the person is typing here. */
+  if (!stp_record_form_is_modified (self->form))
+    stp_record_form_load (self->form, resident);
 }

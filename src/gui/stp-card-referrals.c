@@ -5,13 +5,16 @@
 #include "stp-card-referrals.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
+#include "stp-report-print.h"
+#include "stp-agencies-group.h"
 
 #include <glib/gi18n-lib.h>
 
 static const StpFormField referral_fields[] = {
   { "direction", STP_FIELD_ENUM, N_("Direction"), G_STRUCT_OFFSET (StpReferral, direction), STP_ENUM_DIRECTION },
   { "agency_kind", STP_FIELD_ENUM, N_("Agency"), G_STRUCT_OFFSET (StpReferral, agency_kind), STP_ENUM_AGENCY_KIND },
-  { "agency_name", STP_FIELD_TEXT, N_("Agency name"), G_STRUCT_OFFSET (StpReferral, agency_name) },
+  /* From the center's agency directory: the consent is found by the same name. */
+  { "agency_name", STP_FIELD_CHOICE, N_("Agency name"), G_STRUCT_OFFSET (StpReferral, agency_name) },
   { "registration_number", STP_FIELD_TEXT, N_("Registration number"), G_STRUCT_OFFSET (StpReferral, registration_number) },
   { "sent_on", STP_FIELD_DATE, N_("Date (dd.mm.yyyy)"), G_STRUCT_OFFSET (StpReferral, sent_on) },
   { "purpose", STP_FIELD_TEXT, N_("Purpose"), G_STRUCT_OFFSET (StpReferral, purpose) },
@@ -89,7 +92,12 @@ decorate_referral (AdwActionRow  *row,
                    gpointer       user_data)
 {
   StpCardReferrals *self = user_data;
+  const StpReferral *referral = record;
 
+  /* The letter that goes with an outgoing referral. */
+  if (referral->direction == STP_DIRECTION_OUTGOING)
+    adw_action_row_add_suffix (row, stp_report_letter_button_new (self->store, self->session,
+                                                                  referral->meta.id));
   if (is_overdue (self, record))
     {
       /* The word, not only the colour, says it. */
@@ -114,8 +122,19 @@ prepare_referral (gpointer   record,
 
   if (referral->sent_on == NULL)
     referral->sent_on = stp_store_today (self->store);
-  if (referral->direction != STP_DIRECTION_OUTGOING || referral->consent_id != NULL)
+  if (referral->consent_id != NULL)
     return TRUE;
+  if (referral->direction != STP_DIRECTION_OUTGOING)
+    {
+      /* An incoming referral is linked to the consent for its agency when
+       * there is one; it needs none. */
+      if (referral->agency_name != NULL)
+        consent = stp_store_find_transfer_consent (self->store, self->session, self->resident_id,
+                                                   referral->agency_name, referral->sent_on, NULL);
+      if (consent != NULL)
+        referral->consent_id = g_strdup (consent->meta.id);
+      return TRUE;
+    }
   /* Sending a resident's data out needs the resident's consent for that
    * recipient; the core says what is missing. */
   consent = stp_store_find_transfer_consent (self->store, self->session, self->resident_id,
@@ -201,6 +220,9 @@ stp_card_referrals_new (StpStore   *store,
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->referrals));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->referrals));
   stp_record_editor_set_parent (self->referrals, resident_id);
+  stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", store,
+                           stp_record_editor_get_records (self->referrals),
+                           G_STRUCT_OFFSET (StpReferral, agency_name));
   return GTK_WIDGET (self);
 }
 
@@ -212,4 +234,7 @@ stp_card_referrals_reload (StpCardReferrals *self)
   g_free (self->today);
   self->today = stp_store_today (self->store);
   stp_record_editor_reload (self->referrals);
+  stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", self->store,
+                           stp_record_editor_get_records (self->referrals),
+                           G_STRUCT_OFFSET (StpReferral, agency_name));
 }

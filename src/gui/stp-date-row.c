@@ -106,8 +106,18 @@ stp_date_row_get_iso (StpDateRow  *self,
   iso = stp_date_parse_ru (stripped);
   if (iso == NULL)
     {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
-                   _("“%s” is not a valid date: type it as dd.mm.yyyy"), stripped);
+      unsigned day, month, year;
+      int consumed = 0;
+
+      /* Typed right but impossible (31.02.1990): say the day does not
+       * exist rather than explain the format again. */
+      if (sscanf (stripped, "%2u.%2u.%4u%n", &day, &month, &year, &consumed) == 3 &&
+          stripped[consumed] == '\0' && year >= 1000)
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
+                     _("“%s”: there is no such date. Check the day and the month."), stripped);
+      else
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
+                     _("“%s” is not a valid date: type it as dd.mm.yyyy"), stripped);
       return FALSE;
     }
   *out_iso_date = iso;

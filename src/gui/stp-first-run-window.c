@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include "stp-gui-util.h"
+
 #include <glib/gi18n-lib.h>
 
 #include "stp-first-run-window.h"
@@ -409,5 +411,6 @@ stp_first_run_window_new (GtkApplication *app,
   self = g_object_new (STP_TYPE_FIRST_RUN_WINDOW, "application", app, NULL);
   self->store = g_object_ref (store);
 
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
   return self;
 }

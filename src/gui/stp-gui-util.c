@@ -4,6 +4,8 @@
 
 #include "stp-gui-util.h"
 
+#include <string.h>
+
 static GDate *
 parse_date (const char *iso_date)
 {
@@ -82,4 +84,45 @@ stp_gui_remove_all_children (GtkWidget *box)
       else
         gtk_widget_unparent (child);
     }
+}
+
+static void
+name_button_by_label (GtkButton *button)
+{
+  if (gtk_button_get_use_underline (button) && gtk_button_get_label (button) != NULL)
+    {
+      const char *label = gtk_button_get_label (button);
+      g_autoptr(GString) name = g_string_sized_new (strlen (label));
+
+      /* "__" is a literal underscore; a single one marks the mnemonic. */
+      for (const char *p = label; *p != '\0'; p++)
+        {
+          if (*p == '_' && p[1] == '_')
+            g_string_append_c (name, *++p);
+          else if (*p != '_')
+            g_string_append_c (name, *p);
+        }
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name->str, -1);
+    }
+}
+
+void
+stp_gui_fix_mnemonic_names (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_BUTTON (root))
+    {
+      name_button_by_label (GTK_BUTTON (root));
+      /* A later gtk_button_set_label() sets the underscored name again. */
+      if (g_object_get_data (G_OBJECT (root), "stp-named-by-label") == NULL)
+        {
+          g_object_set_data (G_OBJECT (root), "stp-named-by-label", GINT_TO_POINTER (TRUE));
+          g_signal_connect_after (root, "notify::label", G_CALLBACK (name_button_by_label), NULL);
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    stp_gui_fix_mnemonic_names (child);
 }

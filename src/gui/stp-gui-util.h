@@ -16,5 +16,10 @@ int        stp_gui_age                (const char *birth_date,
                                        const char *today);
 /* Removes every child of a GtkBox or GtkListBox. */
 void       stp_gui_remove_all_children (GtkWidget *box);
+/* GTK 4.8 gives a button with a mnemonic label the accessible name
+ * "_Далее" (a screen reader says «_Далее Далее»).  Names every such button
+ * under @root by its text without the underscore; call it again after
+ * changing a button's label. */
+void       stp_gui_fix_mnemonic_names  (GtkWidget *root);
 
 G_END_DECLS

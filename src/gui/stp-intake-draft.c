@@ -3,10 +3,7 @@
 #include "config.h"
 
 #include "stp-intake-draft.h"
-
-#include <gio/gio.h>
-#include <glib/gstdio.h>
-#include <errno.h>
+#include "stp-store-drafts.h"
 
 /* Long enough to group keystrokes, short enough to lose little in a crash. */
 #define SAVE_DELAY_MS 500
@@ -15,18 +12,13 @@ struct _StpIntakeDraft
 {
   GObject   parent_instance;
 
-  char     *path;
-  GKeyFile *pending;        /* owned; written by the timeout */
+  StpStore   *store;
+  StpSession *session;
+  GKeyFile   *pending;      /* owned; written by the timeout */
   guint     save_source;
 };
 
 G_DEFINE_FINAL_TYPE (StpIntakeDraft, stp_intake_draft, G_TYPE_OBJECT)
-
-char *
-stp_intake_draft_default_path (void)
-{
-  return g_build_filename (g_get_user_data_dir (), "stupeni", "intake-draft.ini", NULL);
-}
 
 static void
 stp_intake_draft_finalize (GObject *object)
@@ -37,7 +29,8 @@ stp_intake_draft_finalize (GObject *object)
   stp_intake_draft_flush (self, NULL);
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_pointer (&self->pending, g_key_file_unref);
-  g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (stp_intake_draft_parent_class)->finalize (object);
 }
@@ -54,20 +47,18 @@ stp_intake_draft_init (StpIntakeDraft *self)
 }
 
 StpIntakeDraft *
-stp_intake_draft_new (const char *path)
+stp_intake_draft_new (StpStore   *store,
+                      StpSession *session)
 {
-  StpIntakeDraft *self = g_object_new (STP_TYPE_INTAKE_DRAFT, NULL);
+  StpIntakeDraft *self;
 
-  self->path = path ? g_strdup (path) : stp_intake_draft_default_path ();
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  self = g_object_new (STP_TYPE_INTAKE_DRAFT, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
   return self;
-}
-
-const char *
-stp_intake_draft_get_path (StpIntakeDraft *self)
-{
-  g_return_val_if_fail (STP_IS_INTAKE_DRAFT (self), NULL);
-
-  return self->path;
 }
 
 GKeyFile *
@@ -75,16 +66,23 @@ stp_intake_draft_load (StpIntakeDraft *self)
 {
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
 
   g_return_val_if_fail (STP_IS_INTAKE_DRAFT (self), NULL);
 
   if (self->pending != NULL)
     return g_key_file_ref (self->pending);
 
-  if (!g_key_file_load_from_file (keyfile, self->path, G_KEY_FILE_KEEP_COMMENTS, &error))
+  data = stp_store_load_intake_draft (self->store, self->session, &error);
+  if (data == NULL)
     {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_warning ("Cannot read the intake draft %s: %s", self->path, error->message);
+      if (error != NULL)
+        g_warning ("Cannot read the intake draft: %s", error->message);
+      return NULL;
+    }
+  if (!g_key_file_load_from_data (keyfile, data, -1, G_KEY_FILE_KEEP_COMMENTS, &error))
+    {
+      g_warning ("The intake draft is damaged: %s", error->message);
       return NULL;
     }
   return g_steal_pointer (&keyfile);
@@ -120,8 +118,6 @@ stp_intake_draft_flush (StpIntakeDraft  *self,
                         GError         **error)
 {
   g_autofree char *data = NULL;
-  g_autofree char *dir = NULL;
-  gsize length = 0;
 
   g_return_val_if_fail (STP_IS_INTAKE_DRAFT (self), FALSE);
 
@@ -129,20 +125,9 @@ stp_intake_draft_flush (StpIntakeDraft  *self,
   if (self->pending == NULL)
     return TRUE;
 
-  dir = g_path_get_dirname (self->path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "%s: %s", dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  data = g_key_file_to_data (self->pending, &length, NULL);
-  /* g_file_set_contents writes a temporary file and renames it: a crash
-   * leaves either the old draft or the new one, never half of one. */
-  if (!g_file_set_contents_full (self->path, data, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+  data = g_key_file_to_data (self->pending, NULL, NULL);
+  /* One statement: a crash leaves the old draft or the new one. */
+  if (!stp_store_save_intake_draft (self->store, self->session, data, error))
     return FALSE;
   g_clear_pointer (&self->pending, g_key_file_unref);
   return TRUE;
@@ -151,10 +136,12 @@ stp_intake_draft_flush (StpIntakeDraft  *self,
 void
 stp_intake_draft_clear (StpIntakeDraft *self)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (STP_IS_INTAKE_DRAFT (self));
 
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_pointer (&self->pending, g_key_file_unref);
-  if (g_remove (self->path) != 0 && errno != ENOENT)
-    g_warning ("Cannot remove the intake draft %s: %s", self->path, g_strerror (errno));
+  if (!stp_store_clear_intake_draft (self->store, self->session, &error))
+    g_warning ("Cannot delete the intake draft: %s", error->message);
 }

@@ -5,6 +5,7 @@
 #include "stp-intake-page.h"
 #include "stp-date-row.h"
 #include "stp-intake-draft.h"
+#include "stp-agencies-group.h"
 #include "stp-record-form.h"
 #include "stp-resident-window.h"
 #include "stp-error.h"
@@ -81,6 +82,7 @@ struct _StpIntakePage
   GtkWidget      *save_button;
   GtkWidget      *clear_button;
   GtkWidget      *message_label;
+  GtkWidget      *create_new_button;
 
   StpRecordForm  *person_form;
   StpRecordForm  *episode_form;
@@ -94,7 +96,14 @@ struct _StpIntakePage
   GPtrArray      *relatives;       /* StpRelative, not saved yet */
   guint           step;            /* 0 … N_STEPS - 1 */
   gboolean        restoring;
-  gboolean        duplicates_confirmed;
+  /* The person (names and birth date) the user said is not one of the
+   * similar residents, and which residents those were: the check before
+   * saving asks again only about ones not seen yet. */
+  char           *confirmed_person;
+  GHashTable     *confirmed_ids;
+  char           *shown_person;
+  GPtrArray      *shown_ids;
+  gboolean        duplicates_at_save;  /* the question came from Save */
 };
 
 G_DEFINE_FINAL_TYPE (StpIntakePage, stp_intake_page, GTK_TYPE_WIDGET)
@@ -138,6 +147,9 @@ show_step (StpIntakePage *self,
   gtk_label_set_text (GTK_LABEL (self->step_label), title);
   gtk_level_bar_set_value (GTK_LEVEL_BAR (self->step_bar), step + 1);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), step_names[step]);
+  /* The director may have added an agency meanwhile. */
+  if (step == N_STEPS - 1 && self->recipient_row != NULL && !self->restoring)
+    stp_agency_combo_row_refresh (ADW_COMBO_ROW (self->recipient_row), self->store);
   gtk_widget_set_visible (self->back_button, step > 0);
   gtk_widget_set_visible (self->next_button, step + 1 < N_STEPS);
   gtk_widget_set_visible (self->save_button, step + 1 == N_STEPS);
@@ -237,10 +249,7 @@ collect_consents (StpIntakePage  *self,
         }
       if (items[i].value == STP_CONSENT_TRANSFER)
         {
-          const char *text = gtk_editable_get_text (GTK_EDITABLE (self->recipient_row));
-          g_autofree char *recipient = g_strstrip (g_strdup (text));
-
-          consent->recipient = *recipient ? g_steal_pointer (&recipient) : NULL;
+          consent->recipient = stp_agency_combo_row_dup_name (ADW_COMBO_ROW (self->recipient_row));
         }
       if (!stp_record_validate (STP_KIND_CONSENT, consent, &local_error))
         {
@@ -391,8 +400,11 @@ build_keyfile (StpIntakePage *self)
       g_key_file_set_string (keyfile, group, "signed_on",
                              gtk_editable_get_text (GTK_EDITABLE (self->consent_date_rows[i])));
     }
-  g_key_file_set_string (keyfile, "consents", "recipient",
-                         gtk_editable_get_text (GTK_EDITABLE (self->recipient_row)));
+  {
+    g_autofree char *recipient = stp_agency_combo_row_dup_name (ADW_COMBO_ROW (self->recipient_row));
+
+    g_key_file_set_string (keyfile, "consents", "recipient", recipient ? recipient : "");
+  }
   return keyfile;
 }
 
@@ -471,7 +483,7 @@ restore_keyfile (StpIntakePage *self,
     }
   {
     g_autofree char *recipient = g_key_file_get_string (keyfile, "consents", "recipient", NULL);
-    gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), recipient ? recipient : "");
+    stp_agency_combo_row_set_name (ADW_COMBO_ROW (self->recipient_row), recipient);
   }
 
   step = g_key_file_get_integer (keyfile, "intake", "step", NULL);
@@ -573,14 +585,48 @@ fill_defaults (StpIntakePage *self)
       adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (self->consent_rows[i]), FALSE);
       stp_date_row_set_iso (STP_DATE_ROW (self->consent_date_rows[i]), today);
     }
-  gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), "");
-  self->duplicates_confirmed = FALSE;
+  stp_agency_combo_row_set_name (ADW_COMBO_ROW (self->recipient_row), NULL);
+  g_clear_pointer (&self->confirmed_person, g_free);
+  g_hash_table_remove_all (self->confirmed_ids);
   set_message (self, NULL);
   show_step (self, 0);
   self->restoring = FALSE;
 }
 
 /* --- Saving -------------------------------------------------------------- */
+
+static char *
+person_key (const StpResident *resident)
+{
+  return g_strjoin ("|", resident->surname ?: "", resident->name ?: "",
+                    resident->patronymic ?: "", resident->birth_date ?: "", NULL);
+}
+
+/* Residents similar to @resident the user has not yet said are someone
+ * else; NULL on error. */
+static GPtrArray *
+find_new_duplicates (StpIntakePage      *self,
+                     const StpResident  *resident,
+                     GError            **error)
+{
+  g_autofree char *key = person_key (resident);
+  GPtrArray *duplicates = stp_store_find_duplicates (self->store, self->session, resident, error);
+
+  if (duplicates == NULL || g_strcmp0 (key, self->confirmed_person) != 0)
+    return duplicates;
+  for (guint i = duplicates->len; i > 0; i--)
+    {
+      StpDuplicateCandidate *candidate = g_ptr_array_index (duplicates, i - 1);
+
+      if (g_hash_table_contains (self->confirmed_ids, candidate->summary->id))
+        g_ptr_array_remove_index (duplicates, i - 1);
+    }
+  return duplicates;
+}
+
+static void show_duplicates (StpIntakePage     *self,
+                             const StpResident *resident,
+                             GPtrArray         *duplicates);
 
 static gboolean
 validate_step (StpIntakePage *self,
@@ -595,7 +641,21 @@ validate_step (StpIntakePage *self,
     case 0:
       {
         g_autoptr(StpResident) resident = stp_resident_new ();
+        g_autoptr(GPtrArray) duplicates = NULL;
+
         ok = collect_person (self, resident, &error);
+        /* Learn that the person is already known before typing the rest. */
+        if (ok)
+          {
+            duplicates = find_new_duplicates (self, resident, &error);
+            ok = duplicates != NULL;
+          }
+        if (ok && duplicates->len > 0)
+          {
+            self->duplicates_at_save = FALSE;
+            show_duplicates (self, resident, duplicates);
+            return FALSE;
+          }
       }
       break;
     case 1:
@@ -684,6 +744,19 @@ show_duplicates (StpIntakePage     *self,
 {
   g_autofree char *full_name = stp_resident_dup_full_name (resident);
   g_autofree char *birth = stp_format_date (resident->birth_date);
+
+  g_free (self->shown_person);
+  self->shown_person = person_key (resident);
+  g_ptr_array_set_size (self->shown_ids, 0);
+  for (guint i = 0; i < duplicates->len; i++)
+    {
+      StpDuplicateCandidate *candidate = g_ptr_array_index (duplicates, i);
+
+      g_ptr_array_add (self->shown_ids, g_strdup (candidate->summary->id));
+    }
+  gtk_button_set_label (GTK_BUTTON (self->create_new_button),
+                        self->duplicates_at_save ? _("_Create a new record")
+                                                 : _("_Another Person, Continue"));
 
   stp_list_box_clear (GTK_LIST_BOX (self->duplicates_new_list));
   gtk_list_box_append (GTK_LIST_BOX (self->duplicates_new_list), summary_row (_("Full name"), full_name));
@@ -789,13 +862,15 @@ save_all (StpIntakePage *self)
   if (consents == NULL)
     return fail_at_step (self, 3, error);
 
-  if (!self->duplicates_confirmed)
+  /* Again before saving: the name may have changed, or another computer
+   * may have registered the person meanwhile. */
+  duplicates = find_new_duplicates (self, resident, &error);
+  if (duplicates == NULL)
+    return fail_at_step (self, 3, error);
+  if (duplicates->len > 0)
     {
-      duplicates = stp_store_find_duplicates (self->store, self->session, resident, &error);
-      if (duplicates == NULL)
-        return fail_at_step (self, 3, error);
-      if (duplicates->len > 0)
-        return show_duplicates (self, resident, duplicates);
+      self->duplicates_at_save = TRUE;
+      return show_duplicates (self, resident, duplicates);
     }
 
   if (!stp_store_save_resident (self->store, self->session, resident, &error))
@@ -855,15 +930,30 @@ rollback:
 static void
 on_save_clicked (StpIntakePage *self)
 {
-  self->duplicates_confirmed = FALSE;
   save_all (self);
 }
 
 static void
 on_create_new_clicked (StpIntakePage *self)
 {
-  self->duplicates_confirmed = TRUE;
-  save_all (self);
+  /* The user says the person is none of the residents shown. */
+  if (g_strcmp0 (self->shown_person, self->confirmed_person) != 0)
+    {
+      g_hash_table_remove_all (self->confirmed_ids);
+      g_free (self->confirmed_person);
+      self->confirmed_person = g_strdup (self->shown_person);
+    }
+  for (guint i = 0; i < self->shown_ids->len; i++)
+    g_hash_table_add (self->confirmed_ids, g_strdup (g_ptr_array_index (self->shown_ids, i)));
+
+  if (self->duplicates_at_save)
+    {
+      save_all (self);
+      return;
+    }
+  set_message (self, NULL);
+  show_step (self, 1);
+  stp_intake_page_changed (self);
 }
 
 static void
@@ -985,19 +1075,19 @@ build_steps (StpIntakePage *self)
       g_signal_connect_swapped (date_row, "changed", G_CALLBACK (stp_intake_page_changed), self);
       if (consent_items[i].value == STP_CONSENT_TRANSFER)
         {
-          self->recipient_row = adw_entry_row_new ();
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->recipient_row),
-                                         _("Recipient (agency or person)"));
+          /* From the agency directory, so that the consent covers the
+           * referrals to that agency. */
+          self->recipient_row = stp_agency_combo_row_new (_("Recipient (agency or person)"), self->store);
           gtk_widget_set_name (self->recipient_row, "recipient");
           adw_expander_row_add_row (ADW_EXPANDER_ROW (row), self->recipient_row);
-          g_signal_connect_swapped (self->recipient_row, "changed", G_CALLBACK (stp_intake_page_changed), self);
+          g_signal_connect_swapped (self->recipient_row, "notify::selected", G_CALLBACK (stp_intake_page_changed), self);
         }
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
       self->consent_rows[i] = row;
       self->consent_date_rows[i] = date_row;
     }
   if (self->recipient_row == NULL)
-    self->recipient_row = adw_entry_row_new ();
+    self->recipient_row = stp_agency_combo_row_new (_("Recipient (agency or person)"), self->store);
   gtk_box_append (GTK_BOX (self->consents_box), group);
 }
 
@@ -1018,6 +1108,10 @@ stp_intake_page_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->relatives, g_ptr_array_unref);
+  g_clear_pointer (&self->confirmed_person, g_free);
+  g_clear_pointer (&self->confirmed_ids, g_hash_table_unref);
+  g_clear_pointer (&self->shown_person, g_free);
+  g_clear_pointer (&self->shown_ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (stp_intake_page_parent_class)->dispose (object);
 }
@@ -1059,6 +1153,7 @@ stp_intake_page_class_init (StpIntakePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpIntakePage, save_button);
   gtk_widget_class_bind_template_child (widget_class, StpIntakePage, clear_button);
   gtk_widget_class_bind_template_child (widget_class, StpIntakePage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, StpIntakePage, create_new_button);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_next_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
@@ -1072,6 +1167,8 @@ stp_intake_page_init (StpIntakePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->relatives = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_relative_free);
+  self->confirmed_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->shown_ids = g_ptr_array_new_with_free_func (g_free);
 }
 
 GtkWidget *
@@ -1087,7 +1184,7 @@ stp_intake_page_new (StpStore   *store,
   self = g_object_new (STP_TYPE_INTAKE_PAGE, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
-  self->draft = stp_intake_draft_new (NULL);
+  self->draft = stp_intake_draft_new (store, session);
 
   build_steps (self);
   fill_choices (self);

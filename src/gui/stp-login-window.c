@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include "stp-gui-util.h"
+
 #include <glib/gi18n-lib.h>
 
 #include "stp-login-window.h"
@@ -174,5 +176,6 @@ stp_login_window_new (GtkApplication *app,
   stp_login_window_load (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->password_entry));
 
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
   return self;
 }

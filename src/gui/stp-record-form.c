@@ -5,6 +5,7 @@
 #include "stp-record-form.h"
 #include "stp-date-row.h"
 #include "stp-error.h"
+#include "stp-gui-util.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -23,6 +24,9 @@ struct _StpRecordForm
   GtkWidget  *group;                  /* owned (ref_sink) */
   GPtrArray  *states;                 /* FieldState */
   gboolean    loading;
+  char       *baseline;               /* the rows as last loaded, reset or saved */
+  StpRecordFormSaveFunc save_func;
+  gpointer    save_data;
 };
 
 G_DEFINE_FINAL_TYPE (StpRecordForm, stp_record_form, G_TYPE_OBJECT)
@@ -222,8 +226,11 @@ stp_record_form_finalize (GObject *object)
 {
   StpRecordForm *self = (StpRecordForm *) object;
 
+  if (self->group != NULL)
+    g_object_set_data (G_OBJECT (self->group), "stp-record-form", NULL);
   g_clear_pointer (&self->states, g_ptr_array_unref);
   g_clear_object (&self->group);
+  g_clear_pointer (&self->baseline, g_free);
 
   G_OBJECT_CLASS (stp_record_form_parent_class)->finalize (object);
 }
@@ -329,6 +336,75 @@ make_row (StpRecordForm *self,
   return row;
 }
 
+/* The rows' values as text, to tell whether the person changed anything. */
+static char *
+form_dump (StpRecordForm *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+
+  stp_record_form_save_keyfile (self, keyfile, "form");
+  return g_key_file_to_data (keyfile, NULL, NULL);
+}
+
+void
+stp_record_form_mark_unmodified (StpRecordForm *self)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  g_free (self->baseline);
+  self->baseline = form_dump (self);
+}
+
+gboolean
+stp_record_form_is_modified (StpRecordForm *self)
+{
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), FALSE);
+
+  /* A disabled form (an editor with nothing to edit) holds no edits. */
+  if (!gtk_widget_get_sensitive (self->group))
+    return FALSE;
+  now = form_dump (self);
+  if (g_strcmp0 (now, self->baseline) == 0)
+    return FALSE;
+  g_debug ("«%s» modified: was\n%s\nnow\n%s",
+           adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (self->group)),
+           self->baseline, now);
+  return TRUE;
+}
+
+void
+stp_record_form_set_save_func (StpRecordForm         *self,
+                               StpRecordFormSaveFunc  func,
+                               gpointer               user_data)
+{
+  g_return_if_fail (STP_IS_RECORD_FORM (self));
+
+  self->save_func = func;
+  self->save_data = user_data;
+}
+
+gboolean
+stp_record_form_save (StpRecordForm *self)
+{
+  g_return_val_if_fail (STP_IS_RECORD_FORM (self), FALSE);
+
+  if (!stp_record_form_is_modified (self))
+    return TRUE;
+  if (self->save_func == NULL)
+    return FALSE;
+  return self->save_func (self->save_data);
+}
+
+StpRecordForm *
+stp_record_form_from_widget (GtkWidget *widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+
+  return g_object_get_data (G_OBJECT (widget), "stp-record-form");
+}
+
 StpRecordForm *
 stp_record_form_new (const StpFormField *fields,
                      const char         *title)
@@ -351,6 +427,10 @@ stp_record_form_new (const StpFormField *fields,
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->group), state->row);
       g_ptr_array_add (self->states, state);
     }
+  /* The window finds the forms of its pages through their groups, to ask
+   * about unsaved edits before it closes. */
+  g_object_set_data (G_OBJECT (self->group), "stp-record-form", self);
+  stp_record_form_mark_unmodified (self);
 
   return self;
 }
@@ -391,6 +471,10 @@ stp_record_form_get_row (StpRecordForm *self,
   return state ? state->row : NULL;
 }
 
+static void        choice_select (FieldState *state,
+                                  const char *id);
+static const char *choice_get    (FieldState *state);
+
 void
 stp_record_form_set_choices (StpRecordForm      *self,
                              const char         *name,
@@ -399,12 +483,17 @@ stp_record_form_set_choices (StpRecordForm      *self,
 {
   FieldState *state;
   g_autoptr(GtkStringList) list = NULL;
+  g_autofree char *current = NULL;
+  gboolean was_modified;
 
   g_return_if_fail (STP_IS_RECORD_FORM (self));
 
   state = find_state (self, name);
   g_return_if_fail (state != NULL && state->field->type == STP_FIELD_CHOICE);
 
+  was_modified = stp_record_form_is_modified (self);
+  /* The choice being made survives new choices (a reload while editing). */
+  current = g_strdup (choice_get (state));
   list = gtk_string_list_new (NULL);
   g_ptr_array_set_size (state->choice_ids, 0);
   for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
@@ -414,7 +503,12 @@ stp_record_form_set_choices (StpRecordForm      *self,
     }
   self->loading = TRUE;
   adw_combo_row_set_model (ADW_COMBO_ROW (state->row), G_LIST_MODEL (list));
+  if (current != NULL)
+    choice_select (state, current);
   self->loading = FALSE;
+  /* New choices are not an edit of the person's. */
+  if (!was_modified)
+    stp_record_form_mark_unmodified (self);
 }
 
 static void
@@ -485,6 +579,7 @@ stp_record_form_load (StpRecordForm *self,
         }
     }
   self->loading = FALSE;
+  stp_record_form_mark_unmodified (self);
 }
 
 static void
@@ -597,6 +692,7 @@ stp_record_form_reset (StpRecordForm *self)
         }
     }
   self->loading = FALSE;
+  stp_record_form_mark_unmodified (self);
 }
 
 gboolean
@@ -909,8 +1005,10 @@ stp_record_editor_new (GObject              *owner,
   g_signal_connect_swapped (editor->save_button, "clicked", G_CALLBACK (on_editor_save_clicked), editor);
   gtk_box_append (GTK_BOX (buttons), editor->new_button);
   gtk_box_append (GTK_BOX (buttons), editor->save_button);
+  stp_gui_fix_mnemonic_names (buttons);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (editor->form)),
                                            buttons);
+  stp_record_form_set_save_func (editor->form, (StpRecordFormSaveFunc) stp_record_editor_save, editor);
   editor_update_buttons (editor);
   return editor;
 }

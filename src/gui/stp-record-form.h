@@ -30,6 +30,10 @@ typedef struct
   StpEnumType   enum_type; /* for STP_FIELD_ENUM */
 } StpFormField;
 
+/* Saves a form's edits; FALSE (with the error shown on the form) when they
+ * could not be saved. */
+typedef gboolean (*StpRecordFormSaveFunc) (gpointer user_data);
+
 #define STP_TYPE_RECORD_FORM (stp_record_form_get_type ())
 
 G_DECLARE_FINAL_TYPE (StpRecordForm, stp_record_form, STP, RECORD_FORM, GObject)
@@ -59,6 +63,17 @@ void           stp_record_form_reset         (StpRecordForm      *self);
 gboolean       stp_record_form_show_error    (StpRecordForm      *self,
                                               const GError       *error);
 void           stp_record_form_clear_errors  (StpRecordForm      *self);
+/* TRUE when a row differs from what was last loaded, reset or marked. */
+gboolean       stp_record_form_is_modified   (StpRecordForm      *self);
+void           stp_record_form_mark_unmodified (StpRecordForm    *self);
+/* How the form's edits are saved (its page's Save button). */
+void           stp_record_form_set_save_func (StpRecordForm      *self,
+                                              StpRecordFormSaveFunc func,
+                                              gpointer            user_data);
+/* Saves the edits, if any; TRUE when nothing is left unsaved. */
+gboolean       stp_record_form_save          (StpRecordForm      *self);
+/* The form whose group (stp_record_form_get_widget()) is @widget, or NULL. */
+StpRecordForm *stp_record_form_from_widget   (GtkWidget          *widget);
 void           stp_record_form_save_keyfile  (StpRecordForm      *self,
                                               GKeyFile           *keyfile,
                                               const char         *group);

@@ -32,6 +32,25 @@ on_draw_page (GtkPrintOperation *operation,
     stp_report_layout_draw_page (layout, gtk_print_context_get_cairo_context (context), page);
 }
 
+char *
+stp_report_print_file_name (const char *detail)
+{
+  static const struct { const char *detail; const char *name; } names[] = {
+    /* Translators: default file names (no extension) when a report is
+     * printed to a file. */
+    { "resident report", N_("resident-report") },
+    { "referral letter", N_("referral-letter") },
+    { "census", N_("census") },
+    { "follow-ups", N_("follow-ups") },
+    { "center report", N_("center-report") },
+  };
+
+  for (guint i = 0; detail != NULL && i < G_N_ELEMENTS (names); i++)
+    if (g_str_has_prefix (detail, names[i].detail))
+      return g_strdup (g_dgettext (GETTEXT_PACKAGE, names[i].name));
+  return g_strdup ("stupeni");
+}
+
 static GtkPrintOperation *
 new_operation (StpReportLayout *layout,
                const char      *job_name)
@@ -47,6 +66,14 @@ new_operation (StpReportLayout *layout,
   gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
   gtk_print_operation_set_job_name (operation, job_name != NULL ? job_name : "stupeni");
+  /* «Печать в файл» offers the report's own name, not «вывод.pdf». */
+  {
+    g_autoptr(GtkPrintSettings) settings = gtk_print_settings_new ();
+    g_autofree char *file_name = stp_report_print_file_name (job_name);
+
+    gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_BASENAME, file_name);
+    gtk_print_operation_set_print_settings (operation, settings);
+  }
 
   g_signal_connect_object (operation, "begin-print", G_CALLBACK (on_begin_print), layout, 0);
   g_signal_connect_object (operation, "draw-page", G_CALLBACK (on_draw_page), layout, 0);
@@ -299,4 +326,150 @@ stp_report_actions_add_to_card (GtkWidget  *header_box,
 
   gtk_box_append (GTK_BOX (header_box), print_button);
   gtk_box_append (GTK_BOX (header_box), pdf_button);
+}
+
+/* --- The referral letter's button ------------------------------------------ */
+
+typedef struct
+{
+  StpStore   *store;
+  StpSession *session;
+  char       *referral_id;
+  GtkWidget  *button;       /* unowned: the data lives on it */
+} LetterActions;
+
+static void
+letter_actions_free (gpointer data)
+{
+  LetterActions *actions = data;
+
+  g_clear_object (&actions->store);
+  g_clear_object (&actions->session);
+  g_free (actions->referral_id);
+  g_free (actions);
+}
+
+static void
+on_letter_print (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  LetterActions *actions = user_data;
+
+  stp_report_print_referral_letter (actions->button, actions->store, actions->session,
+                                    actions->referral_id);
+}
+
+static void
+on_letter_save_pdf (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  LetterActions *actions = user_data;
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!stp_report_referral_letter_to_pdf (actions->store, actions->session, actions->referral_id,
+                                          path, &error))
+    stp_report_show_message (actions->button, error->message);
+  else
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      /* TRANSLATORS: %s is a file name. */
+      g_autofree char *message = g_strdup_printf (_("Saved to %s"), name);
+
+      stp_report_show_message (actions->button, message);
+    }
+}
+
+static void
+on_letter_file_chosen (GtkNativeDialog *dialog,
+                       int              response,
+                       gpointer         user_data)
+{
+  GtkWidget *button = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path == NULL)
+        stp_report_show_message (button, _("Choose a file on this computer."));
+      else
+        gtk_widget_activate_action (button, "letter.save-pdf", "s", path);
+    }
+  g_object_unref (button);
+  g_object_unref (dialog);
+}
+
+static void
+on_letter_choose_pdf (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  LetterActions *actions = user_data;
+  GtkRoot *root = gtk_widget_get_root (actions->button);
+  g_autoptr(StpReferral) referral = NULL;
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *dialog;
+
+  referral = stp_store_get (actions->store, actions->session, STP_KIND_REFERRAL,
+                            actions->referral_id, NULL);
+  /* TRANSLATORS: default file name of a referral letter; %s is its number. */
+  name = g_strdup_printf (_("referral-letter-%s.pdf"),
+                          referral != NULL && referral->registration_number != NULL
+                          ? referral->registration_number : referral != NULL && referral->sent_on != NULL
+                          ? referral->sent_on : "1");
+  g_strdelimit (name, "/\\", '-');
+  dialog = gtk_file_chooser_native_new (_("Save the Referral Letter"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_letter_file_chosen),
+                    g_object_ref (actions->button));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+GtkWidget *
+stp_report_letter_button_new (StpStore   *store,
+                              StpSession *session,
+                              const char *referral_id)
+{
+  static const GActionEntry entries[] = {
+    { "print", on_letter_print },
+    { "choose-pdf", on_letter_choose_pdf },
+    { "save-pdf", on_letter_save_pdf, "s" },
+  };
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GMenu) menu = g_menu_new ();
+  LetterActions *actions;
+  GtkWidget *button;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (referral_id != NULL, NULL);
+
+  button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("_Letter…"));
+  gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (button), TRUE);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_name (button, "letter-button");
+  gtk_widget_set_tooltip_text (button, _("Print the referral letter or save it as PDF"));
+
+  actions = g_new0 (LetterActions, 1);
+  actions->store = g_object_ref (store);
+  actions->session = g_object_ref (session);
+  actions->referral_id = g_strdup (referral_id);
+  actions->button = button;
+  g_object_set_data_full (G_OBJECT (button), "stp-letter-actions", actions, letter_actions_free);
+  g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), actions);
+  gtk_widget_insert_action_group (button, "letter", G_ACTION_GROUP (group));
+
+  g_menu_append (menu, _("_Print…"), "letter.print");
+  g_menu_append (menu, _("Save as _PDF…"), "letter.choose-pdf");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+  return button;
 }

@@ -45,4 +45,15 @@ void     stp_report_print_referral_letter (GtkWidget  *widget,
                                            StpSession *session,
                                            const char *referral_id);
 
+/* The file name (without extension) «Печать в файл» offers for a report
+ * printed with the audit @detail ("resident report", "census", …). */
+char      *stp_report_print_file_name      (const char *detail);
+
+/* «Письмо…»: a menu button for the outgoing referral @referral_id that
+ * prints its letter or saves it as PDF.  Its action group "letter" has
+ * "print", "choose-pdf" (asks for a file) and "save-pdf" (a path, "s"). */
+GtkWidget *stp_report_letter_button_new    (StpStore   *store,
+                                            StpSession *session,
+                                            const char *referral_id);
+
 G_END_DECLS

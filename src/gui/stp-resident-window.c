@@ -12,6 +12,10 @@
 #include "stp-card-referrals.h"
 #include "stp-card-court.h"
 #include "stp-error.h"
+#include "stp-record-form.h"
+#include "stp-unsaved.h"
+#include "stp-card-summary.h"
+#include "stp-gui-util.h"
 
 #include "stp-report-print.h"
 
@@ -27,6 +31,7 @@ struct _StpResidentWindow
   GPtrArray  *pages;          /* the card pages, unowned (in the view stack) */
   GtkWidget  *profile;        /* unowned */
   GtkWidget  *family;         /* unowned */
+  gboolean    edits_dropped;  /* the person chose not to save */
 
   /* Template widgets. */
   GtkWidget  *toast_overlay;
@@ -37,6 +42,8 @@ struct _StpResidentWindow
   GtkWidget  *view_switcher;
   GtkWidget  *view_stack;
   GtkWidget  *status_page;
+  GtkWidget  *summary_slot;
+  GtkWidget  *summary;        /* unowned, in summary_slot */
 };
 
 G_DEFINE_FINAL_TYPE (StpResidentWindow, stp_resident_window, ADW_TYPE_WINDOW)
@@ -66,14 +73,167 @@ stp_resident_window_finalize (GObject *object)
   G_OBJECT_CLASS (stp_resident_window_parent_class)->finalize (object);
 }
 
+/* Every form of the card's pages, found through their groups. */
+static void
+collect_forms (GtkWidget *widget,
+               GPtrArray *forms)
+{
+  StpRecordForm *form = stp_record_form_from_widget (widget);
+
+  if (form != NULL)
+    g_ptr_array_add (forms, form);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_forms (child, forms);
+}
+
+static GPtrArray *
+list_forms (StpResidentWindow *self)
+{
+  GPtrArray *forms = g_ptr_array_new ();
+
+  collect_forms (self->view_stack, forms);
+  return forms;
+}
+
+gboolean
+stp_resident_window_has_unsaved_edits (StpResidentWindow *self)
+{
+  g_autoptr(GPtrArray) forms = NULL;
+
+  g_return_val_if_fail (STP_IS_RESIDENT_WINDOW (self), FALSE);
+
+  if (self->edits_dropped)
+    return FALSE;
+  forms = list_forms (self);
+  for (guint i = 0; i < forms->len; i++)
+    if (stp_record_form_is_modified (g_ptr_array_index (forms, i)))
+      return TRUE;
+  return FALSE;
+}
+
+/* The card page (a child of the view stack) that holds @widget. */
+static GtkWidget *
+page_of (StpResidentWindow *self,
+         GtkWidget         *widget)
+{
+  while (widget != NULL && gtk_widget_get_parent (widget) != self->view_stack)
+    widget = gtk_widget_get_parent (widget);
+  return widget;
+}
+
+gboolean
+stp_resident_window_save_edits (StpResidentWindow *self)
+{
+  g_autoptr(GPtrArray) forms = NULL;
+
+  g_return_val_if_fail (STP_IS_RESIDENT_WINDOW (self), FALSE);
+
+  forms = list_forms (self);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      StpRecordForm *form = g_ptr_array_index (forms, i);
+
+      if (stp_record_form_save (form))
+        continue;
+      /* Show the page whose form holds the error next to the field. */
+      {
+        GtkWidget *page = page_of (self, stp_record_form_get_widget (form));
+
+        if (page != NULL)
+          adw_view_stack_set_visible_child (ADW_VIEW_STACK (self->view_stack), page);
+      }
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+stp_resident_window_discard_edits (StpResidentWindow *self)
+{
+  g_return_if_fail (STP_IS_RESIDENT_WINDOW (self));
+
+  self->edits_dropped = TRUE;
+}
+
+static void
+close_after_question (GObject *owner)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (owner);
+
+  self->edits_dropped = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+stp_resident_window_close_request (GtkWindow *window)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (window);
+
+  if (stp_resident_window_has_unsaved_edits (self))
+    {
+      g_autoptr(GPtrArray) cards = g_ptr_array_new ();
+
+      g_ptr_array_add (cards, self);
+      stp_ask_about_unsaved_edits (window, cards, G_OBJECT (self), close_after_question);
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (stp_resident_window_parent_class)->close_request (window);
+}
+
+/* Ctrl+S: saves what is typed on every tab. */
+static void
+card_save_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (widget);
+
+  if (self->pages->len > 0 && stp_resident_window_has_unsaved_edits (self))
+    stp_resident_window_save_edits (self);
+}
+
+/* Ctrl+P: the card's «Печать…» button, when the role may print. */
+static void
+card_print_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->header_box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_widget_get_name (child), "report-print-button") == 0)
+      g_signal_emit_by_name (child, "clicked");
+}
+
+/* Alt+1…8: the tabs in order. */
+static void
+card_tab_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  StpResidentWindow *self = STP_RESIDENT_WINDOW (widget);
+  int index = g_variant_get_int32 (parameter);
+
+  if (index >= 0 && (guint) index < self->pages->len)
+    adw_view_stack_set_visible_child (ADW_VIEW_STACK (self->view_stack),
+                                      g_ptr_array_index (self->pages, index));
+}
+
 static void
 stp_resident_window_class_init (StpResidentWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = stp_resident_window_dispose;
   object_class->finalize = stp_resident_window_finalize;
+  window_class->close_request = stp_resident_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-resident-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, toast_overlay);
@@ -84,6 +244,15 @@ stp_resident_window_class_init (StpResidentWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_switcher);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, summary_slot);
+
+  gtk_widget_class_install_action (widget_class, "card.save", NULL, card_save_action);
+  gtk_widget_class_install_action (widget_class, "card.print", NULL, card_print_action);
+  gtk_widget_class_install_action (widget_class, "card.tab", "i", card_tab_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "card.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "card.print", NULL);
+  for (int i = 0; i < 8; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK, "card.tab", "i", i);
 
   /* "window.close" is GtkWindow's own action. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -106,8 +275,8 @@ update_title (StpResidentWindow *self,
 
   /* Translators: the card's subtitle: the personal file number. */
   subtitle = g_strdup_printf (_("File %s"), resident->file_number ? resident->file_number : "—");
-  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), full_name);
-  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->window_title), subtitle);
+  adw_view_switcher_title_set_title (ADW_VIEW_SWITCHER_TITLE (self->window_title), full_name);
+  adw_view_switcher_title_set_subtitle (ADW_VIEW_SWITCHER_TITLE (self->window_title), subtitle);
   gtk_window_set_title (GTK_WINDOW (self), full_name);
 }
 
@@ -140,7 +309,7 @@ static void
 show_denied (StpResidentWindow *self,
              const GError      *error)
 {
-  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), _("Resident card"));
+  adw_view_switcher_title_set_title (ADW_VIEW_SWITCHER_TITLE (self->window_title), _("Resident card"));
   if (g_error_matches (error, STP_CORE_ERROR, STP_CORE_ERROR_PERMISSION))
     adw_status_page_set_title (ADW_STATUS_PAGE (self->status_page), _("Not enough rights"));
   else
@@ -179,6 +348,10 @@ stp_resident_window_new (GtkApplication *app,
       return GTK_WINDOW (self);
     }
   update_title (self, resident);
+  /* The same strip on every tab: who, where in the program, what is wrong. */
+  self->summary = stp_card_summary_new (store, session);
+  adw_bin_set_child (ADW_BIN (self->summary_slot), self->summary);
+  stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
 
   self->profile = stp_card_profile_new (store, session, resident_id);
   add_page (self, self->profile, (PageReloadFunc) stp_card_profile_reload,
@@ -209,6 +382,7 @@ stp_resident_window_new (GtkApplication *app,
   stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
 
   stp_report_actions_add_to_card (self->header_box, store, session, resident_id);
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
 
   return GTK_WINDOW (self);
 }
@@ -236,6 +410,7 @@ stp_resident_window_reload (StpResidentWindow *self)
   if (resident != NULL)
     {
       update_title (self, resident);
+      stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
       stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
       stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
     }

@@ -22,5 +22,12 @@ GtkWindow  *stp_resident_window_new             (GtkApplication    *app,
 const char *stp_resident_window_get_resident_id (StpResidentWindow *self);
 /* Reloads every page from the store (after a change elsewhere). */
 void        stp_resident_window_reload          (StpResidentWindow *self);
+/* TRUE when a page holds edits not yet saved (closing asks first). */
+gboolean    stp_resident_window_has_unsaved_edits (StpResidentWindow *self);
+/* Saves every page's edits; FALSE, with the page and its error shown,
+ * when one cannot be saved. */
+gboolean    stp_resident_window_save_edits      (StpResidentWindow *self);
+/* The person chose not to save: the card closes without asking again. */
+void        stp_resident_window_discard_edits   (StpResidentWindow *self);
 
 G_END_DECLS

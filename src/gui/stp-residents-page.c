@@ -10,6 +10,8 @@
 #include "stp-query.h"
 #include "stp-query-worker.h"
 
+#include <adwaita.h>
+
 /* A search with text stops at this many matches: typing more narrows it. */
 #define SEARCH_LIMIT 500
 
@@ -40,6 +42,8 @@ struct _StpResidentsPage
 
   GtkSearchEntry *search_entry;
   GtkDropDown    *status_dropdown;
+  GtkStack       *list_stack;
+  AdwStatusPage  *empty_page;
   GtkDropDown    *stage_dropdown;
   GtkDropDown    *responsible_dropdown;
   GtkColumnView  *column_view;
@@ -110,6 +114,26 @@ search (StpStore  *store,
   return items;
 }
 
+/* An empty list says why and what to try instead of staying blank. */
+static void
+show_empty_page (StpResidentsPage *self,
+                 const SearchData *data,
+                 gboolean          empty)
+{
+  gboolean filtered = data->status >= 0 || data->in_center_only || data->stage_id != NULL ||
+                      data->responsible_user_id != NULL;
+
+  if (empty)
+    adw_status_page_set_description (self->empty_page,
+                                     filtered ? _("Nobody matches the search and the filters. Try «Any status» "
+                                                  "or other filters, or check the spelling.")
+                                              : data->text != NULL
+                                              ? _("Nobody matches the search. Check the spelling, or search by "
+                                                  "the file number or the phone.")
+                                              : _("No residents yet: register the first one in «Intake»."));
+  gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
+}
+
 static void
 search_done (GObject      *object,
              GAsyncResult *result,
@@ -152,6 +176,7 @@ search_done (GObject      *object,
   else
     text = g_strdup_printf (_("Residents shown: %u"), n_items);
   gtk_label_set_text (self->count_label, text);
+  show_empty_page (self, data, n_items == 0);
 
   /* "loaded" comes from on_list_filled, once every row is in the model. */
   stp_resident_list_replace (self->residents, g_steal_pointer (&items));
@@ -286,6 +311,8 @@ stp_residents_page_fill_filters (StpResidentsPage *self)
       gtk_string_list_append (statuses, stp_enum_to_label (STP_ENUM_EPISODE_STATUS, items[i].value));
     }
   gtk_drop_down_set_model (self->status_dropdown, G_LIST_MODEL (statuses));
+  /* Daily work is about the people in the program; the others are a click away. */
+  gtk_drop_down_set_selected (self->status_dropdown, STATUS_FIRST_VALUE + STP_EPISODE_IN_PROGRAM);
 
   gtk_string_list_append (stages, _("Any stage"));
   g_ptr_array_add (self->stage_ids, NULL);
@@ -315,6 +342,9 @@ stp_residents_page_fill_filters (StpResidentsPage *self)
   g_ptr_array_add (self->responsible_ids, NULL);
   if (stp_session_can (self->session, STP_PERMISSION_READ_CARD))
     {
+      /* Translators: the residents the logged-in user is responsible for. */
+      gtk_string_list_append (people, C_("residents", "Mine"));
+      g_ptr_array_add (self->responsible_ids, g_strdup (stp_session_get_user_id (self->session)));
       g_autoptr(GPtrArray) users = stp_store_list_login_users (self->store, NULL);
 
       for (guint i = 0; users != NULL && i < users->len; i++)
@@ -388,6 +418,8 @@ stp_residents_page_class_init (StpResidentsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-residents-page.ui");
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, stage_dropdown);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, responsible_dropdown);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, column_view);
@@ -487,6 +519,7 @@ stp_residents_page_new (StpStore   *store,
       gtk_widget_set_visible (GTK_WIDGET (self->responsible_dropdown), FALSE);
     }
 
+  gtk_stack_set_visible_child_name (self->list_stack, "list");
   stp_residents_page_fill_filters (self);
   stp_residents_page_reload (self);
 

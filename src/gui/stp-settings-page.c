@@ -7,6 +7,8 @@
 #include "stp-settings-page.h"
 
 #include "stp-sync-page.h"
+#include "stp-gui-util.h"
+#include "stp-agencies-group.h"
 
 struct _StpSettingsPage
 {
@@ -326,6 +328,7 @@ stp_settings_page_load_users (StpSettingsPage *self)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
 
       button = gtk_button_new_with_mnemonic (user->active ? _("Switch _Off") : _("Switch _On"));
+      stp_gui_fix_mnemonic_names (button);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       g_object_set_data_full (G_OBJECT (button), "user-id", g_strdup (user->meta.id), g_free);
       g_signal_connect_object (button, "clicked", G_CALLBACK (on_active_clicked), self, 0);
@@ -654,6 +657,8 @@ stp_settings_page_new (StpStore   *store,
 
   adw_preferences_group_add (self->sync_group, stp_sync_page_new (store, session));
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_agencies_group_new (store, session)));
 
   /* Filled by stp_settings_page_reload() when first shown. */
 

@@ -33,6 +33,8 @@ struct _StpSyncPage
   AdwEntryRow         *url_row;
   AdwEntryRow         *code_row;
   AdwPasswordEntryRow *passphrase_row;
+  AdwPasswordEntryRow *passphrase_repeat_row;
+  GtkCheckButton      *written_down_check;
   AdwEntryRow         *fingerprint_row;
   GtkButton           *enroll_button;
   GtkLabel            *message_label;
@@ -166,6 +168,7 @@ enroll_done (GObject      *source,
       return;
     }
   gtk_editable_set_text (GTK_EDITABLE (self->passphrase_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->passphrase_repeat_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   show_message (self, _("This computer is connected. The first synchronization starts now."), FALSE);
   stp_sync_engine_set_auto (self->engine, TRUE, 300);
@@ -184,6 +187,20 @@ on_enroll_clicked (StpSyncPage *self)
   if (*url == '\0' || *code == '\0' || *passphrase == '\0')
     {
       show_message (self, _("Enter the server address, the enrollment code and the center passphrase"), TRUE);
+      return;
+    }
+  /* On the first computer the passphrase becomes the center's key. */
+  if (g_strcmp0 (passphrase, gtk_editable_get_text (GTK_EDITABLE (self->passphrase_repeat_row))) != 0)
+    {
+      show_message (self, _("The two passphrases differ. Type the same center passphrase in both fields."), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->passphrase_repeat_row));
+      return;
+    }
+  if (!gtk_check_button_get_active (self->written_down_check))
+    {
+      show_message (self, _("Write the passphrase down and keep it in a safe place, then tick the box: "
+                            "without the passphrase nobody can recover the center’s data."), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->written_down_check));
       return;
     }
   show_message (self, _("Connecting…"), FALSE);
@@ -296,6 +313,8 @@ stp_sync_page_class_init (StpSyncPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpSyncPage, url_row);
   gtk_widget_class_bind_template_child (widget_class, StpSyncPage, code_row);
   gtk_widget_class_bind_template_child (widget_class, StpSyncPage, passphrase_row);
+  gtk_widget_class_bind_template_child (widget_class, StpSyncPage, passphrase_repeat_row);
+  gtk_widget_class_bind_template_child (widget_class, StpSyncPage, written_down_check);
   gtk_widget_class_bind_template_child (widget_class, StpSyncPage, fingerprint_row);
   gtk_widget_class_bind_template_child (widget_class, StpSyncPage, enroll_button);
   gtk_widget_class_bind_template_child (widget_class, StpSyncPage, message_label);

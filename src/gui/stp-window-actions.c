@@ -4,6 +4,7 @@
 
 #include "stp-window-private.h"
 #include "stp-residents-page.h"
+#include "stp-unsaved.h"
 
 static void
 stp_window_actions_search (GtkWidget  *widget,
@@ -42,14 +43,23 @@ stp_window_actions_lock (GtkWidget  *widget,
 }
 
 static void
+log_out (GObject *owner)
+{
+  StpWindow *self = STP_WINDOW (owner);
+
+  g_signal_emit_by_name (self, "logged-out");
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
 stp_window_actions_logout (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *param)
 {
   StpWindow *self = STP_WINDOW (widget);
 
-  g_signal_emit_by_name (self, "logged-out");
-  gtk_window_destroy (GTK_WINDOW (self));
+  /* The session's cards close with it: ask about their edits first. */
+  stp_ask_about_unsaved_edits (GTK_WINDOW (self), self->card_windows, G_OBJECT (self), log_out);
 }
 
 void

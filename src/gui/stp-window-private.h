@@ -17,6 +17,7 @@ struct _StpWindow
   gint64                last_input;       /* monotonic, microseconds */
   guint                 idle_timeout_id;
   gboolean              locked;
+  gboolean              edits_checked;    /* closing was confirmed */
   gboolean              settings_loaded;
   GtkWidget            *focus_before_lock;
 

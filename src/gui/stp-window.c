@@ -2,9 +2,12 @@
 
 #include "config.h"
 
+#include "stp-gui-util.h"
+
 #include <glib/gi18n-lib.h>
 
 #include "stp-window-private.h"
+#include "stp-unsaved.h"
 #include "stp-audit-page.h"
 #include "stp-follow-ups-page.h"
 #include "stp-referrals-page.h"
@@ -362,10 +365,27 @@ stp_window_get_session (StpWindow *self)
   return self->session;
 }
 
+static void
+close_after_question (GObject *owner)
+{
+  StpWindow *self = STP_WINDOW (owner);
+
+  self->edits_checked = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static gboolean
 stp_window_close_request (GtkWindow *window)
 {
   StpWindow *self = STP_WINDOW (window);
+
+  /* Closing the main window closes the session's cards. */
+  if (!self->edits_checked && self->card_windows != NULL &&
+      stp_cards_have_unsaved_edits (self->card_windows))
+    {
+      stp_ask_about_unsaved_edits (window, self->card_windows, G_OBJECT (self), close_after_question);
+      return TRUE;
+    }
 
   if (self->settings != NULL)
     {
@@ -521,5 +541,6 @@ stp_window_new (GtkApplication *app,
   on_visible_page_changed (self);
   _stp_window_update_actions (self);
 
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
   return self;
 }

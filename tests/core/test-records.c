@@ -341,6 +341,53 @@ test_validation (TestCenter    *tc,
   }
 }
 
+/* Every text field has a maximum length, checked before anything is written. */
+static void
+test_length_limits (TestCenter    *tc,
+                    gconstpointer  data)
+{
+  g_autoptr(StpResident) r = stp_resident_new ();
+  g_autoptr(StpRelative) relative = stp_relative_new ();
+  g_autoptr(GError) error = NULL;
+  GString *long_text = g_string_new (NULL);
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (long_text, "ж");
+
+  r->surname = g_strdup (long_text->str);
+  r->name = g_strdup ("Игорь");
+  assert_invalid (tc, STP_KIND_RESIDENT, r, "surname");
+  {
+    g_assert_false (stp_store_save_resident (tc->store, tc->director, r, &error));
+    g_assert_nonnull (strstr (error->message, "100"));
+    g_clear_error (&error);
+  }
+  /* 100 characters (200 bytes in Cyrillic) are still a surname. */
+  g_string_truncate (long_text, 200);
+  g_free (r->surname);
+  r->surname = g_strdup (long_text->str);
+
+  r->phone = g_strdup ("+7 912 000-11-22                                                     1");
+  assert_invalid (tc, STP_KIND_RESIDENT, r, "phone");
+  g_clear_pointer (&r->phone, g_free);
+
+  r->registration_address = g_strnfill (501, 'a');
+  assert_invalid (tc, STP_KIND_RESIDENT, r, "registration_address");
+  g_clear_pointer (&r->registration_address, g_free);
+
+  r->document = g_strnfill (301, 'a');
+  assert_invalid (tc, STP_KIND_RESIDENT, r, "document");
+  g_clear_pointer (&r->document, g_free);
+
+  g_assert_true (stp_store_save_resident (tc->store, tc->director, r, &error));
+  g_assert_no_error (error);
+
+  relative->resident_id = g_strdup (r->meta.id);
+  relative->full_name = g_strnfill (301, 'a');
+  assert_invalid (tc, STP_KIND_RELATIVE, relative, "full_name");
+  g_string_free (long_text, TRUE);
+}
+
 static void
 test_phone_forms (void)
 {
@@ -453,6 +500,7 @@ main (int   argc,
   ADD ("/records/tombstones", test_tombstones);
   ADD ("/records/file-numbers", test_file_numbers);
   ADD ("/records/validation", test_validation);
+  ADD ("/records/length-limits", test_length_limits);
   ADD ("/records/get-speed", test_get_speed);
   g_test_add_func ("/records/phone-forms", test_phone_forms);
   g_test_add_func ("/records/date-add-months", test_date_add_months);

@@ -328,6 +328,9 @@ test_migrate_from_version_1 (void)
   g_assert_no_error (error);
   g_assert_true (stp_store_exec (store,
                                  "DROP TRIGGER resident_summaries_insert;"
+                                 /* What version 6 added. */
+                                 "DROP TABLE intake_drafts;"
+                                 "ALTER TABLE centers DROP COLUMN agencies;"
                                  "DROP TRIGGER resident_prefixes_update;"
                                  "DROP TRIGGER resident_prefixes_delete;"
                                  "DROP TABLE resident_prefixes;"

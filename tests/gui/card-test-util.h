@@ -22,7 +22,8 @@ card_test_init (int    *argc,
 {
   char *data_dir = card_test_data_dir = g_dir_make_tmp ("stupeni-gui2-XXXXXX", NULL);
 
-  /* Before anything calls g_get_user_data_dir(): the intake draft lives there. */
+  /* Before anything calls g_get_user_data_dir(): old versions kept the
+   * intake draft there, and the program removes that file. */
   g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
   g_setenv ("LANGUAGE", "ru", TRUE);
   setlocale (LC_ALL, "");

@@ -2,7 +2,13 @@
  * against the database. */
 #include "card-test-util.h"
 
+#include <string.h>
+
 #include "stp-resident-window.h"
+#include "stp-window.h"
+#include "stp-report-print.h"
+#include "stp-agencies-group.h"
+#include "stp-record-form.h"
 
 typedef struct
 {
@@ -551,6 +557,425 @@ test_volunteer (Fixture       *fixture,
   g_assert_null (stp_test_find_widget (GTK_WIDGET (fixture->window), "stage_entries"));
 }
 
+static void
+set_switch (GtkWidget  *page,
+            const char *row_name,
+            gboolean    active)
+{
+  gtk_switch_set_active (GTK_SWITCH (stp_test_find_type (stp_test_get (page, row_name), GTK_TYPE_SWITCH)),
+                         active);
+}
+
+/* A minor relative living with the resident counts in «Несовершеннолетних
+ * в семье», which the reports read; a smaller number is refused. */
+static void
+test_minors_from_relatives (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(StpResident) after = NULL;
+  g_autoptr(StpResident) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+  GtkWidget *minors_row;
+
+  resident = stp_store_get_resident (fixture->db.store, fixture->db.session, fixture->resident_id, &error);
+  g_assert_no_error (error);
+  resident->minors_in_household = 0;
+  g_assert_true (stp_store_save_resident (fixture->db.store, fixture->db.session, resident, &error));
+  g_assert_no_error (error);
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "family");
+  page = visible_page (fixture);
+  stp_test_set_text (page, "full_name", "Морозова Дарья Алексеевна");
+  set_switch (page, "minor", TRUE);
+  set_switch (page, "lives_with_resident", TRUE);
+  stp_test_click (page, "save");
+  g_assert_cmpuint (card_test_count (&fixture->db, STP_KIND_RELATIVE, "resident_id", fixture->resident_id), ==, 1);
+
+  after = stp_store_get_resident (fixture->db.store, fixture->db.session, fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (after->minors_in_household, ==, 1);
+  minors_row = stp_test_get (page, "minors_in_household");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (stp_test_find_type (minors_row, GTK_TYPE_SPIN_BUTTON))),
+                   ==, 1);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (stp_test_find_type (minors_row, GTK_TYPE_SPIN_BUTTON)), 0);
+  stp_test_click (page, "save_situation");
+  g_assert_true (gtk_widget_has_css_class (minors_row, "error"));
+  refused = stp_store_get_resident (fixture->db.store, fixture->db.session, fixture->resident_id, &error);
+  g_assert_cmpint (refused->minors_in_household, ==, 1);
+  stp_test_save_picture (GTK_WINDOW (GTK_WIDGET (fixture->window)), "card-family-minors.png");
+  /* The refused edit is still there: closing asks about it. */
+  g_assert_true (stp_resident_window_has_unsaved_edits (STP_RESIDENT_WINDOW (fixture->window)));
+  stp_resident_window_discard_edits (STP_RESIDENT_WINDOW (fixture->window));
+}
+
+/* An outgoing referral has «Письмо…»: print, or save the letter as PDF. */
+static void
+test_referral_letter (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->db.dir, "letter.pdf", NULL);
+  g_autofree char *contents = NULL;
+  GtkWidget *button;
+  gsize length = 0;
+
+  add_sample_records (fixture);
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "referrals");
+  button = stp_test_get (visible_page (fixture), "letter-button");
+  g_assert_true (GTK_IS_MENU_BUTTON (button));
+  gtk_window_set_default_size (fixture->window, 1024, 600);
+  stp_test_save_picture (GTK_WINDOW (GTK_WIDGET (fixture->window)), "card-referral-letter.png");
+  g_assert_true (gtk_widget_activate_action (button, "letter.save-pdf", "s", path));
+  /* «Печать в файл» offers the report's own name, not «вывод». */
+  {
+    g_autofree char *letter = stp_report_print_file_name ("referral letter");
+    g_autofree char *census = stp_report_print_file_name ("census");
+
+    g_assert_cmpstr (letter, ==, "письмо-направление");
+    g_assert_cmpstr (census, ==, "списочный-состав");
+  }
+  stp_test_iterate ();
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (g_str_has_prefix (contents, "%PDF"));
+}
+
+static void
+choose (GtkWidget  *root,
+        const char *row_name,
+        const char *label)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (stp_test_get (root, row_name));
+  GListModel *model = adw_combo_row_get_model (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
+      {
+        adw_combo_row_set_selected (row, i);
+        return;
+      }
+  g_error ("“%s” offers no “%s”", row_name, label);
+}
+
+/* The agency directory: added in the settings, picked as a consent's
+ * recipient and as a referral's agency, so the referral finds the consent. */
+static void
+test_agency_directory (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *agency = "УСЗН по г. Хабаровску";
+  g_autoptr(GPtrArray) consents = NULL;
+  g_autoptr(GPtrArray) referrals = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *settings = gtk_window_new ();
+  GtkWidget *group = stp_agencies_group_new (fixture->db.store, fixture->db.session);
+  GtkWidget *page;
+  StpConsent *consent;
+  StpReferral *referral;
+
+  gtk_window_set_child (GTK_WINDOW (settings), group);
+  gtk_window_present (GTK_WINDOW (settings));
+  stp_test_iterate ();
+  stp_test_set_text (group, "new-agency", agency);
+  stp_test_click (group, "add-agency");
+  stp_test_set_text (group, "new-agency", "Центр занятости населения г. Хабаровска");
+  g_signal_emit_by_name (stp_test_get (group, "new-agency"), "entry-activated");
+  stp_test_iterate ();
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (stp_test_get (group, "agency-list")), 1));
+  stp_test_save_picture (GTK_WINDOW (settings), "settings-agencies.png");
+  gtk_window_destroy (GTK_WINDOW (settings));
+
+  open_card (fixture, fixture->db.session);
+  show_page (fixture, "consents");
+  page = visible_page (fixture);
+  stp_enum_combo_row_set_value (ADW_COMBO_ROW (stp_test_get (page, "kind")), STP_ENUM_CONSENT_KIND,
+                                STP_CONSENT_TRANSFER);
+  choose (page, "recipient", agency);
+  stp_test_click (page, "save");
+  consents = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_CONSENT,
+                             "resident_id", fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (consents->len, ==, 1);
+  consent = g_ptr_array_index (consents, 0);
+  g_assert_cmpstr (consent->recipient, ==, agency);
+
+  show_page (fixture, "referrals");
+  page = visible_page (fixture);
+  stp_enum_combo_row_set_value (ADW_COMBO_ROW (stp_test_get (page, "direction")), STP_ENUM_DIRECTION,
+                                STP_DIRECTION_OUTGOING);
+  choose (page, "agency_name", agency);
+  stp_test_set_text (page, "purpose", "Оформление пособия");
+  stp_test_click (page, "save");
+  referrals = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_REFERRAL,
+                              "resident_id", fixture->resident_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (referrals->len, ==, 1);
+  referral = g_ptr_array_index (referrals, 0);
+  g_assert_cmpstr (referral->agency_name, ==, agency);
+  g_assert_cmpstr (referral->consent_id, ==, consent->meta.id);
+}
+
+static gboolean
+flags_say (GtkWidget  *window,
+           const char *text)
+{
+  GtkWidget *flags = stp_test_get (window, "summary-flags");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (flags); child; child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The strip under the header: who, the stage as a step, «день N», the
+ * responsible specialist, and what needs attention. */
+static void
+test_summary_strip (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *window;
+  const char *person;
+  const char *stage;
+
+  open_card (fixture, fixture->db.session);
+  window = GTK_WIDGET (fixture->window);
+  person = gtk_label_get_text (GTK_LABEL (stp_test_get (window, "summary-person")));
+  stage = gtk_label_get_text (GTK_LABEL (stp_test_get (window, "summary-stage")));
+  g_assert_nonnull (strstr (person, "Морозов Алексей Викторович · дело "));
+  g_assert_nonnull (strstr (person, " лет"));
+  g_assert_true (g_str_has_prefix (stage, "Этап 1 из "));
+  g_assert_nonnull (strstr (stage, " · день 41 · Смирнова Анна Петровна"));
+  g_assert_true (flags_say (window, "Нет согласия на обработку персональных данных"));
+  g_assert_false (flags_say (window, "Обязанность по решению суда"));
+
+  add_sample_records (fixture);
+  stp_resident_window_reload (STP_RESIDENT_WINDOW (fixture->window));
+  g_assert_false (flags_say (window, "Нет согласия на обработку персональных данных"));
+  g_assert_true (flags_say (window, "Обязанность по решению суда"));
+  gtk_window_set_default_size (fixture->window, 1280, 800);
+  card_test_wait (700);
+  stp_test_save_picture (GTK_WINDOW (window), "card-summary-strip.png");
+  gtk_window_set_default_size (fixture->window, 1024, 600);
+  card_test_wait (700);
+  stp_test_save_picture (GTK_WINDOW (window), "card-summary-strip-1024.png");
+}
+
+static StpResident *stored_resident (Fixture *fixture);
+
+/* Alt+1…8 go to the tabs, Ctrl+S saves what is typed. */
+static void
+test_shortcuts (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(StpResident) saved = NULL;
+  AdwViewStack *stack;
+
+  open_card (fixture, fixture->db.session);
+  stack = ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "card.tab", "i", 2));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "family");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "card.tab", "i", 7));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "court");
+
+  stp_test_set_text (GTK_WIDGET (fixture->window), "phone", "+7 912 555-44-33");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "card.save", NULL));
+  stp_test_iterate ();
+  saved = stored_resident (fixture);
+  g_assert_cmpstr (saved->phone, ==, "+79125554433");
+  g_assert_false (stp_resident_window_has_unsaved_edits (STP_RESIDENT_WINDOW (fixture->window)));
+}
+
+/* The question about unsaved edits, when one is shown. */
+static AdwMessageDialog *
+find_unsaved_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
+        g_strcmp0 (gtk_widget_get_name (l->data), "unsaved-edits-dialog") == 0)
+      return l->data;
+  return NULL;
+}
+
+static GtkWidget *
+find_button_with_label (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_label (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Clicks the dialog's button for @response, as a person would. */
+static void
+answer_unsaved_dialog (const char *response)
+{
+  AdwMessageDialog *dialog = find_unsaved_dialog ();
+  GtkWidget *button;
+
+  g_assert_nonnull (dialog);
+  button = find_button_with_label (GTK_WIDGET (dialog),
+                                   adw_message_dialog_get_response_label (dialog, response));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  stp_test_iterate ();
+  g_assert_null (find_unsaved_dialog ());
+}
+
+static StpResident *
+stored_resident (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  StpResident *resident = stp_store_get_resident (fixture->db.store, fixture->db.session,
+                                                  fixture->resident_id, &error);
+
+  g_assert_no_error (error);
+  return resident;
+}
+
+static void
+open_watched_card (Fixture *fixture)
+{
+  open_card (fixture, fixture->db.session);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+}
+
+/* Closing a card with unsaved edits asks Save / Don't Save / Cancel;
+ * without edits it closes at once. */
+static void
+test_unsaved_close (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(StpResident) saved = NULL;
+  g_autoptr(StpResident) dropped = NULL;
+  GtkWidget *phone;
+
+  add_sample_records (fixture);
+  open_watched_card (fixture);
+  for (guint i = 0; i < 8; i++)
+    {
+      static const char *pages[] = {
+        "profile", "program", "family", "consents", "journal", "follow-ups", "referrals", "court",
+      };
+
+      show_page (fixture, pages[i]);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "window.close", NULL);
+  stp_test_iterate ();
+  g_assert_null (find_unsaved_dialog ());
+  g_assert_null (fixture->window);
+
+  /* A phone typed in «Профиль», then Ctrl+W. */
+  open_watched_card (fixture);
+  show_page (fixture, "profile");
+  phone = stp_test_get (GTK_WIDGET (fixture->window), "phone");
+  gtk_editable_set_text (GTK_EDITABLE (phone), "+7 912 555-44-33");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "window.close", NULL);
+  stp_test_iterate ();
+  g_assert_nonnull (fixture->window);
+  g_assert_nonnull (find_unsaved_dialog ());
+  stp_test_save_picture (GTK_WINDOW (GTK_WIDGET (find_unsaved_dialog ())), "card-unsaved-question.png");
+  answer_unsaved_dialog ("cancel");
+  g_assert_nonnull (fixture->window);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (phone)), ==, "+7 912 555-44-33");
+
+  /* «Сохранить» with an invalid value keeps the card open at the error. */
+  show_page (fixture, "court");
+  gtk_editable_set_text (GTK_EDITABLE (phone), "12");
+  gtk_window_close (fixture->window);
+  stp_test_iterate ();
+  answer_unsaved_dialog ("save");
+  g_assert_nonnull (fixture->window);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK))),
+                   ==, "profile");
+  g_assert_true (gtk_widget_has_css_class (phone, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (phone), "+7 912 555-44-33");
+  gtk_window_close (fixture->window);
+  stp_test_iterate ();
+  answer_unsaved_dialog ("save");
+  g_assert_null (fixture->window);
+  saved = stored_resident (fixture);
+  g_assert_cmpstr (saved->phone, ==, "+79125554433");
+
+  /* The plan in «Семья», not saved on purpose. */
+  open_watched_card (fixture);
+  show_page (fixture, "family");
+  stp_test_set_text (GTK_WIDGET (fixture->window), "accompaniment_plan", "Трудоустройство");
+  gtk_window_close (fixture->window);
+  stp_test_iterate ();
+  g_assert_nonnull (fixture->window);
+  answer_unsaved_dialog ("discard");
+  g_assert_null (fixture->window);
+  dropped = stored_resident (fixture);
+  g_assert_null (dropped->accompaniment_plan);
+}
+
+static void
+on_logged_out (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+/* Logging out and closing the main window ask about the cards' edits. */
+static void
+test_unsaved_logout (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StpResident) saved = NULL;
+  g_autoptr(GList) toplevels = NULL;
+  StpWindow *main_window;
+  gboolean logged_out = FALSE;
+
+  main_window = stp_window_new (NULL, fixture->db.store, fixture->db.session);
+  g_object_add_weak_pointer (G_OBJECT (main_window), (gpointer *) &main_window);
+  g_signal_connect_swapped (main_window, "logged-out", G_CALLBACK (on_logged_out), &logged_out);
+  gtk_window_present (GTK_WINDOW (main_window));
+  stp_test_iterate ();
+  stp_window_open_resident (main_window, fixture->resident_id);
+  stp_test_iterate ();
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (STP_IS_RESIDENT_WINDOW (l->data))
+      fixture->window = l->data;
+  g_assert_nonnull (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  stp_test_set_text (GTK_WIDGET (fixture->window), "phone", "+7 912 555-44-33");
+
+  gtk_widget_activate_action (GTK_WIDGET (main_window), "win.logout", NULL);
+  stp_test_iterate ();
+  answer_unsaved_dialog ("cancel");
+  g_assert_false (logged_out);
+  g_assert_nonnull (main_window);
+  g_assert_nonnull (fixture->window);
+
+  gtk_window_close (GTK_WINDOW (main_window));
+  stp_test_iterate ();
+  answer_unsaved_dialog ("cancel");
+  g_assert_nonnull (main_window);
+
+  gtk_widget_activate_action (GTK_WIDGET (main_window), "win.logout", NULL);
+  stp_test_iterate ();
+  answer_unsaved_dialog ("save");
+  g_assert_true (logged_out);
+  g_assert_null (main_window);
+  g_assert_null (fixture->window);
+  saved = stored_resident (fixture);
+  g_assert_cmpstr (saved->phone, ==, "+79125554433");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -564,6 +989,13 @@ main (int   argc,
   g_test_add ("/card/delete-undo", Fixture, NULL, fixture_set_up, test_delete_undo, fixture_tear_down);
   g_test_add ("/card/consent-withdraw", Fixture, NULL, fixture_set_up, test_consent_withdraw, fixture_tear_down);
   g_test_add ("/card/volunteer", Fixture, NULL, fixture_set_up, test_volunteer, fixture_tear_down);
+  g_test_add ("/card/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts, fixture_tear_down);
+  g_test_add ("/card/summary-strip", Fixture, NULL, fixture_set_up, test_summary_strip, fixture_tear_down);
+  g_test_add ("/card/agency-directory", Fixture, NULL, fixture_set_up, test_agency_directory, fixture_tear_down);
+  g_test_add ("/card/referral-letter", Fixture, NULL, fixture_set_up, test_referral_letter, fixture_tear_down);
+  g_test_add ("/card/minors-from-relatives", Fixture, NULL, fixture_set_up, test_minors_from_relatives, fixture_tear_down);
+  g_test_add ("/card/unsaved-close", Fixture, NULL, fixture_set_up, test_unsaved_close, fixture_tear_down);
+  g_test_add ("/card/unsaved-logout", Fixture, NULL, fixture_set_up, test_unsaved_logout, fixture_tear_down);
 
   return card_test_finish (g_test_run ());
 }

@@ -2,8 +2,11 @@
  * against the database. */
 #include "card-test-util.h"
 
+#include <string.h>
+
 #include "stp-intake-page.h"
 #include "stp-intake-draft.h"
+#include "stp-store-drafts.h"
 
 typedef struct
 {
@@ -61,9 +64,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *draft = stp_intake_draft_default_path ();
-
-  g_remove (draft);
   card_test_db_open (&fixture->db);
   make_page (fixture);
 }
@@ -72,10 +72,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *draft = stp_intake_draft_default_path ();
-
   destroy_page (fixture);
-  g_remove (draft);
   card_test_db_close (&fixture->db);
   g_free (fixture->created_id);
   g_free (fixture->opened_id);
@@ -192,8 +189,8 @@ test_full_intake (Fixture       *fixture,
   /* A successful save clears the draft and the form. */
   card_test_wait (700);
   {
-    g_autofree char *draft = stp_intake_draft_default_path ();
-    g_assert_false (g_file_test (draft, G_FILE_TEST_EXISTS));
+    g_autofree char *draft = stp_store_load_intake_draft (fixture->db.store, fixture->db.session, NULL);
+    g_assert_null (draft);
   }
   g_assert_cmpstr (visible_step (fixture), ==, "person");
 }
@@ -216,15 +213,6 @@ save_resident_directly (Fixture    *fixture,
 }
 
 static void
-go_to_last_step (Fixture *fixture)
-{
-  stp_test_click (fixture->page, "next_button");
-  stp_test_click (fixture->page, "next_button");
-  stp_test_click (fixture->page, "next_button");
-  g_assert_cmpstr (visible_step (fixture), ==, "consents");
-}
-
-static void
 test_duplicate_declined (Fixture       *fixture,
                          gconstpointer  data)
 {
@@ -232,8 +220,7 @@ test_duplicate_declined (Fixture       *fixture,
 
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 1);
   fill_person (fixture, "Кузнецов", "15.03.1985");
-  go_to_last_step (fixture);
-  stp_test_click (fixture->page, "save_button");
+  stp_test_click (fixture->page, "next_button");
 
   g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
   g_assert_null (fixture->created_id);
@@ -253,12 +240,39 @@ test_duplicate_accepted_as_new (Fixture       *fixture,
   g_autofree char *existing_id = save_resident_directly (fixture, "Кузнецов");
 
   fill_person (fixture, "Кузнецов", "15.03.1985");
-  go_to_last_step (fixture);
-  stp_test_click (fixture->page, "save_button");
+  stp_test_click (fixture->page, "next_button");
   g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
   stp_test_click (fixture->page, "create_new_button");
+  /* «Another person»: on to the second step, not asked again at saving. */
+  g_assert_cmpstr (visible_step (fixture), ==, "episode");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "consents");
+  stp_test_click (fixture->page, "save_button");
   g_assert_nonnull (fixture->created_id);
   g_assert_cmpstr (fixture->created_id, !=, existing_id);
+  g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 2);
+}
+
+/* Checked again before saving: someone registered the same person while
+ * the form was being filled in. */
+static void
+test_duplicate_before_saving (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *existing_id = NULL;
+
+  fill_person (fixture, "Кузнецов", "15.03.1985");
+  stp_test_click (fixture->page, "next_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "episode");
+  existing_id = save_resident_directly (fixture, "Кузнецов");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "next_button");
+  stp_test_click (fixture->page, "save_button");
+  g_assert_cmpstr (visible_step (fixture), ==, "duplicates");
+  g_assert_null (fixture->created_id);
+  stp_test_click (fixture->page, "create_new_button");
+  g_assert_nonnull (fixture->created_id);
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 2);
 }
 
@@ -298,6 +312,9 @@ test_invalid_date (Fixture       *fixture,
   stp_test_save_picture (GTK_WINDOW (fixture->window), "intake-invalid-date.png");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (stp_test_get (fixture->page, "message_label"))),
                                    "«31.02.2020»"));
+  /* The date is typed right but does not exist: say so, not the format. */
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (stp_test_get (fixture->page, "message_label"))),
+                            "такой даты нет"));
 }
 
 static void
@@ -311,7 +328,7 @@ static void
 test_draft_restored (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *draft = stp_intake_draft_default_path ();
+  g_autofree char *draft = NULL;
   GtkWidget *form;
 
   fill_person (fixture, "Волков", "02.02.1990");
@@ -321,7 +338,8 @@ test_draft_restored (Fixture       *fixture,
   /* Half-typed and invalid: the draft keeps it anyway. */
   stp_test_set_text (stp_test_get (fixture->page, "relative-form"), "full_name", "Волков Сер");
   card_test_wait (800);
-  g_assert_true (g_file_test (draft, G_FILE_TEST_EXISTS));
+  draft = stp_store_load_intake_draft (fixture->db.store, fixture->db.session, NULL);
+  g_assert_nonnull (draft);
 
   destroy_page (fixture);
   make_page (fixture);
@@ -334,6 +352,75 @@ test_draft_restored (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (stp_test_get (form, "full_name"))), ==, "Волков Сер");
   g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (stp_test_get (fixture->page, "relatives_list")), 0));
   g_assert_cmpuint (card_test_count_residents (&fixture->db), ==, 0);
+}
+
+static StpSession *
+add_volunteer (Fixture *fixture)
+{
+  g_autoptr(StpUser) user = stp_user_new ();
+  g_autoptr(GError) error = NULL;
+  StpSession *volunteer;
+
+  user->login = g_strdup ("volunteer");
+  user->full_name = g_strdup ("Орлов Олег Игоревич");
+  user->role = STP_ROLE_VOLUNTEER;
+  user->active = TRUE;
+  g_assert_true (stp_store_save_user_with_password (fixture->db.store, fixture->db.session, user,
+                                                    "volunteer password", &error));
+  g_assert_no_error (error);
+  volunteer = stp_store_login (fixture->db.store, "volunteer", "volunteer password", &error);
+  g_assert_no_error (error);
+  return volunteer;
+}
+
+static const char *
+person_text (GtkWidget  *page,
+             const char *field)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (stp_test_get (stp_test_get (page, "person-form"), field)));
+}
+
+/* The draft is the user's, in the center database: another user of the
+ * center and another center's database on the same account start empty. */
+static void
+test_draft_per_user (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StpSession) volunteer = add_volunteer (fixture);
+  g_autofree char *old_file = g_build_filename (g_get_user_data_dir (), "stupeni", "intake-draft.ini", NULL);
+  g_autofree char *stored = NULL;
+  CardTestDb other = { 0 };
+  GtkWidget *window;
+  GtkWidget *page;
+
+  fill_person (fixture, "Волков", "02.02.1990");
+  card_test_wait (800);
+  destroy_page (fixture);
+  stored = stp_store_load_intake_draft (fixture->db.store, fixture->db.session, NULL);
+  g_assert_nonnull (strstr (stored, "Волков"));
+  g_assert_false (g_file_test (old_file, G_FILE_TEST_EXISTS));
+
+  g_set_object (&fixture->page_session, volunteer);
+  make_page (fixture);
+  g_assert_cmpstr (person_text (fixture->page, "surname"), ==, "");
+  g_assert_cmpstr (person_text (fixture->page, "birth_date"), ==, "");
+  destroy_page (fixture);
+
+  card_test_db_open (&other);
+  window = gtk_window_new ();
+  page = stp_intake_page_new (other.store, other.session);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  stp_test_iterate ();
+  g_assert_cmpstr (person_text (page, "surname"), ==, "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  stp_test_iterate ();
+  card_test_db_close (&other);
+
+  /* The director gets the draft back. */
+  g_clear_object (&fixture->page_session);
+  make_page (fixture);
+  g_assert_cmpstr (person_text (fixture->page, "surname"), ==, "Волков");
 }
 
 /* Volunteers do intake: the page works with their session too. */
@@ -384,9 +471,11 @@ main (int   argc,
   g_test_add ("/intake/full", Fixture, NULL, fixture_set_up, test_full_intake, fixture_tear_down);
   g_test_add ("/intake/duplicate-declined", Fixture, NULL, fixture_set_up, test_duplicate_declined, fixture_tear_down);
   g_test_add ("/intake/duplicate-new-record", Fixture, NULL, fixture_set_up, test_duplicate_accepted_as_new, fixture_tear_down);
+  g_test_add ("/intake/duplicate-before-saving", Fixture, NULL, fixture_set_up, test_duplicate_before_saving, fixture_tear_down);
   g_test_add ("/intake/invalid-date", Fixture, NULL, fixture_set_up, test_invalid_date, fixture_tear_down);
   g_test_add ("/intake/future-birth-date", Fixture, NULL, fixture_set_up, test_future_birth_date, fixture_tear_down);
   g_test_add ("/intake/draft-restored", Fixture, NULL, fixture_set_up, test_draft_restored, fixture_tear_down);
+  g_test_add ("/intake/draft-per-user", Fixture, NULL, fixture_set_up, test_draft_per_user, fixture_tear_down);
 
   g_test_add ("/intake/volunteer", Fixture, NULL, fixture_set_up, test_volunteer_intake, fixture_tear_down);
 

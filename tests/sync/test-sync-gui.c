@@ -141,6 +141,11 @@ test_sync_gui (void)
   set_row_text (page, "url_row", server.url);
   set_row_text (page, "code_row", code);
   set_row_text (page, "passphrase_row", PASSPHRASE);
+  /* The first computer: the passphrase twice, and written down. */
+  set_row_text (page, "passphrase_repeat_row", PASSPHRASE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (gtk_widget_get_template_child (page, STP_TYPE_SYNC_PAGE,
+                                                                                  "written_down_check")),
+                               TRUE);
   set_row_text (page, "fingerprint_row", server.fingerprint);
   button = find_button (page, "Connect");
   g_assert_nonnull (button);
