@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test bench clean deb test-deb test-deb-systemd check-split windows test-windows
+.PHONY: all deps setup build run test test-asan fuzz bench clean deb test-deb test-deb-systemd check-split windows test-windows
 
 all: build
 
@@ -30,8 +30,34 @@ test: build
 	xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
 	  meson test -C $(BUILDDIR) --print-errorlogs --num-processes 2
 
+# The suites built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (README.md, "Sanitizers").  SUITES="--suite server" runs fewer.
+ASAN_BUILDDIR ?= build-asan
+SUITES ?=
+
+test-asan: deps
+	test -f $(ASAN_BUILDDIR)/build.ninja || \
+	  meson setup $(ASAN_BUILDDIR) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+	meson compile -C $(ASAN_BUILDDIR)
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	G_SLICE=always-malloc \
+	xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+	  meson test -C $(ASAN_BUILDDIR) --print-errorlogs --num-processes 2 --timeout-multiplier 4 $(SUITES)
+
+# libFuzzer targets (README.md, "Fuzzing"); needs clang and libclang-rt-14-dev.
+FUZZ_BUILDDIR ?= build-fuzz
+
+fuzz:
+	test -f $(FUZZ_BUILDDIR)/build.ninja || \
+	  CC=clang CFLAGS=-fsanitize=fuzzer-no-link meson setup $(FUZZ_BUILDDIR) -Dfuzzing=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+	meson compile -C $(FUZZ_BUILDDIR) tests/fuzz/fuzz-envelope tests/fuzz/fuzz-snapshot \
+	  tests/fuzz/fuzz-batch tests/fuzz/fuzz-server tests/fuzz/fuzz-validate
+
 bench: build
-	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui
+	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui \
+	  bench/stupeni-bench-server-load
 
 # Debian packages stupeni and stupeni-server into $(DEBDIR) (dpkg-buildpackage
 # on a copy of the tree, then lintian).  test-deb installs them on this

@@ -133,11 +133,21 @@ stp_date_add_months (const char *date,
   int y, m, d;
   GDate g;
 
+  gint64 target;
+
   if (!parse_date (date, &y, &m, &d))
+    return NULL;
+  /* GDate takes unsigned month counts and asserts on the year's range
+   * (found by fuzz-validate): stay within years 1..9999. */
+  target = (gint64) y * 12 + (m - 1) + months;
+  if (target < 12 || target > (gint64) 9999 * 12 + 11)
     return NULL;
   g_date_clear (&g, 1);
   g_date_set_dmy (&g, d, m, y);
-  g_date_add_months (&g, months);
+  if (months >= 0)
+    g_date_add_months (&g, (guint) months);
+  else
+    g_date_subtract_months (&g, (guint) -(gint64) months);
   return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&g),
                           g_date_get_month (&g), g_date_get_day (&g));
 }

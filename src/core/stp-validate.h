@@ -25,7 +25,9 @@ gboolean  stp_snils_is_valid         (const char    *snils);
 char     *stp_snils_format           (const char    *snils);
 /* TRUE for a real calendar date "YYYY-MM-DD". */
 gboolean  stp_date_is_valid          (const char    *date);
-/* @date plus @months (clamped to the month's end), "YYYY-MM-DD". */
+/* @date plus @months (negative: minus; clamped to the month's end),
+ * "YYYY-MM-DD"; NULL when @date is not a date or the result is outside
+ * the years 1..9999. */
 char     *stp_date_add_months        (const char    *date,
                                       int            months);
 

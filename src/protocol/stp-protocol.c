@@ -285,22 +285,195 @@ stp_json_canonicalize (JsonNode *node)
   return g_string_free (out, FALSE);
 }
 
-JsonNode *
-stp_json_parse (const char  *data,
-                gsize        len,
-                GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+const StpJsonLimits stp_json_default_limits = {
+  .max_bytes = 64 * 1024 * 1024,
+  .max_depth = STP_JSON_MAX_DEPTH,
+  .max_string = 64 * 1024 * 1024,
+  .max_elements = 1000000,
+  .max_values = 1000000,
+};
 
+static gboolean
+json_too_large (GError     **error,
+                const char  *message)
+{
+  g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE, message);
+  return FALSE;
+}
+
+static gboolean
+json_invalid (GError **error)
+{
+  g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                       _("The data is not valid JSON"));
+  return FALSE;
+}
+
+static int
+hex4 (const char *p)
+{
+  int value = 0;
+
+  for (int k = 0; k < 4; k++)
+    {
+      int digit = g_ascii_xdigit_value (p[k]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* Length of the escape at @p (which is a backslash), or 0 when it is not
+ * one JSON allows: \" \\ \/ \b \f \n \r \t, or \uXXXX that is not
+ * U+0000 and not half of a surrogate pair without the other half. */
+static gsize
+json_escape_length (const char *p,
+                    gsize       left)
+{
+  int unit;
+
+  if (left < 2)
+    return 0;
+  if (strchr ("\"\\/bfnrt", p[1]) != NULL && p[1] != '\0')
+    return 2;
+  if (p[1] != 'u' || left < 6 || (unit = hex4 (p + 2)) <= 0)
+    return 0;
+  if (unit >= 0xdc00 && unit <= 0xdfff)
+    return 0;
+  if (unit >= 0xd800 && unit <= 0xdbff)
+    {
+      int low;
+
+      if (left < 12 || p[6] != '\\' || p[7] != 'u' || (low = hex4 (p + 8)) < 0xdc00 || low > 0xdfff)
+        return 0;
+      return 12;
+    }
+  return 6;
+}
+
+/* One pass over the bytes, with no recursion and no allocation: the depth
+ * of open brackets, the elements of each open container (commas at its
+ * level), the values in all (commas and containers, plus one), and the
+ * length of each token.  It does not
+ * check the syntax (the parser does), so it only needs to be right about
+ * what is inside a string and what is not. */
+gboolean
+stp_json_check_limits (const char          *data,
+                       gsize                len,
+                       const StpJsonLimits *limits,
+                       GError             **error)
+{
+  guint elements[STP_JSON_MAX_DEPTH + 1] = { 0 };
+  guint max_depth;
+  guint depth = 0;
+  guint values = 1;
+  gsize token = 0;          /* bytes of the current string or bare token */
+  gboolean in_string = FALSE;
+
+  if (limits == NULL)
+    limits = &stp_json_default_limits;
+  max_depth = MIN (limits->max_depth, STP_JSON_MAX_DEPTH);
+
+  if (len > limits->max_bytes)
+    return json_too_large (error, _("The data is larger than allowed"));
   if (data == NULL || len == 0 || !g_utf8_validate_len (data, len, NULL))
     {
       g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
                            _("The data is not valid JSON"));
-      return NULL;
+      return FALSE;
     }
 
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            {
+              gsize skip;
+
+              /* Only the escapes JSON has: json-glib would also take
+               * octal ones, which make bytes that are not UTF-8. */
+              if ((skip = json_escape_length (data + i, len - i)) == 0)
+                return json_invalid (error);
+              i += skip - 1;
+              token += skip - 1;
+            }
+          else if ((guchar) c < 0x20)
+            return json_invalid (error);    /* raw control characters */
+          else if (c == '"')
+            {
+              in_string = FALSE;
+              token = 0;
+              continue;
+            }
+          if (++token > limits->max_string)
+            return json_too_large (error, _("A text value in the data is longer than allowed"));
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          token = 0;
+          break;
+        case '[':
+        case '{':
+          if (depth >= max_depth)
+            return json_too_large (error, _("The data is nested deeper than allowed"));
+          if (++values > limits->max_values)
+            return json_too_large (error, _("The data has more values than allowed"));
+          depth++;
+          elements[depth] = 0;
+          token = 0;
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          token = 0;
+          break;
+        case ',':
+          if (++elements[depth] >= limits->max_elements)
+            return json_too_large (error, _("A list or object in the data has more entries than allowed"));
+          if (++values > limits->max_values)
+            return json_too_large (error, _("The data has more values than allowed"));
+          token = 0;
+          break;
+        case ':':
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+          token = 0;
+          break;
+        default:
+          /* Numbers, true/false/null, or garbage the parser will refuse. */
+          if (++token > limits->max_string)
+            return json_too_large (error, _("A value in the data is longer than allowed"));
+        }
+    }
+  return TRUE;
+}
+
+JsonNode *
+stp_json_parse_bounded (const char          *data,
+                        gsize                len,
+                        const StpJsonLimits *limits,
+                        GError             **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!stp_json_check_limits (data, len, limits, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
     {
       g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
@@ -317,6 +490,14 @@ stp_json_parse (const char  *data,
     }
 
   return json_node_ref (root);
+}
+
+JsonNode *
+stp_json_parse (const char  *data,
+                gsize        len,
+                GError     **error)
+{
+  return stp_json_parse_bounded (data, len, &stp_json_default_limits, error);
 }
 
 /* Ids (center, device, msg_id, key_id) are short printable tokens: UUIDs in

@@ -54,7 +54,41 @@ GBytes     *stp_base64_decode          (const char   *text,
  * and for what the server stores. */
 char       *stp_json_canonicalize      (JsonNode     *node);
 
-/* Parses @data (not necessarily NUL-terminated) as one JSON value. */
+/* Bounds on JSON read from outside (docs/PROTOCOL.md, "Limits").  The
+ * text is scanned against them before json-glib sees it, so its
+ * recursive parser never goes deeper than @max_depth and never builds more
+ * than @max_values nodes.  Strings and other tokens are counted in bytes
+ * as written (escapes included). */
+typedef struct
+{
+  gsize max_bytes;      /* the whole text */
+  guint max_depth;      /* nesting of arrays and objects; 1 = "[]" */
+  gsize max_string;     /* one string, member name, number or literal */
+  guint max_elements;   /* members of one object or elements of one array */
+  guint max_values;     /* values in the whole text */
+} StpJsonLimits;
+
+#define STP_JSON_MAX_DEPTH 64
+
+/* What stp_json_parse() allows: 64 MiB, depth 64, 1 000 000 values. */
+extern const StpJsonLimits stp_json_default_limits;
+
+/* Checks @data against @limits without building anything: an over-limit
+ * value is STP_PROTOCOL_ERROR_TOO_LARGE, bad UTF-8 STP_PROTOCOL_ERROR_INVALID.
+ * Syntax is left to the parser. */
+gboolean    stp_json_check_limits      (const char          *data,
+                                        gsize                len,
+                                        const StpJsonLimits *limits,
+                                        GError             **error);
+
+/* Parses @data (not necessarily NUL-terminated) as one JSON value, within
+ * @limits (NULL: stp_json_default_limits).  Every parse of outside input
+ * goes through here. */
+JsonNode   *stp_json_parse_bounded     (const char          *data,
+                                        gsize                len,
+                                        const StpJsonLimits *limits,
+                                        GError             **error);
+/* The same with stp_json_default_limits. */
 JsonNode   *stp_json_parse             (const char   *data,
                                         gsize         len,
                                         GError      **error);

@@ -54,6 +54,35 @@ get_uint (GKeyFile  *file,
  * Reads the [server] group of @path.  A missing file gives the defaults,
  * so that `init` can create it.
  */
+/* The configuration is read whole and checked before GKeyFile parses it:
+ * at most STP_SERVER_MAX_CONFIG_BYTES and valid UTF-8.  A missing file is
+ * G_FILE_ERROR_NOENT as from g_key_file_load_from_file(). */
+static gboolean
+load_key_file (GKeyFile    *file,
+               const char  *path,
+               GError     **error)
+{
+  g_autofree char *text = NULL;
+  GStatBuf st;
+  gsize len = 0;
+
+  if (g_stat (path, &st) == 0 && st.st_size > STP_SERVER_MAX_CONFIG_BYTES)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           _("The file is larger than a configuration can be"));
+      return FALSE;
+    }
+  if (!g_file_get_contents (path, &text, &len, error))
+    return FALSE;
+  if (len > STP_SERVER_MAX_CONFIG_BYTES || !g_utf8_validate_len (text, len, NULL))
+    {
+      g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
+                           _("The file is not UTF-8 text of a sensible size"));
+      return FALSE;
+    }
+  return g_key_file_load_from_data (file, text, len, G_KEY_FILE_KEEP_COMMENTS, error);
+}
+
 StpServerConfig *
 stp_server_config_load (const char  *path,
                         GError     **error)
@@ -65,7 +94,7 @@ stp_server_config_load (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, &local_error) &&
+  if (!load_key_file (file, path, &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
       g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
@@ -108,11 +137,20 @@ stp_server_config_load (const char  *path,
     config->enroll_attempts_per_minute = (guint) get_uint (file, "enroll_attempts_per_minute",
                                                            STP_SERVER_DEFAULT_ENROLL_RATE,
                                                            100000, &local_error);
+  if (local_error == NULL)
+    config->max_pull_bytes = (gsize) get_uint (file, "max_pull_bytes",
+                                               STP_SERVER_DEFAULT_MAX_PULL_BYTES,
+                                               G_GUINT64_CONSTANT (1) << 32, &local_error);
+  if (local_error == NULL)
+    config->workers = (guint) get_uint (file, "workers", STP_SERVER_DEFAULT_WORKERS,
+                                        STP_SERVER_MAX_WORKERS, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (config->workers < 1)
+    config->workers = 1;
   if (config->max_body_bytes < 1024 || config->max_pull_limit < 1 ||
       config->max_snapshot_bytes < 1)
     {
@@ -144,7 +182,7 @@ stp_server_config_set_admin_password (StpServerConfig  *config,
       return FALSE;
     }
 
-  if (!g_key_file_load_from_file (file, config->path, G_KEY_FILE_KEEP_COMMENTS, &local_error) &&
+  if (!load_key_file (file, config->path, &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

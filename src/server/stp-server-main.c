@@ -288,6 +288,13 @@ command_init (StpServerConfig *config,
     }
 
   g_print ("initialized %s store in %s\n", stp_server_store_get_kind (store), config->state_dir);
+  {
+    g_autoptr(GError) version_error = NULL;
+
+    g_print ("schema version %" G_GINT64_FORMAT " of %u\n",
+             stp_server_store_get_version (store, &version_error),
+             stp_server_store_latest_version ());
+  }
   return 0;
 }
 

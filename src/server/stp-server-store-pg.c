@@ -84,7 +84,9 @@ pg_query (StpServerStore      *store,
 static const StpServerStoreVTable pg_vtable = {
   .name = "postgresql",
   .begin_sql = "BEGIN",
-  .schema_sql = "SET client_min_messages = warning;" STP_SERVER_STORE_SCHEMA,
+  .setup_sql = "SET client_min_messages = warning;",
+  /* Several server processes may start at once on one database. */
+  .lock_sql = "SELECT pg_advisory_xact_lock(7862353160)",
   .free = pg_free,
   .exec_script = pg_exec_script,
   .query = pg_query,

@@ -1,10 +1,17 @@
-/* stp-server-store-schema.h: the tables, in SQL both backends accept. */
+/* stp-server-store-schema.h: the tables, in SQL both backends accept, as
+ * numbered migrations (docs/ARCHITECTURE.md, "Server schema").
+ *
+ * STP_SERVER_STORE_MIGRATIONS[i] takes a database from version i to i + 1;
+ * the table schema_version has one row per migration applied.  Migrations
+ * are only ever added at the end, never changed.  Migration 1 is the
+ * schema from before versions were kept, written with IF NOT EXISTS so that
+ * such a database simply records it. */
 #pragma once
 
 /* snapshot_chunks.size is the decoded size of the chunk's base64 body, kept
  * so that checking a snapshot's total against its declared bytes sums small
  * numbers instead of reading every stored chunk again on each upload. */
-#define STP_SERVER_STORE_SCHEMA \
+#define STP_SERVER_STORE_MIGRATION_1 \
   "CREATE TABLE IF NOT EXISTS centers (" \
   "  id TEXT PRIMARY KEY," \
   "  name TEXT NOT NULL," \
@@ -71,3 +78,9 @@
   "  size BIGINT NOT NULL," \
   "  body TEXT NOT NULL," \
   "  PRIMARY KEY (center, snapshot, n));"
+
+/* The administrator lists a center's devices; enrollment counts them. */
+#define STP_SERVER_STORE_MIGRATION_2 \
+  "CREATE INDEX IF NOT EXISTS devices_center ON devices (center);"
+
+#define STP_SERVER_STORE_MIGRATIONS { STP_SERVER_STORE_MIGRATION_1, STP_SERVER_STORE_MIGRATION_2 }

@@ -106,12 +106,15 @@ sqlite_query (StpServerStore      *store,
   return result;
 }
 
+static GMutex sqlite_write_lock;
+
 static const StpServerStoreVTable sqlite_vtable = {
   .name = "sqlite",
   .begin_sql = "BEGIN IMMEDIATE",
-  .schema_sql = "PRAGMA journal_mode = WAL;"
-                "PRAGMA foreign_keys = ON;"
-                STP_SERVER_STORE_SCHEMA,
+  .setup_sql = "PRAGMA journal_mode = WAL;"
+               "PRAGMA foreign_keys = ON;",
+  .lock_sql = NULL,   /* BEGIN IMMEDIATE takes the write lock */
+  .write_lock = &sqlite_write_lock,
   .free = sqlite_free,
   .exec_script = sqlite_exec_script,
   .query = sqlite_query,

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-server-store.h"
+#include "stp-server-store-schema.h"
 
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
@@ -59,6 +60,9 @@ stp_server_now_millis (void)
   return g_get_real_time () / 1000;
 }
 
+static gboolean migrate (StpServerStore  *store,
+                         GError         **error);
+
 StpServerStore *
 stp_server_store_open (const char  *database,
                        const char  *state_dir,
@@ -91,7 +95,8 @@ stp_server_store_open (const char  *database,
   if (store == NULL)
     return NULL;
 
-  if (!store->vtable->exec_script (store, store->vtable->schema_sql, error))
+  if (!store->vtable->exec_script (store, store->vtable->setup_sql, error) ||
+      !migrate (store, error))
     {
       stp_server_store_free (store);
       return NULL;
@@ -135,18 +140,41 @@ exec (StpServerStore      *store,
   return result != NULL;
 }
 
+static void
+release_write_lock (StpServerStore *store)
+{
+  if (store->holds_write_lock)
+    {
+      store->holds_write_lock = FALSE;
+      g_mutex_unlock (store->vtable->write_lock);
+    }
+}
+
 static gboolean
 begin (StpServerStore  *store,
        GError         **error)
 {
-  return exec (store, store->vtable->begin_sql, NULL, 0, error);
+  if (store->vtable->write_lock != NULL && !store->holds_write_lock)
+    {
+      g_mutex_lock (store->vtable->write_lock);
+      store->holds_write_lock = TRUE;
+    }
+  if (!exec (store, store->vtable->begin_sql, NULL, 0, error))
+    {
+      release_write_lock (store);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
 commit (StpServerStore  *store,
         GError         **error)
 {
-  return exec (store, "COMMIT", NULL, 0, error);
+  gboolean ok = exec (store, "COMMIT", NULL, 0, error);
+
+  release_write_lock (store);
+  return ok;
 }
 
 static void
@@ -156,6 +184,74 @@ rollback (StpServerStore *store)
 
   if (!exec (store, "ROLLBACK", NULL, 0, &error))
     g_warning ("Rollback failed: %s", error->message);
+  release_write_lock (store);
+}
+
+/* Migrations */
+
+static const char * const migrations[] = STP_SERVER_STORE_MIGRATIONS;
+
+guint
+stp_server_store_latest_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+gint64
+stp_server_store_get_version (StpServerStore  *store,
+                              GError         **error)
+{
+  g_autoptr(StpServerResult) result = query (store, "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                                             NULL, 0, error);
+
+  if (result == NULL)
+    return -1;
+  return g_ascii_strtoll (stp_server_result_get (result, 0, 0), NULL, 10);
+}
+
+/* Brings the database to the latest version in one transaction, under a
+ * lock, so that processes starting together apply each step once. */
+static gboolean
+migrate (StpServerStore  *store,
+         GError         **error)
+{
+  gint64 version;
+
+  if (!begin (store, error))
+    return FALSE;
+  if ((store->vtable->lock_sql != NULL && !exec (store, store->vtable->lock_sql, NULL, 0, error)) ||
+      !store->vtable->exec_script (store, "CREATE TABLE IF NOT EXISTS schema_version ("
+                                          "  version INTEGER PRIMARY KEY,"
+                                          "  applied_at BIGINT NOT NULL)", error) ||
+      (version = stp_server_store_get_version (store, error)) < 0)
+    goto failed;
+
+  if (version > (gint64) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_CONFIG,
+                   _("The database was made by a newer stupeni-server (schema version %d); "
+                     "update this one"), (int) version);
+      goto failed;
+    }
+
+  for (gint64 v = version; v < (gint64) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, v + 1);
+      g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, stp_server_now_millis ());
+      const char *params[] = { number, now };
+
+      if (!store->vtable->exec_script (store, migrations[v], error) ||
+          !exec (store, "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
+                 params, 2, error))
+        goto failed;
+      if (v > 0 || version > 0)
+        g_info ("Server database migrated to version %" G_GINT64_FORMAT, v + 1);
+    }
+  return commit (store, error);
+
+failed:
+  rollback (store);
+  return FALSE;
 }
 
 gboolean
@@ -498,20 +594,58 @@ fail:
   return FALSE;
 }
 
+/* Reply bytes beyond the bodies: {"envelopes":[…],"last_seq":N,"more":false}
+ * once, and {"envelope":…,"seq":N}, per envelope. */
+#define PULL_PAGE_OVERHEAD 64
+#define PULL_ROW_OVERHEAD  40
+
 StpServerResult *
 stp_server_store_pull (StpServerStore  *store,
                        const char      *center,
                        gint64           after,
                        guint            limit,
+                       gsize            max_bytes,
+                       gboolean        *more,
                        GError         **error)
 {
   g_autofree char *after_text = g_strdup_printf ("%" G_GINT64_FORMAT, after);
-  g_autofree char *limit_text = g_strdup_printf ("%u", limit);
+  g_autofree char *limit_text = g_strdup_printf ("%u", limit + 1);
+  g_autofree char *last_text = NULL;
+  g_autoptr(StpServerResult) sizes = NULL;
   const char *params[] = { center, after_text, limit_text };
+  gsize total = PULL_PAGE_OVERHEAD;
+  guint n = 0;
 
-  return query (store,
-                "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 "
-                "ORDER BY seq LIMIT $3", params, 3, error);
+  /* The sizes first, so that the bodies read are those that fit: a page
+   * of large envelopes is never read whole into memory.  Stored bodies are
+   * ASCII (canonical JSON with base64), so LENGTH counts bytes. */
+  sizes = query (store,
+                 "SELECT seq, LENGTH(body) FROM envelopes WHERE center = $1 AND seq > $2 "
+                 "ORDER BY seq LIMIT $3", params, 3, error);
+  if (sizes == NULL)
+    return NULL;
+  while (n < sizes->n_rows && n < limit)
+    {
+      gsize size = (gsize) g_ascii_strtoull (stp_server_result_get (sizes, n, 1), NULL, 10)
+                   + PULL_ROW_OVERHEAD;
+
+      if (n > 0 && total + size > max_bytes)
+        break;
+      total += size;
+      n++;
+    }
+  *more = n < sizes->n_rows;
+  if (n == 0)
+    return g_steal_pointer (&sizes);   /* no rows */
+
+  last_text = g_strdup (stp_server_result_get (sizes, n - 1, 0));
+  {
+    const char *body_params[] = { center, after_text, last_text };
+
+    return query (store,
+                  "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 AND seq <= $3 "
+                  "ORDER BY seq", body_params, 3, error);
+  }
 }
 
 gboolean

@@ -41,7 +41,12 @@ typedef struct
 {
   const char       *name;         /* "sqlite" or "postgresql" */
   const char       *begin_sql;    /* starts a write transaction */
-  const char       *schema_sql;
+  const char       *setup_sql;    /* run on each new connection */
+  const char       *lock_sql;     /* serializes migrations; NULL if begin_sql does */
+  /* Taken around write transactions when the database allows only one
+   * writer (SQLite): the process's workers then queue on a mutex instead
+   * of polling in SQLite's busy handler, which sleeps up to 100 ms. */
+  GMutex           *write_lock;
   void             (*free)        (StpServerStore      *store);
   gboolean         (*exec_script) (StpServerStore      *store,
                                    const char          *sql,
@@ -56,6 +61,7 @@ typedef struct
 struct _StpServerStore
 {
   const StpServerStoreVTable *vtable;
+  gboolean                    holds_write_lock;
 };
 
 StpServerStore *stp_server_store_sqlite_open   (const char  *path,
@@ -70,6 +76,10 @@ StpServerStore *stp_server_store_open          (const char  *database,
                                                 GError     **error);
 void            stp_server_store_free          (StpServerStore *store);
 const char     *stp_server_store_get_kind      (StpServerStore *store);
+/* The schema version of the database (the number of migrations applied). */
+gint64          stp_server_store_get_version   (StpServerStore *store,
+                                                GError        **error);
+guint           stp_server_store_latest_version (void);
 
 typedef struct
 {
@@ -190,10 +200,15 @@ gboolean        stp_server_store_push          (StpServerStore  *store,
                                                 guint            n_items,
                                                 gint64           now,
                                                 GError         **error);
+/* Rows (seq, body) after @after in seq order: at most @limit, and no more
+ * than fit in @max_bytes of reply (but always one, if there is one);
+ * @more says whether rows are left. */
 StpServerResult *stp_server_store_pull         (StpServerStore  *store,
                                                 const char      *center,
                                                 gint64           after,
                                                 guint            limit,
+                                                gsize            max_bytes,
+                                                gboolean        *more,
                                                 GError         **error);
 gboolean        stp_server_store_add_aggregate (StpServerStore  *store,
                                                 const char      *center,

@@ -458,6 +458,36 @@ test_get_speed (TestCenter    *tc,
   g_assert_cmpint (elapsed / 200, <, 20000);
 }
 
+/* Found by fuzz-validate (issue 14): negative months were passed to
+ * GDate as a huge unsigned count, and years past 9999 tripped its
+ * assertions. */
+static void
+test_date_add_months (void)
+{
+  const struct { const char *date; int months; const char *expected; } cases[] = {
+    { "2024-01-31", 1, "2024-02-29" },
+    { "2023-01-31", 1, "2023-02-28" },
+    { "2024-03-31", -1, "2024-02-29" },
+    { "2024-01-15", -1, "2023-12-15" },
+    { "2024-01-15", 24, "2026-01-15" },
+    { "9999-12-01", 0, "9999-12-01" },
+    { "9999-12-01", 1, NULL },
+    { "0001-01-01", -1, NULL },
+    { "2024-01-15", -200, "2007-05-15" },
+    { "2024-01-15", G_MAXINT, NULL },
+    { "2024-01-15", G_MININT, NULL },
+    { "2024-02-30", 1, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = stp_date_add_months (cases[i].date, cases[i].months);
+
+      g_test_message ("%s %+d", cases[i].date, cases[i].months);
+      g_assert_cmpstr (got, ==, cases[i].expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -473,6 +503,7 @@ main (int   argc,
   ADD ("/records/length-limits", test_length_limits);
   ADD ("/records/get-speed", test_get_speed);
   g_test_add_func ("/records/phone-forms", test_phone_forms);
+  g_test_add_func ("/records/date-add-months", test_date_add_months);
   g_test_add_func ("/records/enum-tables", test_enum_tables);
   return g_test_run ();
 }

@@ -111,6 +111,129 @@ test_canonical (void)
 }
 
 static void
+expect_limit (const char          *text,
+              const StpJsonLimits *limits,
+              int                  code)      /* -1: parses */
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_test_message ("%.80s", text);
+  node = stp_json_parse_bounded (text, strlen (text), limits, &error);
+  if (code < 0)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (node);
+    }
+  else
+    {
+      g_assert_error (error, STP_PROTOCOL_ERROR, code);
+      g_assert_null (node);
+    }
+}
+
+/* Issue 14: the bounds are checked on the bytes, before json-glib's
+ * recursive parser runs. */
+static void
+test_json_limits (void)
+{
+  const StpJsonLimits small = { .max_bytes = 64, .max_depth = 3, .max_string = 5,
+                                .max_elements = 3, .max_values = 6 };
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) wide = g_string_new ("[");
+
+  /* Depth: 64 levels parse, 65 do not, and neither do 1 000 000. */
+  for (guint i = 0; i < 64; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 64; i++)
+    g_string_append_c (deep, ']');
+  expect_limit (deep->str, NULL, -1);
+  g_string_prepend_c (deep, '[');
+  g_string_append_c (deep, ']');
+  expect_limit (deep->str, NULL, STP_PROTOCOL_ERROR_TOO_LARGE);
+  {
+    g_autofree char *bomb = g_strnfill (1000000, '[');
+    expect_limit (bomb, NULL, STP_PROTOCOL_ERROR_TOO_LARGE);
+  }
+  expect_limit ("[[[1]]]", &small, -1);
+  expect_limit ("[[[[1]]]]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("{\"a\":{\"b\":{\"c\":{}}}}", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  /* Brackets inside strings are text, and an escaped quote does not end one. */
+  expect_limit ("[\"[[[[\"]", &small, -1);
+  expect_limit ("[\"\\\"[[[[\"]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);  /* 6 bytes */
+  expect_limit ("[\"\\\"[[\"]", &small, -1);
+  expect_limit ("[\"\\\"\",[[[[]]]]]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+
+  /* Strings, member names and bare tokens. */
+  expect_limit ("[\"abcde\"]", &small, -1);
+  expect_limit ("[\"abcdef\"]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("{\"abcdef\":1}", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("[123456]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+
+  /* Elements of one container and values in all. */
+  expect_limit ("[1,2,3]", &small, -1);
+  expect_limit ("[1,2,3,4]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("[[1,2],[3,4],[5,6]]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("[[1,2],[3]]", &small, -1);
+  expect_limit ("[[1,2],[3,4]]", &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+
+  /* The whole size, and the usual errors still come from the parser. */
+  for (guint i = 0; i < 40; i++)
+    g_string_append (wide, "1,");
+  g_string_append (wide, "1]");
+  expect_limit (wide->str, &small, STP_PROTOCOL_ERROR_TOO_LARGE);
+  expect_limit ("[1,", NULL, STP_PROTOCOL_ERROR_INVALID);
+  expect_limit ("]]]]", NULL, STP_PROTOCOL_ERROR_INVALID);
+  expect_limit ("\"\xc3\x28\"", NULL, STP_PROTOCOL_ERROR_INVALID);
+  expect_limit ("", NULL, STP_PROTOCOL_ERROR_INVALID);
+}
+
+/* Found by fuzz-snapshot (issue 14): json-glib takes octal escapes such as
+ * "\333", which make a byte that is not UTF-8; a manifest with one parsed,
+ * and its canonical form did not.  Only JSON's own escapes are accepted,
+ * and raw control characters, U+0000 and lone surrogates are refused. */
+static void
+test_json_strict_strings (void)
+{
+  const char *good[] = { "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"a\\/b\\n\\t\\\"\\\\\"",
+                         "\"\\u0001\"", "[\"ё\"]", NULL };
+  const char *bad[] = { "\"\\3\"", "\"\\333\"", "\"\\x41\"", "\"\\ud800\"", "\"\\udc00x\"",
+                        "\"\\ud800\\u0041\"", "\"\\u0000\"", "\"a\x01b\"", "\"a\nb\"",
+                        "\"\\u12\"", "\"\\", "\"\\'\"", NULL };
+  const char *manifest = "{\"chunks\":3,\"device\":\"d2\",\"format\":\"sq\\\\\\333333\","
+                         "\"hash\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFYXRGBkaGxwdHh8=\","
+                         "\"hlc\":\"148760000\",\"raw_bytes\":252,\"schema\":1,\"seq\":42,\"v\":1}";
+  g_auto(StpSnapshotManifest) parsed = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *canonical = NULL;
+
+      g_test_message ("good: %s", good[i]);
+      node = stp_json_parse (good[i], strlen (good[i]), &error);
+      g_assert_no_error (error);
+      canonical = stp_json_canonicalize (node);
+      g_assert_true (g_utf8_validate (canonical, -1, NULL));
+    }
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+
+      g_test_message ("bad: %s", bad[i]);
+      node = stp_json_parse (bad[i], strlen (bad[i]), &error);
+      g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+      g_assert_null (node);
+      g_clear_error (&error);
+    }
+
+  g_assert_false (stp_snapshot_manifest_from_json (&parsed, manifest, strlen (manifest), &error));
+  g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+}
+
+static void
 test_envelope_round_trip (void)
 {
   g_autoptr(StpEnvelope) envelope = make_sealed ();
@@ -754,6 +877,8 @@ main (int   argc,
   g_test_add_func ("/protocol/base64", test_base64);
   g_test_add_func ("/protocol/device-codes", test_device_codes);
   g_test_add_func ("/protocol/canonical-json", test_canonical);
+  g_test_add_func ("/protocol/json-limits", test_json_limits);
+  g_test_add_func ("/protocol/json-strict-strings", test_json_strict_strings);
   g_test_add_func ("/protocol/envelope/round-trip", test_envelope_round_trip);
   g_test_add_func ("/protocol/envelope/malformed", test_envelope_malformed);
   g_test_add_func ("/protocol/envelope/tamper", test_envelope_tamper);
