@@ -265,6 +265,53 @@ add_stage_rows (Builder    *b,
   return TRUE;
 }
 
+/* The same counts by stage kind (schema 006): every kind always, stages
+ * without a kind (or no stage) as «другое», then "total". */
+static gboolean
+add_stage_kind_rows (Builder    *b,
+                     GHashTable *counts,
+                     GError    **error)
+{
+  const StpEnumItem *items = stp_enum_get_items (STP_ENUM_STAGE_KIND);
+  gint64 by_kind[STP_STAGE_KIND_OTHER + 1] = { 0, };
+  g_autoptr(GHashTable) kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 total = 0;
+  int rc;
+
+  stmt = stp_store_prepare (b->store,
+                            "SELECT id, coalesce (kind, 'other') FROM stages"
+                            " WHERE deleted = 0 AND id IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int kind = stp_enum_from_code (STP_ENUM_STAGE_KIND, (const char *) sqlite3_column_text (stmt, 1));
+
+      g_hash_table_insert (kinds, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                           GINT_TO_POINTER ((kind >= 0 ? kind : STP_STAGE_KIND_OTHER) + 1));
+    }
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gpointer kind = g_hash_table_lookup (kinds, key);
+
+      by_kind[kind != NULL ? GPOINTER_TO_INT (kind) - 1 : STP_STAGE_KIND_OTHER] += *(gint64 *) value;
+      total += *(gint64 *) value;
+    }
+  for (guint i = 0; items[i].code != NULL; i++)
+    add_row (b, items[i].code, stp_enum_to_label (STP_ENUM_STAGE_KIND, items[i].value),
+             by_kind[items[i].value]);
+  add_row (b, "total", C_("stats", "Total"), total);
+  return TRUE;
+}
+
 /* The follow-ups of one kind (6 or 12 months) due in the period. */
 typedef struct
 {
@@ -1252,7 +1299,11 @@ section_in_program_by_stage (Builder *b,
                              GError **error)
 {
   begin_section (b, "in_program_by_stage", NC_("stats", "In the program at the end of the period, by stage"));
-  return add_stage_rows (b, t->in_program_by_stage, TRUE, error);
+  if (!add_stage_rows (b, t->in_program_by_stage, TRUE, error))
+    return FALSE;
+  begin_section (b, "in_program_by_stage_kind",
+                 NC_("stats", "In the program at the end of the period, by kind of stage"));
+  return add_stage_kind_rows (b, t->in_program_by_stage, error);
 }
 
 static gboolean
@@ -1261,7 +1312,10 @@ section_dropped_out_by_stage (Builder *b,
                               GError **error)
 {
   begin_section (b, "dropped_out_by_stage", NC_("stats", "Dropped out, by stage"));
-  return add_stage_rows (b, t->dropped_out_by_stage, FALSE, error);
+  if (!add_stage_rows (b, t->dropped_out_by_stage, FALSE, error))
+    return FALSE;
+  begin_section (b, "dropped_out_by_stage_kind", NC_("stats", "Dropped out, by kind of stage"));
+  return add_stage_kind_rows (b, t->dropped_out_by_stage, error);
 }
 
 static void

@@ -29,8 +29,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpCenterStats, stp_center_stats_free)
 
 /* Sections, in order:
  *   admitted_by_source, admitted_by_substance, discharged_by_source,
- *   discharged_by_substance, in_program_by_stage (at period end),
- *   outcomes (completed, dropped_out, expelled, ...), dropped_out_by_stage,
+ *   discharged_by_substance, in_program_by_stage (at period end, keys are
+ *   stage ids), in_program_by_stage_kind (keys are StpStageKind codes, every
+ *   kind listed), outcomes (completed, dropped_out, expelled, ...),
+ *   dropped_out_by_stage, dropped_out_by_stage_kind,
  *   remission_6 (yes, no, unknown, reached, due), remission_12 (same),
  *   resocialization (employed, documents_restored, returned_to_family),
  *   families (relatives_served, codependents, families_with_minors, sop, tzhs,
