@@ -536,13 +536,11 @@ count_referrals (Walk    *w,
   stmt = stp_store_prepare (w->store,
                             "SELECT due_on IS NOT NULL AND due_on < ?1, resident_id FROM referrals"
                             " INDEXED BY referrals_due"
-                            " WHERE response_on IS NULL AND deleted = 0 AND direction = ?2",
+                            " WHERE response_on IS NULL AND deleted = 0",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, stp_enum_to_code (STP_ENUM_DIRECTION, STP_DIRECTION_OUTGOING),
-                     -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (!is_live (w, column_text (stmt, 1)))

@@ -74,7 +74,9 @@ typedef struct
   /* What needs doing this week (today and the six days after it). */
   gint64       follow_ups_overdue;          /* pending, due before today */
   gint64       follow_ups_this_week;        /* pending, due today … today + 6 */
-  gint64       referrals_awaiting;          /* outgoing, no answer yet */
+  gint64       referrals_awaiting;          /* without an answer yet: outgoing ones
+                                             * wait for the agency's, incoming ones
+                                             * for the center's (as the working list) */
   gint64       referrals_overdue;           /* of those, due before today */
   gint64       court_notices_due;           /* see stp_store_compute_overview () */
   gint64       consents_expiring;           /* see stp_store_compute_overview () */
