@@ -598,6 +598,7 @@ draw_vertical (Canvas *c)
               double r = size * 0.3;
 
               set_rgb (c->cr, rgb, 1.0);
+              cairo_new_path (c->cr);
               if (s % 2 == 0)
                 cairo_arc (c->cr, x, y, r, 0, 2 * G_PI);
               else
