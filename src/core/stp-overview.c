@@ -722,3 +722,20 @@ stp_store_compute_overview (StpStore    *self,
     return NULL;
   return g_steal_pointer (&overview);
 }
+
+gint64
+stp_store_get_data_version (StpStore *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 version = -1;
+
+  g_return_val_if_fail (STP_IS_STORE (self), -1);
+
+  stmt = stp_store_prepare (self, "PRAGMA data_version", NULL);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return version;
+}

@@ -100,4 +100,9 @@ StpOverview  *stp_store_compute_overview (StpStore    *self,
                                           StpSession  *session,
                                           GError     **error);
 
+/* SQLite's data_version of this connection: it changes when another
+ * connection (the window's, the sync's) commits.  The page recomputes only
+ * then.  -1 on an error. */
+gint64        stp_store_get_data_version (StpStore    *self);
+
 G_END_DECLS

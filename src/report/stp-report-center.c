@@ -159,12 +159,7 @@ stp_report_center_render (StpReportLayout  *layout,
                           const char       *to,
                           GError          **error)
 {
-  static const double widths[] = { 5, 1 };
-  const char *headers[] = { _("Indicator"), _("Value") };
   g_autoptr(StpCenterStats) stats = NULL;
-  g_autofree char *period = NULL;
-  g_autofree char *title = NULL;
-  const char *section = NULL;
 
   g_return_val_if_fail (STP_IS_REPORT_LAYOUT (layout), FALSE);
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
@@ -178,8 +173,32 @@ stp_report_center_render (StpReportLayout  *layout,
   stats = stp_store_center_stats (store, session, from, to, error);
   if (stats == NULL)
     return FALSE;
+  return stp_report_center_render_stats (layout, store, session, stats, error);
+}
 
-  period = period_text (from, to);
+gboolean
+stp_report_center_render_stats (StpReportLayout  *layout,
+                                StpStore         *store,
+                                StpSession       *session,
+                                StpCenterStats   *stats,
+                                GError          **error)
+{
+  static const double widths[] = { 5, 1 };
+  const char *headers[] = { _("Indicator"), _("Value") };
+  g_autofree char *period = NULL;
+  g_autofree char *title = NULL;
+  const char *section = NULL;
+
+  g_return_val_if_fail (STP_IS_REPORT_LAYOUT (layout), FALSE);
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (STP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!stp_session_require (session, STP_PERMISSION_CENTER_STATS, error))
+    return FALSE;
+
+  period = period_text (stats->from, stats->to);
   /* TRANSLATORS: %s is a period «дд.мм.гггг – дд.мм.гггг». */
   title = g_strdup_printf (_("Period: %s"), period);
   if (!stp_report_begin (layout, store, session, _("Report on the center’s activity"), error))

@@ -15,6 +15,12 @@ gboolean stp_report_center_render (StpReportLayout  *layout,
                                    const char       *from,
                                    const char       *to,
                                    GError          **error);
+/* The same from numbers counted already (e.g. in a worker thread). */
+gboolean stp_report_center_render_stats (StpReportLayout *layout,
+                                         StpStore        *store,
+                                         StpSession      *session,
+                                         StpCenterStats  *stats,
+                                         GError         **error);
 gboolean stp_report_center_to_pdf (StpStore         *store,
                                    StpSession       *session,
                                    const char       *from,
