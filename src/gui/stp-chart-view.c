@@ -75,7 +75,7 @@ stp_chart_view_measure (GtkWidget      *widget,
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = (int) (style.font_size * 20);
-      *natural = (int) (style.font_size * 40);
+      *natural = (int) (style.font_size * 30);
     }
   else
     {

@@ -242,7 +242,7 @@ show_programs (StpOverviewPage   *self,
 
           if (g_strcmp0 (s->program_id, program_id) != 0)
             continue;
-          stp_chart_add_category (chart, s->stage_name != NULL ? s->stage_name : _("No stage"));
+          stp_chart_add_category (chart, s->stage_name != NULL ? s->stage_name : C_("stats", "No stage"));
           g_array_append_val (men, s->male);
           g_array_append_val (women, s->female);
           g_array_append_val (unknown, rest);
@@ -311,7 +311,7 @@ show_charts (StpOverviewPage   *self,
   stp_chart_set_horizontal (dropped, TRUE);
   for (guint i = 0; kinds[i].code != NULL; i++)
     stp_chart_add_category (dropped, stp_enum_to_label (STP_ENUM_STAGE_KIND, kinds[i].value));
-  stp_chart_add_series (dropped, _("Dropped out"), o->dropped_out_by_kind, STP_N_STAGE_KINDS);
+  stp_chart_add_series (dropped, _("Dropped out early"), o->dropped_out_by_kind, STP_N_STAGE_KINDS);
   stp_chart_view_set_chart (STP_CHART_VIEW (self->dropped_chart), dropped);
 
   stp_chart_set_horizontal (remission, TRUE);
