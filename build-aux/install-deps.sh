@@ -8,7 +8,8 @@ PACKAGES="build-essential meson ninja-build pkg-config gettext
   libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libpq-dev libzstd-dev
   postgresql postgresql-contrib libcairo2-dev libpango1.0-dev
   xvfb xauth dbus dbus-x11 poppler-utils desktop-file-utils appstream
-  fonts-dejavu-core imagemagick openssl locales python3"
+  fonts-dejavu-core imagemagick openssl locales python3
+  libreoffice-calc-nogui"
 
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=""

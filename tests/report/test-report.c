@@ -374,6 +374,29 @@ out_path (const char *name)
   return g_build_filename (center.dir, name, NULL);
 }
 
+/* Removes @path and everything under it. */
+static void
+stp_test_remove_dir (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        stp_test_remove_dir (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
 static char *
 pdf_to_text (const char *pdf)
 {
@@ -1071,6 +1094,94 @@ test_chart_kinds (void)
   g_assert_nonnull (strstr (text, "16"));
 }
 
+/* All records of a CSV text (after an optional BOM), as parse_csv_record
+ * reads them; LibreOffice ends lines with LF alone, so LF is made CRLF. */
+static GPtrArray *
+parse_csv (const char *data)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *p;
+
+  if (g_str_has_prefix (data, "\xEF\xBB\xBF"))
+    data += 3;
+  for (p = data; *p != '\0'; p++)
+    {
+      if (*p == '\n' && (p == data || p[-1] != '\r'))
+        g_string_append_c (text, '\r');
+      g_string_append_c (text, *p);
+    }
+  p = text->str;
+  while (*p != '\0')
+    g_ptr_array_add (records, parse_csv_record (&p));
+  return records;
+}
+
+/* The center CSV through a spreadsheet: LibreOffice Calc imports it with
+ * both `;` and `,` ticked as separators (the worst its import dialog may
+ * remember) and saves it back as CSV with `;`; every field comes back as
+ * it was, those with commas and dashes included. */
+static void
+test_csv_round_trip (void)
+{
+  g_autofree char *soffice = g_find_program_in_path ("soffice");
+  g_autofree char *csv_path = out_path ("round-trip.csv");
+  g_autofree char *back_dir = out_path ("back");
+  g_autofree char *back_path = g_build_filename (back_dir, "round-trip.csv", NULL);
+  g_autofree char *profile = NULL;
+  g_autofree char *profile_dir = out_path ("lo-profile");
+  g_autofree char *original = NULL;
+  g_autofree char *returned = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean comma_seen = FALSE;
+
+  if (soffice == NULL)
+    {
+      g_test_skip ("LibreOffice (libreoffice-calc-nogui) is not installed");
+      return;
+    }
+
+  stp_report_center_to_csv (center.store, center.director, "2026-01-01", "2026-06-30", csv_path, &error);
+  g_assert_no_error (error);
+  profile = g_strconcat ("-env:UserInstallation=file://", profile_dir, NULL);
+  /* 59/44 are `;` and `,`, 34 the quote, 76 UTF-8, 1 the first line; on
+   * export `;`, text fields quoted. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              soffice, profile, "--headless", "--infilter=CSV:59/44,34,76,1",
+                              "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,true,true",
+                              "--outdir", back_dir, csv_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_file_get_contents (csv_path, &original, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (back_path, &returned, NULL, &error);
+  g_assert_no_error (error);
+  before = parse_csv (original);
+  after = parse_csv (returned);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint r = 0; r < before->len; r++)
+    {
+      GPtrArray *a = before->pdata[r];
+      GPtrArray *b = after->pdata[r];
+
+      g_assert_cmpuint (b->len, ==, a->len);
+      for (guint f = 0; f < a->len; f++)
+        {
+          g_assert_cmpstr (b->pdata[f], ==, a->pdata[f]);
+          comma_seen = comma_seen || strchr (a->pdata[f], ',') != NULL;
+        }
+    }
+  /* «Поступили, по источнику направления» and the like. */
+  g_assert_true (comma_seen);
+  stp_test_remove_dir (profile_dir);
+  stp_test_remove_dir (back_dir);
+}
+
 static void
 test_follow_ups_report (void)
 {
@@ -1192,6 +1303,7 @@ main (int   argc,
   g_test_add_func ("/report/center", test_center_report);
   g_test_add_func ("/report/center/charts", test_center_report_charts);
   g_test_add_func ("/report/charts", test_chart_kinds);
+  g_test_add_func ("/report/center/csv-round-trip", test_csv_round_trip);
   g_test_add_func ("/report/follow-ups", test_follow_ups_report);
   g_test_add_func ("/report/census", test_census_report);
   g_test_add_func ("/report/referral-letter", test_referral_letter);
