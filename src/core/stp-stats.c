@@ -11,6 +11,7 @@
 #include "stp-error.h"
 #include "stp-store-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Rows whose resident has no tombstone (the partial index of deleted
@@ -65,6 +66,44 @@ stp_center_stats_get (StpCenterStats *stats,
         return row->value;
     }
   return -1;
+}
+
+void
+stp_stats_period_bounds (StpStatsPeriod  period,
+                         const char     *today,
+                         char          **from,
+                         char          **to)
+{
+  int year, month, quarter;
+  static const char *quarter_ends[] = { "03-31", "06-30", "09-30", "12-31" };
+
+  g_return_if_fail (today != NULL && strlen (today) >= 10);
+  g_return_if_fail (from != NULL && to != NULL);
+
+  year = atoi (today);
+  month = atoi (today + 5);
+  switch (period)
+    {
+    case STP_STATS_PERIOD_LAST_QUARTER:
+      quarter = (month - 1) / 3 - 1;
+      if (quarter < 0)
+        {
+          quarter = 3;
+          year--;
+        }
+      *from = g_strdup_printf ("%04d-%02d-01", year, quarter * 3 + 1);
+      *to = g_strdup_printf ("%04d-%s", year, quarter_ends[quarter]);
+      break;
+    case STP_STATS_PERIOD_LAST_YEAR:
+      *from = g_strdup_printf ("%04d-01-01", year - 1);
+      *to = g_strdup_printf ("%04d-12-31", year - 1);
+      break;
+    case STP_STATS_PERIOD_YEAR_TO_DATE:
+    default:
+      *from = g_strdup_printf ("%04d-01-01", year);
+      *to = g_strndup (today, 10);
+      break;
+    }
 }
 
 static void

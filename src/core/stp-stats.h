@@ -46,6 +46,21 @@ StpCenterStats *stp_store_center_stats (StpStore   *self,
                                         const char *from,
                                         const char *to,
                                         GError    **error);
+/* The periods statistics are sent to the region for: always stated, as
+ * dates, in what is shown and sent. */
+typedef enum
+{
+  STP_STATS_PERIOD_YEAR_TO_DATE = 0,   /* 1 January of this year to today */
+  STP_STATS_PERIOD_LAST_QUARTER,       /* the last full calendar quarter */
+  STP_STATS_PERIOD_LAST_YEAR,          /* the last full calendar year */
+} StpStatsPeriod;
+
+/* "YYYY-MM-DD" bounds of @period for @today ("YYYY-MM-DD"), inclusive. */
+void            stp_stats_period_bounds (StpStatsPeriod  period,
+                                         const char     *today,
+                                         char          **from,
+                                         char          **to);
+
 /* The value of one number, or -1 when absent. */
 gint64          stp_center_stats_get   (StpCenterStats *stats,
                                         const char     *section,

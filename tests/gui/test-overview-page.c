@@ -14,6 +14,8 @@
 #include "stp-demo.h"
 #include "stp-gui-test-helpers.h"
 #include "stp-overview-page.h"
+#include "stp-stats.h"
+#include "stp-sync-page.h"
 #include "stp-window.h"
 
 #define N_RESIDENTS 400
@@ -230,6 +232,75 @@ test_volunteer_keeps_list (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return window;
+    }
+  return NULL;
+}
+
+/* «Отправить статистику в регион» says the period as dates and shows the
+ * numbers that would be sent, for the period chosen, before sending. */
+static void
+test_stats_dialog (void)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = stp_sync_page_new (store, director);
+  GtkWidget *dialog;
+  GtkWidget *summary;
+  GtkWidget *periods;
+  g_autofree char *today = stp_store_today (store);
+  g_autofree char *expected = NULL;
+  g_autofree char *in_program = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autoptr(StpCenterStats) stats = NULL;
+
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  stp_test_show (GTK_WINDOW (window));
+  g_signal_emit_by_name (stp_test_find_widget (page, "stats-button"), "clicked");
+  stp_test_wait (300);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  summary = stp_test_find_widget (dialog, "stats-summary");
+  periods = stp_test_find_widget (dialog, "stats-period");
+  g_assert_nonnull (summary);
+  g_assert_nonnull (periods);
+
+  /* This year to date by default, said as dates. */
+  expected = g_strdup_printf ("Период: 01.01.%.4s – %.2s.%.2s.%.4s.", today, today + 8, today + 5, today);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (summary)), expected));
+
+  /* The last quarter: its dates and its numbers, as the core counts them. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (periods), STP_STATS_PERIOD_LAST_QUARTER);
+  stp_stats_period_bounds (STP_STATS_PERIOD_LAST_QUARTER, today, &from, &to);
+  stats = stp_store_center_stats (store, director, from, to, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("Период: %.2s.%.2s.%.4s – %.2s.%.2s.%.4s.",
+                              from + 8, from + 5, from, to + 8, to + 5, to);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (summary)), expected));
+  in_program = g_strdup_printf ("в программе на конец периода: %d (",
+                                (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "total"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (summary)), in_program));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (summary)), "этапы сложены по видам"));
+  stp_test_save_picture (GTK_WINDOW (dialog), "stats-dialog.png");
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  stp_test_wait (100);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -246,6 +317,7 @@ main (int   argc,
 
   g_test_add_func ("/overview/director", test_director_overview);
   g_test_add_func ("/overview/volunteer", test_volunteer_keeps_list);
+  g_test_add_func ("/sync-page/stats-dialog", test_stats_dialog);
   result = g_test_run ();
 
   g_clear_object (&director);
