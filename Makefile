@@ -31,7 +31,7 @@ test: build
 	  meson test -C $(BUILDDIR) --print-errorlogs --num-processes 2
 
 bench: build
-	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui
+	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-overview bench/stupeni-bench-gui
 
 clean:
 	rm -rf $(BUILDDIR)
