@@ -28,16 +28,17 @@ struct _StpChart
 
 G_DEFINE_BOXED_TYPE (StpChart, stp_chart, stp_chart_ref, stp_chart_unref)
 
-/* Series colours: each differs from its neighbours in lightness, and every
- * third one is hatched, so that greyscale print keeps them apart.  The dark
+/* Series colours: each differs from its neighbours in lightness, and from
+ * the third on each is hatched its own way, so that greyscale print keeps
+ * them apart.  The dark
  * style gets lighter versions of the same hues. */
 static const double light_palette[][3] = {
   { 0.16, 0.33, 0.58 },   /* dark blue */
   { 0.96, 0.70, 0.34 },   /* light orange */
-  { 0.42, 0.62, 0.40 },   /* mid green, hatched */
-  { 0.55, 0.16, 0.18 },   /* dark red */
-  { 0.70, 0.82, 0.93 },   /* pale blue */
-  { 0.50, 0.50, 0.50 },   /* grey, hatched */
+  { 0.42, 0.62, 0.40 },   /* mid green, hatched / */
+  { 0.55, 0.16, 0.18 },   /* dark red, hatched \ */
+  { 0.70, 0.82, 0.93 },   /* pale blue, cross-hatched */
+  { 0.50, 0.50, 0.50 },   /* grey, hatched / */
 };
 
 static const double dark_palette[][3] = {
@@ -310,9 +311,12 @@ fill_bar (Canvas *c,
   cairo_rectangle (cr, x, y, w, h);
   set_rgb (cr, rgb, 1.0);
   cairo_fill_preserve (cr);
-  if (index % 3 == 2)
+  /* Beyond the two plain fills, each series has its own hatching: two
+   * series of a similar grey are still told apart on paper. */
+  if (index % N_COLOURS >= 2)
     {
       double step = MAX (c->style->font_size * 0.5, 2.5);
+      guint pattern = index % N_COLOURS;
 
       cairo_clip (cr);
       cairo_set_line_width (cr, MAX (step * 0.3, 0.6));
@@ -322,8 +326,17 @@ fill_bar (Canvas *c,
         cairo_set_source_rgba (cr, 1, 1, 1, 0.55);
       for (double d = -h; d < w + h; d += step)
         {
-          cairo_move_to (cr, x + d, y + h);
-          cairo_line_to (cr, x + d + h, y);
+          /* 2 and 5 rise to the right, 3 falls, 4 crosses. */
+          if (pattern != 3)
+            {
+              cairo_move_to (cr, x + d, y + h);
+              cairo_line_to (cr, x + d + h, y);
+            }
+          if (pattern == 3 || pattern == 4)
+            {
+              cairo_move_to (cr, x + d, y);
+              cairo_line_to (cr, x + d + h, y + h);
+            }
         }
       cairo_stroke (cr);
     }

@@ -1078,6 +1078,23 @@ test_chart_kinds (void)
           cairo_surface_destroy (surface);
         }
     }
+  /* Six series in one stack: each has its own fill (plain or hatched), a
+   * legend entry, and the stack's total over it. */
+  {
+    g_autoptr(StpChart) chart = stp_chart_new (STP_CHART_STACKED_BARS, "Шесть рядов");
+    const char *names[] = { "первый", "второй", "третий", "четвёртый", "пятый", "шестой" };
+
+    stp_chart_set_horizontal (chart, TRUE);
+    stp_chart_add_category (chart, "Через 6 месяцев");
+    stp_chart_add_category (chart, "Через 12 месяцев");
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        gint64 values[2] = { 3 + i, 6 - i };
+
+        stp_chart_add_series (chart, names[i], values, 2);
+      }
+    stp_report_layout_add_chart (layout, chart);
+  }
   g_assert_true (stp_report_layout_write_pdf (layout, pdf, &error));
   g_assert_no_error (error);
   save_pictures (pdf, "charts", 0);
@@ -1092,6 +1109,17 @@ test_chart_kinds (void)
    * 12 + 4 = 16) are printed. */
   g_assert_nonnull (strstr (text, "12"));
   g_assert_nonnull (strstr (text, "16"));
+  /* 3+4+5+6+7+8 = 33 and 6+5+4+3+2+1 = 21, at the ends of their lines. */
+  {
+    g_autofree char *six = line_starting_with (strstr (text, "Шесть рядов"), "Через 6 месяцев");
+    g_autofree char *twelve = line_starting_with (strstr (text, "Шесть рядов"), "Через 12 месяцев");
+
+    g_assert_nonnull (six);
+    g_assert_true (g_str_has_suffix (six, " 33"));
+    g_assert_nonnull (twelve);
+    g_assert_true (g_str_has_suffix (twelve, " 21"));
+    g_assert_nonnull (strstr (text, "шестой"));
+  }
 }
 
 /* All records of a CSV text (after an optional BOM), as parse_csv_record
