@@ -174,7 +174,8 @@ test_director_overview (void)
   g_assert_true (stp_window_show_page (window, "overview"));
 
   /* An admission on the window's connection: the page counts again by
-   * itself (it watches data_version), off the main thread. */
+   * itself (it watches data_version), off the main thread; then a
+   * discharge written on another connection. */
   {
     g_autoptr(StpResident) resident = stp_resident_new ();
     g_autoptr(StpEpisode) episode = stp_episode_new ();
@@ -205,6 +206,26 @@ test_director_overview (void)
       }
     g_assert_true (changed);
     g_assert_cmpint (shown->admitted[STP_OVERVIEW_MONTHS - 1], ==, before_month + 1);
+
+    /* A write on another connection, as a sync applies what other
+     * computers sent: the discharge shows up too. */
+    {
+      g_autoptr(StpStore) sync_connection = stp_store_open_secondary (store, &error);
+      g_autofree char *today = stp_store_today (store);
+
+      g_assert_no_error (error);
+      g_assert_true (stp_store_discharge (sync_connection, director, episode->meta.id,
+                                          STP_EPISODE_COMPLETED, today, "—", &error));
+      g_assert_no_error (error);
+      changed = FALSE;
+      for (int i = 0; i < 100 && !changed; i++)
+        {
+          stp_test_wait (100);
+          shown = stp_overview_page_get_overview (STP_OVERVIEW_PAGE (page));
+          changed = shown->in_center == before;
+        }
+      g_assert_true (changed);
+    }
   }
   gtk_window_destroy (GTK_WINDOW (window));
 
