@@ -14,6 +14,20 @@
 
 #include <string.h>
 
+/* Rows whose resident has no tombstone (as the working lists, which join
+ * residents with a LEFT JOIN, a row without a resident is kept); nothing
+ * to check when no resident has one. */
+#define LIVE_CLAUSE \
+  " AND (resident_id IS NULL OR resident_id NOT IN" \
+  " (SELECT id FROM residents INDEXED BY residents_deleted WHERE deleted <> 0 AND id IS NOT NULL))"
+
+/* A query with the clause above when some resident has a tombstone. */
+#define PREPARE_LIVE(w, sql_before, sql_after, error) \
+  stp_store_prepare ((w)->store, \
+                     g_hash_table_size ((w)->tombstones) > 0 ? sql_before LIVE_CLAUSE sql_after \
+                                                             : sql_before sql_after, \
+                     error)
+
 typedef struct
 {
   StpStore    *store;
@@ -21,26 +35,12 @@ typedef struct
   GHashTable  *tombstones;      /* ids of residents with a tombstone */
   GHashTable  *stage_kinds;     /* stage id -> GINT_TO_POINTER (kind + 1) */
   GHashTable  *stage_rows;      /* stage id (or "program:" id) -> StpOverviewStage */
-  GPtrArray   *in_center;       /* resident ids now in the center (owned strings) */
-  GPtrArray   *recent_exits;    /* of RecentExit: discharged in the last 30 days */
+  GHashTable  *in_center;       /* set of resident ids now in the center */
+  GHashTable  *recent_exits;    /* resident id -> latest discharge in the last 30 days */
   char        *week_end;        /* today + 6 */
   char        *month_ago;       /* today - 30 */
   char        *month_ahead;     /* today + 30 */
 } Walk;
-
-typedef struct
-{
-  char *resident_id;
-  char *discharged_on;
-} RecentExit;
-
-static void
-recent_exit_free (RecentExit *exit)
-{
-  g_free (exit->resident_id);
-  g_free (exit->discharged_on);
-  g_free (exit);
-}
 
 static void
 overview_stage_free (StpOverviewStage *stage)
@@ -173,6 +173,13 @@ load_tombstones (Walk    *w,
   return finish (w, stmt, rc, error);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static StpStageKind
 stage_kind (Walk       *w,
             const char *stage_id)
@@ -259,7 +266,7 @@ count_in_center (Walk    *w,
 
   stmt = stp_store_prepare (w->store,
                             "SELECT resident_id, stage_id, sex, program_id"
-                            " FROM resident_summaries INDEXED BY resident_summaries_status"
+                            " FROM resident_summaries INDEXED BY resident_summaries_overview"
                             " WHERE status IN (?1, ?2) AND deleted = 0",
                             error);
   if (stmt == NULL)
@@ -317,54 +324,76 @@ count_in_center (Walk    *w,
           o->in_center_female++;
         }
       if (resident_id != NULL)
-        g_ptr_array_add (w->in_center, g_strdup (resident_id));
+        g_hash_table_add (w->in_center, g_strdup (resident_id));
     }
   return finish (w, stmt, rc, error);
 }
 
+/* The index of the month of @date, moving on from *@current: the walks go
+ * through dates in order, so the month changes rarely. */
+static int
+next_month_index (StpOverview *o,
+                  const char  *date,
+                  int         *current)
+{
+  if (date == NULL)
+    return -1;
+  if (*current >= 0 && strncmp (o->months[*current], date, 7) == 0)
+    return *current;
+  *current = month_index (o, date);
+  return *current;
+}
+
+/* Admissions per month: one walk over an index in date order. */
 static gboolean
 count_admitted (Walk    *w,
                 GError **error)
 {
   StpOverview *o = w->overview;
   sqlite3_stmt *stmt;
+  int current = -1;
   int rc;
 
-  stmt = stp_store_prepare (w->store,
-                            "SELECT admitted_on, resident_id FROM episodes"
-                            " INDEXED BY episodes_report_admitted"
-                            " WHERE admitted_on BETWEEN ?1 AND ?2 AND deleted = 0",
-                            error);
+  stmt = PREPARE_LIVE (w,
+                       "SELECT admitted_on FROM episodes INDEXED BY episodes_report_admitted"
+                       " WHERE admitted_on BETWEEN ?1 AND ?2 AND deleted = 0",
+                       "",
+                       error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      int m = month_index (o, column_text (stmt, 0));
+      int m = next_month_index (o, column_text (stmt, 0), &current);
 
-      if (m >= 0 && is_live (w, column_text (stmt, 1)))
+      if (m >= 0)
         o->admitted[m]++;
     }
   return finish (w, stmt, rc, error);
 }
 
-/* Discharges per month and by outcome; drop-outs by the kind of the stage
- * they left at (episode_exit_stages, schema 002). */
+/* One walk over the discharges of the 12 months in date order: per month,
+ * by outcome, the ids of the drop-outs and who left in the last 30 days;
+ * then the stage each drop-out left at (episode_exit_stages, schema 002),
+ * looked up in id order so that the table is read front to back. */
 static gboolean
 count_discharged (Walk    *w,
                   GError **error)
 {
   StpOverview *o = w->overview;
   g_autoptr(GPtrArray) drop_outs = g_ptr_array_new_with_free_func (g_free);
+  const char *dropped_out = stp_enum_to_code (STP_ENUM_EPISODE_STATUS, STP_EPISODE_DROPPED_OUT);
   sqlite3_stmt *stmt;
+  int current = -1;
   int rc;
 
-  stmt = stp_store_prepare (w->store,
-                            "SELECT discharged_on, status, id, resident_id FROM episodes"
-                            " INDEXED BY episodes_report_discharged"
-                            " WHERE discharged_on BETWEEN ?1 AND ?2 AND deleted = 0",
-                            error);
+  stmt = PREPARE_LIVE (w,
+                       "SELECT discharged_on, status, id, resident_id FROM episodes"
+                       " INDEXED BY episodes_report_discharged"
+                       " WHERE discharged_on BETWEEN ?1 AND ?2 AND deleted = 0",
+                       "",
+                       error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
@@ -372,29 +401,36 @@ count_discharged (Walk    *w,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *discharged_on = column_text (stmt, 0);
-      int m = month_index (o, discharged_on);
-      int status = code_value (STP_ENUM_EPISODE_STATUS, column_text (stmt, 1));
+      const char *status_code = column_text (stmt, 1);
       const char *resident_id = column_text (stmt, 3);
+      int m = next_month_index (o, discharged_on, &current);
+      int status;
 
-      if (m < 0 || !is_live (w, resident_id))
+      if (m < 0)
         continue;
       o->discharged[m]++;
-      if (status >= STP_EPISODE_COMPLETED && status <= STP_EPISODE_DIED)
-        o->outcomes[status]++;
-      if (status == STP_EPISODE_DROPPED_OUT)
-        g_ptr_array_add (drop_outs, g_strdup (column_text (stmt, 2)));
-      if (resident_id != NULL && strcmp (discharged_on, w->month_ago) >= 0)
+      if (g_strcmp0 (status_code, dropped_out) == 0)
         {
-          RecentExit *exit = g_new0 (RecentExit, 1);
-
-          exit->resident_id = g_strdup (resident_id);
-          exit->discharged_on = g_strdup (discharged_on);
-          g_ptr_array_add (w->recent_exits, exit);
+          o->outcomes[STP_EPISODE_DROPPED_OUT]++;
+          if (sqlite3_column_type (stmt, 2) == SQLITE_TEXT)
+            g_ptr_array_add (drop_outs, g_strdup (column_text (stmt, 2)));
+          else
+            o->dropped_out_by_kind[STP_STAGE_KIND_OTHER]++;
         }
+      else
+        {
+          status = code_value (STP_ENUM_EPISODE_STATUS, status_code);
+          if (status >= STP_EPISODE_COMPLETED && status <= STP_EPISODE_DIED)
+            o->outcomes[status]++;
+        }
+      /* A notice is due after the latest discharge (dates come in order). */
+      if (resident_id != NULL && strcmp (discharged_on, w->month_ago) >= 0)
+        g_hash_table_insert (w->recent_exits, g_strdup (resident_id), g_strdup (discharged_on));
     }
   if (!finish (w, stmt, rc, error))
     return FALSE;
 
+  g_ptr_array_sort (drop_outs, compare_strings);
   stmt = stp_store_prepare (w->store,
                             "SELECT stage_id FROM episode_exit_stages WHERE episode_id = ?1",
                             error);
@@ -416,6 +452,8 @@ count_discharged (Walk    *w,
   return finish (w, stmt, SQLITE_DONE, error);
 }
 
+/* The 6- or 12-month follow-ups due in the 12 months: how many were
+ * reached, remission among them, employment and documents restored. */
 static gboolean
 count_remission (Walk                 *w,
                  int                   months,
@@ -426,101 +464,70 @@ count_remission (Walk                 *w,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = stp_store_prepare (w->store,
-                            "SELECT outcome, remission, resident_id FROM follow_ups"
-                            " INDEXED BY follow_ups_report_due"
-                            " WHERE months = ?3 AND due_on BETWEEN ?1 AND ?2 AND deleted = 0",
-                            error);
+  stmt = PREPARE_LIVE (w,
+                       "SELECT count (*), total (outcome = ?4), total (outcome = ?5),"
+                       " total (outcome = ?4 AND remission = ?6),"
+                       " total (outcome = ?4 AND remission = ?7),"
+                       " total (outcome = ?4 AND coalesce (employed, 0) <> 0),"
+                       " total (outcome = ?4 AND coalesce (documents_restored, 0) <> 0)"
+                       " FROM follow_ups INDEXED BY follow_ups_overview_due"
+                       " WHERE months = ?3 AND due_on BETWEEN ?1 AND ?2 AND deleted = 0",
+                       "",
+                       error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 3, months);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  sqlite3_bind_text (stmt, 4, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_DONE), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_LOST_CONTACT), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, stp_enum_to_code (STP_ENUM_REMISSION, STP_REMISSION_YES), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, stp_enum_to_code (STP_ENUM_REMISSION, STP_REMISSION_NO), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     {
-      int outcome = code_value (STP_ENUM_FOLLOW_UP_OUTCOME, column_text (stmt, 0));
-      int remission = code_value (STP_ENUM_REMISSION, column_text (stmt, 1));
-
-      if (!is_live (w, column_text (stmt, 2)))
-        continue;
-      r->due++;
-      if (outcome == STP_FOLLOW_UP_LOST_CONTACT)
-        r->lost++;
-      if (outcome != STP_FOLLOW_UP_DONE)
-        continue;
-      r->reached++;
-      if (remission == STP_REMISSION_YES)
-        r->yes++;
-      else if (remission == STP_REMISSION_NO)
-        r->no++;
-      else
-        r->unknown++;
+      r->due = sqlite3_column_int64 (stmt, 0);
+      r->reached = (gint64) sqlite3_column_double (stmt, 1);
+      r->lost = (gint64) sqlite3_column_double (stmt, 2);
+      r->yes = (gint64) sqlite3_column_double (stmt, 3);
+      r->no = (gint64) sqlite3_column_double (stmt, 4);
+      r->unknown = r->reached - r->yes - r->no;
+      o->follow_ups_done += r->reached;
+      o->employed += (gint64) sqlite3_column_double (stmt, 5);
+      o->documents_restored += (gint64) sqlite3_column_double (stmt, 6);
     }
   return finish (w, stmt, rc, error);
 }
 
-/* Follow-ups done in the 12 months: employment and documents. */
-static gboolean
-count_follow_ups_done (Walk    *w,
-                       GError **error)
-{
-  StpOverview *o = w->overview;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = stp_store_prepare (w->store,
-                            "SELECT outcome, resident_id, coalesce (employed, 0),"
-                            " coalesce (documents_restored, 0) FROM follow_ups"
-                            " INDEXED BY follow_ups_report_done"
-                            " WHERE done_on BETWEEN ?1 AND ?2 AND deleted = 0",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (code_value (STP_ENUM_FOLLOW_UP_OUTCOME, column_text (stmt, 0)) != STP_FOLLOW_UP_DONE
-          || !is_live (w, column_text (stmt, 1)))
-        continue;
-      o->follow_ups_done++;
-      if (sqlite3_column_int (stmt, 2) != 0)
-        o->employed++;
-      if (sqlite3_column_int (stmt, 3) != 0)
-        o->documents_restored++;
-    }
-  return finish (w, stmt, rc, error);
-}
-
-/* The same follow-ups as the working list (stp_store_list_follow_ups_due). */
+/* The same follow-ups as the working list (stp_store_list_follow_ups_due),
+ * counted by SQLite over one index. */
 static gboolean
 count_follow_ups_due (Walk    *w,
                       GError **error)
 {
   StpOverview *o = w->overview;
+  gboolean live = g_hash_table_size (w->tombstones) > 0;
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = stp_store_prepare (w->store,
-                            "SELECT due_on < ?1, resident_id FROM follow_ups"
-                            " INDEXED BY follow_ups_due"
-                            " WHERE done_on IS NULL AND due_on <= ?2 AND deleted = 0"
-                            " AND (outcome IS NULL OR outcome = ?3)",
-                            error);
+#define DUE_SQL(live) \
+  "SELECT total (due_on < ?1), total (due_on >= ?1) FROM follow_ups" \
+  " INDEXED BY follow_ups_overview_pending" \
+  " WHERE done_on IS NULL AND due_on <= ?2 AND deleted = 0" \
+  " AND (outcome IS NULL OR outcome = ?3)" live
+  stmt = stp_store_prepare (w->store, live ? DUE_SQL (LIVE_CLAUSE) : DUE_SQL (""), error);
+#undef DUE_SQL
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, w->week_end, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_PENDING),
                      -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     {
-      if (!is_live (w, column_text (stmt, 1)))
-        continue;
-      if (sqlite3_column_int (stmt, 0) != 0)
-        o->follow_ups_overdue++;
-      else
-        o->follow_ups_this_week++;
+      o->follow_ups_overdue = (gint64) sqlite3_column_double (stmt, 0);
+      o->follow_ups_this_week = (gint64) sqlite3_column_double (stmt, 1);
     }
   return finish (w, stmt, rc, error);
 }
@@ -530,106 +537,143 @@ count_referrals (Walk    *w,
                  GError **error)
 {
   StpOverview *o = w->overview;
+  gboolean live = g_hash_table_size (w->tombstones) > 0;
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = stp_store_prepare (w->store,
-                            "SELECT due_on IS NOT NULL AND due_on < ?1, resident_id FROM referrals"
-                            " INDEXED BY referrals_due"
-                            " WHERE response_on IS NULL AND deleted = 0",
-                            error);
+#define AWAITING_SQL(live) \
+  "SELECT count (*), total (due_on IS NOT NULL AND due_on < ?1) FROM referrals" \
+  " INDEXED BY referrals_overview_awaiting" \
+  " WHERE response_on IS NULL AND deleted = 0" live
+  stmt = stp_store_prepare (w->store, live ? AWAITING_SQL (LIVE_CLAUSE) : AWAITING_SQL (""), error);
+#undef AWAITING_SQL
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     {
-      if (!is_live (w, column_text (stmt, 1)))
-        continue;
-      o->referrals_awaiting++;
-      if (sqlite3_column_int (stmt, 0) != 0)
-        o->referrals_overdue++;
+      o->referrals_awaiting = sqlite3_column_int64 (stmt, 0);
+      o->referrals_overdue = (gint64) sqlite3_column_double (stmt, 1);
     }
   return finish (w, stmt, rc, error);
 }
 
-/* Obligations of @resident_id without a notice of @kind_a or @kind_b sent
- * on or after @since (NULL: any date). */
+/* TRUE when obligation @id has a notice of @kind_a or @kind_b sent on or
+ * after @since (NULL: any date). */
 static gboolean
-count_obligations_without_notice (Walk       *w,
-                                  const char *resident_id,
-                                  const char *kind_a,
-                                  const char *kind_b,
-                                  const char *since,
-                                  gint64     *count,
-                                  GError    **error)
+has_notice (Walk        *w,
+            const char  *id,
+            const char  *kind_a,
+            const char  *kind_b,
+            const char  *since,
+            gboolean    *found,
+            GError     **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = stp_store_prepare (w->store,
-                            "SELECT count (*) FROM court_obligations o"
-                            " WHERE o.resident_id = ?1 AND o.deleted = 0"
-                            " AND NOT EXISTS (SELECT 1 FROM court_notices n"
-                            "  WHERE n.obligation_id = o.id AND n.deleted = 0"
-                            "  AND n.kind IN (?2, ?3) AND (?4 IS NULL OR n.sent_on >= ?4))",
+                            "SELECT 1 FROM court_notices INDEXED BY court_notices_overview"
+                            " WHERE obligation_id = ?1 AND deleted = 0 AND kind IN (?2, ?3)"
+                            " AND (?4 IS NULL OR sent_on >= ?4) LIMIT 1",
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, resident_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, kind_a, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, kind_b, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, since, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *count += sqlite3_column_int64 (stmt, 0);
+  *found = rc == SQLITE_ROW;
   return finish (w, stmt, rc, error);
 }
 
+/* One walk over the obligations (an index alone), keeping those of the
+ * residents in the center and of those discharged lately; their notices
+ * are looked up one by one. */
 static gboolean
-count_court_and_consents (Walk    *w,
-                          GError **error)
+count_court_notices (Walk    *w,
+                     GError **error)
 {
   StpOverview *o = w->overview;
   const char *arrived = stp_enum_to_code (STP_ENUM_COURT_NOTICE_KIND, STP_COURT_NOTICE_ARRIVED);
   const char *completed = stp_enum_to_code (STP_ENUM_COURT_NOTICE_KIND, STP_COURT_NOTICE_COMPLETED);
   const char *left = stp_enum_to_code (STP_ENUM_COURT_NOTICE_KIND, STP_COURT_NOTICE_LEFT);
+  g_autoptr(GPtrArray) arrivals = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) exits = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) exit_dates = g_ptr_array_new ();
   sqlite3_stmt *stmt;
+  int rc;
 
-  for (guint i = 0; i < w->in_center->len; i++)
-    if (!count_obligations_without_notice (w, w->in_center->pdata[i], arrived, arrived, NULL,
-                                           &o->court_notices_due, error))
-      return FALSE;
-  for (guint i = 0; i < w->recent_exits->len; i++)
-    {
-      RecentExit *exit = w->recent_exits->pdata[i];
-
-      if (!count_obligations_without_notice (w, exit->resident_id, completed, left,
-                                             exit->discharged_on, &o->court_notices_due, error))
-        return FALSE;
-    }
-
+  if (g_hash_table_size (w->in_center) == 0 && g_hash_table_size (w->recent_exits) == 0)
+    return TRUE;
   stmt = stp_store_prepare (w->store,
-                            "SELECT count (*) FROM consents INDEXED BY consents_resident"
-                            " WHERE resident_id = ?1 AND deleted = 0 AND withdrawn_on IS NULL"
-                            " AND expires_on BETWEEN ?2 AND ?3",
+                            "SELECT resident_id, id FROM court_obligations"
+                            " INDEXED BY court_obligations_overview"
+                            " WHERE deleted = 0 AND resident_id IS NOT NULL AND id IS NOT NULL",
                             error);
   if (stmt == NULL)
     return FALSE;
-  for (guint i = 0; i < w->in_center->len; i++)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      int rc;
+      const char *resident_id = column_text (stmt, 0);
+      const char *exit_date;
 
-      sqlite3_reset (stmt);
-      sqlite3_bind_text (stmt, 1, w->in_center->pdata[i], -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, w->month_ahead, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        o->consents_expiring += sqlite3_column_int64 (stmt, 0);
-      else
-        return finish (w, stmt, rc, error);
+      if (g_hash_table_contains (w->in_center, resident_id))
+        g_ptr_array_add (arrivals, g_strdup (column_text (stmt, 1)));
+      exit_date = g_hash_table_lookup (w->recent_exits, resident_id);
+      if (exit_date != NULL)
+        {
+          g_ptr_array_add (exits, g_strdup (column_text (stmt, 1)));
+          g_ptr_array_add (exit_dates, (gpointer) exit_date);
+        }
     }
-  return finish (w, stmt, SQLITE_DONE, error);
+  if (!finish (w, stmt, rc, error))
+    return FALSE;
+
+  for (guint i = 0; i < arrivals->len; i++)
+    {
+      gboolean found;
+
+      if (!has_notice (w, arrivals->pdata[i], arrived, arrived, NULL, &found, error))
+        return FALSE;
+      if (!found)
+        o->court_notices_due++;
+    }
+  for (guint i = 0; i < exits->len; i++)
+    {
+      gboolean found;
+
+      if (!has_notice (w, exits->pdata[i], completed, left, exit_dates->pdata[i], &found, error))
+        return FALSE;
+      if (!found)
+        o->court_notices_due++;
+    }
+  return TRUE;
+}
+
+static gboolean
+count_consents (Walk    *w,
+                GError **error)
+{
+  StpOverview *o = w->overview;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT resident_id FROM consents INDEXED BY consents_overview_expiry"
+                            " WHERE expires_on BETWEEN ?1 AND ?2 AND deleted = 0"
+                            " AND withdrawn_on IS NULL AND resident_id IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, w->month_ahead, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (g_hash_table_contains (w->in_center, column_text (stmt, 0)))
+      o->consents_expiring++;
+  return finish (w, stmt, rc, error);
 }
 
 StpOverview *
@@ -661,8 +705,8 @@ stp_store_compute_overview (StpStore    *self,
   w.stage_kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.stage_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) overview_stage_free);
-  w.in_center = g_ptr_array_new_with_free_func (g_free);
-  w.recent_exits = g_ptr_array_new_with_free_func ((GDestroyNotify) recent_exit_free);
+  w.in_center = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.recent_exits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w.week_end = add_days (overview->today, 6);
   w.month_ago = add_days (overview->today, -30);
   w.month_ahead = add_days (overview->today, 30);
@@ -682,10 +726,10 @@ stp_store_compute_overview (StpStore    *self,
            && count_discharged (&w, error)
            && count_remission (&w, 6, &overview->remission_6, error)
            && count_remission (&w, 12, &overview->remission_12, error)
-           && count_follow_ups_done (&w, error)
            && count_follow_ups_due (&w, error)
            && count_referrals (&w, error)
-           && count_court_and_consents (&w, error);
+           && count_court_notices (&w, error)
+           && count_consents (&w, error);
       if (own_transaction)
         stp_store_exec (self, ok ? "COMMIT" : "ROLLBACK", NULL);
     }
@@ -713,8 +757,8 @@ stp_store_compute_overview (StpStore    *self,
   g_hash_table_unref (w.tombstones);
   g_hash_table_unref (w.stage_kinds);
   g_hash_table_unref (w.stage_rows);
-  g_ptr_array_unref (w.in_center);
-  g_ptr_array_unref (w.recent_exits);
+  g_hash_table_unref (w.in_center);
+  g_hash_table_unref (w.recent_exits);
   g_free (w.week_end);
   g_free (w.month_ago);
   g_free (w.month_ahead);

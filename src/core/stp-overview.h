@@ -67,9 +67,9 @@ typedef struct
   /* Follow-ups. */
   StpOverviewRemission remission_6;
   StpOverviewRemission remission_12;
-  gint64       follow_ups_done;             /* done (reached) in the 12 months */
-  gint64       employed;                    /* of those */
-  gint64       documents_restored;          /* of those */
+  gint64       follow_ups_done;             /* the 6- and 12-month ones above reached */
+  gint64       employed;                    /* of those: employed */
+  gint64       documents_restored;          /* of those: documents restored */
 
   /* What needs doing this week (today and the six days after it). */
   gint64       follow_ups_overdue;          /* pending, due before today */

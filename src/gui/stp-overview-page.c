@@ -346,10 +346,10 @@ show_results (StpOverviewPage   *self,
 
   /* TRANSLATORS: follow-up results under the remission chart */
   text = g_strdup_printf (_("Reached at 6 months: %d of %d due; at 12 months: %d of %d. "
-                            "Of %d follow-ups done in 12 months: employed %d, documents restored %d."),
+                            "Of those reached: employed %d, documents restored %d."),
                           (int) o->remission_6.reached, (int) o->remission_6.due,
                           (int) o->remission_12.reached, (int) o->remission_12.due,
-                          (int) o->follow_ups_done, (int) o->employed, (int) o->documents_restored);
+                          (int) o->employed, (int) o->documents_restored);
   gtk_label_set_text (self->results_label, text);
 }
 

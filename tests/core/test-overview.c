@@ -31,7 +31,8 @@
  *         (04-03) and 3 (06-03) months.
  *   R7 m  admitted 2026-04-10 (A), transferred 2026-05-18; 1-month
  *         follow-up due 2026-06-18: this week.
- *   R8 m  admitted 2026-03-10 (A), then the resident is deleted: nowhere.
+ *   R8 m  admitted 2026-03-10 (A), an overdue outgoing referral, then the
+ *         resident is deleted: nowhere.
  *   R9 m  admitted 2026-05-02 (B): in the center at «Трудотерапия».
  *
  *   Admissions per month: 07:1 (R4) 08:1 (R1) 09–12:0 01:1 (R2) 02:1 (R6)
@@ -261,6 +262,7 @@ build_center (void)
   discharge (e7, STP_EPISODE_TRANSFERRED, "2026-05-18");
 
   e8 = admit (r8, program_a, "2026-03-10");
+  add_referral (r8, STP_DIRECTION_OUTGOING, "2026-06-01", NULL);
   g_assert_true (stp_store_delete (store, director, STP_KIND_RESIDENT, r8, &error));
   g_assert_no_error (error);
 
