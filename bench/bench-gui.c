@@ -460,6 +460,8 @@ main (int   argc,
 
   g_print ("login (argon2id and audit), %d ms after the login window  %.1f ms\n", LOGIN_PAUSE_MS, b.password_ms);
   g_print ("session → main window painted %8.1f ms\n", ms (b.session_started, b.main_painted));
+  if (b.overview_shown > 0)
+    g_print ("session → «Обзор» counted, shown %8.1f ms\n", ms (b.session_started, b.overview_shown));
   g_print ("session → %u residents listed %8.1f ms\n", b.list_rows, ms (b.session_started, b.list_shown));
   g_print ("last key → %u results shown  %8.1f ms (150 ms of it is the typing pause before a search starts)\n",
            b.result_rows, b.results_ms);

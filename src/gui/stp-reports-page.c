@@ -485,12 +485,9 @@ static gboolean
 update_preview (gpointer user_data)
 {
   StpReportsPage *self = user_data;
-  g_autoptr(StpReportLayout) layout = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   ReportKind kind = selected_kind (self);
-  gboolean ok = FALSE;
 
   self->preview_timeout_id = 0;
   if (self->preview_cancellable != NULL)
@@ -526,19 +523,9 @@ update_preview (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  /* The lists are short (who is in, what is due): drawn at once. */
-  layout = stp_report_layout_new ();
-  if (kind == REPORT_CENSUS)
-    ok = stp_report_census_render (layout, self->store, self->session, &error);
-  else
-    ok = stp_report_follow_ups_render (layout, self->store, self->session, to, &error);
-  if (!ok)
-    {
-      show_preview_error (self, error->message);
-      return G_SOURCE_REMOVE;
-    }
-  show_layout (self, layout);
-  g_signal_emit (self, signals[PREVIEW_LOADED], 0);
+  /* The lists (census, follow-ups due) run to hundreds of pages on a big
+   * center and are laid out on the main thread: they are not shown here. */
+  show_preview_error (self, _("Lists are shown when printed or saved as PDF."));
   return G_SOURCE_REMOVE;
 }
 
@@ -547,7 +534,9 @@ static void
 schedule_preview (StpReportsPage *self)
 {
   g_clear_handle_id (&self->preview_timeout_id, g_source_remove);
-  self->preview_timeout_id = g_timeout_add (400, update_preview, self);
+  /* Only for a page someone looks at; "map" schedules it otherwise. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->preview_timeout_id = g_timeout_add (400, update_preview, self);
 }
 
 static void
@@ -733,6 +722,7 @@ stp_reports_page_init (StpReportsPage *self)
   self->kinds = g_array_new (FALSE, FALSE, sizeof (ReportKind));
   g_mutex_init (&self->worker_lock);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_after (self, "map", G_CALLBACK (schedule_preview), NULL);
 }
 
 GtkWidget *
