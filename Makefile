@@ -56,7 +56,7 @@ fuzz:
 	  tests/fuzz/fuzz-batch tests/fuzz/fuzz-server tests/fuzz/fuzz-validate
 
 bench: build
-	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-gui \
+	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-overview bench/stupeni-bench-gui \
 	  bench/stupeni-bench-server-load
 
 # Debian packages stupeni and stupeni-server into $(DEBDIR) (dpkg-buildpackage

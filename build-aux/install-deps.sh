@@ -9,7 +9,8 @@ PACKAGES="build-essential meson ninja-build pkg-config gettext
   libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libpq-dev libzstd-dev
   postgresql postgresql-contrib libcairo2-dev libpango1.0-dev
   xvfb xauth dbus dbus-x11 poppler-utils desktop-file-utils appstream
-  fonts-dejavu-core imagemagick openssl locales python3 librsvg2-bin"
+  fonts-dejavu-core imagemagick openssl locales python3 librsvg2-bin
+  libreoffice-calc-nogui"
 
 # Debian packaging (make deb, make test-deb) and the flatpak manifest check.
 if [ "${1:-}" = "--deb" ]; then

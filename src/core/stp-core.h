@@ -10,6 +10,7 @@
 #include "stp-store.h"
 #include "stp-query.h"
 #include "stp-stats.h"
+#include "stp-overview.h"
 #include "stp-uuid.h"
 #include "stp-validate.h"
 #include "stp-sync-store.h"

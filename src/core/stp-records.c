@@ -57,6 +57,7 @@ static const StpFieldInfo stage_fields[] = {
   F (StpStage, planned_days_max, INT, 0, 0, N_("Planned days, to")),
   F (StpStage, description, TXT, 0, 0, N_("Description")),
   F (StpStage, retired, BOO, 0, 0, N_("Retired")),
+  F (StpStage, kind, ENU, STP_ENUM_STAGE_KIND, 0, N_("Kind of stage")),
 };
 
 static const StpFieldInfo resident_fields[] = {

@@ -64,6 +64,7 @@ typedef struct
   int       planned_days_max;
   char     *description;
   gboolean  retired;         /* a stage with entries is retired, never deleted */
+  StpStageKind kind;         /* what regions add up; schema 006 */
 } StpStage;
 
 typedef struct

@@ -11,6 +11,7 @@
 #include "stp-error.h"
 #include "stp-store-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Rows whose resident has no tombstone (the partial index of deleted
@@ -65,6 +66,44 @@ stp_center_stats_get (StpCenterStats *stats,
         return row->value;
     }
   return -1;
+}
+
+void
+stp_stats_period_bounds (StpStatsPeriod  period,
+                         const char     *today,
+                         char          **from,
+                         char          **to)
+{
+  int year, month, quarter;
+  static const char *quarter_ends[] = { "03-31", "06-30", "09-30", "12-31" };
+
+  g_return_if_fail (today != NULL && strlen (today) >= 10);
+  g_return_if_fail (from != NULL && to != NULL);
+
+  year = atoi (today);
+  month = atoi (today + 5);
+  switch (period)
+    {
+    case STP_STATS_PERIOD_LAST_QUARTER:
+      quarter = (month - 1) / 3 - 1;
+      if (quarter < 0)
+        {
+          quarter = 3;
+          year--;
+        }
+      *from = g_strdup_printf ("%04d-%02d-01", year, quarter * 3 + 1);
+      *to = g_strdup_printf ("%04d-%s", year, quarter_ends[quarter]);
+      break;
+    case STP_STATS_PERIOD_LAST_YEAR:
+      *from = g_strdup_printf ("%04d-01-01", year - 1);
+      *to = g_strdup_printf ("%04d-12-31", year - 1);
+      break;
+    case STP_STATS_PERIOD_YEAR_TO_DATE:
+    default:
+      *from = g_strdup_printf ("%04d-01-01", year);
+      *to = g_strndup (today, 10);
+      break;
+    }
 }
 
 static void
@@ -261,6 +300,53 @@ add_stage_rows (Builder    *b,
     total += *(gint64 *) value;
   if (lookup_count (counts, "") > 0)
     add_row (b, "no_stage", C_("stats", "No stage"), lookup_count (counts, ""));
+  add_row (b, "total", C_("stats", "Total"), total);
+  return TRUE;
+}
+
+/* The same counts by stage kind (schema 006): every kind always, stages
+ * without a kind (or no stage) as «другое», then "total". */
+static gboolean
+add_stage_kind_rows (Builder    *b,
+                     GHashTable *counts,
+                     GError    **error)
+{
+  const StpEnumItem *items = stp_enum_get_items (STP_ENUM_STAGE_KIND);
+  gint64 by_kind[STP_STAGE_KIND_OTHER + 1] = { 0, };
+  g_autoptr(GHashTable) kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 total = 0;
+  int rc;
+
+  stmt = stp_store_prepare (b->store,
+                            "SELECT id, coalesce (kind, 'other') FROM stages"
+                            " WHERE deleted = 0 AND id IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int kind = stp_enum_from_code (STP_ENUM_STAGE_KIND, (const char *) sqlite3_column_text (stmt, 1));
+
+      g_hash_table_insert (kinds, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                           GINT_TO_POINTER ((kind >= 0 ? kind : STP_STAGE_KIND_OTHER) + 1));
+    }
+  if (!finish (b, stmt, rc, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gpointer kind = g_hash_table_lookup (kinds, key);
+
+      by_kind[kind != NULL ? GPOINTER_TO_INT (kind) - 1 : STP_STAGE_KIND_OTHER] += *(gint64 *) value;
+      total += *(gint64 *) value;
+    }
+  for (guint i = 0; items[i].code != NULL; i++)
+    add_row (b, items[i].code, stp_enum_to_label (STP_ENUM_STAGE_KIND, items[i].value),
+             by_kind[items[i].value]);
   add_row (b, "total", C_("stats", "Total"), total);
   return TRUE;
 }
@@ -1252,7 +1338,11 @@ section_in_program_by_stage (Builder *b,
                              GError **error)
 {
   begin_section (b, "in_program_by_stage", NC_("stats", "In the program at the end of the period, by stage"));
-  return add_stage_rows (b, t->in_program_by_stage, TRUE, error);
+  if (!add_stage_rows (b, t->in_program_by_stage, TRUE, error))
+    return FALSE;
+  begin_section (b, "in_program_by_stage_kind",
+                 NC_("stats", "In the program at the end of the period, by kind of stage"));
+  return add_stage_kind_rows (b, t->in_program_by_stage, error);
 }
 
 static gboolean
@@ -1261,7 +1351,10 @@ section_dropped_out_by_stage (Builder *b,
                               GError **error)
 {
   begin_section (b, "dropped_out_by_stage", NC_("stats", "Dropped out, by stage"));
-  return add_stage_rows (b, t->dropped_out_by_stage, FALSE, error);
+  if (!add_stage_rows (b, t->dropped_out_by_stage, FALSE, error))
+    return FALSE;
+  begin_section (b, "dropped_out_by_stage_kind", NC_("stats", "Dropped out, by kind of stage"));
+  return add_stage_kind_rows (b, t->dropped_out_by_stage, error);
 }
 
 static void

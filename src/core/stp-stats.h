@@ -29,8 +29,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpCenterStats, stp_center_stats_free)
 
 /* Sections, in order:
  *   admitted_by_source, admitted_by_substance, discharged_by_source,
- *   discharged_by_substance, in_program_by_stage (at period end),
- *   outcomes (completed, dropped_out, expelled, ...), dropped_out_by_stage,
+ *   discharged_by_substance, in_program_by_stage (at period end, keys are
+ *   stage ids), in_program_by_stage_kind (keys are StpStageKind codes, every
+ *   kind listed), outcomes (completed, dropped_out, expelled, ...),
+ *   dropped_out_by_stage, dropped_out_by_stage_kind,
  *   remission_6 (yes, no, unknown, reached, due), remission_12 (same),
  *   resocialization (employed, documents_restored, returned_to_family),
  *   families (relatives_served, codependents, families_with_minors, sop, tzhs,
@@ -44,6 +46,21 @@ StpCenterStats *stp_store_center_stats (StpStore   *self,
                                         const char *from,
                                         const char *to,
                                         GError    **error);
+/* The periods statistics are sent to the region for: always stated, as
+ * dates, in what is shown and sent. */
+typedef enum
+{
+  STP_STATS_PERIOD_YEAR_TO_DATE = 0,   /* 1 January of this year to today */
+  STP_STATS_PERIOD_LAST_QUARTER,       /* the last full calendar quarter */
+  STP_STATS_PERIOD_LAST_YEAR,          /* the last full calendar year */
+} StpStatsPeriod;
+
+/* "YYYY-MM-DD" bounds of @period for @today ("YYYY-MM-DD"), inclusive. */
+void            stp_stats_period_bounds (StpStatsPeriod  period,
+                                         const char     *today,
+                                         char          **from,
+                                         char          **to);
+
 /* The value of one number, or -1 when absent. */
 gint64          stp_center_stats_get   (StpCenterStats *stats,
                                         const char     *section,

@@ -113,6 +113,7 @@ stp_store_create_default_programs (StpStore    *self,
           stage->planned_days_min = st->days_min;
           stage->planned_days_max = st->days_max;
           stage->description = g_strdup (st->description);
+          stage->kind = stp_stage_kind_for_template_name (st->name);
           if (!stp_store_save_unchecked (self, session, STP_KIND_STAGE, stage, error))
             return FALSE;
         }

@@ -214,6 +214,48 @@ static const StpEnumItem audit_actions[] = {
   END
 };
 
+/* The codes are stored in stages.kind (schema/006-stage-kinds.sql) and
+ * sent to the region: never renamed. */
+static const StpEnumItem stage_kinds[] = {
+  { STP_STAGE_KIND_MOTIVATION, "motivation", N_("Motivation and admission") },
+  { STP_STAGE_KIND_ADAPTATION, "adaptation", N_("Adaptation") },
+  { STP_STAGE_KIND_MAIN_COURSE, "main_course", N_("Main course") },
+  { STP_STAGE_KIND_RESOCIALIZATION, "resocialization", N_("Resocialization") },
+  { STP_STAGE_KIND_AFTERCARE, "aftercare", N_("Post-rehabilitation accompaniment") },
+  { STP_STAGE_KIND_OTHER, "other", N_("Other stage kind") },
+  END
+};
+
+/* Kinds of the default templates' stages (stp-store-program.c), by name;
+ * schema/006-stage-kinds.sql gives existing stages the same ones. */
+static const struct
+{
+  const char   *name;
+  StpStageKind  kind;
+} template_stage_kinds[] = {
+  { "Мотивация и приём", STP_STAGE_KIND_MOTIVATION },
+  { "Адаптация", STP_STAGE_KIND_ADAPTATION },
+  { "Основной курс", STP_STAGE_KIND_MAIN_COURSE },
+  { "Ресоциализация", STP_STAGE_KIND_RESOCIALIZATION },
+  { "Постреабилитационное сопровождение", STP_STAGE_KIND_AFTERCARE },
+  { "Курс социальной реабилитации", STP_STAGE_KIND_MAIN_COURSE },
+  { "Постреабилитационный период", STP_STAGE_KIND_AFTERCARE },
+  { "Направление из медицинской организации", STP_STAGE_KIND_MOTIVATION },
+  { "Оценка нуждаемости", STP_STAGE_KIND_MOTIVATION },
+  { "План сопровождения", STP_STAGE_KIND_AFTERCARE },
+  { "Межведомственные меры", STP_STAGE_KIND_AFTERCARE },
+  { "Завершение", STP_STAGE_KIND_AFTERCARE },
+};
+
+StpStageKind
+stp_stage_kind_for_template_name (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (template_stage_kinds); i++)
+    if (g_str_equal (template_stage_kinds[i].name, name))
+      return template_stage_kinds[i].kind;
+  return STP_STAGE_KIND_OTHER;
+}
+
 static const StpEnumItem *const tables[STP_N_ENUMS] = {
   [STP_ENUM_ROLE] = roles,
   [STP_ENUM_SEX] = sexes,
@@ -237,6 +279,7 @@ static const StpEnumItem *const tables[STP_N_ENUMS] = {
   [STP_ENUM_COURT_BASIS] = court_bases,
   [STP_ENUM_COURT_NOTICE_KIND] = court_notice_kinds,
   [STP_ENUM_AUDIT_ACTION] = audit_actions,
+  [STP_ENUM_STAGE_KIND] = stage_kinds,
 };
 
 const StpEnumItem *

@@ -47,6 +47,21 @@ typedef enum
   STP_PROGRAM_MODEL_OTHER,
 } StpProgramModel;
 
+/* The kind of a program stage, from a fixed list (DOMAIN.md), so that
+ * centers with different programs can be added up in the region. */
+typedef enum
+{
+  STP_STAGE_KIND_MOTIVATION = 0,
+  STP_STAGE_KIND_ADAPTATION,
+  STP_STAGE_KIND_MAIN_COURSE,
+  STP_STAGE_KIND_RESOCIALIZATION,
+  STP_STAGE_KIND_AFTERCARE,
+  STP_STAGE_KIND_OTHER,
+} StpStageKind;
+
+/* The kind of the default template stage named @name, else OTHER. */
+StpStageKind stp_stage_kind_for_template_name (const char *name);
+
 typedef enum
 {
   STP_REFERRAL_SOURCE_SELF = 0,
@@ -285,6 +300,7 @@ typedef enum
   STP_ENUM_COURT_BASIS,
   STP_ENUM_COURT_NOTICE_KIND,
   STP_ENUM_AUDIT_ACTION,
+  STP_ENUM_STAGE_KIND,
   STP_N_ENUMS
 } StpEnumType;
 

@@ -3,12 +3,15 @@
 #include "config.h"
 
 #include "stp-reports-page.h"
+#include "stp-report-page-view.h"
 #include "stp-report-print.h"
 #include "stp-report.h"
+#include "stp-stats.h"
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef enum
 {
@@ -34,6 +37,16 @@ struct _StpReportsPage
   GtkWidget  *print_button;
   GtkWidget  *pdf_button;
   GtkWidget  *csv_button;
+  GtkWidget  *preview_spinner;
+  GtkWidget  *preview_error;
+  GtkWidget  *preview_box;
+
+  /* The preview: the center report's numbers are counted in a worker
+   * thread on a connection of its own (stp_store_open_secondary ()). */
+  StpStore     *worker_store;      /* owned; used by one task at a time */
+  GMutex        worker_lock;
+  guint         preview_timeout_id;
+  GCancellable *preview_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (StpReportsPage, stp_reports_page, GTK_TYPE_BOX)
@@ -46,6 +59,15 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  PREVIEW_LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void schedule_preview (StpReportsPage *self);
 
 static ReportKind
 selected_kind (StpReportsPage *self)
@@ -133,6 +155,7 @@ on_report_changed (StpReportsPage *self)
     default:
       g_assert_not_reached ();
     }
+  schedule_preview (self);
 }
 
 /* Renders the chosen report; @detail receives what the audit event says. */
@@ -340,6 +363,188 @@ on_csv_clicked (StpReportsPage *self)
   ask_file (self, TRUE);
 }
 
+/* --- The report on screen ------------------------------------------------- */
+
+static void
+show_layout (StpReportsPage  *self,
+             StpReportLayout *layout)
+{
+  int n = stp_report_layout_paginate (layout, STP_REPORT_PAGE_WIDTH, STP_REPORT_PAGE_HEIGHT);
+
+  for (int i = 0; i < n; i++)
+    {
+      GtkWidget *page = stp_report_page_view_new (layout, i);
+      g_autofree char *name = g_strdup_printf ("report-preview-page-%d", i + 1);
+
+      gtk_widget_set_name (page, name);
+      gtk_widget_add_css_class (page, "card");
+      gtk_box_append (GTK_BOX (self->preview_box), page);
+    }
+}
+
+static void
+clear_preview (StpReportsPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->preview_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->preview_box), child);
+  gtk_widget_set_visible (self->preview_error, FALSE);
+}
+
+static void
+show_preview_error (StpReportsPage *self,
+                    const char     *message)
+{
+  gtk_label_set_text (GTK_LABEL (self->preview_error), message);
+  gtk_widget_set_visible (self->preview_error, TRUE);
+}
+
+typedef struct
+{
+  StpReportsPage *page;       /* a reference */
+  StpSession     *session;
+  char           *from;
+  char           *to;
+} StatsRequest;
+
+static void
+stats_request_free (StatsRequest *request)
+{
+  g_object_unref (request->page);
+  g_object_unref (request->session);
+  g_free (request->from);
+  g_free (request->to);
+  g_free (request);
+}
+
+static void
+stats_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  StatsRequest *request = task_data;
+  StpReportsPage *self = request->page;
+  StpCenterStats *stats;
+  GError *error = NULL;
+
+  g_mutex_lock (&self->worker_lock);
+  stats = stp_store_center_stats (self->worker_store, request->session, request->from,
+                                  request->to, &error);
+  g_mutex_unlock (&self->worker_lock);
+  if (stats == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, stats, (GDestroyNotify) stp_center_stats_free);
+}
+
+static void
+stats_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StpReportsPage *self = STP_REPORTS_PAGE (source);
+  g_autoptr(StpCenterStats) stats = NULL;
+  g_autoptr(StpReportLayout) layout = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  gtk_spinner_stop (GTK_SPINNER (self->preview_spinner));
+  stats = g_task_propagate_pointer (G_TASK (result), &error);
+  layout = stp_report_layout_new ();
+  if (stats == NULL ||
+      !stp_report_center_render_stats (layout, self->store, self->session, stats, &error))
+    {
+      show_preview_error (self, error->message);
+      return;
+    }
+  show_layout (self, layout);
+  g_signal_emit (self, signals[PREVIEW_LOADED], 0);
+}
+
+/* "дд.мм.гггг" fields without complaints: the preview waits for dates. */
+static gboolean
+quiet_period (StpReportsPage  *self,
+              char           **out_from,
+              char           **out_to)
+{
+  g_autofree char *from = parse_date (gtk_editable_get_text (GTK_EDITABLE (self->from_row)));
+  g_autofree char *to = parse_date (gtk_editable_get_text (GTK_EDITABLE (self->to_row)));
+
+  if (to == NULL || (out_from != NULL && (from == NULL || strcmp (from, to) > 0)))
+    return FALSE;
+  if (out_from != NULL)
+    *out_from = g_steal_pointer (&from);
+  *out_to = g_steal_pointer (&to);
+  return TRUE;
+}
+
+static gboolean
+update_preview (gpointer user_data)
+{
+  StpReportsPage *self = user_data;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  ReportKind kind = selected_kind (self);
+
+  self->preview_timeout_id = 0;
+  if (self->preview_cancellable != NULL)
+    g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  clear_preview (self);
+  gtk_spinner_stop (GTK_SPINNER (self->preview_spinner));
+  if (self->kinds->len == 0)
+    return G_SOURCE_REMOVE;
+
+  if (kind != REPORT_CENSUS && !quiet_period (self, kind == REPORT_CENTER ? &from : NULL, &to))
+    {
+      show_preview_error (self, _("Enter the period to see the report."));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (kind == REPORT_CENTER)
+    {
+      g_autoptr(GTask) task = NULL;
+      StatsRequest *request = g_new0 (StatsRequest, 1);
+
+      request->page = g_object_ref (self);
+      request->session = g_object_ref (self->session);
+      request->from = g_steal_pointer (&from);
+      request->to = g_steal_pointer (&to);
+      self->preview_cancellable = g_cancellable_new ();
+      gtk_spinner_start (GTK_SPINNER (self->preview_spinner));
+      task = g_task_new (self, self->preview_cancellable, stats_done, NULL);
+      g_task_set_source_tag (task, update_preview);
+      g_task_set_check_cancellable (task, FALSE);
+      g_task_set_task_data (task, request, (GDestroyNotify) stats_request_free);
+      g_task_run_in_thread (task, stats_thread);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* The lists (census, follow-ups due) run to hundreds of pages on a big
+   * center and are laid out on the main thread: they are not shown here. */
+  show_preview_error (self, _("Lists are shown when printed or saved as PDF."));
+  return G_SOURCE_REMOVE;
+}
+
+/* Typing a date does not count the numbers at every key. */
+static void
+schedule_preview (StpReportsPage *self)
+{
+  g_clear_handle_id (&self->preview_timeout_id, g_source_remove);
+  /* Only for a page someone looks at; "map" schedules it otherwise. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->preview_timeout_id = g_timeout_add (400, update_preview, self);
+}
+
+static void
+on_period_changed (StpReportsPage *self)
+{
+  schedule_preview (self);
+}
+
 static void
 fill_reports (StpReportsPage *self)
 {
@@ -388,6 +593,9 @@ stp_reports_page_constructed (GObject *object)
   G_OBJECT_CLASS (stp_reports_page_parent_class)->constructed (object);
 
   g_return_if_fail (self->store != NULL && self->session != NULL);
+  self->worker_store = stp_store_open_secondary (self->store, NULL);
+  if (self->worker_store == NULL)
+    self->worker_store = g_object_ref (self->store);
   fill_reports (self);
 }
 
@@ -396,6 +604,10 @@ stp_reports_page_dispose (GObject *object)
 {
   StpReportsPage *self = STP_REPORTS_PAGE (object);
 
+  g_clear_handle_id (&self->preview_timeout_id, g_source_remove);
+  if (self->preview_cancellable != NULL)
+    g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_REPORTS_PAGE);
 
   G_OBJECT_CLASS (stp_reports_page_parent_class)->dispose (object);
@@ -409,6 +621,8 @@ stp_reports_page_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->kinds, g_array_unref);
+  g_clear_object (&self->worker_store);
+  g_mutex_clear (&self->worker_lock);
 
   G_OBJECT_CLASS (stp_reports_page_parent_class)->finalize (object);
 }
@@ -477,6 +691,11 @@ stp_reports_page_class_init (StpReportsPageClass *klass)
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The chosen report is shown on the page. */
+  signals[PREVIEW_LOADED] =
+    g_signal_new ("preview-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-reports-page.ui");
   gtk_widget_class_bind_template_child (widget_class, StpReportsPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, StpReportsPage, report_row);
@@ -487,6 +706,10 @@ stp_reports_page_class_init (StpReportsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpReportsPage, print_button);
   gtk_widget_class_bind_template_child (widget_class, StpReportsPage, pdf_button);
   gtk_widget_class_bind_template_child (widget_class, StpReportsPage, csv_button);
+  gtk_widget_class_bind_template_child (widget_class, StpReportsPage, preview_spinner);
+  gtk_widget_class_bind_template_child (widget_class, StpReportsPage, preview_error);
+  gtk_widget_class_bind_template_child (widget_class, StpReportsPage, preview_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_period_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_report_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_print_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_pdf_clicked);
@@ -497,7 +720,9 @@ static void
 stp_reports_page_init (StpReportsPage *self)
 {
   self->kinds = g_array_new (FALSE, FALSE, sizeof (ReportKind));
+  g_mutex_init (&self->worker_lock);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_after (self, "map", G_CALLBACK (schedule_preview), NULL);
 }
 
 GtkWidget *

@@ -412,6 +412,8 @@ on_new_stage_applied (AdwEntryRow     *row,
   stage->name = dup_stripped (row);
   if (stage->name == NULL)
     return;
+  /* Stages of different programs are added up in the region by kind. */
+  stage->kind = (StpStageKind) adw_combo_row_get_selected (g_object_get_data (G_OBJECT (row), "kind-row"));
 
   if (!stp_store_save_stage (self->store, self->session, stage, &error))
     {
@@ -469,7 +471,8 @@ stage_row_new (StpSettingsPage *self,
       GtkWidget *button;
       g_autofree char *button_name = g_strdup_printf ("remove-stage-%s", stage->meta.id);
 
-      title = g_strdup_printf (_("Stage %u"), number);
+      /* TRANSLATORS: %u is the stage's number in its program, %s its kind */
+      title = g_strdup_printf (_("Stage %u · %s"), number, stp_enum_to_label (STP_ENUM_STAGE_KIND, stage->kind));
       adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
       g_signal_connect_object (row, "apply", G_CALLBACK (on_stage_name_applied), self, 0);
 
@@ -487,6 +490,26 @@ stage_row_new (StpSettingsPage *self,
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
 
+  return row;
+}
+
+/* The kind asked of a new stage; its row keeps it as "kind-row". */
+static GtkWidget *
+stage_kind_row_new (GtkWidget  *new_row,
+                    StpProgram *program)
+{
+  const StpEnumItem *items = stp_enum_get_items (STP_ENUM_STAGE_KIND);
+  g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
+  g_autofree char *widget_name = g_strdup_printf ("new-stage-kind-%s", program->meta.id);
+  GtkWidget *row = adw_combo_row_new ();
+
+  for (guint i = 0; items[i].code != NULL; i++)
+    gtk_string_list_append (kinds, stp_enum_to_label (STP_ENUM_STAGE_KIND, items[i].value));
+  gtk_widget_set_name (row, widget_name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Kind of the new stage"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (kinds));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), STP_STAGE_KIND_OTHER);
+  g_object_set_data (G_OBJECT (new_row), "kind-row", row);
   return row;
 }
 
@@ -545,6 +568,7 @@ stp_settings_page_load_programs (StpSettingsPage *self)
       g_object_set_data (G_OBJECT (new_row), "position", GINT_TO_POINTER (next_position));
       g_signal_connect_object (new_row, "apply", G_CALLBACK (on_new_stage_applied), self, 0);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_row);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), stage_kind_row_new (new_row, program));
 
       adw_preferences_group_add (self->programs_group, expander);
       g_ptr_array_add (self->program_rows, expander);

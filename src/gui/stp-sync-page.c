@@ -226,30 +226,88 @@ stats_sent (GObject      *source,
   show_message (self, _("The statistics were sent to the region."), FALSE);
 }
 
+/* What would be sent for the period chosen in the dialog: its dates and
+ * the main numbers, counted now, so that what is shown is what is sent. */
+static void
+on_stats_period_changed (GtkDropDown *periods,
+                         GParamSpec  *pspec,
+                         StpSyncPage *self)
+{
+  AdwMessageDialog *dialog = g_object_get_data (G_OBJECT (periods), "dialog");
+  GtkLabel *summary = g_object_get_data (G_OBJECT (periods), "summary");
+  StpStatsPeriod period = (StpStatsPeriod) gtk_drop_down_get_selected (periods);
+  g_autoptr(StpCenterStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *today = stp_store_today (self->store);
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *text = NULL;
+
+  stp_stats_period_bounds (period, today, &from, &to);
+  stats = stp_store_center_stats (self->store, self->session, from, to, &error);
+  if (stats == NULL)
+    {
+      gtk_label_set_text (summary, error->message);
+      adw_message_dialog_set_response_enabled (dialog, "send", FALSE);
+      g_object_set_data (G_OBJECT (dialog), "stats", NULL);
+      return;
+    }
+  /* TRANSLATORS: what is sent to the region, shown before sending; the
+   * period is given as dates дд.мм.гггг */
+  from_text = g_strdup_printf ("%.2s.%.2s.%.4s", from + 8, from + 5, from);
+  to_text = g_strdup_printf ("%.2s.%.2s.%.4s", to + 8, to + 5, to);
+  text = g_strdup_printf (_("Period: %s – %s.\n"
+                            "Admitted: %d; discharged: %d; in the program at the end: %d "
+                            "(motivation %d, adaptation %d, main course %d, resocialization %d, "
+                            "aftercare %d, other %d).\n"
+                            "All the sections of the center report are sent, "
+                            "the stages added up by kind."),
+                          from_text, to_text,
+                          (int) stp_center_stats_get (stats, "admitted_by_source", "total"),
+                          (int) stp_center_stats_get (stats, "outcomes", "total"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "total"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "motivation"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "adaptation"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "main_course"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "resocialization"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "aftercare"),
+                          (int) stp_center_stats_get (stats, "in_program_by_stage_kind", "other"));
+  gtk_label_set_text (summary, text);
+  adw_message_dialog_set_response_enabled (dialog, "send", TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "stats", g_steal_pointer (&stats),
+                          (GDestroyNotify) stp_center_stats_free);
+}
+
 static void
 on_stats_response (AdwMessageDialog *dialog,
                    const char       *response,
                    StpSyncPage      *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(StpCenterStats) stats = NULL;
-  g_autofree char *today = NULL;
-  g_autofree char *from = NULL;
+  StpCenterStats *stats = g_object_get_data (G_OBJECT (dialog), "stats");
 
-  if (!g_str_equal (response, "send"))
+  if (!g_str_equal (response, "send") || stats == NULL)
     return;
-  today = stp_store_today (self->store);
-  from = g_strdup_printf ("%.4s-01-01", today);
-  stats = stp_store_center_stats (self->store, self->session, from, today, &error);
-  if (stats == NULL)
-    {
-      show_message (self, error->message, TRUE);
-      return;
-    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->stats_button), FALSE);
   show_message (self, _("Sending the statistics…"), FALSE);
+  /* Exactly what the dialog showed, with its period. */
   stp_sync_engine_send_aggregates_async (self->engine, stats, self->cancellable,
                                          stats_sent, g_object_ref (self));
+}
+
+static char *
+period_choice (StpStatsPeriod  period,
+               const char     *today,
+               const char     *name)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+
+  stp_stats_period_bounds (period, today, &from, &to);
+  /* TRANSLATORS: a period to send: its name, then its dates дд.мм.гггг */
+  return g_strdup_printf (_("%s: %.2s.%.2s.%.4s – %.2s.%.2s.%.4s"), name,
+                          from + 8, from + 5, from, to + 8, to + 5, to);
 }
 
 static void
@@ -257,16 +315,44 @@ on_stats_clicked (StpSyncPage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   AdwMessageDialog *dialog;
+  g_autoptr(GtkStringList) choices = gtk_string_list_new (NULL);
+  g_autofree char *today = stp_store_today (self->store);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *periods;
+  GtkWidget *summary = gtk_label_new (NULL);
+  const char *names[] = { _("This year to date"), _("Last quarter"), _("Last year") };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *choice = period_choice ((StpStatsPeriod) i, today, names[i]);
+
+      gtk_string_list_append (choices, choice);
+    }
+  periods = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (choices)), NULL);
+  gtk_widget_set_name (periods, "stats-period");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (periods), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Period to send"), -1);
+  gtk_widget_set_name (summary, "stats-summary");
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_box_append (GTK_BOX (box), periods);
+  gtk_box_append (GTK_BOX (box), summary);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                        _("Send statistics to the region?"),
-                                                       _("The numbers of the center report for this year "
-                                                         "are sent to the regional server. No names or "
-                                                         "other personal data leave this computer.")));
+                                                       _("The numbers of the center report for the period "
+                                                         "chosen are sent to the regional server, with the "
+                                                         "period. No names or other personal data leave "
+                                                         "this computer.")));
+  adw_message_dialog_set_extra_child (dialog, box);
   adw_message_dialog_add_responses (dialog, "cancel", _("Cancel"), "send", _("Send"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "send");
   adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (periods), "dialog", dialog);
+  g_object_set_data (G_OBJECT (periods), "summary", summary);
+  g_signal_connect_object (periods, "notify::selected", G_CALLBACK (on_stats_period_changed), self, 0);
+  on_stats_period_changed (GTK_DROP_DOWN (periods), NULL, self);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_stats_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -34,6 +34,7 @@ struct _StpWindow
   GtkLabel             *lock_error;
 
   /* Pages; NULL when the role has none. */
+  GtkWidget            *overview_page;
   GtkWidget            *residents_page;
   GtkWidget            *intake_page;
   GtkWidget            *follow_ups_page;

@@ -16,6 +16,7 @@
 
 #include "stp-conflicts-page.h"
 #include "stp-intake-page.h"
+#include "stp-overview-page.h"
 #include "stp-reports-page.h"
 #include "stp-resident-window.h"
 #include "stp-sync-status.h"
@@ -255,6 +256,13 @@ on_resident_created (StpWindow  *self,
 }
 
 static void
+on_overview_open_page (StpWindow  *self,
+                       const char *name)
+{
+  stp_window_show_page (self, name);
+}
+
+static void
 add_page (StpWindow  *self,
           GtkWidget  *child,
           const char *name,
@@ -271,6 +279,16 @@ static void
 stp_window_build_pages (StpWindow *self)
 {
   StpSession *session = self->session;
+
+  /* The first page for directors and staff; volunteers keep their list. */
+  if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+    {
+      self->overview_page = stp_overview_page_new (self->store, session);
+      g_signal_connect_object (self->overview_page, "open-page",
+                               G_CALLBACK (on_overview_open_page),
+                               self, G_CONNECT_SWAPPED);
+      add_page (self, self->overview_page, "overview", _("Overview"), "view-grid-symbolic");
+    }
 
   if (stp_session_can (session, STP_PERMISSION_LIST))
     {
@@ -540,7 +558,7 @@ stp_window_new (GtkApplication *app,
   gtk_label_set_text_with_mnemonic (self->lock_password_label, lock_text);
 
   stp_window_build_pages (self);
-  gtk_stack_set_visible_child_name (self->stack, "residents");
+  gtk_stack_set_visible_child_name (self->stack, self->overview_page != NULL ? "overview" : "residents");
   on_visible_page_changed (self);
   _stp_window_update_actions (self);
 

@@ -49,7 +49,11 @@ stp_csv_add_text (StpCsv     *csv,
   if (text == NULL)
     return;
 
-  if (strpbrk (text, ";\"\r\n") == NULL)
+  /* Commas are quoted too: an import that splits on them as well as on
+   * `;` (LibreOffice, Gnumeric with both ticked) keeps such a field whole;
+   * so are edge spaces, which importers trim otherwise. */
+  if (strpbrk (text, ";,\"\r\n") == NULL && text[0] != ' ' &&
+      (text[0] == '\0' || text[strlen (text) - 1] != ' '))
     {
       g_string_append (csv->data, text);
       return;

@@ -39,6 +39,7 @@ typedef enum
   BLOCK_TABLE,
   BLOCK_SPACE,
   BLOCK_PAGE_BREAK,
+  BLOCK_CHART,
 } BlockType;
 
 typedef struct
@@ -57,6 +58,7 @@ typedef struct
   gboolean   borders;
   gboolean   key_value;
   gboolean   open;           /* still accepting rows */
+  StpChart  *chart;          /* BLOCK_CHART: a reference */
 } Block;
 
 typedef enum
@@ -64,12 +66,14 @@ typedef enum
   ITEM_LINE,
   ITEM_FILL,
   ITEM_STROKE,
+  ITEM_CHART,
 } ItemType;
 
 typedef struct
 {
   ItemType     type;
   PangoLayout *layout;       /* ITEM_LINE: a reference */
+  StpChart    *chart;        /* ITEM_CHART: a reference */
   int          line;
   double       x;
   double       y;            /* baseline for lines, top for rectangles */
@@ -105,6 +109,7 @@ block_free (gpointer data)
   g_free (block->widths);
   g_strfreev (block->headers);
   g_clear_pointer (&block->rows, g_ptr_array_unref);
+  g_clear_pointer (&block->chart, stp_chart_unref);
   g_free (block);
 }
 
@@ -114,6 +119,7 @@ item_clear (gpointer data)
   Item *item = data;
 
   g_clear_object (&item->layout);
+  g_clear_pointer (&item->chart, stp_chart_unref);
 }
 
 static void
@@ -325,6 +331,21 @@ stp_report_layout_add_page_break (StpReportLayout *self)
   g_return_if_fail (STP_IS_REPORT_LAYOUT (self));
 
   add_block (self, BLOCK_PAGE_BREAK);
+}
+
+void
+stp_report_layout_add_chart (StpReportLayout *self,
+                             StpChart        *chart)
+{
+  Block *block;
+
+  g_return_if_fail (STP_IS_REPORT_LAYOUT (self));
+  g_return_if_fail (chart != NULL);
+
+  block = add_block (self, BLOCK_CHART);
+  block->chart = stp_chart_ref (chart);
+  block->space_before = 6;
+  block->space_after = 8;
 }
 
 static Block *
@@ -857,6 +878,34 @@ paginate_table (StpReportLayout *self,
   g_free (geometry.w);
 }
 
+/* A chart is never split: it goes whole on the next page when it does
+ * not fit on this one. */
+static void
+paginate_chart (StpReportLayout *self,
+                const Block     *block)
+{
+  StpChartStyle style;
+  Item item = { 0 };
+  double width = body_width (self);
+  double height;
+
+  stp_chart_style_init_print (&style);
+  height = stp_chart_get_preferred_height (block->chart, width, &style);
+  height = MIN (height, body_bottom (self) - MARGIN_TOP);
+  if (!at_page_top (self))
+    self->y += block->space_before;
+  if (self->y + height > body_bottom (self) && !at_page_top (self))
+    new_page (self);
+  item.type = ITEM_CHART;
+  item.chart = stp_chart_ref (block->chart);
+  item.x = MARGIN_LEFT;
+  item.y = self->y;
+  item.width = width;
+  item.height = height;
+  g_array_append_val (current_page (self), item);
+  self->y += height + block->space_after;
+}
+
 int
 stp_report_layout_paginate (StpReportLayout *self,
                             double           width,
@@ -897,6 +946,9 @@ stp_report_layout_paginate (StpReportLayout *self,
         case BLOCK_PAGE_BREAK:
           if (!at_page_top (self))
             new_page (self);
+          break;
+        case BLOCK_CHART:
+          paginate_chart (self, block);
           break;
         default:
           g_assert_not_reached ();
@@ -990,6 +1042,17 @@ stp_report_layout_draw_page (StpReportLayout *self,
           cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
           cairo_rectangle (cr, item->x, item->y, item->width, item->height);
           cairo_stroke (cr);
+          break;
+        case ITEM_CHART:
+          {
+            StpChartStyle style;
+
+            stp_chart_style_init_print (&style);
+            cairo_save (cr);
+            cairo_translate (cr, item->x, item->y);
+            stp_chart_draw (item->chart, cr, item->width, item->height, &style);
+            cairo_restore (cr);
+          }
           break;
         case ITEM_LINE:
           cairo_set_source_rgb (cr, 0, 0, 0);

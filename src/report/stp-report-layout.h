@@ -12,6 +12,8 @@
 #include <cairo.h>
 #include <glib-object.h>
 
+#include "stp-chart.h"
+
 G_BEGIN_DECLS
 
 /* A4 in points. */
@@ -60,6 +62,10 @@ void             stp_report_layout_add_signature   (StpReportLayout    *self,
 void             stp_report_layout_add_space       (StpReportLayout    *self,
                                                     double              points);
 void             stp_report_layout_add_page_break  (StpReportLayout    *self);
+/* A chart across the body width at its preferred height, kept on one
+ * page, drawn in print colours. */
+void             stp_report_layout_add_chart       (StpReportLayout    *self,
+                                                    StpChart           *chart);
 
 /* Lays the blocks out on pages of @width × @height points (pass
  * STP_REPORT_PAGE_WIDTH/HEIGHT for A4); returns the number of pages.

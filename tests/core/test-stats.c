@@ -398,6 +398,52 @@ test_inside_transaction (void)
 }
 
 static void
+check_period (StpStatsPeriod period,
+              const char    *today,
+              const char    *from,
+              const char    *to)
+{
+  g_autofree char *f = NULL;
+  g_autofree char *t = NULL;
+
+  stp_stats_period_bounds (period, today, &f, &t);
+  g_assert_cmpstr (f, ==, from);
+  g_assert_cmpstr (t, ==, to);
+}
+
+/* The periods sent to the region, stated as dates. */
+static void
+test_periods (void)
+{
+  check_period (STP_STATS_PERIOD_YEAR_TO_DATE, "2026-12-07", "2026-01-01", "2026-12-07");
+  check_period (STP_STATS_PERIOD_LAST_QUARTER, "2026-12-07", "2026-07-01", "2026-09-30");
+  check_period (STP_STATS_PERIOD_LAST_QUARTER, "2026-02-15", "2025-10-01", "2025-12-31");
+  check_period (STP_STATS_PERIOD_LAST_QUARTER, "2026-04-01", "2026-01-01", "2026-03-31");
+  check_period (STP_STATS_PERIOD_LAST_QUARTER, "2026-06-30", "2026-01-01", "2026-03-31");
+  check_period (STP_STATS_PERIOD_LAST_YEAR, "2026-01-01", "2025-01-01", "2025-12-31");
+}
+
+/* Every kind of stage is counted, the stage without a kind as «другое». */
+static void
+test_stage_kinds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpCenterStats) s = stp_store_center_stats (store, director, "2025-01-01",
+                                                        "2025-12-31", &error);
+
+  g_assert_no_error (error);
+  /* R2 (stage 1, «Адаптация») and R4 (stage 0, «Мотивация и приём») at
+   * the end of 2025; R3 dropped out at stage 0. */
+  CHECK (s, "in_program_by_stage_kind", "motivation", 1);
+  CHECK (s, "in_program_by_stage_kind", "adaptation", 1);
+  CHECK (s, "in_program_by_stage_kind", "main_course", 0);
+  CHECK (s, "in_program_by_stage_kind", "other", 0);
+  CHECK (s, "in_program_by_stage_kind", "total", 2);
+  CHECK (s, "dropped_out_by_stage_kind", "motivation", 1);
+  CHECK (s, "dropped_out_by_stage_kind", "total", 1);
+}
+
+static void
 test_permission (void)
 {
   g_autoptr(GError) error = NULL;
@@ -473,6 +519,8 @@ main (int   argc,
   g_test_add_func ("/stats/period-end", test_period_end);
   g_test_add_func ("/stats/inside-transaction", test_inside_transaction);
   g_test_add_func ("/stats/permission", test_permission);
+  g_test_add_func ("/stats/periods", test_periods);
+  g_test_add_func ("/stats/stage-kinds", test_stage_kinds);
   result = g_test_run ();
   teardown ();
   return result;

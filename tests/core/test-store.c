@@ -361,6 +361,7 @@ test_migrate_from_version_1 (void)
                                  " ('v1', 'r1', 0, 1, 0), ('v2', 'r1', 0, NULL, 1),"
                                  " ('v3', 'r1', 1, 1, 1), ('v4', 'r2', 0, 0, NULL),"
                                  " ('v5', NULL, 0, 1, 1);"
+                                 "ALTER TABLE stages DROP COLUMN kind;"
                                  "PRAGMA user_version = 1;", &error));
   g_assert_no_error (error);
   g_clear_object (&store);

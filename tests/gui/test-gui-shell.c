@@ -484,6 +484,8 @@ test_director_pages (void)
   window = stp_window_new (NULL, center->store, center->director);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 780);
   stp_test_show (GTK_WINDOW (window));
+  /* A director starts on «Обзор» (test-overview-page.c). */
+  g_assert_true (stp_window_show_page (window, "residents"));
   wait_for_residents (window);
 
   page = residents_page_of (window);

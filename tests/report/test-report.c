@@ -374,6 +374,29 @@ out_path (const char *name)
   return g_build_filename (center.dir, name, NULL);
 }
 
+/* Removes @path and everything under it. */
+static void
+stp_test_remove_dir (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        stp_test_remove_dir (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
 static char *
 pdf_to_text (const char *pdf)
 {
@@ -805,35 +828,44 @@ test_center_report (void)
       g_assert_true (g_str_has_suffix (row_text, value));
     }
 
-  /* The CSV: BOM, CRLF, five fields a line, the same numbers; totals equal
-   * the sum of their section's other lines where a total is a sum. */
+  /* The CSV: BOM, CRLF, Russian headers, four fields a line (section,
+   * indicator, value, period), the same numbers; totals equal the sum of
+   * their section's other lines where a total is a sum. */
   g_file_get_contents (csv_path, &data, &length, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (data, "\xEF\xBB\xBF"));
   g_assert_true (g_utf8_validate (data, length, NULL));
+  g_assert_null (strstr (data, "section"));
+  g_assert_null (strstr (data, "admitted_by_source"));
   p = data + 3;
   {
     g_autoptr(GPtrArray) header = parse_csv_record (&p);
 
-    g_assert_cmpuint (header->len, ==, 5);
-    g_assert_cmpstr (g_ptr_array_index (header, 0), ==, "section");
+    g_assert_cmpuint (header->len, ==, 4);
+    g_assert_cmpstr (g_ptr_array_index (header, 0), ==, "Раздел");
+    g_assert_cmpstr (g_ptr_array_index (header, 1), ==, "Показатель");
+    g_assert_cmpstr (g_ptr_array_index (header, 2), ==, "Значение");
+    g_assert_cmpstr (g_ptr_array_index (header, 3), ==, "Период");
   }
   while (*p != '\0')
     {
       g_autoptr(GPtrArray) fields = parse_csv_record (&p);
-      const char *section = g_ptr_array_index (fields, 0);
-      const char *key = g_ptr_array_index (fields, 1);
-      const char *value = g_ptr_array_index (fields, 4);
+      const StpStatRow *row = g_ptr_array_index (stats->rows, n_rows);
+      const char *value = g_ptr_array_index (fields, 2);
       gint64 number;
 
-      g_assert_cmpuint (fields->len, ==, 5);
+      /* Rows come in the report's order: the codes are known from it. */
+      g_assert_cmpuint (fields->len, ==, 4);
+      g_assert_cmpstr (g_ptr_array_index (fields, 0), ==, row->section_label);
+      g_assert_cmpstr (g_ptr_array_index (fields, 1), ==, row->label);
+      g_assert_cmpstr (g_ptr_array_index (fields, 3), ==, "01.01.2026 – 30.06.2026");
       g_assert_true (g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &number, NULL));
-      g_hash_table_insert (csv_values, g_strdup_printf ("%s/%s", section, key), g_strdup (value));
-      if (!g_str_equal (key, "total"))
+      g_hash_table_insert (csv_values, g_strdup_printf ("%s/%s", row->section, row->key), g_strdup (value));
+      if (!g_str_equal (row->key, "total"))
         {
-          gint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (sums, section));
+          gint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (sums, row->section));
 
-          g_hash_table_insert (sums, g_strdup (section), GSIZE_TO_POINTER (sum + number));
+          g_hash_table_insert (sums, g_strdup (row->section), GSIZE_TO_POINTER (sum + number));
         }
       n_rows++;
     }
@@ -860,6 +892,322 @@ test_center_report (void)
         g_assert_cmpstr (g_hash_table_lookup (csv_values, key), ==, sum);
       }
   }
+}
+
+/* The line of @text from @from on that starts (after spaces) with
+ * @label, or NULL. */
+static char *
+line_starting_with (const char *from,
+                    const char *label)
+{
+  const char *p = from;
+
+  while (p != NULL && *p != '\0')
+    {
+      const char *end = strchr (p, '\n');
+      g_autofree char *line = g_strndup (p, end != NULL ? (gsize) (end - p) : strlen (p));
+
+      if (g_str_has_prefix (g_strchug (line), label))
+        return g_strchomp (g_strdup (line));
+      p = end != NULL ? end + 1 : NULL;
+    }
+  return NULL;
+}
+
+/* The center report's charts: drawn under their tables in the PDF, with
+ * their titles, category names and the value beside each bar, as
+ * pdftotext reads them; page pictures for people. */
+static void
+test_center_report_charts (void)
+{
+  g_autofree char *pdf = out_path ("center-charts.pdf");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpCenterStats) stats = NULL;
+  g_autoptr(GPtrArray) charts = NULL;
+  const char *title_at;
+  const char *chart_at;
+  char *line;
+  gboolean found_stage_kind_chart = FALSE;
+
+  if (!have_tools ())
+    return;
+
+  stp_report_center_to_pdf (center.store, center.director, "2026-01-01", "2026-06-30", pdf, &error);
+  g_assert_no_error (error);
+  save_pictures (pdf, "center-report-charts", 0);
+  text = pdf_to_text (pdf);
+  stats = stp_store_center_stats (center.store, center.director, "2026-01-01", "2026-06-30", &error);
+  g_assert_no_error (error);
+
+  /* The same charts are offered for the screen. */
+  charts = stp_report_center_charts (stats);
+  g_assert_cmpuint (charts->len, >=, 5);
+  for (guint i = 0; i < charts->len; i++)
+    if (g_strcmp0 (stp_chart_get_title (charts->pdata[i]),
+                   "В программе на конец периода, по видам этапов") == 0)
+      {
+        found_stage_kind_chart = TRUE;
+        /* Every kind is a category, in the fixed order. */
+        g_assert_cmpuint (stp_chart_get_n_categories (charts->pdata[i]), ==, 6);
+      }
+  g_assert_true (found_stage_kind_chart);
+
+  /* «Поступили, по источнику направления»: the heading, its table, then
+   * the chart under the same title with one bar per source that occurs:
+   * «Сам» with 1 at the end of its line. */
+  title_at = strstr (text, "Поступили, по источнику направления");
+  g_assert_nonnull (title_at);
+  chart_at = strstr (title_at + 1, "Поступили, по источнику направления");
+  g_assert_nonnull (chart_at);
+  line = line_starting_with (chart_at, "Сам");
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_suffix (line, " 1"));
+  g_free (line);
+  /* Sources that did not occur have no bar. */
+  line = line_starting_with (chart_at, stp_enum_to_label (STP_ENUM_REFERRAL_SOURCE,
+                                                          STP_REFERRAL_SOURCE_COURT_ADMIN));
+  g_assert_true (line == NULL || strstr (chart_at, "Поступили, по основному") < strstr (chart_at, line));
+  g_free (line);
+
+  /* By kind of stage: the table and the chart each name every kind. */
+  title_at = strstr (text, "В программе на конец периода, по видам этапов");
+  g_assert_nonnull (title_at);
+  chart_at = strstr (title_at + 1, "В программе на конец периода, по видам этапов");
+  g_assert_nonnull (chart_at);
+  line = line_starting_with (chart_at, "Постреабилитационное сопровождение");
+  g_assert_nonnull (line);
+  g_free (line);
+  line = line_starting_with (chart_at, "Адаптация");
+  g_assert_nonnull (line);
+  {
+    g_autofree char *value = g_strdup_printf (" %" G_GINT64_FORMAT,
+                                              stp_center_stats_get (stats, "in_program_by_stage_kind",
+                                                                    "adaptation"));
+
+    g_assert_true (g_str_has_suffix (line, value));
+  }
+  g_free (line);
+
+  /* Remission: a stacked chart of its own with a legend, only when
+   * follow-ups fell due in the period (none did in the first half of
+   * 2026 here: the whole of 2025 has some). */
+  if (stp_center_stats_get (stats, "remission_6", "due") + stp_center_stats_get (stats, "remission_12", "due") > 0)
+    g_assert_nonnull (strstr (text, "Катамнез в периоде: ремиссия"));
+  else
+    g_assert_null (strstr (text, "Катамнез в периоде: ремиссия"));
+  /* The whole year: both 6-month follow-ups (due 15.09 and 01.10) are
+   * still to be done. */
+  {
+    g_autofree char *year_pdf = out_path ("center-year.pdf");
+    g_autofree char *year_text = NULL;
+
+    stp_report_center_to_pdf (center.store, center.director, "2026-01-01", "2026-12-31", year_pdf, &error);
+    g_assert_no_error (error);
+    save_pictures (year_pdf, "center-report-year", 0);
+    year_text = pdf_to_text (year_pdf);
+    chart_at = strstr (year_text, "Катамнез в периоде: ремиссия");
+    g_assert_nonnull (chart_at);
+    line = line_starting_with (chart_at, "Через 6 месяцев");
+    g_assert_nonnull (line);
+    g_assert_true (g_str_has_suffix (line, " 2"));
+    g_free (line);
+    line = line_starting_with (chart_at, "Через 12 месяцев");
+    g_assert_nonnull (line);
+    g_assert_true (g_str_has_suffix (line, " 0"));
+    g_free (line);
+    g_assert_nonnull (strstr (chart_at, "Ещё не выполнено"));
+    g_assert_nonnull (strstr (chart_at, "Утерян контакт"));
+  }
+  /* Age groups: vertical bars with the groups under them. */
+  title_at = strstr (text, "Возраст при поступлении");
+  g_assert_nonnull (title_at);
+  g_assert_nonnull (strstr (title_at + 1, "Возраст при поступлении"));
+}
+
+/* Charts on their own: bars, stacked bars and a line drawn to PNG in
+ * print and dark colours, each value written where pdftotext can read it. */
+static void
+test_chart_kinds (void)
+{
+  static const char *months[] = { "янв", "фев", "мар", "апр", "май", "июн" };
+  static const gint64 admitted[] = { 3, 0, 5, 12, 0, 7 };
+  static const gint64 discharged[] = { 1, 2, 0, 4, 9, 0 };
+  g_autoptr(StpReportLayout) layout = stp_report_layout_new ();
+  g_autofree char *pdf = out_path ("charts.pdf");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *build = g_getenv ("G_TEST_BUILDDIR");
+  StpChartKind kinds[] = { STP_CHART_BARS, STP_CHART_STACKED_BARS, STP_CHART_LINE };
+  const char *titles[] = { "Столбцы", "Столбцы с накоплением", "Линия" };
+
+  if (!have_tools ())
+    return;
+
+  stp_report_layout_add_title (layout, "Диаграммы");
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autoptr(StpChart) chart = stp_chart_new (kinds[k], titles[k]);
+
+      for (guint m = 0; m < G_N_ELEMENTS (months); m++)
+        stp_chart_add_category (chart, months[m]);
+      stp_chart_add_series (chart, "Поступили", admitted, G_N_ELEMENTS (admitted));
+      stp_chart_add_series (chart, "Выбыли", discharged, G_N_ELEMENTS (discharged));
+      g_assert_cmpint (stp_chart_get_value (chart, 1, 4), ==, 9);
+      stp_report_layout_add_chart (layout, chart);
+
+      /* The dark style on screen, in a picture. */
+      if (build != NULL)
+        {
+          StpChartStyle style;
+          cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 480, 240);
+          cairo_t *cr = cairo_create (surface);
+          g_autofree char *name = g_strdup_printf ("chart-%u-dark.png", k);
+          g_autofree char *path = g_build_filename (build, name, NULL);
+
+          stp_chart_style_init_print (&style);
+          style.dark = TRUE;
+          style.font_size = 11;
+          style.foreground[0] = style.foreground[1] = style.foreground[2] = 1.0;
+          style.background[0] = style.background[1] = style.background[2] = 0.14;
+          cairo_set_source_rgb (cr, 0.14, 0.14, 0.14);
+          cairo_paint (cr);
+          stp_chart_draw (chart, cr, 480, 240, &style);
+          cairo_destroy (cr);
+          g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+          cairo_surface_destroy (surface);
+        }
+    }
+  /* Six series in one stack: each has its own fill (plain or hatched), a
+   * legend entry, and the stack's total over it. */
+  {
+    g_autoptr(StpChart) chart = stp_chart_new (STP_CHART_STACKED_BARS, "Шесть рядов");
+    const char *names[] = { "первый", "второй", "третий", "четвёртый", "пятый", "шестой" };
+
+    stp_chart_set_horizontal (chart, TRUE);
+    stp_chart_add_category (chart, "Через 6 месяцев");
+    stp_chart_add_category (chart, "Через 12 месяцев");
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        gint64 values[2] = { 3 + i, 6 - i };
+
+        stp_chart_add_series (chart, names[i], values, 2);
+      }
+    stp_report_layout_add_chart (layout, chart);
+  }
+  g_assert_true (stp_report_layout_write_pdf (layout, pdf, &error));
+  g_assert_no_error (error);
+  save_pictures (pdf, "charts", 0);
+  text = pdf_to_text (pdf);
+  for (guint k = 0; k < G_N_ELEMENTS (titles); k++)
+    g_assert_nonnull (strstr (text, titles[k]));
+  for (guint m = 0; m < G_N_ELEMENTS (months); m++)
+    g_assert_nonnull (strstr (text, months[m]));
+  g_assert_nonnull (strstr (text, "Поступили"));
+  g_assert_nonnull (strstr (text, "Выбыли"));
+  /* The tallest values and a stack's total (5 + 0 = 5, 0 + 9 = 9,
+   * 12 + 4 = 16) are printed. */
+  g_assert_nonnull (strstr (text, "12"));
+  g_assert_nonnull (strstr (text, "16"));
+  /* 3+4+5+6+7+8 = 33 and 6+5+4+3+2+1 = 21, at the ends of their lines. */
+  {
+    g_autofree char *six = line_starting_with (strstr (text, "Шесть рядов"), "Через 6 месяцев");
+    g_autofree char *twelve = line_starting_with (strstr (text, "Шесть рядов"), "Через 12 месяцев");
+
+    g_assert_nonnull (six);
+    g_assert_true (g_str_has_suffix (six, " 33"));
+    g_assert_nonnull (twelve);
+    g_assert_true (g_str_has_suffix (twelve, " 21"));
+    g_assert_nonnull (strstr (text, "шестой"));
+  }
+}
+
+/* All records of a CSV text (after an optional BOM), as parse_csv_record
+ * reads them; LibreOffice ends lines with LF alone, so LF is made CRLF. */
+static GPtrArray *
+parse_csv (const char *data)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *p;
+
+  if (g_str_has_prefix (data, "\xEF\xBB\xBF"))
+    data += 3;
+  for (p = data; *p != '\0'; p++)
+    {
+      if (*p == '\n' && (p == data || p[-1] != '\r'))
+        g_string_append_c (text, '\r');
+      g_string_append_c (text, *p);
+    }
+  p = text->str;
+  while (*p != '\0')
+    g_ptr_array_add (records, parse_csv_record (&p));
+  return records;
+}
+
+/* The center CSV through a spreadsheet: LibreOffice Calc imports it with
+ * both `;` and `,` ticked as separators (the worst its import dialog may
+ * remember) and saves it back as CSV with `;`; every field comes back as
+ * it was, those with commas and dashes included. */
+static void
+test_csv_round_trip (void)
+{
+  g_autofree char *soffice = g_find_program_in_path ("soffice");
+  g_autofree char *csv_path = out_path ("round-trip.csv");
+  g_autofree char *back_dir = out_path ("back");
+  g_autofree char *back_path = g_build_filename (back_dir, "round-trip.csv", NULL);
+  g_autofree char *profile = NULL;
+  g_autofree char *profile_dir = out_path ("lo-profile");
+  g_autofree char *original = NULL;
+  g_autofree char *returned = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean comma_seen = FALSE;
+
+  if (soffice == NULL)
+    {
+      g_test_skip ("LibreOffice (libreoffice-calc-nogui) is not installed");
+      return;
+    }
+
+  stp_report_center_to_csv (center.store, center.director, "2026-01-01", "2026-06-30", csv_path, &error);
+  g_assert_no_error (error);
+  profile = g_strconcat ("-env:UserInstallation=file://", profile_dir, NULL);
+  /* 59/44 are `;` and `,`, 34 the quote, 76 UTF-8, 1 the first line; on
+   * export `;`, text fields quoted. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              soffice, profile, "--headless", "--infilter=CSV:59/44,34,76,1",
+                              "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,true,true",
+                              "--outdir", back_dir, csv_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_file_get_contents (csv_path, &original, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (back_path, &returned, NULL, &error);
+  g_assert_no_error (error);
+  before = parse_csv (original);
+  after = parse_csv (returned);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint r = 0; r < before->len; r++)
+    {
+      GPtrArray *a = before->pdata[r];
+      GPtrArray *b = after->pdata[r];
+
+      g_assert_cmpuint (b->len, ==, a->len);
+      for (guint f = 0; f < a->len; f++)
+        {
+          g_assert_cmpstr (b->pdata[f], ==, a->pdata[f]);
+          comma_seen = comma_seen || strchr (a->pdata[f], ',') != NULL;
+        }
+    }
+  /* «Поступили, по источнику направления» and the like. */
+  g_assert_true (comma_seen);
+  stp_test_remove_dir (profile_dir);
+  stp_test_remove_dir (back_dir);
 }
 
 static void
@@ -981,6 +1329,9 @@ main (int   argc,
   g_test_add_func ("/report/resident/volunteer-refused", test_resident_volunteer_refused);
   g_test_add_func ("/report/resident/long-journal", test_long_journal);
   g_test_add_func ("/report/center", test_center_report);
+  g_test_add_func ("/report/center/charts", test_center_report_charts);
+  g_test_add_func ("/report/charts", test_chart_kinds);
+  g_test_add_func ("/report/center/csv-round-trip", test_csv_round_trip);
   g_test_add_func ("/report/follow-ups", test_follow_ups_report);
   g_test_add_func ("/report/census", test_census_report);
   g_test_add_func ("/report/referral-letter", test_referral_letter);

@@ -8,6 +8,7 @@
 #include "stp-report-print.h"
 #include "stp-report.h"
 #include "stp-store.h"
+#include "stp-demo.h"
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
@@ -132,6 +133,97 @@ test_director_page (void)
       g_usleep (10000);
     }
   save_picture (window, "reports-page.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+on_preview_loaded (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+/* The center report on the page before printing: its pages, charts
+ * included, for the period typed, on a generated demo center. */
+static void
+test_center_preview (void)
+{
+  g_autofree char *demo_path = g_build_filename (dir, "demo.db", NULL);
+  g_autoptr(StpStore) demo = NULL;
+  g_autoptr(StpSession) demo_director = NULL;
+  g_autoptr(StpReportLayout) expected = stp_report_layout_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *today = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page;
+  GtkWidget *preview;
+  GtkWidget *scroller;
+  gboolean loaded = FALSE;
+  guint n_pages;
+
+  demo = stp_store_open (demo_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (stp_demo_generate (demo, 300, 3, &error));
+  g_assert_no_error (error);
+  demo_director = stp_store_login (demo, "director", "stupeni-demo", &error);
+  g_assert_no_error (error);
+
+  page = stp_reports_page_new (demo, demo_director);
+  g_signal_connect_swapped (page, "preview-loaded", G_CALLBACK (on_preview_loaded), &loaded);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (page, "report-row")), 2);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 1000);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  for (int i = 0; i < 3000 && !loaded; i++)
+    {
+      iterate ();
+      g_usleep (10000);
+    }
+  g_assert_true (loaded);
+
+  /* The same pages as the printed report of the period shown. */
+  today = stp_store_today (demo);
+  from = g_strdup_printf ("%.4s-01-01", today);
+  to = g_strdup_printf ("%.4s-12-31", today);
+  g_assert_true (stp_report_center_render (expected, demo, demo_director, from, to, &error));
+  g_assert_no_error (error);
+  preview = find_named (page, "report-preview");
+  g_assert_nonnull (preview);
+  n_pages = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (preview); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n_pages++;
+  g_assert_cmpuint (n_pages, ==, (guint) stp_report_layout_get_n_pages (expected));
+  g_assert_cmpuint (n_pages, >=, 3);
+  g_assert_nonnull (find_named (page, "report-preview-page-1"));
+
+  /* The period picker at the top, the first page and its first chart
+   * under it, for the picture. */
+  scroller = gtk_widget_get_ancestor (preview, GTK_TYPE_SCROLLED_WINDOW);
+  for (int i = 0; i < 30; i++)
+    {
+      iterate ();
+      g_usleep (10000);
+    }
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  for (int i = 0; i < 30; i++)
+    {
+      iterate ();
+      g_usleep (10000);
+    }
+  save_picture (window, "reports-center-chart.png");
+
+  /* A period that cannot be read shows no report, says why. */
+  loaded = FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "to-row")), "31.13.2026");
+  for (int i = 0; i < 60; i++)
+    {
+      iterate ();
+      g_usleep (10000);
+    }
+  g_assert_null (gtk_widget_get_first_child (preview));
+  g_assert_false (loaded);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -268,6 +360,7 @@ main (int   argc,
 
   g_test_add_func ("/report/page/director", test_director_page);
   g_test_add_func ("/report/page/staff", test_staff_page);
+  g_test_add_func ("/report/page/center-preview", test_center_preview);
   g_test_add_func ("/report/page/card-actions", test_card_actions);
   g_test_add_func ("/report/page/print-operation", test_print_operation);
   result = g_test_run ();

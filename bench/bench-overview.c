@@ -1,0 +1,164 @@
+/* bench-overview.c: times the «Обзор» page's numbers on a generated
+ * center (see generate.c), as the page computes them: on a second
+ * connection, off the thread that opened the store.
+ *
+ *   stupeni-bench-overview FILE [RUNS]
+ *
+ * The budget (issue 13) is 100 ms on the 100 000-resident center.  The
+ * machine may be shared: the load average is printed beside the times,
+ * and the process's CPU time (both threads of the count) beside the wall
+ * time. */
+#define G_LOG_DOMAIN "stp-bench"
+
+#include "config.h"
+
+#include "stp-overview.h"
+#include "stp-store.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <time.h>
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* CPU time of the whole process: the overview counts on two threads. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* The three load averages of /proc/loadavg. */
+static char *
+load_average (void)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return g_strdup ("?");
+  fields = g_strsplit (text, " ", 4);
+  if (g_strv_length (fields) < 3)
+    return g_strdup ("?");
+  return g_strdup_printf ("%s %s %s", fields[0], fields[1], fields[2]);
+}
+
+typedef struct
+{
+  StpStore   *store;
+  StpSession *session;
+  int         runs;
+  GArray     *wall;
+  GArray     *cpu;
+  gboolean    ok;
+} Bench;
+
+static gpointer
+bench_thread (gpointer data)
+{
+  Bench *b = data;
+
+  for (int i = 0; i < b->runs; i++)
+    {
+      g_autoptr(StpOverview) overview = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 start = g_get_monotonic_time ();
+      double cpu0 = cpu_ms ();
+      double wall, cpu;
+
+      overview = stp_store_compute_overview (b->store, b->session, &error);
+      wall = (g_get_monotonic_time () - start) / 1000.0;
+      cpu = cpu_ms () - cpu0;
+      if (overview == NULL)
+        {
+          g_printerr ("Overview failed: %s\n", error->message);
+          return NULL;
+        }
+      if (i == 0)
+        g_print ("in the center %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " places; admitted this month %"
+                 G_GINT64_FORMAT "; follow-ups overdue %" G_GINT64_FORMAT "; referrals awaiting %"
+                 G_GINT64_FORMAT "\n",
+                 overview->in_center, overview->seats_total,
+                 overview->admitted[STP_OVERVIEW_MONTHS - 1], overview->follow_ups_overdue,
+                 overview->referrals_awaiting);
+      g_print ("run %d: %7.1f ms wall, %7.1f ms CPU\n", i + 1, wall, cpu);
+      g_array_append_val (b->wall, wall);
+      g_array_append_val (b->cpu, cpu);
+    }
+  b->ok = TRUE;
+  return NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(StpStore) store = NULL;
+  g_autoptr(StpStore) second = NULL;
+  g_autoptr(StpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Bench b = { 0, };
+  GThread *thread;
+
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      g_printerr ("Usage: stupeni-bench-overview FILE [RUNS]  (a center made by stupeni-generate)\n");
+      return 2;
+    }
+  store = stp_store_open (argv[1], &error);
+  if (store == NULL)
+    {
+      g_printerr ("Cannot open %s: %s\n", argv[1], error->message);
+      return 1;
+    }
+  session = stp_store_login (store, "director", "stupeni-demo", &error);
+  if (session == NULL)
+    {
+      g_printerr ("Cannot log in: %s\n", error->message);
+      return 1;
+    }
+  second = stp_store_open_secondary (store, &error);
+  if (second == NULL)
+    {
+      g_printerr ("No second connection: %s\n", error->message);
+      return 1;
+    }
+
+  b.store = second;
+  b.session = session;
+  b.runs = argc > 2 ? MAX (atoi (argv[2]), 1) : 7;
+  b.wall = g_array_new (FALSE, FALSE, sizeof (double));
+  b.cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  before = load_average ();
+  thread = g_thread_new ("overview", bench_thread, &b);
+  g_thread_join (thread);
+  after = load_average ();
+  if (!b.ok)
+    return 1;
+
+  g_array_sort (b.wall, compare_doubles);
+  g_array_sort (b.cpu, compare_doubles);
+  g_print ("overview (%d runs) wall min / median / max  %.1f / %.1f / %.1f ms\n", b.runs,
+           g_array_index (b.wall, double, 0), g_array_index (b.wall, double, b.runs / 2),
+           g_array_index (b.wall, double, b.runs - 1));
+  g_print ("overview (%d runs) CPU  min / median / max  %.1f / %.1f / %.1f ms\n", b.runs,
+           g_array_index (b.cpu, double, 0), g_array_index (b.cpu, double, b.runs / 2),
+           g_array_index (b.cpu, double, b.runs - 1));
+  g_print ("load average before: %s; after: %s\n", before, after);
+  g_array_unref (b.wall);
+  g_array_unref (b.cpu);
+  return 0;
+}

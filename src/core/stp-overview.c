@@ -1,0 +1,785 @@
+/* stp-overview.c: the numbers of the «Обзор» page.  Each number is one
+ * walk over a short index range (the last 12 months, the residents now in
+ * the center, the open working lists), so that the page is quick on a
+ * center with a hundred thousand residents (bench/bench-core.c). */
+#define G_LOG_DOMAIN "stp-overview"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "stp-overview.h"
+#include "stp-error.h"
+#include "stp-store-private.h"
+
+#include <string.h>
+
+/* Rows whose resident has no tombstone (as the working lists, which join
+ * residents with a LEFT JOIN, a row without a resident is kept); nothing
+ * to check when no resident has one. */
+#define LIVE_CLAUSE \
+  " AND (resident_id IS NULL OR resident_id NOT IN" \
+  " (SELECT id FROM residents INDEXED BY residents_deleted WHERE deleted <> 0 AND id IS NOT NULL))"
+
+/* A query with the clause above when some resident has a tombstone. */
+#define PREPARE_LIVE(w, sql_before, sql_after, error) \
+  stp_store_prepare ((w)->store, \
+                     g_hash_table_size ((w)->tombstones) > 0 ? sql_before LIVE_CLAUSE sql_after \
+                                                             : sql_before sql_after, \
+                     error)
+
+typedef struct
+{
+  StpStore    *store;
+  StpOverview *overview;
+  GHashTable  *tombstones;      /* ids of residents with a tombstone */
+  GHashTable  *stage_kinds;     /* stage id -> GINT_TO_POINTER (kind + 1) */
+  GHashTable  *stage_rows;      /* stage id (or "program:" id) -> StpOverviewStage */
+  GHashTable  *in_center;       /* set of resident ids now in the center */
+  GHashTable  *recent_exits;    /* resident id -> latest discharge in the last 30 days */
+  char        *week_end;        /* today + 6 */
+  char        *month_ago;       /* today - 30 */
+  char        *month_ahead;     /* today + 30 */
+} Walk;
+
+static void
+overview_stage_free (StpOverviewStage *stage)
+{
+  g_free (stage->program_id);
+  g_free (stage->program_name);
+  g_free (stage->stage_id);
+  g_free (stage->stage_name);
+  g_free (stage);
+}
+
+void
+stp_overview_free (StpOverview *overview)
+{
+  if (overview == NULL)
+    return;
+  g_free (overview->today);
+  g_free (overview->first_day);
+  g_clear_pointer (&overview->stages, g_ptr_array_unref);
+  for (guint i = 0; i < STP_OVERVIEW_MONTHS; i++)
+    g_free (overview->months[i]);
+  g_free (overview);
+}
+
+static gboolean
+finish (Walk         *w,
+        sqlite3_stmt *stmt,
+        int           rc,
+        GError      **error)
+{
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      stp_store_set_sqlite_error (w->store, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+/* Rows of residents with a tombstone are left out; a row without a
+ * resident is kept (as the working lists keep it). */
+static gboolean
+is_live (Walk       *w,
+         const char *resident_id)
+{
+  return resident_id == NULL || !g_hash_table_contains (w->tombstones, resident_id);
+}
+
+static int
+code_value (StpEnumType  type,
+            const char  *code)
+{
+  return code != NULL ? stp_enum_from_code (type, code) : -1;
+}
+
+/* "YYYY-MM-DD" moved by @days. */
+static char *
+add_days (const char *date,
+          int         days)
+{
+  GDate d;
+  char buffer[16];
+
+  g_date_clear (&d, 1);
+  g_date_set_parse (&d, date);
+  if (!g_date_valid (&d))
+    return g_strdup (date);
+  if (days >= 0)
+    g_date_add_days (&d, days);
+  else
+    g_date_subtract_days (&d, -days);
+  g_snprintf (buffer, sizeof buffer, "%04d-%02d-%02d", g_date_get_year (&d),
+              g_date_get_month (&d), g_date_get_day (&d));
+  return g_strdup (buffer);
+}
+
+static void
+set_months (StpOverview *o)
+{
+  int year = atoi (o->today);
+  int month = atoi (o->today + 5);
+
+  for (int i = STP_OVERVIEW_MONTHS - 1; i >= 0; i--)
+    {
+      o->months[i] = g_strdup_printf ("%04d-%02d", year, month);
+      if (--month == 0)
+        {
+          month = 12;
+          year--;
+        }
+    }
+  o->first_day = g_strdup_printf ("%s-01", o->months[0]);
+}
+
+/* The index of the month "YYYY-MM…" of @date, or -1. */
+static int
+month_index (StpOverview *o,
+             const char  *date)
+{
+  if (date == NULL || strlen (date) < 7)
+    return -1;
+  for (int i = 0; i < STP_OVERVIEW_MONTHS; i++)
+    if (strncmp (o->months[i], date, 7) == 0)
+      return i;
+  return -1;
+}
+
+static gboolean
+load_tombstones (Walk    *w,
+                 GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT id FROM residents INDEXED BY residents_deleted"
+                            " WHERE deleted <> 0 AND id IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (w->tombstones, g_strdup (column_text (stmt, 0)));
+  return finish (w, stmt, rc, error);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static StpStageKind
+stage_kind (Walk       *w,
+            const char *stage_id)
+{
+  gpointer value = stage_id != NULL ? g_hash_table_lookup (w->stage_kinds, stage_id) : NULL;
+
+  return value != NULL ? (StpStageKind) (GPOINTER_TO_INT (value) - 1) : STP_STAGE_KIND_OTHER;
+}
+
+/* Stages of active programs, in order, and the kinds of all stages. */
+static gboolean
+load_stages (Walk    *w,
+             GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT s.id, s.name, coalesce (s.kind, 'other'), p.id, p.name,"
+                            " coalesce (p.active, 0) AND NOT coalesce (s.retired, 0)"
+                            " AND coalesce (p.deleted, 0) = 0"
+                            " FROM stages s LEFT JOIN programs p ON p.id = s.program_id"
+                            " WHERE s.deleted = 0 AND s.id IS NOT NULL"
+                            " ORDER BY p.name, s.position, s.id",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      StpOverviewStage *stage = g_new0 (StpOverviewStage, 1);
+      int kind = code_value (STP_ENUM_STAGE_KIND, column_text (stmt, 2));
+
+      stage->stage_id = g_strdup (column_text (stmt, 0));
+      stage->stage_name = g_strdup (column_text (stmt, 1));
+      stage->kind = kind >= 0 ? (StpStageKind) kind : STP_STAGE_KIND_OTHER;
+      stage->program_id = g_strdup (column_text (stmt, 3));
+      stage->program_name = g_strdup (column_text (stmt, 4));
+      g_hash_table_insert (w->stage_kinds, g_strdup (stage->stage_id),
+                           GINT_TO_POINTER (stage->kind + 1));
+      /* Shown in order when offered; others appear only when occupied. */
+      g_hash_table_insert (w->stage_rows, g_strdup (stage->stage_id), stage);
+      if (sqlite3_column_int (stmt, 5) != 0)
+        g_ptr_array_add (w->overview->stages, stage);
+    }
+  return finish (w, stmt, rc, error);
+}
+
+static gboolean
+count_seats (Walk    *w,
+             GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT coalesce (seats_total, 0), coalesce (seats_male, 0),"
+                            " coalesce (seats_female, 0) FROM centers WHERE deleted = 0"
+                            " ORDER BY created_at, id LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      w->overview->seats_total = sqlite3_column_int64 (stmt, 0);
+      w->overview->seats_male = sqlite3_column_int64 (stmt, 1);
+      w->overview->seats_female = sqlite3_column_int64 (stmt, 2);
+    }
+  return finish (w, stmt, rc, error);
+}
+
+/* The bed board, from the residents' summaries (the census and the
+ * residents list read the same rows): residents whose current episode is
+ * at intake or in the program, by the stage open today. */
+static gboolean
+count_in_center (Walk    *w,
+                 GError **error)
+{
+  StpOverview *o = w->overview;
+  const char *male = stp_enum_to_code (STP_ENUM_SEX, STP_SEX_MALE);
+  const char *female = stp_enum_to_code (STP_ENUM_SEX, STP_SEX_FEMALE);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT resident_id, stage_id, sex, program_id"
+                            " FROM resident_summaries INDEXED BY resident_summaries_overview"
+                            " WHERE status IN (?1, ?2) AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, stp_enum_to_code (STP_ENUM_EPISODE_STATUS, STP_EPISODE_INTAKE), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, stp_enum_to_code (STP_ENUM_EPISODE_STATUS, STP_EPISODE_IN_PROGRAM), -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *resident_id = column_text (stmt, 0);
+      const char *stage_id = column_text (stmt, 1);
+      const char *sex = column_text (stmt, 2);
+      StpOverviewStage *stage;
+
+      if (!is_live (w, resident_id))
+        continue;
+      stage = stage_id != NULL ? g_hash_table_lookup (w->stage_rows, stage_id) : NULL;
+      if (stage == NULL)
+        {
+          /* No open stage (or a stage deleted since): one row per program. */
+          const char *program_id = column_text (stmt, 3);
+          g_autofree char *key = g_strconcat ("program:", program_id != NULL ? program_id : "", NULL);
+
+          stage = g_hash_table_lookup (w->stage_rows, key);
+          if (stage == NULL)
+            {
+              stage = g_new0 (StpOverviewStage, 1);
+              stage->program_id = g_strdup (program_id);
+              for (guint i = 0; i < o->stages->len; i++)
+                {
+                  StpOverviewStage *other = o->stages->pdata[i];
+
+                  if (other->program_name != NULL && g_strcmp0 (other->program_id, program_id) == 0)
+                    {
+                      stage->program_name = g_strdup (other->program_name);
+                      break;
+                    }
+                }
+              stage->kind = STP_STAGE_KIND_OTHER;
+              g_hash_table_insert (w->stage_rows, g_steal_pointer (&key), stage);
+            }
+        }
+      if (stage->residents == 0 && !g_ptr_array_find (o->stages, stage, NULL))
+        g_ptr_array_add (o->stages, stage);
+      stage->residents++;
+      o->in_center++;
+      o->in_center_by_kind[stage->kind]++;
+      if (g_strcmp0 (sex, male) == 0)
+        {
+          stage->male++;
+          o->in_center_male++;
+        }
+      else if (g_strcmp0 (sex, female) == 0)
+        {
+          stage->female++;
+          o->in_center_female++;
+        }
+      if (resident_id != NULL)
+        g_hash_table_add (w->in_center, g_strdup (resident_id));
+    }
+  return finish (w, stmt, rc, error);
+}
+
+/* The index of the month of @date, moving on from *@current: the walks go
+ * through dates in order, so the month changes rarely. */
+static int
+next_month_index (StpOverview *o,
+                  const char  *date,
+                  int         *current)
+{
+  if (date == NULL)
+    return -1;
+  if (*current >= 0 && strncmp (o->months[*current], date, 7) == 0)
+    return *current;
+  *current = month_index (o, date);
+  return *current;
+}
+
+/* Admissions per month: one walk over an index in date order. */
+static gboolean
+count_admitted (Walk    *w,
+                GError **error)
+{
+  StpOverview *o = w->overview;
+  sqlite3_stmt *stmt;
+  int current = -1;
+  int rc;
+
+  stmt = PREPARE_LIVE (w,
+                       "SELECT admitted_on FROM episodes INDEXED BY episodes_report_admitted"
+                       " WHERE admitted_on BETWEEN ?1 AND ?2 AND deleted = 0",
+                       "",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int m = next_month_index (o, column_text (stmt, 0), &current);
+
+      if (m >= 0)
+        o->admitted[m]++;
+    }
+  return finish (w, stmt, rc, error);
+}
+
+/* One walk over the discharges of the 12 months in date order: per month,
+ * by outcome, the ids of the drop-outs and who left in the last 30 days;
+ * then the stage each drop-out left at (episode_exit_stages, schema 002),
+ * looked up in id order so that the table is read front to back. */
+static gboolean
+count_discharged (Walk    *w,
+                  GError **error)
+{
+  StpOverview *o = w->overview;
+  g_autoptr(GPtrArray) drop_outs = g_ptr_array_new_with_free_func (g_free);
+  const char *dropped_out = stp_enum_to_code (STP_ENUM_EPISODE_STATUS, STP_EPISODE_DROPPED_OUT);
+  sqlite3_stmt *stmt;
+  int current = -1;
+  int rc;
+
+  stmt = PREPARE_LIVE (w,
+                       "SELECT discharged_on, status, id, resident_id FROM episodes"
+                       " INDEXED BY episodes_report_discharged"
+                       " WHERE discharged_on BETWEEN ?1 AND ?2 AND deleted = 0",
+                       "",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *discharged_on = column_text (stmt, 0);
+      const char *status_code = column_text (stmt, 1);
+      const char *resident_id = column_text (stmt, 3);
+      int m = next_month_index (o, discharged_on, &current);
+      int status;
+
+      if (m < 0)
+        continue;
+      o->discharged[m]++;
+      if (g_strcmp0 (status_code, dropped_out) == 0)
+        {
+          o->outcomes[STP_EPISODE_DROPPED_OUT]++;
+          if (sqlite3_column_type (stmt, 2) == SQLITE_TEXT)
+            g_ptr_array_add (drop_outs, g_strdup (column_text (stmt, 2)));
+          else
+            o->dropped_out_by_kind[STP_STAGE_KIND_OTHER]++;
+        }
+      else
+        {
+          status = code_value (STP_ENUM_EPISODE_STATUS, status_code);
+          if (status >= STP_EPISODE_COMPLETED && status <= STP_EPISODE_DIED)
+            o->outcomes[status]++;
+        }
+      /* A notice is due after the latest discharge (dates come in order). */
+      if (resident_id != NULL && strcmp (discharged_on, w->month_ago) >= 0)
+        g_hash_table_insert (w->recent_exits, g_strdup (resident_id), g_strdup (discharged_on));
+    }
+  if (!finish (w, stmt, rc, error))
+    return FALSE;
+
+  g_ptr_array_sort (drop_outs, compare_strings);
+  stmt = stp_store_prepare (w->store,
+                            "SELECT stage_id FROM episode_exit_stages WHERE episode_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < drop_outs->len; i++)
+    {
+      const char *stage_id = NULL;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, drop_outs->pdata[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        stage_id = column_text (stmt, 0);
+      else if (rc != SQLITE_DONE)
+        return finish (w, stmt, rc, error);
+      o->dropped_out_by_kind[stage_kind (w, stage_id)]++;
+    }
+  return finish (w, stmt, SQLITE_DONE, error);
+}
+
+/* The 6- or 12-month follow-ups due in the 12 months: how many were
+ * reached, remission among them, employment and documents restored. */
+static gboolean
+count_remission (Walk                 *w,
+                 int                   months,
+                 StpOverviewRemission *r,
+                 GError              **error)
+{
+  StpOverview *o = w->overview;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = PREPARE_LIVE (w,
+                       "SELECT count (*), total (outcome = ?4), total (outcome = ?5),"
+                       " total (outcome = ?4 AND remission = ?6),"
+                       " total (outcome = ?4 AND remission = ?7),"
+                       " total (outcome = ?4 AND coalesce (employed, 0) <> 0),"
+                       " total (outcome = ?4 AND coalesce (documents_restored, 0) <> 0)"
+                       " FROM follow_ups INDEXED BY follow_ups_overview_due"
+                       " WHERE months = ?3 AND due_on BETWEEN ?1 AND ?2 AND deleted = 0",
+                       "",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->first_day, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, o->today, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, months);
+  sqlite3_bind_text (stmt, 4, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_DONE), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_LOST_CONTACT), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, stp_enum_to_code (STP_ENUM_REMISSION, STP_REMISSION_YES), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, stp_enum_to_code (STP_ENUM_REMISSION, STP_REMISSION_NO), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      r->due = sqlite3_column_int64 (stmt, 0);
+      r->reached = (gint64) sqlite3_column_double (stmt, 1);
+      r->lost = (gint64) sqlite3_column_double (stmt, 2);
+      r->yes = (gint64) sqlite3_column_double (stmt, 3);
+      r->no = (gint64) sqlite3_column_double (stmt, 4);
+      r->unknown = r->reached - r->yes - r->no;
+      o->follow_ups_done += r->reached;
+      o->employed += (gint64) sqlite3_column_double (stmt, 5);
+      o->documents_restored += (gint64) sqlite3_column_double (stmt, 6);
+    }
+  return finish (w, stmt, rc, error);
+}
+
+/* The same follow-ups as the working list (stp_store_list_follow_ups_due),
+ * counted by SQLite over one index. */
+static gboolean
+count_follow_ups_due (Walk    *w,
+                      GError **error)
+{
+  StpOverview *o = w->overview;
+  gboolean live = g_hash_table_size (w->tombstones) > 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+#define DUE_SQL(live) \
+  "SELECT total (due_on < ?1), total (due_on >= ?1) FROM follow_ups" \
+  " INDEXED BY follow_ups_overview_pending" \
+  " WHERE done_on IS NULL AND due_on <= ?2 AND deleted = 0" \
+  " AND (outcome IS NULL OR outcome = ?3)" live
+  stmt = stp_store_prepare (w->store, live ? DUE_SQL (LIVE_CLAUSE) : DUE_SQL (""), error);
+#undef DUE_SQL
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, w->week_end, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_PENDING),
+                     -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      o->follow_ups_overdue = (gint64) sqlite3_column_double (stmt, 0);
+      o->follow_ups_this_week = (gint64) sqlite3_column_double (stmt, 1);
+    }
+  return finish (w, stmt, rc, error);
+}
+
+static gboolean
+count_referrals (Walk    *w,
+                 GError **error)
+{
+  StpOverview *o = w->overview;
+  gboolean live = g_hash_table_size (w->tombstones) > 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+#define AWAITING_SQL(live) \
+  "SELECT count (*), total (due_on IS NOT NULL AND due_on < ?1) FROM referrals" \
+  " INDEXED BY referrals_overview_awaiting" \
+  " WHERE response_on IS NULL AND deleted = 0" live
+  stmt = stp_store_prepare (w->store, live ? AWAITING_SQL (LIVE_CLAUSE) : AWAITING_SQL (""), error);
+#undef AWAITING_SQL
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      o->referrals_awaiting = sqlite3_column_int64 (stmt, 0);
+      o->referrals_overdue = (gint64) sqlite3_column_double (stmt, 1);
+    }
+  return finish (w, stmt, rc, error);
+}
+
+/* TRUE when obligation @id has a notice of @kind_a or @kind_b sent on or
+ * after @since (NULL: any date). */
+static gboolean
+has_notice (Walk        *w,
+            const char  *id,
+            const char  *kind_a,
+            const char  *kind_b,
+            const char  *since,
+            gboolean    *found,
+            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT 1 FROM court_notices INDEXED BY court_notices_overview"
+                            " WHERE obligation_id = ?1 AND deleted = 0 AND kind IN (?2, ?3)"
+                            " AND (?4 IS NULL OR sent_on >= ?4) LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, kind_a, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, kind_b, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, since, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  return finish (w, stmt, rc, error);
+}
+
+/* One walk over the obligations (an index alone), keeping those of the
+ * residents in the center and of those discharged lately; their notices
+ * are looked up one by one. */
+static gboolean
+count_court_notices (Walk    *w,
+                     GError **error)
+{
+  StpOverview *o = w->overview;
+  const char *arrived = stp_enum_to_code (STP_ENUM_COURT_NOTICE_KIND, STP_COURT_NOTICE_ARRIVED);
+  const char *completed = stp_enum_to_code (STP_ENUM_COURT_NOTICE_KIND, STP_COURT_NOTICE_COMPLETED);
+  const char *left = stp_enum_to_code (STP_ENUM_COURT_NOTICE_KIND, STP_COURT_NOTICE_LEFT);
+  g_autoptr(GPtrArray) arrivals = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) exits = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) exit_dates = g_ptr_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (g_hash_table_size (w->in_center) == 0 && g_hash_table_size (w->recent_exits) == 0)
+    return TRUE;
+  stmt = stp_store_prepare (w->store,
+                            "SELECT resident_id, id FROM court_obligations"
+                            " INDEXED BY court_obligations_overview"
+                            " WHERE deleted = 0 AND resident_id IS NOT NULL AND id IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *resident_id = column_text (stmt, 0);
+      const char *exit_date;
+
+      if (g_hash_table_contains (w->in_center, resident_id))
+        g_ptr_array_add (arrivals, g_strdup (column_text (stmt, 1)));
+      exit_date = g_hash_table_lookup (w->recent_exits, resident_id);
+      if (exit_date != NULL)
+        {
+          g_ptr_array_add (exits, g_strdup (column_text (stmt, 1)));
+          g_ptr_array_add (exit_dates, (gpointer) exit_date);
+        }
+    }
+  if (!finish (w, stmt, rc, error))
+    return FALSE;
+
+  for (guint i = 0; i < arrivals->len; i++)
+    {
+      gboolean found;
+
+      if (!has_notice (w, arrivals->pdata[i], arrived, arrived, NULL, &found, error))
+        return FALSE;
+      if (!found)
+        o->court_notices_due++;
+    }
+  for (guint i = 0; i < exits->len; i++)
+    {
+      gboolean found;
+
+      if (!has_notice (w, exits->pdata[i], completed, left, exit_dates->pdata[i], &found, error))
+        return FALSE;
+      if (!found)
+        o->court_notices_due++;
+    }
+  return TRUE;
+}
+
+static gboolean
+count_consents (Walk    *w,
+                GError **error)
+{
+  StpOverview *o = w->overview;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = stp_store_prepare (w->store,
+                            "SELECT resident_id FROM consents INDEXED BY consents_overview_expiry"
+                            " WHERE expires_on BETWEEN ?1 AND ?2 AND deleted = 0"
+                            " AND withdrawn_on IS NULL AND resident_id IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, o->today, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, w->month_ahead, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (g_hash_table_contains (w->in_center, column_text (stmt, 0)))
+      o->consents_expiring++;
+  return finish (w, stmt, rc, error);
+}
+
+StpOverview *
+stp_store_compute_overview (StpStore    *self,
+                            StpSession  *session,
+                            GError     **error)
+{
+  g_autoptr(StpOverview) overview = NULL;
+  Walk w = { 0, };
+  gboolean own_transaction;
+  gboolean ok;
+
+  g_return_val_if_fail (STP_IS_STORE (self), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!stp_session_require (session, STP_PERMISSION_READ_CARD, error))
+    return NULL;
+
+  overview = g_new0 (StpOverview, 1);
+  /* Rows are owned by stage_rows; the array only orders them. */
+  overview->stages = g_ptr_array_new ();
+  overview->today = stp_store_today (self);
+  set_months (overview);
+
+  w.store = self;
+  w.overview = overview;
+  w.tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.stage_kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.stage_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) overview_stage_free);
+  w.in_center = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.recent_exits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w.week_end = add_days (overview->today, 6);
+  w.month_ago = add_days (overview->today, -30);
+  w.month_ahead = add_days (overview->today, 30);
+
+  /* One read transaction, deferred: every number sees the same data,
+   * and the worker's connection never takes the write lock from the
+   * window's one.  Inside a caller's transaction its snapshot is used. */
+  own_transaction = sqlite3_get_autocommit (stp_store_get_db (self)) != 0;
+  ok = !own_transaction || stp_store_exec (self, "BEGIN", error);
+  if (ok)
+    {
+      ok = load_tombstones (&w, error)
+           && load_stages (&w, error)
+           && count_seats (&w, error)
+           && count_in_center (&w, error)
+           && count_admitted (&w, error)
+           && count_discharged (&w, error)
+           && count_remission (&w, 6, &overview->remission_6, error)
+           && count_remission (&w, 12, &overview->remission_12, error)
+           && count_follow_ups_due (&w, error)
+           && count_referrals (&w, error)
+           && count_court_notices (&w, error)
+           && count_consents (&w, error);
+      if (own_transaction)
+        stp_store_exec (self, ok ? "COMMIT" : "ROLLBACK", NULL);
+    }
+
+  /* The page's rows outlive the walk's table: copy the ordered ones. */
+  if (ok)
+    {
+      GPtrArray *ordered = g_ptr_array_new_with_free_func ((GDestroyNotify) overview_stage_free);
+
+      for (guint i = 0; i < overview->stages->len; i++)
+        {
+          StpOverviewStage *s = overview->stages->pdata[i];
+          StpOverviewStage *copy = g_memdup2 (s, sizeof *s);
+
+          copy->program_id = g_strdup (s->program_id);
+          copy->program_name = g_strdup (s->program_name);
+          copy->stage_id = g_strdup (s->stage_id);
+          copy->stage_name = g_strdup (s->stage_name);
+          g_ptr_array_add (ordered, copy);
+        }
+      g_ptr_array_unref (overview->stages);
+      overview->stages = ordered;
+    }
+
+  g_hash_table_unref (w.tombstones);
+  g_hash_table_unref (w.stage_kinds);
+  g_hash_table_unref (w.stage_rows);
+  g_hash_table_unref (w.in_center);
+  g_hash_table_unref (w.recent_exits);
+  g_free (w.week_end);
+  g_free (w.month_ago);
+  g_free (w.month_ahead);
+  if (!ok)
+    return NULL;
+  return g_steal_pointer (&overview);
+}
+
+gint64
+stp_store_get_data_version (StpStore *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 version = -1;
+
+  g_return_val_if_fail (STP_IS_STORE (self), -1);
+
+  stmt = stp_store_prepare (self, "PRAGMA data_version", NULL);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return version;
+}

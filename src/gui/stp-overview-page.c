@@ -1,0 +1,618 @@
+#define G_LOG_DOMAIN "stp-overview-page"
+
+#include "config.h"
+
+#include "stp-overview-page.h"
+#include "stp-i18n.h"
+#include "stp-chart-view.h"
+#include "stp-report-common.h"
+
+#include <adwaita.h>
+#include <glib/gi18n-lib.h>
+
+/* How often the page asks whether anything was committed while it is
+ * shown; the question is one PRAGMA on the worker's connection. */
+#define POLL_SECONDS 2
+
+/* The worker's own connection, shared by the page and its running task. */
+typedef struct
+{
+  GMutex    lock;
+  StpStore *store;
+} Worker;
+
+struct _StpOverviewPage
+{
+  GtkBox        parent_instance;
+
+  StpStore     *store;          /* owned */
+  StpSession   *session;        /* owned */
+  Worker       *worker;         /* a reference */
+  StpOverview  *overview;       /* owned, NULL before the first count */
+  gint64        seen_version;   /* data_version of the numbers shown */
+  gboolean      loading;
+  guint         poll_id;
+  GCancellable *cancellable;
+
+  GtkLabel     *date_label;
+  GtkSpinner   *spinner;
+  GtkLabel     *error_label;
+  GtkFlowBox   *seats_box;
+  GtkFlowBox   *programs_box;
+  GtkWidget    *months_chart;
+  GtkWidget    *outcomes_chart;
+  GtkWidget    *dropped_chart;
+  GtkWidget    *remission_chart;
+  GtkLabel     *results_label;
+  GtkLabel     *follow_ups_overdue_label;
+  GtkLabel     *follow_ups_week_label;
+  GtkLabel     *referrals_label;
+  GtkLabel     *court_label;
+  GtkLabel     *consents_label;
+};
+
+G_DEFINE_FINAL_TYPE (StpOverviewPage, stp_overview_page, GTK_TYPE_BOX)
+
+enum {
+  OPEN_PAGE,
+  LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+worker_clear (Worker *worker)
+{
+  g_mutex_clear (&worker->lock);
+  g_clear_object (&worker->store);
+}
+
+static void
+worker_release (Worker *worker)
+{
+  g_rc_box_release_full (worker, (GDestroyNotify) worker_clear);
+}
+
+typedef struct
+{
+  Worker      *worker;        /* a reference */
+  StpSession  *session;
+  gboolean     force;
+  gint64       seen_version;
+  /* Results. */
+  gint64       version;
+  StpOverview *overview;      /* NULL: nothing changed */
+} CountData;
+
+static void
+count_data_free (CountData *data)
+{
+  g_clear_pointer (&data->worker, worker_release);
+  g_clear_object (&data->session);
+  g_clear_pointer (&data->overview, stp_overview_free);
+  g_free (data);
+}
+
+static void
+count_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CountData *data = task_data;
+  GError *error = NULL;
+
+  g_mutex_lock (&data->worker->lock);
+  data->version = stp_store_get_data_version (data->worker->store);
+  if (data->force || data->version != data->seen_version || data->version < 0)
+    data->overview = stp_store_compute_overview (data->worker->store, data->session, &error);
+  g_mutex_unlock (&data->worker->lock);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* --- Showing the numbers ------------------------------------------------- */
+
+static char *
+count_of (gint64 value,
+          gint64 total)
+{
+  if (total <= 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  /* TRANSLATORS: «3 of 20» places */
+  return g_strdup_printf (_("%d of %d"), (int) value, (int) total);
+}
+
+static void
+add_card (StpOverviewPage *self,
+          const char      *name,
+          const char      *value,
+          const char      *caption)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *number = gtk_label_new (value);
+  GtkWidget *text = gtk_label_new (caption);
+  g_autofree char *accessible = g_strdup_printf ("%s: %s", caption, value);
+
+  gtk_widget_set_name (box, name);
+  gtk_widget_add_css_class (box, "card");
+  gtk_widget_add_css_class (number, "title-1");
+  gtk_widget_add_css_class (text, "dim-label");
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
+  gtk_widget_set_margin_top (number, 8);
+  gtk_widget_set_margin_bottom (text, 8);
+  gtk_widget_set_margin_start (text, 6);
+  gtk_widget_set_margin_end (text, 6);
+  gtk_box_append (GTK_BOX (box), number);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  gtk_flow_box_append (self->seats_box, box);
+}
+
+static void
+remove_all (GtkFlowBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_flow_box_remove (box, child);
+}
+
+static void
+show_seats (StpOverviewPage   *self,
+            const StpOverview *o)
+{
+  g_autofree char *occupied = count_of (o->in_center, o->seats_total);
+  g_autofree char *men = count_of (o->in_center_male, o->seats_male);
+  g_autofree char *women = count_of (o->in_center_female, o->seats_female);
+
+  remove_all (self->seats_box);
+  add_card (self, "seats-occupied", occupied, _("Places taken"));
+  add_card (self, "seats-men", men, _("Men"));
+  add_card (self, "seats-women", women, _("Women"));
+  if (o->seats_total > 0)
+    {
+      g_autofree char *free_places = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                      MAX (o->seats_total - o->in_center, 0));
+
+      add_card (self, "seats-free", free_places, _("Places free"));
+    }
+  else
+    {
+      add_card (self, "seats-free", "—", _("Seats are not set in the center’s settings"));
+    }
+}
+
+/* One stacked chart per program with residents: its stages, men and
+ * women. */
+static void
+show_programs (StpOverviewPage   *self,
+               const StpOverview *o)
+{
+  g_autoptr(GPtrArray) programs = g_ptr_array_new ();
+
+  remove_all (self->programs_box);
+  for (guint i = 0; i < o->stages->len; i++)
+    {
+      StpOverviewStage *s = g_ptr_array_index (o->stages, i);
+      gboolean seen = FALSE;
+
+      for (guint p = 0; p < programs->len && !seen; p++)
+        seen = g_strcmp0 (programs->pdata[p], s->program_id) == 0;
+      if (!seen && s->residents > 0)
+        g_ptr_array_add (programs, s->program_id);
+    }
+
+  for (guint p = 0; p < programs->len; p++)
+    {
+      const char *program_id = programs->pdata[p];
+      g_autoptr(GArray) men = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) women = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) unknown = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(StpChart) chart = NULL;
+      g_autofree char *title = NULL;
+      const char *program_name = NULL;
+      gint64 total = 0, unknown_total = 0;
+      GtkWidget *view;
+
+      for (guint i = 0; i < o->stages->len; i++)
+        {
+          StpOverviewStage *s = g_ptr_array_index (o->stages, i);
+
+          if (g_strcmp0 (s->program_id, program_id) == 0)
+            {
+              if (program_name == NULL)
+                program_name = s->program_name;
+              total += s->residents;
+            }
+        }
+      /* TRANSLATORS: a chart's title: a program's name and how many residents it has */
+      title = g_strdup_printf (_("%s: %d in the center"),
+                               program_name != NULL ? program_name : "—", (int) total);
+      chart = stp_chart_new (STP_CHART_STACKED_BARS, title);
+      stp_chart_set_horizontal (chart, TRUE);
+      for (guint i = 0; i < o->stages->len; i++)
+        {
+          StpOverviewStage *s = g_ptr_array_index (o->stages, i);
+          gint64 rest = s->residents - s->male - s->female;
+
+          if (g_strcmp0 (s->program_id, program_id) != 0)
+            continue;
+          stp_chart_add_category (chart, s->stage_name != NULL ? s->stage_name : C_("stats", "No stage"));
+          g_array_append_val (men, s->male);
+          g_array_append_val (women, s->female);
+          g_array_append_val (unknown, rest);
+          unknown_total += rest;
+        }
+      stp_chart_add_series (chart, _("Men"), (gint64 *) men->data, men->len);
+      stp_chart_add_series (chart, _("Women"), (gint64 *) women->data, women->len);
+      if (unknown_total > 0)
+        stp_chart_add_series (chart, _("Sex not stated"), (gint64 *) unknown->data, unknown->len);
+      view = stp_chart_view_new (chart);
+      gtk_widget_set_size_request (view, 340, -1);
+      gtk_flow_box_append (self->programs_box, view);
+    }
+}
+
+static const char *
+month_label (const char *month)
+{
+  static const char *names[] = {
+    NC_("month", "Jan"), NC_("month", "Feb"), NC_("month", "Mar"), NC_("month", "Apr"),
+    NC_("month", "May"), NC_("month", "Jun"), NC_("month", "Jul"), NC_("month", "Aug"),
+    NC_("month", "Sep"), NC_("month", "Oct"), NC_("month", "Nov"), NC_("month", "Dec"),
+  };
+  int m = atoi (month + 5);
+
+  return m >= 1 && m <= 12 ? g_dpgettext2 (GETTEXT_PACKAGE, "month", names[m - 1]) : month;
+}
+
+static void
+show_charts (StpOverviewPage   *self,
+             const StpOverview *o)
+{
+  g_autoptr(StpChart) months = stp_chart_new (STP_CHART_BARS, _("Admissions and discharges, last 12 months"));
+  g_autoptr(StpChart) outcomes = stp_chart_new (STP_CHART_BARS, _("How residents left, last 12 months"));
+  g_autoptr(StpChart) dropped = stp_chart_new (STP_CHART_BARS, _("Dropped out, by kind of stage, last 12 months"));
+  g_autoptr(StpChart) remission = stp_chart_new (STP_CHART_STACKED_BARS,
+                                                 _("Remission at follow-ups due in the last 12 months"));
+  const StpEnumItem *kinds = stp_enum_get_items (STP_ENUM_STAGE_KIND);
+  gint64 values[STP_EPISODE_DIED + 1];
+  guint n = 0;
+
+  for (guint m = 0; m < STP_OVERVIEW_MONTHS; m++)
+    {
+      /* The year under January and under the first month shown. */
+      g_autofree char *label = NULL;
+
+      if (m == 0 || g_str_has_suffix (o->months[m], "-01"))
+        label = g_strdup_printf ("%s %.4s", month_label (o->months[m]), o->months[m]);
+      else
+        label = g_strdup (month_label (o->months[m]));
+      stp_chart_add_category (months, label);
+    }
+  stp_chart_add_series (months, _("Admitted"), o->admitted, STP_OVERVIEW_MONTHS);
+  stp_chart_add_series (months, _("Discharged"), o->discharged, STP_OVERVIEW_MONTHS);
+  stp_chart_view_set_chart (STP_CHART_VIEW (self->months_chart), months);
+
+  stp_chart_set_horizontal (outcomes, TRUE);
+  for (int status = STP_EPISODE_COMPLETED; status <= STP_EPISODE_DIED; status++)
+    {
+      stp_chart_add_category (outcomes, stp_enum_to_label (STP_ENUM_EPISODE_STATUS, status));
+      values[n++] = o->outcomes[status];
+    }
+  stp_chart_add_series (outcomes, _("Discharged"), values, n);
+  stp_chart_view_set_chart (STP_CHART_VIEW (self->outcomes_chart), outcomes);
+
+  stp_chart_set_horizontal (dropped, TRUE);
+  for (guint i = 0; kinds[i].code != NULL; i++)
+    stp_chart_add_category (dropped, stp_enum_to_label (STP_ENUM_STAGE_KIND, kinds[i].value));
+  stp_chart_add_series (dropped, _("Dropped out early"), o->dropped_out_by_kind, STP_N_STAGE_KINDS);
+  stp_chart_view_set_chart (STP_CHART_VIEW (self->dropped_chart), dropped);
+
+  stp_chart_set_horizontal (remission, TRUE);
+  stp_chart_add_category (remission, _("After 6 months"));
+  stp_chart_add_category (remission, _("After 12 months"));
+  {
+    const StpOverviewRemission *r[2] = { &o->remission_6, &o->remission_12 };
+    gint64 yes[2], no[2], unknown[2], lost[2], pending[2];
+
+    for (guint i = 0; i < 2; i++)
+      {
+        yes[i] = r[i]->yes;
+        no[i] = r[i]->no;
+        unknown[i] = r[i]->unknown;
+        lost[i] = r[i]->lost;
+        pending[i] = MAX (r[i]->due - r[i]->reached - r[i]->lost, 0);
+      }
+    stp_chart_add_series (remission, C_("stats", "In remission"), yes, 2);
+    stp_chart_add_series (remission, C_("stats", "Not in remission"), no, 2);
+    stp_chart_add_series (remission, C_("stats", "Remission unknown"), unknown, 2);
+    stp_chart_add_series (remission, _("Contact lost"), lost, 2);
+    stp_chart_add_series (remission, C_("stats", "Not done yet"), pending, 2);
+  }
+  stp_chart_view_set_chart (STP_CHART_VIEW (self->remission_chart), remission);
+}
+
+static void
+show_results (StpOverviewPage   *self,
+              const StpOverview *o)
+{
+  g_autofree char *text = NULL;
+
+  /* TRANSLATORS: follow-up results under the remission chart */
+  text = g_strdup_printf (_("Reached at 6 months: %d of %d due; at 12 months: %d of %d. "
+                            "Of those reached: employed %d, documents restored %d."),
+                          (int) o->remission_6.reached, (int) o->remission_6.due,
+                          (int) o->remission_12.reached, (int) o->remission_12.due,
+                          (int) o->employed, (int) o->documents_restored);
+  gtk_label_set_text (self->results_label, text);
+}
+
+static void
+set_number (GtkLabel *label,
+            gint64    value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+  gtk_label_set_text (label, text);
+}
+
+static void
+show_todo (StpOverviewPage   *self,
+           const StpOverview *o)
+{
+  g_autofree char *referrals = NULL;
+
+  set_number (self->follow_ups_overdue_label, o->follow_ups_overdue);
+  set_number (self->follow_ups_week_label, o->follow_ups_this_week);
+  /* TRANSLATORS: referrals awaiting an answer, of them overdue */
+  referrals = g_strdup_printf (_("%d (overdue %d)"),
+                               (int) o->referrals_awaiting, (int) o->referrals_overdue);
+  gtk_label_set_text (self->referrals_label, referrals);
+  set_number (self->court_label, o->court_notices_due);
+  set_number (self->consents_label, o->consents_expiring);
+}
+
+static void
+show_overview (StpOverviewPage *self)
+{
+  const StpOverview *o = self->overview;
+  g_autofree char *date = stp_format_date (o->today);
+  /* TRANSLATORS: the overview page's heading; %s is today's date дд.мм.гггг */
+  g_autofree char *heading = g_strdup_printf (_("The center on %s"), date);
+
+  gtk_label_set_text (self->date_label, heading);
+  show_seats (self, o);
+  show_programs (self, o);
+  show_charts (self, o);
+  show_results (self, o);
+  show_todo (self, o);
+}
+
+static void
+count_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StpOverviewPage *self = STP_OVERVIEW_PAGE (source);
+  CountData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self->loading = FALSE;
+  gtk_spinner_stop (self->spinner);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      gtk_label_set_text (self->error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  self->seen_version = data->version;
+  if (data->overview != NULL)
+    {
+      g_clear_pointer (&self->overview, stp_overview_free);
+      self->overview = g_steal_pointer (&data->overview);
+      show_overview (self);
+    }
+  g_signal_emit (self, signals[LOADED], 0);
+}
+
+static void
+count (StpOverviewPage *self,
+       gboolean         force)
+{
+  g_autoptr(GTask) task = NULL;
+  CountData *data;
+
+  if (self->loading && !force)
+    return;
+  if (self->loading)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  data = g_new0 (CountData, 1);
+  data->worker = g_rc_box_acquire (self->worker);
+  data->session = g_object_ref (self->session);
+  data->force = force || self->overview == NULL;
+  data->seen_version = self->seen_version;
+
+  self->loading = TRUE;
+  if (force)
+    gtk_spinner_start (self->spinner);
+  task = g_task_new (self, self->cancellable, count_done, NULL);
+  g_task_set_source_tag (task, count);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) count_data_free);
+  g_task_run_in_thread (task, count_thread);
+}
+
+void
+stp_overview_page_reload (StpOverviewPage *self)
+{
+  g_return_if_fail (STP_IS_OVERVIEW_PAGE (self));
+
+  count (self, TRUE);
+}
+
+const StpOverview *
+stp_overview_page_get_overview (StpOverviewPage *self)
+{
+  g_return_val_if_fail (STP_IS_OVERVIEW_PAGE (self), NULL);
+
+  return self->overview;
+}
+
+/* Counts again only when another connection committed since. */
+static gboolean
+poll_changes (gpointer user_data)
+{
+  StpOverviewPage *self = user_data;
+
+  count (self, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_map (StpOverviewPage *self)
+{
+  if (self->poll_id == 0)
+    self->poll_id = g_timeout_add_seconds (POLL_SECONDS, poll_changes, self);
+  count (self, FALSE);
+}
+
+static void
+on_unmap (StpOverviewPage *self)
+{
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+}
+
+static void
+on_follow_ups_activated (StpOverviewPage *self)
+{
+  g_signal_emit (self, signals[OPEN_PAGE], 0, "follow-ups");
+}
+
+static void
+on_referrals_activated (StpOverviewPage *self)
+{
+  g_signal_emit (self, signals[OPEN_PAGE], 0, "referrals");
+}
+
+static void
+on_residents_activated (StpOverviewPage *self)
+{
+  g_signal_emit (self, signals[OPEN_PAGE], 0, "residents");
+}
+
+static void
+stp_overview_page_dispose (GObject *object)
+{
+  StpOverviewPage *self = STP_OVERVIEW_PAGE (object);
+
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_OVERVIEW_PAGE);
+
+  G_OBJECT_CLASS (stp_overview_page_parent_class)->dispose (object);
+}
+
+static void
+stp_overview_page_finalize (GObject *object)
+{
+  StpOverviewPage *self = STP_OVERVIEW_PAGE (object);
+
+  g_clear_pointer (&self->overview, stp_overview_free);
+  g_clear_pointer (&self->worker, worker_release);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (stp_overview_page_parent_class)->finalize (object);
+}
+
+static void
+stp_overview_page_class_init (StpOverviewPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = stp_overview_page_dispose;
+  object_class->finalize = stp_overview_page_finalize;
+
+  /* Asks the window to show a working list: "follow-ups", "referrals",
+   * "residents". */
+  signals[OPEN_PAGE] =
+    g_signal_new ("open-page", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The numbers shown are fresh. */
+  signals[LOADED] =
+    g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (STP_TYPE_CHART_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-overview-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, date_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, seats_box);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, programs_box);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, months_chart);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, outcomes_chart);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, dropped_chart);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, remission_chart);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, results_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, follow_ups_overdue_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, follow_ups_week_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, referrals_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, court_label);
+  gtk_widget_class_bind_template_child (widget_class, StpOverviewPage, consents_label);
+  gtk_widget_class_bind_template_callback (widget_class, stp_overview_page_reload);
+  gtk_widget_class_bind_template_callback (widget_class, on_follow_ups_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_referrals_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_residents_activated);
+}
+
+static void
+stp_overview_page_init (StpOverviewPage *self)
+{
+  self->seen_version = -1;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
+}
+
+GtkWidget *
+stp_overview_page_new (StpStore   *store,
+                       StpSession *session)
+{
+  StpOverviewPage *self;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  self = g_object_new (STP_TYPE_OVERVIEW_PAGE, NULL);
+  self->store = g_object_ref (store);
+  self->session = g_object_ref (session);
+  self->worker = g_rc_box_new0 (Worker);
+  g_mutex_init (&self->worker->lock);
+  self->worker->store = stp_store_open_secondary (store, &error);
+  if (self->worker->store == NULL)
+    {
+      /* Still counted, on the window's connection: slower to share. */
+      g_warning ("No second connection for the overview: %s", error->message);
+      self->worker->store = g_object_ref (store);
+    }
+  return GTK_WIDGET (self);
+}
