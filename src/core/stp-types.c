@@ -214,7 +214,7 @@ static const StpEnumItem audit_actions[] = {
   END
 };
 
-/* The codes are stored in stages.kind (schema/006-stage-kinds.sql) and
+/* The codes are stored in stages.kind (schema/007-stage-kinds.sql) and
  * sent to the region: never renamed. */
 static const StpEnumItem stage_kinds[] = {
   { STP_STAGE_KIND_MOTIVATION, "motivation", N_("Motivation and admission") },
@@ -227,7 +227,7 @@ static const StpEnumItem stage_kinds[] = {
 };
 
 /* Kinds of the default templates' stages (stp-store-program.c), by name;
- * schema/006-stage-kinds.sql gives existing stages the same ones. */
+ * schema/007-stage-kinds.sql gives existing stages the same ones. */
 static const struct
 {
   const char   *name;

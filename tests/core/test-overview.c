@@ -437,7 +437,7 @@ test_stage_kinds (void)
   for (guint i = 0; i < stages->len; i++)
     g_assert_cmpint (((StpStage *) g_ptr_array_index (stages, i))->kind, ==, expected[i]);
 
-  /* A center of schema version 5: stages without kinds. */
+  /* A center of schema version 6: stages without kinds. */
   path = g_build_filename (tmpdir, "old.db", NULL);
   old = stp_store_open (path, &error);
   g_assert_no_error (error);
@@ -451,7 +451,7 @@ test_stage_kinds (void)
                                  "ALTER TABLE stages DROP COLUMN kind;"
                                  "INSERT INTO stages (id, program_id, position, name)"
                                  " VALUES ('custom', 'p', 0, 'Трудотерапия');"
-                                 "PRAGMA user_version = 5;", NULL, NULL, NULL), ==, SQLITE_OK);
+                                 "PRAGMA user_version = 6;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
   old = stp_store_open (path, &error);

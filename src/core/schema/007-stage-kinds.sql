@@ -1,4 +1,4 @@
--- Schema version 6: every program stage has a kind from a fixed list
+-- Schema version 7: every program stage has a kind from a fixed list
 -- (DOMAIN.md; codes of StpStageKind in stp-types.c), so that centers with
 -- different programs can be added up in the region.
 --

@@ -1,4 +1,4 @@
--- Schema version 6 (with 006-stage-kinds.sql): indexes for the «Обзор»
+-- Schema version 7 (with 007-stage-kinds.sql): indexes for the «Обзор»
 -- page (stp-overview.c).  Each of its walks reads one index alone, without
 -- the table rows: on a center of 100 000 residents there are tens of
 -- thousands of residents in the programs, pending follow-ups and
