@@ -226,6 +226,43 @@ residents_page_of (StpWindow *window)
   return STP_RESIDENTS_PAGE (gtk_stack_get_child_by_name (stack, "residents"));
 }
 
+/* Whether @model's rows are in ascending order of age. */
+static gboolean
+is_sorted_by_age (GListModel *model)
+{
+  guint n = g_list_model_get_n_items (model);
+  int previous_age = -1;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StpResidentItem) item = g_list_model_get_item (model, i);
+      int age = stp_resident_item_get_age (item);
+
+      if (age < previous_age)
+        return FALSE;
+      previous_age = age;
+    }
+
+  return TRUE;
+}
+
+/* Runs the main loop until @model is sorted by age or @timeout_ms passes. */
+static gboolean
+wait_for_sorted_by_age (GListModel *model,
+                        guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!is_sorted_by_age (model))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      stp_test_wait (20);
+    }
+
+  return TRUE;
+}
+
 /* Waits for the residents list to finish its current search. */
 static void
 wait_for_residents (StpWindow *window)
@@ -512,7 +549,9 @@ test_director_pages (void)
   gtk_column_view_sort_by_column (column_view,
                                   g_list_model_get_item (gtk_column_view_get_columns (column_view), 2),
                                   GTK_SORT_ASCENDING);
-  stp_test_wait (100);
+  /* The sort model sorts incrementally: wait until it is done, not a
+   * fixed time (under load 100 ms was not enough). */
+  g_assert_true (wait_for_sorted_by_age (model, 20000));
   n = g_list_model_get_n_items (model);
   for (guint i = 0; i < n; i++)
     {
