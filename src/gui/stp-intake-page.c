@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include "stp-intake-page.h"
+#include "stp-intake-page-private.h"
 #include "stp-date-row.h"
 #include "stp-intake-draft.h"
 #include "stp-agencies-group.h"
@@ -13,9 +13,6 @@
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
-
-#define N_STEPS 4
-#define N_CONSENT_KINDS 5
 
 static const StpFormField person_fields[] = {
   { "surname", STP_FIELD_TEXT, N_("Surname"), G_STRUCT_OFFSET (StpResident, surname) },
@@ -57,55 +54,6 @@ static const StpFormField relative_fields[] = {
   { NULL }
 };
 
-struct _StpIntakePage
-{
-  GtkWidget       parent_instance;
-
-  StpStore       *store;
-  StpSession     *session;
-  StpIntakeDraft *draft;
-
-  /* Template widgets. */
-  GtkWidget      *toast_overlay;
-  GtkWidget      *step_label;
-  GtkWidget      *step_bar;
-  GtkWidget      *stack;
-  GtkWidget      *person_box;
-  GtkWidget      *episode_box;
-  GtkWidget      *relatives_box;
-  GtkWidget      *relatives_list;
-  GtkWidget      *consents_box;
-  GtkWidget      *duplicates_new_list;
-  GtkWidget      *duplicates_existing_list;
-  GtkWidget      *back_button;
-  GtkWidget      *next_button;
-  GtkWidget      *save_button;
-  GtkWidget      *clear_button;
-  GtkWidget      *message_label;
-  GtkWidget      *create_new_button;
-
-  StpRecordForm  *person_form;
-  StpRecordForm  *episode_form;
-  StpRecordForm  *relative_form;
-  GtkWidget      *substance_checks[16];
-  guint           n_substance_checks;
-  GtkWidget      *consent_rows[N_CONSENT_KINDS];
-  GtkWidget      *consent_date_rows[N_CONSENT_KINDS];
-  GtkWidget      *recipient_row;
-
-  GPtrArray      *relatives;       /* StpRelative, not saved yet */
-  guint           step;            /* 0 … N_STEPS - 1 */
-  gboolean        restoring;
-  /* The person (names and birth date) the user said is not one of the
-   * similar residents, and which residents those were: the check before
-   * saving asks again only about ones not seen yet. */
-  char           *confirmed_person;
-  GHashTable     *confirmed_ids;
-  char           *shown_person;
-  GPtrArray      *shown_ids;
-  gboolean        duplicates_at_save;  /* the question came from Save */
-};
-
 G_DEFINE_FINAL_TYPE (StpIntakePage, stp_intake_page, GTK_TYPE_WIDGET)
 
 enum {
@@ -118,21 +66,18 @@ static guint signals[N_SIGNALS];
 
 static const char *step_names[N_STEPS] = { "person", "episode", "relatives", "consents" };
 
-static void stp_intake_page_changed (StpIntakePage *self);
-static void rebuild_relatives_list  (StpIntakePage *self);
-
 /* --- Steps --------------------------------------------------------------- */
 
-static void
-set_message (StpIntakePage *self,
-             const char    *message)
+void
+_stp_intake_page_set_message (StpIntakePage *self,
+                              const char    *message)
 {
   gtk_label_set_text (GTK_LABEL (self->message_label), message ? message : "");
 }
 
-static void
-show_step (StpIntakePage *self,
-           guint          step)
+void
+_stp_intake_page_show_step (StpIntakePage *self,
+                            guint          step)
 {
   static const char *titles[N_STEPS] = {
     N_("Person"), N_("Episode"), N_("Relatives"), N_("Consents"),
@@ -154,443 +99,6 @@ show_step (StpIntakePage *self,
   gtk_widget_set_visible (self->next_button, step + 1 < N_STEPS);
   gtk_widget_set_visible (self->save_button, step + 1 == N_STEPS);
   gtk_widget_set_visible (self->clear_button, TRUE);
-}
-
-/* --- Collecting records -------------------------------------------------- */
-
-static char *
-collect_other_substances (StpIntakePage *self)
-{
-  g_autoptr(GString) codes = g_string_new (NULL);
-
-  for (guint i = 0; i < self->n_substance_checks; i++)
-    {
-      GtkWidget *check = self->substance_checks[i];
-
-      if (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
-        {
-          const char *code = g_object_get_data (G_OBJECT (check), "code");
-
-          if (codes->len > 0)
-            g_string_append_c (codes, ',');
-          g_string_append (codes, code);
-        }
-    }
-  return codes->len > 0 ? g_string_free (g_steal_pointer (&codes), FALSE) : NULL;
-}
-
-/* Reads a step's rows into a record and validates it.  @resident_id is a
- * stand-in until the resident is saved. */
-static gboolean
-collect_person (StpIntakePage  *self,
-                StpResident    *resident,
-                GError        **error)
-{
-  stp_record_form_clear_errors (self->person_form);
-  if (!stp_record_form_store (self->person_form, resident, error))
-    return FALSE;
-  if (!stp_record_validate (STP_KIND_RESIDENT, resident, error))
-    {
-      stp_record_form_show_error (self->person_form, *error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-collect_episode (StpIntakePage  *self,
-                 StpEpisode     *episode,
-                 const char     *resident_id,
-                 GError        **error)
-{
-  stp_record_form_clear_errors (self->episode_form);
-  if (!stp_record_form_store (self->episode_form, episode, error))
-    return FALSE;
-  g_free (episode->other_substances);
-  episode->other_substances = collect_other_substances (self);
-  g_free (episode->resident_id);
-  episode->resident_id = g_strdup (resident_id);
-  episode->status = STP_EPISODE_IN_PROGRAM;
-  if (!stp_record_validate (STP_KIND_EPISODE, episode, error))
-    {
-      stp_record_form_show_error (self->episode_form, *error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static GPtrArray *
-collect_consents (StpIntakePage  *self,
-                  const char     *resident_id,
-                  GError        **error)
-{
-  const StpEnumItem *items = stp_enum_get_items (STP_ENUM_CONSENT_KIND);
-  g_autoptr(GPtrArray) consents = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_consent_free);
-
-  for (guint i = 0; i < N_CONSENT_KINDS && items[i].code != NULL; i++)
-    {
-      g_autoptr(StpConsent) consent = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      stp_row_set_error (self->consent_date_rows[i], NULL);
-      if (self->recipient_row != NULL)
-        stp_row_set_error (self->recipient_row, NULL);
-      if (!adw_expander_row_get_enable_expansion (ADW_EXPANDER_ROW (self->consent_rows[i])))
-        continue;
-
-      consent = stp_consent_new ();
-      consent->resident_id = g_strdup (resident_id);
-      consent->kind = items[i].value;
-      if (!stp_date_row_get_iso (STP_DATE_ROW (self->consent_date_rows[i]), &consent->signed_on, &local_error))
-        {
-          stp_row_set_error (self->consent_date_rows[i], local_error->message);
-          stp_set_field_error (error, "signed_on", "%s", local_error->message);
-          return NULL;
-        }
-      if (items[i].value == STP_CONSENT_TRANSFER)
-        {
-          consent->recipient = stp_agency_combo_row_dup_name (ADW_COMBO_ROW (self->recipient_row));
-        }
-      if (!stp_record_validate (STP_KIND_CONSENT, consent, &local_error))
-        {
-          const char *field = stp_error_get_field (local_error);
-
-          if (g_strcmp0 (field, "recipient") == 0)
-            stp_row_set_error (self->recipient_row, local_error->message);
-          else
-            stp_row_set_error (self->consent_date_rows[i], local_error->message);
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      g_ptr_array_add (consents, g_steal_pointer (&consent));
-    }
-  return g_steal_pointer (&consents);
-}
-
-/* --- Relatives ----------------------------------------------------------- */
-
-static void
-on_remove_relative_clicked (GtkButton     *button,
-                            StpIntakePage *self)
-{
-  StpRelative *relative = g_object_get_data (G_OBJECT (button), "relative");
-
-  g_ptr_array_remove (self->relatives, relative);
-  rebuild_relatives_list (self);
-  stp_intake_page_changed (self);
-}
-
-static void
-rebuild_relatives_list (StpIntakePage *self)
-{
-  stp_list_box_clear (GTK_LIST_BOX (self->relatives_list));
-  for (guint i = 0; i < self->relatives->len; i++)
-    {
-      StpRelative *relative = g_ptr_array_index (self->relatives, i);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *button;
-      g_autoptr(GString) subtitle = g_string_new (stp_enum_to_label (STP_ENUM_RELATION, relative->relation));
-
-      if (relative->phone)
-        g_string_append_printf (subtitle, " · %s", relative->phone);
-      if (relative->minor)
-        g_string_append_printf (subtitle, " · %s", _("minor"));
-      if (relative->codependent)
-        g_string_append_printf (subtitle, " · %s", _("codependent"));
-      if (relative->lives_with_resident)
-        g_string_append_printf (subtitle, " · %s", _("lives with the resident"));
-      if (relative->consent_to_contact)
-        g_string_append_printf (subtitle, " · %s", _("may be contacted"));
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), relative->full_name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-
-      button = gtk_button_new_from_icon_name ("user-trash-symbolic");
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (button, "flat");
-      gtk_widget_set_tooltip_text (button, _("Remove"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remove"),
-                                      -1);
-      g_object_set_data (G_OBJECT (button), "relative", relative);
-      g_signal_connect (button, "clicked", G_CALLBACK (on_remove_relative_clicked), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      gtk_list_box_append (GTK_LIST_BOX (self->relatives_list), row);
-    }
-}
-
-static gboolean
-relative_form_is_empty (StpIntakePage *self)
-{
-  GtkWidget *row = stp_record_form_get_row (self->relative_form, "full_name");
-  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
-
-  return text == NULL || *g_strstrip (text) == '\0';
-}
-
-/* Adds the relative typed into the form to the list; FALSE when invalid. */
-static gboolean
-add_relative_from_form (StpIntakePage *self)
-{
-  g_autoptr(StpRelative) relative = stp_relative_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *placeholder_id = g_uuid_string_random ();
-
-  stp_record_form_clear_errors (self->relative_form);
-  relative->resident_id = g_strdup (placeholder_id);
-  if (!stp_record_form_store (self->relative_form, relative, &error) ||
-      !stp_record_validate (STP_KIND_RELATIVE, relative, &error))
-    {
-      stp_record_form_show_error (self->relative_form, error);
-      set_message (self, error->message);
-      return FALSE;
-    }
-  g_clear_pointer (&relative->resident_id, g_free);
-  g_ptr_array_add (self->relatives, g_steal_pointer (&relative));
-  stp_record_form_reset (self->relative_form);
-  rebuild_relatives_list (self);
-  set_message (self, NULL);
-  stp_intake_page_changed (self);
-  return TRUE;
-}
-
-static void
-on_add_relative_clicked (StpIntakePage *self)
-{
-  add_relative_from_form (self);
-}
-
-/* --- Draft --------------------------------------------------------------- */
-
-static GKeyFile *
-build_keyfile (StpIntakePage *self)
-{
-  GKeyFile *keyfile = g_key_file_new ();
-  g_autofree char *substances = collect_other_substances (self);
-  const StpEnumItem *consent_items = stp_enum_get_items (STP_ENUM_CONSENT_KIND);
-
-  g_key_file_set_integer (keyfile, "intake", "step", (int) self->step);
-  stp_record_form_save_keyfile (self->person_form, keyfile, "person");
-  stp_record_form_save_keyfile (self->episode_form, keyfile, "episode");
-  g_key_file_set_string (keyfile, "episode", "other_substances", substances ? substances : "");
-  stp_record_form_save_keyfile (self->relative_form, keyfile, "relative-form");
-
-  g_key_file_set_integer (keyfile, "intake", "relatives", (int) self->relatives->len);
-  for (guint i = 0; i < self->relatives->len; i++)
-    {
-      StpRelative *relative = g_ptr_array_index (self->relatives, i);
-      g_autofree char *group = g_strdup_printf ("relative-%u", i);
-
-      g_key_file_set_string (keyfile, group, "full_name", relative->full_name ?: "");
-      g_key_file_set_string (keyfile, group, "relation",
-                             stp_enum_to_code (STP_ENUM_RELATION, relative->relation) ?: "");
-      g_key_file_set_string (keyfile, group, "phone", relative->phone ?: "");
-      g_key_file_set_string (keyfile, group, "birth_date", relative->birth_date ?: "");
-      g_key_file_set_boolean (keyfile, group, "minor", relative->minor);
-      g_key_file_set_boolean (keyfile, group, "codependent", relative->codependent);
-      g_key_file_set_boolean (keyfile, group, "lives_with_resident", relative->lives_with_resident);
-      g_key_file_set_boolean (keyfile, group, "consent_to_contact", relative->consent_to_contact);
-    }
-
-  for (guint i = 0; i < N_CONSENT_KINDS && consent_items[i].code != NULL; i++)
-    {
-      g_autofree char *group = g_strdup_printf ("consent-%s", consent_items[i].code);
-
-      g_key_file_set_boolean (keyfile, group, "enabled",
-                              adw_expander_row_get_enable_expansion (ADW_EXPANDER_ROW (self->consent_rows[i])));
-      g_key_file_set_string (keyfile, group, "signed_on",
-                             gtk_editable_get_text (GTK_EDITABLE (self->consent_date_rows[i])));
-    }
-  {
-    g_autofree char *recipient = stp_agency_combo_row_dup_name (ADW_COMBO_ROW (self->recipient_row));
-
-    g_key_file_set_string (keyfile, "consents", "recipient", recipient ? recipient : "");
-  }
-  return keyfile;
-}
-
-static void
-stp_intake_page_changed (StpIntakePage *self)
-{
-  g_autoptr(GKeyFile) keyfile = NULL;
-
-  if (self->restoring || self->draft == NULL)
-    return;
-  keyfile = build_keyfile (self);
-  stp_intake_draft_update (self->draft, keyfile);
-}
-
-static void
-restore_keyfile (StpIntakePage *self,
-                 GKeyFile      *keyfile)
-{
-  const StpEnumItem *consent_items = stp_enum_get_items (STP_ENUM_CONSENT_KIND);
-  g_autofree char *substances = NULL;
-  g_auto(GStrv) codes = NULL;
-  int n_relatives;
-  int step;
-
-  self->restoring = TRUE;
-  stp_record_form_load_keyfile (self->person_form, keyfile, "person");
-  stp_record_form_load_keyfile (self->episode_form, keyfile, "episode");
-  stp_record_form_load_keyfile (self->relative_form, keyfile, "relative-form");
-
-  substances = g_key_file_get_string (keyfile, "episode", "other_substances", NULL);
-  codes = g_strsplit (substances ? substances : "", ",", -1);
-  for (guint i = 0; i < self->n_substance_checks; i++)
-    {
-      const char *code = g_object_get_data (G_OBJECT (self->substance_checks[i]), "code");
-
-      gtk_check_button_set_active (GTK_CHECK_BUTTON (self->substance_checks[i]),
-                                   g_strv_contains ((const char * const *) codes, code));
-    }
-
-  g_ptr_array_set_size (self->relatives, 0);
-  n_relatives = g_key_file_get_integer (keyfile, "intake", "relatives", NULL);
-  for (int i = 0; i < n_relatives; i++)
-    {
-      g_autofree char *group = g_strdup_printf ("relative-%d", i);
-      g_autofree char *relation = g_key_file_get_string (keyfile, group, "relation", NULL);
-      StpRelative *relative = stp_relative_new ();
-      char *birth_date;
-
-      relative->full_name = g_key_file_get_string (keyfile, group, "full_name", NULL);
-      relative->relation = MAX (0, stp_enum_from_code (STP_ENUM_RELATION, relation));
-      relative->phone = g_key_file_get_string (keyfile, group, "phone", NULL);
-      if (relative->phone && !*relative->phone)
-        g_clear_pointer (&relative->phone, g_free);
-      birth_date = g_key_file_get_string (keyfile, group, "birth_date", NULL);
-      if (birth_date && *birth_date)
-        relative->birth_date = birth_date;
-      else
-        g_free (birth_date);
-      relative->minor = g_key_file_get_boolean (keyfile, group, "minor", NULL);
-      relative->codependent = g_key_file_get_boolean (keyfile, group, "codependent", NULL);
-      relative->lives_with_resident = g_key_file_get_boolean (keyfile, group, "lives_with_resident", NULL);
-      relative->consent_to_contact = g_key_file_get_boolean (keyfile, group, "consent_to_contact", NULL);
-      g_ptr_array_add (self->relatives, relative);
-    }
-  rebuild_relatives_list (self);
-
-  for (guint i = 0; i < N_CONSENT_KINDS && consent_items[i].code != NULL; i++)
-    {
-      g_autofree char *group = g_strdup_printf ("consent-%s", consent_items[i].code);
-      g_autofree char *signed_on = g_key_file_get_string (keyfile, group, "signed_on", NULL);
-
-      adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (self->consent_rows[i]),
-                                             g_key_file_get_boolean (keyfile, group, "enabled", NULL));
-      if (signed_on != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->consent_date_rows[i]), signed_on);
-    }
-  {
-    g_autofree char *recipient = g_key_file_get_string (keyfile, "consents", "recipient", NULL);
-    stp_agency_combo_row_set_name (ADW_COMBO_ROW (self->recipient_row), recipient);
-  }
-
-  step = g_key_file_get_integer (keyfile, "intake", "step", NULL);
-  show_step (self, (guint) CLAMP (step, 0, N_STEPS - 1));
-  self->restoring = FALSE;
-}
-
-/* --- Filling defaults ---------------------------------------------------- */
-
-static void
-fill_choices (StpIntakePage *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) programs = NULL;
-  g_autoptr(GPtrArray) users = NULL;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-
-  programs = stp_store_list (self->store, self->session, STP_KIND_PROGRAM, NULL, NULL, &error);
-  if (programs == NULL)
-    g_warning ("Cannot list programs: %s", error->message);
-  for (guint i = 0; programs != NULL && i < programs->len; i++)
-    {
-      StpProgram *program = g_ptr_array_index (programs, i);
-
-      if (!program->active)
-        continue;
-      g_ptr_array_add (ids, program->meta.id);
-      g_ptr_array_add (labels, program->name);
-    }
-  g_ptr_array_add (ids, NULL);
-  g_ptr_array_add (labels, NULL);
-  stp_record_form_set_choices (self->episode_form, "program_id",
-                               (const char * const *) ids->pdata,
-                               (const char * const *) labels->pdata);
-
-  g_ptr_array_set_size (ids, 0);
-  g_ptr_array_set_size (labels, 0);
-  g_clear_error (&error);
-  /* The first choice is "nobody yet"; the acting person comes next. */
-  g_ptr_array_add (ids, NULL);
-  g_ptr_array_add (labels, (gpointer) _("Not assigned"));
-  users = stp_store_list_login_users (self->store, &error);
-  if (users == NULL)
-    g_warning ("Cannot list users: %s", error->message);
-  for (guint i = 0; users != NULL && i < users->len; i++)
-    {
-      StpUser *user = g_ptr_array_index (users, i);
-
-      if (user->role == STP_ROLE_VOLUNTEER)
-        continue;
-      g_ptr_array_add (ids, user->meta.id);
-      g_ptr_array_add (labels, user->full_name ? user->full_name : user->login);
-    }
-  g_ptr_array_add (ids, NULL);
-  g_ptr_array_add (labels, NULL);
-  /* set_choices stops at the first NULL label; the ids array may start with NULL. */
-  stp_record_form_set_choices (self->episode_form, "responsible_user_id",
-                               (const char * const *) ids->pdata,
-                               (const char * const *) labels->pdata);
-}
-
-static void
-fill_defaults (StpIntakePage *self)
-{
-  g_autofree char *today = stp_store_today (self->store);
-  g_autoptr(StpEpisode) episode = stp_episode_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) programs = NULL;
-
-  self->restoring = TRUE;
-  stp_record_form_reset (self->person_form);
-  stp_record_form_reset (self->relative_form);
-
-  episode->admitted_on = g_strdup (today);
-  if (stp_session_get_role (self->session) != STP_ROLE_VOLUNTEER)
-    episode->responsible_user_id = g_strdup (stp_session_get_user_id (self->session));
-  programs = stp_store_list (self->store, self->session, STP_KIND_PROGRAM, NULL, NULL, &error);
-  for (guint i = 0; programs != NULL && i < programs->len; i++)
-    {
-      StpProgram *program = g_ptr_array_index (programs, i);
-
-      if (program->active)
-        {
-          episode->program_id = g_strdup (program->meta.id);
-          break;
-        }
-    }
-  stp_record_form_load (self->episode_form, episode);
-  for (guint i = 0; i < self->n_substance_checks; i++)
-    gtk_check_button_set_active (GTK_CHECK_BUTTON (self->substance_checks[i]), FALSE);
-
-  g_ptr_array_set_size (self->relatives, 0);
-  rebuild_relatives_list (self);
-  for (guint i = 0; i < N_CONSENT_KINDS; i++)
-    {
-      if (self->consent_rows[i] == NULL)
-        continue;
-      adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (self->consent_rows[i]), FALSE);
-      stp_date_row_set_iso (STP_DATE_ROW (self->consent_date_rows[i]), today);
-    }
-  stp_agency_combo_row_set_name (ADW_COMBO_ROW (self->recipient_row), NULL);
-  g_clear_pointer (&self->confirmed_person, g_free);
-  g_hash_table_remove_all (self->confirmed_ids);
-  set_message (self, NULL);
-  show_step (self, 0);
-  self->restoring = FALSE;
 }
 
 /* --- Saving -------------------------------------------------------------- */
@@ -643,7 +151,7 @@ validate_step (StpIntakePage *self,
         g_autoptr(StpResident) resident = stp_resident_new ();
         g_autoptr(GPtrArray) duplicates = NULL;
 
-        ok = collect_person (self, resident, &error);
+        ok = _stp_intake_page_collect_person (self, resident, &error);
         /* Learn that the person is already known before typing the rest. */
         if (ok)
           {
@@ -661,17 +169,17 @@ validate_step (StpIntakePage *self,
     case 1:
       {
         g_autoptr(StpEpisode) episode = stp_episode_new ();
-        ok = collect_episode (self, episode, placeholder_id, &error);
+        ok = _stp_intake_page_collect_episode (self, episode, placeholder_id, &error);
       }
       break;
     case 2:
       /* A relative typed but not added yet is added now. */
-      if (!relative_form_is_empty (self))
-        return add_relative_from_form (self);
+      if (!_stp_intake_page_relative_form_is_empty (self))
+        return _stp_intake_page_add_relative_from_form (self);
       break;
     case 3:
       {
-        g_autoptr(GPtrArray) consents = collect_consents (self, placeholder_id, &error);
+        g_autoptr(GPtrArray) consents = _stp_intake_page_collect_consents (self, placeholder_id, &error);
         ok = consents != NULL;
       }
       break;
@@ -679,17 +187,17 @@ validate_step (StpIntakePage *self,
       g_assert_not_reached ();
     }
 
-  set_message (self, ok ? NULL : error->message);
+  _stp_intake_page_set_message (self, ok ? NULL : error->message);
   return ok;
 }
 
 static void
 on_back_clicked (StpIntakePage *self)
 {
-  set_message (self, NULL);
+  _stp_intake_page_set_message (self, NULL);
   if (self->step > 0)
-    show_step (self, self->step - 1);
-  stp_intake_page_changed (self);
+    _stp_intake_page_show_step (self, self->step - 1);
+  _stp_intake_page_changed (self);
 }
 
 static void
@@ -698,8 +206,8 @@ on_next_clicked (StpIntakePage *self)
   if (!validate_step (self, self->step))
     return;
   if (self->step + 1 < N_STEPS)
-    show_step (self, self->step + 1);
-  stp_intake_page_changed (self);
+    _stp_intake_page_show_step (self, self->step + 1);
+  _stp_intake_page_changed (self);
 }
 
 static void
@@ -709,7 +217,7 @@ on_open_existing_clicked (GtkButton     *button,
   const char *resident_id = g_object_get_data (G_OBJECT (button), "resident-id");
   g_autofree char *id = g_strdup (resident_id);
 
-  show_step (self, self->step);
+  _stp_intake_page_show_step (self, self->step);
   if (g_signal_has_handler_pending (self, signals[OPEN_RESIDENT], 0, FALSE))
     {
       g_signal_emit (self, signals[OPEN_RESIDENT], 0, id);
@@ -827,8 +335,8 @@ fail_at_step (StpIntakePage *self,
               guint          step,
               const GError  *error)
 {
-  show_step (self, step);
-  set_message (self, error->message);
+  _stp_intake_page_show_step (self, step);
+  _stp_intake_page_set_message (self, error->message);
 }
 
 static void
@@ -843,12 +351,12 @@ save_all (StpIntakePage *self)
   g_autofree char *resident_id = NULL;
 
   /* Validate every step before writing anything: nothing is half-saved. */
-  if (!collect_person (self, resident, &error))
+  if (!_stp_intake_page_collect_person (self, resident, &error))
     return fail_at_step (self, 0, error);
-  if (!collect_episode (self, episode, placeholder_id, &error))
+  if (!_stp_intake_page_collect_episode (self, episode, placeholder_id, &error))
     return fail_at_step (self, 1, error);
-  if (!relative_form_is_empty (self) && !add_relative_from_form (self))
-    return show_step (self, 2);
+  if (!_stp_intake_page_relative_form_is_empty (self) && !_stp_intake_page_add_relative_from_form (self))
+    return _stp_intake_page_show_step (self, 2);
   for (guint i = 0; i < self->relatives->len; i++)
     {
       StpRelative *relative = g_ptr_array_index (self->relatives, i);
@@ -858,7 +366,7 @@ save_all (StpIntakePage *self)
       if (!stp_record_validate (STP_KIND_RELATIVE, relative, &error))
         return fail_at_step (self, 2, error);
     }
-  consents = collect_consents (self, placeholder_id, &error);
+  consents = _stp_intake_page_collect_consents (self, placeholder_id, &error);
   if (consents == NULL)
     return fail_at_step (self, 3, error);
 
@@ -904,7 +412,7 @@ save_all (StpIntakePage *self)
     }
 
   stp_intake_draft_clear (self->draft);
-  fill_defaults (self);
+  _stp_intake_page_fill_defaults (self);
   {
     g_autofree char *full_name = stp_resident_dup_full_name (resident);
     g_autofree char *toast = g_strdup_printf (_("%s is registered, file %s"),
@@ -951,15 +459,15 @@ on_create_new_clicked (StpIntakePage *self)
       save_all (self);
       return;
     }
-  set_message (self, NULL);
-  show_step (self, 1);
-  stp_intake_page_changed (self);
+  _stp_intake_page_set_message (self, NULL);
+  _stp_intake_page_show_step (self, 1);
+  _stp_intake_page_changed (self);
 }
 
 static void
 on_duplicates_back_clicked (StpIntakePage *self)
 {
-  show_step (self, self->step);
+  _stp_intake_page_show_step (self, self->step);
 }
 
 static void
@@ -970,7 +478,7 @@ on_clear_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "clear") != 0)
     return;
   stp_intake_draft_clear (self->draft);
-  fill_defaults (self);
+  _stp_intake_page_fill_defaults (self);
 }
 
 static void
@@ -1006,14 +514,14 @@ build_steps (StpIntakePage *self)
   self->person_form = stp_record_form_new (person_fields, _("Personal data"));
   gtk_widget_set_name (stp_record_form_get_widget (self->person_form), "person-form");
   gtk_box_append (GTK_BOX (self->person_box), stp_record_form_get_widget (self->person_form));
-  g_signal_connect_swapped (self->person_form, "changed", G_CALLBACK (stp_intake_page_changed), self);
+  g_signal_connect_swapped (self->person_form, "changed", G_CALLBACK (_stp_intake_page_changed), self);
   /* Enter in a field goes on to the next step, as "Next" does. */
   g_signal_connect_swapped (self->person_form, "activated", G_CALLBACK (on_next_clicked), self);
 
   self->episode_form = stp_record_form_new (episode_fields, _("Rehabilitation course"));
   gtk_widget_set_name (stp_record_form_get_widget (self->episode_form), "episode-form");
   gtk_box_append (GTK_BOX (self->episode_box), stp_record_form_get_widget (self->episode_form));
-  g_signal_connect_swapped (self->episode_form, "changed", G_CALLBACK (stp_intake_page_changed), self);
+  g_signal_connect_swapped (self->episode_form, "changed", G_CALLBACK (_stp_intake_page_changed), self);
   g_signal_connect_swapped (self->episode_form, "activated", G_CALLBACK (on_next_clicked), self);
 
   group = adw_preferences_group_new ();
@@ -1034,7 +542,7 @@ build_steps (StpIntakePage *self)
       g_object_set_data (G_OBJECT (check), "code", (gpointer) substances[i].code);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      g_signal_connect_swapped (check, "toggled", G_CALLBACK (stp_intake_page_changed), self);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (_stp_intake_page_changed), self);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
       self->substance_checks[self->n_substance_checks++] = check;
     }
@@ -1042,12 +550,12 @@ build_steps (StpIntakePage *self)
 
   self->relative_form = stp_record_form_new (relative_fields, _("Relative"));
   gtk_widget_set_name (stp_record_form_get_widget (self->relative_form), "relative-form");
-  g_signal_connect_swapped (self->relative_form, "changed", G_CALLBACK (stp_intake_page_changed), self);
-  g_signal_connect_swapped (self->relative_form, "activated", G_CALLBACK (on_add_relative_clicked), self);
+  g_signal_connect_swapped (self->relative_form, "changed", G_CALLBACK (_stp_intake_page_changed), self);
+  g_signal_connect_swapped (self->relative_form, "activated", G_CALLBACK (_stp_intake_page_on_add_relative_clicked), self);
   button = gtk_button_new_with_mnemonic (_("_Add relative"));
   gtk_widget_set_name (button, "add_relative_button");
   gtk_widget_add_css_class (button, "flat");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_add_relative_clicked), self);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (_stp_intake_page_on_add_relative_clicked), self);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->relative_form)),
                                            button);
   gtk_box_append (GTK_BOX (self->relatives_box), stp_record_form_get_widget (self->relative_form));
@@ -1071,8 +579,8 @@ build_steps (StpIntakePage *self)
       gtk_widget_set_name (row, name);
       gtk_widget_set_name (date_row, date_name);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), date_row);
-      g_signal_connect_swapped (row, "notify::enable-expansion", G_CALLBACK (stp_intake_page_changed), self);
-      g_signal_connect_swapped (date_row, "changed", G_CALLBACK (stp_intake_page_changed), self);
+      g_signal_connect_swapped (row, "notify::enable-expansion", G_CALLBACK (_stp_intake_page_changed), self);
+      g_signal_connect_swapped (date_row, "changed", G_CALLBACK (_stp_intake_page_changed), self);
       if (consent_items[i].value == STP_CONSENT_TRANSFER)
         {
           /* From the agency directory, so that the consent covers the
@@ -1080,7 +588,7 @@ build_steps (StpIntakePage *self)
           self->recipient_row = stp_agency_combo_row_new (_("Recipient (agency or person)"), self->store);
           gtk_widget_set_name (self->recipient_row, "recipient");
           adw_expander_row_add_row (ADW_EXPANDER_ROW (row), self->recipient_row);
-          g_signal_connect_swapped (self->recipient_row, "notify::selected", G_CALLBACK (stp_intake_page_changed), self);
+          g_signal_connect_swapped (self->recipient_row, "notify::selected", G_CALLBACK (_stp_intake_page_changed), self);
         }
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
       self->consent_rows[i] = row;
@@ -1187,14 +695,14 @@ stp_intake_page_new (StpStore   *store,
   self->draft = stp_intake_draft_new (store, session);
 
   build_steps (self);
-  fill_choices (self);
-  fill_defaults (self);
+  _stp_intake_page_fill_choices (self);
+  _stp_intake_page_fill_defaults (self);
 
   keyfile = stp_intake_draft_load (self->draft);
   if (keyfile != NULL)
     {
-      restore_keyfile (self, keyfile);
-      set_message (self, _("The unfinished intake was restored."));
+      _stp_intake_page_restore_keyfile (self, keyfile);
+      _stp_intake_page_set_message (self, _("The unfinished intake was restored."));
     }
 
   return GTK_WIDGET (self);
