@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include "stp-server-store.h"
+#include "stp-server-store-private.h"
 #include "stp-server-store-schema.h"
 
 #include <glib/gi18n-lib.h>
@@ -118,24 +118,24 @@ stp_server_store_get_kind (StpServerStore *store)
   return store->vtable->name;
 }
 
-static StpServerResult *
-query (StpServerStore      *store,
-       const char          *sql,
-       const char * const  *params,
-       guint                n_params,
-       GError             **error)
+StpServerResult *
+_stp_server_store_query (StpServerStore      *store,
+                         const char          *sql,
+                         const char * const  *params,
+                         guint                n_params,
+                         GError             **error)
 {
   return store->vtable->query (store, sql, params, n_params, error);
 }
 
-static gboolean
-exec (StpServerStore      *store,
-      const char          *sql,
-      const char * const  *params,
-      guint                n_params,
-      GError             **error)
+gboolean
+_stp_server_store_exec (StpServerStore      *store,
+                        const char          *sql,
+                        const char * const  *params,
+                        guint                n_params,
+                        GError             **error)
 {
-  g_autoptr(StpServerResult) result = query (store, sql, params, n_params, error);
+  g_autoptr(StpServerResult) result = _stp_server_store_query (store, sql, params, n_params, error);
 
   return result != NULL;
 }
@@ -150,16 +150,16 @@ release_write_lock (StpServerStore *store)
     }
 }
 
-static gboolean
-begin (StpServerStore  *store,
-       GError         **error)
+gboolean
+_stp_server_store_begin (StpServerStore  *store,
+                         GError         **error)
 {
   if (store->vtable->write_lock != NULL && !store->holds_write_lock)
     {
       g_mutex_lock (store->vtable->write_lock);
       store->holds_write_lock = TRUE;
     }
-  if (!exec (store, store->vtable->begin_sql, NULL, 0, error))
+  if (!_stp_server_store_exec (store, store->vtable->begin_sql, NULL, 0, error))
     {
       release_write_lock (store);
       return FALSE;
@@ -167,22 +167,22 @@ begin (StpServerStore  *store,
   return TRUE;
 }
 
-static gboolean
-commit (StpServerStore  *store,
-        GError         **error)
+gboolean
+_stp_server_store_commit (StpServerStore  *store,
+                          GError         **error)
 {
-  gboolean ok = exec (store, "COMMIT", NULL, 0, error);
+  gboolean ok = _stp_server_store_exec (store, "COMMIT", NULL, 0, error);
 
   release_write_lock (store);
   return ok;
 }
 
-static void
-rollback (StpServerStore *store)
+void
+_stp_server_store_rollback (StpServerStore *store)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!exec (store, "ROLLBACK", NULL, 0, &error))
+  if (!_stp_server_store_exec (store, "ROLLBACK", NULL, 0, &error))
     g_warning ("Rollback failed: %s", error->message);
   release_write_lock (store);
 }
@@ -201,8 +201,8 @@ gint64
 stp_server_store_get_version (StpServerStore  *store,
                               GError         **error)
 {
-  g_autoptr(StpServerResult) result = query (store, "SELECT COALESCE(MAX(version), 0) FROM schema_version",
-                                             NULL, 0, error);
+  g_autoptr(StpServerResult) result = _stp_server_store_query (store, "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                                                               NULL, 0, error);
 
   if (result == NULL)
     return -1;
@@ -217,9 +217,9 @@ migrate (StpServerStore  *store,
 {
   gint64 version;
 
-  if (!begin (store, error))
+  if (!_stp_server_store_begin (store, error))
     return FALSE;
-  if ((store->vtable->lock_sql != NULL && !exec (store, store->vtable->lock_sql, NULL, 0, error)) ||
+  if ((store->vtable->lock_sql != NULL && !_stp_server_store_exec (store, store->vtable->lock_sql, NULL, 0, error)) ||
       !store->vtable->exec_script (store, "CREATE TABLE IF NOT EXISTS schema_version ("
                                           "  version INTEGER PRIMARY KEY,"
                                           "  applied_at BIGINT NOT NULL)", error) ||
@@ -241,16 +241,16 @@ migrate (StpServerStore  *store,
       const char *params[] = { number, now };
 
       if (!store->vtable->exec_script (store, migrations[v], error) ||
-          !exec (store, "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
-                 params, 2, error))
+          !_stp_server_store_exec (store, "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
+                                   params, 2, error))
         goto failed;
       if (v > 0 || version > 0)
         g_info ("Server database migrated to version %" G_GINT64_FORMAT, v + 1);
     }
-  return commit (store, error);
+  return _stp_server_store_commit (store, error);
 
 failed:
-  rollback (store);
+  _stp_server_store_rollback (store);
   return FALSE;
 }
 
@@ -264,15 +264,15 @@ stp_server_store_add_center (StpServerStore  *store,
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, stp_server_now_millis ());
   const char *params[] = { id, name, now };
 
-  if (!begin (store, error))
+  if (!_stp_server_store_begin (store, error))
     return FALSE;
-  if (!exec (store, "INSERT INTO centers (id, name, created_at, key) VALUES ($1, $2, $3, NULL)",
-             params, 3, error) ||
-      !exec (store, "INSERT INTO center_counters (center, next_seq) VALUES ($1, 1)",
-             params, 1, error) ||
-      !commit (store, error))
+  if (!_stp_server_store_exec (store, "INSERT INTO centers (id, name, created_at, key) VALUES ($1, $2, $3, NULL)",
+                               params, 3, error) ||
+      !_stp_server_store_exec (store, "INSERT INTO center_counters (center, next_seq) VALUES ($1, 1)",
+                               params, 1, error) ||
+      !_stp_server_store_commit (store, error))
     {
-      rollback (store);
+      _stp_server_store_rollback (store);
       return FALSE;
     }
 
@@ -290,7 +290,7 @@ stp_server_store_get_center (StpServerStore  *store,
   const char *params[] = { id };
   g_autoptr(StpServerResult) result = NULL;
 
-  result = query (store, "SELECT name, key FROM centers WHERE id = $1", params, 1, error);
+  result = _stp_server_store_query (store, "SELECT name, key FROM centers WHERE id = $1", params, 1, error);
   if (result == NULL)
     return FALSE;
   if (result->n_rows == 0)
@@ -318,9 +318,9 @@ stp_server_store_add_code (StpServerStore  *store,
 
   if (!stp_server_store_get_center (store, center, NULL, NULL, error))
     return FALSE;
-  return exec (store,
-               "INSERT INTO enrollment_codes (code_hash, center, expires_at, used) "
-               "VALUES ($1, $2, $3, 0)", params, 3, error);
+  return _stp_server_store_exec (store,
+                                 "INSERT INTO enrollment_codes (code_hash, center, expires_at, used) "
+                                 "VALUES ($1, $2, $3, 0)", params, 3, error);
 }
 
 gboolean
@@ -343,11 +343,11 @@ stp_server_store_enroll (StpServerStore         *store,
   const char *code_params[] = { code_hash };
   const char *center;
 
-  if (!begin (store, error))
+  if (!_stp_server_store_begin (store, error))
     return FALSE;
 
-  code = query (store, "SELECT center, expires_at, used FROM enrollment_codes WHERE code_hash = $1",
-                code_params, 1, error);
+  code = _stp_server_store_query (store, "SELECT center, expires_at, used FROM enrollment_codes WHERE code_hash = $1",
+                                  code_params, 1, error);
   if (code == NULL)
     goto fail;
 
@@ -362,44 +362,44 @@ stp_server_store_enroll (StpServerStore         *store,
 
   if (*status != STP_SERVER_ENROLL_OK)
     {
-      rollback (store);
+      _stp_server_store_rollback (store);
       return TRUE;
     }
 
   center = stp_server_result_get (code, 0, 0);
 
   /* The conditional update makes a code single-use even if two enrollments race. */
-  claimed = query (store,
-                   "UPDATE enrollment_codes SET used = 1 WHERE code_hash = $1 AND used = 0 "
-                   "RETURNING code_hash", code_params, 1, error);
+  claimed = _stp_server_store_query (store,
+                                     "UPDATE enrollment_codes SET used = 1 WHERE code_hash = $1 AND used = 0 "
+                                     "RETURNING code_hash", code_params, 1, error);
   if (claimed == NULL)
     goto fail;
   if (claimed->n_rows == 0)
     {
       *status = STP_SERVER_ENROLL_USED_CODE;
-      rollback (store);
+      _stp_server_store_rollback (store);
       return TRUE;
     }
 
   {
     const char *params[] = { device_id, center, device_name, token_hash, now_text };
 
-    if (!exec (store,
-               "INSERT INTO devices (id, center, name, token_hash, revoked, enrolled_at, last_seen) "
-               "VALUES ($1, $2, $3, $4, 0, $5, $5)", params, 5, error))
+    if (!_stp_server_store_exec (store,
+                                 "INSERT INTO devices (id, center, name, token_hash, revoked, enrolled_at, last_seen) "
+                                 "VALUES ($1, $2, $3, $4, 0, $5, $5)", params, 5, error))
       goto fail;
   }
 
   /* The upsert takes the center's counter row (a row lock in PostgreSQL,
-   * the write lock in SQLite) until commit, so two enrollments never get
+   * the write lock in SQLite) until _stp_server_store_commit, so two enrollments never get
    * the same number, and a revoked device's number is never given again. */
   {
     const char *params[] = { center };
 
-    counter = query (store,
-                     "INSERT INTO device_counters (center, last_number) VALUES ($1, 1) "
-                     "ON CONFLICT (center) DO UPDATE SET last_number = device_counters.last_number + 1 "
-                     "RETURNING last_number", params, 1, error);
+    counter = _stp_server_store_query (store,
+                                       "INSERT INTO device_counters (center, last_number) VALUES ($1, 1) "
+                                       "ON CONFLICT (center) DO UPDATE SET last_number = device_counters.last_number + 1 "
+                                       "RETURNING last_number", params, 1, error);
     if (counter == NULL)
       goto fail;
     number = g_ascii_strtoll (stp_server_result_get (counter, 0, 0), NULL, 10);
@@ -408,12 +408,12 @@ stp_server_store_enroll (StpServerStore         *store,
     g_autofree char *number_text = g_strdup_printf ("%" G_GINT64_FORMAT, number);
     const char *params[] = { device_id, center, number_text };
 
-    if (!exec (store, "INSERT INTO device_numbers (device, center, number) VALUES ($1, $2, $3)",
-               params, 3, error))
+    if (!_stp_server_store_exec (store, "INSERT INTO device_numbers (device, center, number) VALUES ($1, $2, $3)",
+                                 params, 3, error))
       goto fail;
   }
 
-  if (!commit (store, error))
+  if (!_stp_server_store_commit (store, error))
     goto fail;
 
   *center_out = g_strdup (center);
@@ -421,7 +421,7 @@ stp_server_store_enroll (StpServerStore         *store,
   return TRUE;
 
 fail:
-  rollback (store);
+  _stp_server_store_rollback (store);
   return FALSE;
 }
 
@@ -434,8 +434,8 @@ stp_server_store_find_device (StpServerStore   *store,
   const char *params[] = { token_hash };
   g_autoptr(StpServerResult) result = NULL;
 
-  result = query (store, "SELECT id, center, revoked FROM devices WHERE token_hash = $1",
-                  params, 1, error);
+  result = _stp_server_store_query (store, "SELECT id, center, revoked FROM devices WHERE token_hash = $1",
+                                    params, 1, error);
   if (result == NULL)
     return FALSE;
   if (result->n_rows == 0)
@@ -459,17 +459,17 @@ stp_server_store_touch_device (StpServerStore  *store,
   g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   const char *params[] = { id, now_text };
 
-  return exec (store, "UPDATE devices SET last_seen = $2 WHERE id = $1", params, 2, error);
+  return _stp_server_store_exec (store, "UPDATE devices SET last_seen = $2 WHERE id = $1", params, 2, error);
 }
 
 StpServerResult *
 stp_server_store_list_devices (StpServerStore  *store,
                                GError         **error)
 {
-  return query (store,
-                "SELECT d.id, d.center, c.name, d.name, d.revoked, d.enrolled_at, d.last_seen "
-                "FROM devices d JOIN centers c ON c.id = d.center "
-                "ORDER BY c.name, d.enrolled_at", NULL, 0, error);
+  return _stp_server_store_query (store,
+                                  "SELECT d.id, d.center, c.name, d.name, d.revoked, d.enrolled_at, d.last_seen "
+                                  "FROM devices d JOIN centers c ON c.id = d.center "
+                                  "ORDER BY c.name, d.enrolled_at", NULL, 0, error);
 }
 
 gboolean
@@ -480,8 +480,8 @@ stp_server_store_revoke_device (StpServerStore  *store,
   const char *params[] = { id };
   g_autoptr(StpServerResult) result = NULL;
 
-  result = query (store, "UPDATE devices SET revoked = 1 WHERE id = $1 RETURNING id",
-                  params, 1, error);
+  result = _stp_server_store_query (store, "UPDATE devices SET revoked = 1 WHERE id = $1 RETURNING id",
+                                    params, 1, error);
   if (result == NULL)
     return FALSE;
   if (result->n_rows == 0)
@@ -503,8 +503,8 @@ stp_server_store_set_key (StpServerStore  *store,
   const char *params[] = { center, key_json };
   g_autoptr(StpServerResult) result = NULL;
 
-  result = query (store, "UPDATE centers SET key = $2 WHERE id = $1 AND key IS NULL RETURNING id",
-                  params, 2, error);
+  result = _stp_server_store_query (store, "UPDATE centers SET key = $2 WHERE id = $1 AND key IS NULL RETURNING id",
+                                    params, 2, error);
   if (result == NULL)
     return FALSE;
   *was_set = result->n_rows > 0;
@@ -524,15 +524,15 @@ stp_server_store_push (StpServerStore     *store,
   const char *center_params[] = { center };
   gint64 next_seq;
 
-  if (!begin (store, error))
+  if (!_stp_server_store_begin (store, error))
     return FALSE;
 
   /* Taking the counter row first locks it (PostgreSQL row lock, SQLite's
-   * write lock) until commit, so pushes to one center are serialized and
-   * seq order is commit order: a reader never sees seq N+1 before N. */
-  counter = query (store,
-                   "UPDATE center_counters SET next_seq = next_seq WHERE center = $1 "
-                   "RETURNING next_seq", center_params, 1, error);
+   * write lock) until _stp_server_store_commit, so pushes to one center are serialized and
+   * seq order is _stp_server_store_commit order: a reader never sees seq N+1 before N. */
+  counter = _stp_server_store_query (store,
+                                     "UPDATE center_counters SET next_seq = next_seq WHERE center = $1 "
+                                     "RETURNING next_seq", center_params, 1, error);
   if (counter == NULL)
     goto fail;
   if (counter->n_rows == 0)
@@ -549,8 +549,8 @@ stp_server_store_push (StpServerStore     *store,
       g_autoptr(StpServerResult) existing = NULL;
       const char *lookup[] = { center, item->msg_id };
 
-      existing = query (store, "SELECT seq FROM envelopes WHERE center = $1 AND msg_id = $2",
-                        lookup, 2, error);
+      existing = _stp_server_store_query (store, "SELECT seq FROM envelopes WHERE center = $1 AND msg_id = $2",
+                                          lookup, 2, error);
       if (existing == NULL)
         goto fail;
 
@@ -567,10 +567,10 @@ stp_server_store_push (StpServerStore     *store,
           const char *params[] = { center, seq, item->msg_id, item->device, hlc, schema,
                                    item->key_id, item->body, now_text };
 
-          if (!exec (store,
-                     "INSERT INTO envelopes (center, seq, msg_id, device, hlc, schema, key_id, "
-                     "body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                     params, 9, error))
+          if (!_stp_server_store_exec (store,
+                                       "INSERT INTO envelopes (center, seq, msg_id, device, hlc, schema, key_id, "
+                                       "body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                       params, 9, error))
             goto fail;
           item->seq = next_seq++;
         }
@@ -580,17 +580,17 @@ stp_server_store_push (StpServerStore     *store,
     g_autofree char *next = g_strdup_printf ("%" G_GINT64_FORMAT, next_seq);
     const char *params[] = { center, next };
 
-    if (!exec (store, "UPDATE center_counters SET next_seq = $2 WHERE center = $1",
-               params, 2, error))
+    if (!_stp_server_store_exec (store, "UPDATE center_counters SET next_seq = $2 WHERE center = $1",
+                                 params, 2, error))
       goto fail;
   }
 
-  if (!commit (store, error))
+  if (!_stp_server_store_commit (store, error))
     goto fail;
   return TRUE;
 
 fail:
-  rollback (store);
+  _stp_server_store_rollback (store);
   return FALSE;
 }
 
@@ -619,9 +619,9 @@ stp_server_store_pull (StpServerStore  *store,
   /* The sizes first, so that the bodies read are those that fit: a page
    * of large envelopes is never read whole into memory.  Stored bodies are
    * ASCII (canonical JSON with base64), so LENGTH counts bytes. */
-  sizes = query (store,
-                 "SELECT seq, LENGTH(body) FROM envelopes WHERE center = $1 AND seq > $2 "
-                 "ORDER BY seq LIMIT $3", params, 3, error);
+  sizes = _stp_server_store_query (store,
+                                   "SELECT seq, LENGTH(body) FROM envelopes WHERE center = $1 AND seq > $2 "
+                                   "ORDER BY seq LIMIT $3", params, 3, error);
   if (sizes == NULL)
     return NULL;
   while (n < sizes->n_rows && n < limit)
@@ -642,9 +642,9 @@ stp_server_store_pull (StpServerStore  *store,
   {
     const char *body_params[] = { center, after_text, last_text };
 
-    return query (store,
-                  "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 AND seq <= $3 "
-                  "ORDER BY seq", body_params, 3, error);
+    return _stp_server_store_query (store,
+                                    "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 AND seq <= $3 "
+                                    "ORDER BY seq", body_params, 3, error);
   }
 }
 
@@ -660,9 +660,9 @@ stp_server_store_add_aggregate (StpServerStore  *store,
   g_autofree char *sent = g_strdup_printf ("%" G_GINT64_FORMAT, sent_at);
   const char *params[] = { center, period_from, period_to, sent, body };
 
-  return exec (store,
-               "INSERT INTO aggregates (center, period_from, period_to, sent_at, body) "
-               "VALUES ($1, $2, $3, $4, $5)", params, 5, error);
+  return _stp_server_store_exec (store,
+                                 "INSERT INTO aggregates (center, period_from, period_to, sent_at, body) "
+                                 "VALUES ($1, $2, $3, $4, $5)", params, 5, error);
 }
 
 StpServerResult *
@@ -670,406 +670,8 @@ stp_server_store_aggregates (StpServerStore  *store,
                              GError         **error)
 {
   /* Newest first per center; the caller keeps the first row of each. */
-  return query (store,
-                "SELECT a.center, c.name, a.period_from, a.period_to, a.sent_at, a.body "
-                "FROM aggregates a JOIN centers c ON c.id = a.center "
-                "ORDER BY c.name, a.center, a.sent_at DESC, a.period_to DESC", NULL, 0, error);
-}
-
-/* Snapshots */
-
-void
-stp_server_snapshot_clear (StpServerSnapshot *snapshot)
-{
-  g_clear_pointer (&snapshot->id, g_free);
-  g_clear_pointer (&snapshot->device, g_free);
-  g_clear_pointer (&snapshot->manifest, g_free);
-  snapshot->seq = snapshot->chunks = snapshot->bytes = 0;
-  snapshot->created_at = snapshot->committed_at = 0;
-}
-
-static gint64
-result_int (StpServerResult *result,
-            guint            row,
-            guint            col)
-{
-  const char *text = stp_server_result_get (result, row, col);
-
-  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
-}
-
-/* Locks the center's counter row until commit, as a push does (a row lock
- * in PostgreSQL, the write lock in SQLite), and returns the center's
- * highest seq.  Snapshot creations and commits of one center take it first,
- * so they are serialized with each other and with pushes, and pruning in
- * two commits at once cannot deadlock. */
-static gboolean
-lock_center (StpServerStore  *store,
-             const char      *center,
-             gint64          *head_out,
-             GError         **error)
-{
-  g_autoptr(StpServerResult) counter = NULL;
-  const char *params[] = { center };
-
-  counter = query (store,
-                   "UPDATE center_counters SET next_seq = next_seq WHERE center = $1 "
-                   "RETURNING next_seq", params, 1, error);
-  if (counter == NULL)
-    return FALSE;
-  if (counter->n_rows == 0)
-    {
-      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
-                           _("No such center"));
-      return FALSE;
-    }
-  *head_out = result_int (counter, 0, 0) - 1;
-  return TRUE;
-}
-
-gboolean
-stp_server_store_create_snapshot (StpServerStore           *store,
-                                  const char               *center,
-                                  const StpServerSnapshot  *snapshot,
-                                  gint64                    now,
-                                  StpServerSnapshotStatus  *status,
-                                  GError                  **error)
-{
-  g_autoptr(StpServerResult) existing = NULL;
-  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->seq);
-  g_autofree char *chunks = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->chunks);
-  g_autofree char *bytes = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->bytes);
-  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
-  const char *key_params[] = { center, snapshot->id };
-  gint64 head;
-
-  g_return_val_if_fail (snapshot->id != NULL && snapshot->device != NULL &&
-                        snapshot->manifest != NULL, FALSE);
-
-  if (!begin (store, error))
-    return FALSE;
-
-  /* With the center locked the head cannot move under the check, and two
-   * creations of one id are serialized. */
-  if (!lock_center (store, center, &head, error))
-    goto fail;
-
-  existing = query (store,
-                    "SELECT device, seq, chunks, bytes, manifest FROM snapshots "
-                    "WHERE center = $1 AND id = $2", key_params, 2, error);
-  if (existing == NULL)
-    goto fail;
-  if (existing->n_rows > 0)
-    {
-      gboolean same = g_strcmp0 (stp_server_result_get (existing, 0, 0), snapshot->device) == 0 &&
-                      result_int (existing, 0, 1) == snapshot->seq &&
-                      result_int (existing, 0, 2) == snapshot->chunks &&
-                      result_int (existing, 0, 3) == snapshot->bytes &&
-                      g_strcmp0 (stp_server_result_get (existing, 0, 4), snapshot->manifest) == 0;
-
-      *status = same ? STP_SERVER_SNAPSHOT_OK : STP_SERVER_SNAPSHOT_CONFLICT;
-      rollback (store);
-      return TRUE;
-    }
-
-  if (snapshot->seq > head)
-    {
-      *status = STP_SERVER_SNAPSHOT_SEQ_BEYOND_HEAD;
-      rollback (store);
-      return TRUE;
-    }
-
-  {
-    const char *params[] = { center, snapshot->id, snapshot->device, seq, chunks, bytes,
-                             snapshot->manifest, now_text };
-
-    if (!exec (store,
-               "INSERT INTO snapshots (center, id, device, seq, chunks, bytes, manifest, "
-               "created_at, committed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
-               params, 8, error))
-      goto fail;
-  }
-
-  if (!commit (store, error))
-    goto fail;
-  *status = STP_SERVER_SNAPSHOT_CREATED;
-  return TRUE;
-
-fail:
-  rollback (store);
-  return FALSE;
-}
-
-/* Locks the snapshot's row until commit (a row lock in PostgreSQL; SQLite
- * holds its write lock already) and returns device, seq, chunks, bytes,
- * committed_at, so that concurrent uploads and a commit of one snapshot
- * see each other's chunks. */
-static StpServerResult *
-lock_snapshot (StpServerStore  *store,
-               const char      *center,
-               const char      *id,
-               GError         **error)
-{
-  const char *params[] = { center, id };
-
-  return query (store,
-                "UPDATE snapshots SET chunks = chunks WHERE center = $1 AND id = $2 "
-                "RETURNING device, seq, chunks, bytes, committed_at", params, 2, error);
-}
-
-gboolean
-stp_server_store_put_snapshot_chunk (StpServerStore           *store,
-                                     const char               *center,
-                                     const char               *id,
-                                     const char               *device,
-                                     gint64                    n,
-                                     gint64                    size,
-                                     const char               *body,
-                                     StpServerSnapshotStatus  *status,
-                                     GError                  **error)
-{
-  g_autoptr(StpServerResult) snapshot = NULL;
-  g_autoptr(StpServerResult) others = NULL;
-  g_autofree char *n_text = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-  g_autofree char *size_text = g_strdup_printf ("%" G_GINT64_FORMAT, size);
-  const char *params[] = { center, id, n_text, size_text, body };
-
-  if (!begin (store, error))
-    return FALSE;
-
-  if (!(snapshot = lock_snapshot (store, center, id, error)))
-    goto fail;
-
-  if (snapshot->n_rows == 0)
-    *status = STP_SERVER_SNAPSHOT_NOT_FOUND;
-  else if (g_strcmp0 (stp_server_result_get (snapshot, 0, 0), device) != 0)
-    *status = STP_SERVER_SNAPSHOT_OTHER_DEVICE;
-  else if (stp_server_result_get (snapshot, 0, 4) != NULL)
-    *status = STP_SERVER_SNAPSHOT_COMMITTED;
-  else if (n < 0 || n >= result_int (snapshot, 0, 2))
-    *status = STP_SERVER_SNAPSHOT_BAD_INDEX;
-  else
-    *status = STP_SERVER_SNAPSHOT_OK;
-  if (*status != STP_SERVER_SNAPSHOT_OK)
-    {
-      rollback (store);
-      return TRUE;
-    }
-
-  /* A chunk sent again replaces the earlier one, so it is left out of the sum. */
-  others = query (store,
-                  "SELECT COALESCE(SUM(size), 0) FROM snapshot_chunks "
-                  "WHERE center = $1 AND snapshot = $2 AND n <> $3", params, 3, error);
-  if (others == NULL)
-    goto fail;
-  if (result_int (others, 0, 0) + size > result_int (snapshot, 0, 3))
-    {
-      *status = STP_SERVER_SNAPSHOT_TOO_LARGE;
-      rollback (store);
-      return TRUE;
-    }
-
-  if (!exec (store,
-             "INSERT INTO snapshot_chunks (center, snapshot, n, size, body) "
-             "VALUES ($1, $2, $3, $4, $5) "
-             "ON CONFLICT (center, snapshot, n) DO UPDATE "
-             "SET size = excluded.size, body = excluded.body", params, 5, error) ||
-      !commit (store, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  rollback (store);
-  return FALSE;
-}
-
-/* Removes the center's committed snapshots but the newest few, and the
- * uncommitted ones begun before @stale_before, with their chunks. */
-static gboolean
-prune_snapshots (StpServerStore  *store,
-                 const char      *center,
-                 gint64           stale_before,
-                 GError         **error)
-{
-  g_autoptr(StpServerResult) doomed = NULL;
-  g_autofree char *stale = g_strdup_printf ("%" G_GINT64_FORMAT, stale_before);
-  const char *params[] = { center, stale };
-
-  doomed = query (store,
-                  "SELECT id FROM snapshots WHERE center = $1 AND "
-                  "((committed_at IS NULL AND created_at < $2) OR "
-                  " (committed_at IS NOT NULL AND id NOT IN "
-                  "   (SELECT id FROM snapshots WHERE center = $1 AND committed_at IS NOT NULL "
-                  "    ORDER BY committed_at DESC, seq DESC, id DESC "
-                  "    LIMIT " G_STRINGIFY (STP_SERVER_SNAPSHOTS_KEPT) ")))",
-                  params, 2, error);
-  if (doomed == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < doomed->n_rows; i++)
-    {
-      const char *key[] = { center, stp_server_result_get (doomed, i, 0) };
-
-      if (!exec (store, "DELETE FROM snapshot_chunks WHERE center = $1 AND snapshot = $2",
-                 key, 2, error) ||
-          !exec (store, "DELETE FROM snapshots WHERE center = $1 AND id = $2", key, 2, error))
-        return FALSE;
-    }
-  if (doomed->n_rows > 0)
-    g_info ("Removed %u old snapshots of center %s", doomed->n_rows, center);
-  return TRUE;
-}
-
-gboolean
-stp_server_store_commit_snapshot (StpServerStore           *store,
-                                  const char               *center,
-                                  const char               *id,
-                                  const char               *device,
-                                  gint64                    now,
-                                  StpServerSnapshotStatus  *status,
-                                  gint64                   *seq_out,
-                                  gint64                   *missing_out,
-                                  GError                  **error)
-{
-  g_autoptr(StpServerResult) snapshot = NULL;
-  g_autoptr(StpServerResult) stored = NULL;
-  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
-  const char *params[] = { center, id, now_text };
-  gint64 missing, head;
-
-  *missing_out = 0;
-  if (!begin (store, error))
-    return FALSE;
-
-  if (!lock_center (store, center, &head, error) ||
-      !(snapshot = lock_snapshot (store, center, id, error)))
-    goto fail;
-  if (snapshot->n_rows == 0)
-    {
-      *status = STP_SERVER_SNAPSHOT_NOT_FOUND;
-      rollback (store);
-      return TRUE;
-    }
-  if (g_strcmp0 (stp_server_result_get (snapshot, 0, 0), device) != 0)
-    {
-      *status = STP_SERVER_SNAPSHOT_OTHER_DEVICE;
-      rollback (store);
-      return TRUE;
-    }
-  *seq_out = result_int (snapshot, 0, 1);
-  if (stp_server_result_get (snapshot, 0, 4) != NULL)
-    {
-      /* Committed before: a retry after a lost reply. */
-      *status = STP_SERVER_SNAPSHOT_OK;
-      rollback (store);
-      return TRUE;
-    }
-
-  /* Only chunks 0 .. chunks-1 can be stored, so the count tells what is missing. */
-  stored = query (store, "SELECT COUNT(*) FROM snapshot_chunks WHERE center = $1 AND snapshot = $2",
-                  params, 2, error);
-  if (stored == NULL)
-    goto fail;
-  missing = result_int (snapshot, 0, 2) - result_int (stored, 0, 0);
-  if (missing > 0)
-    {
-      *status = STP_SERVER_SNAPSHOT_INCOMPLETE;
-      *missing_out = missing;
-      rollback (store);
-      return TRUE;
-    }
-
-  if (!exec (store, "UPDATE snapshots SET committed_at = $3 WHERE center = $1 AND id = $2",
-             params, 3, error) ||
-      !prune_snapshots (store, center, now - STP_SERVER_SNAPSHOT_UNCOMMITTED_MILLIS, error) ||
-      !commit (store, error))
-    goto fail;
-
-  *status = STP_SERVER_SNAPSHOT_OK;
-  return TRUE;
-
-fail:
-  rollback (store);
-  return FALSE;
-}
-
-gboolean
-stp_server_store_latest_snapshot (StpServerStore     *store,
-                                  const char         *center,
-                                  StpServerSnapshot  *snapshot,
-                                  gint64             *head_out,
-                                  gint64             *log_bytes_after_out,
-                                  GError            **error)
-{
-  g_autoptr(StpServerResult) latest = NULL;
-  g_autoptr(StpServerResult) log = NULL;
-  g_autofree char *after = NULL;
-  const char *center_params[] = { center };
-
-  latest = query (store,
-                  "SELECT id, device, seq, chunks, bytes, manifest, created_at, committed_at "
-                  "FROM snapshots WHERE center = $1 AND committed_at IS NOT NULL "
-                  "ORDER BY seq DESC, committed_at DESC, id DESC LIMIT 1",
-                  center_params, 1, error);
-  if (latest == NULL)
-    return FALSE;
-  if (latest->n_rows > 0)
-    {
-      snapshot->id = g_strdup (stp_server_result_get (latest, 0, 0));
-      snapshot->device = g_strdup (stp_server_result_get (latest, 0, 1));
-      snapshot->seq = result_int (latest, 0, 2);
-      snapshot->chunks = result_int (latest, 0, 3);
-      snapshot->bytes = result_int (latest, 0, 4);
-      snapshot->manifest = g_strdup (stp_server_result_get (latest, 0, 5));
-      snapshot->created_at = result_int (latest, 0, 6);
-      snapshot->committed_at = result_int (latest, 0, 7);
-    }
-
-  /* One statement, so the head and the length agree with each other even
-   * while pushes commit.  The stored bodies are canonical JSON of ASCII
-   * values (ids, numbers, base64), so characters are bytes. */
-  after = g_strdup_printf ("%" G_GINT64_FORMAT, latest->n_rows > 0 ? snapshot->seq : 0);
-  {
-    const char *params[] = { center, after };
-
-    log = query (store,
-                 "SELECT (SELECT COALESCE(MAX(seq), 0) FROM envelopes WHERE center = $1), "
-                 "(SELECT COALESCE(SUM(LENGTH(body)), 0) FROM envelopes "
-                 " WHERE center = $1 AND seq > $2)", params, 2, error);
-  }
-  if (log == NULL)
-    {
-      stp_server_snapshot_clear (snapshot);
-      return FALSE;
-    }
-  *head_out = result_int (log, 0, 0);
-  *log_bytes_after_out = result_int (log, 0, 1);
-  return TRUE;
-}
-
-char *
-stp_server_store_get_snapshot_chunk (StpServerStore  *store,
-                                     const char      *center,
-                                     const char      *id,
-                                     gint64           n,
-                                     GError         **error)
-{
-  g_autoptr(StpServerResult) result = NULL;
-  g_autofree char *n_text = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-  const char *params[] = { center, id, n_text };
-
-  result = query (store,
-                  "SELECT c.body FROM snapshot_chunks c "
-                  "JOIN snapshots s ON s.center = c.center AND s.id = c.snapshot "
-                  "WHERE c.center = $1 AND c.snapshot = $2 AND c.n = $3 "
-                  "AND s.committed_at IS NOT NULL", params, 3, error);
-  if (result == NULL)
-    return NULL;
-  if (result->n_rows == 0)
-    {
-      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
-                           _("No such snapshot chunk"));
-      return NULL;
-    }
-  return g_strdup (stp_server_result_get (result, 0, 0));
+  return _stp_server_store_query (store,
+                                  "SELECT a.center, c.name, a.period_from, a.period_to, a.sent_at, a.body "
+                                  "FROM aggregates a JOIN centers c ON c.id = a.center "
+                                  "ORDER BY c.name, a.center, a.sent_at DESC, a.period_to DESC", NULL, 0, error);
 }
