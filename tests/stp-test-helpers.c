@@ -5,6 +5,7 @@
 #include "stp-test-helpers.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define PG_BIN PG_BINDIR  /* config.h: pg_config --bindir */
@@ -26,6 +27,20 @@ stp_test_run (const char * const *argv,
   else if (!g_spawn_check_wait_status (status, NULL))
     g_error ("%s failed: %s%s", argv[0], out, err);
   return g_steal_pointer (&out);
+}
+
+char *
+stp_test_field (const char *output,
+                const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%s: ", name);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  g_error ("no %s in %s", name, output);
+  return NULL;
 }
 
 void

@@ -13,6 +13,10 @@ G_BEGIN_DECLS
  * a failure aborts the test, else its wait status is stored there. */
 char      *stp_test_run                 (const char * const *argv,
                                          int                *status);
+/* The value of the line "@name: value" in @output (the admin commands'
+ * answers); a missing line aborts the test. */
+char      *stp_test_field               (const char         *output,
+                                         const char         *name);
 /* Removes @dir and everything in it (NULL: nothing). */
 void       stp_test_remove_tree         (const char         *dir);
 

@@ -4,6 +4,7 @@
 
 #include "stp-envelope.h"
 #include "stp-wrapped-key.h"
+#include "stp-test-helpers.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -43,25 +44,6 @@ static guint8 center_key[32];
 /* Processes */
 
 static char *
-run_command (const char * const *argv,
-             int                *status_out)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = -1;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (status_out != NULL)
-    *status_out = status;
-  else if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s%s", argv[0], out, err);
-  return g_steal_pointer (&out);
-}
-
-static char *
 run_admin (Server     *server,
            const char *first,
            ...)
@@ -78,21 +60,7 @@ run_admin (Server     *server,
     g_ptr_array_add (argv, (char *) arg);
   va_end (ap);
   g_ptr_array_add (argv, NULL);
-  return run_command ((const char * const *) argv->pdata, NULL);
-}
-
-static char *
-field (const char *output,
-       const char *name)
-{
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-  g_autofree char *prefix = g_strdup_printf ("%s: ", name);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      return g_strdup (lines[i] + strlen (prefix));
-  g_error ("no %s in %s", name, output);
-  return NULL;
+  return stp_test_run ((const char * const *) argv->pdata, NULL);
 }
 
 static void
@@ -101,12 +69,10 @@ remove_tree (const char *path)
   const char *argv[] = { "rm", "-rf", path, NULL };
 
   if (path != NULL)
-    g_free (run_command (argv, NULL));
+    g_free (stp_test_run (argv, NULL));
 }
 
 /* The throwaway PostgreSQL cluster, shared with the sync tests. */
-#include "stp-test-helpers.h"
-
 static gboolean
 start_postgres (Server *server)
 {
@@ -429,8 +395,8 @@ add_center (Server      *server,
 {
   g_autofree char *output = run_admin (server, "center", "add", name, NULL);
 
-  *code_out = field (output, "enrollment_code");
-  return field (output, "center_id");
+  *code_out = stp_test_field (output, "enrollment_code");
+  return stp_test_field (output, "center_id");
 }
 
 static char *
@@ -441,7 +407,7 @@ new_code (Server     *server,
   g_autofree char *output = run_admin (server, "center", "code", center,
                                        "--valid-minutes", minutes, NULL);
 
-  return field (output, "enrollment_code");
+  return stp_test_field (output, "enrollment_code");
 }
 
 static JsonNode *
@@ -1320,7 +1286,7 @@ run_admin_status (Server     *server,
   const char *argv[] = { server_binary, "--config", server->config_path, command, argument, value, NULL };
   int status = 0;
 
-  g_free (run_command (argv, &status));
+  g_free (stp_test_run (argv, &status));
   return g_spawn_check_wait_status (status, NULL) ? 0 : (WIFEXITED (status) ? WEXITSTATUS (status) : -1);
 }
 
@@ -1368,7 +1334,7 @@ make_test_certificate (void)
   key_path = g_build_filename (cert_dir, "key.pem", NULL);
   argv[13] = key_path;
   argv[15] = cert_path;
-  g_free (run_command (argv, NULL));
+  g_free (stp_test_run (argv, NULL));
   certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
   g_assert_no_error (error);
 }

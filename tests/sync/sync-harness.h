@@ -90,20 +90,6 @@ h_admin (Server     *server,
   return h_run ((const char * const *) argv->pdata, NULL);
 }
 
-G_GNUC_UNUSED static char *
-h_field (const char *output,
-         const char *name)
-{
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-  g_autofree char *prefix = g_strdup_printf ("%s: ", name);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      return g_strdup (lines[i] + strlen (prefix));
-  g_error ("no %s in %s", name, output);
-  return NULL;
-}
-
 /* Starts `serve --dev`; @port 0 picks one, else reuses the old port. */
 static void
 h_die_with_parent (gpointer user_data)
@@ -222,8 +208,8 @@ h_new_center (Server  *server,
 {
   g_autofree char *out = h_admin (server, "center", "add", "Центр «Ступени»", NULL);
 
-  *code = h_field (out, "enrollment_code");
-  return h_field (out, "center_id");
+  *code = stp_test_field (out, "enrollment_code");
+  return stp_test_field (out, "center_id");
 }
 
 G_GNUC_UNUSED static char *
@@ -232,7 +218,7 @@ h_new_code (Server     *server,
 {
   g_autofree char *out = h_admin (server, "center", "code", center, NULL);
 
-  return h_field (out, "enrollment_code");
+  return stp_test_field (out, "enrollment_code");
 }
 
 /* --- Clients ------------------------------------------------------------- */
