@@ -1,7 +1,7 @@
 /* stp-sync-engine-aggregates.c: sending the center report numbers
- * ("section.key" -> value; no personal data) in plaintext with the device
- * token.  Exact numbers are sent: the server hides counts under 5 when it
- * shows them (docs/PROTOCOL.md). */
+ * ("section.key" -> value; no personal data; stages by kind only) in
+ * plaintext with the device token.  Exact numbers are sent: the server
+ * hides counts under 5 when it shows them (docs/PROTOCOL.md). */
 #define G_LOG_DOMAIN "stp-sync"
 
 #include "config.h"
@@ -80,8 +80,13 @@ aggregates_body (StpCenterStats *stats,
       g_autofree char *name = g_strdup_printf ("%s.%s", row->section, row->key);
 
       /* Only numbers with a code name leave the computer; the server
-       * hides small counts in the regional summary. */
-      if (!stp_is_valid_id (name) || row->value < 0 || row->value > G_MAXINT32)
+       * hides small counts in the regional summary.  The per-stage
+       * sections are keyed by this center's own stage ids, which mean
+       * nothing in the region: the stages go by kind
+       * (…_by_stage_kind), as the sending dialog says. */
+      if (!stp_is_valid_id (name) || row->value < 0 || row->value > G_MAXINT32 ||
+          g_str_equal (row->section, "in_program_by_stage") ||
+          g_str_equal (row->section, "dropped_out_by_stage"))
         continue;
       json_builder_set_member_name (builder, name);
       json_builder_add_int_value (builder, row->value);

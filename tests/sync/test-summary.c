@@ -1,0 +1,462 @@
+/* test-summary.c: the regional summary, end to end, on both server
+ * backends.  Three centers, each a real desktop database with its own
+ * program and custom stages of a kind, count their statistics with the
+ * core (stp_store_center_stats), send them with the sync engine, and the
+ * administrator reads /admin/summary and /admin/summary.csv from the real
+ * stupeni-server:
+ *
+ *   «Север» (2025): 6 residents in «Трудовая терапия» (main course),
+ *                   2 in «Знакомство» (motivation), 8 admitted;
+ *   «Юг», a branch (2025): 3 in «Духовное окормление» (main course),
+ *                   5 in «Первичный приём» (motivation), 8 admitted;
+ *   «Запад» (Q4 2025 only): 5 in «Трудотерапия» (main course).
+ *
+ * The summary adds Север and Юг by stage kind: main course 6 + «<5»
+ * gives 6* (the 3 is hidden and left out of the total), motivation «<5»
+ * + 5 gives 5*, admitted 16; Запад is shown apart under its own period.
+ * The page and each chart are saved to the build directory
+ * (summary-BACKEND.html, summary-BACKEND-N.svg and .png when rsvg-convert
+ * is there). */
+#include "config.h"
+
+#include "stp-protocol.h"
+#include "sync-harness.h"
+#include "stp-stats.h"
+
+#include <libsoup/soup.h>
+
+#define ADMIN_PASSWORD "admin-пароль"
+
+static char *server_binary;
+
+typedef struct
+{
+  char          *path;
+  StpStore      *store;
+  StpSession    *director;
+  StpSyncEngine *engine;
+} Center;
+
+static void
+center_clear (Center *c)
+{
+  g_clear_object (&c->engine);
+  g_clear_object (&c->director);
+  g_clear_object (&c->store);
+  g_free (c->path);
+}
+
+static char *
+add_stage (Center       *c,
+           const char   *program_id,
+           int           position,
+           const char   *name,
+           StpStageKind  kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStage) stage = stp_stage_new ();
+
+  stage->program_id = g_strdup (program_id);
+  stage->position = position;
+  stage->name = g_strdup (name);
+  stage->kind = kind;
+  g_assert_true (stp_store_save_stage (c->store, c->director, stage, &error));
+  g_assert_no_error (error);
+  return g_strdup (stage->meta.id);
+}
+
+/* A center database with one program of two custom stages: @first_at_first
+ * residents stay at the first stage, @at_second move to the second. */
+static void
+center_open (Center       *c,
+             const char   *dir,
+             const char   *name,
+             const char   *first_stage,
+             StpStageKind  first_kind,
+             const char   *second_stage,
+             StpStageKind  second_kind,
+             guint         at_first,
+             guint         at_second,
+             const char   *admitted_on)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpCenter) center = stp_center_new ();
+  g_autoptr(StpProgram) program = stp_program_new ();
+  g_autofree char *stage0 = NULL;
+  g_autofree char *stage1 = NULL;
+
+  c->path = g_build_filename (dir, name, NULL);
+  c->store = stp_store_open (c->path, &error);
+  g_assert_no_error (error);
+  center->name = g_strdup (name);
+  c->director = stp_store_create_center (c->store, center, "director", "Орлова Анна Петровна",
+                                         "correct horse battery", &error);
+  g_assert_no_error (error);
+
+  program->name = g_strdup ("Программа центра");
+  program->model = STP_PROGRAM_MODEL_THERAPEUTIC_COMMUNITY;
+  program->active = TRUE;
+  g_assert_true (stp_store_save_program (c->store, c->director, program, &error));
+  g_assert_no_error (error);
+  stage0 = add_stage (c, program->meta.id, 0, first_stage, first_kind);
+  stage1 = add_stage (c, program->meta.id, 1, second_stage, second_kind);
+
+  for (guint i = 0; i < at_first + at_second; i++)
+    {
+      g_autoptr(StpResident) r = stp_resident_new ();
+      g_autoptr(StpEpisode) e = stp_episode_new ();
+
+      r->surname = g_strdup_printf ("Жителев%u", i);
+      r->name = g_strdup ("Иван");
+      r->birth_date = g_strdup_printf ("1985-03-0%u", i % 9 + 1);
+      r->sex = STP_SEX_MALE;
+      g_assert_true (stp_store_save_resident (c->store, c->director, r, &error));
+      g_assert_no_error (error);
+
+      e->resident_id = g_strdup (r->meta.id);
+      e->program_id = g_strdup (program->meta.id);
+      e->admitted_on = g_strdup (admitted_on);
+      e->referral_source = STP_REFERRAL_SOURCE_SELF;
+      e->main_substance = STP_SUBSTANCE_ALCOHOL;
+      e->responsible_user_id = g_strdup (stp_session_get_user_id (c->director));
+      g_assert_true (stp_store_admit (c->store, c->director, e, &error));
+      g_assert_no_error (error);
+      if (i >= at_first)
+        {
+          g_autofree char *moved_on = g_strdup_printf ("%.8s28", admitted_on);
+
+          g_assert_true (stp_store_next_stage (c->store, c->director, e->meta.id, moved_on, NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+  c->engine = stp_sync_engine_new (c->store);
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Counts the center report for the period and sends it, as the director's
+ * «Отправить статистику в регион» does. */
+static void
+center_send (Center     *c,
+             const char *from,
+             const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpCenterStats) stats = stp_store_center_stats (c->store, c->director, from, to, &error);
+  GAsyncResult *result = NULL;
+
+  g_assert_no_error (error);
+  stp_sync_engine_send_aggregates_async (c->engine, stats, NULL, got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (stp_sync_engine_send_aggregates_finish (c->engine, result, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+}
+
+static void
+center_enroll (Center     *c,
+               Server     *server,
+               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = h_admin (server, "center", "add", name, NULL);
+  g_autofree char *code = stp_test_field (out, "enrollment_code");
+
+  g_assert_true (h_enroll (c->engine, server, code, "пароль центра", &error));
+  g_assert_no_error (error);
+}
+
+/* HTTP as the administrator's browser. */
+
+static gboolean
+accept_any (SoupMessage          *msg,
+            GTlsCertificate      *peer,
+            GTlsCertificateFlags  errors,
+            gpointer              user_data)
+{
+  return TRUE;      /* the dev certificate of the loopback server */
+}
+
+static char *
+fetch (Server     *server,
+       const char *path,
+       const char *password,
+       const char *language,
+       guint      *status,
+       char      **content_type)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s%s", server->url, path);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *credentials = g_strdup_printf ("admin:%s", password);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+  g_autofree char *basic = g_strdup_printf ("Basic %s", encoded);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", basic);
+  if (language != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept-Language", language);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  if (content_type != NULL)
+    *content_type = g_strdup (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL));
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+/* The cells of the table row whose header is @label, after @from. */
+static GStrv
+html_row (const char *html,
+          const char *label)
+{
+  g_autofree char *head = g_strdup_printf ("<tr><th scope=\"row\">%s</th>", label);
+  const char *start = strstr (html, head);
+  const char *end;
+  g_autofree char *row = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("<td class=\"n[^\"]*\">([^<]*)</td>", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+
+  g_assert_nonnull (start);
+  end = strstr (start, "</tr>");
+  row = g_strndup (start, end - start);
+  g_regex_match (regex, row, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_ptr_array_add (cells, g_match_info_fetch (match, 1));
+      g_match_info_next (match, NULL);
+    }
+  g_ptr_array_add (cells, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&cells), FALSE);
+}
+
+static void
+assert_row (const char *html,
+            const char *label,
+            const char *expected)
+{
+  g_auto(GStrv) cells = html_row (html, label);
+  g_autofree char *joined = g_strjoinv ("|", cells);
+
+  g_assert_cmpstr (joined, ==, expected);
+}
+
+/* Writes each <svg> of @html next to the page and, with rsvg-convert,
+ * renders it to PNG: the charts must be SVG a renderer accepts. */
+static guint
+save_charts (const char *html,
+             const char *backend)
+{
+  g_autofree char *rsvg = g_find_program_in_path ("rsvg-convert");
+  const char *p = html;
+  guint n = 0;
+
+  while ((p = strstr (p, "<svg ")) != NULL)
+    {
+      const char *end = strstr (p, "</svg>");
+      g_autofree char *svg = NULL;
+      g_autofree char *svg_path = g_strdup_printf ("summary-%s-%u.svg", backend, n);
+      g_autofree char *png_path = g_strdup_printf ("summary-%s-%u.png", backend, n);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_nonnull (end);
+      svg = g_strndup (p, end + strlen ("</svg>") - p);
+      g_assert_true (g_file_set_contents (svg_path, svg, -1, &error));
+      g_assert_no_error (error);
+      if (rsvg != NULL)
+        {
+          const char *argv[] = { rsvg, "-o", png_path, svg_path, NULL };
+          int status = -1;
+          GStatBuf st;
+
+          g_free (stp_test_run (argv, &status));
+          g_assert_cmpint (status, ==, 0);
+          g_assert_cmpint (g_stat (png_path, &st), ==, 0);
+          g_assert_cmpint (st.st_size, >, 1000);
+        }
+      p = end;
+      n++;
+    }
+  if (rsvg == NULL)
+    g_test_message ("rsvg-convert not found: the charts were not rendered");
+  return n;
+}
+
+static void
+test_summary (gconstpointer data)
+{
+  Server server = { data };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *english = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *chosen = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *html_path = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *other;
+  guint status;
+  Center north = { 0 }, south = { 0 }, west = { 0 };
+
+  if (!h_server_start (&server, server_binary, 1024 * 1024))
+    {
+      g_test_skip ("this server backend cannot run here (PostgreSQL binaries missing?)");
+      return;
+    }
+  dir = g_dir_make_tmp ("stupeni-summary-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  center_open (&north, dir, "Север", "Знакомство", STP_STAGE_KIND_MOTIVATION,
+               "Трудовая терапия", STP_STAGE_KIND_MAIN_COURSE, 2, 6, "2025-02-03");
+  center_open (&south, dir, "Юг", "Первичный приём", STP_STAGE_KIND_MOTIVATION,
+               "Духовное окормление", STP_STAGE_KIND_MAIN_COURSE, 5, 3, "2025-03-10");
+  center_open (&west, dir, "Запад", "Вход", STP_STAGE_KIND_MOTIVATION,
+               "Трудотерапия", STP_STAGE_KIND_MAIN_COURSE, 0, 5, "2025-10-06");
+  center_enroll (&north, &server, "Центр «Север»");
+  center_enroll (&south, &server, "Центр «Юг», филиал");
+  center_enroll (&west, &server, "Центр «Запад»");
+
+  /* Юг sent a quarter first, then the year: the year is the main period
+   * (two centers), and Юг is in it with its year report. */
+  center_send (&south, "2025-10-01", "2025-12-31");
+  center_send (&north, "2025-01-01", "2025-12-31");
+  center_send (&south, "2025-01-01", "2025-12-31");
+  center_send (&west, "2025-10-01", "2025-12-31");
+
+  /* Only the administrator. */
+  g_free (fetch (&server, "/admin/summary", "wrong", NULL, &status, NULL));
+  g_assert_cmpuint (status, ==, 401);
+
+  html = fetch (&server, "/admin/summary", ADMIN_PASSWORD, NULL, &status, &type);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (type, ==, "text/html");
+  html_path = g_strdup_printf ("summary-%s.html", server.backend);
+  g_assert_true (g_file_set_contents (html_path, html, -1, &error));
+  g_assert_no_error (error);
+  g_test_message ("saved %s", html_path);
+
+  /* Russian, with the period named and each center's sending time. */
+  g_assert_nonnull (strstr (html, "<html lang=\"ru\">"));
+  g_assert_nonnull (strstr (html, "Региональная сводка"));
+  g_assert_nonnull (strstr (html, "Период: 01.01.2025 – 31.12.2025 (2025 год)"));
+  g_assert_nonnull (strstr (html, "Центр «Юг», филиал"));
+  g_assert_nonnull (strstr (html, "В программе на конец периода"));
+  g_assert_null (strstr (html, "in_program"));
+  g_assert_null (strstr (html, "admitted_by_source"));
+  /* The server never saw a stage's name, nor a person's. */
+  g_assert_null (strstr (html, "Трудовая терапия"));
+  g_assert_null (strstr (html, "Жителев"));
+
+  /* By stage kind: Север | Юг | total (the hidden 1–4 left out, marked). */
+  assert_row (html, "Основной курс", "6|&lt;5|6*");
+  assert_row (html, "Мотивация и приём", "&lt;5|5|5*");
+  assert_row (html, "Адаптация", "0|0|0");
+
+  /* Запад sent only the last quarter: shown apart, not added. */
+  other = strstr (html, "<section class=\"other\">");
+  g_assert_nonnull (other);
+  g_assert_nonnull (strstr (other, "Другой период: 01.10.2025 – 31.12.2025 (4-й квартал 2025)"));
+  g_assert_nonnull (strstr (other, "Центр «Запад»"));
+  {
+    g_autofree char *main_part = g_strndup (html, other - html);
+
+    g_assert_null (strstr (main_part, "Запад"));
+    /* The first «Всего» is the admissions' total. */
+    assert_row (main_part, "Всего", "8|8|16");
+  }
+  assert_row (other, "Основной курс", "5|5");
+
+  /* Charts: kinds, outcomes, admissions per center; for both periods. */
+  g_assert_cmpuint (save_charts (html, server.backend), >=, 4);
+
+  /* The browser may ask for English. */
+  english = fetch (&server, "/admin/summary", ADMIN_PASSWORD, "en-GB,en;q=0.8", &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (english, "Regional summary"));
+  g_assert_nonnull (strstr (english, "Main course"));
+
+  /* Another period chosen: Юг's quarter report is used, Север is apart. */
+  chosen = fetch (&server, "/admin/summary?from=2025-10-01&to=2025-12-31", ADMIN_PASSWORD, NULL,
+                  &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (chosen, "Период: 01.10.2025 – 31.12.2025"));
+  g_assert_nonnull (strstr (chosen, "Другой период: 01.01.2025 – 31.12.2025"));
+  g_free (fetch (&server, "/admin/summary?from=2025-13-01&to=2025-12-31", ADMIN_PASSWORD, NULL,
+                 &status, NULL));
+  g_assert_cmpuint (status, ==, 400);
+
+  /* The table: BOM, ";", Russian headers, a total per period. */
+  g_clear_pointer (&type, g_free);
+  csv = fetch (&server, "/admin/summary.csv", ADMIN_PASSWORD, NULL, &status, &type);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (type, ==, "text/csv");
+  g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF" "Центр;Период с;Период по;Статистика отправлена;"));
+  g_assert_null (strstr (csv, "in_program"));
+  lines = g_strsplit (csv, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, 2 + total, 1 + total, "" */
+  {
+    g_auto(GStrv) header = g_strsplit (lines[0], ";", -1);
+    int main_course = -1, admitted = -1;
+
+    for (guint i = 0; header[i] != NULL; i++)
+      {
+        /* Quoted: the names have commas. */
+        if (g_str_equal (header[i], "\"В программе на конец периода, по видам этапов: Основной курс\""))
+          main_course = (int) i;
+        if (g_str_equal (header[i], "\"Поступили, по источнику направления: Всего\""))
+          admitted = (int) i;
+      }
+    g_assert_cmpint (main_course, >, 0);
+    g_assert_cmpint (admitted, >, 0);
+    g_assert_true (g_str_has_prefix (lines[1], "Центр «Север»;01.01.2025;31.12.2025;"));
+    g_assert_true (g_str_has_prefix (lines[2], "\"Центр «Юг», филиал\";01.01.2025;31.12.2025;"));
+    g_assert_true (g_str_has_prefix (lines[3], "Итого (без значений «<5»);01.01.2025;31.12.2025;"));
+    g_assert_true (g_str_has_prefix (lines[4], "Центр «Запад»;01.10.2025;31.12.2025;"));
+    g_assert_true (g_str_has_prefix (lines[5], "Итого (без значений «<5»);01.10.2025;31.12.2025;"));
+    {
+      /* The branch's name has a comma and is quoted: split after it. */
+      g_auto(GStrv) n = g_strsplit (lines[1], ";", -1);
+      g_auto(GStrv) s = g_strsplit (strstr (lines[2], "\";") + 1, ";", -1);
+      g_auto(GStrv) t = g_strsplit (lines[3], ";", -1);
+
+      g_assert_cmpstr (n[main_course], ==, "6");
+      g_assert_cmpstr (s[main_course], ==, "<5");
+      g_assert_cmpstr (t[main_course], ==, "6");
+      g_assert_cmpstr (t[admitted], ==, "16");
+    }
+  }
+
+  center_clear (&north);
+  center_clear (&south);
+  center_clear (&west);
+  h_remove_tree (dir);
+  h_server_destroy (&server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* The server shows the page in Russian from the build tree's catalogue. */
+  g_setenv ("STUPENI_LOCALEDIR", BUILD_LOCALEDIR, TRUE);
+  g_assert_true (stp_protocol_init (NULL));
+
+  server_binary = g_strdup (argc > 1 ? argv[1] : g_getenv ("STUPENI_SERVER"));
+  if (server_binary == NULL)
+    g_error ("usage: test-summary PATH-TO-stupeni-server");
+
+  g_test_add_data_func ("/summary/sqlite", "sqlite", test_summary);
+  g_test_add_data_func ("/summary/postgresql", "postgresql", test_summary);
+  return g_test_run ();
+}
