@@ -58,10 +58,15 @@ append_chart (GString    *out,
               guint       n_bars)
 {
   gint64 max = 0;
-  guint height = CHART_TOP + n_bars * CHART_ROW + 10;
+  gboolean marked = FALSE;
+  guint height;
 
   for (guint i = 0; i < n_bars; i++)
-    max = MAX (max, bars[i].value);
+    {
+      max = MAX (max, bars[i].value);
+      marked |= g_str_has_suffix (bars[i].text, "*");
+    }
+  height = CHART_TOP + n_bars * CHART_ROW + (marked ? 28 : 10);
 
   g_string_append_printf (out,
                           "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" "
@@ -93,6 +98,13 @@ append_chart (GString    *out,
                                 CHART_LABELS, y + 3, length, CHART_ROW - 6);
       g_string_append_printf (out, "<text x=\"%u\" y=\"%u\" fill=\"#000000\">", CHART_LABELS + length + 6, y + 16);
       append_escaped (out, bars[i].text);
+      g_string_append (out, "</text>");
+    }
+  if (marked)
+    {
+      g_string_append_printf (out, "<text x=\"%d\" y=\"%u\" font-size=\"12\" fill=\"#000000\">",
+                              CHART_LABELS, CHART_TOP + n_bars * CHART_ROW + 18);
+      append_escaped (out, C_("summary", "* without the values «<5»"));
       g_string_append (out, "</text>");
     }
   g_string_append (out, "</svg>\n");
