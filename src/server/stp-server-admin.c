@@ -47,7 +47,8 @@ check_admin (StpServer         *self,
 /* The page is for people in the region: Russian, whatever the server's
  * own locale, unless the browser asks for English first.  The choice is
  * made for this worker thread only (uselocale), so requests in other
- * threads keep theirs. */
+ * threads keep theirs.  (LANGUAGE in the server's environment, if set,
+ * still comes first: gettext reads it before the locale.) */
 static locale_t
 summary_locale (StpRequest *msg)
 {
