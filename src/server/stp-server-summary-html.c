@@ -299,7 +299,7 @@ stp_summary_to_html (StpSummary *summary)
                    "tr.section th{background:#e4e8ef;padding-top:6px}"
                    "section.other{border-left:6px solid #999;padding-left:1em;margin-top:2em}"
                    ".note{color:#333;max-width:60em}"
-                   "svg.chart{display:block;margin:0.5em 0 1em}"
+                   "svg.chart{display:block;margin:0.5em 0 1em;max-width:100%;height:auto}"
                    "</style></head><body>\n");
   g_string_append_printf (out, "<h1>%s</h1>\n", C_("summary", "Regional summary"));
   g_string_append (out, "<p class=\"note\">");

@@ -394,6 +394,9 @@ test_summary (gconstpointer data)
   g_assert_cmpuint (status, ==, 200);
   g_assert_nonnull (strstr (chosen, "Период: 01.10.2025 – 31.12.2025"));
   g_assert_nonnull (strstr (chosen, "Другой период: 01.01.2025 – 31.12.2025"));
+  /* Юг's quarter is older than its year report: the page says so. */
+  g_assert_nonnull (strstr (chosen, "Последняя отправка"));
+  g_assert_nonnull (strstr (chosen, ", за период 01.01.2025 – 31.12.2025 (2025 год)"));
   g_free (fetch (&server, "/admin/summary?from=2025-13-01&to=2025-12-31", ADMIN_PASSWORD, NULL,
                  &status, NULL));
   g_assert_cmpuint (status, ==, 400);
