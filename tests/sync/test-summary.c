@@ -14,9 +14,9 @@
  * The summary adds Север and Юг by stage kind: main course 6 + «<5»
  * gives 6* (the 3 is hidden and left out of the total), motivation «<5»
  * + 5 gives 5*, admitted 16; Запад is shown apart under its own period.
- * The page and each chart are saved to the build directory
- * (summary-BACKEND.html, summary-BACKEND-N.svg and .png when rsvg-convert
- * is there). */
+ * The page, the table and each chart are saved to the build directory
+ * (summary-BACKEND.html, .csv, summary-BACKEND-N.svg and .png when
+ * rsvg-convert is there). */
 #include "config.h"
 
 #include "stp-protocol.h"
@@ -173,6 +173,18 @@ center_enroll (Center     *c,
   g_assert_no_error (error);
 }
 
+/* Where the pictures go: the test's build directory (meson runs tests
+ * from the build root). */
+static char *
+out_path (const char *name)
+{
+  const char *root = g_getenv ("STUPENI_TEST_BUILD_ROOT");
+
+  if (root == NULL)
+    return g_strdup (name);
+  return g_build_filename (root, "tests", "sync", name, NULL);
+}
+
 /* HTTP as the administrator's browser. */
 
 static gboolean
@@ -264,8 +276,10 @@ save_charts (const char *html,
     {
       const char *end = strstr (p, "</svg>");
       g_autofree char *svg = NULL;
-      g_autofree char *svg_path = g_strdup_printf ("summary-%s-%u.svg", backend, n);
-      g_autofree char *png_path = g_strdup_printf ("summary-%s-%u.png", backend, n);
+      g_autofree char *svg_name = g_strdup_printf ("summary-%s-%u.svg", backend, n);
+      g_autofree char *png_name = g_strdup_printf ("summary-%s-%u.png", backend, n);
+      g_autofree char *svg_path = out_path (svg_name);
+      g_autofree char *png_path = out_path (png_name);
       g_autoptr(GError) error = NULL;
 
       g_assert_nonnull (end);
@@ -289,6 +303,67 @@ save_charts (const char *html,
   if (rsvg == NULL)
     g_test_message ("rsvg-convert not found: the charts were not rendered");
   return n;
+}
+
+/* The table through LibreOffice Calc's CSV import (";", UTF-8) and out
+ * again with tabs: every row keeps the header's number of fields, the
+ * branch's name with its comma stays one cell, «<5» stays text. */
+static void
+calc_round_trip (const char *csv_path,
+                 const char *dir)
+{
+  g_autofree char *soffice = g_find_program_in_path ("soffice");
+  g_autofree char *profile = g_strdup_printf ("-env:UserInstallation=file://%s/lo-profile", dir);
+  g_autofree char *out_dir = g_build_filename (dir, "calc", NULL);
+  g_autofree char *base = g_path_get_basename (csv_path);
+  g_autofree char *back_path = g_build_filename (out_dir, base, NULL);
+  g_autofree char *back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  int main_course = -1;
+  guint n_rows = 0;
+  const char *expected[] = { "6", "<5", "6", "5", "5" };
+
+  if (soffice == NULL)
+    {
+      g_test_message ("LibreOffice is not installed: the CSV was not read back through Calc");
+      return;
+    }
+  {
+    const char *argv[] = { soffice, profile, "--headless", "--infilter=CSV:59,34,76,1",
+                           "--convert-to", "csv:Text - txt - csv (StarCalc):9,34,76,1",
+                           "--outdir", out_dir, csv_path, NULL };
+    int status = -1;
+
+    g_free (stp_test_run (argv, &status));
+    g_assert_cmpint (status, ==, 0);
+  }
+  g_assert_true (g_file_get_contents (back_path, &back, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (back, "\n", -1);
+  header = g_strsplit (lines[0], "\t", -1);
+  for (guint i = 0; header[i] != NULL; i++)
+    if (g_str_equal (header[i], "\"В программе на конец периода, по видам этапов: Основной курс\""))
+      main_course = (int) i;
+  g_assert_cmpint (main_course, >, 0);
+  for (guint r = 1; lines[r] != NULL && *lines[r] != '\0'; r++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[r], "\t", -1);
+      g_autofree char *cell = g_strdup (fields[main_course]);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, g_strv_length (header));
+      if (cell[0] == '"')
+        {
+          cell[strlen (cell) - 1] = '\0';
+          memmove (cell, cell + 1, strlen (cell));
+        }
+      g_assert_cmpuint (n_rows, <, G_N_ELEMENTS (expected));
+      g_assert_cmpstr (cell, ==, expected[n_rows]);
+      n_rows++;
+    }
+  g_assert_cmpuint (n_rows, ==, G_N_ELEMENTS (expected));
+  g_assert_true (g_str_has_prefix (lines[2], "\"Центр «Юг», филиал\"\t"));
 }
 
 static void
@@ -340,7 +415,11 @@ test_summary (gconstpointer data)
   html = fetch (&server, "/admin/summary", ADMIN_PASSWORD, NULL, &status, &type);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (type, ==, "text/html");
-  html_path = g_strdup_printf ("summary-%s.html", server.backend);
+  {
+    g_autofree char *name = g_strdup_printf ("summary-%s.html", server.backend);
+
+    html_path = out_path (name);
+  }
   g_assert_true (g_file_set_contents (html_path, html, -1, &error));
   g_assert_no_error (error);
   g_test_message ("saved %s", html_path);
@@ -408,6 +487,16 @@ test_summary (gconstpointer data)
   g_assert_cmpstr (type, ==, "text/csv");
   g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF" "Центр;Период с;Период по;Статистика отправлена;"));
   g_assert_null (strstr (csv, "in_program"));
+  {
+    g_autofree char *csv_name = g_strdup_printf ("summary-%s.csv", server.backend);
+    g_autofree char *csv_path = out_path (csv_name);
+
+    g_assert_true (g_file_set_contents (csv_path, csv, -1, &error));
+    g_assert_no_error (error);
+    /* Once is enough: the table is the same from both backends. */
+    if (g_str_equal (server.backend, "sqlite"))
+      calc_round_trip (csv_path, dir);
+  }
   lines = g_strsplit (csv, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, 2 + total, 1 + total, "" */
   {
