@@ -139,7 +139,62 @@ stp_store_check_file (const char  *path,
   return probe_file (path, "PRAGMA quick_check", "ok", out_schema_version, error);
 }
 
-/* --- Background check of big files --------------------------------------- */
+/* --- The clean-close marker --------------------------------------------- */
+
+/* What the marker says about @db_path as it is now, or NULL when the file
+ * cannot be vouched for (missing, or a write-ahead log with content). */
+static char *
+clean_marker_text (const char *db_path)
+{
+  g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+  GStatBuf st, wal_st;
+  long nsec = 0;
+
+  if (g_stat (db_path, &st) != 0)
+    return NULL;
+  if (g_stat (wal, &wal_st) == 0 && wal_st.st_size > 0)
+    return NULL;
+#ifndef G_OS_WIN32
+  nsec = st.st_mtim.tv_nsec;
+#endif
+  return g_strdup_printf ("stupeni clean close 1\nsize %" G_GINT64_FORMAT "\nmtime %" G_GINT64_FORMAT ".%09ld\n"
+                          "inode %" G_GUINT64_FORMAT "\n",
+                          (gint64) st.st_size, (gint64) st.st_mtime, nsec, (guint64) st.st_ino);
+}
+
+void
+stp_store_write_clean_marker (const char *db_path)
+{
+  g_autofree char *marker = g_strconcat (db_path, ".clean", NULL);
+  g_autofree char *text = clean_marker_text (db_path);
+  g_autoptr(GError) error = NULL;
+
+  if (text != NULL && !g_file_set_contents (marker, text, -1, &error))
+    g_debug ("No clean-close marker for %s: %s", db_path, error->message);
+}
+
+/* Removes the marker of @path and tells whether it was there and still
+ * describes the file: closed cleanly by this program after a good check,
+ * and not changed since.  The marker is gone before anything is written,
+ * so a crash from now on leaves none. */
+static gboolean
+take_clean_marker (const char *path)
+{
+  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+
+  if (!g_file_get_contents (marker, &contents, NULL, NULL))
+    return FALSE;
+  if (g_unlink (marker) != 0)
+    return FALSE;
+  if (g_getenv ("STUPENI_FULL_CHECK") != NULL)
+    return FALSE;
+  expected = clean_marker_text (path);
+  return expected != NULL && strcmp (contents, expected) == 0;
+}
+
+/* --- Full checks in the background --------------------------------------- */
 
 static gpointer
 check_thread_func (gpointer data)
@@ -151,7 +206,11 @@ check_thread_func (gpointer data)
     {
       self->check_error = local_error;
       self->check_failed = TRUE;
+      stp_store_lock_mark_damaged (self->lock);
+      g_atomic_int_set (&self->check_state, STP_STORE_CHECK_FAILED);
     }
+  else
+    g_atomic_int_set (&self->check_state, STP_STORE_CHECK_OK);
   return NULL;
 }
 
@@ -161,11 +220,63 @@ stp_store_wait_for_check (StpStore  *self,
 {
   g_return_val_if_fail (STP_IS_STORE (self), FALSE);
 
-  if (self->check_thread != NULL)
+  /* Only the check made at open holds the writes back; one asked for
+   * later reports through the lock once it finds damage. */
+  if (self->check_thread != NULL && self->check_blocks_commits)
     g_thread_join (g_steal_pointer (&self->check_thread));
-  if (self->check_failed)
+  if (self->check_blocks_commits && self->check_failed)
     {
       if (error != NULL)
+        *error = g_error_copy (self->check_error);
+      return FALSE;
+    }
+  if (self->lock != NULL && stp_store_lock_is_damaged (self->lock))
+    {
+      if (error != NULL)
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                     _("The database file %s is damaged. Restore it from a backup."), self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+StpStoreCheckState
+stp_store_get_check_state (StpStore *self)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), STP_STORE_CHECK_NONE);
+
+  return (StpStoreCheckState) g_atomic_int_get (&self->check_state);
+}
+
+gboolean
+stp_store_start_check (StpStore *self)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+
+  if (g_atomic_int_get (&self->check_state) == STP_STORE_CHECK_RUNNING)
+    return FALSE;
+  if (self->check_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->check_thread));
+  g_clear_error (&self->check_error);
+  self->check_failed = FALSE;
+  /* Asked for while the file is in use: writes go on meanwhile (the file
+   * passed its check at open, or its clean-close marker vouched for it);
+   * damage found refuses every write from then on. */
+  self->check_blocks_commits = FALSE;
+  g_atomic_int_set (&self->check_state, STP_STORE_CHECK_RUNNING);
+  self->check_thread = g_thread_new ("stp-full-check", check_thread_func, self);
+  return TRUE;
+}
+
+gboolean
+stp_store_get_check_result (StpStore  *self,
+                            GError   **error)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+
+  if (g_atomic_int_get (&self->check_state) == STP_STORE_CHECK_FAILED)
+    {
+      if (error != NULL && self->check_error != NULL)
         *error = g_error_copy (self->check_error);
       return FALSE;
     }
@@ -361,16 +472,29 @@ stp_store_open (const char  *path,
   if (existed)
     {
       gboolean in_background = FALSE;
+      gboolean closed_cleanly = take_clean_marker (path);
 
-      if ((gint64) st.st_size > sync_check_limit ())
+      if (closed_cleanly || (gint64) st.st_size > sync_check_limit ())
         {
           if (!light_check (path, &version, error))
             return NULL;
           /* An upgrade writes at once: check fully first. */
-          in_background = version == STP_SCHEMA_VERSION;
+          if (version == STP_SCHEMA_VERSION)
+            {
+              if (closed_cleanly)
+                self->full_check_skipped = TRUE;
+              else
+                in_background = TRUE;
+            }
         }
-      if (in_background)
-        self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
+      if (self->full_check_skipped)
+        g_debug ("%s was closed cleanly: no full check at open", path);
+      else if (in_background)
+        {
+          self->check_blocks_commits = TRUE;
+          g_atomic_int_set (&self->check_state, STP_STORE_CHECK_RUNNING);
+          self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
+        }
       else if (!stp_store_check_file (path, &version, error))
         return NULL;
     }
@@ -390,6 +514,8 @@ stp_store_open (const char  *path,
   if (!load_identity (self, error))
     return NULL;
 
+  /* From here a clean close leaves the marker (unless damage shows). */
+  stp_store_lock_set_clean (self->lock);
   return g_steal_pointer (&self);
 }
 
