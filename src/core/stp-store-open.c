@@ -367,25 +367,38 @@ apply_migration (StpStore  *self,
   return stp_store_transaction_commit (&tx, error);
 }
 
+/* SQLite's page cache per connection, KiB.  The window has up to five
+ * connections (its own, the list worker, «Обзор», the reports, a sync): each
+ * filled to 16 MB with the 100k center they held some 80 MB, while the
+ * operating system caches the same pages anyway.  The window's connection
+ * keeps 16 MB (the card, saves); the workers, which read through big tables
+ * once, 4 MB. */
+#define CACHE_KIB_PRIMARY   16000
+#define CACHE_KIB_SECONDARY 4000
+
 static gboolean
 configure_connection (StpStore  *self,
+                      int        cache_kib,
                       GError   **error)
 {
+  g_autofree char *sql = NULL;
+
   sqlite3_busy_timeout (self->db, 10000);
   stp_store_register_functions (self->db);
-  return stp_store_exec (self,
-                         "PRAGMA journal_mode = WAL;"
+  sql = g_strdup_printf ("PRAGMA journal_mode = WAL;"
                          "PRAGMA synchronous = FULL;"
                          "PRAGMA foreign_keys = ON;"
-                         "PRAGMA cache_size = -16000;"
+                         "PRAGMA cache_size = -%d;"
                          "PRAGMA temp_store = MEMORY;"
                          /* Keep the log file small once checkpointed. */
                          "PRAGMA journal_size_limit = 67108864;",
-                         error);
+                         cache_kib);
+  return stp_store_exec (self, sql, error);
 }
 
 static gboolean
 open_connection (StpStore  *self,
+                 int        cache_kib,
                  GError   **error)
 {
   if (sqlite3_open_v2 (self->path, &self->db,
@@ -398,7 +411,7 @@ open_connection (StpStore  *self,
       return FALSE;
     }
   sqlite3_commit_hook (self->db, commit_hook, self);
-  return configure_connection (self, error);
+  return configure_connection (self, cache_kib, error);
 }
 
 static gboolean
@@ -504,7 +517,7 @@ stp_store_open (const char  *path,
   if (existed && version < STP_SCHEMA_VERSION && !backup_before_upgrade (path, version, error))
     return NULL;
 
-  if (!open_connection (self, error))
+  if (!open_connection (self, CACHE_KIB_PRIMARY, error))
     return NULL;
 
   for (int v = version + 1; v <= STP_SCHEMA_VERSION; v++)
@@ -534,7 +547,7 @@ stp_store_open_secondary (StpStore  *primary,
   self->lock = stp_store_lock_ref (primary->lock);
   self->clock = primary->clock;
   self->clock_data = primary->clock_data;
-  if (!open_connection (self, error))
+  if (!open_connection (self, CACHE_KIB_SECONDARY, error))
     return NULL;
   self->device_id = g_strdup (primary->device_id);
   self->device_code = g_strdup (primary->device_code);
