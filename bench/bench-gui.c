@@ -64,6 +64,7 @@ typedef struct
   StpApplication   *app;
   const char       *path;
   double            first_paint_ms;
+  double            first_paint_cpu_ms;
   gint64            main_start;     /* g_get_monotonic_time () at main () */
   Phase             phase;
   gint64            last_tick;
@@ -377,8 +378,16 @@ on_login_after_paint (GdkFrameClock *clock,
     {
       b->login_painted = g_get_monotonic_time ();
       b->first_paint_ms = since_exec_ms ();
-      g_print ("first painted window (login)  %8.1f ms after exec, %.1f ms after main ()\n",
-               b->first_paint_ms, ms (b->main_start, b->login_painted));
+      {
+        struct timespec cpu;
+
+        /* On a loaded machine the wall time mostly measures waiting for
+         * a core: the CPU the process used (all its threads) tells more. */
+        clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &cpu);
+        b->first_paint_cpu_ms = cpu.tv_sec * 1000.0 + cpu.tv_nsec / 1e6;
+      }
+      g_print ("first painted window (login)  %8.1f ms after exec, %.1f ms after main (), %.1f ms of CPU\n",
+               b->first_paint_ms, ms (b->main_start, b->login_painted), b->first_paint_cpu_ms);
       /* A person takes seconds to type a password; on a large file the
        * store's integrity check runs meanwhile, and the first write (the
        * login's audit event) would wait for it. */
@@ -483,6 +492,7 @@ main (int   argc,
     g_print ("--- budgets ---\n");
     g_print ("%-40s %9.1f ms  budget < 400 ms: %s\n", "start → first painted window",
              b.first_paint_ms, b.first_paint_ms < 400 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  (CPU of the process until then)\n", "", b.first_paint_cpu_ms);
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "start-up stall",
              b.max_stall[PHASE_START] / 1000.0, b.max_stall[PHASE_START] / 1000.0 < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "longest main-loop stall, any phase",
