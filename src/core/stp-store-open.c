@@ -14,6 +14,10 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#ifdef __linux__
+# include <sys/syscall.h>
+# include <unistd.h>
+#endif
 
 char *
 stp_store_default_path (void)
@@ -202,6 +206,9 @@ check_thread_func (gpointer data)
   StpStore *self = data;
   GError *local_error = NULL;
 
+#ifdef __linux__
+  g_atomic_int_set (&self->check_tid, (gint) syscall (SYS_gettid));
+#endif
   if (!stp_store_check_file (self->path, NULL, &local_error))
     {
       self->check_error = local_error;
@@ -211,7 +218,36 @@ check_thread_func (gpointer data)
     }
   else
     g_atomic_int_set (&self->check_state, STP_STORE_CHECK_OK);
+  g_atomic_int_set (&self->check_tid, 0);
   return NULL;
+}
+
+double
+stp_store_get_check_fraction (StpStore *self)
+{
+#ifdef __linux__
+  gint tid;
+  g_autofree char *io_path = NULL;
+  g_autofree char *io = NULL;
+  const char *rchar;
+  GStatBuf st;
+
+  g_return_val_if_fail (STP_IS_STORE (self), -1);
+
+  /* The check thread reads the file once, front to back: the bytes it has
+   * read (rchar of its task) over the file's size. */
+  tid = g_atomic_int_get (&self->check_tid);
+  if (tid == 0 || g_stat (self->path, &st) != 0 || st.st_size <= 0)
+    return -1;
+  io_path = g_strdup_printf ("/proc/self/task/%d/io", tid);
+  if (!g_file_get_contents (io_path, &io, NULL, NULL)
+      || (rchar = strstr (io, "rchar:")) == NULL)
+    return -1;
+  return CLAMP ((double) g_ascii_strtoull (rchar + 6, NULL, 10) / (double) st.st_size, 0.0, 1.0);
+#else
+  g_return_val_if_fail (STP_IS_STORE (self), -1);
+  return -1;
+#endif
 }
 
 gboolean

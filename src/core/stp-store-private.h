@@ -52,6 +52,7 @@ struct _StpStore
    * for one asked for later (stp_store_start_check). */
   gboolean       check_blocks_commits;
   gint           check_state;          /* StpStoreCheckState, atomic */
+  gint           check_tid;            /* Linux: the check thread's id, atomic; 0 */
   /* The clean-close marker vouched for the file: no full check at open. */
   gboolean       full_check_skipped;
 };

@@ -54,6 +54,9 @@ StpStoreCheckState stp_store_get_check_state (StpStore *self);
 /* Starts the full check of the open file on a thread; the writes go on
  * meanwhile and are refused once damage is found.  FALSE when one runs. */
 gboolean    stp_store_start_check      (StpStore     *self);
+/* How much of the file the running check has read, 0..1, or -1 when not
+ * known (no check running, or not on Linux: show a pulse then). */
+double      stp_store_get_check_fraction (StpStore   *self);
 /* FALSE with the error once the last check has failed. */
 gboolean    stp_store_get_check_result (StpStore     *self,
                                         GError      **error);

@@ -53,7 +53,14 @@ show_state (StpCheckStatus     *self,
       gtk_label_set_text (self->label, _("Checking the database file…"));
       gtk_widget_set_visible (GTK_WIDGET (self->bar), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->icon), FALSE);
-      gtk_progress_bar_pulse (self->bar);
+      {
+        double fraction = stp_store_get_check_fraction (self->store);
+
+        if (fraction >= 0)
+          gtk_progress_bar_set_fraction (self->bar, fraction);
+        else
+          gtk_progress_bar_pulse (self->bar);
+      }
       gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
       break;
     case STP_STORE_CHECK_OK:

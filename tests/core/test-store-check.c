@@ -175,8 +175,15 @@ test_check_on_demand (void)
   g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_NONE);
   g_assert_true (stp_store_start_check (store));
   while (stp_store_get_check_state (store) == STP_STORE_CHECK_RUNNING)
-    g_usleep (1000);
+    {
+      double fraction = stp_store_get_check_fraction (store);
+
+      g_assert_true (fraction == -1 || (fraction >= 0 && fraction <= 1));
+      g_usleep (1000);
+    }
   g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+  /* No check runs: no fraction. */
+  g_assert_cmpfloat (stp_store_get_check_fraction (store), ==, -1);
   g_assert_true (stp_store_get_check_result (store, &error));
   g_assert_true (save_one (store, &error));
   g_assert_no_error (error);
