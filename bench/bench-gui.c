@@ -63,6 +63,8 @@ typedef struct
 {
   StpApplication   *app;
   const char       *path;
+  double            first_paint_ms;
+  double            first_paint_cpu_ms;
   gint64            main_start;     /* g_get_monotonic_time () at main () */
   Phase             phase;
   gint64            last_tick;
@@ -375,8 +377,17 @@ on_login_after_paint (GdkFrameClock *clock,
   if (b->login_painted == 0)
     {
       b->login_painted = g_get_monotonic_time ();
-      g_print ("first painted window (login)  %8.1f ms after exec, %.1f ms after main ()\n",
-               since_exec_ms (), ms (b->main_start, b->login_painted));
+      b->first_paint_ms = since_exec_ms ();
+      {
+        struct timespec cpu;
+
+        /* On a loaded machine the wall time mostly measures waiting for
+         * a core: the CPU the process used (all its threads) tells more. */
+        clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &cpu);
+        b->first_paint_cpu_ms = cpu.tv_sec * 1000.0 + cpu.tv_nsec / 1e6;
+      }
+      g_print ("first painted window (login)  %8.1f ms after exec, %.1f ms after main (), %.1f ms of CPU\n",
+               b->first_paint_ms, ms (b->main_start, b->login_painted), b->first_paint_cpu_ms);
       /* A person takes seconds to type a password; on a large file the
        * store's integrity check runs meanwhile, and the first write (the
        * login's audit event) would wait for it. */
@@ -471,6 +482,24 @@ main (int   argc,
              b.max_layout[p] / 1000.0, b.max_paint[p] / 1000.0);
   g_print ("RSS with the whole list shown  %8.1f MB (peak %.1f MB)\n",
            b.rss_open_kb / 1024.0, rss_kb ("VmHWM:") / 1024.0);
+
+  /* Against the budgets of DESIGN.md. */
+  {
+    double worst = 0;
+
+    for (Phase p = PHASE_START; p < PHASE_DONE; p++)
+      worst = MAX (worst, b.max_stall[p] / 1000.0);
+    g_print ("--- budgets ---\n");
+    g_print ("%-40s %9.1f ms  budget < 400 ms: %s\n", "start → first painted window",
+             b.first_paint_ms, b.first_paint_ms < 400 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  (CPU of the process until then)\n", "", b.first_paint_cpu_ms);
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "start-up stall",
+             b.max_stall[PHASE_START] / 1000.0, b.max_stall[PHASE_START] / 1000.0 < 50 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "longest main-loop stall, any phase",
+             worst, worst < 50 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f MB  budget < 150 MB: %s\n", "RSS with every resident listed",
+             b.rss_open_kb / 1024.0, b.rss_open_kb / 1024.0 < 150 ? "PASS" : "OVER");
+  }
 
   g_object_unref (b.app);
   return status;

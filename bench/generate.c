@@ -47,7 +47,7 @@ main (int   argc,
     }
   if (g_file_test (out, G_FILE_TEST_EXISTS))
     {
-      const char *suffixes[] = { "", "-wal", "-shm", "-journal", ".lock" };
+      const char *suffixes[] = { "", "-wal", "-shm", "-journal", ".lock", ".clean" };
 
       if (!force)
         {

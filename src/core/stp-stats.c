@@ -530,13 +530,26 @@ build_stats (Builder *b,
   SideWork work = { { 0, }, };
   GThread *thread = NULL;
   gboolean ok;
+  gint64 step_start = g_get_monotonic_time ();
 
+  /* G_MESSAGES_DEBUG=stp-stats prints how long each pass took. */
+#define STEP_DONE(what) \
+  G_STMT_START { \
+    gint64 now_ = g_get_monotonic_time (); \
+    g_debug ("%-22s %7.1f ms", what, (now_ - step_start) / 1000.0); \
+    step_start = now_; \
+  } G_STMT_END
   if (!load_tombstones (b, t, error))
     return FALSE;
+  STEP_DONE ("tombstones");
   /* Only when this call began the transaction: otherwise the other
    * connection would not see what this one wrote in it. */
   if (parallel)
     second = stp_store_open_secondary (b->store, NULL);
+  /* Closed when the numbers are done: the window's cache size costs
+   * nothing kept (a worker's connection has 4 MB, stp-store-open.c). */
+  if (second != NULL)
+    stp_store_exec (second, "PRAGMA cache_size = -16000", NULL);
   if (second != NULL)
     {
       work.builder = *b;
@@ -552,10 +565,14 @@ build_stats (Builder *b,
       thread = g_thread_new ("stp-stats", side_work_thread, &work);
     }
 
-  ok = (thread != NULL || _stp_stats_count_admitted (b, t, error))
-       && _stp_stats_count_episodes (b, t, error)
-       && _stp_stats_count_dropped_out (b, t, error)
-       && _stp_stats_count_in_program (b, t, error);
+  ok = (thread != NULL || _stp_stats_count_admitted (b, t, error));
+  STEP_DONE ("admitted");
+  ok = ok && _stp_stats_count_episodes (b, t, error);
+  STEP_DONE ("episodes");
+  ok = ok && _stp_stats_count_dropped_out (b, t, error);
+  STEP_DONE ("dropped out");
+  ok = ok && _stp_stats_count_in_program (b, t, error);
+  STEP_DONE ("in program");
   if (thread != NULL)
     {
       g_mutex_lock (&work.mutex);
@@ -564,7 +581,11 @@ build_stats (Builder *b,
       ok = ok && work.admitted_ok;
       g_mutex_unlock (&work.mutex);
     }
-  ok = ok && _stp_stats_count_residents (b, t, error) && _stp_stats_count_court (b, t, error);
+  STEP_DONE ("wait for admitted");
+  ok = ok && _stp_stats_count_residents (b, t, error);
+  STEP_DONE ("residents");
+  ok = ok && _stp_stats_count_court (b, t, error);
+  STEP_DONE ("court");
 
   if (thread != NULL)
     {
@@ -582,6 +603,7 @@ build_stats (Builder *b,
     }
   else
     ok = ok && count_follow_ups (b, t, error);
+  STEP_DONE ("follow-ups (join)");
   if (!ok)
     return FALSE;
 
@@ -607,7 +629,9 @@ build_stats (Builder *b,
   if (!_stp_stats_section_referrals (b, error))
     return FALSE;
   _stp_stats_section_age_and_sex (b, t);
+  STEP_DONE ("sections, referrals");
   return TRUE;
+#undef STEP_DONE
 }
 
 StpCenterStats *

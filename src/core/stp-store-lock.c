@@ -25,6 +25,12 @@
 struct _StpStoreLock
 {
   char *path;
+  char *db_path;
+  /* Set once the file was opened and found good (or its clean marker
+   * trusted); cleared for good by any sign of damage.  The clean-close
+   * marker is written only when it is still set at the release. */
+  gint  clean;
+  gint  damaged;
 #ifdef G_OS_WIN32
   HANDLE handle;
 #else
@@ -35,6 +41,10 @@ struct _StpStoreLock
 static void
 stp_store_lock_clear (StpStoreLock *lock)
 {
+  /* Every connection of this process is closed: the last one has
+   * checkpointed and removed the write-ahead log, so the file is final. */
+  if (g_atomic_int_get (&lock->clean) && !g_atomic_int_get (&lock->damaged))
+    stp_store_write_clean_marker (lock->db_path);
 #ifdef G_OS_WIN32
   if (lock->handle != INVALID_HANDLE_VALUE)
     {
@@ -47,6 +57,25 @@ stp_store_lock_clear (StpStoreLock *lock)
     close (lock->fd);   /* closing releases the flock */
 #endif
   g_free (lock->path);
+  g_free (lock->db_path);
+}
+
+void
+stp_store_lock_set_clean (StpStoreLock *lock)
+{
+  g_atomic_int_set (&lock->clean, 1);
+}
+
+void
+stp_store_lock_mark_damaged (StpStoreLock *lock)
+{
+  g_atomic_int_set (&lock->damaged, 1);
+}
+
+gboolean
+stp_store_lock_is_damaged (StpStoreLock *lock)
+{
+  return g_atomic_int_get (&lock->damaged) != 0;
 }
 
 void
@@ -62,6 +91,7 @@ stp_store_lock_acquire (const char  *db_path,
   StpStoreLock *lock = g_atomic_rc_box_new0 (StpStoreLock);
 
   lock->path = g_strconcat (db_path, ".lock", NULL);
+  lock->db_path = g_strdup (db_path);
 #ifdef G_OS_WIN32
   {
     g_autofree gunichar2 *wpath = g_utf8_to_utf16 (lock->path, -1, NULL, NULL, NULL);

@@ -14,6 +14,10 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#ifdef __linux__
+# include <sys/syscall.h>
+# include <unistd.h>
+#endif
 
 char *
 stp_store_default_path (void)
@@ -139,7 +143,62 @@ stp_store_check_file (const char  *path,
   return probe_file (path, "PRAGMA quick_check", "ok", out_schema_version, error);
 }
 
-/* --- Background check of big files --------------------------------------- */
+/* --- The clean-close marker --------------------------------------------- */
+
+/* What the marker says about @db_path as it is now, or NULL when the file
+ * cannot be vouched for (missing, or a write-ahead log with content). */
+static char *
+clean_marker_text (const char *db_path)
+{
+  g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+  GStatBuf st, wal_st;
+  long nsec = 0;
+
+  if (g_stat (db_path, &st) != 0)
+    return NULL;
+  if (g_stat (wal, &wal_st) == 0 && wal_st.st_size > 0)
+    return NULL;
+#ifndef G_OS_WIN32
+  nsec = st.st_mtim.tv_nsec;
+#endif
+  return g_strdup_printf ("stupeni clean close 1\nsize %" G_GINT64_FORMAT "\nmtime %" G_GINT64_FORMAT ".%09ld\n"
+                          "inode %" G_GUINT64_FORMAT "\n",
+                          (gint64) st.st_size, (gint64) st.st_mtime, nsec, (guint64) st.st_ino);
+}
+
+void
+stp_store_write_clean_marker (const char *db_path)
+{
+  g_autofree char *marker = g_strconcat (db_path, ".clean", NULL);
+  g_autofree char *text = clean_marker_text (db_path);
+  g_autoptr(GError) error = NULL;
+
+  if (text != NULL && !g_file_set_contents (marker, text, -1, &error))
+    g_debug ("No clean-close marker for %s: %s", db_path, error->message);
+}
+
+/* Removes the marker of @path and tells whether it was there and still
+ * describes the file: closed cleanly by this program after a good check,
+ * and not changed since.  The marker is gone before anything is written,
+ * so a crash from now on leaves none. */
+static gboolean
+take_clean_marker (const char *path)
+{
+  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+
+  if (!g_file_get_contents (marker, &contents, NULL, NULL))
+    return FALSE;
+  if (g_unlink (marker) != 0)
+    return FALSE;
+  if (g_getenv ("STUPENI_FULL_CHECK") != NULL)
+    return FALSE;
+  expected = clean_marker_text (path);
+  return expected != NULL && strcmp (contents, expected) == 0;
+}
+
+/* --- Full checks in the background --------------------------------------- */
 
 static gpointer
 check_thread_func (gpointer data)
@@ -147,12 +206,48 @@ check_thread_func (gpointer data)
   StpStore *self = data;
   GError *local_error = NULL;
 
+#ifdef __linux__
+  g_atomic_int_set (&self->check_tid, (gint) syscall (SYS_gettid));
+#endif
   if (!stp_store_check_file (self->path, NULL, &local_error))
     {
       self->check_error = local_error;
       self->check_failed = TRUE;
+      stp_store_lock_mark_damaged (self->lock);
+      g_atomic_int_set (&self->check_state, STP_STORE_CHECK_FAILED);
     }
+  else
+    g_atomic_int_set (&self->check_state, STP_STORE_CHECK_OK);
+  g_atomic_int_set (&self->check_tid, 0);
   return NULL;
+}
+
+double
+stp_store_get_check_fraction (StpStore *self)
+{
+#ifdef __linux__
+  gint tid;
+  g_autofree char *io_path = NULL;
+  g_autofree char *io = NULL;
+  const char *rchar;
+  GStatBuf st;
+
+  g_return_val_if_fail (STP_IS_STORE (self), -1);
+
+  /* The check thread reads the file once, front to back: the bytes it has
+   * read (rchar of its task) over the file's size. */
+  tid = g_atomic_int_get (&self->check_tid);
+  if (tid == 0 || g_stat (self->path, &st) != 0 || st.st_size <= 0)
+    return -1;
+  io_path = g_strdup_printf ("/proc/self/task/%d/io", tid);
+  if (!g_file_get_contents (io_path, &io, NULL, NULL)
+      || (rchar = strstr (io, "rchar:")) == NULL)
+    return -1;
+  return CLAMP ((double) g_ascii_strtoull (rchar + 6, NULL, 10) / (double) st.st_size, 0.0, 1.0);
+#else
+  g_return_val_if_fail (STP_IS_STORE (self), -1);
+  return -1;
+#endif
 }
 
 gboolean
@@ -161,11 +256,63 @@ stp_store_wait_for_check (StpStore  *self,
 {
   g_return_val_if_fail (STP_IS_STORE (self), FALSE);
 
-  if (self->check_thread != NULL)
+  /* Only the check made at open holds the writes back; one asked for
+   * later reports through the lock once it finds damage. */
+  if (self->check_thread != NULL && self->check_blocks_commits)
     g_thread_join (g_steal_pointer (&self->check_thread));
-  if (self->check_failed)
+  if (self->check_blocks_commits && self->check_failed)
     {
       if (error != NULL)
+        *error = g_error_copy (self->check_error);
+      return FALSE;
+    }
+  if (self->lock != NULL && stp_store_lock_is_damaged (self->lock))
+    {
+      if (error != NULL)
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                     _("The database file %s is damaged. Restore it from a backup."), self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+StpStoreCheckState
+stp_store_get_check_state (StpStore *self)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), STP_STORE_CHECK_NONE);
+
+  return (StpStoreCheckState) g_atomic_int_get (&self->check_state);
+}
+
+gboolean
+stp_store_start_check (StpStore *self)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+
+  if (g_atomic_int_get (&self->check_state) == STP_STORE_CHECK_RUNNING)
+    return FALSE;
+  if (self->check_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->check_thread));
+  g_clear_error (&self->check_error);
+  self->check_failed = FALSE;
+  /* Asked for while the file is in use: writes go on meanwhile (the file
+   * passed its check at open, or its clean-close marker vouched for it);
+   * damage found refuses every write from then on. */
+  self->check_blocks_commits = FALSE;
+  g_atomic_int_set (&self->check_state, STP_STORE_CHECK_RUNNING);
+  self->check_thread = g_thread_new ("stp-full-check", check_thread_func, self);
+  return TRUE;
+}
+
+gboolean
+stp_store_get_check_result (StpStore  *self,
+                            GError   **error)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+
+  if (g_atomic_int_get (&self->check_state) == STP_STORE_CHECK_FAILED)
+    {
+      if (error != NULL && self->check_error != NULL)
         *error = g_error_copy (self->check_error);
       return FALSE;
     }
@@ -256,25 +403,38 @@ apply_migration (StpStore  *self,
   return stp_store_transaction_commit (&tx, error);
 }
 
+/* SQLite's page cache per connection, KiB.  The window has up to five
+ * connections (its own, the list worker, «Обзор», the reports, a sync): each
+ * filled to 16 MB with the 100k center they held some 80 MB, while the
+ * operating system caches the same pages anyway.  The window's connection
+ * keeps 16 MB (the card, saves); the workers, which read through big tables
+ * once, 4 MB. */
+#define CACHE_KIB_PRIMARY   16000
+#define CACHE_KIB_SECONDARY 4000
+
 static gboolean
 configure_connection (StpStore  *self,
+                      int        cache_kib,
                       GError   **error)
 {
+  g_autofree char *sql = NULL;
+
   sqlite3_busy_timeout (self->db, 10000);
   stp_store_register_functions (self->db);
-  return stp_store_exec (self,
-                         "PRAGMA journal_mode = WAL;"
+  sql = g_strdup_printf ("PRAGMA journal_mode = WAL;"
                          "PRAGMA synchronous = FULL;"
                          "PRAGMA foreign_keys = ON;"
-                         "PRAGMA cache_size = -16000;"
+                         "PRAGMA cache_size = -%d;"
                          "PRAGMA temp_store = MEMORY;"
                          /* Keep the log file small once checkpointed. */
                          "PRAGMA journal_size_limit = 67108864;",
-                         error);
+                         cache_kib);
+  return stp_store_exec (self, sql, error);
 }
 
 static gboolean
 open_connection (StpStore  *self,
+                 int        cache_kib,
                  GError   **error)
 {
   if (sqlite3_open_v2 (self->path, &self->db,
@@ -287,7 +447,7 @@ open_connection (StpStore  *self,
       return FALSE;
     }
   sqlite3_commit_hook (self->db, commit_hook, self);
-  return configure_connection (self, error);
+  return configure_connection (self, cache_kib, error);
 }
 
 static gboolean
@@ -361,16 +521,29 @@ stp_store_open (const char  *path,
   if (existed)
     {
       gboolean in_background = FALSE;
+      gboolean closed_cleanly = take_clean_marker (path);
 
-      if ((gint64) st.st_size > sync_check_limit ())
+      if (closed_cleanly || (gint64) st.st_size > sync_check_limit ())
         {
           if (!light_check (path, &version, error))
             return NULL;
           /* An upgrade writes at once: check fully first. */
-          in_background = version == STP_SCHEMA_VERSION;
+          if (version == STP_SCHEMA_VERSION)
+            {
+              if (closed_cleanly)
+                self->full_check_skipped = TRUE;
+              else
+                in_background = TRUE;
+            }
         }
-      if (in_background)
-        self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
+      if (self->full_check_skipped)
+        g_debug ("%s was closed cleanly: no full check at open", path);
+      else if (in_background)
+        {
+          self->check_blocks_commits = TRUE;
+          g_atomic_int_set (&self->check_state, STP_STORE_CHECK_RUNNING);
+          self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
+        }
       else if (!stp_store_check_file (path, &version, error))
         return NULL;
     }
@@ -380,7 +553,7 @@ stp_store_open (const char  *path,
   if (existed && version < STP_SCHEMA_VERSION && !backup_before_upgrade (path, version, error))
     return NULL;
 
-  if (!open_connection (self, error))
+  if (!open_connection (self, CACHE_KIB_PRIMARY, error))
     return NULL;
 
   for (int v = version + 1; v <= STP_SCHEMA_VERSION; v++)
@@ -390,6 +563,8 @@ stp_store_open (const char  *path,
   if (!load_identity (self, error))
     return NULL;
 
+  /* From here a clean close leaves the marker (unless damage shows). */
+  stp_store_lock_set_clean (self->lock);
   return g_steal_pointer (&self);
 }
 
@@ -408,7 +583,7 @@ stp_store_open_secondary (StpStore  *primary,
   self->lock = stp_store_lock_ref (primary->lock);
   self->clock = primary->clock;
   self->clock_data = primary->clock_data;
-  if (!open_connection (self, error))
+  if (!open_connection (self, CACHE_KIB_SECONDARY, error))
     return NULL;
   self->device_id = g_strdup (primary->device_id);
   self->device_code = g_strdup (primary->device_code);

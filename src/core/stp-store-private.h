@@ -17,6 +17,15 @@ StpStoreLock *stp_store_lock_acquire (const char    *db_path,
                                       GError       **error);
 StpStoreLock *stp_store_lock_ref     (StpStoreLock  *lock);
 void          stp_store_lock_unref   (StpStoreLock  *lock);
+/* The file was found good at open: at the release of the last reference a
+ * clean-close marker is written (stp_store_write_clean_marker) unless the
+ * lock was marked damaged meanwhile (a failed check, a SQLITE_CORRUPT). */
+void          stp_store_lock_set_clean    (StpStoreLock  *lock);
+void          stp_store_lock_mark_damaged (StpStoreLock  *lock);
+gboolean      stp_store_lock_is_damaged   (StpStoreLock  *lock);
+/* PATH.clean: the size, modification time and inode of @db_path as this
+ * program left it after a clean close (stp-store-open.c). */
+void          stp_store_write_clean_marker (const char   *db_path);
 
 struct _StpStore
 {
@@ -39,6 +48,13 @@ struct _StpStore
   GThread       *check_thread;
   GError        *check_error;
   gboolean       check_failed;
+  /* TRUE for the check started at open (the commits wait for it); FALSE
+   * for one asked for later (stp_store_start_check). */
+  gboolean       check_blocks_commits;
+  gint           check_state;          /* StpStoreCheckState, atomic */
+  gint           check_tid;            /* Linux: the check thread's id, atomic; 0 */
+  /* The clean-close marker vouched for the file: no full check at open. */
+  gboolean       full_check_skipped;
 };
 
 /* Raises the clock to the value stored in meta (another connection may

@@ -73,16 +73,30 @@ stp_store_set_sqlite_error (StpStore  *self,
 {
   int code = sqlite3_extended_errcode (self->db);
 
-  if (code == SQLITE_CONSTRAINT_COMMITHOOK && self->check_error != NULL)
+  if (code == SQLITE_CONSTRAINT_COMMITHOOK && self->check_blocks_commits
+      && self->check_error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->check_error));
       return;
     }
+  if (code == SQLITE_CONSTRAINT_COMMITHOOK && self->lock != NULL
+      && stp_store_lock_is_damaged (self->lock))
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                   _("The database file %s is damaged. Restore it from a backup."), self->path);
+      return;
+    }
 
   if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
-    g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
-                 _("The database file %s is damaged (%s). Restore it from a backup."),
-                 self->path, sqlite3_errmsg (self->db));
+    {
+      /* Damage met while reading: no write from now on, and no
+       * clean-close marker, so the next open checks the whole file. */
+      if (self->lock != NULL)
+        stp_store_lock_mark_damaged (self->lock);
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                   _("The database file %s is damaged (%s). Restore it from a backup."),
+                   self->path, sqlite3_errmsg (self->db));
+    }
   else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
     g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_LOCKED,
                  _("The database is busy (%s). Try again."), sqlite3_errmsg (self->db));

@@ -26,8 +26,8 @@ G_DECLARE_FINAL_TYPE (StpStore, stp_store, STP, STORE, GObject)
 
 /* $STUPENI_DATABASE, or g_get_user_data_dir()/stupeni/center.db. */
 char       *stp_store_default_path     (void);
-/* Opens or creates @path: WAL, foreign keys, synchronous=FULL, quick_check,
- * a lock so that no second process opens the same file, migrations (each in
+/* Opens or creates @path: WAL, foreign keys, synchronous=FULL, quick_check
+ * (skipped after a clean close by this program, see ARCHITECTURE.md), a lock so that no second process opens the same file, migrations (each in
  * one transaction, after copying the file to PATH.vN.bak).  A corrupt file
  * (STP_CORE_ERROR_CORRUPT), one from a newer version (STP_CORE_ERROR_TOO_NEW)
  * or a locked one (STP_CORE_ERROR_LOCKED) is refused and never written. */
@@ -39,6 +39,26 @@ StpStore   *stp_store_open_secondary   (StpStore     *primary,
 /* Checks a file without opening it for writing: quick_check + version. */
 gboolean    stp_store_check_file       (const char   *path,
                                         int          *out_schema_version,
+                                        GError      **error);
+/* The full check of the file: the one started at open of a big file not
+ * closed cleanly, or one asked for with stp_store_start_check(). */
+typedef enum
+{
+  STP_STORE_CHECK_NONE = 0,   /* none ran (small file, or closed cleanly) */
+  STP_STORE_CHECK_RUNNING,
+  STP_STORE_CHECK_OK,
+  STP_STORE_CHECK_FAILED,     /* every write is refused from then on */
+} StpStoreCheckState;
+
+StpStoreCheckState stp_store_get_check_state (StpStore *self);
+/* Starts the full check of the open file on a thread; the writes go on
+ * meanwhile and are refused once damage is found.  FALSE when one runs. */
+gboolean    stp_store_start_check      (StpStore     *self);
+/* How much of the file the running check has read, 0..1, or -1 when not
+ * known (no check running, or not on Linux: show a pulse then). */
+double      stp_store_get_check_fraction (StpStore   *self);
+/* FALSE with the error once the last check has failed. */
+gboolean    stp_store_get_check_result (StpStore     *self,
                                         GError      **error);
 const char *stp_store_get_path         (StpStore     *self);
 /* This device's id (UUID, made at creation) and short code used in file

@@ -652,6 +652,9 @@ stp_sync_store_apply_page (StpStore       *store,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   now = stp_format_moment (stp_store_now (store));
+  /* A worker's connection has a small page cache (stp-store-open.c); bulk
+   * writes to every index want the window's size. */
+  stp_store_exec (store, "PRAGMA cache_size = -16000", NULL);
   if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
   applier_init (&applier, store, now, &stats);

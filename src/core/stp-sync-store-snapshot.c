@@ -372,6 +372,9 @@ stp_sync_store_install_snapshot (StpStore    *store,
 
   *seq_out = -1;
   *hlc_out = 0;
+  /* Bulk writes to every index: the window's page cache size, not a
+   * worker's (stp-store-open.c). */
+  stp_store_exec (store, "PRAGMA cache_size = -16000", NULL);
   if (!(snap = open_snapshot (store, path, &seq, &hlc_text, error)))
     return FALSE;
   for (guint n = 0; n < INSTALL_ATTEMPTS && attempt == ATTEMPT_AGAIN; n++)

@@ -254,6 +254,18 @@ stp_application_shutdown (GApplication *app)
   /* A backup copy on quit when something was saved since the last one. */
   if (self->store != NULL && !stp_store_is_empty (self->store))
     stp_backup_task_on_quit (self->store);
+  /* The windows hold the store and their pages' workers hold connections
+   * of their own: destroyed here (g_application_quit() leaves them), the
+   * last connection closes before the process ends, which checkpoints the
+   * log and leaves the clean-close marker, so the next start does not read
+   * the whole file (docs/ARCHITECTURE.md, "Crash safety"). */
+  {
+    GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      gtk_window_destroy (GTK_WINDOW (l->data));
+    g_list_free (windows);
+  }
   /* Closing the store releases its lock file before the process ends. */
   g_clear_object (&self->store);
 

@@ -13,10 +13,11 @@ struct _StpResidentItem
   char    *full_name;
   char    *file_number;
   int      age;          /* -1 when the birth date is unknown */
-  char    *stage;
+  /* Few distinct values among 100 000 rows: interned, not owned. */
+  const char *stage;
   int      day;          /* day in the program, from 1; -1 when not in it */
-  char    *responsible;
-  char    *status;
+  const char *responsible;
+  const char *status;
 };
 
 G_DEFINE_FINAL_TYPE (StpResidentItem, stp_resident_item, G_TYPE_OBJECT)
@@ -91,9 +92,6 @@ stp_resident_item_finalize (GObject *object)
   g_free (self->id);
   g_free (self->full_name);
   g_free (self->file_number);
-  g_free (self->stage);
-  g_free (self->responsible);
-  g_free (self->status);
 
   G_OBJECT_CLASS (stp_resident_item_parent_class)->finalize (object);
 }
@@ -131,25 +129,27 @@ stp_resident_item_new (const StpResidentSummary *summary,
                        const char               *today)
 {
   StpResidentItem *self;
-  GString *name;
+  const char *parts[4] = { NULL, };
+  guint n = 0;
 
   g_return_val_if_fail (summary != NULL, NULL);
 
   self = g_object_new (STP_TYPE_RESIDENT_ITEM, NULL);
   self->id = g_strdup (summary->id);
 
-  name = g_string_new (summary->surname);
+  /* Exactly as long as it is (a GString keeps a power of two). */
+  parts[n++] = summary->surname != NULL ? summary->surname : "";
   if (summary->name != NULL)
-    g_string_append_printf (name, " %s", summary->name);
+    parts[n++] = summary->name;
   if (summary->patronymic != NULL)
-    g_string_append_printf (name, " %s", summary->patronymic);
-  self->full_name = g_string_free (name, FALSE);
+    parts[n++] = summary->patronymic;
+  self->full_name = g_strjoinv (" ", (char **) parts);
 
   self->file_number = g_strdup (summary->file_number);
   self->age = stp_gui_age (summary->birth_date, today);
-  self->responsible = g_strdup (summary->responsible_name);
+  self->responsible = g_intern_string (summary->responsible_name);
   self->status = summary->episode_id != NULL
-    ? g_strdup (stp_enum_to_label (STP_ENUM_EPISODE_STATUS, summary->status))
+    ? g_intern_string (stp_enum_to_label (STP_ENUM_EPISODE_STATUS, summary->status))
     : NULL;
 
   if (summary->episode_id != NULL &&
@@ -158,13 +158,13 @@ stp_resident_item_new (const StpResidentSummary *summary,
       int days = stp_gui_days_between (summary->admitted_on, today);
 
       self->day = days >= 0 ? days + 1 : -1;
-      self->stage = g_strdup (summary->stage_name);
+      self->stage = g_intern_string (summary->stage_name);
     }
   else
     {
       self->day = -1;
       /* Someone not in the center shows how the last episode ended. */
-      self->stage = g_strdup (self->status);
+      self->stage = self->status;
     }
 
   return self;

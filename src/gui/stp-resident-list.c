@@ -19,6 +19,10 @@
 #include "stp-resident-list.h"
 #include "stp-resident-item.h"
 
+#ifdef __GLIBC__
+# include <malloc.h>
+#endif
+
 /* GTK 4.8 list views keep up to 200 rows realized around what is shown. */
 #define REALIZED_ROWS 200
 #define STEP 24
@@ -82,6 +86,14 @@ stp_resident_list_model_init (GListModelInterface *iface)
   iface->get_item = stp_resident_list_get_item;
 }
 
+void
+stp_resident_list_trim_heap (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+}
+
 static void
 release_thread (GTask        *task,
                 gpointer      source_object,
@@ -91,6 +103,7 @@ release_thread (GTask        *task,
   /* Rows still shown keep their own reference and die later, on the main
    * thread; the others end here. */
   g_ptr_array_unref (task_data);
+  stp_resident_list_trim_heap ();
   g_task_return_boolean (task, TRUE);
 }
 

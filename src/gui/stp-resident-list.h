@@ -20,5 +20,8 @@ gboolean         stp_resident_list_is_filled (StpResidentList *self);
 /* Frees an array of rows in a thread when it is large (rows are GObjects
  * with a dozen strings each: 100 000 of them take a tenth of a second). */
 void             stp_resident_list_release   (GPtrArray       *items);
+/* Returns the free pages of the heap to the system after a big list was
+ * freed (glibc's malloc_trim; nothing elsewhere). */
+void             stp_resident_list_trim_heap (void);
 
 G_END_DECLS

@@ -111,6 +111,13 @@ search (StpStore  *store,
   items = g_ptr_array_new_full (summaries->len, g_object_unref);
   for (guint i = 0; i < summaries->len; i++)
     g_ptr_array_add (items, stp_resident_item_new (g_ptr_array_index (summaries, i), data->today));
+  if (summaries->len >= 1000)
+    {
+      /* The 14 strings of each of 100 000 summaries are garbage now: give
+       * the pages back rather than keep them in this thread's heap. */
+      g_clear_pointer (&summaries, g_ptr_array_unref);
+      stp_resident_list_trim_heap ();
+    }
   return items;
 }
 

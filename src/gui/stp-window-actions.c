@@ -5,6 +5,7 @@
 #include "stp-window-private.h"
 #include "stp-residents-page.h"
 #include "stp-unsaved.h"
+#include "stp-check-status.h"
 
 static void
 stp_window_actions_search (GtkWidget  *widget,
@@ -62,9 +63,24 @@ stp_window_actions_logout (GtkWidget  *widget,
   stp_ask_about_unsaved_edits (GTK_WINDOW (self), self->card_windows, G_OBJECT (self), log_out);
 }
 
+static void
+stp_window_actions_check_file (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *param)
+{
+  StpWindow *self = STP_WINDOW (widget);
+
+  if (self->locked || self->check_status == NULL)
+    return;
+  stp_check_status_start (STP_CHECK_STATUS (self->check_status));
+}
+
 void
 _stp_window_update_actions (StpWindow *self)
 {
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.check-file",
+                                 !self->locked && self->check_status != NULL && self->session != NULL
+                                 && stp_session_can (self->session, STP_PERMISSION_ADMIN));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search",
                                  !self->locked && self->residents_page != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.intake",
@@ -81,6 +97,7 @@ _stp_window_class_actions_init (StpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.intake", NULL, stp_window_actions_intake);
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, stp_window_actions_lock);
   gtk_widget_class_install_action (widget_class, "win.logout", NULL, stp_window_actions_logout);
+  gtk_widget_class_install_action (widget_class, "win.check-file", NULL, stp_window_actions_check_file);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.intake", NULL);

@@ -43,6 +43,9 @@ struct _StpWindow
   GtkWidget            *conflicts_page;
   GtkWidget            *audit_page;
   GtkWidget            *settings_page;
+
+  /* The full check's row in the header bar (stp-check-status.c). */
+  GtkWidget            *check_status;
 };
 
 void _stp_window_class_actions_init (StpWindowClass *klass);

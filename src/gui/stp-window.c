@@ -21,6 +21,7 @@
 #include "stp-resident-window.h"
 #include "stp-sync-status.h"
 #include "stp-backup-status.h"
+#include "stp-check-status.h"
 
 /* How often the idle timer looks at the time of the last input. */
 #define IDLE_CHECK_SECONDS 10
@@ -347,6 +348,8 @@ stp_window_build_pages (StpWindow *self)
       add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
     }
 
+  self->check_status = stp_check_status_new (self->store);
+  gtk_box_append (self->status_box, self->check_status);
   gtk_box_append (self->status_box, stp_sync_status_new (self->store));
   if (stp_session_can (session, STP_PERMISSION_ADMIN))
     gtk_box_append (self->status_box, stp_backup_status_new (self->store));

@@ -15,6 +15,7 @@
 #include "stp-resident-item.h"
 #include "stp-query.h"
 #include "stp-gui-test-helpers.h"
+#include "stp-check-status.h"
 
 #include <string.h>
 
@@ -605,6 +606,44 @@ test_director_pages (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* “Check the Database File”: the header-bar row shows the check while it
+ * runs and says the file is sound; a volunteer has no such action. */
+static void
+test_check_file (void)
+{
+  g_autoptr(Center) center = center_new ();
+  StpWindow *window;
+  StpWindow *other;
+  GtkWidget *row;
+  gint64 deadline;
+
+  window = stp_window_new (NULL, center->store, center->director);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 780);
+  stp_test_show (GTK_WINDOW (window));
+  row = stp_test_find_widget (GTK_WIDGET (window), "check-status");
+  g_assert_nonnull (row);
+  /* A fresh test center: no check ran, the row is hidden. */
+  g_assert_null (stp_check_status_get_text (STP_CHECK_STATUS (row)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.check-file", NULL));
+  g_assert_nonnull (stp_check_status_get_text (STP_CHECK_STATUS (row)));
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (stp_store_get_check_state (center->store) == STP_STORE_CHECK_RUNNING
+         && g_get_monotonic_time () < deadline)
+    stp_test_wait (50);
+  stp_test_wait (400);
+  g_assert_cmpint (stp_store_get_check_state (center->store), ==, STP_STORE_CHECK_OK);
+  g_assert_nonnull (stp_test_find_label (GTK_WIDGET (window), "Файл базы данных исправен"));
+  stp_test_save_picture (GTK_WINDOW (window), "check-file.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  other = stp_window_new (NULL, center->store, center->volunteer);
+  stp_test_show (GTK_WINDOW (other));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (other), "win.check-file", NULL)
+                  && stp_store_get_check_state (center->store) == STP_STORE_CHECK_RUNNING);
+  gtk_window_destroy (GTK_WINDOW (other));
+}
+
 static void
 test_volunteer_cannot_open_card (void)
 {
@@ -976,6 +1015,7 @@ main (int   argc,
   g_test_add_func ("/gui/login/wrong-then-right", test_login);
   g_test_add_func ("/gui/window/director-pages", test_director_pages);
   g_test_add_func ("/gui/window/volunteer", test_volunteer_cannot_open_card);
+  g_test_add_func ("/gui/window/check-file", test_check_file);
   g_test_add_func ("/gui/window/idle-lock", test_idle_lock_keeps_text);
   g_test_add_func ("/gui/window/staff-opens-card", test_staff_opens_card);
   g_test_add_func ("/gui/window/big-center", test_big_center);

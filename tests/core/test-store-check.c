@@ -1,0 +1,223 @@
+/* The full check of the database file: skipped after a clean close by this
+ * program (the PATH.clean marker), made after anything else, and asked for
+ * while the file is open (docs/ARCHITECTURE.md, "Crash safety"). */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "test-util.h"
+
+static char *
+read_file (const char *path,
+           gsize      *len)
+{
+  char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, len, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* A center with some residents, closed cleanly. */
+static char *
+make_center (const char *dir)
+{
+  char *path = g_build_filename (dir, "center.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = stp_store_open (path, &error);
+  g_autoptr(StpSession) system = stp_session_new_system ();
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 300; i++)
+    {
+      g_autoptr(StpResident) r = stp_resident_new ();
+      r->surname = g_strdup_printf ("Фамилия%d", i);
+      r->name = g_strdup ("Имя");
+      g_assert_true (stp_store_save_resident (store, system, r, &error));
+      g_assert_no_error (error);
+    }
+  return path;
+}
+
+/* Damages the last pages of @path (outbox rows, not the schema); the file
+ * is replaced, so its inode and time change. */
+static void
+damage_tail (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  contents = read_file (path, &len);
+  g_assert_cmpuint (len, >, 16 * 4096);
+  for (gsize i = len - 8 * 4096; i < len; i++)
+    contents[i] = (char) (i * 13 + 5);
+  g_file_set_contents (path, contents, len, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+save_one (StpStore  *store,
+          GError   **error)
+{
+  g_autoptr(StpSession) system = stp_session_new_system ();
+  g_autoptr(StpResident) r = stp_resident_new ();
+
+  r->surname = g_strdup ("Новый");
+  r->name = g_strdup ("Иван");
+  return stp_store_save_resident (store, system, r, error);
+}
+
+static void
+test_clean_close_skips_check (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *path = make_center (dir);
+  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+
+  /* Closed cleanly: the marker is there, and the log is gone. */
+  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+
+  /* Every file counts as big: without the marker the check would run. */
+  g_setenv ("STUPENI_SYNC_CHECK_LIMIT", "0", TRUE);
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_NONE);
+  /* Taken at open: a crash from here leaves no marker. */
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_true (save_one (store, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+
+  /* $STUPENI_FULL_CHECK asks for the check all the same. */
+  g_setenv ("STUPENI_FULL_CHECK", "1", TRUE);
+  store = stp_store_open (path, &error);
+  g_unsetenv ("STUPENI_FULL_CHECK");
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_store_get_check_state (store), !=, STP_STORE_CHECK_NONE);
+  g_assert_true (save_one (store, &error));
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+  g_clear_object (&store);
+  g_unsetenv ("STUPENI_SYNC_CHECK_LIMIT");
+  test_remove_dir (dir);
+}
+
+static void
+test_unclean_exit_checks (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *path = make_center (dir);
+  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+
+  /* No marker, as after a crash or a kill: the full check runs. */
+  g_assert_cmpint (g_unlink (marker), ==, 0);
+  g_setenv ("STUPENI_SYNC_CHECK_LIMIT", "0", TRUE);
+  store = stp_store_open (path, &error);
+  g_unsetenv ("STUPENI_SYNC_CHECK_LIMIT");
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_store_get_check_state (store), !=, STP_STORE_CHECK_NONE);
+  g_assert_true (save_one (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+  g_clear_object (&store);
+  test_remove_dir (dir);
+}
+
+/* The file changed after the clean close (copied over, damaged, written by
+ * another program): the marker no longer matches and the damage is found. */
+static void
+test_changed_file_checked (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *path = make_center (dir);
+  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *after = NULL;
+  gsize len, after_len;
+
+  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+  damage_tail (path);
+  contents = read_file (path, &len);
+
+  /* A small file: checked at once and refused. */
+  store = stp_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  after = read_file (path, &after_len);
+  g_assert_cmpmem (contents, len, after, after_len);
+  test_remove_dir (dir);
+}
+
+/* A check asked for while the file is open: the writes go on while it runs;
+ * once it has found damage every write is refused and no marker is left. */
+static void
+test_check_on_demand (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *path = make_center (dir);
+  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+
+  store = stp_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_NONE);
+  g_assert_true (stp_store_start_check (store));
+  while (stp_store_get_check_state (store) == STP_STORE_CHECK_RUNNING)
+    {
+      double fraction = stp_store_get_check_fraction (store);
+
+      g_assert_true (fraction == -1 || (fraction >= 0 && fraction <= 1));
+      g_usleep (1000);
+    }
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+  /* No check runs: no fraction. */
+  g_assert_cmpfloat (stp_store_get_check_fraction (store), ==, -1);
+  g_assert_true (stp_store_get_check_result (store, &error));
+  g_assert_true (save_one (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (stp_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error));
+
+  /* Damage under the open file (a failing disk), then ask again. */
+  damage_tail (path);
+  g_assert_true (stp_store_start_check (store));
+  while (stp_store_get_check_state (store) == STP_STORE_CHECK_RUNNING)
+    g_usleep (1000);
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_FAILED);
+  g_assert_false (stp_store_get_check_result (store, &error));
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_false (save_one (store, &error));
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_false (stp_store_set_setting (store, "k", "v", &error));
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_clear_object (&store);
+  /* Closed, but not cleanly vouched for: the next open checks it all. */
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  test_remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store-check/clean-close-skips-check", test_clean_close_skips_check);
+  g_test_add_func ("/store-check/unclean-exit-checks", test_unclean_exit_checks);
+  g_test_add_func ("/store-check/changed-file-checked", test_changed_file_checked);
+  g_test_add_func ("/store-check/check-on-demand", test_check_on_demand);
+  return g_test_run ();
+}
