@@ -145,6 +145,9 @@ void             stp_record_editor_set_prepare   (StpRecordEditor      *editor,
                                                   StpRecordPrepareFunc  prepare);
 void             stp_record_editor_set_row_func  (StpRecordEditor      *editor,
                                                   StpRecordRowFunc      row_func);
+/* Orders the listed records (g_ptr_array_sort: pointers to records). */
+void             stp_record_editor_set_sort      (StpRecordEditor      *editor,
+                                                  GCompareFunc          sort_func);
 /* Called after every save, delete and undo (e.g. to refresh other parts). */
 void             stp_record_editor_set_changed   (StpRecordEditor      *editor,
                                                   GCallback             changed);
