@@ -144,16 +144,44 @@ stp_enum_combo_row_set_value (AdwComboRow *row,
   adw_combo_row_set_selected (row, 0);
 }
 
+/* More than a toast shows whole on a 1024 px window. */
+#define TOAST_MAX_CHARS 60
+
+gboolean
+stp_message_is_long (const char *message)
+{
+  return message != NULL && g_utf8_strlen (message, -1) > TOAST_MAX_CHARS;
+}
+
+void
+stp_show_message_dialog (GtkWindow  *parent,
+                         const char *message)
+{
+  GtkWidget *dialog = adw_message_dialog_new (parent, NULL, message);
+
+  gtk_widget_set_name (dialog, "message-dialog");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 AdwToast *
 stp_widget_show_toast (GtkWidget  *widget,
                        const char *title)
 {
   GtkWidget *overlay;
   AdwToast *toast;
+  GtkRoot *root;
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
 
   g_debug ("Toast: %s", title);
+  /* A long message would be cut in a toast: a dialog shows it whole. */
+  root = gtk_widget_get_root (widget);
+  if (stp_message_is_long (title) && GTK_IS_WINDOW (root))
+    {
+      stp_show_message_dialog (GTK_WINDOW (root), title);
+      return NULL;
+    }
   overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
   toast = adw_toast_new (title);
   if (overlay == NULL)

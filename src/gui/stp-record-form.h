@@ -94,6 +94,13 @@ void           stp_enum_combo_row_set_value  (AdwComboRow        *row,
                                               StpEnumType         type,
                                               int                 value);
 /* Shows a toast on the AdwToastOverlay above @widget, if any. */
+/* Whether @message is too long for a toast (it would be cut off). */
+gboolean       stp_message_is_long           (const char         *message);
+/* @message in a dialog with «Закрыть» (named "message-dialog"). */
+void           stp_show_message_dialog       (GtkWindow          *parent,
+                                              const char         *message);
+/* A toast in the nearest overlay; a long message goes to a dialog instead
+ * (then NULL). */
 AdwToast      *stp_widget_show_toast         (GtkWidget          *widget,
                                               const char         *title);
 /* Removes every child of a GtkListBox (GTK 4.8 has no remove_all). */

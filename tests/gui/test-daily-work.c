@@ -10,6 +10,10 @@
 #include "stp-resident-item.h"
 #include "stp-card-journal.h"
 #include "stp-card-court.h"
+#include "stp-audit-page.h"
+#include "stp-audit-item.h"
+#include "stp-resident-window.h"
+#include "stp-report-print.h"
 #include "stp-gui-test-helpers.h"
 
 #include <string.h>
@@ -304,6 +308,249 @@ test_court_order (void)
   center_clear (&center);
 }
 
+static StpSession *
+add_user (Center     *center,
+          const char *login,
+          const char *full_name,
+          StpRole     role)
+{
+  g_autoptr(StpUser) user = stp_user_new ();
+  g_autoptr(GError) error = NULL;
+  StpSession *session;
+
+  user->login = g_strdup (login);
+  user->full_name = g_strdup (full_name);
+  user->role = role;
+  user->active = TRUE;
+  stp_store_save_user_with_password (center->store, center->director, user, "пароль-пароль", &error);
+  g_assert_no_error (error);
+  session = stp_store_login (center->store, login, "пароль-пароль", &error);
+  g_assert_no_error (error);
+  return session;
+}
+
+/* Rows of the (filtered) log whose action label is @action. */
+static guint
+count_action (GListModel *model,
+              const char *action,
+              const char *login)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(StpAuditItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (stp_audit_item_get_action (item), action) == 0
+          && (login == NULL || g_strcmp0 (stp_audit_item_get_login (item), login) == 0))
+        n++;
+    }
+  return n;
+}
+
+static StpAuditItem *
+find_event (GListModel *model,
+            const char *action,
+            const char *detail)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(StpAuditItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (stp_audit_item_get_action (item), action) == 0
+          && (detail == NULL || g_strcmp0 (stp_audit_item_get_detail (item), detail) == 0))
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+static void
+test_audit_log (void)
+{
+  Center center = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpSession) staff = NULL;
+  g_autoptr(StpSession) volunteer = NULL;
+  g_autofree char *resident_id = NULL;
+  g_autoptr(StpResident) resident = NULL;
+  g_autoptr(StpAuditItem) event = NULL;
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  StpWindow *main_window;
+  GtkWindow *card, *window;
+  StpAuditPage *page;
+  GListModel *model;
+
+  center_init (&center);
+  staff = add_user (&center, "gromov", "Громов Павел Игоревич", STP_ROLE_STAFF);
+  volunteer = add_user (&center, "belova", "Белова Ольга Николаевна", STP_ROLE_VOLUNTEER);
+  resident_id = add_resident (&center, "Аудитов", NULL, -1);
+
+  /* One opening of a card, refreshed twice, is one «view». */
+  card = stp_resident_window_new (NULL, center.store, staff, resident_id);
+  stp_test_show (card);
+  stp_resident_window_reload (STP_RESIDENT_WINDOW (card));
+  stp_resident_window_reload (STP_RESIDENT_WINDOW (card));
+  gtk_window_destroy (card);
+  /* A volunteer may not open it: the refusal is logged. */
+  card = stp_resident_window_new (NULL, center.store, volunteer, resident_id);
+  gtk_window_destroy (card);
+  /* A change names its fields. */
+  resident = stp_store_get_resident (center.store, center.director, resident_id, &error);
+  g_assert_no_error (error);
+  g_free (resident->phone);
+  resident->phone = g_strdup ("+7 900 000-00-00");
+  stp_store_save_resident (center.store, center.director, resident, &error);
+  g_assert_no_error (error);
+  /* Logging out of the main window is logged. */
+  main_window = stp_window_new (NULL, center.store, staff);
+  stp_test_show (GTK_WINDOW (main_window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.logout", NULL));
+  stp_test_iterate ();
+
+  page = stp_audit_page_new (center.store, center.director);
+  window = page_window (GTK_WIDGET (page));
+  stp_audit_page_reload (page);
+  model = stp_audit_page_get_model (page);
+
+  /* «Вход», by the user's name; the detail in Russian. */
+  g_clear_object (&event);
+  event = find_event (model, "Вход", "центр создан");
+  g_assert_nonnull (event);
+  g_assert_cmpstr (stp_audit_item_get_user (event), ==, "Орлова Анна Сергеевна");
+  g_assert_null (stp_test_find_label (GTK_WIDGET (page), "Логин"));
+  g_assert_null (stp_test_find_label (GTK_WIDGET (page), "center created"));
+  /* A user record by name, not by an id tail. */
+  g_clear_object (&event);
+  event = find_event (model, "Создание", NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(StpAuditItem) item = g_list_model_get_item (model, i);
+      const char *entity = stp_audit_item_get_entity (item);
+
+      g_assert_true (entity == NULL || strstr (entity, "…") == NULL);
+    }
+  g_assert_nonnull (stp_test_find_label (GTK_WIDGET (page), "Пользователь: Громов Павел Игоревич"));
+  g_clear_object (&event);
+  event = find_event (model, "Изменение", "Телефон");
+  g_assert_nonnull (event);
+  g_assert_cmpuint (count_action (model, "Просмотр карточки", "gromov"), ==, 1);
+  g_assert_cmpuint (count_action (model, "Отказ в открытии карточки", "belova"), ==, 1);
+  g_assert_cmpuint (count_action (model, "Выход", "gromov"), ==, 1);
+  stp_test_save_picture (window, "audit-1024.png");
+
+  /* Filters: by action, by user, by resident, by period. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-action")),
+                              1 + STP_AUDIT_VIEW_REFUSED);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-action")), 0);
+  {
+    GtkDropDown *users = GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-user"));
+    GListModel *names = gtk_drop_down_get_model (users);
+    guint belova = GTK_INVALID_LIST_POSITION;
+
+    for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+      if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (names), i), "Белова Ольга Николаевна"))
+        belova = i;
+    g_assert_cmpuint (belova, !=, GTK_INVALID_LIST_POSITION);
+    gtk_drop_down_set_selected (users, belova);
+    g_assert_cmpuint (g_list_model_get_n_items (model), >=, 1);
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(StpAuditItem) item = g_list_model_get_item (model, i);
+
+        g_assert_cmpstr (stp_audit_item_get_login (item), ==, "belova");
+      }
+    gtk_drop_down_set_selected (users, 0);
+  }
+  gtk_editable_set_text (GTK_EDITABLE (stp_test_get (GTK_WIDGET (page), "audit-resident")), "аудит");
+  stp_test_wait (400);
+  g_assert_cmpuint (g_list_model_get_n_items (model), >=, 3);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(StpAuditItem) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (stp_audit_item_get_resident_name (item), ==, "Аудитов Иван");
+    }
+  stp_test_save_picture (window, "audit-filtered-1024.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  stp_test_save_picture (window, "audit-filtered-1024-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  gtk_editable_set_text (GTK_EDITABLE (stp_test_get (GTK_WIDGET (page), "audit-resident")), "");
+  stp_test_wait (400);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-period")), 1);
+  /* Everything happened today. */
+  g_assert_cmpuint (count_action (model, "Вход", NULL), >=, 1);
+
+  gtk_window_destroy (window);
+  stp_test_iterate ();
+  center_clear (&center);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* A refusal that names the missing consent is long: it must be readable
+ * whole (a dialog), not cut off in a toast. */
+static void
+test_long_message_readable (void)
+{
+  Center center = { 0 };
+  g_autoptr(GError) error = NULL;
+  StpReferral *referral = stp_record_new (STP_KIND_REFERRAL);
+  g_autofree char *resident_id = NULL;
+  GtkWidget *window, *overlay, *button;
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  center_init (&center);
+  resident_id = add_resident (&center, "Письмов", NULL, -1);
+  referral->resident_id = g_strdup (resident_id);
+  referral->direction = STP_DIRECTION_OUTGOING;
+  referral->agency_kind = STP_AGENCY_SOCIAL;
+  referral->agency_name = g_strdup ("УСЗН по г. Хабаровску");
+  referral->sent_on = stp_store_today (center.store);
+  stp_store_save (center.store, center.director, STP_KIND_REFERRAL, referral, &error);
+  g_assert_no_error (error);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
+  overlay = adw_toast_overlay_new ();
+  button = gtk_button_new_with_label ("Письмо…");
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), button);
+  gtk_window_set_child (GTK_WINDOW (window), overlay);
+  stp_test_show (GTK_WINDOW (window));
+  g_assert_null (find_message_dialog ());
+
+  stp_report_print_referral_letter (button, center.store, center.director, referral->meta.id);
+  stp_test_iterate ();
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  body = adw_message_dialog_get_heading (dialog);
+  if (body == NULL || *body == '\0')
+    body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, "УСЗН по г. Хабаровску"));
+  g_assert_nonnull (strstr (body, "соглас"));
+  stp_test_save_picture (GTK_WINDOW (dialog), "message-dialog-consent-refusal.png");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+  stp_test_iterate ();
+  stp_record_free (STP_KIND_REFERRAL, referral);
+  center_clear (&center);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -312,5 +559,7 @@ main (int   argc,
   g_test_add_func ("/daily/residents/exact-file-number-first", test_exact_file_number_first);
   g_test_add_func ("/daily/card/journal-newest-first", test_journal_newest_first);
   g_test_add_func ("/daily/card/court-order", test_court_order);
+  g_test_add_func ("/daily/audit-log", test_audit_log);
+  g_test_add_func ("/daily/long-message-readable", test_long_message_readable);
   return g_test_run ();
 }
