@@ -11,7 +11,7 @@
 
 static const StpFormField entry_fields[] = {
   { "kind", STP_FIELD_ENUM, N_("Kind"), G_STRUCT_OFFSET (StpJournalEntry, kind), STP_ENUM_JOURNAL_KIND },
-  { "text", STP_FIELD_TEXT, N_("Text"), G_STRUCT_OFFSET (StpJournalEntry, text) },
+  { "text", STP_FIELD_LONG_TEXT, N_("Text"), G_STRUCT_OFFSET (StpJournalEntry, text) },
   { "restricted", STP_FIELD_BOOL, N_("Restricted: only staff and the director see it"), G_STRUCT_OFFSET (StpJournalEntry, restricted) },
   { NULL }
 };

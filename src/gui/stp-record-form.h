@@ -19,6 +19,7 @@ typedef enum
   STP_FIELD_BOOL,         /* gboolean */
   STP_FIELD_INT,          /* int >= 0 */
   STP_FIELD_CHOICE,       /* char * id from stp_record_form_set_choices() */
+  STP_FIELD_LONG_TEXT,    /* char *, NULL when empty; several lines (a text view) */
 } StpFieldType;
 
 typedef struct

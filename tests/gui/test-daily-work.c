@@ -273,6 +273,27 @@ test_journal_newest_first (void)
   g_assert_true (g_str_has_prefix (last, "10.01.2026"));
   stp_test_save_picture (window, "card-journal-newest-first-1024.png");
 
+  /* The entry's text takes several lines. */
+  {
+    GtkWidget *view = stp_test_find_type (page, GTK_TYPE_TEXT_VIEW);
+    g_autoptr(GPtrArray) entries = NULL;
+    gboolean found = FALSE;
+
+    g_assert_nonnull (view);
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                              "Первая строка.\nВторая строка.", -1);
+    stp_test_save_picture (window, "card-journal-multiline-1024.png");
+    stp_test_click (page, "save");
+    entries = stp_store_list (center.store, center.director, STP_KIND_JOURNAL_ENTRY,
+                              "resident_id", resident_id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (entries->len, ==, 4);
+    for (guint i = 0; i < entries->len; i++)
+      found |= g_strcmp0 (((StpJournalEntry *) g_ptr_array_index (entries, i))->text,
+                          "Первая строка.\nВторая строка.") == 0;
+    g_assert_true (found);
+  }
+
   gtk_window_destroy (window);
   stp_test_iterate ();
   center_clear (&center);
