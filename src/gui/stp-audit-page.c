@@ -34,6 +34,7 @@ struct _StpAuditPage
   GtkSearchEntry  *resident_entry;
   GtkCustomFilter *filter;
   char            *period_since;    /* UTC ISO 8601, or NULL */
+  char            *summary;         /* the count line without filters */
 };
 
 G_DEFINE_FINAL_TYPE (StpAuditPage, stp_audit_page, GTK_TYPE_BOX)
@@ -72,6 +73,26 @@ match_event (gpointer item,
   return TRUE;
 }
 
+/* How many events there are, and how many the filters leave. */
+static void
+update_summary (StpAuditPage *self)
+{
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->events));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  g_autofree char *text = NULL;
+
+  if (self->summary == NULL)
+    return;
+  if (shown == total)
+    {
+      gtk_label_set_text (self->summary_label, self->summary);
+      return;
+    }
+  /* TRANSLATORS: the whole summary, then how many rows the filters leave */
+  text = g_strdup_printf (_("%s Shown: %u."), self->summary, shown);
+  gtk_label_set_text (self->summary_label, text);
+}
+
 static void
 filter_changed (StpAuditPage *self)
 {
@@ -90,6 +111,7 @@ filter_changed (StpAuditPage *self)
       self->period_since = g_date_time_format (since_utc, "%Y-%m-%dT%H:%M:%S");
     }
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_summary (self);
 }
 
 /* The users who appear in the log, by name, for the user filter. */
@@ -204,14 +226,14 @@ stp_audit_page_reload (StpAuditPage *self)
   g_list_store_splice (self->events, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events)),
                        items->pdata, items->len);
 
-  fill_users (self);
-  filter_changed (self);
-
   if (events->len >= AUDIT_LIMIT)
     summary = g_strdup_printf (_("The newest %u events are shown."), events->len);
   else
     summary = g_strdup_printf (_("Events: %u, newest first."), events->len);
-  gtk_label_set_text (self->summary_label, summary);
+  g_free (self->summary);
+  self->summary = g_steal_pointer (&summary);
+  fill_users (self);
+  filter_changed (self);
 }
 
 GListModel *
@@ -227,12 +249,22 @@ stp_audit_page_dispose (GObject *object)
 {
   StpAuditPage *self = STP_AUDIT_PAGE (object);
 
+  /* The filter widgets go with the template: no filtering on the way out. */
+  if (self->user_dropdown != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->user_dropdown, self);
+      g_signal_handlers_disconnect_by_data (self->action_dropdown, self);
+      g_signal_handlers_disconnect_by_data (self->period_dropdown, self);
+      g_signal_handlers_disconnect_by_data (self->resident_entry, self);
+      self->user_dropdown = NULL;
+    }
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->user_names);
   g_clear_object (&self->filter);
   g_clear_pointer (&self->user_logins, g_ptr_array_unref);
   g_clear_pointer (&self->period_since, g_free);
+  g_clear_pointer (&self->summary, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_AUDIT_PAGE);
 

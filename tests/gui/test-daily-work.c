@@ -463,6 +463,9 @@ test_audit_log (void)
   gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-action")),
                               1 + STP_AUDIT_VIEW_REFUSED);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  /* The count line says how many the filters leave. */
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (stp_test_get (GTK_WIDGET (page), "summary-label"))),
+                            "Показано: 1."));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-action")), 0);
   {
     GtkDropDown *users = GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (page), "audit-user"));
