@@ -302,6 +302,62 @@ search_by_prefix (StpStore    *self,
   return collect_summaries (self, stmt, out, error);
 }
 
+/* A search for a file number as written («2026-01-0007») puts that file
+ * first, whatever its name sorts as, also when the page of name order
+ * would not reach it; the filters still apply.  One look-up in the
+ * residents_file_number index per search that holds a digit. */
+static gboolean
+put_exact_file_first (StpStore               *self,
+                      const StpResidentQuery *query,
+                      GPtrArray              *out,
+                      GError                **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *upper = NULL;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GPtrArray) exact = NULL;
+  sqlite3_stmt *stmt;
+
+  if (query->text == NULL)
+    return TRUE;
+  text = g_strstrip (g_strdup (query->text));
+  if (*text == '\0' || strpbrk (text, "0123456789") == NULL || strchr (text, ' ') != NULL)
+    return TRUE;
+  upper = g_utf8_strup (text, -1);
+
+  sql = g_string_new ("SELECT " SUMMARY_COLUMNS " FROM resident_summaries s"
+                      " WHERE s.deleted = 0 AND s.resident_id IN (SELECT id FROM residents"
+                      " WHERE file_number IN (:exact, :exact_upper) AND deleted = 0)");
+  append_filters (sql, query);
+  stmt = stp_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_filters (stmt, query);
+  bind_named_text (stmt, ":exact", text);
+  bind_named_text (stmt, ":exact_upper", upper);
+  exact = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_resident_summary_free);
+  if (!collect_summaries (self, stmt, exact, error))
+    return FALSE;
+
+  for (guint i = exact->len; i > 0; i--)
+    {
+      StpResidentSummary *found = g_ptr_array_steal_index (exact, i - 1);
+
+      for (guint j = 0; j < out->len; j++)
+        if (g_strcmp0 (((StpResidentSummary *) out->pdata[j])->id, found->id) == 0)
+          {
+            g_ptr_array_remove_index (out, j);
+            break;
+          }
+      g_ptr_array_insert (out, 0, found);
+    }
+  /* The page stays as long as asked for. */
+  if (query->limit > 0)
+    while (out->len > (guint) query->limit)
+      g_ptr_array_remove_index (out, out->len - 1);
+  return TRUE;
+}
+
 GPtrArray *
 stp_store_search_residents (StpStore               *self,
                             StpSession             *session,
@@ -422,6 +478,8 @@ stp_store_search_residents (StpStore               *self,
     }
 
   if (!collect_summaries (self, stmt, out, error))
+    return NULL;
+  if (!put_exact_file_first (self, query, out, error))
     return NULL;
   return g_steal_pointer (&out);
 }

@@ -7,6 +7,10 @@
 #include "stp-store-private.h"
 #include "stp-session.h"
 
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
 gboolean
 stp_store_audit_login (StpStore        *self,
                        const char      *login,
@@ -62,7 +66,70 @@ stp_audit_event_free (StpAuditEvent *event)
   g_free (event->entity_id);
   g_free (event->detail);
   g_free (event->resident_name);
+  g_free (event->user_name);
+  g_free (event->entity_name);
+  g_free (event->detail_text);
   g_free (event);
+}
+
+/* The changed fields of an update ("phone,surname"), as labels. */
+static char *
+field_labels (const char *table,
+              const char *fields)
+{
+  const StpKindInfo *info = table != NULL ? stp_kind_info_for_table (table) : NULL;
+  g_auto(GStrv) names = g_strsplit (fields, ",", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const StpFieldInfo *fi = info != NULL ? stp_kind_info_find_field (info, names[i]) : NULL;
+
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, fi != NULL && fi->label != NULL ? _(fi->label) : names[i]);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The stored detail is a fixed English code (the log holds no personal
+ * data and no language); the reader gets it in words. */
+static char *
+detail_text (const StpAuditEvent *e)
+{
+  const char *d = e->detail;
+  unsigned a, b, c;
+  int n = 0;
+
+  if (d == NULL || *d == '\0')
+    return NULL;
+  if (g_str_equal (d, "center created"))
+    return g_strdup (_("center created"));
+  if (e->action == STP_AUDIT_BACKUP && g_str_equal (d, "password"))
+    return g_strdup (_("backup password set"));
+  if (g_str_equal (d, "undelete"))
+    return g_strdup (_("restored after deletion"));
+  if (e->action == STP_AUDIT_SYNC
+      && sscanf (d, "pushed %u, pulled %u, conflicts %u%n", &a, &b, &c, &n) == 3 && d[n] == '\0')
+    /* TRANSLATORS: counts of one synchronization */
+    return g_strdup_printf (_("sent %u, received %u, conflicts %u"), a, b, c);
+  if (e->action == STP_AUDIT_IMPORT)
+    {
+      const char *colon = strrchr (d, ':');
+
+      if (colon != NULL
+          && sscanf (colon, ": imported %u, invalid %u, duplicates %u%n", &a, &b, &c, &n) == 3
+          && colon[n] == '\0')
+        {
+          g_autofree char *file = g_strndup (d, colon - d);
+
+          /* TRANSLATORS: file name, then counts of an import */
+          return g_strdup_printf (_("%s: imported %u, with errors %u, duplicates %u"), file, a, b, c);
+        }
+    }
+  if (e->action == STP_AUDIT_UPDATE && strpbrk (d, " :") == NULL)
+    return field_labels (e->entity, d);
+  return g_strdup (d);
 }
 
 GPtrArray *
@@ -99,7 +166,17 @@ stp_store_list_audit (StpStore    *self,
                             "   WHEN 'court_obligations' THEN (SELECT resident_id FROM court_obligations WHERE id = a.entity_id)"
                             "   WHEN 'stage_entries' THEN (SELECT e.resident_id FROM stage_entries se"
                             "                              JOIN episodes e ON e.id = se.episode_id WHERE se.id = a.entity_id)"
-                            "   END)"
+                            "   END),"
+                            /* Who, by name rather than login. */
+                            " (SELECT u.full_name FROM users u WHERE u.login = a.user_login AND u.deleted = 0"
+                            "  ORDER BY u.created_at LIMIT 1),"
+                            /* What, by name rather than an id tail. */
+                            " CASE a.entity"
+                            "  WHEN 'users' THEN (SELECT full_name FROM users WHERE id = a.entity_id)"
+                            "  WHEN 'stages' THEN (SELECT name FROM stages WHERE id = a.entity_id)"
+                            "  WHEN 'programs' THEN (SELECT name FROM programs WHERE id = a.entity_id)"
+                            "  WHEN 'centers' THEN (SELECT name FROM centers WHERE id = a.entity_id)"
+                            " END"
                             " FROM audit_events a ORDER BY a.id DESC LIMIT ?1", error);
   if (stmt == NULL)
     return NULL;
@@ -122,6 +199,11 @@ stp_store_list_audit (StpStore    *self,
       e->detail = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
       if (sqlite3_column_bytes (stmt, 8) > 0)
         e->resident_name = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+      if (sqlite3_column_bytes (stmt, 9) > 0)
+        e->user_name = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+      if (sqlite3_column_bytes (stmt, 10) > 0)
+        e->entity_name = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+      e->detail_text = detail_text (e);
       g_ptr_array_add (events, e);
     }
   sqlite3_reset (stmt);

@@ -490,12 +490,26 @@ audit_view (StpStore    *self,
   return ok;
 }
 
-gpointer
-stp_store_get (StpStore       *self,
-               StpSession     *session,
-               StpRecordKind   kind,
-               const char     *id,
-               GError        **error)
+/* A card the session may not open is logged too (who tried, which card);
+ * the refusal stands even if the log cannot be written. */
+static void
+audit_refused (StpStore    *self,
+               StpSession  *session,
+               const char  *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!stp_store_audit (self, session, STP_AUDIT_VIEW_REFUSED, "residents", id, NULL, &error))
+    g_warning ("Cannot log a refused card: %s", error->message);
+}
+
+static gpointer
+get_record (StpStore       *self,
+            StpSession     *session,
+            StpRecordKind   kind,
+            const char     *id,
+            gboolean        log_view,
+            GError        **error)
 {
   gpointer record;
 
@@ -504,7 +518,11 @@ stp_store_get (StpStore       *self,
   g_return_val_if_fail ((guint) kind < STP_N_KINDS, NULL);
 
   if (!require_read (session, kind, error))
-    return NULL;
+    {
+      if (kind == STP_KIND_RESIDENT && log_view)
+        audit_refused (self, session, id);
+      return NULL;
+    }
   record = stp_store_load_record (self, kind, id, error);
   if (record == NULL)
     return NULL;
@@ -522,12 +540,31 @@ stp_store_get (StpStore       *self,
       return NULL;
     }
   filter_record (session, kind, record);
-  if (kind == STP_KIND_RESIDENT && !audit_view (self, session, id, error))
+  if (kind == STP_KIND_RESIDENT && log_view && !audit_view (self, session, id, error))
     {
       stp_record_free (kind, record);
       return NULL;
     }
   return record;
+}
+
+gpointer
+stp_store_get (StpStore       *self,
+               StpSession     *session,
+               StpRecordKind   kind,
+               const char     *id,
+               GError        **error)
+{
+  return get_record (self, session, kind, id, TRUE, error);
+}
+
+StpResident *
+stp_store_reread_resident (StpStore    *self,
+                           StpSession  *session,
+                           const char  *id,
+                           GError     **error)
+{
+  return get_record (self, session, STP_KIND_RESIDENT, id, FALSE, error);
 }
 
 static gboolean

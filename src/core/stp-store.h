@@ -187,6 +187,14 @@ STP_DECLARE_STORE_RECORD (StpReferral,        referral);
 STP_DECLARE_STORE_RECORD (StpCourtObligation, court_obligation);
 STP_DECLARE_STORE_RECORD (StpCourtNotice,     court_notice);
 
+/* The resident again for a card already open: the same checks as
+ * stp_store_get_resident(), but no second "view" in the access log (one
+ * view per opening, not per refresh). */
+StpResident *stp_store_reread_resident (StpStore    *self,
+                                        StpSession  *session,
+                                        const char  *id,
+                                        GError     **error);
+
 /* --- The program: episodes and stages ----------------------------------- */
 
 /* Saves a new episode (status "in program") and opens its first stage
@@ -270,6 +278,10 @@ typedef struct
   char           *detail;
   char           *resident_name; /* "Фамилия Имя Отчество" of the resident the
                                   * record belongs to, or NULL */
+  char           *user_name;   /* the user's full name, or NULL (system, unknown) */
+  char           *entity_name; /* a user's, stage's, program's or center's name, or NULL */
+  char           *detail_text; /* @detail in the reader's language (field names as
+                                * labels, counts in words), or NULL */
 } StpAuditEvent;
 
 void        stp_audit_event_free       (StpAuditEvent *event);

@@ -136,6 +136,38 @@ record_conflict (StpStore     *store,
   return TRUE;
 }
 
+/* A change made on top of the value a conflict kept (someone saw it and
+ * chose, on another computer: resolving writes the chosen value as a new
+ * change) settles that conflict here too.  resolved_by stays NULL: the
+ * choice was made elsewhere. */
+static gboolean
+settle_conflicts (StpStore    *store,
+                  const char  *table,
+                  const char  *row_id,
+                  const char  *field,
+                  guint64      winner_hlc,
+                  const char  *winner_device,
+                  const char  *now,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = stp_store_prepare (store,
+                            "UPDATE conflicts SET resolved_at = ?1, resolved_by = NULL "
+                            "WHERE tbl = ?2 AND row_id = ?3 AND field = ?4 AND resolved_at IS NULL "
+                            "AND winner_hlc = ?5 AND winner_device = ?6",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, table, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, (gint64) winner_hlc);
+  _stp_sync_store_bind_text (stmt, 6, winner_device);
+  return _stp_sync_store_step (store, stmt, error);
+}
+
 /* Changes are decided in memory per row and written with one INSERT or
  * UPDATE per row: the search triggers on residents then run once per row
  * instead of once per field. */
@@ -344,6 +376,12 @@ applier_add (PageApplier      *applier,
             incoming_wins = !local_descends;
           else
             incoming_wins = incoming_descends;
+        }
+      else if (incoming_descends)
+        {
+          if (!settle_conflicts (applier->store, info->table, change->row_id, column,
+                                 fs->hlc, fs->device, applier->now, error))
+            return FALSE;
         }
       else if (concurrent && values_differ)
         {

@@ -55,13 +55,39 @@ find_resident (StpStore     *store,
   *out_id = g_steal_pointer (&resident_id);
 }
 
-GPtrArray *
-stp_sync_store_list_conflicts (StpStore    *store,
-                               StpSession  *session,
-                               GError     **error)
+/* The value of @column in @table now (NULL when empty or no row). */
+static gboolean
+read_current_value (StpStore    *store,
+                    const char  *table,
+                    const char  *row_id,
+                    const char  *column,
+                    char       **out_value,
+                    GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT \"%s\" FROM \"%s\" WHERE id = ?", column, table);
+  sqlite3_stmt *stmt = stp_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *out_value = _stp_sync_store_column_text (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Conflicts matching @where (SQL text, with ?1 bound to @since when not
+ * NULL), in @order. */
+static GPtrArray *
+list_conflicts (StpStore    *store,
+                StpSession  *session,
+                const char  *where,
+                const char  *since,
+                GError     **error)
 {
   sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) conflicts = NULL;
+  g_autofree char *sql = NULL;
   gboolean restricted;
   int rc;
 
@@ -73,13 +99,14 @@ stp_sync_store_list_conflicts (StpStore    *store,
     return NULL;
   restricted = stp_session_can (session, STP_PERMISSION_READ_RESTRICTED);
 
-  stmt = stp_store_prepare (store,
-                            "SELECT id, tbl, row_id, field, winner_value, winner_hlc, winner_device, "
-                            "loser_value, loser_hlc, loser_device, detected_at FROM conflicts "
-                            "WHERE resolved_at IS NULL ORDER BY id DESC",
-                            error);
+  sql = g_strdup_printf ("SELECT id, tbl, row_id, field, winner_value, winner_hlc, winner_device, "
+                         "loser_value, loser_hlc, loser_device, detected_at, resolved_at, resolved_by "
+                         "FROM conflicts WHERE %s", where);
+  stmt = stp_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
+  if (since != NULL)
+    sqlite3_bind_text (stmt, 1, since, -1, SQLITE_TRANSIENT);
   conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_conflict_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -96,6 +123,8 @@ stp_sync_store_list_conflicts (StpStore    *store,
       c->loser_hlc = (guint64) sqlite3_column_int64 (stmt, 8);
       c->loser_device = _stp_sync_store_column_text (stmt, 9);
       c->detected_at = _stp_sync_store_column_text (stmt, 10);
+      c->resolved_at = _stp_sync_store_column_text (stmt, 11);
+      c->resolved_by = _stp_sync_store_column_text (stmt, 12);
       c->winner_usec = (gint64) STP_HLC_MILLIS (c->winner_hlc) * 1000;
       c->loser_usec = (gint64) STP_HLC_MILLIS (c->loser_hlc) * 1000;
       g_ptr_array_add (conflicts, c);
@@ -113,6 +142,7 @@ stp_sync_store_list_conflicts (StpStore    *store,
       StpConflict *c = g_ptr_array_index (conflicts, i);
       const StpKindInfo *info = stp_kind_info_for_table (c->table);
       const StpFieldInfo *fi = info ? stp_kind_info_find_field (info, c->field) : NULL;
+      const char *column = _stp_sync_store_known_column (info, c->field);
 
       c->field_label = g_strdup (fi && fi->label ? fi->label : c->field);
       if (fi != NULL && (fi->flags & (STP_FIELD_SECRET | STP_FIELD_HEALTH)) != 0
@@ -122,10 +152,34 @@ stp_sync_store_list_conflicts (StpStore    *store,
           g_clear_pointer (&c->winner_value, g_free);
           g_clear_pointer (&c->loser_value, g_free);
         }
+      else if (c->resolved_at != NULL && column != NULL
+               && !read_current_value (store, info->table, c->row_id, column, &c->current_value, error))
+        return NULL;
       find_resident (store, c->table, c->row_id, &c->resident_id, &c->resident_name);
     }
 
   return g_steal_pointer (&conflicts);
+}
+
+GPtrArray *
+stp_sync_store_list_conflicts (StpStore    *store,
+                               StpSession  *session,
+                               GError     **error)
+{
+  return list_conflicts (store, session, "resolved_at IS NULL ORDER BY id DESC", NULL, error);
+}
+
+GPtrArray *
+stp_sync_store_list_resolved_conflicts (StpStore    *store,
+                                        StpSession  *session,
+                                        gint64       since_usec,
+                                        GError     **error)
+{
+  g_autofree char *since = stp_format_moment (since_usec);
+
+  return list_conflicts (store, session,
+                         "resolved_at IS NOT NULL AND resolved_at >= ?1 ORDER BY resolved_at DESC, id DESC",
+                         since, error);
 }
 
 gboolean
@@ -176,20 +230,27 @@ stp_sync_store_resolve_conflict (StpStore    *store,
       return FALSE;
     }
 
-  if (keep_loser)
-    {
-      const StpKindInfo *info = stp_kind_info_for_table (table);
-      const char *column = _stp_sync_store_known_column (info, field);
+  /* Either choice is written as a new change made on top of the value in
+   * effect: other computers that found the same conflict see it settled
+   * when the change arrives (stp-sync-store-apply.c, settle_conflicts). */
+  {
+    const StpKindInfo *info = stp_kind_info_for_table (table);
+    const char *column = _stp_sync_store_known_column (info, field);
+    g_autofree char *chosen = NULL;
 
-      if (column == NULL)
-        {
-          g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
-                       _("This version of the program does not know the field"));
-          return FALSE;
-        }
-      if (!stp_store_write_field (store, info->table, row_id, column, loser_value, error))
+    if (column == NULL)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_INVALID,
+                     _("This version of the program does not know the field"));
         return FALSE;
-    }
+      }
+    if (keep_loser)
+      chosen = g_strdup (loser_value);
+    else if (!read_current_value (store, info->table, row_id, column, &chosen, error))
+      return FALSE;
+    if (!stp_store_write_field (store, info->table, row_id, column, chosen, error))
+      return FALSE;
+  }
 
   now = stp_format_moment (stp_store_now (store));
   stmt = stp_store_prepare (store,

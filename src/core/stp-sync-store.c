@@ -29,6 +29,9 @@ stp_conflict_free (StpConflict *conflict)
   g_free (conflict->detected_at);
   g_free (conflict->resident_id);
   g_free (conflict->resident_name);
+  g_free (conflict->resolved_at);
+  g_free (conflict->resolved_by);
+  g_free (conflict->current_value);
   g_free (conflict);
 }
 

@@ -35,6 +35,9 @@ typedef struct
   char    *resident_id;     /* the row itself or its resident_id, or NULL */
   char    *resident_name;   /* "Surname Name Patronymic", or NULL */
   gboolean hidden;          /* health field the session may not read */
+  char    *resolved_at;     /* UTC ISO 8601, NULL while open */
+  char    *resolved_by;     /* login; NULL when settled by a change from another computer */
+  char    *current_value;   /* resolved ones: the field's value now (NULL when empty or hidden) */
 } StpConflict;
 
 void        stp_conflict_free                (StpConflict *conflict);
@@ -90,9 +93,18 @@ gboolean    stp_sync_store_set_cursor        (StpStore       *store,
 GPtrArray  *stp_sync_store_list_conflicts    (StpStore       *store,
                                               StpSession     *session,
                                               GError        **error);
+/* Conflicts resolved at or after @since_usec (here, or settled by the
+ * change another computer wrote when someone resolved it there), newest
+ * first. */
+GPtrArray  *stp_sync_store_list_resolved_conflicts (StpStore  *store,
+                                                    StpSession *session,
+                                                    gint64     since_usec,
+                                                    GError   **error);
 gsize       stp_sync_store_count_conflicts   (StpStore       *store);
-/* Marks the conflict resolved; with @keep_loser the losing value is written
- * as a new local change (so the choice syncs).  Needs EDIT_CARE. */
+/* Marks the conflict resolved and writes the chosen value (the losing one
+ * with @keep_loser, else the one in effect) as a new local change, so the
+ * choice syncs and settles the same conflict on the other computers.
+ * Needs EDIT_CARE. */
 gboolean    stp_sync_store_resolve_conflict  (StpStore       *store,
                                               StpSession     *session,
                                               gint64          conflict_id,

@@ -199,7 +199,7 @@ static const StpEnumItem court_notice_kinds[] = {
 };
 
 static const StpEnumItem audit_actions[] = {
-  { STP_AUDIT_LOGIN, "login", N_("Login") },
+  { STP_AUDIT_LOGIN, "login", N_("Sign-in") },
   { STP_AUDIT_LOGIN_FAILED, "login_failed", N_("Failed login") },
   { STP_AUDIT_VIEW, "view", N_("Card viewed") },
   { STP_AUDIT_CREATE, "create", N_("Created") },
@@ -211,6 +211,8 @@ static const StpEnumItem audit_actions[] = {
   { STP_AUDIT_BACKUP, "backup", N_("Backup copy") },
   { STP_AUDIT_RESTORE, "restore", N_("Restored from a backup copy") },
   { STP_AUDIT_IMPORT, "import", N_("Imported from a table") },
+  { STP_AUDIT_LOGOUT, "logout", N_("Sign-out") },
+  { STP_AUDIT_VIEW_REFUSED, "view_refused", N_("Card opening refused") },
   END
 };
 

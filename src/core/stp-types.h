@@ -244,6 +244,8 @@ typedef enum
   STP_AUDIT_BACKUP,
   STP_AUDIT_RESTORE,
   STP_AUDIT_IMPORT,
+  STP_AUDIT_LOGOUT,
+  STP_AUDIT_VIEW_REFUSED,   /* a card the session may not open */
 } StpAuditAction;
 
 /* The kinds of synced records.  The order is part of nothing on disk. */

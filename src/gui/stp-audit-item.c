@@ -31,7 +31,8 @@ static const char *kind_labels[STP_N_KINDS] = {
 static char *
 describe_entity (const char *table,
                  const char *entity_id,
-                 const char *resident_name)
+                 const char *resident_name,
+                 const char *entity_name)
 {
   int kind;
   const char *label;
@@ -47,6 +48,9 @@ describe_entity (const char *table,
   /* Whose record: what the director looks for in the log. */
   if (resident_name != NULL)
     return g_strdup_printf ("%s: %s", label, resident_name);
+  /* A user, stage, program or center by its name. */
+  if (entity_name != NULL)
+    return g_strdup_printf ("%s: %s", label, entity_name);
 
   /* The start of a UUIDv7 is its time; the end tells records apart. */
   return g_strdup_printf ("%s …%s", label,
@@ -63,6 +67,9 @@ struct _StpAuditItem
   char    *action;
   char    *entity;
   char    *detail;
+  char    *login;          /* for the user filter */
+  char    *resident_name;  /* for the resident filter, or NULL */
+  int      action_code;    /* StpAuditAction */
 };
 
 G_DEFINE_FINAL_TYPE (StpAuditItem, stp_audit_item, G_TYPE_OBJECT)
@@ -124,6 +131,8 @@ stp_audit_item_finalize (GObject *object)
   g_free (self->action);
   g_free (self->entity);
   g_free (self->detail);
+  g_free (self->login);
+  g_free (self->resident_name);
 
   G_OBJECT_CLASS (stp_audit_item_parent_class)->finalize (object);
 }
@@ -162,10 +171,20 @@ stp_audit_item_new (const StpAuditEvent *event)
   self = g_object_new (STP_TYPE_AUDIT_ITEM, NULL);
   self->at = g_strdup (event->at);
   self->time = stp_gui_format_moment (event->at);
-  self->user = g_strdup (event->user_login);
+  /* People by name; the program's own runs (sync, backups) as «Система». */
+  if (event->user_name != NULL)
+    self->user = g_strdup (event->user_name);
+  else if (g_strcmp0 (event->user_login, "system") == 0)
+    self->user = g_strdup (_("System"));
+  else
+    self->user = g_strdup (event->user_login);
+  self->login = g_strdup (event->user_login);
   self->action = g_strdup (stp_enum_to_label (STP_ENUM_AUDIT_ACTION, event->action));
-  self->entity = describe_entity (event->entity, event->entity_id, event->resident_name);
-  self->detail = g_strdup (event->detail);
+  self->action_code = event->action;
+  self->entity = describe_entity (event->entity, event->entity_id, event->resident_name,
+                                  event->entity_name);
+  self->resident_name = g_strdup (event->resident_name);
+  self->detail = g_strdup (event->detail_text);
 
   return self;
 }
@@ -184,4 +203,52 @@ stp_audit_item_get_user (StpAuditItem *self)
   g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), NULL);
 
   return self->user;
+}
+
+const char *
+stp_audit_item_get_at (StpAuditItem *self)
+{
+  g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), NULL);
+
+  return self->at;
+}
+
+const char *
+stp_audit_item_get_login (StpAuditItem *self)
+{
+  g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), NULL);
+
+  return self->login;
+}
+
+const char *
+stp_audit_item_get_resident_name (StpAuditItem *self)
+{
+  g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), NULL);
+
+  return self->resident_name;
+}
+
+int
+stp_audit_item_get_action_code (StpAuditItem *self)
+{
+  g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), -1);
+
+  return self->action_code;
+}
+
+const char *
+stp_audit_item_get_detail (StpAuditItem *self)
+{
+  g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), NULL);
+
+  return self->detail;
+}
+
+const char *
+stp_audit_item_get_entity (StpAuditItem *self)
+{
+  g_return_val_if_fail (STP_IS_AUDIT_ITEM (self), NULL);
+
+  return self->entity;
 }

@@ -14,5 +14,11 @@ G_DECLARE_FINAL_TYPE (StpAuditItem, stp_audit_item, STP, AUDIT_ITEM, GObject)
 StpAuditItem *stp_audit_item_new        (const StpAuditEvent *event);
 const char   *stp_audit_item_get_action (StpAuditItem        *self);
 const char   *stp_audit_item_get_user   (StpAuditItem        *self);
+const char   *stp_audit_item_get_at     (StpAuditItem        *self);
+const char   *stp_audit_item_get_login  (StpAuditItem        *self);
+const char   *stp_audit_item_get_resident_name (StpAuditItem *self);
+int           stp_audit_item_get_action_code   (StpAuditItem *self);
+const char   *stp_audit_item_get_detail (StpAuditItem        *self);
+const char   *stp_audit_item_get_entity (StpAuditItem        *self);
 
 G_END_DECLS

@@ -209,7 +209,10 @@ stp_card_court_new (StpStore   *store,
                                              obligation_fields, _("Court obligations"),
                                              _("New court obligation"), describe_obligation, self);
   stp_record_editor_set_changed (self->obligations, G_CALLBACK (on_changed));
+  /* The decisions, then their form (a decision opened for editing shows
+   * right under its list), then what was sent about the chosen one. */
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->obligations));
+  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->obligations));
 
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Notices to the supervising body"));
@@ -228,8 +231,6 @@ stp_card_court_new (StpStore   *store,
   stp_record_editor_set_changed (self->notices, G_CALLBACK (on_changed));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->notices));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->notices));
-  /* A new court decision is rare; its form comes last. */
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->obligations));
 
   stp_record_editor_set_parent (self->obligations, resident_id);
   fill_obligation_choices (self);

@@ -11,7 +11,7 @@
 
 static const StpFormField entry_fields[] = {
   { "kind", STP_FIELD_ENUM, N_("Kind"), G_STRUCT_OFFSET (StpJournalEntry, kind), STP_ENUM_JOURNAL_KIND },
-  { "text", STP_FIELD_TEXT, N_("Text"), G_STRUCT_OFFSET (StpJournalEntry, text) },
+  { "text", STP_FIELD_LONG_TEXT, N_("Text"), G_STRUCT_OFFSET (StpJournalEntry, text) },
   { "restricted", STP_FIELD_BOOL, N_("Restricted: only staff and the director see it"), G_STRUCT_OFFSET (StpJournalEntry, restricted) },
   { NULL }
 };
@@ -76,6 +76,30 @@ decorate_entry (AdwActionRow  *row,
       gtk_widget_set_tooltip_text (icon, _("Restricted"));
       adw_action_row_add_prefix (row, icon);
     }
+}
+
+/* The journal reads newest first: what happened last is what staff look
+ * for.  ISO 8601 times sort as text. */
+static int
+compare_entries_newest_first (gconstpointer a,
+                              gconstpointer b)
+{
+  const StpJournalEntry *ea = *(StpJournalEntry * const *) a;
+  const StpJournalEntry *eb = *(StpJournalEntry * const *) b;
+  int order = g_strcmp0 (eb->occurred_at, ea->occurred_at);
+
+  return order != 0 ? order : g_strcmp0 (eb->meta.created_at, ea->meta.created_at);
+}
+
+static int
+compare_screenings_newest_first (gconstpointer a,
+                                 gconstpointer b)
+{
+  const StpScreening *sa = *(StpScreening * const *) a;
+  const StpScreening *sb = *(StpScreening * const *) b;
+  int order = g_strcmp0 (sb->taken_on, sa->taken_on);
+
+  return order != 0 ? order : g_strcmp0 (sb->meta.created_at, sa->meta.created_at);
 }
 
 static char *
@@ -213,6 +237,7 @@ stp_card_journal_new (StpStore   *store,
                                          describe_entry, self);
   stp_record_editor_set_prepare (self->entries, prepare_entry);
   stp_record_editor_set_row_func (self->entries, decorate_entry);
+  stp_record_editor_set_sort (self->entries, compare_entries_newest_first);
   stp_record_editor_set_changed (self->entries, G_CALLBACK (on_changed));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->entries));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->entries));
@@ -222,6 +247,7 @@ stp_card_journal_new (StpStore   *store,
                                             screening_fields, _("Drug screenings"), _("New screening"),
                                             describe_screening, self);
   stp_record_editor_set_prepare (self->screenings, prepare_screening);
+  stp_record_editor_set_sort (self->screenings, compare_screenings_newest_first);
   stp_record_editor_set_changed (self->screenings, G_CALLBACK (on_changed));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->screenings));
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->screenings));

@@ -21,9 +21,13 @@ struct _StpConflictsPage
   GtkStack       *stack;
   GtkListBox     *list;
   GtkLabel       *message_label;
+  GtkLabel       *intro_label;
 };
 
 G_DEFINE_FINAL_TYPE (StpConflictsPage, stp_conflicts_page, GTK_TYPE_BOX)
+
+/* How long a resolved conflict stays on the page. */
+#define RESOLVED_SHOWN_USEC (7 * G_TIME_SPAN_DAY)
 
 static char *
 describe_version (StpConflictsPage *self,
@@ -68,6 +72,49 @@ on_keep_loser (GtkButton        *button,
   resolve (self, button, TRUE);
 }
 
+/* A conflict settled here or on another computer: who and when, and the
+ * value the field has now; nothing to choose any more. */
+static void
+append_resolved (StpConflictsPage  *self,
+                 GtkBox            *box,
+                 const StpConflict *c)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (c->resolved_at, NULL);
+  g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+  g_autofree char *when = local ? g_date_time_format (local, "%d.%m.%Y %H:%M") : g_strdup ("");
+  g_autofree char *status = NULL;
+  g_autofree char *now_text = NULL;
+  GtkWidget *label;
+
+  if (c->resolved_by == NULL)
+    /* TRANSLATORS: %s is a date and time */
+    status = g_strdup_printf (_("Resolved on another computer, %s"), when);
+  else
+    /* TRANSLATORS: login, then date and time */
+    status = g_strdup_printf (_("Resolved by %s, %s"), c->resolved_by, when);
+  label = gtk_label_new (status);
+  gtk_widget_set_name (label, "conflict-resolved");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "success");
+  gtk_box_append (box, label);
+
+  if (c->hidden)
+    now_text = g_strdup (_("Value now: (hidden: health data)"));
+  else if (c->current_value == NULL || *c->current_value == '\0')
+    now_text = g_strdup (_("Value now: (empty)"));
+  else
+    now_text = g_strdup_printf (_("Value now: «%s»"), c->current_value);
+  label = gtk_label_new (now_text);
+  gtk_widget_set_name (label, "conflict-value-now");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (box, label);
+  gtk_widget_add_css_class (GTK_WIDGET (box), "conflict-resolved");
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -96,6 +143,12 @@ create_row (gpointer item,
   gtk_widget_add_css_class (label, "heading");
   gtk_box_append (GTK_BOX (box), label);
 
+  if (c->resolved_at != NULL)
+    {
+      append_resolved (self, GTK_BOX (box), c);
+      return box;
+    }
+
   winner = describe_version (self, c->winner_value, c->hidden, c->winner_device, c->winner_usec);
   loser = describe_version (self, c->loser_value, c->hidden, c->loser_device, c->loser_usec);
   winner_text = g_strdup_printf (_("In effect: %s"), winner);
@@ -115,10 +168,12 @@ create_row (gpointer item,
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);
   button = gtk_button_new_with_label (_("Keep Value in Effect"));
+  gtk_widget_set_name (button, "keep-winner");
   g_object_set_data_full (G_OBJECT (button), "conflict-id64", g_memdup2 (&c->id, sizeof c->id), g_free);
   g_signal_connect (button, "clicked", G_CALLBACK (on_keep_winner), self);
   gtk_box_append (GTK_BOX (buttons), button);
   button = gtk_button_new_with_label (_("Restore Other Value"));
+  gtk_widget_set_name (button, "keep-loser");
   g_object_set_data_full (G_OBJECT (button), "conflict-id64", g_memdup2 (&c->id, sizeof c->id), g_free);
   g_signal_connect (button, "clicked", G_CALLBACK (on_keep_loser), self);
   gtk_box_append (GTK_BOX (buttons), button);
@@ -138,6 +193,29 @@ stp_conflicts_page_reload (StpConflictsPage *self)
   g_return_if_fail (STP_IS_CONFLICTS_PAGE (self));
 
   conflicts = stp_sync_store_list_conflicts (self->store, self->session, &error);
+  if (conflicts != NULL)
+    {
+      /* Then the ones resolved in the last week, here or elsewhere, so that
+       * a choice made on another computer shows as made. */
+      g_autoptr(GPtrArray) resolved =
+        stp_sync_store_list_resolved_conflicts (self->store, self->session,
+                                                stp_store_now (self->store) - RESOLVED_SHOWN_USEC,
+                                                &error);
+
+      gtk_label_set_label (self->intro_label,
+                           conflicts->len > 0
+                           ? _("The same field was changed on two computers. The newer value is in effect; "
+                               "keep it or restore the other one.")
+                           : _("No open conflicts. Below are the ones resolved during the last week."));
+      if (resolved == NULL)
+        g_clear_pointer (&conflicts, g_ptr_array_unref);
+      else
+        {
+          g_ptr_array_set_free_func (resolved, NULL);
+          for (guint i = 0; i < resolved->len; i++)
+            g_ptr_array_add (conflicts, g_ptr_array_index (resolved, i));
+        }
+    }
   if (conflicts == NULL)
     {
       g_list_store_remove_all (self->model);
@@ -219,6 +297,7 @@ stp_conflicts_page_class_init (StpConflictsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpConflictsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, StpConflictsPage, list);
   gtk_widget_class_bind_template_child (widget_class, StpConflictsPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, StpConflictsPage, intro_label);
 }
 
 static void

@@ -32,6 +32,7 @@ struct _StpRecordEditor
   StpRecordDescribeFunc describe;
   StpRecordPrepareFunc  prepare;
   StpRecordRowFunc      row_func;
+  GCompareFunc          sort_func;     /* NULL: the store's order */
   GCallback             changed;
   gpointer              user_data;
   gboolean              can_add;
@@ -198,6 +199,13 @@ stp_record_editor_set_row_func (StpRecordEditor  *editor,
 }
 
 void
+stp_record_editor_set_sort (StpRecordEditor *editor,
+                            GCompareFunc     sort_func)
+{
+  editor->sort_func = sort_func;
+}
+
+void
 stp_record_editor_set_changed (StpRecordEditor *editor,
                                GCallback        changed)
 {
@@ -265,6 +273,8 @@ stp_record_editor_reload (StpRecordEditor *editor)
     }
   if (records != NULL)
     {
+      if (editor->sort_func != NULL)
+        g_ptr_array_sort (records, editor->sort_func);
       /* Keep the records: steal them from the array, whose free func is set. */
       g_ptr_array_set_free_func (records, NULL);
       for (guint i = 0; i < records->len; i++)

@@ -13,7 +13,7 @@ typedef struct
 {
   const StpFormField *field;
   GtkWidget          *row;
-  GtkWidget          *value_widget;   /* switch or spin button */
+  GtkWidget          *value_widget;   /* switch, spin button or text view */
   GPtrArray          *choice_ids;     /* for STP_FIELD_CHOICE; NULL item = none */
 } FieldState;
 
@@ -144,16 +144,44 @@ stp_enum_combo_row_set_value (AdwComboRow *row,
   adw_combo_row_set_selected (row, 0);
 }
 
+/* More than a toast shows whole on a 1024 px window. */
+#define TOAST_MAX_CHARS 60
+
+gboolean
+stp_message_is_long (const char *message)
+{
+  return message != NULL && g_utf8_strlen (message, -1) > TOAST_MAX_CHARS;
+}
+
+void
+stp_show_message_dialog (GtkWindow  *parent,
+                         const char *message)
+{
+  GtkWidget *dialog = adw_message_dialog_new (parent, NULL, message);
+
+  gtk_widget_set_name (dialog, "message-dialog");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 AdwToast *
 stp_widget_show_toast (GtkWidget  *widget,
                        const char *title)
 {
   GtkWidget *overlay;
   AdwToast *toast;
+  GtkRoot *root;
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
 
   g_debug ("Toast: %s", title);
+  /* A long message would be cut in a toast: a dialog shows it whole. */
+  root = gtk_widget_get_root (widget);
+  if (stp_message_is_long (title) && GTK_IS_WINDOW (root))
+    {
+      stp_show_message_dialog (GTK_WINDOW (root), title);
+      return NULL;
+    }
   overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
   toast = adw_toast_new (title);
   if (overlay == NULL)
@@ -262,6 +290,69 @@ stp_record_form_init (StpRecordForm *self)
   self->states = g_ptr_array_new_with_free_func (field_state_free);
 }
 
+static char *
+text_view_get (GtkWidget *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+text_view_set (GtkWidget  *view,
+               const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text ? text : "", -1);
+}
+
+static void
+on_buffer_changed (GtkTextBuffer *buffer,
+                   StpRecordForm *self)
+{
+  stp_record_form_emit_changed (self);
+}
+
+/* A field of several lines (a journal entry): its title above a text view. */
+static GtkWidget *
+make_long_text_row (StpRecordForm *self,
+                    FieldState    *state,
+                    const char    *title)
+{
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *label = gtk_label_new (title);
+  GtkWidget *frame = gtk_frame_new (NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (GTK_BOX (box), label);
+
+  state->value_widget = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (state->value_widget), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (state->value_widget), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (state->value_widget), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (state->value_widget), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (state->value_widget), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (state->value_widget), 6);
+  gtk_widget_set_size_request (state->value_widget, -1, 90);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (state->value_widget),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_frame_set_child (GTK_FRAME (frame), state->value_widget);
+  gtk_box_append (GTK_BOX (box), frame);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (state->value_widget)), "changed",
+                    G_CALLBACK (on_buffer_changed), self);
+  return row;
+}
+
 static GtkWidget *
 make_row (StpRecordForm *self,
           FieldState    *state)
@@ -277,6 +368,10 @@ make_row (StpRecordForm *self,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
       g_signal_connect (row, "entry-activated", G_CALLBACK (on_entry_activated), self);
+      break;
+
+    case STP_FIELD_LONG_TEXT:
+      row = make_long_text_row (self, state, title);
       break;
 
     case STP_FIELD_DATE:
@@ -558,6 +653,9 @@ stp_record_form_load (StpRecordForm *self,
             gtk_editable_set_text (GTK_EDITABLE (state->row), text ? text : "");
           }
           break;
+        case STP_FIELD_LONG_TEXT:
+          text_view_set (state->value_widget, *(char * const *) ptr);
+          break;
         case STP_FIELD_DATE:
           stp_date_row_set_iso (STP_DATE_ROW (state->row), *(char * const *) ptr);
           break;
@@ -613,6 +711,13 @@ stp_record_form_store (StpRecordForm  *self,
         {
         case STP_FIELD_TEXT:
           set_string (ptr, gtk_editable_get_text (GTK_EDITABLE (state->row)));
+          break;
+        case STP_FIELD_LONG_TEXT:
+          {
+            g_autofree char *text = text_view_get (state->value_widget);
+
+            set_string (ptr, text);
+          }
           break;
         case STP_FIELD_DATE:
           {
@@ -676,6 +781,9 @@ stp_record_form_reset (StpRecordForm *self)
         case STP_FIELD_TEXT:
         case STP_FIELD_DATE:
           gtk_editable_set_text (GTK_EDITABLE (state->row), "");
+          break;
+        case STP_FIELD_LONG_TEXT:
+          text_view_set (state->value_widget, "");
           break;
         case STP_FIELD_ENUM:
         case STP_FIELD_CHOICE:
@@ -746,6 +854,13 @@ stp_record_form_save_keyfile (StpRecordForm *self,
           g_key_file_set_string (keyfile, group, key,
                                  gtk_editable_get_text (GTK_EDITABLE (state->row)));
           break;
+        case STP_FIELD_LONG_TEXT:
+          {
+            g_autofree char *text = text_view_get (state->value_widget);
+
+            g_key_file_set_string (keyfile, group, key, text);
+          }
+          break;
         case STP_FIELD_ENUM:
           g_key_file_set_integer (keyfile, group, key,
                                   (int) adw_combo_row_get_selected (ADW_COMBO_ROW (state->row)));
@@ -790,6 +905,12 @@ stp_record_form_load_keyfile (StpRecordForm *self,
           {
             g_autofree char *text = g_key_file_get_string (keyfile, group, key, NULL);
             gtk_editable_set_text (GTK_EDITABLE (state->row), text ? text : "");
+          }
+          break;
+        case STP_FIELD_LONG_TEXT:
+          {
+            g_autofree char *text = g_key_file_get_string (keyfile, group, key, NULL);
+            text_view_set (state->value_widget, text);
           }
           break;
         case STP_FIELD_ENUM:

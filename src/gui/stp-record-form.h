@@ -19,6 +19,7 @@ typedef enum
   STP_FIELD_BOOL,         /* gboolean */
   STP_FIELD_INT,          /* int >= 0 */
   STP_FIELD_CHOICE,       /* char * id from stp_record_form_set_choices() */
+  STP_FIELD_LONG_TEXT,    /* char *, NULL when empty; several lines (a text view) */
 } StpFieldType;
 
 typedef struct
@@ -94,6 +95,13 @@ void           stp_enum_combo_row_set_value  (AdwComboRow        *row,
                                               StpEnumType         type,
                                               int                 value);
 /* Shows a toast on the AdwToastOverlay above @widget, if any. */
+/* Whether @message is too long for a toast (it would be cut off). */
+gboolean       stp_message_is_long           (const char         *message);
+/* @message in a dialog with «Закрыть» (named "message-dialog"). */
+void           stp_show_message_dialog       (GtkWindow          *parent,
+                                              const char         *message);
+/* A toast in the nearest overlay; a long message goes to a dialog instead
+ * (then NULL). */
 AdwToast      *stp_widget_show_toast         (GtkWidget          *widget,
                                               const char         *title);
 /* Removes every child of a GtkListBox (GTK 4.8 has no remove_all). */
@@ -145,6 +153,9 @@ void             stp_record_editor_set_prepare   (StpRecordEditor      *editor,
                                                   StpRecordPrepareFunc  prepare);
 void             stp_record_editor_set_row_func  (StpRecordEditor      *editor,
                                                   StpRecordRowFunc      row_func);
+/* Orders the listed records (g_ptr_array_sort: pointers to records). */
+void             stp_record_editor_set_sort      (StpRecordEditor      *editor,
+                                                  GCompareFunc          sort_func);
 /* Called after every save, delete and undo (e.g. to refresh other parts). */
 void             stp_record_editor_set_changed   (StpRecordEditor      *editor,
                                                   GCallback             changed);

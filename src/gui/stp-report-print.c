@@ -4,6 +4,7 @@
 
 #include "stp-report-print.h"
 #include "stp-report.h"
+#include "stp-record-form.h"
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
@@ -134,8 +135,10 @@ stp_report_show_message (GtkWidget  *widget,
   g_return_if_fail (GTK_IS_WIDGET (widget));
   g_return_if_fail (message != NULL);
 
+  /* A long message (a refusal naming the missing consent) would be cut
+   * in a toast: it goes to a dialog, readable whole. */
   overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
-  if (overlay != NULL)
+  if (overlay != NULL && !stp_message_is_long (message))
     {
       adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
       return;
@@ -143,12 +146,7 @@ stp_report_show_message (GtkWidget  *widget,
 
   root = gtk_widget_get_root (widget);
   if (GTK_IS_WINDOW (root))
-    {
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (root), NULL, message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+    stp_show_message_dialog (GTK_WINDOW (root), message);
   else
     g_message ("%s", message);
 }

@@ -18,6 +18,7 @@ struct _StpResidentItem
   int      day;          /* day in the program, from 1; -1 when not in it */
   const char *responsible;
   const char *status;
+  const char *outcome;   /* how the last episode ended; NULL while in the center */
 };
 
 G_DEFINE_FINAL_TYPE (StpResidentItem, stp_resident_item, G_TYPE_OBJECT)
@@ -34,6 +35,7 @@ enum {
   PROP_DAY_TEXT,
   PROP_RESPONSIBLE,
   PROP_STATUS,
+  PROP_OUTCOME,
   N_PROPS
 };
 
@@ -79,6 +81,9 @@ stp_resident_item_get_property (GObject    *object,
     case PROP_STATUS:
       g_value_set_string (value, self->status);
       break;
+    case PROP_OUTCOME:
+      g_value_set_string (value, self->outcome);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -115,6 +120,7 @@ stp_resident_item_class_init (StpResidentItemClass *klass)
   properties[PROP_DAY_TEXT] = g_param_spec_string ("day-text", NULL, NULL, NULL, flags);
   properties[PROP_RESPONSIBLE] = g_param_spec_string ("responsible", NULL, NULL, NULL, flags);
   properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL, flags);
+  properties[PROP_OUTCOME] = g_param_spec_string ("outcome", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -163,8 +169,9 @@ stp_resident_item_new (const StpResidentSummary *summary,
   else
     {
       self->day = -1;
-      /* Someone not in the center shows how the last episode ended. */
-      self->stage = self->status;
+      /* Someone not in the center: no stage, and how the last episode
+       * ended in a column of its own. */
+      self->outcome = self->status;
     }
 
   return self;
@@ -223,6 +230,7 @@ stp_resident_item_swap_content (StpResidentItem *self,
   SWAP (day);
   SWAP (responsible);
   SWAP (status);
+  SWAP (outcome);
 #undef SWAP
 
   g_object_freeze_notify (G_OBJECT (self));

@@ -405,8 +405,8 @@ stp_resident_window_reload (StpResidentWindow *self)
 
   if (self->pages == NULL || self->pages->len == 0)
     return;
-  /* One read for the whole card: each read is a "view" in the access log. */
-  resident = stp_store_get_resident (self->store, self->session, self->resident_id, &error);
+  /* One read for the whole card; the "view" was logged when it opened. */
+  resident = stp_store_reread_resident (self->store, self->session, self->resident_id, &error);
   if (resident != NULL)
     {
       update_title (self, resident);

@@ -51,6 +51,7 @@ struct _StpResidentsPage
   GtkColumnViewColumn *file_number_column;
   GtkColumnViewColumn *age_column;
   GtkColumnViewColumn *stage_column;
+  GtkColumnViewColumn *outcome_column;
   GtkColumnViewColumn *day_column;
   GtkColumnViewColumn *responsible_column;
   GtkSingleSelection *selection;
@@ -434,6 +435,7 @@ stp_residents_page_class_init (StpResidentsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, file_number_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, age_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, stage_column);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, outcome_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, day_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, responsible_column);
   gtk_widget_class_bind_template_child (widget_class, StpResidentsPage, selection);
@@ -495,6 +497,7 @@ stp_residents_page_init (StpResidentsPage *self)
   set_cell_factory (self->file_number_column, "file-number", FALSE);
   set_cell_factory (self->age_column, "age-text", TRUE);
   set_cell_factory (self->stage_column, "stage", FALSE);
+  set_cell_factory (self->outcome_column, "outcome", FALSE);
   set_cell_factory (self->day_column, "day-text", TRUE);
   set_cell_factory (self->responsible_column, "responsible", FALSE);
   g_signal_connect_object (self->residents, "filled", G_CALLBACK (on_list_filled),

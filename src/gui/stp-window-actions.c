@@ -47,7 +47,11 @@ static void
 log_out (GObject *owner)
 {
   StpWindow *self = STP_WINDOW (owner);
+  g_autoptr(GError) error = NULL;
 
+  /* The access log shows when a session ended, not only when it began. */
+  if (!stp_store_audit (self->store, self->session, STP_AUDIT_LOGOUT, NULL, NULL, NULL, &error))
+    g_warning ("Cannot log the logout: %s", error->message);
   g_signal_emit_by_name (self, "logged-out");
   gtk_window_destroy (GTK_WINDOW (self));
 }

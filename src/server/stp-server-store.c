@@ -368,6 +368,16 @@ stp_server_store_enroll (StpServerStore         *store,
 
   center = stp_server_result_get (code, 0, 0);
 
+  /* Only checking the code (@device_id NULL): nothing is written, the code
+   * stays usable. */
+  if (device_id == NULL)
+    {
+      *center_out = g_strdup (center);
+      *number_out = 0;
+      _stp_server_store_rollback (store);
+      return TRUE;
+    }
+
   /* The conditional update makes a code single-use even if two enrollments race. */
   claimed = _stp_server_store_query (store,
                                      "UPDATE enrollment_codes SET used = 1 WHERE code_hash = $1 AND used = 0 "

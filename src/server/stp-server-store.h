@@ -165,7 +165,8 @@ gboolean        stp_server_store_add_code      (StpServerStore  *store,
                                                 GError         **error);
 /* Enrolls a device with a code; on success the device also gets the next
  * device number of its center (1, 2, …; never given twice), from which it
- * makes the device code of its file numbers. */
+ * makes the device code of its file numbers.  With @device_id NULL it only
+ * checks the code (*@status, *@center_out) and writes nothing. */
 gboolean        stp_server_store_enroll        (StpServerStore  *store,
                                                 const char      *code_hash,
                                                 gint64           now,

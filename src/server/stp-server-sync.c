@@ -99,7 +99,7 @@ void
 stp_server_handle_enroll (StpServer         *self,
                           StpRequest        *msg)
 {
-  static const char * const members[] = { "code", "device_name", NULL };
+  static const char * const members[] = { "code", "device_name", "check", NULL };
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
@@ -116,6 +116,7 @@ stp_server_handle_enroll (StpServer         *self,
   gint64 device_number = 0;
   JsonObject *object;
   const char *code, *device_name;
+  gboolean check_only = FALSE;
 
   if (!enroll_allowed (self, msg))
     {
@@ -141,6 +142,20 @@ stp_server_handle_enroll (StpServer         *self,
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", _("The device name is empty"));
       return;
     }
+  /* "check": true only looks the code up and answers the center and its
+   * wrapped key, so that the desktop can test the passphrase before the
+   * code is used up (a refused passphrase then changes nothing here). */
+  if (json_object_has_member (object, "check"))
+    {
+      JsonNode *check = json_object_get_member (object, "check");
+
+      if (!JSON_NODE_HOLDS_VALUE (check) || json_node_get_value_type (check) != G_TYPE_BOOLEAN)
+        {
+          respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", _("“check” must be true or false"));
+          return;
+        }
+      check_only = json_node_get_boolean (check);
+    }
 
   normalized = stp_server_normalize_code (code);
   code_hash = stp_server_hash_secret (normalized);
@@ -150,7 +165,8 @@ stp_server_handle_enroll (StpServer         *self,
                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   token_hash = stp_server_hash_secret (token);
 
-  if (!stp_server_store_enroll (msg->store, code_hash, stp_server_now_millis (), device_id,
+  if (!stp_server_store_enroll (msg->store, code_hash, stp_server_now_millis (),
+                                check_only ? NULL : device_id,
                                 device_name, token_hash, &status, &center, &device_number,
                                 &error))
     {
@@ -183,14 +199,26 @@ stp_server_handle_enroll (StpServer         *self,
       return;
     }
 
-  g_info ("Enrolled a device for center %s", center);
-
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "center");
   json_builder_add_string_value (builder, center);
   json_builder_set_member_name (builder, "center_name");
   json_builder_add_string_value (builder, center_name);
+  if (check_only)
+    {
+      json_builder_set_member_name (builder, "key");
+      if (key != NULL)
+        json_builder_add_value (builder, json_from_string (key, NULL));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      respond_builder (msg, SOUP_STATUS_OK, builder);
+      sodium_memzero (token, sizeof token);
+      return;
+    }
+
+  g_info ("Enrolled a device for center %s", center);
   json_builder_set_member_name (builder, "device");
   json_builder_add_string_value (builder, device_id);
   json_builder_set_member_name (builder, "device_number");

@@ -1,7 +1,10 @@
 /* stp-sync-engine-enroll.c: enrolling this device with the regional server
  * (an enrollment code for a device token) and getting the center key: the
  * first device of a center makes it, later ones unwrap the server's copy
- * with the center passphrase.  Nothing is saved unless all of it worked. */
+ * with the center passphrase.  The passphrase is tried on the key the
+ * server shows for the code before the code is used ("check"), so a wrong
+ * one leaves the code usable and no device on the server.  Nothing is
+ * saved unless all of it worked. */
 #define G_LOG_DOMAIN "stp-sync"
 
 #include "config.h"
@@ -145,6 +148,55 @@ register_device (EnrollJob     *job,
   return TRUE;
 }
 
+/* Asks the server about the code without using it up ("check": true):
+ * the center and its wrapped key, if it has one.  *@checked is FALSE when
+ * the server is too old to know the question (it refuses the member with
+ * a 400): then the code is traded at once, as before. */
+static gboolean
+check_code (EnrollJob     *job,
+            gboolean      *checked,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  JsonObject *object;
+  StpSyncReply reply;
+
+  *checked = FALSE;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, job->code);
+  json_builder_set_member_name (builder, "device_name");
+  json_builder_add_string_value (builder, g_get_host_name ());
+  json_builder_set_member_name (builder, "check");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  if (!stp_sync_client_request (job->client, SOUP_METHOD_POST, "/v1/enroll", body, strlen (body),
+                                &reply, cancellable, error))
+    return FALSE;
+  if (reply.status == SOUP_STATUS_BAD_REQUEST)
+    {
+      stp_sync_reply_clear (&reply);
+      return TRUE;
+    }
+  if (!stp_sync_reply_is_ok_object (&reply))
+    {
+      stp_sync_reply_set_error (&reply, error);
+      stp_sync_reply_clear (&reply);
+      return FALSE;
+    }
+  object = json_node_get_object (reply.json);
+  g_clear_pointer (&job->wrapped_json, g_free);
+  job->wrapped_json = wrapped_key_of (&reply);
+  *checked = json_object_get_string_member_with_default (object, "center", NULL) != NULL;
+  stp_sync_reply_clear (&reply);
+  return TRUE;
+}
+
 /* GET of the center's wrapped key; @must_answer: anything but a 200 with
  * an object is an error (else it only leaves the key unknown). */
 static gboolean
@@ -261,6 +313,32 @@ enroll_steps (EnrollJob     *job,
     job->fingerprint = g_strdup (stp_sync_client_get_fingerprint (job->client));
   if (job->token == NULL)
     {
+      gboolean checked = FALSE;
+
+      /* The passphrase is tried on the center's key before the code is
+       * used: a wrong one changes nothing, here or on the server. */
+      if (!check_code (job, &checked, cancellable, error))
+        return FALSE;
+      if (checked && job->wrapped_json != NULL)
+        {
+          g_autofree char *checked_key = g_steal_pointer (&job->wrapped_json);
+
+          job->wrapped_json = g_strdup (checked_key);
+          if (!unwrap_center_key (job, error))
+            return FALSE;
+          if (!register_device (job, cancellable, error))
+            return FALSE;
+          /* The same key as checked (the usual case): already unwrapped. */
+          if (job->wrapped_json == NULL || g_str_equal (job->wrapped_json, checked_key))
+            {
+              g_free (job->wrapped_json);
+              job->wrapped_json = g_steal_pointer (&checked_key);
+              return TRUE;
+            }
+          g_clear_pointer (&job->key_id, g_free);
+          return unwrap_center_key (job, error);
+        }
+      g_clear_pointer (&job->wrapped_json, g_free);
       if (!register_device (job, cancellable, error))
         return FALSE;
       key_path = g_strdup_printf ("/v1/centers/%s/key", job->center);

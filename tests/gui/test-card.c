@@ -248,7 +248,10 @@ test_pages (Fixture       *fixture,
   page = visible_page (fixture);
   journal_before = card_test_count (&fixture->db, STP_KIND_JOURNAL_ENTRY, "resident_id", fixture->resident_id);
   form = gtk_widget_get_parent (stp_test_get (page, "text"));
-  stp_test_set_text (page, "text", "Беседа о мотивации, составлен план на неделю");
+  /* The entry's text is a text view of several lines. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (stp_test_find_type (stp_test_get (page, "text"),
+                                                                                        GTK_TYPE_TEXT_VIEW))),
+                            "Беседа о мотивации, составлен план на неделю", -1);
   gtk_switch_set_active (GTK_SWITCH (stp_test_find_type (stp_test_get (page, "restricted"), GTK_TYPE_SWITCH)), TRUE);
   (void) form;
   stp_test_click (page, "save");

@@ -588,6 +588,23 @@ test_odd_values (Fx            *fx,
 
 /* --- Tests --------------------------------------------------------------- */
 
+/* Device rows of the fixture's center on the server, revoked or not
+ * (`device list`, one line each). */
+static guint
+count_devices (Fx *fx)
+{
+  g_autofree char *out = h_admin (fx->server, "device", "list", NULL);
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_nonnull (out);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], fx->center) != NULL)
+      n++;
+  return n;
+}
+
 static void
 test_enroll_passphrase (Fx            *fx,
                         gconstpointer  data)
@@ -626,6 +643,19 @@ test_enroll_passphrase (Fx            *fx,
   g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 0);
 
   g_assert_cmpstr (stp_store_get_device_code (b->store), ==, "00");
+  /* Nor on the server: no device row for the refused try (issue 12, item 10). */
+  g_assert_cmpuint (count_devices (fx), ==, 1);
+
+  /* The code stays usable even after the program was closed in between
+   * (nothing of the refused try is kept in memory either). */
+  client_close (b);
+  client_open (b);
+  g_assert_false (h_enroll (b->engine, fx->server, code, "снова не тот", &error));
+  g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_WRONG_PASSPHRASE);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_devices (fx), ==, 1);
+  client_close (b);
+  client_open (b);
 
   /* A second try with the right passphrase needs no new code. */
   h_enroll (b->engine, fx->server, code, PASSPHRASE, &error);
@@ -845,6 +875,108 @@ test_same_field (Fx            *fx,
   g_assert_cmpint (h_count (a->store, "SELECT count(*) FROM conflicts WHERE winner_value = loser_value"), ==, 0);
   assert_same_data (a, b);
   assert_same_data (a, c);
+}
+
+static guint
+open_conflicts (Client *c)
+{
+  return (guint) h_count (c->store, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL");
+}
+
+/* The one conflict of @c, resolved. */
+static void
+resolve_only_conflict (Client   *c,
+                       gboolean  keep_loser)
+{
+  g_autoptr(StpSession) session = stp_session_new_system ();
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  list = stp_sync_store_list_conflicts (c->store, session, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  stp_sync_store_resolve_conflict (c->store, session,
+                                   ((StpConflict *) g_ptr_array_index (list, 0))->id,
+                                   keep_loser, &error);
+  g_assert_no_error (error);
+}
+
+/* Issue 12, item 9: a conflict resolved on one computer shows as resolved
+ * on the others once the choice has synced, whichever value was kept. */
+static void
+test_conflict_resolved_elsewhere (Fx            *fx,
+                                  gconstpointer  data)
+{
+  g_autoptr(StpSession) session = stp_session_new_system ();
+  g_autoptr(GError) error = NULL;
+  Client *a, *b;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  b = enrolled_client (fx);
+  h_write (a->store, "residents", R1, "surname", "Кузнецов");
+  sync_ok (a);
+  sync_ok (b);
+
+  /* 1. A keeps the value in effect. */
+  h_write (a->store, "residents", R1, "phone", "111");
+  h_write (b->store, "residents", R1, "phone", "222");
+  sync_ok (a);
+  sync_ok (b);
+  sync_ok (a);
+  g_assert_cmpuint (open_conflicts (a), ==, 1);
+  g_assert_cmpuint (open_conflicts (b), ==, 1);
+  resolve_only_conflict (a, FALSE);
+  g_assert_cmpuint (open_conflicts (a), ==, 0);
+  sync_ok (a);
+  sync_ok (b);
+  g_assert_cmpuint (open_conflicts (b), ==, 0);
+  {
+    g_autoptr(GPtrArray) resolved = stp_sync_store_list_resolved_conflicts (b->store, session, 0, &error);
+    StpConflict *c;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (resolved->len, ==, 1);
+    c = g_ptr_array_index (resolved, 0);
+    g_assert_nonnull (c->resolved_at);
+    /* Settled by the change from A, not by anyone here. */
+    g_assert_null (c->resolved_by);
+    g_assert_cmpstr (c->current_value, ==, "222");
+  }
+  {
+    g_autofree char *va = h_read (a->store, "residents", R1, "phone");
+    g_autofree char *vb = h_read (b->store, "residents", R1, "phone");
+
+    g_assert_cmpstr (va, ==, "222");
+    g_assert_cmpstr (vb, ==, "222");
+  }
+
+  /* 2. B restores the other value. */
+  h_write (a->store, "residents", R1, "phone", "333");
+  h_write (b->store, "residents", R1, "phone", "444");
+  sync_ok (a);
+  sync_ok (b);
+  sync_ok (a);
+  g_assert_cmpuint (open_conflicts (a), ==, 1);
+  g_assert_cmpuint (open_conflicts (b), ==, 1);
+  resolve_only_conflict (b, TRUE);
+  sync_ok (b);
+  sync_ok (a);
+  g_assert_cmpuint (open_conflicts (a), ==, 0);
+  g_assert_cmpuint (open_conflicts (b), ==, 0);
+  {
+    g_autofree char *va = h_read (a->store, "residents", R1, "phone");
+    g_autofree char *vb = h_read (b->store, "residents", R1, "phone");
+
+    g_assert_cmpstr (va, ==, "333");
+    g_assert_cmpstr (vb, ==, "333");
+  }
+  /* Nothing more to choose: a third sync round changes nothing. */
+  sync_ok (a);
+  sync_ok (b);
+  g_assert_cmpuint (open_conflicts (a) + open_conflicts (b), ==, 0);
+  assert_same_data (a, b);
 }
 
 static void
@@ -1692,6 +1824,7 @@ main (int   argc,
     { "pin-trusted-certificate", test_pin_trusted_certificate },
     { "different-fields", test_different_fields },
     { "same-field", test_same_field },
+    { "conflict-resolved-elsewhere", test_conflict_resolved_elsewhere },
     { "delete-vs-edit", test_delete_vs_edit },
     { "crash-after-commit", test_crash_after_commit },
     { "crash-after-commit-many", test_crash_after_commit_many },
