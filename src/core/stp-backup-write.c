@@ -302,10 +302,17 @@ stp_backup_write (const char            *db_path,
       sqlite3_bind_text (stmt, 1, plain, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
     }
+  /* A damaged table stops the copy itself: say so as the check below
+   * would, not in SQLite's words. */
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                         _("The database failed its integrity check, so no copy was made. "
+                           "Restore it from an earlier copy."));
+  else if (rc != SQLITE_DONE)
+    g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                 _("The database could not be copied: %s"), sqlite3_errmsg (src));
   if (rc != SQLITE_DONE)
     {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The database could not be copied: %s"), sqlite3_errmsg (src));
       sqlite3_finalize (stmt);
       sqlite3_close (src);
       stp_backup_remove_database (plain);
