@@ -101,6 +101,7 @@ write_stream (Sealer                 *s,
               guint8                 *hash_out,
               StpBackupProgressFunc   progress,
               gpointer                user_data,
+              GCancellable           *cancellable,
               GError                **error)
 {
   FILE *in = g_fopen (plain_path, "rb");
@@ -133,6 +134,8 @@ write_stream (Sealer                 *s,
       ZSTD_EndDirective mode = n < CHUNK_BYTES ? ZSTD_e_end : ZSTD_e_continue;
       ZSTD_inBuffer input = { inbuf, n, 0 };
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
       if (n < CHUNK_BYTES && ferror (in))
         {
           g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
@@ -251,6 +254,13 @@ copy_file_name (const char *folder,
     }
 }
 
+/* Stops VACUUM INTO when the copy is cancelled. */
+static int
+vacuum_progress (void *data)
+{
+  return g_cancellable_is_cancelled (data) ? 1 : 0;
+}
+
 StpBackupInfo *
 stp_backup_write (const char            *db_path,
                   const StpBackupKey    *key,
@@ -259,6 +269,20 @@ stp_backup_write (const char            *db_path,
                   StpBackupProgressFunc  progress,
                   gpointer               user_data,
                   GError               **error)
+{
+  return stp_backup_write_cancellable (db_path, key, folder, now_usec, progress, user_data,
+                                       NULL, error);
+}
+
+StpBackupInfo *
+stp_backup_write_cancellable (const char            *db_path,
+                              const StpBackupKey    *key,
+                              const char            *folder,
+                              gint64                 now_usec,
+                              StpBackupProgressFunc  progress,
+                              gpointer               user_data,
+                              GCancellable          *cancellable,
+                              GError               **error)
 {
   g_autoptr(StpBackupInfo) info = g_new0 (StpBackupInfo, 1);
   g_autofree char *plain = NULL;
@@ -296,6 +320,8 @@ stp_backup_write (const char            *db_path,
   if (!(src = stp_backup_open_file (db_path, SQLITE_OPEN_READONLY, error)))
     return NULL;
   sqlite3_exec (src, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+  if (cancellable != NULL)
+    sqlite3_progress_handler (src, 10000, vacuum_progress, cancellable);
   rc = sqlite3_prepare_v2 (src, "VACUUM INTO ?1", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -304,7 +330,9 @@ stp_backup_write (const char            *db_path,
     }
   /* A damaged table stops the copy itself: say so as the check below
    * would, not in SQLite's words. */
-  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+  if (rc == SQLITE_INTERRUPT && g_cancellable_set_error_if_cancelled (cancellable, error))
+    ;
+  else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
     g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
                          _("The database failed its integrity check, so no copy was made. "
                            "Restore it from an earlier copy."));
@@ -350,7 +378,8 @@ stp_backup_write (const char            *db_path,
   if (!stp_backup_write_all (s.file, prefix->data, prefix->len, tmp, error) ||
       !seal_message (&s, (const guint8 *) info_text, strlen (info_text), prefix->data, prefix->len,
                      crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, error) ||
-      !write_stream (&s, plain, info->database_size, hash, progress, user_data, error))
+      !write_stream (&s, plain, info->database_size, hash, progress, user_data, cancellable,
+                    error))
     goto out;
   if (fflush (s.file) != 0 || g_fsync (fileno (s.file)) != 0)
     {

@@ -119,6 +119,17 @@ StpBackupInfo *stp_backup_write         (const char            *db_path,
                                          StpBackupProgressFunc  progress,
                                          gpointer               user_data,
                                          GError               **error);
+/* The same, stopped with G_IO_ERROR_CANCELLED (and nothing left behind)
+ * soon after @cancellable is cancelled: between two megabytes of the
+ * sealed stream, or within the consistent copy. */
+StpBackupInfo *stp_backup_write_cancellable (const char            *db_path,
+                                             const StpBackupKey    *key,
+                                             const char            *folder,
+                                             gint64                 now_usec,
+                                             StpBackupProgressFunc  progress,
+                                             gpointer               user_data,
+                                             GCancellable          *cancellable,
+                                             GError               **error);
 /* Keeps the newest copy of each of the last 7 days, 4 weeks and 12 months
  * that have copies, removes the other copies of @center_id in @folder
  * (files of other centers and other names are left alone), and never
