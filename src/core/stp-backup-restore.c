@@ -108,11 +108,16 @@ merge_own_tables (sqlite3     *snap,
 
 /* Copies @from over the store's database in one write transaction; the
  * own tables are merged again when something was saved meanwhile. */
+/* Pages per step of the copy: about 4 MB, a progress report each. */
+#define COPY_STEP_PAGES 1024
+
 static gboolean
-copy_into_store (StpStore    *store,
-                 sqlite3     *snap,
-                 gboolean     merge,
-                 GError     **error)
+copy_into_store (StpStore              *store,
+                 sqlite3               *snap,
+                 gboolean               merge,
+                 StpBackupProgressFunc  progress,
+                 gpointer               user_data,
+                 GError               **error)
 {
   sqlite3 *db = stp_store_get_db (store);
 
@@ -137,7 +142,17 @@ copy_into_store (StpStore    *store,
       rc = sqlite3_backup_step (backup, 0);
       after = stp_backup_query_int (snap, "PRAGMA live.data_version", -2);
       if (rc == SQLITE_OK && (!merge || before == after))
-        rc = sqlite3_backup_step (backup, -1);
+        {
+          /* The write lock stays taken from the first step to the last
+           * (SQLite's backup API); stepping only lets the window show
+           * how far it is. */
+          while ((rc = sqlite3_backup_step (backup, COPY_STEP_PAGES)) == SQLITE_OK)
+            if (progress != NULL && sqlite3_backup_pagecount (backup) > 0)
+              progress (1.0 - (double) sqlite3_backup_remaining (backup) /
+                              sqlite3_backup_pagecount (backup), user_data);
+          if (rc == SQLITE_DONE && progress != NULL)
+            progress (1.0, user_data);
+        }
       else if (rc == SQLITE_OK)
         rc = SQLITE_BUSY;
       sqlite3_backup_finish (backup);
@@ -212,6 +227,17 @@ stp_backup_install (StpStore    *store,
                     StpSession  *session,
                     const char  *extracted_path,
                     GError     **error)
+{
+  return stp_backup_install_with_progress (store, session, extracted_path, NULL, NULL, error);
+}
+
+gboolean
+stp_backup_install_with_progress (StpStore              *store,
+                                  StpSession            *session,
+                                  const char            *extracted_path,
+                                  StpBackupProgressFunc  progress,
+                                  gpointer               user_data,
+                                  GError               **error)
 {
   sqlite3 *db;
   sqlite3 *snap = NULL;
@@ -296,7 +322,7 @@ stp_backup_install (StpStore    *store,
   aside = g_strconcat (stp_store_get_path (store), ".before-restore", NULL);
   if (!keep_aside (store, aside, error))
     goto out;
-  if (!copy_into_store (store, snap, TRUE, error))
+  if (!copy_into_store (store, snap, TRUE, progress, user_data, error))
     goto out;
 
   /* Opened cleanly: the schema and the center read back.  The pages are

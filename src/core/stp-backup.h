@@ -172,6 +172,15 @@ gboolean       stp_backup_install       (StpStore     *store,
                                          StpSession   *session,
                                          const char   *extracted_path,
                                          GError      **error);
+/* The same, telling how far the copy into the database is (0..1): it holds
+ * the database's write lock, some 35-57 s on the 100 000-resident center,
+ * so a window shows it instead of seeming to hang. */
+gboolean       stp_backup_install_with_progress (StpStore              *store,
+                                                 StpSession            *session,
+                                                 const char            *extracted_path,
+                                                 StpBackupProgressFunc  progress,
+                                                 gpointer               user_data,
+                                                 GError               **error);
 /* After stp_backup_install() ran on a secondary connection (a worker
  * thread): takes the restored device code into @store, the window's. */
 void           stp_backup_refresh_store (StpStore     *store);
