@@ -512,6 +512,34 @@ test_damaged (Fx            *fx,
       assert_refused (b, bad, "расшифровать");
     }
   }
+  /* Two batches, the second one damaged: the first is not applied
+   * either (every batch is opened before any is applied). */
+  {
+    g_autofree char *from_b = tmp_path (fx, "from-b.stupeni-obmen");
+    g_autofree char *b_contents = NULL;
+    g_autofree char *combined = NULL;
+    g_auto(GStrv) good_lines = g_strsplit (contents, "\n", -1);
+    g_auto(GStrv) b_lines = NULL;
+    Client *c = enrolled_client (fx);
+    char *ct;
+
+    g_assert_true (export_file (b, from_b, NULL, &error));
+    g_assert_true (g_file_get_contents (from_b, &b_contents, NULL, &error));
+    g_assert_no_error (error);
+    b_lines = g_strsplit (b_contents, "\n", -1);
+    ct = strstr (b_lines[1], "\"ct\":\"");
+    g_assert_nonnull (ct);
+    ct[10] = ct[10] == 'A' ? 'B' : 'A';
+    combined = g_strdup_printf ("%s\n%s\n%s\n{\"end\":true}\n", good_lines[0], good_lines[1],
+                                b_lines[1]);
+    {
+      g_autofree char *resealed = reseal_trailer (combined);
+
+      put_file (bad, resealed, -1);
+    }
+    assert_refused (c, bad, "расшифровать");
+    g_assert_cmpint (h_count (c->store, "SELECT count(*) FROM residents"), ==, 0);
+  }
   /* A newer format. */
   {
     g_autofree char *newer = NULL;
