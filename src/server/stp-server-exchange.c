@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "stp-server-exchange.h"
+#include "stp-server.h"
 #include "stp-exchange-file.h"
 
 #include <glib/gi18n-lib.h>
@@ -42,6 +43,16 @@ check_envelope (const StpEnvelope  *envelope,
     {
       g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_FAILED,
                    _("The exchange file holds changes of a revoked computer (%s). "
+                     "Nothing was imported."), envelope->device);
+      return FALSE;
+    }
+  /* As a push: a clock far ahead would put these changes above every
+   * later edit of the center. */
+  if (STP_HLC_MILLIS (envelope->hlc) > (guint64) (stp_server_now_millis () + STP_SERVER_MAX_FUTURE_MILLIS))
+    {
+      g_set_error (error, STP_SERVER_ERROR, STP_SERVER_ERROR_FAILED,
+                   _("The exchange file holds changes dated more than a day ahead of this server's "
+                     "clock (computer %s): correct that computer's clock and write the file again. "
                      "Nothing was imported."), envelope->device);
       return FALSE;
     }

@@ -460,6 +460,12 @@ assert_refused (Client     *b,
   g_assert_cmpuint (stp_sync_store_count_pending (b->store), ==, pending);
 }
 
+static gint64
+clock_three_days_ahead (gpointer data)
+{
+  return g_get_real_time () + (gint64) 3 * 24 * 3600 * G_USEC_PER_SEC;
+}
+
 /* A damaged, cut short, tampered, foreign or newer file is refused with a
  * Russian message and nothing applied, on the computer and on the server. */
 static void
@@ -587,6 +593,20 @@ test_damaged (Fx            *fx,
     g_assert_cmpint (admin (fx, &out, &err, "import", bad, NULL), !=, 0);
     g_test_message ("server: %s", err);
     g_assert_nonnull (strstr (err, "повреждён"));
+    g_assert_cmpuint (server_count (fx), ==, stored);
+  }
+  /* Changes dated days ahead (a computer with a wrong clock), as a push
+   * would be refused. */
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *ahead = tmp_path (fx, "ahead.stupeni-obmen");
+
+    stp_store_set_clock (b->store, clock_three_days_ahead, NULL);
+    h_write (b->store, "residents", R2, "phone", "из будущего");
+    g_assert_true (export_file (b, ahead, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (admin (fx, &out, &err, "import", ahead, NULL), !=, 0);
+    g_assert_nonnull (strstr (err, "часов этого сервера"));
     g_assert_cmpuint (server_count (fx), ==, stored);
   }
   {
