@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 #include <sodium.h>
+#include <gio/gio.h>
 
 #include "stp-backup.h"
 
@@ -105,6 +106,7 @@ gboolean      stp_backup_read_copy           (const char            *path,
                                               StpBackupInfo        **out_info,
                                               StpBackupKey         **out_key,
                                               guint8                *out_hash,
+                                              GCancellable          *cancellable,
                                               GError               **error);
 
 G_END_DECLS

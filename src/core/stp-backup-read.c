@@ -165,6 +165,7 @@ stp_backup_read_copy (const char            *path,
                       StpBackupInfo        **out_info,
                       StpBackupKey         **out_key,
                       guint8                *out_hash,
+                      GCancellable          *cancellable,
                       GError               **error)
 {
   FILE *file = NULL;
@@ -265,6 +266,8 @@ stp_backup_read_copy (const char            *path,
   crypto_generichash_init (&hstate, NULL, 0, HASH_LEN);
   for (;;)
     {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
       if (!open_message (file, &state, cipher, plain, &plain_len, NULL, 0, &tag))
         {
           stp_backup_set_damaged (error);
@@ -369,7 +372,8 @@ stp_backup_inspect (const char    *path,
 
   g_return_val_if_fail (path != NULL && password != NULL, NULL);
 
-  if (!stp_backup_read_copy (path, password, NULL, TRUE, NULL, NULL, NULL, &info, out_key, NULL, error))
+  if (!stp_backup_read_copy (path, password, NULL, TRUE, NULL, NULL, NULL, &info, out_key, NULL, NULL,
+                             error))
     return NULL;
   return info;
 }
@@ -385,7 +389,8 @@ stp_backup_extract (const char            *path,
   g_return_val_if_fail (path != NULL && key != NULL && dest_path != NULL, FALSE);
 
   stp_backup_remove_database (dest_path);
-  return stp_backup_read_copy (path, NULL, key, FALSE, dest_path, progress, user_data, NULL, NULL, NULL, error);
+  return stp_backup_read_copy (path, NULL, key, FALSE, dest_path, progress, user_data, NULL, NULL, NULL,
+                               NULL, error);
 }
 
 /* --- Retention ------------------------------------------------------------ */
