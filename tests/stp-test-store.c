@@ -20,6 +20,20 @@ stp_test_count (StpStore   *store,
 }
 
 char *
+stp_test_text (StpStore   *store,
+               const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *s = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    s = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return s;
+}
+
+char *
 stp_test_read (StpStore   *store,
                const char *table,
                const char *row_id,

@@ -12,6 +12,9 @@ G_BEGIN_DECLS
  * a statement that does not prepare fails the test. */
 gint64     stp_test_count       (StpStore   *store,
                                  const char *sql);
+/* The first column of the first row of @sql as text, or NULL. */
+char      *stp_test_text        (StpStore   *store,
+                                 const char *sql);
 /* @column of the row @row_id of @table as text, or NULL. */
 char      *stp_test_read        (StpStore   *store,
                                  const char *table,

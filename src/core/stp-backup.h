@@ -119,6 +119,17 @@ StpBackupInfo *stp_backup_write         (const char            *db_path,
                                          StpBackupProgressFunc  progress,
                                          gpointer               user_data,
                                          GError               **error);
+/* The same, stopped with G_IO_ERROR_CANCELLED (and nothing left behind)
+ * soon after @cancellable is cancelled: between two megabytes of the
+ * sealed stream, or within the consistent copy. */
+StpBackupInfo *stp_backup_write_cancellable (const char            *db_path,
+                                             const StpBackupKey    *key,
+                                             const char            *folder,
+                                             gint64                 now_usec,
+                                             StpBackupProgressFunc  progress,
+                                             gpointer               user_data,
+                                             GCancellable          *cancellable,
+                                             GError               **error);
 /* Keeps the newest copy of each of the last 7 days, 4 weeks and 12 months
  * that have copies, removes the other copies of @center_id in @folder
  * (files of other centers and other names are left alone), and never
@@ -161,6 +172,15 @@ gboolean       stp_backup_install       (StpStore     *store,
                                          StpSession   *session,
                                          const char   *extracted_path,
                                          GError      **error);
+/* The same, telling how far the copy into the database is (0..1): it holds
+ * the database's write lock, some 35-57 s on the 100 000-resident center,
+ * so a window shows it instead of seeming to hang. */
+gboolean       stp_backup_install_with_progress (StpStore              *store,
+                                                 StpSession            *session,
+                                                 const char            *extracted_path,
+                                                 StpBackupProgressFunc  progress,
+                                                 gpointer               user_data,
+                                                 GError               **error);
 /* After stp_backup_install() ran on a secondary connection (a worker
  * thread): takes the restored device code into @store, the window's. */
 void           stp_backup_refresh_store (StpStore     *store);

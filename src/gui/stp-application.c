@@ -12,6 +12,7 @@
 #include "stp-login-window.h"
 #include "stp-window.h"
 #include "stp-backup-task.h"
+#include "stp-quit-backup.h"
 
 struct _StpApplication
 {
@@ -147,7 +148,20 @@ stp_application_handle_local_options (GApplication *app,
 static void
 quit_after_question (GObject *owner)
 {
-  g_application_quit (G_APPLICATION (owner));
+  StpApplication *self = STP_APPLICATION (owner);
+  g_autoptr(GList) windows = NULL;
+
+  /* With a copy due, the windows close and the copy's own window keeps
+   * the program until it is made (stp-quit-backup.c). */
+  if (self->store == NULL || !stp_quit_backup_start (GTK_APPLICATION (self), self->store))
+    {
+      g_application_quit (G_APPLICATION (owner));
+      return;
+    }
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (!STP_IS_QUIT_BACKUP (l->data))
+      gtk_window_destroy (GTK_WINDOW (l->data));
 }
 
 static void
@@ -251,7 +265,9 @@ stp_application_shutdown (GApplication *app)
 {
   StpApplication *self = STP_APPLICATION (app);
 
-  /* A backup copy on quit when something was saved since the last one. */
+  /* Closing the window or app.quit made the copy with its progress
+   * (stp-quit-backup.c); here, with no window left, only a small file is
+   * copied (bounded), a big one is left to the next start. */
   if (self->store != NULL && !stp_store_is_empty (self->store))
     stp_backup_task_on_quit (self->store);
   /* The windows hold the store and their pages' workers hold connections

@@ -8,6 +8,8 @@
 #include "stp-backup-task.h"
 #include "stp-error.h"
 
+#include <glib/gstdio.h>
+
 typedef struct
 {
   StpStore              *store;
@@ -80,8 +82,8 @@ backup_thread (GTask        *task,
   GError *error = NULL;
   StpBackupInfo *info;
 
-  info = stp_backup_write (job->db_path, job->key, job->folder, 0,
-                           on_worker_progress, job, &error);
+  info = stp_backup_write_cancellable (job->db_path, job->key, job->folder, 0,
+                                       on_worker_progress, job, cancellable, &error);
   g_atomic_int_set (&running, 0);
   if (info == NULL)
     g_task_return_error (task, error);
@@ -162,6 +164,18 @@ stp_backup_task_on_quit (StpStore *store)
 
   if (stp_backup_task_is_running () || !stp_backup_is_due (store, FALSE))
     return;
+  /* Without a window nobody sees a long copy: only a file that copies in
+   * a few seconds is copied here. */
+  {
+    GStatBuf st;
+
+    if (g_stat (stp_store_get_path (store), &st) == 0 && st.st_size > STP_BACKUP_QUIT_MAX_BYTES)
+      {
+        g_message ("No backup copy on quit without a window: the database is %" G_GINT64_FORMAT
+                   " MB; the next start makes the copy", (gint64) st.st_size / (1024 * 1024));
+        return;
+      }
+  }
   folder = stp_backup_get_folder (store);
   key = stp_backup_get_key (store);
   info = stp_backup_write (stp_store_get_path (store), key, folder, 0, NULL, NULL, &error);

@@ -26,8 +26,12 @@ StpBackupInfo *stp_backup_task_run_finish (GAsyncResult          *result,
                                            GError               **error);
 /* TRUE while a copy is being made. */
 gboolean       stp_backup_task_is_running (void);
-/* On quit: makes a copy (blocking) when something was saved since the last
- * one; failures are logged, never in the way of quitting. */
+/* Files up to this size are copied by stp_backup_task_on_quit() (some
+ * seconds); bigger ones only with a window (stp-quit-backup.c). */
+#define STP_BACKUP_QUIT_MAX_BYTES (32 * 1024 * 1024)
+/* At the application's shutdown, with no window left: makes a copy
+ * (blocking) when something was saved since the last one and the file is
+ * small; failures are logged, never in the way of quitting. */
 void           stp_backup_task_on_quit    (StpStore              *store);
 
 /* What the settings and the header bar say about copies (translated);

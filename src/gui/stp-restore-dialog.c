@@ -264,8 +264,9 @@ on_inspect_clicked (StpRestoreDialog *self)
 
 typedef struct
 {
-  GWeakRef dialog;
-  double   fraction;
+  GWeakRef    dialog;
+  double      fraction;
+  const char *text;      /* static, translated; NULL: the percentage */
 } ProgressUpdate;
 
 static gboolean
@@ -273,9 +274,14 @@ deliver_progress (gpointer data)
 {
   ProgressUpdate *update = data;
   g_autoptr(StpRestoreDialog) self = g_weak_ref_get (&update->dialog);
+  g_autofree char *percent = NULL;
 
-  if (self != NULL)
-    gtk_progress_bar_set_fraction (self->progress_bar, update->fraction);
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  gtk_progress_bar_set_fraction (self->progress_bar, update->fraction);
+  percent = g_strdup_printf ("%d %%", (int) (update->fraction * 100));
+  gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
+  gtk_progress_bar_set_text (self->progress_bar, update->text != NULL ? update->text : percent);
   return G_SOURCE_REMOVE;
 }
 
@@ -287,10 +293,10 @@ progress_update_free (ProgressUpdate *update)
 }
 
 static void
-on_extract_progress (double   fraction,
-                     gpointer user_data)
+send_progress (RestoreJob *job,
+               double      fraction,
+               const char *text)
 {
-  RestoreJob *job = user_data;
   g_autoptr(GObject) dialog = g_weak_ref_get (&job->dialog);
   ProgressUpdate *update;
 
@@ -298,9 +304,26 @@ on_extract_progress (double   fraction,
     return;
   update = g_new0 (ProgressUpdate, 1);
   g_weak_ref_init (&update->dialog, dialog);
-  update->fraction = 0.9 * fraction;
+  update->fraction = fraction;
+  update->text = text;
   g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, deliver_progress, update,
                               (GDestroyNotify) progress_update_free);
+}
+
+/* Reading the copy is the first 60 %, replacing the data (which holds the
+ * database's write lock, most of a minute on a big center) the rest. */
+static void
+on_extract_progress (double   fraction,
+                     gpointer user_data)
+{
+  send_progress (user_data, 0.6 * fraction, NULL);
+}
+
+static void
+on_install_progress (double   fraction,
+                     gpointer user_data)
+{
+  send_progress (user_data, 0.6 + 0.4 * fraction, _("Replacing the data…"));
 }
 
 static void
@@ -318,7 +341,9 @@ extract_thread (GTask        *task,
    * responsive behind this modal dialog. */
   if (stp_backup_extract (job->path, job->key, job->dest, on_extract_progress, job, &error) &&
       (worker = stp_store_open_secondary (job->store, &error)) != NULL &&
-      stp_backup_install (worker, job->session, job->dest, &error))
+      (send_progress (job, 0.6, _("Keeping the current data aside…")), TRUE) &&
+      stp_backup_install_with_progress (worker, job->session, job->dest, on_install_progress,
+                                        job, &error))
     g_task_return_boolean (task, TRUE);
   else
     {

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "stp-settings-page.h"
+#include "stp-exchange-group.h"
 
 #include "stp-sync-page.h"
 #include "stp-gui-util.h"
@@ -683,6 +684,8 @@ stp_settings_page_new (StpStore   *store,
 
   adw_preferences_group_add (self->sync_group, stp_sync_page_new (store, session));
   gtk_widget_set_visible (GTK_WIDGET (self->sync_group), TRUE);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
+                            ADW_PREFERENCES_GROUP (stp_exchange_group_new (store, session)));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),
                             ADW_PREFERENCES_GROUP (stp_agencies_group_new (store, session)));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (self),

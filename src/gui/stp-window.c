@@ -22,6 +22,7 @@
 #include "stp-sync-status.h"
 #include "stp-backup-status.h"
 #include "stp-check-status.h"
+#include "stp-quit-backup.h"
 
 /* How often the idle timer looks at the time of the last input. */
 #define IDLE_CHECK_SECONDS 10
@@ -421,6 +422,11 @@ stp_window_close_request (GtkWindow *window)
       g_settings_set_boolean (self->settings, "window-maximized",
                               gtk_window_is_maximized (window));
     }
+
+  /* The backup copy on quit shows its progress in a window of its own,
+   * which keeps the program running until the copy is made. */
+  if (self->store != NULL && gtk_window_get_application (window) != NULL)
+    stp_quit_backup_start (gtk_window_get_application (window), self->store);
 
   return GTK_WINDOW_CLASS (stp_window_parent_class)->close_request (window);
 }

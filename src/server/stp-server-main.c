@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-server.h"
+#include "stp-server-exchange.h"
 
 #include "stp-protocol.h"
 
@@ -19,6 +20,7 @@ static char *opt_admin_password = NULL;
 static gboolean opt_dev = FALSE;
 static int opt_port = -1;
 static int opt_valid_minutes = STP_SERVER_CODE_VALID_HOURS * 60;
+static gint64 opt_after = 0;
 
 static const GOptionEntry entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, N_("Configuration file"), N_("FILE") },
@@ -31,6 +33,8 @@ static const GOptionEntry entries[] = {
   { "valid-minutes", 0, 0, G_OPTION_ARG_INT, &opt_valid_minutes,
     N_("How long a new enrollment code is valid, in minutes (center add, center code)"),
     N_("MINUTES") },
+  { "after", 0, 0, G_OPTION_ARG_INT64, &opt_after,
+    N_("Write the batches after this seq (export)"), N_("SEQ") },
   { NULL }
 };
 
@@ -316,7 +320,8 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (_("init | serve | center add NAME | center code CENTER_ID | "
-                                    "device list | device revoke DEVICE_ID"));
+                                    "device list | device revoke DEVICE_ID | import FILE | "
+                                    "export CENTER_ID [--after SEQ] FILE"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, _("The Stupeni regional sync server."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -361,6 +366,10 @@ main (int   argc,
     status = command_center (store, argv + 1, argc - 1);
   else if (g_str_equal (command, "device"))
     status = command_device (store, argv + 1, argc - 1);
+  else if (g_str_equal (command, "import") && argc == 3)
+    status = stp_server_exchange_import (store, argv[2]);
+  else if (g_str_equal (command, "export") && argc == 4)
+    status = stp_server_exchange_export (store, argv[2], opt_after, argv[3]);
   else
     {
       g_printerr (_("Unknown command “%s”; run with --help\n"), command);

@@ -807,6 +807,57 @@ test_ids_after_restore (TestCenter    *tc,
   remove_tree (folder);
 }
 
+
+/* A damaged database gives no copy: a copy of it would restore the damage
+ * over a good one.  The refusal says why, and the folder stays as it was
+ * (no copy, no temporary file), with no plain copy left beside the file. */
+static void
+test_corrupt_database (TestCenter    *tc,
+                       gconstpointer  data)
+{
+  g_autofree char *folder = make_folder (tc);
+  g_autofree char *damaged = g_build_filename (tc->dir, "damaged.db", NULL);
+  g_autofree char *plain = g_strconcat (damaged, ".backup-tmp", NULL);
+  g_autoptr(StpBackupKey) key = NULL;
+  g_autoptr(StpBackupInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GDir) dir = NULL;
+  gsize len = 0;
+  int page;
+
+  set_up_backup (tc, folder);
+  fill_center (tc, 300);
+  key = stp_backup_get_key (tc->store);
+  /* The good file gives a copy... */
+  info = stp_backup_write (tc->path, key, folder, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  g_remove (info->path);
+  g_clear_pointer (&info, stp_backup_info_free);
+
+  /* ...a file whose table pages are overwritten does not. */
+  g_assert_cmpint (sqlite3_exec (stp_store_get_db (tc->store), "PRAGMA wal_checkpoint(TRUNCATE)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (g_file_get_contents (tc->path, &contents, &len, &error));
+  page = (int) test_count (tc->store, "PRAGMA page_size");
+  g_assert_cmpuint (len, >, (gsize) page * 12);
+  for (gsize p = len / 3 / page; p < 2 * len / 3 / page; p++)
+    memset (contents + p * page + 8, 0x5a, page / 2);
+  g_assert_true (g_file_set_contents (damaged, contents, (gssize) len, &error));
+  g_assert_no_error (error);
+
+  info = stp_backup_write (damaged, key, folder, 0, NULL, NULL, &error);
+  g_assert_null (info);
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "integrity check"));
+  dir = g_dir_open (folder, 0, NULL);
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+  g_assert_false (g_file_test (plain, G_FILE_TEST_EXISTS));
+  remove_tree (folder);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -824,6 +875,7 @@ main (int    argc,
   ADD ("/backup/while-writing", test_while_writing);
   ADD ("/backup/retention", test_retention);
   ADD ("/backup/ids-after-restore", test_ids_after_restore);
+  ADD ("/backup/corrupt-database", test_corrupt_database);
 
   return g_test_run ();
 }

@@ -57,6 +57,40 @@ stp_test_store_new (void)
   return store;
 }
 
+StpSession *
+stp_test_create_center (StpStore   *store,
+                        const char *name,
+                        const char *region)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpCenter) center = stp_center_new ();
+  StpSession *director;
+
+  center->name = g_strdup (name);
+  center->region = g_strdup (region);
+  center->seats_total = 40;
+  director = stp_store_create_center (store, center, "director", "Орлова Анна Сергеевна",
+                                      "secret-1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (director);
+  return director;
+}
+
+GtkWindow *
+stp_test_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
 GtkWidget *
 stp_test_find_widget (GtkWidget  *root,
                       const char *name)

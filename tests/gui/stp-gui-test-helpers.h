@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "stp-store.h"
+#include "stp-session.h"
 #include "stp-test-helpers.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,13 @@ void        stp_test_gui_init        (int          *argc,
                                       char       ***argv);
 /* A new empty store in a fresh temporary directory, removed with it. */
 StpStore   *stp_test_store_new       (void);
+/* Creates the center @name in @store (40 seats) with its director
+ * ("director", password "secret-1"); returns the director's session. */
+StpSession *stp_test_create_center   (StpStore     *store,
+                                      const char   *name,
+                                      const char   *region);
+/* The first toplevel window of @type, or NULL. */
+GtkWindow  *stp_test_find_window     (GType         type);
 /* The first widget named @name (gtk_widget_set_name) under @root. */
 GtkWidget  *stp_test_find_widget     (GtkWidget    *root,
                                       const char   *name);

@@ -6,11 +6,13 @@
 #include <glib/gstdio.h>
 
 #include "stp-gui-test-helpers.h"
+#include "stp-test-store.h"
 #include "stp-backup.h"
 #include "stp-backup-group.h"
 #include "stp-backup-status.h"
 #include "stp-first-run-window.h"
 #include "stp-restore-dialog.h"
+#include "stp-quit-backup.h"
 #include "stp-settings-page.h"
 #include "stp-window.h"
 #include "stp-store-private.h"
@@ -29,15 +31,9 @@ center_init (Center *c,
              guint   n_residents)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(StpCenter) center = stp_center_new ();
 
   c->store = stp_test_store_new ();
-  center->name = g_strdup ("Центр «Рассвет»");
-  center->region = g_strdup ("Хабаровский край");
-  center->seats_total = 20;
-  c->director = stp_store_create_center (c->store, center, "director", "Орлова Анна Сергеевна",
-                                         "secret-1", &error);
-  g_assert_no_error (error);
+  c->director = stp_test_create_center (c->store, "Центр «Рассвет»", "Хабаровский край");
   for (guint i = 0; i < n_residents; i++)
     {
       g_autoptr(StpResident) r = stp_resident_new ();
@@ -59,42 +55,6 @@ center_clear (Center *c)
   g_free (c->folder);
   g_clear_object (&c->director);
   g_clear_object (&c->store);
-}
-
-static gint64
-count (StpStore   *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
-static void
-type_text (GtkWidget  *root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *widget = stp_test_find_widget (root, name);
-
-  g_assert_nonnull (widget);
-  gtk_editable_set_text (GTK_EDITABLE (widget), text);
-}
-
-static void
-press (GtkWidget  *root,
-       const char *name)
-{
-  GtkWidget *widget = stp_test_find_widget (root, name);
-
-  g_assert_nonnull (widget);
-  g_assert_true (gtk_widget_is_sensitive (widget));
-  g_signal_emit_by_name (widget, "clicked");
 }
 
 static const char *
@@ -130,20 +90,6 @@ wait_visible (GtkWidget  *root,
   while (!gtk_widget_get_visible (widget) && g_get_monotonic_time () < end)
     stp_test_wait (50);
   return gtk_widget_get_visible (widget);
-}
-
-static StpRestoreDialog *
-find_restore_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (STP_IS_RESTORE_DIALOG (w))
-        return STP_RESTORE_DIALOG (w);
-    }
-  return NULL;
 }
 
 static void
@@ -204,11 +150,11 @@ test_settings_group (void)
   g_assert_nonnull (strstr (row_subtitle (root, "backup-status"), "Не настроено"));
 
   /* A folder that does not exist is refused. */
-  type_text (root, "backup-folder", "/no/such/folder");
+  stp_test_set_text (root, "backup-folder", "/no/such/folder");
   g_signal_emit_by_name (stp_test_find_widget (root, "backup-folder"), "apply");
   g_assert_nonnull (strstr (label_text (root, "backup-message"), "не существует"));
   g_assert_null (stp_backup_get_folder (c.store));
-  type_text (root, "backup-folder", c.folder);
+  stp_test_set_text (root, "backup-folder", c.folder);
   g_signal_emit_by_name (stp_test_find_widget (root, "backup-folder"), "apply");
   {
     g_autofree char *folder = stp_backup_get_folder (c.store);
@@ -216,13 +162,13 @@ test_settings_group (void)
   }
 
   /* Two different passwords are refused. */
-  type_text (root, "backup-password", PASSWORD);
-  type_text (root, "backup-password-repeat", "другой-пароль");
-  press (root, "backup-save-password");
+  stp_test_set_text (root, "backup-password", PASSWORD);
+  stp_test_set_text (root, "backup-password-repeat", "другой-пароль");
+  stp_test_click (root, "backup-save-password");
   g_assert_nonnull (strstr (label_text (root, "backup-message"), "различаются"));
   g_assert_null (stp_backup_get_key (c.store));
-  type_text (root, "backup-password-repeat", PASSWORD);
-  press (root, "backup-save-password");
+  stp_test_set_text (root, "backup-password-repeat", PASSWORD);
+  stp_test_click (root, "backup-save-password");
   {
     g_autoptr(StpBackupKey) key = stp_backup_get_key (c.store);
     g_assert_nonnull (key);
@@ -230,7 +176,7 @@ test_settings_group (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (stp_test_find_widget (root, "backup-password"))), ==, "");
 
   /* «Создать копию сейчас». */
-  press (root, "backup-now");
+  stp_test_click (root, "backup-now");
   g_assert_true (gtk_widget_get_visible (stp_test_find_widget (root, "backup-progress")));
   for (guint i = 0; i < 400 && stp_backup_get_state (c.store, &last) != STP_BACKUP_STATE_OK; i++)
     stp_test_wait (50);
@@ -244,7 +190,7 @@ test_settings_group (void)
     if (g_str_has_suffix (name, STP_BACKUP_SUFFIX))
       copies++;
   g_assert_cmpuint (copies, ==, 1);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'backup'"), >=, 2);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'backup'"), >=, 2);
   stp_test_save_picture (window, "backup-settings.png");
 
   /* The header-bar warning: hidden now, shown for an old copy and for a
@@ -334,7 +280,7 @@ test_restore_from_settings (void)
       r->name = g_strdup ("Иван");
       g_assert_true (stp_store_save_resident (c.store, c.director, r, &error));
     }
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 30);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 30);
 
   window = group_window (&c);
   /* The group asks the window to log out after a restore. */
@@ -347,40 +293,42 @@ test_restore_from_settings (void)
     g_object_unref (logout);
     g_object_unref (group);
   }
-  press (GTK_WIDGET (window), "backup-restore");
+  stp_test_click (GTK_WIDGET (window), "backup-restore");
   stp_test_wait (100);
-  dialog = find_restore_dialog ();
+  dialog = STP_RESTORE_DIALOG (stp_test_find_window (STP_TYPE_RESTORE_DIALOG));
   g_assert_nonnull (dialog);
   droot = GTK_WIDGET (dialog);
   g_signal_connect (dialog, "restored", G_CALLBACK (on_flag), &restored);
   stp_restore_dialog_set_file (dialog, info->path);
 
-  type_text (droot, "restore-password", "неверный-пароль");
-  press (droot, "restore-inspect");
+  stp_test_set_text (droot, "restore-password", "неверный-пароль");
+  stp_test_click (droot, "restore-inspect");
   g_assert_true (wait_visible (droot, "restore-message", 20000));
   g_assert_nonnull (strstr (label_text (droot, "restore-message"), "Неверный пароль"));
   g_assert_false (gtk_widget_get_visible (stp_test_find_widget (droot, "restore-replace")));
 
-  type_text (droot, "restore-password", PASSWORD);
-  press (droot, "restore-inspect");
+  stp_test_set_text (droot, "restore-password", PASSWORD);
+  stp_test_click (droot, "restore-inspect");
   g_assert_true (wait_visible (droot, "restore-replace", 20000));
   g_assert_cmpstr (row_subtitle (droot, "restore-center"), ==, "Центр «Рассвет»");
   g_assert_cmpstr (row_subtitle (droot, "restore-residents"), ==, "25");
   g_assert_true (gtk_widget_get_visible (stp_test_find_widget (droot, "restore-warning")));
   stp_test_save_picture (GTK_WINDOW (dialog), "restore-preview.png");
   /* Nothing was replaced by looking. */
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 30);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 30);
 
-  press (droot, "restore-replace");
+  /* Clicked without running the loop: the small center is replaced
+   * within a few rounds of it. */
+  g_signal_emit_by_name (stp_test_get (droot, "restore-replace"), "clicked");
   /* Closing is refused while the data is being replaced. */
   gtk_window_close (GTK_WINDOW (dialog));
-  g_assert_nonnull (find_restore_dialog ());
+  g_assert_nonnull (STP_RESTORE_DIALOG (stp_test_find_window (STP_TYPE_RESTORE_DIALOG)));
   g_assert_true (stp_test_wait_for (&restored, 30000));
   g_assert_true (logged_out);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 25);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'restore'"), ==, 1);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 25);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'restore'"), ==, 1);
   stp_test_wait (100);
-  g_assert_null (find_restore_dialog ());
+  g_assert_null (STP_RESTORE_DIALOG (stp_test_find_window (STP_TYPE_RESTORE_DIALOG)));
 
   gtk_window_destroy (window);
   center_clear (&c);
@@ -410,26 +358,120 @@ test_restore_from_first_run (void)
   window = stp_first_run_window_new (NULL, fresh);
   g_signal_connect (window, "joined", G_CALLBACK (on_flag), &joined);
   stp_test_show (GTK_WINDOW (window));
-  press (GTK_WIDGET (window), "first-run-restore");
+  stp_test_click (GTK_WIDGET (window), "first-run-restore");
   stp_test_wait (100);
-  dialog = find_restore_dialog ();
+  dialog = STP_RESTORE_DIALOG (stp_test_find_window (STP_TYPE_RESTORE_DIALOG));
   g_assert_nonnull (dialog);
   droot = GTK_WIDGET (dialog);
   stp_restore_dialog_set_file (dialog, info->path);
-  type_text (droot, "restore-password", PASSWORD);
-  press (droot, "restore-inspect");
+  stp_test_set_text (droot, "restore-password", PASSWORD);
+  stp_test_click (droot, "restore-inspect");
   g_assert_true (wait_visible (droot, "restore-replace", 20000));
   g_assert_cmpstr (row_subtitle (droot, "restore-residents"), ==, "7");
-  press (droot, "restore-replace");
+  stp_test_click (droot, "restore-replace");
   g_assert_true (stp_test_wait_for (&joined, 30000));
   g_assert_false (stp_store_is_empty (fresh));
-  g_assert_cmpint (count (fresh, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 7);
+  g_assert_cmpint (stp_test_count (fresh, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 7);
   {
     g_autoptr(StpSession) s = stp_store_login (fresh, "director", "secret-1", &error);
     g_assert_no_error (error);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
+  center_clear (&c);
+}
+
+
+static guint
+count_copies (const char *folder,
+              guint      *out_tmp)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  guint n = 0, tmp = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, STP_BACKUP_SUFFIX))
+      n++;
+    else
+      tmp++;
+  *out_tmp = tmp;
+  return n;
+}
+
+/* The copy on quit shows its progress in a window of its own that keeps
+ * the program running until the copy is made, then closes; «Выйти без
+ * копии» stops it at once and leaves nothing behind.  Before, the copy was
+ * made in the application's shutdown with no window at all. */
+static void
+test_quit_backup (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkApplication) app = gtk_application_new ("org.stupeni.TestQuitBackup",
+                                                       G_APPLICATION_NON_UNIQUE);
+  StpQuitBackup *window;
+  Center c;
+  guint tmp = 0;
+  gint64 end;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  center_init (&c, 30);
+  g_assert_true (stp_backup_set_password (c.store, c.director, PASSWORD, PASSWORD, &error));
+  g_assert_true (stp_backup_set_folder (c.store, c.director, c.folder, &error));
+  g_assert_no_error (error);
+  g_assert_true (stp_backup_is_due (c.store, FALSE));
+
+  window = stp_quit_backup_start (app, c.store);
+  g_assert_nonnull (window);
+  g_assert_true (stp_quit_backup_start (app, c.store) == window);   /* one at a time */
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (stp_quit_backup_find (app) != NULL && g_get_monotonic_time () < end)
+    stp_test_wait (50);
+  g_assert_null (stp_quit_backup_find (app));
+  g_assert_cmpuint (count_copies (c.folder, &tmp), ==, 1);
+  g_assert_cmpuint (tmp, ==, 0);
+  g_assert_false (stp_backup_is_due (c.store, FALSE));
+  /* Nothing saved since: no window, no copy. */
+  g_assert_null (stp_quit_backup_start (app, c.store));
+
+  /* A big file (some 60 MB), skipped right away: no new copy, no
+   * temporary file, and the copy is still due for the next start. */
+  g_assert_cmpint (sqlite3_exec (stp_store_get_db (c.store),
+                                 "CREATE TABLE filler (x BLOB);"
+                                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60) "
+                                 "INSERT INTO filler SELECT randomblob(1024 * 1024) FROM n;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  {
+    g_autoptr(StpResident) r = stp_resident_new ();
+
+    r->surname = g_strdup ("Последний");
+    r->name = g_strdup ("Пётр");
+    r->birth_date = g_strdup ("1990-01-02");
+    r->sex = STP_SEX_MALE;
+    g_assert_true (stp_store_save_resident (c.store, c.director, r, &error));
+    g_assert_no_error (error);
+  }
+  window = stp_quit_backup_start (app, c.store);
+  g_assert_nonnull (window);
+  g_object_ref (window);
+  stp_test_iterate ();
+  stp_test_save_picture (GTK_WINDOW (window), "backup-on-quit.png");
+  stp_test_click (GTK_WIDGET (window), "quit-backup-skip");
+  g_object_unref (window);
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (stp_quit_backup_find (app) != NULL && g_get_monotonic_time () < end)
+    stp_test_wait (50);
+  g_assert_null (stp_quit_backup_find (app));
+  g_assert_cmpuint (count_copies (c.folder, &tmp), ==, 1);
+  g_assert_cmpuint (tmp, ==, 0);
+  {
+    g_autofree char *plain = g_strconcat (stp_store_get_path (c.store), ".backup-tmp", NULL);
+    g_assert_false (g_file_test (plain, G_FILE_TEST_EXISTS));
+  }
+  g_assert_true (stp_backup_is_due (c.store, FALSE));
+
   center_clear (&c);
 }
 
@@ -442,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/gui/backup/settings-group", test_settings_group);
   g_test_add_func ("/gui/backup/restore-from-settings", test_restore_from_settings);
   g_test_add_func ("/gui/backup/restore-from-first-run", test_restore_from_first_run);
+  g_test_add_func ("/gui/backup/quit-backup", test_quit_backup);
 
   return g_test_run ();
 }

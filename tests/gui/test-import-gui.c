@@ -7,65 +7,13 @@
 #include <glib/gstdio.h>
 
 #include "stp-gui-test-helpers.h"
+#include "stp-test-store.h"
 #include "stp-import.h"
 #include "stp-import-dialog.h"
 #include "stp-store-private.h"
 #include "../core/import-csv-util.h"
 
 #define N_ROWS 1000
-
-static gint64
-count (StpStore   *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
-static char *
-text (StpStore   *store,
-      const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *s = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (stp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    s = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return s;
-}
-
-static StpImportDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (STP_IS_IMPORT_DIALOG (w))
-        return STP_IMPORT_DIALOG (w);
-    }
-  return NULL;
-}
-
-static void
-press (GtkWidget  *root,
-       const char *name)
-{
-  GtkWidget *widget = stp_test_find_widget (root, name);
-
-  g_assert_nonnull (widget);
-  g_assert_true (gtk_widget_is_sensitive (widget));
-  g_signal_emit_by_name (widget, "clicked");
-}
 
 static gboolean
 wait_page (StpImportDialog *dialog,
@@ -95,15 +43,9 @@ static void
 center_init (Center *c)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(StpCenter) center = stp_center_new ();
 
   c->store = stp_test_store_new ();
-  center->name = g_strdup ("Центр «Исток»");
-  center->region = g_strdup ("Пермский край");
-  center->seats_total = 40;
-  c->director = stp_store_create_center (c->store, center, "director", "Орлова Анна Сергеевна",
-                                         "secret-1", &error);
-  g_assert_no_error (error);
+  c->director = stp_test_create_center (c->store, "Центр «Исток»", "Пермский край");
   c->dir = g_dir_make_tmp ("stupeni-import-XXXXXX", &error);
   g_assert_no_error (error);
   /* People of the file who are already here. */
@@ -140,13 +82,13 @@ write_registry (Center     *c,
                 CsvPlan    *plan)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *program = text (c->store, "SELECT p.name FROM programs p JOIN stages s ON s.program_id = p.id "
-                                             "GROUP BY p.id ORDER BY count(*) DESC, p.created_at LIMIT 1");
-  g_autofree char *program_id = text (c->store, "SELECT p.id FROM programs p JOIN stages s ON s.program_id = p.id "
-                                                "GROUP BY p.id ORDER BY count(*) DESC, p.created_at LIMIT 1");
+  g_autofree char *program = stp_test_text (c->store, "SELECT p.name FROM programs p JOIN stages s ON s.program_id = p.id "
+                                                      "GROUP BY p.id ORDER BY count(*) DESC, p.created_at LIMIT 1");
+  g_autofree char *program_id = stp_test_text (c->store, "SELECT p.id FROM programs p JOIN stages s ON s.program_id = p.id "
+                                                         "GROUP BY p.id ORDER BY count(*) DESC, p.created_at LIMIT 1");
   g_autofree char *sql = g_strdup_printf ("SELECT name FROM stages WHERE program_id = '%s' "
                                           "ORDER BY position LIMIT 1 OFFSET 1", program_id);
-  g_autofree char *stage = text (c->store, sql);
+  g_autofree char *stage = stp_test_text (c->store, sql);
   g_autofree char *csv = csv_generate (sep, N_ROWS, program, stage, plan);
   g_autofree char *data = NULL;
   gsize len;
@@ -181,9 +123,9 @@ import_through_dialog (Center     *c,
                             ADW_PREFERENCES_GROUP (stp_import_dialog_new_settings_group (c->store, c->director)));
   adw_window_set_content (ADW_WINDOW (window), page);
   stp_test_show (GTK_WINDOW (window));
-  press (window, "import-open");
+  stp_test_click (window, "import-open");
   stp_test_wait (100);
-  dialog = find_dialog ();
+  dialog = STP_IMPORT_DIALOG (stp_test_find_window (STP_TYPE_IMPORT_DIALOG));
   g_assert_nonnull (dialog);
   root = GTK_WIDGET (dialog);
 
@@ -202,7 +144,7 @@ import_through_dialog (Center     *c,
       stp_test_save_picture (GTK_WINDOW (dialog), name);
     }
 
-  press (root, "import-check");
+  stp_test_click (root, "import-check");
   g_assert_true (wait_page (dialog, "preview", 120000));
   summary = g_strdup (gtk_label_get_text (GTK_LABEL (stp_test_find_widget (root, "import-preview-summary"))));
   if (picture != NULL)
@@ -217,7 +159,7 @@ import_through_dialog (Center     *c,
       g_autoptr(GError) error = NULL;
       g_autofree char *contents = NULL;
 
-      press (root, "import-run");
+      stp_test_click (root, "import-run");
       g_assert_true (wait_page (dialog, "done", 120000));
       g_assert_true (stp_import_dialog_save_report (dialog, report, &error));
       g_assert_no_error (error);
@@ -248,7 +190,7 @@ check_fields (Center *c)
       g_autofree char *sql = g_strdup_printf ("SELECT name || '|' || patronymic || '|' || birth_date || '|' || "
                                               "phone || '|' || file_number FROM residents WHERE surname = '%s'",
                                               surname);
-      g_autofree char *row = text (c->store, sql);
+      g_autofree char *row = stp_test_text (c->store, sql);
       g_autofree char *expected = g_strdup_printf ("%s|Иванович|%s|+7912%03u%02u%02u|Д-%04u", csv_name (i), birth,
                                                    i % 1000, i % 100, (i / 7) % 100, i);
       g_assert_cmpstr (row, ==, expected);
@@ -272,10 +214,10 @@ test_cp1251_semicolon (void)
   expected = g_strdup_printf ("Будет импортировано: %u. Пропускается: с ошибками — %u, повторов — %u.",
                               n, plan.bad_date + plan.no_name + plan.bad_sex, plan.dup_in_file + plan.dup_existing);
   g_assert_cmpstr (summary, ==, expected);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, c.existing + n);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM relatives WHERE deleted = 0"), ==, n);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM episodes WHERE deleted = 0"), ==, n);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'import'"), ==, 1);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, c.existing + n);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM relatives WHERE deleted = 0"), ==, n);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM episodes WHERE deleted = 0"), ==, n);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'import'"), ==, 1);
   check_fields (&c);
   center_clear (&c);
 }
@@ -296,7 +238,7 @@ test_utf8_comma_twice (void)
   n = csv_expected_imported (&plan);
   first = import_through_dialog (&c, path, NULL);
   g_assert_nonnull (strstr (first, "Будет импортировано: "));
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, c.existing + n);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, c.existing + n);
   check_fields (&c);
 
   /* The same file again: nothing to import, and nothing imported. */
@@ -305,7 +247,7 @@ test_utf8_comma_twice (void)
                               plan.bad_date + plan.no_name + plan.bad_sex,
                               n + plan.dup_in_file + plan.dup_existing);
   g_assert_cmpstr (second, ==, expected);
-  g_assert_cmpint (count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, c.existing + n);
+  g_assert_cmpint (stp_test_count (c.store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, c.existing + n);
   center_clear (&c);
 }
 
