@@ -521,7 +521,6 @@ side_work_thread (gpointer data)
 {
   SideWork *w = data;
   StpStore *store = w->builder.store;
-
   double cpu0 = thread_cpu_ms (), cpu1;
 
   w->ok = stp_store_exec (store, "BEGIN", &w->error)
