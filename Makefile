@@ -49,6 +49,7 @@ test-asan: deps
 FUZZ_BUILDDIR ?= build-fuzz
 
 fuzz:
+	@sh build-aux/install-deps.sh --fuzz
 	test -f $(FUZZ_BUILDDIR)/build.ninja || \
 	  CC=clang CFLAGS=-fsanitize=fuzzer-no-link meson setup $(FUZZ_BUILDDIR) -Dfuzzing=true \
 	    -Db_sanitize=address,undefined -Db_lundef=false
