@@ -1185,6 +1185,7 @@ test_dev_certificate_and_rate_limit (void)
   g_autofree char *first_line = NULL;
   g_autofree char *dev_cert = NULL;
   g_autofree char *expected = NULL;
+  g_autofree char *expected_line = NULL;
   guint limited = 0;
 
   server.dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
@@ -1197,7 +1198,8 @@ test_dev_certificate_and_rate_limit (void)
   server.cert = g_tls_certificate_new_from_file (dev_cert, &error);
   g_assert_no_error (error);
   expected = fingerprint_of (server.cert);
-  g_assert_cmpstr (first_line, ==, g_strdup_printf ("certificate sha256 fingerprint %s", expected));
+  expected_line = g_strdup_printf ("certificate sha256 fingerprint %s", expected);
+  g_assert_cmpstr (first_line, ==, expected_line);
 
   /* The default limit: 10 enrollment attempts a minute per address. */
   for (guint i = 0; i < 12; i++)
