@@ -402,7 +402,9 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
                                               workers != NULL ? "\n" : "");
 
     restart_with (&server, extra);
-    printf ("%s backend, workers=%s\n", backend, workers != NULL ? workers : "default");
+    printf ("%s backend, workers=%s%s\n", backend, workers != NULL ? workers : "default",
+            g_strcmp0 (g_getenv ("STUPENI_SERVER_NO_GROUP_COMMIT"), "1") == 0
+              ? ", every push commits alone (STUPENI_SERVER_NO_GROUP_COMMIT=1)" : "");
   }
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages Stupeni needs to build, run and test;
-# with --deb also what `make deb` and `make test-deb` need.
+# with --deb also what `make deb` and `make test-deb` need, with --fuzz what
+# `make fuzz` needs.
 # Uses sudo when not root; does nothing when everything is already there.
 set -eu
 
@@ -15,6 +16,12 @@ PACKAGES="build-essential meson ninja-build pkg-config gettext
 # Debian packaging (make deb, make test-deb) and the flatpak manifest check.
 if [ "${1:-}" = "--deb" ]; then
   PACKAGES="$PACKAGES dpkg-dev debhelper lintian curl systemd-container flatpak-builder"
+fi
+
+# The libFuzzer targets (make fuzz): clang and its runtime (libFuzzer,
+# ASan, UBSan); the normal build does not need them.
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES="$PACKAGES clang libclang-rt-dev"
 fi
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -106,15 +106,30 @@ sqlite_query (StpServerStore      *store,
   return result;
 }
 
+static const char *
+sqlite_group_key (StpServerStore *store)
+{
+  StpServerStoreSqlite *self = (StpServerStoreSqlite *) store;
+  const char *name = sqlite3_db_filename (self->db, "main");
+
+  return name != NULL && name[0] != '\0' ? name : NULL;
+}
+
 static GMutex sqlite_write_lock;
 
 static const StpServerStoreVTable sqlite_vtable = {
   .name = "sqlite",
   .begin_sql = "BEGIN IMMEDIATE",
+  /* synchronous = FULL (also SQLite's default) syncs the WAL at every
+   * COMMIT: a push is answered only after its COMMIT, so an acknowledged
+   * push survives a power cut.  Concurrent pushes share one COMMIT
+   * instead (group commit, stp-server-store-push.c). */
   .setup_sql = "PRAGMA journal_mode = WAL;"
+               "PRAGMA synchronous = FULL;"
                "PRAGMA foreign_keys = ON;",
   .lock_sql = NULL,   /* BEGIN IMMEDIATE takes the write lock */
   .write_lock = &sqlite_write_lock,
+  .group_key = sqlite_group_key,
   .free = sqlite_free,
   .exec_script = sqlite_exec_script,
   .query = sqlite_query,

@@ -469,7 +469,17 @@ stp_server_store_touch_device (StpServerStore  *store,
   g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   const char *params[] = { id, now_text };
 
-  return _stp_server_store_exec (store, "UPDATE devices SET last_seen = $2 WHERE id = $1", params, 2, error);
+  /* In a transaction of its own so that, in SQLite, it queues on the
+   * write mutex with the pushes instead of sleeping in the busy handler. */
+  if (!_stp_server_store_begin (store, error))
+    return FALSE;
+  if (!_stp_server_store_exec (store, "UPDATE devices SET last_seen = $2 WHERE id = $1", params, 2, error) ||
+      !_stp_server_store_commit (store, error))
+    {
+      _stp_server_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 StpServerResult *
@@ -519,89 +529,6 @@ stp_server_store_set_key (StpServerStore  *store,
     return FALSE;
   *was_set = result->n_rows > 0;
   return TRUE;
-}
-
-gboolean
-stp_server_store_push (StpServerStore     *store,
-                       const char         *center,
-                       StpServerPushItem  *items,
-                       guint               n_items,
-                       gint64              now,
-                       GError            **error)
-{
-  g_autoptr(StpServerResult) counter = NULL;
-  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
-  const char *center_params[] = { center };
-  gint64 next_seq;
-
-  if (!_stp_server_store_begin (store, error))
-    return FALSE;
-
-  /* Taking the counter row first locks it (PostgreSQL row lock, SQLite's
-   * write lock) until _stp_server_store_commit, so pushes to one center are serialized and
-   * seq order is _stp_server_store_commit order: a reader never sees seq N+1 before N. */
-  counter = _stp_server_store_query (store,
-                                     "UPDATE center_counters SET next_seq = next_seq WHERE center = $1 "
-                                     "RETURNING next_seq", center_params, 1, error);
-  if (counter == NULL)
-    goto fail;
-  if (counter->n_rows == 0)
-    {
-      g_set_error_literal (error, STP_SERVER_ERROR, STP_SERVER_ERROR_NOT_FOUND,
-                           _("No such center"));
-      goto fail;
-    }
-  next_seq = g_ascii_strtoll (stp_server_result_get (counter, 0, 0), NULL, 10);
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      StpServerPushItem *item = &items[i];
-      g_autoptr(StpServerResult) existing = NULL;
-      const char *lookup[] = { center, item->msg_id };
-
-      existing = _stp_server_store_query (store, "SELECT seq FROM envelopes WHERE center = $1 AND msg_id = $2",
-                                          lookup, 2, error);
-      if (existing == NULL)
-        goto fail;
-
-      if (existing->n_rows > 0)
-        {
-          /* A repeated msg_id keeps the seq it already has. */
-          item->seq = g_ascii_strtoll (stp_server_result_get (existing, 0, 0), NULL, 10);
-        }
-      else
-        {
-          g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, next_seq);
-          g_autofree char *hlc = g_strdup_printf ("%" G_GINT64_FORMAT, item->hlc);
-          g_autofree char *schema = g_strdup_printf ("%" G_GINT64_FORMAT, item->schema);
-          const char *params[] = { center, seq, item->msg_id, item->device, hlc, schema,
-                                   item->key_id, item->body, now_text };
-
-          if (!_stp_server_store_exec (store,
-                                       "INSERT INTO envelopes (center, seq, msg_id, device, hlc, schema, key_id, "
-                                       "body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                                       params, 9, error))
-            goto fail;
-          item->seq = next_seq++;
-        }
-    }
-
-  {
-    g_autofree char *next = g_strdup_printf ("%" G_GINT64_FORMAT, next_seq);
-    const char *params[] = { center, next };
-
-    if (!_stp_server_store_exec (store, "UPDATE center_counters SET next_seq = $2 WHERE center = $1",
-                                 params, 2, error))
-      goto fail;
-  }
-
-  if (!_stp_server_store_commit (store, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  _stp_server_store_rollback (store);
-  return FALSE;
 }
 
 /* Reply bytes beyond the bodies: {"envelopes":[…],"last_seq":N,"more":false}

@@ -47,6 +47,10 @@ typedef struct
    * writer (SQLite): the process's workers then queue on a mutex instead
    * of polling in SQLite's busy handler, which sleeps up to 100 ms. */
   GMutex           *write_lock;
+  /* With a write_lock: the name of the database, so that concurrent pushes
+   * to it share one transaction (stp-server-store-push.c); NULL for a
+   * database only this connection sees (SQLite in memory). */
+  const char      *(*group_key)   (StpServerStore      *store);
   void             (*free)        (StpServerStore      *store);
   gboolean         (*exec_script) (StpServerStore      *store,
                                    const char          *sql,

@@ -231,7 +231,7 @@ test_roundtrip (TestCenter    *tc,
   /* Changes after the copy. */
   extra = test_add_resident (tc, "Новиков", "Олег");
   g_assert_true (stp_store_delete (tc->store, tc->director, STP_KIND_RESIDENT, extra->meta.id, &error));
-  test_add_resident (tc, "Орлов", "Павел");
+  stp_resident_free (test_add_resident (tc, "Орлов", "Павел"));
   g_assert_true (stp_backup_is_due (tc->store, FALSE));
   g_assert_cmpstr (before, !=, (after = dump_data (stp_store_get_db (tc->store))));
   g_clear_pointer (&after, g_free);
@@ -268,7 +268,7 @@ test_roundtrip (TestCenter    *tc,
     g_assert_cmpint (stp_backup_get_state (tc->store, NULL), ==, STP_BACKUP_STATE_OK);
   }
   /* The store goes on working. */
-  test_add_resident (tc, "Зайцев", "Илья");
+  stp_resident_free (test_add_resident (tc, "Зайцев", "Илья"));
   g_assert_cmpint (test_count (tc->store, "SELECT count(*) FROM residents WHERE deleted = 0"), ==, 31);
   remove_tree (folder);
 }
@@ -375,7 +375,7 @@ test_refused (TestCenter    *tc,
   fill_center (tc, 10);
   set_up_backup (tc, folder);
   info = make_copy (tc, folder, 0);
-  test_add_resident (tc, "После", "Копии");
+  stp_resident_free (test_add_resident (tc, "После", "Копии"));
   len = info->file_size;
 
   /* A wrong password. */

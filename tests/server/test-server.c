@@ -1173,6 +1173,65 @@ test_concurrent (gconstpointer data)
   }
 }
 
+/* Pushes of several centers at once to one server process: with SQLite
+ * they share transactions (group commit, stp-server-store-push.c), so each
+ * center's counter must still give its own pushes 1, 2, 3… with no gap. */
+#define N_CENTERS 6
+
+static void
+test_many_centers (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  Device devices[N_CENTERS] = { { 0 } };
+  PusherData pushers[N_CENTERS];
+  GThread *threads[N_CENTERS];
+  g_autoptr(SoupSession) session = NULL;
+
+  if (!ensure_server (server))
+    return;
+  session = new_session ();
+
+  for (guint i = 0; i < N_CENTERS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Центр %u", i);
+
+      enroll_new_center (server, name, &devices[i]);
+    }
+  for (guint i = 0; i < N_CENTERS; i++)
+    {
+      pushers[i] = (PusherData) { server, &devices[i], i };
+      threads[i] = g_thread_new ("pusher", pusher_thread, &pushers[i]);
+    }
+  for (guint i = 0; i < N_CENTERS; i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), ==, 0);
+
+  for (guint i = 0; i < N_CENTERS; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/centers/%s/pull?after=0&limit=100", devices[i].center);
+      g_autofree char *authorization = g_strdup_printf ("Bearer %s", devices[i].token);
+      g_autoptr(JsonNode) json = NULL;
+      JsonArray *envelopes;
+
+      g_assert_cmpuint (request_full (server, session, "GET", path, authorization, NULL, -1,
+                                      &json, NULL, NULL), ==, 200);
+      envelopes = json_object_get_array_member (json_node_get_object (json), "envelopes");
+      g_assert_cmpuint (json_array_get_length (envelopes), ==, N_PER_PUSHER);
+      for (guint j = 0; j < N_PER_PUSHER; j++)
+        {
+          JsonObject *row = json_array_get_object_element (envelopes, j);
+          JsonObject *envelope = json_object_get_object_member (row, "envelope");
+          g_autofree char *msg_id = g_strdup_printf ("p%u-%u", i, j);
+
+          g_assert_cmpint (json_object_get_int_member (row, "seq"), ==, j + 1);
+          g_assert_cmpstr (json_object_get_string_member (envelope, "msg_id"), ==, msg_id);
+        }
+      g_assert_cmpint (get_int (json, "last_seq"), ==, N_PER_PUSHER);
+    }
+
+  for (guint i = 0; i < N_CENTERS; i++)
+    device_clear (&devices[i]);
+}
+
 /* SQLite only: behaviour that does not depend on the backend */
 
 static char *
@@ -1199,6 +1258,7 @@ test_dev_certificate_and_rate_limit (void)
   g_autofree char *first_line = NULL;
   g_autofree char *dev_cert = NULL;
   g_autofree char *expected = NULL;
+  g_autofree char *expected_line = NULL;
   guint limited = 0;
 
   server.dir = g_dir_make_tmp ("stupeni-server-XXXXXX", &error);
@@ -1211,7 +1271,8 @@ test_dev_certificate_and_rate_limit (void)
   server.cert = g_tls_certificate_new_from_file (dev_cert, &error);
   g_assert_no_error (error);
   expected = fingerprint_of (server.cert);
-  g_assert_cmpstr (first_line, ==, g_strdup_printf ("certificate sha256 fingerprint %s", expected));
+  expected_line = g_strdup_printf ("certificate sha256 fingerprint %s", expected);
+  g_assert_cmpstr (first_line, ==, expected_line);
 
   /* The default limit: 10 enrollment attempts a minute per address. */
   for (guint i = 0; i < 12; i++)
@@ -2364,6 +2425,7 @@ add_contract (Server *server)
     { "malformed", test_malformed },
     { "aggregates-summary", test_aggregates },
     { "concurrent-push", test_concurrent },
+    { "many-centers-push", test_many_centers },
     { "snapshot-round-trip", test_snapshot_round_trip },
     { "snapshot-rules", test_snapshot_rules },
     { "snapshot-malformed", test_snapshot_malformed },
