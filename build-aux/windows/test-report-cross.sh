@@ -33,7 +33,8 @@ check "the Windows build wrote the report under Wine" test -s "$dir/windows.pdf"
 sed 's/^/# windows: /' "$dir/windows.err" | head -n 20
 pdftotext -layout -enc UTF-8 "$dir/linux.pdf" "$dir/linux.txt" 2>/dev/null || true
 pdftotext -layout -enc UTF-8 "$dir/windows.pdf" "$dir/windows.txt" 2>/dev/null || true
-check "pdftotext reads Russian text from the Windows PDF" grep -q '[А-Яа-яЁё]' "$dir/windows.txt"
+# Fixed strings (bytes): a Cyrillic range needs a UTF-8 locale.
+check "pdftotext reads Russian text from the Windows PDF" grep -qF -e 'о' -e 'а' -e 'е' "$dir/windows.txt"
 check "the same resident on both" cmp -s "$dir/linux.id" "$dir/windows.id"
 if ! check "pdftotext reads the same text from both PDFs" cmp -s "$dir/linux.txt" "$dir/windows.txt"; then
   diff "$dir/linux.txt" "$dir/windows.txt" | head -n 40 | sed 's/^/# /' || true
