@@ -75,6 +75,7 @@ stp_test_postgres_available (void)
 static void
 add_as_postgres (GPtrArray *argv)
 {
+#ifdef G_OS_UNIX
   if (getuid () == 0)
     {
       g_ptr_array_add (argv, (char *) "runuser");
@@ -82,6 +83,7 @@ add_as_postgres (GPtrArray *argv)
       g_ptr_array_add (argv, (char *) "postgres");
       g_ptr_array_add (argv, (char *) "--");
     }
+#endif
 }
 
 static void

@@ -21,11 +21,13 @@
 
 #include "stp-i18n.h"
 
+#ifndef G_OS_WIN32
 static gboolean
 locale_is_unset (const char *name)
 {
   return name == NULL || strcmp (name, "C") == 0 || strcmp (name, "POSIX") == 0;
 }
+#endif
 
 void
 stp_i18n_init (gboolean russian_by_default)
