@@ -70,20 +70,28 @@ stp_test_postgres_available (void)
          && g_file_test (PG_BIN "/pg_ctl", G_FILE_TEST_IS_EXECUTABLE);
 }
 
+static gboolean
+running_as_root (void)
+{
+#ifdef G_OS_UNIX
+  return getuid () == 0;
+#else
+  return FALSE;   /* the PostgreSQL tests run on Linux only */
+#endif
+}
+
 /* The cluster belongs to the postgres user when the tests run as root
  * (PostgreSQL refuses to run as root). */
 static void
 add_as_postgres (GPtrArray *argv)
 {
-#ifdef G_OS_UNIX
-  if (getuid () == 0)
+  if (running_as_root ())
     {
       g_ptr_array_add (argv, (char *) "runuser");
       g_ptr_array_add (argv, (char *) "-u");
       g_ptr_array_add (argv, (char *) "postgres");
       g_ptr_array_add (argv, (char *) "--");
     }
-#endif
 }
 
 static void
@@ -140,7 +148,7 @@ stp_test_postgres_start (void)
   g_assert_no_error (error);
   data = g_build_filename (dir, "data", NULL);
   log = g_build_filename (dir, "log", NULL);
-  if (getuid () == 0)
+  if (running_as_root ())
     {
       const char *argv[] = { "chown", "postgres:postgres", dir, NULL };
       g_free (stp_test_run (argv, NULL));
