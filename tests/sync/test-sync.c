@@ -450,8 +450,10 @@ test_batch_malformed (void)
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GBytes) also_packed = NULL;
+      g_autofree char *shown = g_strescape (bad[i], NULL);
 
-      g_test_message ("bad batch %u: %s", i, bad[i]);
+      /* Escaped: a raw invalid UTF-8 byte in the TAP stream confuses meson. */
+      g_test_message ("bad batch %u: %s", i, shown);
       assert_unreadable (bad[i], strlen (bad[i]));
       /* The same inside compressed data. */
       also_packed = deflated_batch (bad[i], strlen (bad[i]));
