@@ -56,7 +56,7 @@ test-tsan: deps
 	test -f $(TSAN_BUILDDIR)/build.ninja || \
 	  meson setup $(TSAN_BUILDDIR) --buildtype=debug -Db_sanitize=thread -Db_lundef=false \
 	    -Dserver=false -Dbenchmarks=false
-	meson compile -C $(TSAN_BUILDDIR) $(foreach t,$(TSAN_TESTS),tests/gui/test-$(t:gui-%=%))
+	ninja -C $(TSAN_BUILDDIR) data/gschemas.compiled $(foreach t,$(TSAN_TESTS),tests/gui/test-$(t:gui-%=%))
 	TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) halt_on_error=0" \
 	G_SLICE=always-malloc \
 	xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
