@@ -4,7 +4,7 @@
 BUILDDIR ?= build
 MESON_SETUP = meson setup $(BUILDDIR) --buildtype=debugoptimized
 
-.PHONY: all deps setup build run test test-asan fuzz bench clean deb test-deb test-deb-systemd check-split windows test-windows
+.PHONY: all deps setup build run test test-asan test-tsan fuzz bench clean deb test-deb test-deb-systemd check-split windows test-windows
 
 all: build
 
@@ -51,6 +51,23 @@ test-asan: deps
 	G_SLICE=always-malloc GIO_USE_PROXY_RESOLVER=dummy \
 	xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
 	  meson test -C $(ASAN_BUILDDIR) --print-errorlogs --num-processes 2 --timeout-multiplier 4 $(SUITES)
+
+# The thread-safety test built with ThreadSanitizer (README.md,
+# "Sanitizers"): the list pages' query workers run while the window writes.
+# GLib's own synchronization is made visible by tests/tsan-glib-shim.c;
+# tests/tsan.supp names the uninstrumented libraries.  Any report fails it.
+TSAN_BUILDDIR ?= build-tsan
+TSAN_TESTS ?= gui-list-workers
+
+test-tsan: deps
+	test -f $(TSAN_BUILDDIR)/build.ninja || \
+	  meson setup $(TSAN_BUILDDIR) --buildtype=debug -Db_sanitize=thread -Db_lundef=false \
+	    -Dserver=false -Dbenchmarks=false
+	ninja -C $(TSAN_BUILDDIR) data/gschemas.compiled $(foreach t,$(TSAN_TESTS),tests/gui/test-$(t:gui-%=%))
+	TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) halt_on_error=0" \
+	G_SLICE=always-malloc \
+	xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+	  meson test -C $(TSAN_BUILDDIR) --no-rebuild --print-errorlogs --timeout-multiplier 4 $(TSAN_TESTS)
 
 # libFuzzer targets (README.md, "Fuzzing"); needs clang and libclang-rt-14-dev.
 FUZZ_BUILDDIR ?= build-fuzz

@@ -50,3 +50,13 @@ stp_test_read (StpStore   *store,
   sqlite3_finalize (stmt);
   return value;
 }
+
+char *
+stp_test_days_from_today (StpStore *store,
+                          int       days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
+
+  return g_date_time_format (then, "%Y-%m-%d");
+}

@@ -20,5 +20,8 @@ char      *stp_test_read        (StpStore   *store,
                                  const char *table,
                                  const char *row_id,
                                  const char *column);
+/* The date @days from the store's today (negative: before), "YYYY-MM-DD". */
+char      *stp_test_days_from_today (StpStore *store,
+                                     int       days);
 
 G_END_DECLS

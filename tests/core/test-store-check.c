@@ -8,18 +8,6 @@
 
 #include "test-util.h"
 
-static char *
-read_file (const char *path,
-           gsize      *len)
-{
-  char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (path, &contents, len, &error);
-  g_assert_no_error (error);
-  return contents;
-}
-
 /* A center with some residents, closed cleanly. */
 static char *
 make_center (const char *dir)
@@ -50,7 +38,7 @@ damage_tail (const char *path)
   g_autofree char *contents = NULL;
   gsize len;
 
-  contents = read_file (path, &len);
+  contents = test_read_file (path, &len);
   g_assert_cmpuint (len, >, 16 * 4096);
   for (gsize i = len - 8 * 4096; i < len; i++)
     contents[i] = (char) (i * 13 + 5);
@@ -70,107 +58,138 @@ save_one (StpStore  *store,
   return stp_store_save_resident (store, system, r, error);
 }
 
-static void
-test_clean_close_skips_check (void)
+/* A cleanly closed center in a temporary directory, and its marker. */
+typedef struct
 {
-  g_autofree char *dir = test_make_dir ();
-  g_autofree char *path = make_center (dir);
-  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
+  char *dir;
+  char *path;
+  char *marker;
+} Fx;
+
+static void
+fx_setup (Fx            *fx,
+          gconstpointer  data)
+{
+  fx->dir = test_make_dir ();
+  fx->path = make_center (fx->dir);
+  fx->marker = g_strconcat (fx->path, ".clean", NULL);
+}
+
+static void
+fx_teardown (Fx            *fx,
+             gconstpointer  data)
+{
+  test_remove_dir (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->path);
+  g_free (fx->marker);
+}
+
+/* @error holds "the file is damaged"; cleared. */
+static void
+assert_corrupt (GError **error)
+{
+  g_assert_error (*error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+  g_clear_error (error);
+}
+
+/* A store whose full check runs at open: a save goes through and the
+ * check ends well. */
+static void
+assert_checked_save (StpStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (stp_store_get_check_state (store), !=, STP_STORE_CHECK_NONE);
+  g_assert_true (save_one (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+}
+
+static void
+test_clean_close_skips_check (Fx            *fx,
+                              gconstpointer  data)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(StpStore) store = NULL;
 
   /* Closed cleanly: the marker is there, and the log is gone. */
-  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (fx->marker, G_FILE_TEST_IS_REGULAR));
 
   /* Every file counts as big: without the marker the check would run. */
   g_setenv ("STUPENI_SYNC_CHECK_LIMIT", "0", TRUE);
-  store = stp_store_open (path, &error);
+  store = stp_store_open (fx->path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_NONE);
   /* Taken at open: a crash from here leaves no marker. */
-  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fx->marker, G_FILE_TEST_EXISTS));
   g_assert_true (save_one (store, &error));
   g_assert_no_error (error);
   g_clear_object (&store);
-  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (fx->marker, G_FILE_TEST_IS_REGULAR));
 
   /* $STUPENI_FULL_CHECK asks for the check all the same. */
   g_setenv ("STUPENI_FULL_CHECK", "1", TRUE);
-  store = stp_store_open (path, &error);
+  store = stp_store_open (fx->path, &error);
   g_unsetenv ("STUPENI_FULL_CHECK");
   g_assert_no_error (error);
-  g_assert_cmpint (stp_store_get_check_state (store), !=, STP_STORE_CHECK_NONE);
-  g_assert_true (save_one (store, &error));
-  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+  assert_checked_save (store);
   g_clear_object (&store);
   g_unsetenv ("STUPENI_SYNC_CHECK_LIMIT");
-  test_remove_dir (dir);
 }
 
 static void
-test_unclean_exit_checks (void)
+test_unclean_exit_checks (Fx            *fx,
+                         gconstpointer  data)
 {
-  g_autofree char *dir = test_make_dir ();
-  g_autofree char *path = make_center (dir);
-  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(StpStore) store = NULL;
 
   /* No marker, as after a crash or a kill: the full check runs. */
-  g_assert_cmpint (g_unlink (marker), ==, 0);
+  g_assert_cmpint (g_unlink (fx->marker), ==, 0);
   g_setenv ("STUPENI_SYNC_CHECK_LIMIT", "0", TRUE);
-  store = stp_store_open (path, &error);
+  store = stp_store_open (fx->path, &error);
   g_unsetenv ("STUPENI_SYNC_CHECK_LIMIT");
   g_assert_no_error (error);
-  g_assert_cmpint (stp_store_get_check_state (store), !=, STP_STORE_CHECK_NONE);
-  g_assert_true (save_one (store, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_OK);
+  assert_checked_save (store);
   g_clear_object (&store);
-  test_remove_dir (dir);
 }
 
 /* The file changed after the clean close (copied over, damaged, written by
  * another program): the marker no longer matches and the damage is found. */
 static void
-test_changed_file_checked (void)
+test_changed_file_checked (Fx            *fx,
+                          gconstpointer  data)
 {
-  g_autofree char *dir = test_make_dir ();
-  g_autofree char *path = make_center (dir);
-  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(StpStore) store = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *after = NULL;
   gsize len, after_len;
 
-  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
-  damage_tail (path);
-  contents = read_file (path, &len);
+  g_assert_true (g_file_test (fx->marker, G_FILE_TEST_IS_REGULAR));
+  damage_tail (fx->path);
+  contents = test_read_file (fx->path, &len);
 
   /* A small file: checked at once and refused. */
-  store = stp_store_open (path, &error);
+  store = stp_store_open (fx->path, &error);
   g_assert_null (store);
-  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
-  g_clear_error (&error);
-  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
-  after = read_file (path, &after_len);
+  assert_corrupt (&error);
+  g_assert_false (g_file_test (fx->marker, G_FILE_TEST_EXISTS));
+  after = test_read_file (fx->path, &after_len);
   g_assert_cmpmem (contents, len, after, after_len);
-  test_remove_dir (dir);
 }
 
 /* A check asked for while the file is open: the writes go on while it runs;
  * once it has found damage every write is refused and no marker is left. */
 static void
-test_check_on_demand (void)
+test_check_on_demand (Fx            *fx,
+                     gconstpointer  data)
 {
-  g_autofree char *dir = test_make_dir ();
-  g_autofree char *path = make_center (dir);
-  g_autofree char *marker = g_strconcat (path, ".clean", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(StpStore) store = NULL;
 
-  store = stp_store_open (path, &error);
+  store = stp_store_open (fx->path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_NONE);
   g_assert_true (stp_store_start_check (store));
@@ -190,24 +209,20 @@ test_check_on_demand (void)
   g_assert_true (stp_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error));
 
   /* Damage under the open file (a failing disk), then ask again. */
-  damage_tail (path);
+  damage_tail (fx->path);
   g_assert_true (stp_store_start_check (store));
   while (stp_store_get_check_state (store) == STP_STORE_CHECK_RUNNING)
     g_usleep (1000);
   g_assert_cmpint (stp_store_get_check_state (store), ==, STP_STORE_CHECK_FAILED);
   g_assert_false (stp_store_get_check_result (store, &error));
-  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
-  g_clear_error (&error);
+  assert_corrupt (&error);
   g_assert_false (save_one (store, &error));
-  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
-  g_clear_error (&error);
+  assert_corrupt (&error);
   g_assert_false (stp_store_set_setting (store, "k", "v", &error));
-  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
-  g_clear_error (&error);
+  assert_corrupt (&error);
   g_clear_object (&store);
   /* Closed, but not cleanly vouched for: the next open checks it all. */
-  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
-  test_remove_dir (dir);
+  g_assert_false (g_file_test (fx->marker, G_FILE_TEST_EXISTS));
 }
 
 int
@@ -215,9 +230,13 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/store-check/clean-close-skips-check", test_clean_close_skips_check);
-  g_test_add_func ("/store-check/unclean-exit-checks", test_unclean_exit_checks);
-  g_test_add_func ("/store-check/changed-file-checked", test_changed_file_checked);
-  g_test_add_func ("/store-check/check-on-demand", test_check_on_demand);
+  g_test_add ("/store-check/clean-close-skips-check", Fx, NULL, fx_setup,
+              test_clean_close_skips_check, fx_teardown);
+  g_test_add ("/store-check/unclean-exit-checks", Fx, NULL, fx_setup,
+              test_unclean_exit_checks, fx_teardown);
+  g_test_add ("/store-check/changed-file-checked", Fx, NULL, fx_setup,
+              test_changed_file_checked, fx_teardown);
+  g_test_add ("/store-check/check-on-demand", Fx, NULL, fx_setup,
+              test_check_on_demand, fx_teardown);
   return g_test_run ();
 }

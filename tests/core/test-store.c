@@ -11,18 +11,6 @@
 
 static const char *self_exe;
 
-static char *
-read_file (const char *path,
-           gsize      *len)
-{
-  char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (path, &contents, len, &error);
-  g_assert_no_error (error);
-  return contents;
-}
-
 static void
 test_open_create (void)
 {
@@ -137,14 +125,14 @@ test_corrupt_refused (void)
   g_file_set_contents (path, junk->str, junk->len, &error);
   g_assert_no_error (error);
   g_string_free (junk, TRUE);
-  before = read_file (path, &before_len);
+  before = test_read_file (path, &before_len);
 
   store = stp_store_open (path, &error);
   g_assert_null (store);
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
   g_assert_nonnull (strstr (error->message, path));
 
-  after = read_file (path, &after_len);
+  after = test_read_file (path, &after_len);
   g_assert_cmpmem (before, before_len, after, after_len);
   g_clear_error (&error);
 
@@ -173,7 +161,7 @@ test_damaged_page_refused (void)
   g_clear_object (&store);
 
   /* Overwrite the pages after the header with garbage. */
-  contents = read_file (path, &len);
+  contents = test_read_file (path, &len);
   g_assert_cmpuint (len, >, 8192);
   for (gsize i = 4096; i < len; i++)
     contents[i] = (char) (i * 7 + 3);
@@ -183,7 +171,7 @@ test_damaged_page_refused (void)
   store = stp_store_open (path, &error);
   g_assert_null (store);
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
-  after = read_file (path, &after_len);
+  after = test_read_file (path, &after_len);
   g_assert_cmpmem (contents, len, after, after_len);
   test_remove_dir (dir);
 }
@@ -213,7 +201,7 @@ test_damaged_big_file_never_written (void)
   g_clear_object (&store);
 
   /* Damage the last pages (outbox data), not the schema. */
-  contents = read_file (path, &len);
+  contents = test_read_file (path, &len);
   for (gsize i = len - 8 * 4096; i < len; i++)
     contents[i] = (char) (i * 13 + 5);
   g_file_set_contents (path, contents, len, &error);
@@ -239,7 +227,7 @@ test_damaged_big_file_never_written (void)
   else
     g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
 
-  after = read_file (path, &after_len);
+  after = test_read_file (path, &after_len);
   g_assert_cmpmem (contents, len, after, after_len);
   test_remove_dir (dir);
 }
@@ -261,7 +249,7 @@ test_too_new_refused (void)
   g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); INSERT INTO future VALUES (1);"
                                      "PRAGMA user_version = 99;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  before = read_file (path, &before_len);
+  before = test_read_file (path, &before_len);
 
   store = stp_store_open (path, &error);
   g_assert_null (store);
@@ -271,7 +259,7 @@ test_too_new_refused (void)
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
   g_assert_cmpint (version, ==, 99);
 
-  after = read_file (path, &after_len);
+  after = test_read_file (path, &after_len);
   g_assert_cmpmem (before, before_len, after, after_len);
   test_remove_dir (dir);
 }
@@ -294,7 +282,7 @@ test_migrate_from_version_0 (void)
   g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('keep me');",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  before = read_file (path, &before_len);
+  before = test_read_file (path, &before_len);
 
   store = stp_store_open (path, &error);
   g_assert_no_error (error);
@@ -304,7 +292,7 @@ test_migrate_from_version_0 (void)
   g_assert_cmpint (test_count (store, "SELECT count(*) FROM notes"), ==, 1);
 
   g_assert_true (g_file_test (bak, G_FILE_TEST_IS_REGULAR));
-  copy = read_file (bak, &copy_len);
+  copy = test_read_file (bak, &copy_len);
   g_assert_cmpmem (before, before_len, copy, copy_len);
   g_clear_object (&store);
   test_remove_dir (dir);

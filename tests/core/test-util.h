@@ -42,6 +42,19 @@ test_remove_dir (const char *dir)
   stp_test_remove_tree (dir);
 }
 
+/* The whole of the file @path (which must be readable) and its length. */
+G_GNUC_UNUSED static char *
+test_read_file (const char *path,
+                gsize      *len)
+{
+  char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, len, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
 G_GNUC_UNUSED static void
 test_center_setup (TestCenter    *tc,
                    gconstpointer  data)

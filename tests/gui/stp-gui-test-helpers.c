@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stp-gui-test-helpers.h"
@@ -27,6 +28,19 @@ stp_test_gui_init (int    *argc,
 
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/org/stupeni/Stupeni/icons");
+}
+
+const char *
+stp_test_gui_init_server (int    *argc,
+                          char ***argv)
+{
+  stp_test_gui_init (argc, argv);
+  if (*argc < 2)
+    {
+      g_printerr ("usage: %s [--tap] STUPENI_SERVER\n", (*argv)[0]);
+      exit (2);
+    }
+  return (*argv)[1];
 }
 
 /* The store's directory goes with the store (an open file may be unlinked). */
@@ -282,4 +296,35 @@ stp_test_count_windows (void)
   g_autoptr(GList) windows = gtk_window_list_toplevels ();
 
   return g_list_length (windows);
+}
+
+StpResidentsPage *
+stp_test_residents_page (GtkWindow *window)
+{
+  GtkStack *stack = GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages"));
+
+  return STP_RESIDENTS_PAGE (gtk_stack_get_child_by_name (stack, "residents"));
+}
+
+static void
+on_residents_loaded (StpResidentsPage *page,
+                     gboolean         *loaded)
+{
+  *loaded = TRUE;
+}
+
+void
+stp_test_wait_for_residents (GtkWindow *window)
+{
+  StpResidentsPage *page = stp_test_residents_page (window);
+  gboolean loaded;
+  gulong id;
+
+  /* The search entry reports a change only after its typing delay. */
+  stp_test_wait (300);
+  loaded = !stp_residents_page_is_loading (page);
+
+  id = g_signal_connect (page, "loaded", G_CALLBACK (on_residents_loaded), &loaded);
+  g_assert_true (stp_test_wait_for (&loaded, 20000));
+  g_signal_handler_disconnect (page, id);
 }

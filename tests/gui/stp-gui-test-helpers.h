@@ -7,11 +7,16 @@
 #include "stp-store.h"
 #include "stp-session.h"
 #include "stp-test-helpers.h"
+#include "stp-residents-page.h"
 
 G_BEGIN_DECLS
 
 /* gettext with the build's Russian catalog, g_test_init, gtk and adw. */
 void        stp_test_gui_init        (int          *argc,
+                                      char       ***argv);
+/* stp_test_gui_init() for a test whose one argument is the stupeni-server
+ * binary: returns it, or exits with a usage line when it is missing. */
+const char *stp_test_gui_init_server (int          *argc,
                                       char       ***argv);
 /* A new empty store in a fresh temporary directory, removed with it. */
 StpStore   *stp_test_store_new       (void);
@@ -53,6 +58,11 @@ void        stp_test_show            (GtkWindow    *window);
 /* Saves what @window shows as a PNG in the build directory. */
 void        stp_test_save_picture    (GtkWindow    *window,
                                       const char   *file_name);
+/* The residents page in the main window's "pages" stack. */
+StpResidentsPage *stp_test_residents_page (GtkWindow *window);
+/* Waits (up to 20 s) for the residents list to finish its current search,
+ * after the search entry's typing delay. */
+void        stp_test_wait_for_residents (GtkWindow *window);
 /* The number of toplevel windows now. */
 guint       stp_test_count_windows   (void);
 

@@ -15,7 +15,7 @@
 
 #define PASSPHRASE "пароль центра"
 
-static char *server_binary;
+static const char *server_binary;
 static const char *R1 = "01890000-0000-7000-8000-00000000c0fe";
 
 static GtkWindow *
@@ -56,15 +56,8 @@ test_resolved_elsewhere (void)
   GtkWindow *wa, *wb;
   GtkWidget *page_a, *page_b, *label;
 
-  if (!h_server_start (&server, server_binary, 65536))
-    {
-      g_test_skip ("the server cannot start here");
-      return;
-    }
-  dir = g_dir_make_tmp ("stupeni-conflicts-gui-XXXXXX", &error);
-  g_assert_no_error (error);
-  pa = g_build_filename (dir, "a.db", NULL);
-  pb = g_build_filename (dir, "b.db", NULL);
+  if (!h_server_start_two (&server, server_binary, "stupeni-conflicts-gui-XXXXXX", &dir, &pa, &pb))
+    return;
   a = stp_store_open (pa, &error);
   g_assert_no_error (error);
   b = stp_store_open (pb, &error);
@@ -133,13 +126,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  stp_test_gui_init (&argc, &argv);
-  if (argc < 2)
-    {
-      g_printerr ("usage: %s [--tap] STUPENI_SERVER\n", argv[0]);
-      return 2;
-    }
-  server_binary = argv[1];
+  server_binary = stp_test_gui_init_server (&argc, &argv);
   g_test_add_func ("/gui/conflicts/resolved-elsewhere", test_resolved_elsewhere);
   return g_test_run ();
 }

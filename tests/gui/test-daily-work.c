@@ -15,6 +15,7 @@
 #include "stp-resident-window.h"
 #include "stp-report-print.h"
 #include "stp-gui-test-helpers.h"
+#include "stp-test-store.h"
 
 #include <string.h>
 
@@ -26,16 +27,6 @@ typedef struct
   StpSession *director;
   char       *program_id;
 } Center;
-
-static char *
-days_from_today (StpStore *store,
-                 int       days)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
-
-  return g_date_time_format (then, "%Y-%m-%d");
-}
 
 static void
 center_init (Center *center)
@@ -84,49 +75,20 @@ add_resident (Center     *center,
   g_assert_no_error (error);
   episode->resident_id = g_strdup (resident->meta.id);
   episode->program_id = g_strdup (center->program_id);
-  episode->admitted_on = days_from_today (center->store, -20);
+  episode->admitted_on = stp_test_days_from_today (center->store, -20);
   episode->referral_source = STP_REFERRAL_SOURCE_RELATIVES;
   episode->payment_source = STP_PAYMENT_FREE;
   stp_store_admit (center->store, center->director, episode, &error);
   g_assert_no_error (error);
   if (ended >= 0)
     {
-      g_autofree char *on = days_from_today (center->store, -2);
+      g_autofree char *on = stp_test_days_from_today (center->store, -2);
 
       stp_store_discharge (center->store, center->director, episode->meta.id, ended, on,
                            "Программа пройдена", &error);
       g_assert_no_error (error);
     }
   return g_strdup (resident->meta.id);
-}
-
-static void
-on_loaded (GtkWidget *page,
-           gboolean  *loaded)
-{
-  *loaded = TRUE;
-}
-
-static StpResidentsPage *
-residents_page_of (StpWindow *window)
-{
-  GtkStack *stack = GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages"));
-
-  return STP_RESIDENTS_PAGE (gtk_stack_get_child_by_name (stack, "residents"));
-}
-
-static void
-wait_for_residents (StpWindow *window)
-{
-  StpResidentsPage *page = residents_page_of (window);
-  gboolean loaded;
-  gulong id;
-
-  stp_test_wait (300);
-  loaded = !stp_residents_page_is_loading (page);
-  id = g_signal_connect (page, "loaded", G_CALLBACK (on_loaded), &loaded);
-  g_assert_true (stp_test_wait_for (&loaded, 20000));
-  g_signal_handler_disconnect (page, id);
 }
 
 static char *
@@ -142,7 +104,7 @@ static StpResidentItem *
 row (StpWindow *window,
      guint      i)
 {
-  return g_list_model_get_item (stp_residents_page_get_model (residents_page_of (window)), i);
+  return g_list_model_get_item (stp_residents_page_get_model (stp_test_residents_page (GTK_WINDOW (window))), i);
 }
 
 static void
@@ -164,11 +126,11 @@ test_exact_file_number_first (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
   stp_test_show (GTK_WINDOW (window));
   g_assert_true (stp_window_show_page (window, "residents"));
-  wait_for_residents (window);
-  model = stp_residents_page_get_model (residents_page_of (window));
+  stp_test_wait_for_residents (GTK_WINDOW (window));
+  model = stp_residents_page_get_model (stp_test_residents_page (GTK_WINDOW (window)));
 
   gtk_editable_set_text (GTK_EDITABLE (stp_test_get (GTK_WIDGET (window), "search")), "15");
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
   {
     g_autoptr(StpResidentItem) first = row (window, 0);
@@ -181,7 +143,7 @@ test_exact_file_number_first (void)
   /* Stage and outcome in two columns: everyone, the one who finished too. */
   gtk_editable_set_text (GTK_EDITABLE (stp_test_get (GTK_WIDGET (window), "search")), "");
   gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_get (GTK_WIDGET (window), "status-filter")), 0);
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
   for (guint i = 0; i < 4; i++)
     {

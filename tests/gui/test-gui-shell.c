@@ -15,6 +15,7 @@
 #include "stp-resident-item.h"
 #include "stp-query.h"
 #include "stp-gui-test-helpers.h"
+#include "stp-test-store.h"
 #include "stp-check-status.h"
 
 #include <string.h>
@@ -57,16 +58,6 @@ center_free (Center *center)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Center, center_free)
-
-static char *
-days_from_today (StpStore *store,
-                 int       days)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
-
-  return g_date_time_format (then, "%Y-%m-%d");
-}
 
 static StpSession *
 add_user (Center     *center,
@@ -138,8 +129,8 @@ center_new (void)
   g_assert_cmpuint (stages->len, >, 1);
   center->first_stage_id = g_strdup (((StpStage *) g_ptr_array_index (stages, 0))->meta.id);
 
-  admitted_on = days_from_today (center->store, -100);
-  discharged_on = days_from_today (center->store, -40);
+  admitted_on = stp_test_days_from_today (center->store, -100);
+  discharged_on = stp_test_days_from_today (center->store, -40);
 
   for (guint i = 0; i < N_RESIDENTS; i++)
     {
@@ -176,8 +167,8 @@ center_new (void)
         }
     }
 
-  sent_on = days_from_today (center->store, -30);
-  due_on = days_from_today (center->store, -5);
+  sent_on = stp_test_days_from_today (center->store, -30);
+  due_on = stp_test_days_from_today (center->store, -5);
   {
     g_autoptr(StpConsent) consent = stp_consent_new ();
     g_autoptr(StpReferral) referral = stp_referral_new ();
@@ -210,21 +201,6 @@ on_session_started (GtkWidget   *window,
                     StpSession **out_session)
 {
   g_set_object (out_session, session);
-}
-
-static void
-on_loaded (StpResidentsPage *page,
-           gboolean         *loaded)
-{
-  *loaded = TRUE;
-}
-
-static StpResidentsPage *
-residents_page_of (StpWindow *window)
-{
-  GtkStack *stack = GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages"));
-
-  return STP_RESIDENTS_PAGE (gtk_stack_get_child_by_name (stack, "residents"));
 }
 
 /* Whether @model's rows are in ascending order of age. */
@@ -262,23 +238,6 @@ wait_for_sorted_by_age (GListModel *model,
     }
 
   return TRUE;
-}
-
-/* Waits for the residents list to finish its current search. */
-static void
-wait_for_residents (StpWindow *window)
-{
-  StpResidentsPage *page = residents_page_of (window);
-  gboolean loaded;
-  gulong id;
-
-  /* The search entry reports a change only after its typing delay. */
-  stp_test_wait (300);
-  loaded = !stp_residents_page_is_loading (page);
-
-  id = g_signal_connect (page, "loaded", G_CALLBACK (on_loaded), &loaded);
-  g_assert_true (stp_test_wait_for (&loaded, 20000));
-  g_signal_handler_disconnect (page, id);
 }
 
 static void
@@ -492,7 +451,7 @@ test_login (void)
   gtk_window_set_default_size (GTK_WINDOW (main_window), 900, 650);
   stp_test_show (GTK_WINDOW (main_window));
   g_assert_true (stp_window_show_page (main_window, "residents"));
-  wait_for_residents (main_window);
+  stp_test_wait_for_residents (GTK_WINDOW (main_window));
 
   /* Closing remembers the size for the next start. */
   {
@@ -524,9 +483,9 @@ test_director_pages (void)
   stp_test_show (GTK_WINDOW (window));
   /* A director starts on «Обзор» (test-overview-page.c). */
   g_assert_true (stp_window_show_page (window, "residents"));
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
 
-  page = residents_page_of (window);
+  page = stp_test_residents_page (GTK_WINDOW (window));
   model = stp_residents_page_get_model (page);
   /* «В программе» by default: every tenth resident was discharged. */
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_RESIDENTS - N_RESIDENTS / 10);
@@ -534,14 +493,14 @@ test_director_pages (void)
 
   /* «Мои»: the director is responsible for nobody; the list says so. */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_find_widget (GTK_WIDGET (window), "responsible-filter")), 1);
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
   g_assert_true (gtk_widget_get_mapped (stp_test_find_widget (GTK_WIDGET (window), "residents-empty")));
   stp_test_save_picture (GTK_WINDOW (window), "residents-empty.png");
   gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_find_widget (GTK_WIDGET (window), "responsible-filter")), 0);
   /* «Любой статус»: everyone. */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (stp_test_find_widget (GTK_WIDGET (window), "status-filter")), 0);
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_RESIDENTS);
   g_assert_false (gtk_widget_get_mapped (stp_test_find_widget (GTK_WIDGET (window), "residents-empty")));
 
@@ -564,7 +523,7 @@ test_director_pages (void)
 
   /* Search as you type runs the core search. */
   type_text (GTK_WIDGET (window), "search", "петров");
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, center->n_petrov);
   for (guint i = 0; i < center->n_petrov; i++)
     {
@@ -573,7 +532,7 @@ test_director_pages (void)
       g_assert_true (g_str_has_prefix (stp_resident_item_get_full_name (item), "Петров "));
     }
   type_text (GTK_WIDGET (window), "search", "");
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
 
   stack = stp_test_find_widget (GTK_WIDGET (window), "pages");
   for (guint i = 0; i < 7; i++)
@@ -657,7 +616,7 @@ test_volunteer_cannot_open_card (void)
   window = stp_window_new (NULL, center->store, center->volunteer);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   stp_test_show (GTK_WINDOW (window));
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
 
   stack = stp_test_find_widget (GTK_WIDGET (window), "pages");
   g_assert_nonnull (gtk_stack_get_child_by_name (GTK_STACK (stack), "residents"));
@@ -668,7 +627,7 @@ test_volunteer_cannot_open_card (void)
   g_assert_null (gtk_stack_get_child_by_name (GTK_STACK (stack), "referrals"));
   g_assert_false (stp_window_show_page (window, "settings"));
 
-  page = residents_page_of (window);
+  page = stp_test_residents_page (GTK_WINDOW (window));
   g_assert_cmpuint (g_list_model_get_n_items (stp_residents_page_get_model (page)), ==,
                     N_RESIDENTS - N_RESIDENTS / 10);
 
@@ -696,7 +655,7 @@ test_idle_lock_keeps_text (void)
   window = stp_window_new (NULL, center->store, center->staff);
   root = GTK_WIDGET (window);
   stp_test_show (GTK_WINDOW (window));
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
 
   search = stp_test_find_widget (root, "search");
 
@@ -710,7 +669,7 @@ test_idle_lock_keeps_text (void)
                  gtk_root_get_focus (GTK_ROOT (window)) == search);
 
   gtk_editable_set_text (GTK_EDITABLE (search), "Сидор");
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
 
   /* Ten minutes without input (the default) lock the window. */
   stp_window_check_idle (window, g_get_monotonic_time () + 5 * 60 * G_USEC_PER_SEC);
@@ -754,7 +713,7 @@ test_staff_opens_card (void)
   window = stp_window_new (NULL, center->store, center->staff);
   root = GTK_WIDGET (window);
   stp_test_show (GTK_WINDOW (window));
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
 
   before = gtk_window_list_toplevels ();
   g_signal_emit_by_name (stp_test_find_widget (root, "residents"), "activate", 0);
@@ -966,9 +925,9 @@ test_big_center (void)
   while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
     g_main_context_iteration (NULL, TRUE);
   shown = g_get_monotonic_time ();
-  wait_for_residents (window);
+  stp_test_wait_for_residents (GTK_WINDOW (window));
   loaded = g_get_monotonic_time ();
-  page = residents_page_of (window);
+  page = stp_test_residents_page (GTK_WINDOW (window));
   g_test_message ("window mapped in %.0f ms; %u residents listed after %.0f ms (300 ms of it the test's own wait)",
                   (shown - start) / 1000.0,
                   g_list_model_get_n_items (stp_residents_page_get_model (page)),
@@ -980,7 +939,7 @@ test_big_center (void)
 
       start = g_get_monotonic_time ();
       type_text (GTK_WIDGET (window), "search", texts[i]);
-      wait_for_residents (window);
+      stp_test_wait_for_residents (GTK_WINDOW (window));
       g_test_message ("status: %s", gtk_label_get_text (GTK_LABEL (stp_test_find_widget (GTK_WIDGET (window), "count-label"))));
       g_test_message ("search “%s”: %u rows after %.0f ms (including the 150 ms typing delay and 300 ms wait)",
                       texts[i], g_list_model_get_n_items (stp_residents_page_get_model (page)),

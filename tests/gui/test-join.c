@@ -15,7 +15,7 @@
 #define PASSPHRASE "пароль центра"
 #define DIRECTOR_PASSWORD "пароль директора"
 
-static char *server_binary;
+static const char *server_binary;
 
 static void
 on_joined (GtkWidget *window,
@@ -61,15 +61,8 @@ test_join (void)
   GtkWidget *status, *button;
   gboolean joined = FALSE;
 
-  if (!h_server_start (&server, server_binary, 65536))
-    {
-      g_test_skip ("the server cannot start here");
-      return;
-    }
-  dir = g_dir_make_tmp ("stupeni-join-XXXXXX", &error);
-  g_assert_no_error (error);
-  pa = g_build_filename (dir, "a.db", NULL);
-  pb = g_build_filename (dir, "b.db", NULL);
+  if (!h_server_start_two (&server, server_binary, "stupeni-join-XXXXXX", &dir, &pa, &pb))
+    return;
 
   /* The center's first computer: a director, 200 residents, synced, and
    * a snapshot sent. */
@@ -176,13 +169,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  stp_test_gui_init (&argc, &argv);
-  if (argc < 2)
-    {
-      g_printerr ("usage: %s [--tap] STUPENI_SERVER\n", argv[0]);
-      return 2;
-    }
-  server_binary = argv[1];
+  server_binary = stp_test_gui_init_server (&argc, &argv);
   g_test_add_func ("/gui/join-center", test_join);
   return g_test_run ();
 }

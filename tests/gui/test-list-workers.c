@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "stp-gui-test-helpers.h"
+#include "stp-test-store.h"
 #include "stp-follow-ups-page.h"
 #include "stp-query-worker.h"
 #include "stp-referrals-page.h"
@@ -33,16 +34,6 @@ on_sqlite_log (void       *data,
   g_atomic_int_inc (&sqlite_errors);
 }
 
-static char *
-days_from_today (StpStore *store,
-                 int       days)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
-
-  return g_date_time_format (then, "%Y-%m-%d");
-}
-
 /* One resident admitted 100 days ago and discharged 40 days ago (a
  * follow-up overdue), in three transactions on the window's connection. */
 static void
@@ -53,8 +44,8 @@ add_discharged_resident (StpStore    *store,
 {
   g_autoptr(StpResident) resident = stp_resident_new ();
   g_autoptr(StpEpisode) episode = stp_episode_new ();
-  g_autofree char *admitted_on = days_from_today (store, -100);
-  g_autofree char *discharged_on = days_from_today (store, -40);
+  g_autofree char *admitted_on = stp_test_days_from_today (store, -100);
+  g_autofree char *discharged_on = stp_test_days_from_today (store, -40);
   g_autoptr(GError) error = NULL;
 
   resident->surname = g_strdup ("Петров");

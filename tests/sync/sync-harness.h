@@ -297,3 +297,29 @@ h_count (StpStore   *store,
 {
   return stp_test_count (store, sql);
 }
+
+/* For the two-computer GUI tests: starts @server (SQLite, 64 KiB bodies)
+ * and makes a temporary folder from @dir_template with the paths of two
+ * database files in it, a.db and b.db.  FALSE, with the test skipped,
+ * when the server cannot start here. */
+G_GNUC_UNUSED static gboolean
+h_server_start_two (Server      *server,
+                    const char  *binary,
+                    const char  *dir_template,
+                    char       **dir,
+                    char       **path_a,
+                    char       **path_b)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!h_server_start (server, binary, 65536))
+    {
+      g_test_skip ("the server cannot start here");
+      return FALSE;
+    }
+  *dir = g_dir_make_tmp (dir_template, &error);
+  g_assert_no_error (error);
+  *path_a = g_build_filename (*dir, "a.db", NULL);
+  *path_b = g_build_filename (*dir, "b.db", NULL);
+  return TRUE;
+}

@@ -3,7 +3,8 @@
  * Arguments: --tap SERVER_BINARY */
 #include "config.h"
 
-#include "sync-harness.h"
+#define SYNC_FX_DIR_TEMPLATE "stupeni-exchange-test-XXXXXX"
+#include "sync-fixture.h"
 #include "stp-sync-exchange.h"
 #include "stp-backup.h"
 #include "stp-session.h"
@@ -14,101 +15,16 @@
 
 #define PASSPHRASE "пароль центра"
 
-static char *server_binary;
-static Server servers[2] = { { "sqlite" }, { "postgresql" } };
-static gboolean server_failed[2];
-
 static const char *R1 = "01890000-0000-7000-8000-0000000000e1";
 static const char *R2 = "01890000-0000-7000-8000-0000000000e2";
-
-typedef struct
-{
-  char          *path;
-  StpStore      *store;
-  StpSyncEngine *engine;
-} Client;
-
-typedef struct
-{
-  Server  *server;
-  char    *dir;
-  char    *center;
-  char    *code;
-  Client   clients[4];
-  guint    n_clients;
-} Fx;
-
-static Server *
-get_server (const char *backend)
-{
-  guint i = g_str_equal (backend, "sqlite") ? 0 : 1;
-
-  if (servers[i].process != NULL)
-    return &servers[i];
-  if (server_failed[i])
-    return NULL;
-  server_failed[i] = TRUE;
-  if (!h_server_start (&servers[i], server_binary, 65536))
-    return NULL;
-  server_failed[i] = FALSE;
-  return &servers[i];
-}
-
-static void
-fx_setup (Fx            *fx,
-          gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fx->server = get_server (data);
-  fx->dir = g_dir_make_tmp ("stupeni-exchange-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  if (fx->server != NULL)
-    fx->center = h_new_center (fx->server, &fx->code);
-}
-
-static void
-client_close (Client *c)
-{
-  g_clear_object (&c->engine);
-  g_clear_object (&c->store);
-}
-
-static void
-fx_teardown (Fx            *fx,
-             gconstpointer  data)
-{
-  for (guint i = 0; i < fx->n_clients; i++)
-    {
-      client_close (&fx->clients[i]);
-      g_free (fx->clients[i].path);
-    }
-  h_remove_tree (fx->dir);
-  g_free (fx->dir);
-  g_free (fx->center);
-  g_free (fx->code);
-}
-
-static void
-client_open (Client *c)
-{
-  g_autoptr(GError) error = NULL;
-
-  c->store = stp_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = stp_sync_engine_new (c->store);
-}
 
 static Client *
 enrolled_client (Fx *fx)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
-  g_autofree char *name = g_strdup_printf ("client-%u.db", fx->n_clients);
-  Client *c = &fx->clients[fx->n_clients++];
+  Client *c = new_client (fx);
 
-  c->path = g_build_filename (fx->dir, name, NULL);
-  client_open (c);
   code = fx->code != NULL ? g_steal_pointer (&fx->code) : h_new_code (fx->server, fx->center);
   h_enroll (c->engine, fx->server, code, PASSPHRASE, &error);
   g_assert_no_error (error);
@@ -217,17 +133,6 @@ server_count (Fx *fx)
   g_assert_cmpint (admin (fx, &out, &err, "export", fx->center, path, NULL), ==, 0);
   batches = stp_test_field (out, "batches");
   return (guint) g_ascii_strtoull (batches, NULL, 10);
-}
-
-static gboolean
-need_server (Fx *fx)
-{
-  if (fx->server == NULL)
-    {
-      g_test_skip ("this server backend cannot run here (PostgreSQL 15 binaries missing?)");
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static char *
@@ -710,15 +615,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const struct { const char *name; void (*func) (Fx *, gconstpointer); } cases[] = {
+  static const FxCase cases[] = {
     { "two-computers", test_two_computers },
     { "server-round-trip", test_server_round_trip },
     { "damaged", test_damaged },
     { "restored-from-backup", test_restored_from_backup },
   };
-  static const char *backends[] = { "sqlite", "postgresql" };
-  int status;
-
   /* Russian messages, from the catalogue the build compiled (the server
    * processes find it through STUPENI_LOCALEDIR). */
   g_setenv ("LANGUAGE", "ru", TRUE);
@@ -737,15 +639,5 @@ main (int   argc,
   server_binary = argv[1];
   g_assert_true (sodium_init () >= 0);
 
-  for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
-    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-      {
-        g_autofree char *path = g_strdup_printf ("/exchange/%s/%s", backends[b], cases[i].name);
-        g_test_add (path, Fx, backends[b], fx_setup, cases[i].func, fx_teardown);
-      }
-
-  status = g_test_run ();
-  h_server_destroy (&servers[0]);
-  h_server_destroy (&servers[1]);
-  return status;
+  return fx_run ("exchange", cases, G_N_ELEMENTS (cases));
 }
