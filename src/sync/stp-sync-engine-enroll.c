@@ -100,6 +100,36 @@ wrapped_key_of (const StpSyncReply *reply)
   return json_to_string (key_node, FALSE);
 }
 
+/* POST /v1/enroll with the code and this computer's name; @check asks
+ * only about the code, without using it up. */
+static gboolean
+post_enroll (EnrollJob     *job,
+             gboolean       check,
+             StpSyncReply  *reply,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, job->code);
+  json_builder_set_member_name (builder, "device_name");
+  json_builder_add_string_value (builder, g_get_host_name ());
+  if (check)
+    {
+      json_builder_set_member_name (builder, "check");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  return stp_sync_client_request (job->client, SOUP_METHOD_POST, "/v1/enroll", body, strlen (body),
+                                  reply, cancellable, error);
+}
+
 /* Trades the code for a device id and token (and the wrapped key, when
  * the center has one). */
 static gboolean
@@ -107,22 +137,10 @@ register_device (EnrollJob     *job,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
   JsonObject *object;
   StpSyncReply reply;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, job->code);
-  json_builder_set_member_name (builder, "device_name");
-  json_builder_add_string_value (builder, g_get_host_name ());
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
-  if (!stp_sync_client_request (job->client, SOUP_METHOD_POST, "/v1/enroll", body, strlen (body),
-                                &reply, cancellable, error))
+  if (!post_enroll (job, FALSE, &reply, cancellable, error))
     return FALSE;
   if (!stp_sync_reply_is_ok_object (&reply))
     {
@@ -158,25 +176,11 @@ check_code (EnrollJob     *job,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
   JsonObject *object;
   StpSyncReply reply;
 
   *checked = FALSE;
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, job->code);
-  json_builder_set_member_name (builder, "device_name");
-  json_builder_add_string_value (builder, g_get_host_name ());
-  json_builder_set_member_name (builder, "check");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
-  if (!stp_sync_client_request (job->client, SOUP_METHOD_POST, "/v1/enroll", body, strlen (body),
-                                &reply, cancellable, error))
+  if (!post_enroll (job, TRUE, &reply, cancellable, error))
     return FALSE;
   if (reply.status == SOUP_STATUS_BAD_REQUEST)
     {
