@@ -9,6 +9,7 @@
 #include "stp-session.h"
 #include "stp-store.h"
 #include "stp-query.h"
+#include "stp-worklist.h"
 #include "stp-stats.h"
 #include "stp-overview.h"
 #include "stp-uuid.h"

@@ -11,6 +11,7 @@
 #include "stp-query.h"
 #include "stp-error.h"
 #include "stp-store-private.h"
+#include "stp-query-private.h"
 
 #include <string.h>
 
@@ -715,6 +716,31 @@ join_name (sqlite3_stmt *stmt,
       g_string_append (s, part);
     }
   return g_string_free (s, FALSE);
+}
+
+/* For the working lists (stp-worklist.c): the same generic reading. */
+char *
+stp_query_record_columns (StpRecordKind  kind,
+                          const char    *alias)
+{
+  return record_columns (kind, alias);
+}
+
+gpointer
+stp_query_record_from_stmt (StpRecordKind  kind,
+                            StpSession    *session,
+                            sqlite3_stmt  *stmt,
+                            int            first,
+                            int           *out_next)
+{
+  return record_from_stmt (kind, session, stmt, first, out_next);
+}
+
+char *
+stp_query_join_name (sqlite3_stmt *stmt,
+                     int           first)
+{
+  return join_name (stmt, first);
 }
 
 GPtrArray *

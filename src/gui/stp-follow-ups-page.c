@@ -6,10 +6,7 @@
 
 #include "stp-follow-ups-page.h"
 #include "stp-gui-util.h"
-#include "stp-query.h"
-
-/* Follow-ups due within this many days are listed. */
-#define DAYS_AHEAD 30
+#include "stp-work-row.h"
 
 struct _StpFollowUpsPage
 {
@@ -18,97 +15,77 @@ struct _StpFollowUpsPage
 
 G_DEFINE_FINAL_TYPE (StpFollowUpsPage, stp_follow_ups_page, STP_TYPE_LIST_PAGE)
 
-typedef struct
-{
-  StpSession *session;
-  char       *today;
-  char       *until;
-} Query;
+/* The period filter: when the follow-ups are due.  Overdue ones are
+ * listed whatever the period. */
+enum {
+  PERIOD_OVERDUE,
+  PERIOD_7_DAYS,
+  PERIOD_30_DAYS,
+  PERIOD_90_DAYS,
+  PERIOD_ANY,
+};
 
-static void
-query_free (gpointer data)
-{
-  Query *query = data;
+static const int period_days[] = { -1, 7, 30, 90, 0 };
 
-  g_clear_object (&query->session);
-  g_free (query->today);
-  g_free (query->until);
-  g_free (query);
+static char *
+date_after (GDate *today,
+            int    days)
+{
+  GDate date = *today;
+  char text[16];
+
+  if (days >= 0)
+    g_date_add_days (&date, (guint) days);
+  else
+    g_date_subtract_days (&date, (guint) -days);
+  g_date_strftime (text, sizeof text, "%Y-%m-%d", &date);
+  return g_strdup (text);
 }
 
-static gpointer
-make_query (StpListPage *page)
+static void
+period_bounds (guint   period,
+               GDate  *today,
+               char  **from,
+               char  **until)
 {
-  StpStore *store = stp_list_page_get_store (page);
-  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (stp_store_now (store) / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) until_time = g_date_time_add_days (now, DAYS_AHEAD);
-  Query *query = g_new0 (Query, 1);
-
-  query->session = g_object_ref (stp_list_page_get_session (page));
-  query->today = stp_store_today (store);
-  query->until = g_date_time_format (until_time, "%Y-%m-%d");
-  return query;
+  /* Due by the period's end (overdue ones come whatever the period). */
+  *from = NULL;
+  *until = period < G_N_ELEMENTS (period_days) && period != PERIOD_ANY
+           ? date_after (today, period_days[period])
+           : NULL;
 }
 
 /* On the worker thread. */
 static GPtrArray *
-run_query (StpStore  *store,
-           gpointer   data,
-           GError   **error)
+run_query (StpStore            *store,
+           StpSession          *session,
+           const StpWorkFilter *filter,
+           GError             **error)
 {
-  Query *query = data;
+  return stp_store_list_follow_up_groups (store, session, filter, error);
+}
 
-  return stp_store_list_follow_ups_due (store, query->session, query->today, query->until, error);
+/* On the worker thread. */
+static GObject *
+item_row (gpointer    data,
+          const char *resident_id)
+{
+  StpFollowUpDue *item = data;
+  g_autofree char *due_on = stp_format_date (item->follow_up->due_on);
+  g_autofree char *title = NULL;
+
+  /* TRANSLATORS: %d is 1, 3, 6, 12 or 24 months after discharge; %s is a date */
+  title = g_strdup_printf (_("%d months after discharge, due %s"), item->follow_up->months, due_on);
+  return G_OBJECT (stp_work_row_new_item (resident_id, title, NULL,
+                                          item->overdue ? _("overdue") : NULL, item->overdue, NULL));
 }
 
 static char *
-show (StpListPage *page,
-      GPtrArray   *due,
-      guint        max_rows,
-      GtkListBox  *list)
+summary (const StpWorkCounts *counts)
 {
-  guint overdue = 0;
-
-  for (guint i = 0; i < due->len; i++)
-    {
-      StpFollowUpDue *item = g_ptr_array_index (due, i);
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-      g_autofree char *due_on = NULL;
-      GtkWidget *row;
-
-      if (item->overdue)
-        overdue++;
-      if (i >= max_rows)
-        continue;
-
-      due_on = stp_format_date (item->follow_up->due_on);
-      title = g_strdup_printf ("%s (%s)", item->resident_name,
-                               item->file_number != NULL ? item->file_number : "—");
-      /* TRANSLATORS: %d is 1, 3, 6, 12 or 24 months after discharge; %s is a date */
-      subtitle = g_strdup_printf (_("%d months after discharge, due %s"),
-                                  item->follow_up->months, due_on);
-
-      row = stp_list_page_new_row (title, subtitle, item->follow_up->resident_id);
-
-      if (item->overdue)
-        {
-          /* Said in words, not by colour alone. */
-          GtkWidget *label = gtk_label_new (_("overdue"));
-
-          gtk_widget_add_css_class (label, "error");
-          gtk_widget_add_css_class (label, "heading");
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-        }
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
-
-      gtk_list_box_append (list, row);
-    }
-
-  if (due->len > max_rows)
-    return g_strdup_printf (_("Due: %u, overdue: %u. The first %u are shown."),
-                            due->len, overdue, max_rows);
-  return g_strdup_printf (_("Due: %u, overdue: %u."), due->len, overdue);
+  /* TRANSLATORS: the summary of the follow-ups list */
+  return g_strdup_printf (_("Due: %u, overdue: %u, residents: %u."),
+                          counts->n_items, counts->n_overdue, counts->n_residents);
 }
 
 void
@@ -134,18 +111,28 @@ stp_follow_ups_page_class_init (StpFollowUpsPageClass *klass)
 {
   StpListPageClass *page_class = STP_LIST_PAGE_CLASS (klass);
 
-  page_class->make_query = make_query;
-  page_class->free_query = query_free;
   page_class->run_query = run_query;
-  page_class->show = show;
+  page_class->item_row = item_row;
+  page_class->period_bounds = period_bounds;
+  page_class->summary = summary;
 }
 
 static void
 stp_follow_ups_page_init (StpFollowUpsPage *self)
 {
+  const char *periods[] = {
+    _("Overdue only"),
+    _("Due in 7 days"),
+    _("Due in 30 days"),
+    _("Due in 90 days"),
+    _("Any due date"),
+    NULL,
+  };
+
   stp_list_page_set_texts (STP_LIST_PAGE (self),
-                           _("Follow-ups due in the next 30 days, overdue first"),
+                           _("Follow-ups by resident, overdue first"),
                            _("No follow-ups are due"));
+  stp_list_page_set_periods (STP_LIST_PAGE (self), periods, PERIOD_30_DAYS);
 }
 
 StpFollowUpsPage *

@@ -6,7 +6,7 @@
 
 #include "stp-referrals-page.h"
 #include "stp-gui-util.h"
-#include "stp-query.h"
+#include "stp-work-row.h"
 
 struct _StpReferralsPage
 {
@@ -15,117 +15,112 @@ struct _StpReferralsPage
 
 G_DEFINE_FINAL_TYPE (StpReferralsPage, stp_referrals_page, STP_TYPE_LIST_PAGE)
 
-typedef struct
-{
-  StpSession *session;
-  char       *today;
-} Query;
+/* The period filter: when the referrals were sent.  Those whose answer is
+ * overdue are listed whatever the period. */
+enum {
+  PERIOD_OVERDUE,
+  PERIOD_30_DAYS,
+  PERIOD_90_DAYS,
+  PERIOD_YEAR,
+  PERIOD_ANY,
+};
 
-static void
-query_free (gpointer data)
-{
-  Query *query = data;
+static const int period_days[] = { 0, 30, 90, 365, 0 };
 
-  g_clear_object (&query->session);
-  g_free (query->today);
-  g_free (query);
+static char *
+date_before (GDate *today,
+             int    days)
+{
+  GDate date = *today;
+  char text[16];
+
+  if (days >= 0)
+    g_date_subtract_days (&date, (guint) days);
+  else
+    g_date_add_days (&date, (guint) -days);
+  g_date_strftime (text, sizeof text, "%Y-%m-%d", &date);
+  return g_strdup (text);
 }
 
-static gpointer
-make_query (StpListPage *page)
+static void
+period_bounds (guint   period,
+               GDate  *today,
+               char  **from,
+               char  **until)
 {
-  Query *query = g_new0 (Query, 1);
-
-  query->session = g_object_ref (stp_list_page_get_session (page));
-  query->today = stp_store_today (stp_list_page_get_store (page));
-  return query;
+  switch (period)
+    {
+    case PERIOD_OVERDUE:
+      /* An empty period (tomorrow to today): the overdue ones alone. */
+      *from = date_before (today, -1);
+      *until = date_before (today, 0);
+      break;
+    case PERIOD_30_DAYS:
+    case PERIOD_90_DAYS:
+    case PERIOD_YEAR:
+      *from = date_before (today, period_days[period]);
+      *until = NULL;
+      break;
+    default:
+      *from = NULL;
+      *until = NULL;
+    }
 }
 
 /* On the worker thread. */
 static GPtrArray *
-run_query (StpStore  *store,
-           gpointer   data,
-           GError   **error)
+run_query (StpStore            *store,
+           StpSession          *session,
+           const StpWorkFilter *filter,
+           GError             **error)
 {
-  Query *query = data;
+  return stp_store_list_referral_groups (store, session, filter, error);
+}
 
-  return stp_store_list_referrals_all (store, query->session, query->today, error);
+/* On the worker thread. */
+static GObject *
+item_row (gpointer    data,
+          const char *resident_id)
+{
+  StpReferralItem *item = data;
+  StpReferral *referral = item->referral;
+  g_autofree char *sent_on = stp_format_date (referral->sent_on);
+  g_autofree char *due_on = stp_format_date (referral->due_on);
+  g_autofree char *response_on = stp_format_date (referral->response_on);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *state = NULL;
+  const char *agency;
+
+  agency = referral->agency_name != NULL
+           ? referral->agency_name
+           : stp_enum_to_label (STP_ENUM_AGENCY_KIND, referral->agency_kind);
+  /* TRANSLATORS: direction (incoming/outgoing), agency kind, sent date */
+  subtitle = g_strdup_printf (_("%s, %s, sent %s"),
+                              stp_enum_to_label (STP_ENUM_DIRECTION, referral->direction),
+                              stp_enum_to_label (STP_ENUM_AGENCY_KIND, referral->agency_kind),
+                              sent_on);
+
+  /* The state is said in words, not by colour alone. */
+  if (item->overdue)
+    /* TRANSLATORS: an answer to a referral is overdue; %s is the due date */
+    state = g_strdup_printf (_("overdue since %s"), due_on);
+  else if (referral->response_on != NULL)
+    state = g_strdup_printf (_("answered %s"), response_on);
+  else if (referral->due_on != NULL)
+    state = g_strdup_printf (_("answer due %s"), due_on);
+
+  /* An outgoing referral offers its letter (print and PDF). */
+  return G_OBJECT (stp_work_row_new_item (resident_id, agency, subtitle, state, item->overdue,
+                                          referral->direction == STP_DIRECTION_OUTGOING
+                                          ? referral->meta.id : NULL));
 }
 
 static char *
-show (StpListPage *page,
-      GPtrArray   *referrals,
-      guint        max_rows,
-      GtkListBox  *list)
+summary (const StpWorkCounts *counts)
 {
-  guint overdue = 0;
-
-  for (guint i = 0; i < referrals->len; i++)
-    {
-      StpReferralItem *item = g_ptr_array_index (referrals, i);
-      StpReferral *referral = item->referral;
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-      g_autofree char *sent_on = NULL;
-      g_autofree char *due_on = NULL;
-      g_autofree char *response_on = NULL;
-      g_autofree char *state = NULL;
-      GtkWidget *row;
-      GtkWidget *label;
-
-      if (item->overdue)
-        overdue++;
-      if (i >= max_rows)
-        continue;
-
-      sent_on = stp_format_date (referral->sent_on);
-      due_on = stp_format_date (referral->due_on);
-      response_on = stp_format_date (referral->response_on);
-
-      title = g_strdup_printf ("%s — %s",
-                               item->resident_name != NULL ? item->resident_name : "—",
-                               referral->agency_name != NULL
-                               ? referral->agency_name
-                               : stp_enum_to_label (STP_ENUM_AGENCY_KIND, referral->agency_kind));
-      /* TRANSLATORS: direction (incoming/outgoing), agency kind, sent date */
-      subtitle = g_strdup_printf (_("%s, %s, sent %s"),
-                                  stp_enum_to_label (STP_ENUM_DIRECTION, referral->direction),
-                                  stp_enum_to_label (STP_ENUM_AGENCY_KIND, referral->agency_kind),
-                                  sent_on);
-
-      row = stp_list_page_new_row (title, subtitle, referral->resident_id);
-
-      /* The state is said in words, not by colour alone. */
-      if (item->overdue)
-        /* TRANSLATORS: an answer to a referral is overdue; %s is the due date */
-        state = g_strdup_printf (_("overdue since %s"), due_on);
-      else if (referral->response_on != NULL)
-        state = g_strdup_printf (_("answered %s"), response_on);
-      else if (referral->due_on != NULL)
-        state = g_strdup_printf (_("answer due %s"), due_on);
-
-      if (state != NULL)
-        {
-          label = gtk_label_new (state);
-          if (item->overdue)
-            {
-              gtk_widget_add_css_class (label, "error");
-              gtk_widget_add_css_class (label, "heading");
-            }
-          else
-            {
-              gtk_widget_add_css_class (label, "dim-label");
-            }
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-        }
-
-      gtk_list_box_append (list, row);
-    }
-
-  if (referrals->len > max_rows)
-    return g_strdup_printf (_("Referrals: %u, answers overdue: %u. The first %u are shown."),
-                            referrals->len, overdue, max_rows);
-  return g_strdup_printf (_("Referrals: %u, answers overdue: %u."), referrals->len, overdue);
+  /* TRANSLATORS: the summary of the referrals list */
+  return g_strdup_printf (_("Referrals: %u, answers overdue: %u, residents: %u."),
+                          counts->n_items, counts->n_overdue, counts->n_residents);
 }
 
 void
@@ -151,18 +146,28 @@ stp_referrals_page_class_init (StpReferralsPageClass *klass)
 {
   StpListPageClass *page_class = STP_LIST_PAGE_CLASS (klass);
 
-  page_class->make_query = make_query;
-  page_class->free_query = query_free;
   page_class->run_query = run_query;
-  page_class->show = show;
+  page_class->item_row = item_row;
+  page_class->period_bounds = period_bounds;
+  page_class->summary = summary;
 }
 
 static void
 stp_referrals_page_init (StpReferralsPage *self)
 {
+  const char *periods[] = {
+    _("Overdue answers only"),
+    _("Sent in 30 days"),
+    _("Sent in 90 days"),
+    _("Sent in a year"),
+    _("Sent any time"),
+    NULL,
+  };
+
   stp_list_page_set_texts (STP_LIST_PAGE (self),
-                           _("Interagency referrals, overdue answers first"),
-                           _("No referrals yet"));
+                           _("Referrals by resident, overdue answers first"),
+                           _("No referrals"));
+  stp_list_page_set_periods (STP_LIST_PAGE (self), periods, PERIOD_ANY);
 }
 
 StpReferralsPage *

@@ -19,6 +19,7 @@ struct _StpWindow
   gboolean              locked;
   gboolean              edits_checked;    /* closing was confirmed */
   gboolean              settings_loaded;
+  gboolean              worklists_counted; /* loaded once for the sidebar's counts */
   GtkWidget            *focus_before_lock;
 
   /* Template children. */

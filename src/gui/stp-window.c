@@ -67,7 +67,11 @@ on_visible_page_changed (StpWindow *self)
     return;
 
   page = gtk_stack_get_page (self->stack, child);
-  adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+  /* The page's own title, without the sidebar's count. */
+  adw_window_title_set_title (self->content_title,
+                              g_object_get_data (G_OBJECT (child), "stp-page-title") != NULL
+                              ? g_object_get_data (G_OBJECT (child), "stp-page-title")
+                              : gtk_stack_page_get_title (page));
 
   /* Lists of other people's work may have changed since they were shown. */
   if (child == self->follow_ups_page)
@@ -264,6 +268,41 @@ on_overview_open_page (StpWindow  *self,
   stp_window_show_page (self, name);
 }
 
+/* The sidebar says how many things of a working list are overdue, for the
+ * filters the list has now: «Катамнез (3)». */
+static void
+on_worklist_loaded (StpWindow   *self,
+                    StpListPage *list)
+{
+  GtkStackPage *page = gtk_stack_get_page (self->stack, GTK_WIDGET (list));
+  const char *title = g_object_get_data (G_OBJECT (list), "stp-page-title");
+  const StpWorkCounts *counts = stp_list_page_get_counts (list);
+  g_autofree char *text = NULL;
+
+  if (page == NULL || title == NULL)
+    return;
+  if (counts->n_overdue > 0)
+    /* TRANSLATORS: a sidebar row: the page's name and how many of its items are overdue */
+    text = g_strdup_printf (_("%s (%u)"), title, counts->n_overdue);
+  gtk_stack_page_set_title (page, text != NULL ? text : title);
+  gtk_stack_page_set_needs_attention (page, counts->n_overdue > 0);
+}
+
+/* The working lists load once after the residents list, so the sidebar
+ * has their counts before they are first visited; the start-up itself
+ * does not wait for them. */
+static void
+count_worklists (StpWindow *self)
+{
+  if (self->worklists_counted)
+    return;
+  self->worklists_counted = TRUE;
+  if (self->follow_ups_page != NULL)
+    stp_follow_ups_page_reload (STP_FOLLOW_UPS_PAGE (self->follow_ups_page));
+  if (self->referrals_page != NULL)
+    stp_referrals_page_reload (STP_REFERRALS_PAGE (self->referrals_page));
+}
+
 static void
 add_page (StpWindow  *self,
           GtkWidget  *child,
@@ -275,6 +314,7 @@ add_page (StpWindow  *self,
 
   page = gtk_stack_add_titled (self->stack, child, name, title);
   gtk_stack_page_set_icon_name (page, icon_name);
+  g_object_set_data_full (G_OBJECT (child), "stp-page-title", g_strdup (title), g_free);
 }
 
 static void
@@ -316,11 +356,17 @@ stp_window_build_pages (StpWindow *self)
       g_signal_connect_object (self->follow_ups_page, "resident-activated",
                                G_CALLBACK (on_resident_activated),
                                self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->follow_ups_page, "loaded",
+                               G_CALLBACK (on_worklist_loaded),
+                               self, G_CONNECT_SWAPPED);
       add_page (self, self->follow_ups_page, "follow-ups", _("Follow-ups"), "x-office-calendar-symbolic");
 
       self->referrals_page = GTK_WIDGET (stp_referrals_page_new (self->store, session));
       g_signal_connect_object (self->referrals_page, "resident-activated",
                                G_CALLBACK (on_resident_activated),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->referrals_page, "loaded",
+                               G_CALLBACK (on_worklist_loaded),
                                self, G_CONNECT_SWAPPED);
       add_page (self, self->referrals_page, "referrals", _("Referrals"), "mail-send-symbolic");
     }
@@ -348,6 +394,13 @@ stp_window_build_pages (StpWindow *self)
                                self, G_CONNECT_SWAPPED);
       add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
     }
+
+  if (self->residents_page != NULL)
+    g_signal_connect_object (self->residents_page, "loaded",
+                             G_CALLBACK (count_worklists),
+                             self, G_CONNECT_SWAPPED);
+  else
+    count_worklists (self);
 
   self->check_status = stp_check_status_new (self->store);
   gtk_box_append (self->status_box, self->check_status);

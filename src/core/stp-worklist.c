@@ -1,0 +1,240 @@
+/* stp-worklist.c: the working lists «Катамнез» and «Направления» grouped
+ * per resident.  One query each, ordered overdue first; the rows are
+ * gathered into groups in the order their residents first appear. */
+#define G_LOG_DOMAIN "stp-worklist"
+
+#include "config.h"
+
+#include "stp-worklist.h"
+#include "stp-error.h"
+#include "stp-query-private.h"
+
+#include <string.h>
+
+void
+stp_work_group_free (StpWorkGroup *group)
+{
+  if (group == NULL)
+    return;
+  g_free (group->resident_id);
+  g_free (group->resident_name);
+  g_free (group->file_number);
+  g_free (group->responsible_user_id);
+  g_free (group->responsible_name);
+  g_clear_pointer (&group->items, g_ptr_array_unref);
+  g_free (group);
+}
+
+void
+stp_work_groups_count (GPtrArray     *groups,
+                       StpWorkCounts *counts)
+{
+  g_return_if_fail (counts != NULL);
+
+  memset (counts, 0, sizeof *counts);
+  for (guint i = 0; groups != NULL && i < groups->len; i++)
+    {
+      StpWorkGroup *group = g_ptr_array_index (groups, i);
+
+      counts->n_residents++;
+      counts->n_items += group->items->len;
+      counts->n_overdue += group->n_overdue;
+    }
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+static void
+bind_or_null (sqlite3_stmt *stmt,
+              int           index,
+              const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* The group of the row's resident, made at its first row.  The columns
+ * from @first: surname, name, patronymic, file number, responsible id,
+ * responsible name. */
+static StpWorkGroup *
+group_for_row (GPtrArray      *groups,
+               GHashTable     *by_resident,
+               const char     *resident_id,
+               sqlite3_stmt   *stmt,
+               int             first,
+               GDestroyNotify  free_item)
+{
+  StpWorkGroup *group = g_hash_table_lookup (by_resident, resident_id != NULL ? resident_id : "");
+
+  if (group != NULL)
+    return group;
+
+  group = g_new0 (StpWorkGroup, 1);
+  group->resident_id = g_strdup (resident_id);
+  group->resident_name = stp_query_join_name (stmt, first);
+  group->file_number = column_dup (stmt, first + 3);
+  group->responsible_user_id = column_dup (stmt, first + 4);
+  group->responsible_name = column_dup (stmt, first + 5);
+  group->items = g_ptr_array_new_with_free_func (free_item);
+  g_hash_table_insert (by_resident, g_strdup (resident_id != NULL ? resident_id : ""), group);
+  g_ptr_array_add (groups, group);
+  return group;
+}
+
+GPtrArray *
+stp_store_list_follow_up_groups (StpStore            *self,
+                                 StpSession          *session,
+                                 const StpWorkFilter *filter,
+                                 GError             **error)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GHashTable) by_resident = NULL;
+  g_autofree char *columns = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (STP_IS_STORE (self), NULL);
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (filter != NULL && filter->today != NULL, NULL);
+
+  if (!stp_session_require (session, STP_PERMISSION_READ_CARD, error))
+    return NULL;
+
+  columns = stp_query_record_columns (STP_KIND_FOLLOW_UP, "f");
+  /* Whose the follow-up is: its episode's specialist, else the one of
+   * the resident's newest episode. */
+#define WHO "coalesce (e.responsible_user_id, s.responsible_user_id)"
+  sql = g_strdup_printf ("SELECT %s, r.surname, r.name, r.patronymic, r.file_number,"
+                         " " WHO ", u.full_name"
+                         " FROM follow_ups f"
+                         " LEFT JOIN residents r ON r.id = f.resident_id"
+                         " LEFT JOIN episodes e ON e.id = f.episode_id"
+                         " LEFT JOIN resident_summaries s ON s.resident_id = f.resident_id"
+                         " LEFT JOIN users u ON u.id = " WHO
+                         " WHERE f.done_on IS NULL AND f.deleted = 0"
+                         " AND (f.outcome IS NULL OR f.outcome = ?4)"
+                         " AND coalesce (r.deleted, 0) = 0"
+                         " AND (f.due_on < ?1 OR ((?2 IS NULL OR f.due_on >= ?2)"
+                         "                        AND (?3 IS NULL OR f.due_on <= ?3)))"
+                         " AND (?5 IS NULL OR " WHO " = ?5)"
+                         " ORDER BY f.due_on < ?1 DESC, f.due_on, r.surname, r.name, f.id",
+                         columns);
+#undef WHO
+  stmt = stp_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, filter->today, -1, SQLITE_TRANSIENT);
+  bind_or_null (stmt, 2, filter->from);
+  bind_or_null (stmt, 3, filter->until);
+  sqlite3_bind_text (stmt, 4, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_PENDING),
+                     -1, SQLITE_TRANSIENT);
+  bind_or_null (stmt, 5, filter->responsible_user_id);
+
+  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_work_group_free);
+  by_resident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      StpFollowUpDue *due = g_new0 (StpFollowUpDue, 1);
+      StpWorkGroup *group;
+      int next = 0;
+
+      due->follow_up = stp_query_record_from_stmt (STP_KIND_FOLLOW_UP, session, stmt, 0, &next);
+      due->resident_name = stp_query_join_name (stmt, next);
+      due->file_number = column_dup (stmt, next + 3);
+      due->overdue = due->follow_up->due_on != NULL && strcmp (due->follow_up->due_on, filter->today) < 0;
+      group = group_for_row (groups, by_resident, due->follow_up->resident_id, stmt, next,
+                             (GDestroyNotify) stp_follow_up_due_free);
+      if (due->overdue)
+        group->n_overdue++;
+      g_ptr_array_add (group->items, due);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      stp_store_set_sqlite_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&groups);
+}
+
+GPtrArray *
+stp_store_list_referral_groups (StpStore            *self,
+                                StpSession          *session,
+                                const StpWorkFilter *filter,
+                                GError             **error)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GHashTable) by_resident = NULL;
+  g_autofree char *columns = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (STP_IS_STORE (self), NULL);
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (filter != NULL && filter->today != NULL, NULL);
+
+  if (!stp_session_require (session, STP_PERMISSION_READ_CARD, error))
+    return NULL;
+
+  columns = stp_query_record_columns (STP_KIND_REFERRAL, "f");
+  sql = g_strdup_printf ("SELECT %s, r.surname, r.name, r.patronymic, r.file_number,"
+                         " s.responsible_user_id, s.responsible_name,"
+                         " (f.response_on IS NULL AND f.due_on IS NOT NULL AND f.due_on < ?1) AS overdue,"
+                         " (f.response_on IS NULL AND f.due_on IS NOT NULL) AS awaiting"
+                         " FROM referrals f"
+                         " LEFT JOIN residents r ON r.id = f.resident_id"
+                         " LEFT JOIN resident_summaries s ON s.resident_id = f.resident_id"
+                         " WHERE f.deleted = 0 AND coalesce (r.deleted, 0) = 0"
+                         " AND ((f.response_on IS NULL AND f.due_on IS NOT NULL AND f.due_on < ?1)"
+                         "      OR ((?2 IS NULL OR f.sent_on >= ?2) AND (?3 IS NULL OR f.sent_on <= ?3)))"
+                         " AND (?4 IS NULL OR s.responsible_user_id = ?4)"
+                         /* Overdue, then awaiting an answer (the nearest due first),
+                          * then the rest, newest first. */
+                         " ORDER BY overdue DESC, awaiting DESC,"
+                         " CASE WHEN awaiting THEN f.due_on END, f.sent_on DESC, f.created_at DESC, f.id",
+                         columns);
+  stmt = stp_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, filter->today, -1, SQLITE_TRANSIENT);
+  bind_or_null (stmt, 2, filter->from);
+  bind_or_null (stmt, 3, filter->until);
+  bind_or_null (stmt, 4, filter->responsible_user_id);
+
+  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_work_group_free);
+  by_resident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      StpReferralItem *item = g_new0 (StpReferralItem, 1);
+      StpWorkGroup *group;
+      int next = 0;
+
+      item->referral = stp_query_record_from_stmt (STP_KIND_REFERRAL, session, stmt, 0, &next);
+      item->resident_name = stp_query_join_name (stmt, next);
+      item->file_number = column_dup (stmt, next + 3);
+      item->overdue = sqlite3_column_int (stmt, next + 6) != 0;
+      group = group_for_row (groups, by_resident, item->referral->resident_id, stmt, next,
+                             (GDestroyNotify) stp_referral_item_free);
+      if (item->overdue)
+        group->n_overdue++;
+      g_ptr_array_add (group->items, item);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      stp_store_set_sqlite_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&groups);
+}
