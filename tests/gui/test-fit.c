@@ -167,6 +167,78 @@ check_first_run (int width,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Admits @count residents with long names, a stage and a responsible
+ * specialist, so that every column of the residents list has text. */
+static void
+admit_residents (Fixture *fixture,
+                 guint    count)
+{
+  g_autoptr(GPtrArray) programs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  programs = stp_store_list (fixture->db.store, fixture->db.session, STP_KIND_PROGRAM, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(StpResident) resident = stp_resident_new ();
+      g_autoptr(StpEpisode) episode = stp_episode_new ();
+
+      resident->surname = g_strdup_printf ("Преображенский-Водопьянов%u", i);
+      resident->name = g_strdup ("Максимилиан");
+      resident->patronymic = g_strdup ("Святославович");
+      resident->birth_date = g_strdup ("1979-03-02");
+      resident->sex = STP_SEX_MALE;
+      resident->file_number = g_strdup_printf ("2026-П-%04u", i);
+      g_assert_true (stp_store_save_resident (fixture->db.store, fixture->db.session, resident, &error));
+      g_assert_no_error (error);
+      episode->resident_id = g_strdup (resident->meta.id);
+      episode->program_id = g_strdup (((StpProgram *) g_ptr_array_index (programs, 0))->meta.id);
+      episode->admitted_on = g_strdup ("2026-01-15");
+      episode->referral_source = STP_REFERRAL_SOURCE_RELATIVES;
+      episode->payment_source = STP_PAYMENT_FREE;
+      episode->responsible_user_id = g_strdup (stp_session_get_user_id (fixture->db.session));
+      stp_store_admit (fixture->db.store, fixture->db.session, episode, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The residents list shows every column without scrolling sideways. */
+static void
+check_residents_columns (Fixture *fixture,
+                         int      width,
+                         int      height)
+{
+  g_autofree char *name = picture_name ("residents-columns", width, height);
+  StpWindow *window = stp_window_new (NULL, fixture->db.store, fixture->db.session);
+  GtkWidget *column_view;
+  GtkWidget *scrolled;
+  GtkAdjustment *adjustment;
+
+  show_at (GTK_WINDOW (window), width, height);
+  g_assert_true (stp_window_show_page (window, "residents"));
+  stp_test_wait_for_residents (GTK_WINDOW (window));
+  stp_test_wait (300);
+  column_view = stp_test_get (GTK_WIDGET (window), "residents");
+  g_assert_cmpuint (g_list_model_get_n_items (stp_residents_page_get_model (stp_test_residents_page (GTK_WINDOW (window)))),
+                    ==, 12);
+  scrolled = gtk_widget_get_ancestor (column_view, GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  g_test_message ("residents list at %d×%d: %d px wide, columns need %.0f px",
+                  width, height, gtk_widget_get_width (scrolled), gtk_adjustment_get_upper (adjustment));
+  stp_test_save_picture (GTK_WINDOW (window), name);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), <=, gtk_adjustment_get_page_size (adjustment) + 0.5);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_residents_columns (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  admit_residents (fixture, 12);
+  check_residents_columns (fixture, SMALL_WIDTH, SMALL_HEIGHT);
+  check_residents_columns (fixture, 1280, 1024);
+}
+
 static void
 test_small_screen (Fixture       *fixture,
                    gconstpointer  data)
@@ -195,6 +267,7 @@ main (int    argc,
 
   g_test_add ("/fit/small-screen", Fixture, NULL, fixture_set_up, test_small_screen, fixture_tear_down);
   g_test_add ("/fit/big-screen", Fixture, NULL, fixture_set_up, test_big_screen, fixture_tear_down);
+  g_test_add ("/fit/residents-columns", Fixture, NULL, fixture_set_up, test_residents_columns, fixture_tear_down);
 
   return card_test_finish (g_test_run ());
 }
