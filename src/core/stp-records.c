@@ -278,7 +278,9 @@ field_is_string (const StpFieldInfo *field)
 {
   return field->type == STP_FIELD_TEXT ||
          field->type == STP_FIELD_DATE ||
-         field->type == STP_FIELD_MOMENT;
+         field->type == STP_FIELD_MOMENT ||
+         field->type == STP_FIELD_CHOICE ||
+         field->type == STP_FIELD_LONG_TEXT;
 }
 
 #define FIELD_PTR(record, field) ((guint8 *) (record) + (field)->offset)
@@ -373,6 +375,8 @@ stp_record_get_field_text (const StpFieldInfo *field,
     case STP_FIELD_TEXT:
     case STP_FIELD_DATE:
     case STP_FIELD_MOMENT:
+    case STP_FIELD_CHOICE:
+    case STP_FIELD_LONG_TEXT:
       {
         const char *s = *(char *const *) p;
         return (s != NULL && *s != '\0') ? g_strdup (s) : NULL;
@@ -405,6 +409,8 @@ stp_record_set_field_text (const StpFieldInfo *field,
     case STP_FIELD_TEXT:
     case STP_FIELD_DATE:
     case STP_FIELD_MOMENT:
+    case STP_FIELD_CHOICE:
+    case STP_FIELD_LONG_TEXT:
       g_free (*(char **) p);
       *(char **) p = (text != NULL && *text != '\0') ? g_strdup (text) : NULL;
       break;

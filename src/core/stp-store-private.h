@@ -61,15 +61,7 @@ struct _StpStore
  * have moved it). */
 void       stp_store_load_hlc         (StpStore     *self);
 
-typedef enum
-{
-  STP_FIELD_TEXT = 0,
-  STP_FIELD_DATE,       /* "YYYY-MM-DD" text */
-  STP_FIELD_MOMENT,     /* UTC ISO 8601 text */
-  STP_FIELD_INT,
-  STP_FIELD_BOOL,
-  STP_FIELD_ENUM,       /* stored as the StpEnumType's code */
-} StpFieldType;
+/* StpFieldType (the kind of value of a field) is in stp-types.h. */
 
 typedef enum
 {

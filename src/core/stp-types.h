@@ -10,6 +10,21 @@
 
 G_BEGIN_DECLS
 
+/* The kind of value of a record's field: one list for the core (how a
+ * field is stored, validated and synced) and the window (how it is
+ * edited).  CHOICE and LONG_TEXT are text for the core. */
+typedef enum
+{
+  STP_FIELD_TEXT = 0,     /* char *, NULL when empty */
+  STP_FIELD_DATE,         /* char * "YYYY-MM-DD" (typed as дд.мм.гггг) */
+  STP_FIELD_MOMENT,       /* char *, UTC ISO 8601 */
+  STP_FIELD_INT,          /* int */
+  STP_FIELD_BOOL,         /* gboolean */
+  STP_FIELD_ENUM,         /* int, one of an StpEnumType's values; stored as its code */
+  STP_FIELD_CHOICE,       /* char *, the id of another record picked from a list */
+  STP_FIELD_LONG_TEXT,    /* char *, NULL when empty; several lines */
+} StpFieldType;
+
 typedef struct _StpStore   StpStore;
 typedef struct _StpSession StpSession;
 

@@ -323,6 +323,8 @@ stp_record_validate_at (StpRecordKind  kind,
         case STP_FIELD_TEXT:
         case STP_FIELD_DATE:
         case STP_FIELD_MOMENT:
+        case STP_FIELD_CHOICE:
+        case STP_FIELD_LONG_TEXT:
           {
             const char *s = *(char *const *) p;
             gboolean empty = s == NULL || *s == '\0';
@@ -332,7 +334,8 @@ stp_record_validate_at (StpRecordKind  kind,
                 stp_set_field_error (error, f->name, _("Fill in “%s”."), label (f));
                 return FALSE;
               }
-            if (!empty && f->type == STP_FIELD_TEXT && !(f->flags & STP_FIELD_SECRET))
+            if (!empty && (f->type == STP_FIELD_TEXT || f->type == STP_FIELD_LONG_TEXT)
+                && !(f->flags & STP_FIELD_SECRET))
               {
                 guint max = max_length (f);
 

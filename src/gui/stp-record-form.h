@@ -11,17 +11,6 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  STP_FIELD_TEXT = 0,     /* char *, NULL when empty */
-  STP_FIELD_DATE,         /* char * "YYYY-MM-DD", typed as дд.мм.гггг */
-  STP_FIELD_ENUM,         /* int, one of enum_type's values */
-  STP_FIELD_BOOL,         /* gboolean */
-  STP_FIELD_INT,          /* int >= 0 */
-  STP_FIELD_CHOICE,       /* char * id from stp_record_form_set_choices() */
-  STP_FIELD_LONG_TEXT,    /* char *, NULL when empty; several lines (a text view) */
-} StpFieldType;
-
 typedef struct
 {
   const char   *name;      /* column name, as stp_error_get_field() gives it */
