@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-card-consents.h"
+#include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
 #include "stp-agencies-group.h"
@@ -29,14 +30,10 @@ struct _StpCardConsents
   StpRecordEditor *consents;
 };
 
-G_DEFINE_FINAL_TYPE (StpCardConsents, stp_card_consents, ADW_TYPE_BIN)
+static void card_page_iface_init (StpCardPageInterface *iface);
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardConsents, stp_card_consents, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
 static char *
 describe_consent (gconstpointer   record,
@@ -86,7 +83,7 @@ on_withdraw_clicked (GtkButton       *button,
       return;
     }
   stp_widget_show_toast (GTK_WIDGET (self), _("The consent is withdrawn"));
-  g_signal_emit (self, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (self));
 }
 
 static void
@@ -115,7 +112,7 @@ add_withdraw_button (AdwActionRow  *row,
 static void
 on_consents_changed (gpointer user_data)
 {
-  g_signal_emit (user_data, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (user_data));
 }
 
 static void
@@ -140,15 +137,24 @@ stp_card_consents_finalize (GObject *object)
 }
 
 static void
+reload_page (StpCardPage *page)
+{
+  stp_card_consents_reload (STP_CARD_CONSENTS (page));
+}
+
+static void
+card_page_iface_init (StpCardPageInterface *iface)
+{
+  iface->reload = reload_page;
+}
+
+static void
 stp_card_consents_class_init (StpCardConsentsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stp_card_consents_dispose;
   object_class->finalize = stp_card_consents_finalize;
-
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-card-family.h"
+#include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
 #include "stp-error.h"
@@ -44,14 +45,10 @@ struct _StpCardFamily
   StpRecordEditor *relatives;
 };
 
-G_DEFINE_FINAL_TYPE (StpCardFamily, stp_card_family, ADW_TYPE_BIN)
+static void card_page_iface_init (StpCardPageInterface *iface);
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFamily, stp_card_family, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
 static char *
 describe_relative (gconstpointer   record,
@@ -115,7 +112,7 @@ on_relatives_changed (gpointer user_data)
       else
         stp_widget_show_error (GTK_WIDGET (self), error);
     }
-  g_signal_emit (self, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (self));
 }
 
 static gboolean
@@ -150,7 +147,7 @@ save_situation (StpCardFamily *self)
   /* Saved: the reload that follows may show the stored values again. */
   stp_record_form_mark_unmodified (self->situation_form);
   stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
-  g_signal_emit (self, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (self));
   return TRUE;
 }
 
@@ -184,15 +181,24 @@ stp_card_family_finalize (GObject *object)
 }
 
 static void
+reload_page (StpCardPage *page)
+{
+  stp_card_family_reload (STP_CARD_FAMILY (page));
+}
+
+static void
+card_page_iface_init (StpCardPageInterface *iface)
+{
+  iface->reload = reload_page;
+}
+
+static void
 stp_card_family_class_init (StpCardFamilyClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stp_card_family_dispose;
   object_class->finalize = stp_card_family_finalize;
-
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-card-follow-ups.h"
+#include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
 
@@ -34,14 +35,10 @@ struct _StpCardFollowUps
   StpRecordEditor *follow_ups;
 };
 
-G_DEFINE_FINAL_TYPE (StpCardFollowUps, stp_card_follow_ups, ADW_TYPE_BIN)
+static void card_page_iface_init (StpCardPageInterface *iface);
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFollowUps, stp_card_follow_ups, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
 static char *
 describe_follow_up (gconstpointer   record,
@@ -103,7 +100,7 @@ prepare_follow_up (gpointer   record,
 static void
 on_changed (gpointer user_data)
 {
-  g_signal_emit (user_data, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (user_data));
 }
 
 static void
@@ -129,15 +126,24 @@ stp_card_follow_ups_finalize (GObject *object)
 }
 
 static void
+reload_page (StpCardPage *page)
+{
+  stp_card_follow_ups_reload (STP_CARD_FOLLOW_UPS (page));
+}
+
+static void
+card_page_iface_init (StpCardPageInterface *iface)
+{
+  iface->reload = reload_page;
+}
+
+static void
 stp_card_follow_ups_class_init (StpCardFollowUpsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stp_card_follow_ups_dispose;
   object_class->finalize = stp_card_follow_ups_finalize;
-
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

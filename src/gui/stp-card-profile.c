@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-card-profile.h"
+#include "stp-card-page.h"
 #include "stp-record-form.h"
 
 #include <glib/gi18n-lib.h>
@@ -37,14 +38,10 @@ struct _StpCardProfile
   GtkWidget     *file_number_row;
 };
 
-G_DEFINE_FINAL_TYPE (StpCardProfile, stp_card_profile, ADW_TYPE_BIN)
+static void card_page_iface_init (StpCardPageInterface *iface);
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProfile, stp_card_profile, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
 static gboolean
 save_profile (StpCardProfile *self)
@@ -66,7 +63,7 @@ save_profile (StpCardProfile *self)
   /* Saved: the reload that follows may show the stored values again. */
   stp_record_form_mark_unmodified (self->form);
   stp_widget_show_toast (GTK_WIDGET (self), _("Saved"));
-  g_signal_emit (self, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (self));
   return TRUE;
 }
 
@@ -99,15 +96,24 @@ stp_card_profile_finalize (GObject *object)
 }
 
 static void
+reload_page (StpCardPage *page)
+{
+  stp_card_profile_reload (STP_CARD_PROFILE (page));
+}
+
+static void
+card_page_iface_init (StpCardPageInterface *iface)
+{
+  iface->reload = reload_page;
+}
+
+static void
 stp_card_profile_class_init (StpCardProfileClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stp_card_profile_dispose;
   object_class->finalize = stp_card_profile_finalize;
-
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-card-program.h"
+#include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
 #include "stp-error.h"
@@ -49,14 +50,10 @@ struct _StpCardProgram
   GtkWidget  *discharge_reason_row;
 };
 
-G_DEFINE_FINAL_TYPE (StpCardProgram, stp_card_program, ADW_TYPE_BIN)
+static void card_page_iface_init (StpCardPageInterface *iface);
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProgram, stp_card_program, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
 static const StpStage *
 find_stage (StpCardProgram *self,
@@ -103,7 +100,7 @@ after_change (StpCardProgram *self,
 {
   gtk_editable_set_text (GTK_EDITABLE (self->note_row), "");
   stp_widget_show_toast (GTK_WIDGET (self), message);
-  g_signal_emit (self, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (self));
 }
 
 static void
@@ -261,15 +258,24 @@ stp_card_program_finalize (GObject *object)
 }
 
 static void
+reload_page (StpCardPage *page)
+{
+  stp_card_program_reload (STP_CARD_PROGRAM (page));
+}
+
+static void
+card_page_iface_init (StpCardPageInterface *iface)
+{
+  iface->reload = reload_page;
+}
+
+static void
 stp_card_program_class_init (StpCardProgramClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stp_card_program_dispose;
   object_class->finalize = stp_card_program_finalize;
-
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-card-referrals.h"
+#include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
 #include "stp-report-print.h"
@@ -35,14 +36,10 @@ struct _StpCardReferrals
   StpRecordEditor *referrals;
 };
 
-G_DEFINE_FINAL_TYPE (StpCardReferrals, stp_card_referrals, ADW_TYPE_BIN)
+static void card_page_iface_init (StpCardPageInterface *iface);
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardReferrals, stp_card_referrals, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
 static gboolean
 is_overdue (StpCardReferrals  *self,
@@ -148,7 +145,7 @@ prepare_referral (gpointer   record,
 static void
 on_changed (gpointer user_data)
 {
-  g_signal_emit (user_data, signals[CHANGED], 0);
+  stp_card_page_changed (STP_CARD_PAGE (user_data));
 }
 
 static void
@@ -174,15 +171,24 @@ stp_card_referrals_finalize (GObject *object)
 }
 
 static void
+reload_page (StpCardPage *page)
+{
+  stp_card_referrals_reload (STP_CARD_REFERRALS (page));
+}
+
+static void
+card_page_iface_init (StpCardPageInterface *iface)
+{
+  iface->reload = reload_page;
+}
+
+static void
 stp_card_referrals_class_init (StpCardReferralsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stp_card_referrals_dispose;
   object_class->finalize = stp_card_referrals_finalize;
-
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

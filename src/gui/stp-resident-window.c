@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "stp-resident-window.h"
+#include "stp-card-page.h"
 #include "stp-card-profile.h"
 #include "stp-card-program.h"
 #include "stp-card-family.h"
@@ -280,8 +281,6 @@ update_title (StpResidentWindow *self,
   gtk_window_set_title (GTK_WINDOW (self), full_name);
 }
 
-typedef void (*PageReloadFunc) (GtkWidget *page);
-
 static void
 on_page_changed (StpResidentWindow *self)
 {
@@ -291,16 +290,16 @@ on_page_changed (StpResidentWindow *self)
 static void
 add_page (StpResidentWindow *self,
           GtkWidget         *page,
-          PageReloadFunc     reload,
           const char        *name,
           const char        *title,
           const char        *icon_name)
 {
   AdwViewStackPage *stack_page;
 
+  g_return_if_fail (STP_IS_CARD_PAGE (page));
+
   stack_page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), page, name, title);
   adw_view_stack_page_set_icon_name (stack_page, icon_name);
-  g_object_set_data (G_OBJECT (page), "stp-reload", reload);
   g_signal_connect_object (page, "changed", G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
   g_ptr_array_add (self->pages, page);
 }
@@ -354,28 +353,22 @@ stp_resident_window_new (GtkApplication *app,
   stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
 
   self->profile = stp_card_profile_new (store, session, resident_id);
-  add_page (self, self->profile, (PageReloadFunc) stp_card_profile_reload,
+  add_page (self, self->profile,
             "profile", _("Profile"), "avatar-default-symbolic");
   add_page (self, stp_card_program_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_program_reload,
             "program", _("Program"), "view-continuous-symbolic");
   self->family = stp_card_family_new (store, session, resident_id);
-  add_page (self, self->family, (PageReloadFunc) stp_card_family_reload,
+  add_page (self, self->family,
             "family", _("Family"), "system-users-symbolic");
   add_page (self, stp_card_consents_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_consents_reload,
             "consents", _("Consents"), "document-edit-symbolic");
   add_page (self, stp_card_journal_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_journal_reload,
             "journal", _("Journal"), "x-office-document-symbolic");
   add_page (self, stp_card_follow_ups_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_follow_ups_reload,
             "follow-ups", _("Follow-up"), "x-office-calendar-symbolic");
   add_page (self, stp_card_referrals_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_referrals_reload,
             "referrals", _("Referrals"), "mail-send-symbolic");
   add_page (self, stp_card_court_new (store, session, resident_id),
-            (PageReloadFunc) stp_card_court_reload,
             "court", _("Court"), "emblem-documents-symbolic");
 
   stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
@@ -415,10 +408,5 @@ stp_resident_window_reload (StpResidentWindow *self)
       stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
     }
   for (guint i = 0; i < self->pages->len; i++)
-    {
-      GtkWidget *page = g_ptr_array_index (self->pages, i);
-      PageReloadFunc reload = g_object_get_data (G_OBJECT (page), "stp-reload");
-
-      reload (page);
-    }
+    stp_card_page_reload (g_ptr_array_index (self->pages, i));
 }
