@@ -6,7 +6,10 @@
 
 #include "card-test-util.h"
 
+#include "stp-card-page.h"
 #include "stp-first-run-window.h"
+#include "stp-import-dialog.h"
+#include "stp-restore-dialog.h"
 #include "stp-login-window.h"
 #include "stp-resident-window.h"
 #include "stp-window.h"
@@ -131,6 +134,8 @@ check_card (Fixture *fixture,
       g_autofree char *screen = g_strconcat ("card-", card_pages[i], NULL);
       g_autofree char *name = picture_name (screen, width, height);
 
+      /* Every page is a StpCardPage (reload, "changed"). */
+      g_assert_true (STP_IS_CARD_PAGE (adw_view_stack_get_child_by_name (stack, card_pages[i])));
       adw_view_stack_set_visible_child_name (stack, card_pages[i]);
       stp_test_wait (200);
       assert_fits_small_screen (GTK_WIDGET (window), screen);
@@ -165,6 +170,46 @@ check_first_run (int width,
   show_at (GTK_WINDOW (window), width, height);
   stp_test_save_picture (GTK_WINDOW (window), name);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A dialog of the main window, and the shortcuts window, at @width×@height. */
+static void
+check_dialog (GtkWindow  *dialog,
+              const char *screen,
+              int         width,
+              int         height)
+{
+  g_autofree char *name = picture_name (screen, width, height);
+
+  assert_fits_small_screen (GTK_WIDGET (dialog), screen);
+  show_at (dialog, width, height);
+  stp_test_save_picture (dialog, name);
+  gtk_window_destroy (dialog);
+}
+
+static void
+check_dialogs (Fixture *fixture,
+               int      width,
+               int      height)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *shortcuts;
+
+  check_dialog (GTK_WINDOW (stp_import_dialog_new (fixture->db.store, fixture->db.session)),
+                "import-dialog", width, height);
+  check_dialog (GTK_WINDOW (stp_restore_dialog_new (fixture->db.store, fixture->db.session)),
+                "restore-dialog", width, height);
+  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+  shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+  check_dialog (shortcuts, "shortcuts", width, height);
+}
+
+static void
+test_dialogs (Fixture       *fixture,
+              gconstpointer  data)
+{
+  check_dialogs (fixture, SMALL_WIDTH, SMALL_HEIGHT);
+  check_dialogs (fixture, 1280, 1024);
 }
 
 /* Admits @count residents with long names, a stage and a responsible
@@ -267,6 +312,7 @@ main (int    argc,
 
   g_test_add ("/fit/small-screen", Fixture, NULL, fixture_set_up, test_small_screen, fixture_tear_down);
   g_test_add ("/fit/big-screen", Fixture, NULL, fixture_set_up, test_big_screen, fixture_tear_down);
+  g_test_add ("/fit/dialogs", Fixture, NULL, fixture_set_up, test_dialogs, fixture_tear_down);
   g_test_add ("/fit/residents-columns", Fixture, NULL, fixture_set_up, test_residents_columns, fixture_tear_down);
 
   return card_test_finish (g_test_run ());
