@@ -238,3 +238,64 @@ stp_store_list_referral_groups (StpStore            *self,
     }
   return g_steal_pointer (&groups);
 }
+
+static gboolean
+count_one (StpStore    *self,
+           const char  *sql,
+           const char  *today,
+           const char  *pending,
+           guint       *out,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = stp_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, today, -1, SQLITE_TRANSIENT);
+  if (pending != NULL)
+    sqlite3_bind_text (stmt, 2, pending, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      stp_store_set_sqlite_error (self, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+stp_store_count_overdue_work (StpStore         *self,
+                              StpSession       *session,
+                              const char       *today,
+                              StpOverdueCounts *counts,
+                              GError          **error)
+{
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (today != NULL, FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  memset (counts, 0, sizeof *counts);
+  if (!stp_session_require (session, STP_PERMISSION_READ_CARD, error))
+    return FALSE;
+
+  /* The same rows as the lists' overdue ones; the partial indexes of
+   * what is not done or not answered keep them cheap. */
+  return count_one (self,
+                    "SELECT count(*) FROM follow_ups f INDEXED BY follow_ups_due"
+                    " WHERE f.done_on IS NULL AND f.due_on < ?1 AND f.deleted = 0"
+                    " AND (f.outcome IS NULL OR f.outcome = ?2)"
+                    " AND f.resident_id NOT IN (SELECT id FROM residents WHERE deleted <> 0)",
+                    today, stp_enum_to_code (STP_ENUM_FOLLOW_UP_OUTCOME, STP_FOLLOW_UP_PENDING),
+                    &counts->follow_ups, error)
+         && count_one (self,
+                       "SELECT count(*) FROM referrals f INDEXED BY referrals_due"
+                       " WHERE f.response_on IS NULL AND f.due_on IS NOT NULL AND f.due_on < ?1"
+                       " AND f.deleted = 0"
+                       " AND f.resident_id NOT IN (SELECT id FROM residents WHERE deleted <> 0)",
+                       today, NULL, &counts->referrals, error);
+}

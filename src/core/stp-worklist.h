@@ -66,4 +66,20 @@ GPtrArray *stp_store_list_referral_groups   (StpStore            *self,
                                              const StpWorkFilter *filter,
                                              GError             **error);
 
+typedef struct
+{
+  guint follow_ups;                 /* overdue follow-ups, anyone's */
+  guint referrals;                  /* referrals whose answer is overdue, anyone's */
+} StpOverdueCounts;
+
+/* How many items of each list are overdue on @today, whoever is
+ * responsible: what the lists count with the filter «anyone», by two
+ * counts that read no records (the sidebar's numbers before a list is
+ * shown).  Needs STP_PERMISSION_READ_CARD. */
+gboolean   stp_store_count_overdue_work     (StpStore            *self,
+                                             StpSession          *session,
+                                             const char          *today,
+                                             StpOverdueCounts    *counts,
+                                             GError             **error);
+
 G_END_DECLS

@@ -19,7 +19,8 @@ struct _StpWindow
   gboolean              locked;
   gboolean              edits_checked;    /* closing was confirmed */
   gboolean              settings_loaded;
-  gboolean              worklists_counted; /* loaded once for the sidebar's counts */
+  gboolean              worklists_counted; /* the sidebar's counts were asked for */
+  guint                 count_source_id;
   GtkWidget            *focus_before_lock;
 
   /* Template children. */

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "stp-window-private.h"
+#include "stp-query-worker.h"
 #include "stp-unsaved.h"
 #include "stp-audit-page.h"
 #include "stp-follow-ups-page.h"
@@ -268,39 +269,110 @@ on_overview_open_page (StpWindow  *self,
   stp_window_show_page (self, name);
 }
 
-/* The sidebar says how many things of a working list are overdue, for the
- * filters the list has now: «Катамнез (3)». */
+/* The sidebar says how many things of a working list are overdue: «Катамнез (3)». */
 static void
-on_worklist_loaded (StpWindow   *self,
-                    StpListPage *list)
+set_sidebar_count (StpWindow *self,
+                   GtkWidget *list,
+                   guint      n_overdue)
 {
-  GtkStackPage *page = gtk_stack_get_page (self->stack, GTK_WIDGET (list));
-  const char *title = g_object_get_data (G_OBJECT (list), "stp-page-title");
-  const StpWorkCounts *counts = stp_list_page_get_counts (list);
+  GtkStackPage *page = list != NULL ? gtk_stack_get_page (self->stack, list) : NULL;
+  const char *title = list != NULL ? g_object_get_data (G_OBJECT (list), "stp-page-title") : NULL;
   g_autofree char *text = NULL;
 
   if (page == NULL || title == NULL)
     return;
-  if (counts->n_overdue > 0)
+  if (n_overdue > 0)
     /* TRANSLATORS: a sidebar row: the page's name and how many of its items are overdue */
-    text = g_strdup_printf (_("%s (%u)"), title, counts->n_overdue);
+    text = g_strdup_printf (_("%s (%u)"), title, n_overdue);
   gtk_stack_page_set_title (page, text != NULL ? text : title);
-  gtk_stack_page_set_needs_attention (page, counts->n_overdue > 0);
+  gtk_stack_page_set_needs_attention (page, n_overdue > 0);
 }
 
-/* The working lists load once after the residents list, so the sidebar
- * has their counts before they are first visited; the start-up itself
- * does not wait for them. */
+/* A list shown: its count, for the filters it has now. */
+static void
+on_worklist_loaded (StpWindow   *self,
+                    StpListPage *list)
+{
+  g_object_set_data (G_OBJECT (list), "stp-counted", GINT_TO_POINTER (TRUE));
+  set_sidebar_count (self, GTK_WIDGET (list), stp_list_page_get_counts (list)->n_overdue);
+}
+
+typedef struct
+{
+  StpSession *session;
+  char       *today;
+} OverdueQuery;
+
+static void
+overdue_query_free (gpointer data)
+{
+  OverdueQuery *query = data;
+
+  g_clear_object (&query->session);
+  g_free (query->today);
+  g_free (query);
+}
+
+/* On the query worker: two counts, no records read. */
+static gpointer
+count_overdue (StpStore  *store,
+               gpointer   data,
+               GError   **error)
+{
+  OverdueQuery *query = data;
+  g_autofree StpOverdueCounts *counts = g_new0 (StpOverdueCounts, 1);
+
+  if (!stp_store_count_overdue_work (store, query->session, query->today, counts, error))
+    return NULL;
+  return g_steal_pointer (&counts);
+}
+
+static void
+overdue_counted (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StpWindow *self = STP_WINDOW (object);
+  g_autofree StpOverdueCounts *counts = stp_query_worker_run_finish (result, NULL);
+
+  /* A list shown meanwhile has counted for its own filters. */
+  if (counts == NULL || self->session == NULL)
+    return;
+  if (self->follow_ups_page != NULL && g_object_get_data (G_OBJECT (self->follow_ups_page), "stp-counted") == NULL)
+    set_sidebar_count (self, self->follow_ups_page, counts->follow_ups);
+  if (self->referrals_page != NULL && g_object_get_data (G_OBJECT (self->referrals_page), "stp-counted") == NULL)
+    set_sidebar_count (self, self->referrals_page, counts->referrals);
+}
+
+static gboolean
+count_worklists_cb (gpointer user_data)
+{
+  StpWindow *self = user_data;
+  StpQueryWorker *worker;
+  OverdueQuery *query;
+
+  self->count_source_id = 0;
+  worker = stp_query_worker_get_for_store (self->store, NULL);
+  if (worker == NULL)
+    return G_SOURCE_REMOVE;
+  query = g_new0 (OverdueQuery, 1);
+  query->session = g_object_ref (self->session);
+  query->today = stp_store_today (self->store);
+  stp_query_worker_run_async (worker, self, count_overdue, query, overdue_query_free, g_free,
+                              NULL, overdue_counted, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* The sidebar's counts come before the lists are visited, from two cheap
+ * counts on the query worker a moment after the residents list is shown:
+ * the start-up and the first searches do not wait for them. */
 static void
 count_worklists (StpWindow *self)
 {
-  if (self->worklists_counted)
+  if (self->worklists_counted || (self->follow_ups_page == NULL && self->referrals_page == NULL))
     return;
   self->worklists_counted = TRUE;
-  if (self->follow_ups_page != NULL)
-    stp_follow_ups_page_reload (STP_FOLLOW_UPS_PAGE (self->follow_ups_page));
-  if (self->referrals_page != NULL)
-    stp_referrals_page_reload (STP_REFERRALS_PAGE (self->referrals_page));
+  self->count_source_id = g_timeout_add_seconds (2, count_worklists_cb, self);
 }
 
 static void
@@ -490,6 +562,7 @@ stp_window_dispose (GObject *object)
   StpWindow *self = STP_WINDOW (object);
 
   g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->count_source_id, g_source_remove);
   if (self->card_windows != NULL)
     {
       g_autoptr(GPtrArray) cards = g_steal_pointer (&self->card_windows);

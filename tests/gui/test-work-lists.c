@@ -330,6 +330,17 @@ test_follow_ups (void)
   gint64 deadline;
 
   center_init (&center);
+  {
+    /* The sidebar's first numbers: two counts, the same as the lists'. */
+    StpOverdueCounts overdue;
+    g_autofree char *today = stp_store_today (center.store);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (stp_store_count_overdue_work (center.store, center.director, today, &overdue, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (overdue.follow_ups, ==, 1);
+    g_assert_cmpuint (overdue.referrals, ==, 1);
+  }
   window = open_window (&center, 1024, 600);
   stack = GTK_STACK (stp_test_get (GTK_WIDGET (window), "pages"));
 
