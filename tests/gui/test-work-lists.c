@@ -17,6 +17,10 @@
 #include <string.h>
 
 #define DIRECTOR_PASSWORD "директор-пароль"
+/* Residents of the many-rows test, five follow-ups each. */
+#ifndef N_MANY
+#define N_MANY 60
+#endif
 
 typedef struct
 {
@@ -501,7 +505,7 @@ test_many_rows (void)
   gint64 start;
 
   center_init (&center);
-  for (guint i = 0; i < 60; i++)
+  for (guint i = 0; i < N_MANY; i++)
     {
       g_autofree char *surname = g_strdup_printf ("Жуков-%02u", i);
       g_autofree char *number = g_strdup_printf ("2025-%03u", i);
@@ -518,8 +522,8 @@ test_many_rows (void)
   g_test_message ("%u rows shown in %.1f ms (wall, loaded machine)",
                   g_list_model_get_n_items (stp_list_page_get_model (page)),
                   (g_get_monotonic_time () - start) / 1000.0);
-  g_assert_cmpuint (stp_list_page_get_counts (page)->n_items, ==, 15 + 60 * 5);
-  g_assert_cmpuint (stp_list_page_get_counts (page)->n_residents, ==, 63);
+  g_assert_cmpuint (stp_list_page_get_counts (page)->n_items, ==, 15 + N_MANY * 5);
+  g_assert_cmpuint (stp_list_page_get_counts (page)->n_residents, ==, 3 + N_MANY);
   assert_grouped (page);
   g_assert_null (stp_test_find_type (GTK_WIDGET (page), GTK_TYPE_SPINNER));
   gtk_window_destroy (GTK_WINDOW (window));
