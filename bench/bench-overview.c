@@ -6,7 +6,11 @@
  *
  * --dump writes every number of the first run to OUT, one a line, so that
  * two builds can be compared with cmp.
- * The budget (issue 13) is 100 ms on the 100 000-resident center.  The
+ * The budget (issue 13) is 100 ms on the 100 000-resident center, the
+ * first count after opening included (run 1).  The count runs on two
+ * threads (stp-overview.c), so on a loaded machine its wall time is mostly
+ * waiting for a core; G_MESSAGES_DEBUG=stp-overview gives each thread's
+ * CPU per walk.  The
  * machine may be shared: the load average is printed beside the times,
  * and the process's CPU time (both threads of the count) beside the wall
  * time. */
@@ -192,7 +196,7 @@ main (int   argc,
       g_printerr ("Cannot log in: %s\n", error->message);
       return 1;
     }
-  second = stp_store_open_secondary (store, &error);
+  second = stp_store_open_overview (store, &error);
   if (second == NULL)
     {
       g_printerr ("No second connection: %s\n", error->message);
@@ -211,6 +215,22 @@ main (int   argc,
   if (!b.ok)
     return 1;
 
+  {
+    double first_wall = g_array_index (b.wall, double, 0);
+    double first_cpu = g_array_index (b.cpu, double, 0);
+    g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (double));
+    double rest_median;
+
+    for (int i = 1; i < b.runs; i++)
+      g_array_append_val (rest, g_array_index (b.wall, double, i));
+    g_array_sort (rest, compare_doubles);
+    rest_median = rest->len > 0 ? g_array_index (rest, double, rest->len / 2) : first_wall;
+    g_print ("--- budget (issue 13) ---\n");
+    g_print ("first count after opening      %7.1f ms  budget < 100 ms: %s  (CPU of the process %.1f ms)\n",
+             first_wall, first_wall < 100 ? "PASS" : "OVER", first_cpu);
+    g_print ("count again, median of %2u      %7.1f ms  budget < 100 ms: %s\n",
+             rest->len, rest_median, rest_median < 100 ? "PASS" : "OVER");
+  }
   g_array_sort (b.wall, compare_doubles);
   g_array_sort (b.cpu, compare_doubles);
   g_print ("overview (%d runs) wall min / median / max  %.1f / %.1f / %.1f ms\n", b.runs,

@@ -607,7 +607,7 @@ stp_overview_page_new (StpStore   *store,
   self->session = g_object_ref (session);
   self->worker = g_rc_box_new0 (Worker);
   g_mutex_init (&self->worker->lock);
-  self->worker->store = stp_store_open_secondary (store, &error);
+  self->worker->store = stp_store_open_overview (store, &error);
   if (self->worker->store == NULL)
     {
       /* Still counted, on the window's connection: slower to share. */
