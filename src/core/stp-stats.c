@@ -377,6 +377,10 @@ tally_clear (Tally *t)
   g_clear_pointer (&t->drop_outs, g_array_unref);
   g_clear_pointer (&t->active, g_ptr_array_unref);
   g_clear_pointer (&t->running, g_ptr_array_unref);
+  g_clear_pointer (&t->relatives, g_free);
+  g_clear_pointer (&t->codependents, g_free);
+  g_clear_pointer (&t->minor, g_free);
+  g_clear_pointer (&t->household_minors, g_free);
   g_clear_pointer (&t->court_by_basis, g_hash_table_unref);
   g_clear_pointer (&t->tombstones, g_hash_table_unref);
   g_clear_pointer (&t->strings, g_string_chunk_free);
@@ -488,6 +492,12 @@ typedef struct
   GCond     cond;
   gboolean  admitted_done;   /* under @mutex */
   gboolean  admitted_ok;     /* under @mutex */
+  /* The main tally: once episodes_done, its @active and the per-resident
+   * arrays are there; the thread walks the relatives into the arrays,
+   * which the main thread reads only after the join. */
+  Tally    *main_tally;
+  gboolean  episodes_done;   /* under @mutex */
+  gboolean  episodes_ok;     /* under @mutex */
   gboolean  ok;
   GError   *error;
 } SideWork;
@@ -532,10 +542,18 @@ side_work_thread (gpointer data)
   g_mutex_lock (&w->mutex);
   w->admitted_done = TRUE;
   w->admitted_ok = w->ok;
-  g_cond_signal (&w->cond);
+  g_cond_broadcast (&w->cond);
   g_mutex_unlock (&w->mutex);
   w->ok = w->ok && count_follow_ups (&w->builder, &w->tally, &w->error);
   g_debug ("follow-ups (side thread): CPU %6.1f ms", thread_cpu_ms () - cpu1);
+  cpu1 = thread_cpu_ms ();
+  g_mutex_lock (&w->mutex);
+  while (!w->episodes_done)
+    g_cond_wait (&w->cond, &w->mutex);
+  w->ok = w->ok && w->episodes_ok;
+  g_mutex_unlock (&w->mutex);
+  w->ok = w->ok && _stp_stats_count_relatives (&w->builder, w->main_tally, &w->error);
+  g_debug ("relatives (side thread): CPU %6.1f ms", thread_cpu_ms () - cpu1);
   if (!sqlite3_get_autocommit (stp_store_get_db (store)))
     stp_store_exec (store, w->ok ? "COMMIT" : "ROLLBACK", NULL);
   return NULL;
@@ -589,6 +607,7 @@ build_stats (Builder *b,
       work.tally.admitted_by_source = t->admitted_by_source;
       work.tally.admitted_by_substance = t->admitted_by_substance;
       work.tally.admissions = t->admissions;
+      work.main_tally = t;
       g_mutex_init (&work.mutex);
       g_cond_init (&work.cond);
       thread = g_thread_new ("stp-stats", side_work_thread, &work);
@@ -597,6 +616,22 @@ build_stats (Builder *b,
   ok = (thread != NULL || _stp_stats_count_admitted (b, t, error));
   STEP_DONE ("admitted");
   ok = ok && _stp_stats_count_episodes (b, t, error);
+  t->relatives = g_new0 (gint64, t->active->len + 1);
+  t->codependents = g_new0 (double, t->active->len + 1);
+  t->minor = g_new0 (guint8, t->active->len + 1);
+  t->household_minors = g_new0 (guint8, t->active->len + 1);
+  /* The relatives walk needs only the residents in the program: on the
+   * other thread, beside the walks below. */
+  if (thread != NULL)
+    {
+      g_mutex_lock (&work.mutex);
+      work.episodes_done = TRUE;
+      work.episodes_ok = ok;
+      g_cond_broadcast (&work.cond);
+      g_mutex_unlock (&work.mutex);
+    }
+  else
+    ok = ok && _stp_stats_count_relatives (b, t, error);
   STEP_DONE ("episodes");
   ok = ok && _stp_stats_count_dropped_out (b, t, error);
   STEP_DONE ("dropped out");
@@ -635,6 +670,7 @@ build_stats (Builder *b,
   STEP_DONE ("follow-ups (join)");
   if (!ok)
     return FALSE;
+  _stp_stats_finish_families (t);
 
   _stp_stats_begin_section (b, "admitted_by_source", NC_("stats", "Admitted by referral source"));
   _stp_stats_add_enum_rows (b, t->admitted_by_source, STP_ENUM_REFERRAL_SOURCE, 0, TRUE);
