@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 /* How often the page asks whether anything was committed while it is
  * shown; the question is one PRAGMA on the worker's connection. */
@@ -39,6 +40,13 @@ struct _StpOverviewPage
   GtkLabel     *error_label;
   GtkFlowBox   *seats_box;
   GtkFlowBox   *programs_box;
+  /* Kept between counts, so that new numbers only change texts and
+   * charts (no widgets made again, no new layout of the whole page). */
+  GtkWidget    *seat_cards[4];
+  GtkLabel     *seat_numbers[4];
+  GtkLabel     *seat_captions[4];
+  GPtrArray    *program_ids;    /* of the charts in programs_box, in order */
+  GPtrArray    *program_views;
   GtkWidget    *months_chart;
   GtkWidget    *outcomes_chart;
   GtkWidget    *dropped_chart;
@@ -127,31 +135,44 @@ count_of (gint64 value,
   return g_strdup_printf (_("%d of %d"), (int) value, (int) total);
 }
 
+/* Card @i of the places: made the first time, its texts set after. */
 static void
-add_card (StpOverviewPage *self,
+set_card (StpOverviewPage *self,
+          guint            i,
           const char      *name,
           const char      *value,
           const char      *caption)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *number = gtk_label_new (value);
-  GtkWidget *text = gtk_label_new (caption);
   g_autofree char *accessible = g_strdup_printf ("%s: %s", caption, value);
 
-  gtk_widget_set_name (box, name);
-  gtk_widget_add_css_class (box, "card");
-  gtk_widget_add_css_class (number, "title-1");
-  gtk_widget_add_css_class (text, "dim-label");
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
-  gtk_widget_set_margin_top (number, 8);
-  gtk_widget_set_margin_bottom (text, 8);
-  gtk_widget_set_margin_start (text, 6);
-  gtk_widget_set_margin_end (text, 6);
-  gtk_box_append (GTK_BOX (box), number);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  gtk_flow_box_append (self->seats_box, box);
+  if (self->seat_cards[i] == NULL)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *number = gtk_label_new (NULL);
+      GtkWidget *text = gtk_label_new (NULL);
+
+      gtk_widget_set_name (box, name);
+      gtk_widget_add_css_class (box, "card");
+      gtk_widget_add_css_class (number, "title-1");
+      gtk_widget_add_css_class (text, "dim-label");
+      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+      gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
+      gtk_widget_set_margin_top (number, 8);
+      gtk_widget_set_margin_bottom (text, 8);
+      gtk_widget_set_margin_start (text, 6);
+      gtk_widget_set_margin_end (text, 6);
+      gtk_box_append (GTK_BOX (box), number);
+      gtk_box_append (GTK_BOX (box), text);
+      gtk_flow_box_append (self->seats_box, box);
+      self->seat_cards[i] = box;
+      self->seat_numbers[i] = GTK_LABEL (number);
+      self->seat_captions[i] = GTK_LABEL (text);
+    }
+  /* Setting the same text again costs nothing (GtkLabel checks). */
+  gtk_label_set_text (self->seat_numbers[i], value);
+  gtk_label_set_text (self->seat_captions[i], caption);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->seat_cards[i]),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 }
 
 static void
@@ -171,20 +192,19 @@ show_seats (StpOverviewPage   *self,
   g_autofree char *men = count_of (o->in_center_male, o->seats_male);
   g_autofree char *women = count_of (o->in_center_female, o->seats_female);
 
-  remove_all (self->seats_box);
-  add_card (self, "seats-occupied", occupied, _("Places taken"));
-  add_card (self, "seats-men", men, _("Men"));
-  add_card (self, "seats-women", women, _("Women"));
+  set_card (self, 0, "seats-occupied", occupied, _("Places taken"));
+  set_card (self, 1, "seats-men", men, _("Men"));
+  set_card (self, 2, "seats-women", women, _("Women"));
   if (o->seats_total > 0)
     {
       g_autofree char *free_places = g_strdup_printf ("%" G_GINT64_FORMAT,
                                                       MAX (o->seats_total - o->in_center, 0));
 
-      add_card (self, "seats-free", free_places, _("Places free"));
+      set_card (self, 3, "seats-free", free_places, _("Places free"));
     }
   else
     {
-      add_card (self, "seats-free", "—", _("Seats are not set in the center’s settings"));
+      set_card (self, 3, "seats-free", "—", _("Seats are not set in the center’s settings"));
     }
 }
 
@@ -196,7 +216,8 @@ show_programs (StpOverviewPage   *self,
 {
   g_autoptr(GPtrArray) programs = g_ptr_array_new ();
 
-  remove_all (self->programs_box);
+  gboolean same_programs;
+
   for (guint i = 0; i < o->stages->len; i++)
     {
       StpOverviewStage *s = g_ptr_array_index (o->stages, i);
@@ -206,6 +227,18 @@ show_programs (StpOverviewPage   *self,
         seen = g_strcmp0 (programs->pdata[p], s->program_id) == 0;
       if (!seen && s->residents > 0)
         g_ptr_array_add (programs, s->program_id);
+    }
+
+  /* The same programs as shown: their charts get the new numbers;
+   * otherwise the charts are made again. */
+  same_programs = self->program_ids->len == programs->len;
+  for (guint p = 0; p < programs->len && same_programs; p++)
+    same_programs = g_strcmp0 (self->program_ids->pdata[p], programs->pdata[p]) == 0;
+  if (!same_programs)
+    {
+      remove_all (self->programs_box);
+      g_ptr_array_set_size (self->program_ids, 0);
+      g_ptr_array_set_size (self->program_views, 0);
     }
 
   for (guint p = 0; p < programs->len; p++)
@@ -253,9 +286,16 @@ show_programs (StpOverviewPage   *self,
       stp_chart_add_series (chart, _("Women"), (gint64 *) women->data, women->len);
       if (unknown_total > 0)
         stp_chart_add_series (chart, _("Sex not stated"), (gint64 *) unknown->data, unknown->len);
+      if (same_programs)
+        {
+          stp_chart_view_set_chart (STP_CHART_VIEW (self->program_views->pdata[p]), chart);
+          continue;
+        }
       view = stp_chart_view_new (chart);
       gtk_widget_set_size_request (view, 340, -1);
       gtk_flow_box_append (self->programs_box, view);
+      g_ptr_array_add (self->program_ids, g_strdup (program_id));
+      g_ptr_array_add (self->program_views, view);
     }
 }
 
@@ -379,18 +419,52 @@ show_todo (StpOverviewPage   *self,
   set_number (self->consents_label, o->consents_expiring);
 }
 
+static gboolean
+stages_equal (const StpOverview *a,
+              const StpOverview *b)
+{
+  if (a->stages->len != b->stages->len)
+    return FALSE;
+  for (guint i = 0; i < a->stages->len; i++)
+    {
+      const StpOverviewStage *x = a->stages->pdata[i], *y = b->stages->pdata[i];
+
+      if (g_strcmp0 (x->program_id, y->program_id) != 0 || g_strcmp0 (x->program_name, y->program_name) != 0
+          || g_strcmp0 (x->stage_id, y->stage_id) != 0 || g_strcmp0 (x->stage_name, y->stage_name) != 0
+          || x->kind != y->kind || x->residents != y->residents || x->male != y->male
+          || x->female != y->female)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Shows @o; what is the same as in @old (NULL: nothing shown yet) is left
+ * alone, so that after an edit only the numbers it moved are laid out and
+ * drawn again. */
 static void
-show_overview (StpOverviewPage *self)
+show_overview (StpOverviewPage   *self,
+               const StpOverview *old)
 {
   const StpOverview *o = self->overview;
   g_autofree char *date = stp_format_date (o->today);
   /* TRANSLATORS: the overview page's heading; %s is today's date дд.мм.гггг */
   g_autofree char *heading = g_strdup_printf (_("The center on %s"), date);
+  gboolean same_months = old != NULL && g_strcmp0 (old->today, o->today) == 0;
 
+  for (guint m = 0; m < STP_OVERVIEW_MONTHS && same_months; m++)
+    same_months = g_strcmp0 (old->months[m], o->months[m]) == 0;
   gtk_label_set_text (self->date_label, heading);
   show_seats (self, o);
-  show_programs (self, o);
-  show_charts (self, o);
+  if (old == NULL || !stages_equal (old, o))
+    show_programs (self, o);
+  if (!same_months
+      || memcmp (old->admitted, o->admitted, sizeof o->admitted) != 0
+      || memcmp (old->discharged, o->discharged, sizeof o->discharged) != 0
+      || memcmp (old->outcomes, o->outcomes, sizeof o->outcomes) != 0
+      || memcmp (old->dropped_out_by_kind, o->dropped_out_by_kind, sizeof o->dropped_out_by_kind) != 0
+      || memcmp (&old->remission_6, &o->remission_6, sizeof o->remission_6) != 0
+      || memcmp (&old->remission_12, &o->remission_12, sizeof o->remission_12) != 0)
+    show_charts (self, o);
   show_results (self, o);
   show_todo (self, o);
 }
@@ -419,9 +493,10 @@ count_done (GObject      *source,
   self->seen_version = data->version;
   if (data->overview != NULL)
     {
-      g_clear_pointer (&self->overview, stp_overview_free);
+      g_autoptr(StpOverview) old = g_steal_pointer (&self->overview);
+
       self->overview = g_steal_pointer (&data->overview);
-      show_overview (self);
+      show_overview (self, old);
     }
   g_signal_emit (self, signals[LOADED], 0);
 }
@@ -534,6 +609,8 @@ stp_overview_page_finalize (GObject *object)
   StpOverviewPage *self = STP_OVERVIEW_PAGE (object);
 
   g_clear_pointer (&self->overview, stp_overview_free);
+  g_clear_pointer (&self->program_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->program_views, g_ptr_array_unref);
   g_clear_pointer (&self->worker, worker_release);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
@@ -587,6 +664,9 @@ static void
 stp_overview_page_init (StpOverviewPage *self)
 {
   self->seen_version = -1;
+  self->program_ids = g_ptr_array_new_with_free_func (g_free);
+  /* Owned by programs_box. */
+  self->program_views = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
   g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
