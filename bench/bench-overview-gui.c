@@ -13,7 +13,8 @@
  * between two ticks longer than the timer's period is a stall.  The save
  * itself is the card's, not the page's: it is timed apart and left out.
  * The frame clock's layout and paint are timed too (the page's own
- * drawing).  The machine may be shared: the load average and the
+ * drawing); STUPENI_BENCH_TRACE=1 prints every stall and frame over 20 ms.
+ * The machine may be shared: the load average and the
  * process's CPU time are printed beside. */
 #define G_LOG_DOMAIN "stp-bench"
 
@@ -120,6 +121,9 @@ on_tick (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   double cpu = thread_cpu_ms ();
 
+  if (g_getenv ("STUPENI_BENCH_TRACE") != NULL && b->last_tick > 0 && now - b->last_tick > 20000)
+    g_printerr ("TRACE %.1f phase %d: stall of %.1f ms ended (CPU %.1f ms)\n", now / 1000.0, b->phase,
+                (now - b->last_tick) / 1000.0, cpu - b->last_tick_cpu);
   if (b->last_tick > 0 && now - b->last_tick - TICK_MS * 1000 > b->max_stall[b->phase])
     {
       b->max_stall[b->phase] = now - b->last_tick - TICK_MS * 1000;
@@ -144,6 +148,9 @@ on_after_paint (GdkFrameClock *clock,
 {
   gint64 now = g_get_monotonic_time ();
 
+  if (g_getenv ("STUPENI_BENCH_TRACE") != NULL && b->frame_start > 0 && now - b->frame_start > 20000)
+    g_printerr ("TRACE %.1f phase %d: frame of %.1f ms\n", now / 1000.0, b->phase,
+                (now - b->frame_start) / 1000.0);
   if (b->frame_start > 0 && now - b->frame_start > b->max_frame[b->phase])
     b->max_frame[b->phase] = now - b->frame_start;
   b->frame_start = 0;
@@ -181,6 +188,9 @@ on_loaded (StpOverviewPage *page,
            Bench           *b)
 {
   double ms = (g_get_monotonic_time () - b->phase_start) / 1000.0;
+
+  if (g_getenv ("STUPENI_BENCH_TRACE") != NULL)
+    g_printerr ("TRACE %.1f phase %d: loaded\n", g_get_monotonic_time () / 1000.0, b->phase);
 
   if (b->phase == PHASE_FIRST || b->phase == PHASE_WINDOW)
     {

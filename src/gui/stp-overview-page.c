@@ -47,6 +47,12 @@ struct _StpOverviewPage
   GtkLabel     *seat_captions[4];
   GPtrArray    *program_ids;    /* of the charts in programs_box, in order */
   GPtrArray    *program_views;
+  /* Charts to set, one per frame (the first numbers would lay out and
+   * draw every chart in one frame: 50-80 ms of the main thread's CPU on
+   * a loaded machine); "loaded" waits for them. */
+  GQueue        pending;        /* of PendingChart */
+  guint         tick_id;
+  gboolean      loaded_pending;
   GtkWidget    *months_chart;
   GtkWidget    *outcomes_chart;
   GtkWidget    *dropped_chart;
@@ -60,6 +66,20 @@ struct _StpOverviewPage
 };
 
 G_DEFINE_FINAL_TYPE (StpOverviewPage, stp_overview_page, GTK_TYPE_BOX)
+
+typedef struct
+{
+  GtkWidget *view;     /* NULL: the chart of program number @program */
+  int        program;
+  StpChart  *chart;
+} PendingChart;
+
+static void
+pending_chart_free (PendingChart *item)
+{
+  stp_chart_unref (item->chart);
+  g_free (item);
+}
 
 enum {
   OPEN_PAGE,
@@ -176,6 +196,113 @@ set_card (StpOverviewPage *self,
 }
 
 static void
+apply_chart (StpOverviewPage *self,
+             PendingChart    *item)
+{
+  GtkWidget *view = item->view;
+
+  if (view == NULL && (guint) item->program < self->program_views->len)
+    view = self->program_views->pdata[item->program];
+  if (view != NULL)
+    {
+      stp_chart_view_set_chart (STP_CHART_VIEW (view), item->chart);
+      return;
+    }
+  /* A program's chart made for the first time. */
+  view = stp_chart_view_new (item->chart);
+  gtk_widget_set_size_request (view, 340, -1);
+  gtk_flow_box_append (self->programs_box, view);
+  g_ptr_array_add (self->program_views, view);
+}
+
+static void
+emit_loaded_if_done (StpOverviewPage *self)
+{
+  if (self->loaded_pending && g_queue_is_empty (&self->pending))
+    {
+      self->loaded_pending = FALSE;
+      g_signal_emit (self, signals[LOADED], 0);
+    }
+}
+
+/* All charts at once: when the page is not shown there are no frames. */
+static void
+apply_all_charts (StpOverviewPage *self)
+{
+  PendingChart *item;
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  while ((item = g_queue_pop_head (&self->pending)) != NULL)
+    {
+      apply_chart (self, item);
+      pending_chart_free (item);
+    }
+  emit_loaded_if_done (self);
+}
+
+static gboolean
+apply_next_chart (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  StpOverviewPage *self = STP_OVERVIEW_PAGE (widget);
+  PendingChart *item = g_queue_pop_head (&self->pending);
+
+  if (item != NULL)
+    {
+      apply_chart (self, item);
+      pending_chart_free (item);
+    }
+  if (!g_queue_is_empty (&self->pending))
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  emit_loaded_if_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* @chart into @view (or, with @view NULL, the chart of program number
+ * @program), in a frame of its own. */
+static void
+queue_chart (StpOverviewPage *self,
+             GtkWidget       *view,
+             int              program,
+             StpChart        *chart)
+{
+  PendingChart *item = g_new0 (PendingChart, 1);
+
+  item->view = view;
+  item->program = program;
+  item->chart = stp_chart_ref (chart);
+  g_queue_push_tail (&self->pending, item);
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_next_chart, NULL, NULL);
+}
+
+/* The programs' charts change: those not made yet are not wanted. */
+static void
+drop_pending_programs (StpOverviewPage *self)
+{
+  GList *l = self->pending.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      PendingChart *item = l->data;
+
+      if (item->view == NULL)
+        {
+          pending_chart_free (item);
+          g_queue_delete_link (&self->pending, l);
+        }
+      l = next;
+    }
+}
+
+static void
 remove_all (GtkFlowBox *box)
 {
   GtkWidget *child;
@@ -236,6 +363,7 @@ show_programs (StpOverviewPage   *self,
     same_programs = g_strcmp0 (self->program_ids->pdata[p], programs->pdata[p]) == 0;
   if (!same_programs)
     {
+      drop_pending_programs (self);
       remove_all (self->programs_box);
       g_ptr_array_set_size (self->program_ids, 0);
       g_ptr_array_set_size (self->program_views, 0);
@@ -251,8 +379,6 @@ show_programs (StpOverviewPage   *self,
       g_autofree char *title = NULL;
       const char *program_name = NULL;
       gint64 total = 0, unknown_total = 0;
-      GtkWidget *view;
-
       for (guint i = 0; i < o->stages->len; i++)
         {
           StpOverviewStage *s = g_ptr_array_index (o->stages, i);
@@ -286,16 +412,9 @@ show_programs (StpOverviewPage   *self,
       stp_chart_add_series (chart, _("Women"), (gint64 *) women->data, women->len);
       if (unknown_total > 0)
         stp_chart_add_series (chart, _("Sex not stated"), (gint64 *) unknown->data, unknown->len);
-      if (same_programs)
-        {
-          stp_chart_view_set_chart (STP_CHART_VIEW (self->program_views->pdata[p]), chart);
-          continue;
-        }
-      view = stp_chart_view_new (chart);
-      gtk_widget_set_size_request (view, 340, -1);
-      gtk_flow_box_append (self->programs_box, view);
-      g_ptr_array_add (self->program_ids, g_strdup (program_id));
-      g_ptr_array_add (self->program_views, view);
+      queue_chart (self, NULL, (int) p, chart);
+      if (!same_programs)
+        g_ptr_array_add (self->program_ids, g_strdup (program_id));
     }
 }
 
@@ -338,7 +457,7 @@ show_charts (StpOverviewPage   *self,
     }
   stp_chart_add_series (months, _("Admitted"), o->admitted, STP_OVERVIEW_MONTHS);
   stp_chart_add_series (months, _("Discharged"), o->discharged, STP_OVERVIEW_MONTHS);
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->months_chart), months);
+  queue_chart (self, self->months_chart, -1, months);
 
   stp_chart_set_horizontal (outcomes, TRUE);
   for (int status = STP_EPISODE_COMPLETED; status <= STP_EPISODE_DIED; status++)
@@ -347,13 +466,13 @@ show_charts (StpOverviewPage   *self,
       values[n++] = o->outcomes[status];
     }
   stp_chart_add_series (outcomes, _("Discharged"), values, n);
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->outcomes_chart), outcomes);
+  queue_chart (self, self->outcomes_chart, -1, outcomes);
 
   stp_chart_set_horizontal (dropped, TRUE);
   for (guint i = 0; kinds[i].code != NULL; i++)
     stp_chart_add_category (dropped, stp_enum_to_label (STP_ENUM_STAGE_KIND, kinds[i].value));
   stp_chart_add_series (dropped, _("Dropped out early"), o->dropped_out_by_kind, STP_N_STAGE_KINDS);
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->dropped_chart), dropped);
+  queue_chart (self, self->dropped_chart, -1, dropped);
 
   stp_chart_set_horizontal (remission, TRUE);
   stp_chart_add_category (remission, _("After 6 months"));
@@ -376,7 +495,7 @@ show_charts (StpOverviewPage   *self,
     stp_chart_add_series (remission, _("Contact lost"), lost, 2);
     stp_chart_add_series (remission, C_("stats", "Not done yet"), pending, 2);
   }
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->remission_chart), remission);
+  queue_chart (self, self->remission_chart, -1, remission);
 }
 
 static void
@@ -495,10 +614,19 @@ count_done (GObject      *source,
     {
       g_autoptr(StpOverview) old = g_steal_pointer (&self->overview);
 
+      gint64 start = g_get_monotonic_time ();
+
       self->overview = g_steal_pointer (&data->overview);
       show_overview (self, old);
+      /* G_MESSAGES_DEBUG=stp-overview-page; the layout and drawing come
+       * in the next frame. */
+      g_debug ("numbers shown in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
     }
-  g_signal_emit (self, signals[LOADED], 0);
+  self->loaded_pending = TRUE;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    apply_all_charts (self);
+  else
+    emit_loaded_if_done (self);
 }
 
 static void
@@ -569,6 +697,7 @@ static void
 on_unmap (StpOverviewPage *self)
 {
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  apply_all_charts (self);
 }
 
 static void
@@ -595,6 +724,12 @@ stp_overview_page_dispose (GObject *object)
   StpOverviewPage *self = STP_OVERVIEW_PAGE (object);
 
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_queue_clear_full (&self->pending, (GDestroyNotify) pending_chart_free);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
