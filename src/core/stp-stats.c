@@ -714,6 +714,18 @@ cache_size (StpStore *self)
   return size;
 }
 
+/* Bytes of the connection's page cache in use. */
+static gint64
+cache_used (StpStore *self)
+{
+  int used = 0, highest = 0;
+
+  if (sqlite3_db_status (stp_store_get_db (self), SQLITE_DBSTATUS_CACHE_USED, &used, &highest, 0)
+      != SQLITE_OK)
+    return G_MAXINT64;
+  return used;
+}
+
 StpCenterStats *
 stp_store_center_stats (StpStore   *self,
                         StpSession *session,
@@ -757,9 +769,12 @@ stp_store_center_stats (StpStore   *self,
    * saves few reads, while filling it the first time costs a page fault
    * for each of its pages.  Seen on the 100k center (bench-stats, load
    * ~22): the first report's main-thread CPU 229-243 ms with 16 MB,
-   * 160-171 with 1 MB; later reports 126-133 either way.  Not inside a
-   * caller's transaction (it may be a long one of its own). */
-  old_cache = parallel ? cache_size (self) : 0;
+   * 160-171 with 1 MB; later reports 126-133 either way.  Only when the
+   * cache holds little yet: a full one (the window's, after the list was
+   * read) would be emptied for nothing and filled again after (seen:
+   * bench-core's later reports 20-30 ms more CPU).  Not inside a caller's
+   * transaction (it may be a long one of its own). */
+  old_cache = parallel && cache_used (self) < 2 * 1024 * 1024 ? cache_size (self) : 0;
   if (old_cache != 0)
     stp_store_exec (self, "PRAGMA cache_size = -1000", NULL);
   ok = stp_store_transaction_begin (&tx, self, error);
