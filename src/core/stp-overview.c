@@ -988,9 +988,15 @@ stp_store_compute_overview (StpStore    *self,
    * reads each page once (as the center report's side connection). */
   own_transaction = sqlite3_get_autocommit (stp_store_get_db (self)) != 0;
   if (own_transaction)
-    side_store = stp_store_open_secondary (self, NULL);
-  if (side_store != NULL)
-    stp_store_exec (side_store, "PRAGMA cache_size = -1000", NULL);
+    {
+      Steps steps;
+
+      steps_init (&steps, "main");
+      side_store = stp_store_open_secondary (self, NULL);
+      if (side_store != NULL)
+        stp_store_exec (side_store, "PRAGMA cache_size = -1000", NULL);
+      step_done (&steps, "open side", TRUE);
+    }
 
   for (int attempt = 1; ; attempt++)
     {
