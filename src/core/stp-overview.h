@@ -4,7 +4,7 @@
  * personal data; for the roles that read full cards (staff and director).
  *
  * Computing it only reads; the page runs it in a worker thread on a
- * connection of its own (stp_store_open_secondary ()). */
+ * connection of its own (stp_store_open_overview ()). */
 #pragma once
 
 #include "stp-store.h"
@@ -95,9 +95,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpOverview, stp_overview_free)
  * expiring when a resident now in the center has one, not withdrawn, that
  * expires from today to today + 30 days.
  *
+ * Outside a transaction of the caller's, a part of the walks runs on a
+ * second thread with a connection of its own (opened for the count), and
+ * the count is made again if another connection committed meanwhile, so
+ * that every number still comes from the same data.
+ *
  * Needs STP_PERMISSION_READ_CARD. */
 StpOverview  *stp_store_compute_overview (StpStore    *self,
                                           StpSession  *session,
+                                          GError     **error);
+
+/* A connection of its own for counting the overview (a secondary one, see
+ * stp_store_open_secondary (), with a small page cache). */
+StpStore     *stp_store_open_overview    (StpStore    *primary,
                                           GError     **error);
 
 /* SQLite's data_version of this connection: it changes when another

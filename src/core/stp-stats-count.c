@@ -432,20 +432,21 @@ age_group (const BirthDate *birth,
 
 /* Relatives (not deleted) of the residents in the program during the
  * period, from their counts per resident (kept by triggers, schema 002),
- * walked in resident order beside the sorted ids. */
-static gboolean
-count_relatives (Builder *b,
-                 Tally   *t,
-                 gint64  *relatives,
-                 double  *codependents,
-                 guint8  *minor,
-                 GError **error)
+ * walked in resident order beside the sorted ids.  Reads only @t->active
+ * and writes only the per-resident arrays, so that it can run on the
+ * other thread (on its own connection) beside the residents walk. */
+gboolean
+_stp_stats_count_relatives (Builder *b,
+                            Tally   *t,
+                            GError **error)
 {
   GPtrArray *active = t->active;
   sqlite3_stmt *stmt;
   guint i = 0;
   int rc;
 
+  if (active->len == 0)
+    return TRUE;
   stmt = _stp_stats_prepare_period (b,
                                     "SELECT resident_id, relatives, codependents, minors > 0"
                                     " FROM relative_counts WHERE resident_id BETWEEN ?3 AND ?4"
@@ -469,11 +470,32 @@ count_relatives (Builder *b,
         break;
       if (cmp != 0)
         continue;
-      relatives[i] = sqlite3_column_int64 (stmt, 1);
-      codependents[i] = sqlite3_column_double (stmt, 2);
-      minor[i] = sqlite3_column_int (stmt, 3) != 0;
+      t->relatives[i] = sqlite3_column_int64 (stmt, 1);
+      t->codependents[i] = sqlite3_column_double (stmt, 2);
+      t->minor[i] = sqlite3_column_int (stmt, 3) != 0;
     }
   return _stp_stats_finish (b, stmt, rc, error);
+}
+
+/* Work with families, from the two walks above: relatives and
+ * codependents of the residents in the program (whose row is there), and
+ * those with minors (in the household or among the relatives). */
+void
+_stp_stats_finish_families (Tally *t)
+{
+  double codependents_total = 0;
+
+  for (guint i = 0; i < t->active->len; i++)
+    {
+      /* 2: the resident's row was found (bit 0 of household_minors is
+       * the minors in the household). */
+      if ((t->household_minors[i] & 2) == 0)
+        continue;
+      t->families[0] += t->relatives[i];
+      codependents_total += t->codependents[i];
+      t->families[2] += (t->household_minors[i] & 1) || t->minor[i];
+    }
+  t->families[1] = (gint64) codependents_total;
 }
 
 /* One walk over the residents, beside the residents in the program
@@ -486,13 +508,9 @@ _stp_stats_count_residents (Builder *b,
 {
   GPtrArray *active = t->active;
   GArray *admissions = t->admissions;
-  g_autofree gint64 *relatives = g_new0 (gint64, active->len + 1);
-  g_autofree double *codependents = g_new0 (double, active->len + 1);
-  g_autofree guint8 *minor = g_new0 (guint8, active->len + 1);
   const char *sop = stp_enum_to_code (STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_SOP);
   const char *tzhs = stp_enum_to_code (STP_ENUM_FAMILY_STATUS, STP_FAMILY_STATUS_TZHS);
   const char *first = NULL, *last = NULL;
-  double codependents_total = 0;
   sqlite3_stmt *stmt;
   guint i = 0, k = 0;
   int rc;
@@ -501,8 +519,6 @@ _stp_stats_count_residents (Builder *b,
     {
       first = active->pdata[0];
       last = active->pdata[active->len - 1];
-      if (!count_relatives (b, t, relatives, codependents, minor, error))
-        return FALSE;
     }
   if (admissions->len > 0)
     {
@@ -539,9 +555,8 @@ _stp_stats_count_residents (Builder *b,
         i++;
       if (i < active->len && cmp == 0)
         {
-          t->families[0] += relatives[i];
-          codependents_total += codependents[i];
-          t->families[2] += column_is_positive (stmt, 4) || minor[i];
+          /* Relatives and minors: _stp_stats_finish_families (). */
+          t->household_minors[i] = 2 | (column_is_positive (stmt, 4) ? 1 : 0);
           t->families[3] += column_equals (stmt, 5, sop);
           t->families[4] += column_equals (stmt, 5, tzhs);
           t->families[5] += column_between (stmt, 6, b->stats->from, b->stats->to);
@@ -570,7 +585,6 @@ _stp_stats_count_residents (Builder *b,
             }
         }
     }
-  t->families[1] = (gint64) codependents_total;
   return _stp_stats_finish (b, stmt, rc, error);
 }
 

@@ -67,6 +67,14 @@ typedef struct
    * episode overlaps it), without repeats. */
   GPtrArray    *active;
   GPtrArray    *running;        /* episodes running at the end of the period */
+  /* Per resident of @active (index i), filled by the relatives walk
+   * (_stp_stats_count_relatives (), perhaps on the other thread) and by
+   * the residents walk (household_minors), added up by
+   * _stp_stats_finish_families () once both are done. */
+  gint64       *relatives;
+  double       *codependents;
+  guint8       *minor;
+  guint8       *household_minors;
   gint64        families[7];
   gint64        court_total;
   GHashTable   *court_by_basis; /* basis -> set of resident ids from @active */
@@ -161,6 +169,10 @@ gboolean _stp_stats_count_residents (Builder *b,
                                      Tally   *t,
                                      GError **error);
 
+gboolean _stp_stats_count_relatives (Builder *b,
+                                     Tally   *t,
+                                     GError **error);
+void     _stp_stats_finish_families (Tally   *t);
 gboolean _stp_stats_count_court (Builder *b,
                                  Tally   *t,
                                  GError **error);

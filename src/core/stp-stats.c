@@ -377,6 +377,10 @@ tally_clear (Tally *t)
   g_clear_pointer (&t->drop_outs, g_array_unref);
   g_clear_pointer (&t->active, g_ptr_array_unref);
   g_clear_pointer (&t->running, g_ptr_array_unref);
+  g_clear_pointer (&t->relatives, g_free);
+  g_clear_pointer (&t->codependents, g_free);
+  g_clear_pointer (&t->minor, g_free);
+  g_clear_pointer (&t->household_minors, g_free);
   g_clear_pointer (&t->court_by_basis, g_hash_table_unref);
   g_clear_pointer (&t->tombstones, g_hash_table_unref);
   g_clear_pointer (&t->strings, g_string_chunk_free);
@@ -488,6 +492,12 @@ typedef struct
   GCond     cond;
   gboolean  admitted_done;   /* under @mutex */
   gboolean  admitted_ok;     /* under @mutex */
+  /* The main tally: once episodes_done, its @active and the per-resident
+   * arrays are there; the thread walks the relatives into the arrays,
+   * which the main thread reads only after the join. */
+  Tally    *main_tally;
+  gboolean  episodes_done;   /* under @mutex */
+  gboolean  episodes_ok;     /* under @mutex */
   gboolean  ok;
   GError   *error;
 } SideWork;
@@ -532,10 +542,18 @@ side_work_thread (gpointer data)
   g_mutex_lock (&w->mutex);
   w->admitted_done = TRUE;
   w->admitted_ok = w->ok;
-  g_cond_signal (&w->cond);
+  g_cond_broadcast (&w->cond);
   g_mutex_unlock (&w->mutex);
   w->ok = w->ok && count_follow_ups (&w->builder, &w->tally, &w->error);
   g_debug ("follow-ups (side thread): CPU %6.1f ms", thread_cpu_ms () - cpu1);
+  cpu1 = thread_cpu_ms ();
+  g_mutex_lock (&w->mutex);
+  while (!w->episodes_done)
+    g_cond_wait (&w->cond, &w->mutex);
+  w->ok = w->ok && w->episodes_ok;
+  g_mutex_unlock (&w->mutex);
+  w->ok = w->ok && _stp_stats_count_relatives (&w->builder, w->main_tally, &w->error);
+  g_debug ("relatives (side thread): CPU %6.1f ms", thread_cpu_ms () - cpu1);
   if (!sqlite3_get_autocommit (stp_store_get_db (store)))
     stp_store_exec (store, w->ok ? "COMMIT" : "ROLLBACK", NULL);
   return NULL;
@@ -589,6 +607,7 @@ build_stats (Builder *b,
       work.tally.admitted_by_source = t->admitted_by_source;
       work.tally.admitted_by_substance = t->admitted_by_substance;
       work.tally.admissions = t->admissions;
+      work.main_tally = t;
       g_mutex_init (&work.mutex);
       g_cond_init (&work.cond);
       thread = g_thread_new ("stp-stats", side_work_thread, &work);
@@ -597,6 +616,22 @@ build_stats (Builder *b,
   ok = (thread != NULL || _stp_stats_count_admitted (b, t, error));
   STEP_DONE ("admitted");
   ok = ok && _stp_stats_count_episodes (b, t, error);
+  t->relatives = g_new0 (gint64, t->active->len + 1);
+  t->codependents = g_new0 (double, t->active->len + 1);
+  t->minor = g_new0 (guint8, t->active->len + 1);
+  t->household_minors = g_new0 (guint8, t->active->len + 1);
+  /* The relatives walk needs only the residents in the program: on the
+   * other thread, beside the walks below. */
+  if (thread != NULL)
+    {
+      g_mutex_lock (&work.mutex);
+      work.episodes_done = TRUE;
+      work.episodes_ok = ok;
+      g_cond_broadcast (&work.cond);
+      g_mutex_unlock (&work.mutex);
+    }
+  else
+    ok = ok && _stp_stats_count_relatives (b, t, error);
   STEP_DONE ("episodes");
   ok = ok && _stp_stats_count_dropped_out (b, t, error);
   STEP_DONE ("dropped out");
@@ -635,6 +670,7 @@ build_stats (Builder *b,
   STEP_DONE ("follow-ups (join)");
   if (!ok)
     return FALSE;
+  _stp_stats_finish_families (t);
 
   _stp_stats_begin_section (b, "admitted_by_source", NC_("stats", "Admitted by referral source"));
   _stp_stats_add_enum_rows (b, t->admitted_by_source, STP_ENUM_REFERRAL_SOURCE, 0, TRUE);
@@ -663,6 +699,33 @@ build_stats (Builder *b,
 #undef STEP_DONE
 }
 
+/* The connection's page cache setting (PRAGMA cache_size), 0 if unknown. */
+static gint64
+cache_size (StpStore *self)
+{
+  sqlite3_stmt *stmt = stp_store_prepare (self, "PRAGMA cache_size", NULL);
+  gint64 size = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    size = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return size;
+}
+
+/* Bytes of the connection's page cache in use. */
+static gint64
+cache_used (StpStore *self)
+{
+  int used = 0, highest = 0;
+
+  if (sqlite3_db_status (stp_store_get_db (self), SQLITE_DBSTATUS_CACHE_USED, &used, &highest, 0)
+      != SQLITE_OK)
+    return G_MAXINT64;
+  return used;
+}
+
 StpCenterStats *
 stp_store_center_stats (StpStore   *self,
                         StpSession *session,
@@ -675,6 +738,7 @@ stp_store_center_stats (StpStore   *self,
   Builder b = { 0, };
   Tally t;
   gboolean parallel;
+  gint64 old_cache;
   gboolean ok;
 
   g_return_val_if_fail (STP_IS_STORE (self), NULL);
@@ -700,12 +764,34 @@ stp_store_center_stats (StpStore   *self,
 
   /* One read transaction: every number sees the same data. */
   parallel = sqlite3_get_autocommit (stp_store_get_db (self)) != 0;
-  if (!stp_store_transaction_begin (&tx, self, error))
-    return NULL;
-  tally_init (&t);
-  ok = build_stats (&b, &t, parallel, error);
-  tally_clear (&t);
-  if (!ok || !stp_store_transaction_commit (&tx, error))
+  /* A small page cache for the report's walks (put back after): they
+   * read more pages than even the window's 16 MB hold, so a big cache
+   * saves few reads, while filling it the first time costs a page fault
+   * for each of its pages.  Seen on the 100k center (bench-stats, load
+   * ~22): the first report's main-thread CPU 229-243 ms with 16 MB,
+   * 160-171 with 1 MB; later reports 126-133 either way.  Only when the
+   * cache holds little yet: a full one (the window's, after the list was
+   * read) would be emptied for nothing and filled again after (seen:
+   * bench-core's later reports 20-30 ms more CPU).  Not inside a caller's
+   * transaction (it may be a long one of its own). */
+  old_cache = parallel && cache_used (self) < 2 * 1024 * 1024 ? cache_size (self) : 0;
+  if (old_cache != 0)
+    stp_store_exec (self, "PRAGMA cache_size = -1000", NULL);
+  ok = stp_store_transaction_begin (&tx, self, error);
+  if (ok)
+    {
+      tally_init (&t);
+      ok = build_stats (&b, &t, parallel, error);
+      tally_clear (&t);
+      ok = ok && stp_store_transaction_commit (&tx, error);
+    }
+  if (old_cache != 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, old_cache);
+
+      stp_store_exec (self, sql, NULL);
+    }
+  if (!ok)
     return NULL;
   return g_steal_pointer (&stats);
 }

@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 /* How often the page asks whether anything was committed while it is
  * shown; the question is one PRAGMA on the worker's connection. */
@@ -39,6 +40,19 @@ struct _StpOverviewPage
   GtkLabel     *error_label;
   GtkFlowBox   *seats_box;
   GtkFlowBox   *programs_box;
+  /* Kept between counts, so that new numbers only change texts and
+   * charts (no widgets made again, no new layout of the whole page). */
+  GtkWidget    *seat_cards[4];
+  GtkLabel     *seat_numbers[4];
+  GtkLabel     *seat_captions[4];
+  GPtrArray    *program_ids;    /* of the charts in programs_box, in order */
+  GPtrArray    *program_views;
+  /* Charts to set, one per frame (the first numbers would lay out and
+   * draw every chart in one frame: 50-80 ms of the main thread's CPU on
+   * a loaded machine); "loaded" waits for them. */
+  GQueue        pending;        /* of PendingChart */
+  guint         tick_id;
+  gboolean      loaded_pending;
   GtkWidget    *months_chart;
   GtkWidget    *outcomes_chart;
   GtkWidget    *dropped_chart;
@@ -52,6 +66,20 @@ struct _StpOverviewPage
 };
 
 G_DEFINE_FINAL_TYPE (StpOverviewPage, stp_overview_page, GTK_TYPE_BOX)
+
+typedef struct
+{
+  GtkWidget *view;     /* NULL: the chart of program number @program */
+  int        program;
+  StpChart  *chart;
+} PendingChart;
+
+static void
+pending_chart_free (PendingChart *item)
+{
+  stp_chart_unref (item->chart);
+  g_free (item);
+}
 
 enum {
   OPEN_PAGE,
@@ -127,31 +155,151 @@ count_of (gint64 value,
   return g_strdup_printf (_("%d of %d"), (int) value, (int) total);
 }
 
+/* Card @i of the places: made the first time, its texts set after. */
 static void
-add_card (StpOverviewPage *self,
+set_card (StpOverviewPage *self,
+          guint            i,
           const char      *name,
           const char      *value,
           const char      *caption)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *number = gtk_label_new (value);
-  GtkWidget *text = gtk_label_new (caption);
   g_autofree char *accessible = g_strdup_printf ("%s: %s", caption, value);
 
-  gtk_widget_set_name (box, name);
-  gtk_widget_add_css_class (box, "card");
-  gtk_widget_add_css_class (number, "title-1");
-  gtk_widget_add_css_class (text, "dim-label");
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
-  gtk_widget_set_margin_top (number, 8);
-  gtk_widget_set_margin_bottom (text, 8);
-  gtk_widget_set_margin_start (text, 6);
-  gtk_widget_set_margin_end (text, 6);
-  gtk_box_append (GTK_BOX (box), number);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  gtk_flow_box_append (self->seats_box, box);
+  if (self->seat_cards[i] == NULL)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *number = gtk_label_new (NULL);
+      GtkWidget *text = gtk_label_new (NULL);
+
+      gtk_widget_set_name (box, name);
+      gtk_widget_add_css_class (box, "card");
+      gtk_widget_add_css_class (number, "title-1");
+      gtk_widget_add_css_class (text, "dim-label");
+      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+      gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
+      gtk_widget_set_margin_top (number, 8);
+      gtk_widget_set_margin_bottom (text, 8);
+      gtk_widget_set_margin_start (text, 6);
+      gtk_widget_set_margin_end (text, 6);
+      gtk_box_append (GTK_BOX (box), number);
+      gtk_box_append (GTK_BOX (box), text);
+      gtk_flow_box_append (self->seats_box, box);
+      self->seat_cards[i] = box;
+      self->seat_numbers[i] = GTK_LABEL (number);
+      self->seat_captions[i] = GTK_LABEL (text);
+    }
+  /* Setting the same text again costs nothing (GtkLabel checks). */
+  gtk_label_set_text (self->seat_numbers[i], value);
+  gtk_label_set_text (self->seat_captions[i], caption);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->seat_cards[i]),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+}
+
+static void
+apply_chart (StpOverviewPage *self,
+             PendingChart    *item)
+{
+  GtkWidget *view = item->view;
+
+  if (view == NULL && (guint) item->program < self->program_views->len)
+    view = self->program_views->pdata[item->program];
+  if (view != NULL)
+    {
+      stp_chart_view_set_chart (STP_CHART_VIEW (view), item->chart);
+      return;
+    }
+  /* A program's chart made for the first time. */
+  view = stp_chart_view_new (item->chart);
+  gtk_widget_set_size_request (view, 340, -1);
+  gtk_flow_box_append (self->programs_box, view);
+  g_ptr_array_add (self->program_views, view);
+}
+
+static void
+emit_loaded_if_done (StpOverviewPage *self)
+{
+  if (self->loaded_pending && g_queue_is_empty (&self->pending))
+    {
+      self->loaded_pending = FALSE;
+      g_signal_emit (self, signals[LOADED], 0);
+    }
+}
+
+/* All charts at once: when the page is not shown there are no frames. */
+static void
+apply_all_charts (StpOverviewPage *self)
+{
+  PendingChart *item;
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  while ((item = g_queue_pop_head (&self->pending)) != NULL)
+    {
+      apply_chart (self, item);
+      pending_chart_free (item);
+    }
+  emit_loaded_if_done (self);
+}
+
+static gboolean
+apply_next_chart (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  StpOverviewPage *self = STP_OVERVIEW_PAGE (widget);
+  PendingChart *item = g_queue_pop_head (&self->pending);
+
+  if (item != NULL)
+    {
+      apply_chart (self, item);
+      pending_chart_free (item);
+    }
+  if (!g_queue_is_empty (&self->pending))
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  emit_loaded_if_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* @chart into @view (or, with @view NULL, the chart of program number
+ * @program), in a frame of its own. */
+static void
+queue_chart (StpOverviewPage *self,
+             GtkWidget       *view,
+             int              program,
+             StpChart        *chart)
+{
+  PendingChart *item = g_new0 (PendingChart, 1);
+
+  item->view = view;
+  item->program = program;
+  item->chart = stp_chart_ref (chart);
+  g_queue_push_tail (&self->pending, item);
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_next_chart, NULL, NULL);
+}
+
+/* The programs' charts change: those not made yet are not wanted. */
+static void
+drop_pending_programs (StpOverviewPage *self)
+{
+  GList *l = self->pending.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      PendingChart *item = l->data;
+
+      if (item->view == NULL)
+        {
+          pending_chart_free (item);
+          g_queue_delete_link (&self->pending, l);
+        }
+      l = next;
+    }
 }
 
 static void
@@ -171,20 +319,19 @@ show_seats (StpOverviewPage   *self,
   g_autofree char *men = count_of (o->in_center_male, o->seats_male);
   g_autofree char *women = count_of (o->in_center_female, o->seats_female);
 
-  remove_all (self->seats_box);
-  add_card (self, "seats-occupied", occupied, _("Places taken"));
-  add_card (self, "seats-men", men, _("Men"));
-  add_card (self, "seats-women", women, _("Women"));
+  set_card (self, 0, "seats-occupied", occupied, _("Places taken"));
+  set_card (self, 1, "seats-men", men, _("Men"));
+  set_card (self, 2, "seats-women", women, _("Women"));
   if (o->seats_total > 0)
     {
       g_autofree char *free_places = g_strdup_printf ("%" G_GINT64_FORMAT,
                                                       MAX (o->seats_total - o->in_center, 0));
 
-      add_card (self, "seats-free", free_places, _("Places free"));
+      set_card (self, 3, "seats-free", free_places, _("Places free"));
     }
   else
     {
-      add_card (self, "seats-free", "—", _("Seats are not set in the center’s settings"));
+      set_card (self, 3, "seats-free", "—", _("Seats are not set in the center’s settings"));
     }
 }
 
@@ -196,7 +343,8 @@ show_programs (StpOverviewPage   *self,
 {
   g_autoptr(GPtrArray) programs = g_ptr_array_new ();
 
-  remove_all (self->programs_box);
+  gboolean same_programs;
+
   for (guint i = 0; i < o->stages->len; i++)
     {
       StpOverviewStage *s = g_ptr_array_index (o->stages, i);
@@ -206,6 +354,19 @@ show_programs (StpOverviewPage   *self,
         seen = g_strcmp0 (programs->pdata[p], s->program_id) == 0;
       if (!seen && s->residents > 0)
         g_ptr_array_add (programs, s->program_id);
+    }
+
+  /* The same programs as shown: their charts get the new numbers;
+   * otherwise the charts are made again. */
+  same_programs = self->program_ids->len == programs->len;
+  for (guint p = 0; p < programs->len && same_programs; p++)
+    same_programs = g_strcmp0 (self->program_ids->pdata[p], programs->pdata[p]) == 0;
+  if (!same_programs)
+    {
+      drop_pending_programs (self);
+      remove_all (self->programs_box);
+      g_ptr_array_set_size (self->program_ids, 0);
+      g_ptr_array_set_size (self->program_views, 0);
     }
 
   for (guint p = 0; p < programs->len; p++)
@@ -218,8 +379,6 @@ show_programs (StpOverviewPage   *self,
       g_autofree char *title = NULL;
       const char *program_name = NULL;
       gint64 total = 0, unknown_total = 0;
-      GtkWidget *view;
-
       for (guint i = 0; i < o->stages->len; i++)
         {
           StpOverviewStage *s = g_ptr_array_index (o->stages, i);
@@ -253,9 +412,9 @@ show_programs (StpOverviewPage   *self,
       stp_chart_add_series (chart, _("Women"), (gint64 *) women->data, women->len);
       if (unknown_total > 0)
         stp_chart_add_series (chart, _("Sex not stated"), (gint64 *) unknown->data, unknown->len);
-      view = stp_chart_view_new (chart);
-      gtk_widget_set_size_request (view, 340, -1);
-      gtk_flow_box_append (self->programs_box, view);
+      queue_chart (self, NULL, (int) p, chart);
+      if (!same_programs)
+        g_ptr_array_add (self->program_ids, g_strdup (program_id));
     }
 }
 
@@ -298,7 +457,7 @@ show_charts (StpOverviewPage   *self,
     }
   stp_chart_add_series (months, _("Admitted"), o->admitted, STP_OVERVIEW_MONTHS);
   stp_chart_add_series (months, _("Discharged"), o->discharged, STP_OVERVIEW_MONTHS);
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->months_chart), months);
+  queue_chart (self, self->months_chart, -1, months);
 
   stp_chart_set_horizontal (outcomes, TRUE);
   for (int status = STP_EPISODE_COMPLETED; status <= STP_EPISODE_DIED; status++)
@@ -307,13 +466,13 @@ show_charts (StpOverviewPage   *self,
       values[n++] = o->outcomes[status];
     }
   stp_chart_add_series (outcomes, _("Discharged"), values, n);
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->outcomes_chart), outcomes);
+  queue_chart (self, self->outcomes_chart, -1, outcomes);
 
   stp_chart_set_horizontal (dropped, TRUE);
   for (guint i = 0; kinds[i].code != NULL; i++)
     stp_chart_add_category (dropped, stp_enum_to_label (STP_ENUM_STAGE_KIND, kinds[i].value));
   stp_chart_add_series (dropped, _("Dropped out early"), o->dropped_out_by_kind, STP_N_STAGE_KINDS);
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->dropped_chart), dropped);
+  queue_chart (self, self->dropped_chart, -1, dropped);
 
   stp_chart_set_horizontal (remission, TRUE);
   stp_chart_add_category (remission, _("After 6 months"));
@@ -336,7 +495,7 @@ show_charts (StpOverviewPage   *self,
     stp_chart_add_series (remission, _("Contact lost"), lost, 2);
     stp_chart_add_series (remission, C_("stats", "Not done yet"), pending, 2);
   }
-  stp_chart_view_set_chart (STP_CHART_VIEW (self->remission_chart), remission);
+  queue_chart (self, self->remission_chart, -1, remission);
 }
 
 static void
@@ -379,18 +538,52 @@ show_todo (StpOverviewPage   *self,
   set_number (self->consents_label, o->consents_expiring);
 }
 
+static gboolean
+stages_equal (const StpOverview *a,
+              const StpOverview *b)
+{
+  if (a->stages->len != b->stages->len)
+    return FALSE;
+  for (guint i = 0; i < a->stages->len; i++)
+    {
+      const StpOverviewStage *x = a->stages->pdata[i], *y = b->stages->pdata[i];
+
+      if (g_strcmp0 (x->program_id, y->program_id) != 0 || g_strcmp0 (x->program_name, y->program_name) != 0
+          || g_strcmp0 (x->stage_id, y->stage_id) != 0 || g_strcmp0 (x->stage_name, y->stage_name) != 0
+          || x->kind != y->kind || x->residents != y->residents || x->male != y->male
+          || x->female != y->female)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Shows @o; what is the same as in @old (NULL: nothing shown yet) is left
+ * alone, so that after an edit only the numbers it moved are laid out and
+ * drawn again. */
 static void
-show_overview (StpOverviewPage *self)
+show_overview (StpOverviewPage   *self,
+               const StpOverview *old)
 {
   const StpOverview *o = self->overview;
   g_autofree char *date = stp_format_date (o->today);
   /* TRANSLATORS: the overview page's heading; %s is today's date дд.мм.гггг */
   g_autofree char *heading = g_strdup_printf (_("The center on %s"), date);
+  gboolean same_months = old != NULL && g_strcmp0 (old->today, o->today) == 0;
 
+  for (guint m = 0; m < STP_OVERVIEW_MONTHS && same_months; m++)
+    same_months = g_strcmp0 (old->months[m], o->months[m]) == 0;
   gtk_label_set_text (self->date_label, heading);
   show_seats (self, o);
-  show_programs (self, o);
-  show_charts (self, o);
+  if (old == NULL || !stages_equal (old, o))
+    show_programs (self, o);
+  if (!same_months
+      || memcmp (old->admitted, o->admitted, sizeof o->admitted) != 0
+      || memcmp (old->discharged, o->discharged, sizeof o->discharged) != 0
+      || memcmp (old->outcomes, o->outcomes, sizeof o->outcomes) != 0
+      || memcmp (old->dropped_out_by_kind, o->dropped_out_by_kind, sizeof o->dropped_out_by_kind) != 0
+      || memcmp (&old->remission_6, &o->remission_6, sizeof o->remission_6) != 0
+      || memcmp (&old->remission_12, &o->remission_12, sizeof o->remission_12) != 0)
+    show_charts (self, o);
   show_results (self, o);
   show_todo (self, o);
 }
@@ -419,11 +612,21 @@ count_done (GObject      *source,
   self->seen_version = data->version;
   if (data->overview != NULL)
     {
-      g_clear_pointer (&self->overview, stp_overview_free);
+      g_autoptr(StpOverview) old = g_steal_pointer (&self->overview);
+
+      gint64 start = g_get_monotonic_time ();
+
       self->overview = g_steal_pointer (&data->overview);
-      show_overview (self);
+      show_overview (self, old);
+      /* G_MESSAGES_DEBUG=stp-overview-page; the layout and drawing come
+       * in the next frame. */
+      g_debug ("numbers shown in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
     }
-  g_signal_emit (self, signals[LOADED], 0);
+  self->loaded_pending = TRUE;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    apply_all_charts (self);
+  else
+    emit_loaded_if_done (self);
 }
 
 static void
@@ -494,6 +697,7 @@ static void
 on_unmap (StpOverviewPage *self)
 {
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  apply_all_charts (self);
 }
 
 static void
@@ -520,6 +724,12 @@ stp_overview_page_dispose (GObject *object)
   StpOverviewPage *self = STP_OVERVIEW_PAGE (object);
 
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_queue_clear_full (&self->pending, (GDestroyNotify) pending_chart_free);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -534,6 +744,8 @@ stp_overview_page_finalize (GObject *object)
   StpOverviewPage *self = STP_OVERVIEW_PAGE (object);
 
   g_clear_pointer (&self->overview, stp_overview_free);
+  g_clear_pointer (&self->program_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->program_views, g_ptr_array_unref);
   g_clear_pointer (&self->worker, worker_release);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
@@ -587,6 +799,9 @@ static void
 stp_overview_page_init (StpOverviewPage *self)
 {
   self->seen_version = -1;
+  self->program_ids = g_ptr_array_new_with_free_func (g_free);
+  /* Owned by programs_box. */
+  self->program_views = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
   g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
@@ -607,7 +822,7 @@ stp_overview_page_new (StpStore   *store,
   self->session = g_object_ref (session);
   self->worker = g_rc_box_new0 (Worker);
   g_mutex_init (&self->worker->lock);
-  self->worker->store = stp_store_open_secondary (store, &error);
+  self->worker->store = stp_store_open_overview (store, &error);
   if (self->worker->store == NULL)
     {
       /* Still counted, on the window's connection: slower to share. */
