@@ -237,7 +237,9 @@ install_snapshot (StpSyncRun    *run,
   gint64 t_download;
   gint64 usec_http = 0;
   gboolean ok = TRUE;
+  StpSyncClock clock;
 
+  _stp_sync_clock_start (&clock);
   if (!open_manifest (run, latest, &manifest, &local_error))
     goto skip;
   if (manifest.schema != STP_SCHEMA_VERSION)
@@ -266,8 +268,10 @@ install_snapshot (StpSyncRun    *run,
       goto skip;
     }
   t_download = g_get_monotonic_time ();
+  _stp_sync_clock_phase (&clock, "snapshot in: download, open, unpack");
   if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
     goto skip;
+  _stp_sync_clock_phase (&clock, "snapshot in: install");
   if (seq >= 0)
     {
       run->max_remote_hlc = MAX (run->max_remote_hlc, hlc);
@@ -318,14 +322,18 @@ pack_snapshot (StpSyncRun    *run,
   gint64 seq = -1;
   guint64 hlc = 0;
   gint64 raw_bytes = 0;
+  StpSyncClock clock;
 
+  _stp_sync_clock_start (&clock);
   if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
     return FALSE;
   if (seq <= 0 || (latest->have && seq <= latest->seq))
     return FALSE;
+  _stp_sync_clock_phase (&clock, "snapshot out: copy (VACUUM INTO)");
   if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
                                    &out->packed_bytes, error))
     return FALSE;
+  _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
   remove_snapshot_files (out->db_path);
   out->manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
   out->manifest.schema = STP_SCHEMA_VERSION;
@@ -436,6 +444,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
   gint64 threshold;
   gint64 t_start = g_get_monotonic_time ();
   gint64 t_packed;
+  StpSyncClock clock;
 
   if (run->snapshot_min_bytes == 0)
     return;
@@ -449,6 +458,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
   if (!pack_snapshot (run, &latest, &out, &error))
     goto out;
   t_packed = g_get_monotonic_time ();
+  _stp_sync_clock_start (&clock);
 
   /* Each sealed chunk, base64'd in its JSON body, fits the body limit. */
   chunk_bytes = MIN (run->max_body > 1024 ? (run->max_body - 256) / 4 * 3 : DEFAULT_BATCH_BYTES,
@@ -461,6 +471,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
     }
   if (!send_snapshot (run, &out, chunk_bytes, cancellable, &error))
     goto out;
+  _stp_sync_clock_phase (&clock, "snapshot out: seal, send");
   run->snapshot_out = TRUE;
   g_debug ("snapshot out: %" G_GINT64_FORMAT " bytes packed to %" G_GINT64_FORMAT
            " in %" G_GINT64_FORMAT " chunks, seq %" G_GINT64_FORMAT
