@@ -172,8 +172,68 @@ open_manifest (StpSyncRun           *run,
   return TRUE;
 }
 
-/* Downloads, opens and unpacks the chunks into @writer.  FALSE with
- * @error for network errors and cancelling, with @problem for the rest. */
+/* One downloaded chunk, opened and unpacked on a helper thread while the
+ * next one is downloaded. */
+typedef struct
+{
+  StpSyncRun         *run;
+  const Latest       *latest;
+  StpSnapshotWriter  *writer;
+  gint64              n;
+  StpSyncReply        reply;
+  GError             *problem;
+} ChunkJob;
+
+static gpointer
+unpack_chunk (gpointer data)
+{
+  ChunkJob *job = data;
+  g_autoptr(GBytes) ct = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  const char *text;
+
+  if (!stp_sync_reply_is_ok_object (&job->reply) ||
+      !(text = stp_json_get_string (json_node_get_object (job->reply.json), "ct", G_MAXSIZE,
+                                    &job->problem)) ||
+      !(ct = stp_base64_decode (text, (gsize) job->latest->bytes, &job->problem)) ||
+      !(chunk = stp_snapshot_open (job->run->key, job->run->center, job->latest->id, job->n,
+                                   job->latest->chunks, g_bytes_get_data (ct, NULL),
+                                   g_bytes_get_size (ct), &job->problem)) ||
+      !stp_snapshot_writer_feed (job->writer, g_bytes_get_data (chunk, NULL),
+                                 g_bytes_get_size (chunk), &job->problem))
+    {
+      if (job->problem == NULL)
+        stp_sync_reply_set_error (&job->reply, &job->problem);
+    }
+  /* Freed here, beside the next download. */
+  stp_sync_reply_clear (&job->reply);
+  return job;
+}
+
+/* Waits for the chunk being unpacked; FALSE with @problem when it failed. */
+static gboolean
+join_chunk (GThread  **thread,
+            ChunkJob **job,
+            GError   **problem)
+{
+  gboolean ok = TRUE;
+
+  if (*thread == NULL)
+    return TRUE;
+  g_thread_join (g_steal_pointer (thread));
+  if ((*job)->problem != NULL)
+    {
+      g_propagate_error (problem, g_steal_pointer (&(*job)->problem));
+      ok = FALSE;
+    }
+  g_clear_pointer (job, g_free);
+  return ok;
+}
+
+/* Downloads, opens and unpacks the chunks into @writer, in order; chunk
+ * N + 1 is downloaded while a helper thread opens and unpacks chunk N.
+ * FALSE with @error for network errors and cancelling, with @problem for
+ * the rest. */
 static gboolean
 download_chunks (StpSyncRun         *run,
                  const Latest       *latest,
@@ -183,37 +243,39 @@ download_chunks (StpSyncRun         *run,
                  GError            **error,
                  GError            **problem)
 {
+  GThread *thread = NULL;
+  ChunkJob *job = NULL;
+
   for (gint64 n = 0; n < latest->chunks; n++)
     {
       g_autofree char *chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
                                                      run->center, latest->id, n);
-      g_autoptr(GBytes) ct = NULL;
-      g_autoptr(GBytes) chunk = NULL;
-      const char *text;
       StpSyncReply reply;
       gint64 t0 = g_get_monotonic_time ();
 
       if (!stp_sync_client_request (run->client, SOUP_METHOD_GET, chunk_path, NULL, 0, &reply,
                                     cancellable, error))
-        return FALSE;
-      *usec_http += g_get_monotonic_time () - t0;
-      if (!stp_sync_reply_is_ok_object (&reply) ||
-          !(text = stp_json_get_string (json_node_get_object (reply.json), "ct", G_MAXSIZE, problem)) ||
-          !(ct = stp_base64_decode (text, (gsize) latest->bytes, problem)) ||
-          !(chunk = stp_snapshot_open (run->key, run->center, latest->id, n, latest->chunks,
-                                       g_bytes_get_data (ct, NULL), g_bytes_get_size (ct),
-                                       problem)) ||
-          !stp_snapshot_writer_feed (writer, g_bytes_get_data (chunk, NULL),
-                                     g_bytes_get_size (chunk), problem))
         {
-          if (*problem == NULL)
-            stp_sync_reply_set_error (&reply, problem);
+          g_autoptr(GError) ignored = NULL;
+
+          join_chunk (&thread, &job, &ignored);
+          return FALSE;
+        }
+      *usec_http += g_get_monotonic_time () - t0;
+      if (!join_chunk (&thread, &job, problem))
+        {
           stp_sync_reply_clear (&reply);
           return FALSE;
         }
-      stp_sync_reply_clear (&reply);
+      job = g_new0 (ChunkJob, 1);
+      job->run = run;
+      job->latest = latest;
+      job->writer = writer;
+      job->n = n;
+      job->reply = reply;
+      thread = g_thread_new ("stp-sync-unpack", unpack_chunk, job);
     }
-  return TRUE;
+  return join_chunk (&thread, &job, problem);
 }
 
 /* Downloads, checks and installs @latest.  FALSE for network errors and
