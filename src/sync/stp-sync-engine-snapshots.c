@@ -429,8 +429,76 @@ post (StpSyncRun    *run,
   return ok;
 }
 
+/* One chunk's request, read from the packed file and sealed on a helper
+ * thread while the one before it is sent. */
+typedef struct
+{
+  StpSyncRun *run;
+  FILE       *file;
+  const char *id;
+  gint64      n;
+  gint64      n_chunks;
+  gsize       chunk_bytes;
+  char       *body;       /* {"ct":"<base64>"} */
+  GError     *error;
+} ChunkBody;
+
+static gpointer
+seal_chunk (gpointer data)
+{
+  ChunkBody *cb = data;
+  g_autofree guint8 *buf = g_malloc (cb->chunk_bytes);
+  gsize len = fread (buf, 1, cb->chunk_bytes, cb->file);
+  g_autoptr(GBytes) ct = NULL;
+  g_autofree char *b64 = NULL;
+
+  if (len == 0 && ferror (cb->file))
+    {
+      g_set_error (&cb->error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "%s", g_strerror (errno));
+      return cb;
+    }
+  if (!(ct = stp_snapshot_seal (cb->run->key, cb->run->center, cb->id, cb->n, cb->n_chunks,
+                                buf, len, &cb->error)))
+    return cb;
+  b64 = stp_base64_encode (g_bytes_get_data (ct, NULL), g_bytes_get_size (ct));
+  cb->body = g_strconcat ("{\"ct\":\"", b64, "\"}", NULL);
+  return cb;
+}
+
+static ChunkBody *
+chunk_body_new (StpSyncRun *run,
+                FILE       *file,
+                const char *id,
+                gint64      n,
+                gint64      n_chunks,
+                gsize       chunk_bytes)
+{
+  ChunkBody *cb = g_new0 (ChunkBody, 1);
+
+  cb->run = run;
+  cb->file = file;
+  cb->id = id;
+  cb->n = n;
+  cb->n_chunks = n_chunks;
+  cb->chunk_bytes = chunk_bytes;
+  return cb;
+}
+
+static void
+chunk_body_free (ChunkBody *cb)
+{
+  if (cb == NULL)
+    return;
+  g_free (cb->body);
+  g_clear_error (&cb->error);
+  g_free (cb);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChunkBody, chunk_body_free)
+
 /* Announces the snapshot with its sealed manifest, sends the sealed
- * chunks of the packed file and commits it. */
+ * chunks of the packed file (chunk N + 1 is read and sealed beside the
+ * sending of chunk N) and commits it. */
 static gboolean
 send_snapshot (StpSyncRun    *run,
                Outgoing      *out,
@@ -443,8 +511,8 @@ send_snapshot (StpSyncRun    *run,
   g_autofree char *manifest_b64 = NULL;
   g_autofree char *body = NULL;
   g_autofree char *path = NULL;
-  g_autofree guint8 *buf = NULL;
   g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(ChunkBody) next = NULL;
   gint64 n_chunks = out->manifest.chunks;
   FILE *file;
   gboolean ok = FALSE;
@@ -458,32 +526,48 @@ send_snapshot (StpSyncRun    *run,
                           id, out->manifest.seq, n_chunks,
                           out->packed_bytes + n_chunks * STP_SNAPSHOT_SEAL_OVERHEAD, manifest_b64);
   path = g_strdup_printf ("/v1/centers/%s/snapshots", run->center);
-  if (!post (run, path, body, SOUP_STATUS_CREATED, cancellable, error))
-    return FALSE;
-
   if (!(file = g_fopen (out->packed_path, "rb")))
     {
       g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "%s: %s", out->packed_path,
                    g_strerror (errno));
       return FALSE;
     }
-  buf = g_malloc (chunk_bytes);
+  /* The first chunk is sealed while the snapshot is announced. */
+  {
+    GThread *helper;
+    gboolean posted;
+
+    next = chunk_body_new (run, file, id, 0, n_chunks, chunk_bytes);
+    helper = g_thread_new ("stp-snapshot-seal", seal_chunk, next);
+    posted = post (run, path, body, SOUP_STATUS_CREATED, cancellable, error);
+    g_thread_join (helper);
+    if (!posted)
+      goto out;
+  }
   for (gint64 n = 0; n < n_chunks; n++)
     {
-      gsize len = fread (buf, 1, chunk_bytes, file);
-      g_autoptr(GBytes) ct = NULL;
-      g_autofree char *b64 = NULL;
-      g_autofree char *chunk_body = NULL;
+      g_autoptr(ChunkBody) current = g_steal_pointer (&next);
       g_autofree char *chunk_path = NULL;
+      GThread *helper = NULL;
+      gboolean posted;
 
-      if (!(ct = stp_snapshot_seal (run->key, run->center, id, n, n_chunks, buf, len, error)))
-        goto out;
-      b64 = stp_base64_encode (g_bytes_get_data (ct, NULL), g_bytes_get_size (ct));
-      chunk_body = g_strconcat ("{\"ct\":\"", b64, "\"}", NULL);
-      g_clear_pointer (&b64, g_free);
+      if (current->error != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&current->error), "%s: ",
+                                      out->packed_path);
+          goto out;
+        }
+      if (n + 1 < n_chunks)
+        {
+          next = chunk_body_new (run, file, id, n + 1, n_chunks, chunk_bytes);
+          helper = g_thread_new ("stp-snapshot-seal", seal_chunk, next);
+        }
       chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
                                     run->center, id, n);
-      if (!post (run, chunk_path, chunk_body, SOUP_STATUS_OK, cancellable, error))
+      posted = post (run, chunk_path, current->body, SOUP_STATUS_OK, cancellable, error);
+      if (helper != NULL)
+        g_thread_join (helper);
+      if (!posted)
         goto out;
     }
   g_clear_pointer (&path, g_free);
