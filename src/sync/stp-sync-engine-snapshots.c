@@ -21,8 +21,12 @@
 #include <libsoup/soup.h>
 #include <sodium.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef G_OS_UNIX
+#include <unistd.h>
+#endif
 
 /* Sealed chunks of at most this much. */
 #define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
@@ -65,6 +69,39 @@ snapshot_temp_path (StpSyncRun *run,
   return g_strconcat (stp_store_get_path (run->secondary), suffix, NULL);
 }
 
+#ifdef G_OS_UNIX
+static gpointer
+close_thread (gpointer data)
+{
+  close (GPOINTER_TO_INT (data));
+  return NULL;
+}
+#endif
+
+/* Removes @name.  Freeing the blocks of a file of hundreds of MB takes
+ * the system a good part of a second, so where it can the name goes at
+ * once (the path is free again) while a thread holds the file open and
+ * its close frees them, beside the sync.  A crash meanwhile loses
+ * nothing: the system frees an unnamed file when it is closed. */
+static void
+remove_file (const char *name)
+{
+#ifdef G_OS_UNIX
+  int fd = g_open (name, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      if (g_unlink (name) == 0)
+        {
+          g_thread_unref (g_thread_new ("stp-snapshot-rm", close_thread, GINT_TO_POINTER (fd)));
+          return;
+        }
+      close (fd);
+    }
+#endif
+  g_remove (name);
+}
+
 static void
 remove_snapshot_files (const char *path)
 {
@@ -73,7 +110,7 @@ remove_snapshot_files (const char *path)
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
-      g_remove (name);
+      remove_file (name);
     }
 }
 
@@ -629,7 +666,7 @@ out:
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("No snapshot was sent to the server: %s", error->message);
   remove_snapshot_files (out.db_path);
-  g_remove (out.packed_path);
+  remove_file (out.packed_path);
   g_free (out.db_path);
   g_free (out.packed_path);
   stp_snapshot_manifest_clear (&out.manifest);
