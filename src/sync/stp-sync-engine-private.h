@@ -142,6 +142,21 @@ struct _StpSyncRun
   gint64           usec_decode;     /* decrypting and reading batches */
 };
 
+/* The wall and process CPU time of one step of a run, for the debug log
+ * (`G_MESSAGES_DEBUG=stp-sync`; bench-sync prints these "phase" lines).
+ * The CPU is the whole process's: every thread of the run, and whatever
+ * else the process does meanwhile. */
+typedef struct
+{
+  gint64 wall;
+  gint64 cpu;
+} StpSyncClock;
+
+void           _stp_sync_clock_start             (StpSyncClock   *clock);
+/* Logs "phase NAME: W s wall, C s CPU" since the start and starts again. */
+void           _stp_sync_clock_phase             (StpSyncClock   *clock,
+                                                  const char     *name);
+
 /* stp-sync-engine.c: state, seen from the other rooms (main thread). */
 void           _stp_sync_engine_set_state        (StpSyncEngine  *self,
                                                   StpSyncState    state);

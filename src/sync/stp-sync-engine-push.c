@@ -489,30 +489,48 @@ pending_ack_free (PendingAck *ack)
 /* Removes the rows of each batch in turn, and moves the cursor with them.
  * The rows are removed only once they have a seq, in order; a crash
  * before leaves them to be pushed again under the same msg_id, which the
- * server answers with the seq they have. */
+ * server answers with the seq they have.  The batches acknowledged while
+ * the previous removal ran are removed together, in one transaction (one
+ * commit, so one flush, instead of one each). */
 static gpointer
 acker_thread (gpointer data)
 {
   Acker *acker = data;
+  gboolean stop = FALSE;
 
-  for (;;)
+  while (!stop)
     {
       PendingAck *ack = g_async_queue_pop (acker->queue);
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      gboolean move_cursor = FALSE;
+      gint64 cursor = 0;
       gint64 t0 = g_get_monotonic_time ();
 
-      if (ack->ids == NULL)
+      while (ack != NULL)
         {
+          if (ack->ids == NULL)
+            stop = TRUE;
+          else
+            {
+              g_array_append_vals (ids, ack->ids->data, ack->ids->len);
+              /* The batches that move the cursor come first (seqs in a
+               * row from it): the cursor goes to the last of them. */
+              if (ack->move_cursor)
+                {
+                  move_cursor = TRUE;
+                  cursor = ack->seq;
+                }
+            }
           pending_ack_free (ack);
-          break;
+          ack = stop ? NULL : g_async_queue_try_pop (acker->queue);
         }
-      if (acker->error == NULL
+      if (ids->len > 0 && acker->error == NULL
           && !stp_sync_store_ack_outbox_at (acker->run->secondary,
-                                            (const gint64 *) (gpointer) ack->ids->data,
-                                            ack->ids->len, ack->move_cursor ? CURSOR_KEY : NULL,
-                                            ack->seq, &acker->error))
+                                            (const gint64 *) (gpointer) ids->data, ids->len,
+                                            move_cursor ? CURSOR_KEY : NULL, cursor,
+                                            &acker->error))
         g_atomic_int_set (&acker->failed, TRUE);
       acker->usec += g_get_monotonic_time () - t0;
-      pending_ack_free (ack);
     }
   return NULL;
 }

@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 /* How often the window learns how many changes went each way. */
 #define PROGRESS_INTERVAL_MS 250
@@ -59,6 +60,37 @@ stp_sync_run_new (StpSyncEngine  *self,
 
 /* --- On the worker ------------------------------------------------------------- */
 
+static gint64
+process_cpu_usec (void)
+{
+#ifdef CLOCK_PROCESS_CPUTIME_ID
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+#endif
+  return 0;
+}
+
+void
+_stp_sync_clock_start (StpSyncClock *clock)
+{
+  clock->wall = g_get_monotonic_time ();
+  clock->cpu = process_cpu_usec ();
+}
+
+void
+_stp_sync_clock_phase (StpSyncClock *clock,
+                       const char   *name)
+{
+  StpSyncClock now;
+
+  _stp_sync_clock_start (&now);
+  g_debug ("phase %s: %.2f s wall, %.2f s CPU", name,
+           (now.wall - clock->wall) / 1e6, (now.cpu - clock->cpu) / 1e6);
+  *clock = now;
+}
+
 /* One audit event per run (DOMAIN.md: synchronization is audited):
  * counts, or the error's domain and code; never values or names. */
 static void
@@ -88,7 +120,9 @@ run_steps (StpSyncRun    *run,
            GError       **error)
 {
   gsize max_body = 0;
+  StpSyncClock clock;
 
+  _stp_sync_clock_start (&clock);
   _stp_sync_run_remove_snapshot_leftovers (run);
   if (!stp_sync_client_fetch_info (run->client, &max_body, cancellable, error))
     return FALSE;
@@ -97,13 +131,18 @@ run_steps (StpSyncRun    *run,
     run->batch_bytes = max_body > 0 ? MIN (max_body, MAX_BODY_BYTES) : DEFAULT_BATCH_BYTES;
   if (!_stp_sync_run_push (run, cancellable, error))
     return FALSE;
-  if (stp_sync_store_get_cursor (run->secondary, CURSOR_KEY) == 0
-      && !_stp_sync_run_start_from_snapshot (run, cancellable, error))
-    return FALSE;
+  _stp_sync_clock_phase (&clock, "push");
+  if (stp_sync_store_get_cursor (run->secondary, CURSOR_KEY) == 0)
+    {
+      if (!_stp_sync_run_start_from_snapshot (run, cancellable, error))
+        return FALSE;
+      _stp_sync_clock_start (&clock);
+    }
   if (!_stp_sync_run_pull (run, cancellable, error))
     return FALSE;
   if (!stp_sync_store_retry_parked (run->secondary, error))
     return FALSE;
+  _stp_sync_clock_phase (&clock, "pull");
   _stp_sync_run_make_snapshot (run, cancellable);
   return TRUE;
 }

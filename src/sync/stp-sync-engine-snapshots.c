@@ -21,8 +21,12 @@
 #include <libsoup/soup.h>
 #include <sodium.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef G_OS_UNIX
+#include <unistd.h>
+#endif
 
 /* Sealed chunks of at most this much. */
 #define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
@@ -65,6 +69,39 @@ snapshot_temp_path (StpSyncRun *run,
   return g_strconcat (stp_store_get_path (run->secondary), suffix, NULL);
 }
 
+#ifdef G_OS_UNIX
+static gpointer
+close_thread (gpointer data)
+{
+  close (GPOINTER_TO_INT (data));
+  return NULL;
+}
+#endif
+
+/* Removes @name.  Freeing the blocks of a file of hundreds of MB takes
+ * the system a good part of a second, so where it can the name goes at
+ * once (the path is free again) while a thread holds the file open and
+ * its close frees them, beside the sync.  A crash meanwhile loses
+ * nothing: the system frees an unnamed file when it is closed. */
+static void
+remove_file (const char *name)
+{
+#ifdef G_OS_UNIX
+  int fd = g_open (name, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      if (g_unlink (name) == 0)
+        {
+          g_thread_unref (g_thread_new ("stp-snapshot-rm", close_thread, GINT_TO_POINTER (fd)));
+          return;
+        }
+      close (fd);
+    }
+#endif
+  g_remove (name);
+}
+
 static void
 remove_snapshot_files (const char *path)
 {
@@ -73,7 +110,7 @@ remove_snapshot_files (const char *path)
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
-      g_remove (name);
+      remove_file (name);
     }
 }
 
@@ -172,8 +209,68 @@ open_manifest (StpSyncRun           *run,
   return TRUE;
 }
 
-/* Downloads, opens and unpacks the chunks into @writer.  FALSE with
- * @error for network errors and cancelling, with @problem for the rest. */
+/* One downloaded chunk, opened and unpacked on a helper thread while the
+ * next one is downloaded. */
+typedef struct
+{
+  StpSyncRun         *run;
+  const Latest       *latest;
+  StpSnapshotWriter  *writer;
+  gint64              n;
+  StpSyncReply        reply;
+  GError             *problem;
+} ChunkJob;
+
+static gpointer
+unpack_chunk (gpointer data)
+{
+  ChunkJob *job = data;
+  g_autoptr(GBytes) ct = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  const char *text;
+
+  if (!stp_sync_reply_is_ok_object (&job->reply) ||
+      !(text = stp_json_get_string (json_node_get_object (job->reply.json), "ct", G_MAXSIZE,
+                                    &job->problem)) ||
+      !(ct = stp_base64_decode (text, (gsize) job->latest->bytes, &job->problem)) ||
+      !(chunk = stp_snapshot_open (job->run->key, job->run->center, job->latest->id, job->n,
+                                   job->latest->chunks, g_bytes_get_data (ct, NULL),
+                                   g_bytes_get_size (ct), &job->problem)) ||
+      !stp_snapshot_writer_feed (job->writer, g_bytes_get_data (chunk, NULL),
+                                 g_bytes_get_size (chunk), &job->problem))
+    {
+      if (job->problem == NULL)
+        stp_sync_reply_set_error (&job->reply, &job->problem);
+    }
+  /* Freed here, beside the next download. */
+  stp_sync_reply_clear (&job->reply);
+  return job;
+}
+
+/* Waits for the chunk being unpacked; FALSE with @problem when it failed. */
+static gboolean
+join_chunk (GThread  **thread,
+            ChunkJob **job,
+            GError   **problem)
+{
+  gboolean ok = TRUE;
+
+  if (*thread == NULL)
+    return TRUE;
+  g_thread_join (g_steal_pointer (thread));
+  if ((*job)->problem != NULL)
+    {
+      g_propagate_error (problem, g_steal_pointer (&(*job)->problem));
+      ok = FALSE;
+    }
+  g_clear_pointer (job, g_free);
+  return ok;
+}
+
+/* Downloads, opens and unpacks the chunks into @writer, in order; chunk
+ * N + 1 is downloaded while a helper thread opens and unpacks chunk N.
+ * FALSE with @error for network errors and cancelling, with @problem for
+ * the rest. */
 static gboolean
 download_chunks (StpSyncRun         *run,
                  const Latest       *latest,
@@ -183,37 +280,39 @@ download_chunks (StpSyncRun         *run,
                  GError            **error,
                  GError            **problem)
 {
+  GThread *thread = NULL;
+  ChunkJob *job = NULL;
+
   for (gint64 n = 0; n < latest->chunks; n++)
     {
       g_autofree char *chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
                                                      run->center, latest->id, n);
-      g_autoptr(GBytes) ct = NULL;
-      g_autoptr(GBytes) chunk = NULL;
-      const char *text;
       StpSyncReply reply;
       gint64 t0 = g_get_monotonic_time ();
 
       if (!stp_sync_client_request (run->client, SOUP_METHOD_GET, chunk_path, NULL, 0, &reply,
                                     cancellable, error))
-        return FALSE;
-      *usec_http += g_get_monotonic_time () - t0;
-      if (!stp_sync_reply_is_ok_object (&reply) ||
-          !(text = stp_json_get_string (json_node_get_object (reply.json), "ct", G_MAXSIZE, problem)) ||
-          !(ct = stp_base64_decode (text, (gsize) latest->bytes, problem)) ||
-          !(chunk = stp_snapshot_open (run->key, run->center, latest->id, n, latest->chunks,
-                                       g_bytes_get_data (ct, NULL), g_bytes_get_size (ct),
-                                       problem)) ||
-          !stp_snapshot_writer_feed (writer, g_bytes_get_data (chunk, NULL),
-                                     g_bytes_get_size (chunk), problem))
         {
-          if (*problem == NULL)
-            stp_sync_reply_set_error (&reply, problem);
+          g_autoptr(GError) ignored = NULL;
+
+          join_chunk (&thread, &job, &ignored);
+          return FALSE;
+        }
+      *usec_http += g_get_monotonic_time () - t0;
+      if (!join_chunk (&thread, &job, problem))
+        {
           stp_sync_reply_clear (&reply);
           return FALSE;
         }
-      stp_sync_reply_clear (&reply);
+      job = g_new0 (ChunkJob, 1);
+      job->run = run;
+      job->latest = latest;
+      job->writer = writer;
+      job->n = n;
+      job->reply = reply;
+      thread = g_thread_new ("stp-sync-unpack", unpack_chunk, job);
     }
-  return TRUE;
+  return join_chunk (&thread, &job, problem);
 }
 
 /* Downloads, checks and installs @latest.  FALSE for network errors and
@@ -237,7 +336,9 @@ install_snapshot (StpSyncRun    *run,
   gint64 t_download;
   gint64 usec_http = 0;
   gboolean ok = TRUE;
+  StpSyncClock clock;
 
+  _stp_sync_clock_start (&clock);
   if (!open_manifest (run, latest, &manifest, &local_error))
     goto skip;
   if (manifest.schema != STP_SCHEMA_VERSION)
@@ -266,8 +367,10 @@ install_snapshot (StpSyncRun    *run,
       goto skip;
     }
   t_download = g_get_monotonic_time ();
+  _stp_sync_clock_phase (&clock, "snapshot in: download, open, unpack");
   if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
     goto skip;
+  _stp_sync_clock_phase (&clock, "snapshot in: install");
   if (seq >= 0)
     {
       run->max_remote_hlc = MAX (run->max_remote_hlc, hlc);
@@ -318,14 +421,18 @@ pack_snapshot (StpSyncRun    *run,
   gint64 seq = -1;
   guint64 hlc = 0;
   gint64 raw_bytes = 0;
+  StpSyncClock clock;
 
+  _stp_sync_clock_start (&clock);
   if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
     return FALSE;
   if (seq <= 0 || (latest->have && seq <= latest->seq))
     return FALSE;
+  _stp_sync_clock_phase (&clock, "snapshot out: copy (VACUUM INTO)");
   if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
                                    &out->packed_bytes, error))
     return FALSE;
+  _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
   remove_snapshot_files (out->db_path);
   out->manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
   out->manifest.schema = STP_SCHEMA_VERSION;
@@ -359,8 +466,76 @@ post (StpSyncRun    *run,
   return ok;
 }
 
+/* One chunk's request, read from the packed file and sealed on a helper
+ * thread while the one before it is sent. */
+typedef struct
+{
+  StpSyncRun *run;
+  FILE       *file;
+  const char *id;
+  gint64      n;
+  gint64      n_chunks;
+  gsize       chunk_bytes;
+  char       *body;       /* {"ct":"<base64>"} */
+  GError     *error;
+} ChunkBody;
+
+static gpointer
+seal_chunk (gpointer data)
+{
+  ChunkBody *cb = data;
+  g_autofree guint8 *buf = g_malloc (cb->chunk_bytes);
+  gsize len = fread (buf, 1, cb->chunk_bytes, cb->file);
+  g_autoptr(GBytes) ct = NULL;
+  g_autofree char *b64 = NULL;
+
+  if (len == 0 && ferror (cb->file))
+    {
+      g_set_error (&cb->error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "%s", g_strerror (errno));
+      return cb;
+    }
+  if (!(ct = stp_snapshot_seal (cb->run->key, cb->run->center, cb->id, cb->n, cb->n_chunks,
+                                buf, len, &cb->error)))
+    return cb;
+  b64 = stp_base64_encode (g_bytes_get_data (ct, NULL), g_bytes_get_size (ct));
+  cb->body = g_strconcat ("{\"ct\":\"", b64, "\"}", NULL);
+  return cb;
+}
+
+static ChunkBody *
+chunk_body_new (StpSyncRun *run,
+                FILE       *file,
+                const char *id,
+                gint64      n,
+                gint64      n_chunks,
+                gsize       chunk_bytes)
+{
+  ChunkBody *cb = g_new0 (ChunkBody, 1);
+
+  cb->run = run;
+  cb->file = file;
+  cb->id = id;
+  cb->n = n;
+  cb->n_chunks = n_chunks;
+  cb->chunk_bytes = chunk_bytes;
+  return cb;
+}
+
+static void
+chunk_body_free (ChunkBody *cb)
+{
+  if (cb == NULL)
+    return;
+  g_free (cb->body);
+  g_clear_error (&cb->error);
+  g_free (cb);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChunkBody, chunk_body_free)
+
 /* Announces the snapshot with its sealed manifest, sends the sealed
- * chunks of the packed file and commits it. */
+ * chunks of the packed file (chunk N + 1 is read and sealed beside the
+ * sending of chunk N) and commits it. */
 static gboolean
 send_snapshot (StpSyncRun    *run,
                Outgoing      *out,
@@ -373,8 +548,8 @@ send_snapshot (StpSyncRun    *run,
   g_autofree char *manifest_b64 = NULL;
   g_autofree char *body = NULL;
   g_autofree char *path = NULL;
-  g_autofree guint8 *buf = NULL;
   g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(ChunkBody) next = NULL;
   gint64 n_chunks = out->manifest.chunks;
   FILE *file;
   gboolean ok = FALSE;
@@ -388,32 +563,48 @@ send_snapshot (StpSyncRun    *run,
                           id, out->manifest.seq, n_chunks,
                           out->packed_bytes + n_chunks * STP_SNAPSHOT_SEAL_OVERHEAD, manifest_b64);
   path = g_strdup_printf ("/v1/centers/%s/snapshots", run->center);
-  if (!post (run, path, body, SOUP_STATUS_CREATED, cancellable, error))
-    return FALSE;
-
   if (!(file = g_fopen (out->packed_path, "rb")))
     {
       g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED, "%s: %s", out->packed_path,
                    g_strerror (errno));
       return FALSE;
     }
-  buf = g_malloc (chunk_bytes);
+  /* The first chunk is sealed while the snapshot is announced. */
+  {
+    GThread *helper;
+    gboolean posted;
+
+    next = chunk_body_new (run, file, id, 0, n_chunks, chunk_bytes);
+    helper = g_thread_new ("stp-snapshot-seal", seal_chunk, next);
+    posted = post (run, path, body, SOUP_STATUS_CREATED, cancellable, error);
+    g_thread_join (helper);
+    if (!posted)
+      goto out;
+  }
   for (gint64 n = 0; n < n_chunks; n++)
     {
-      gsize len = fread (buf, 1, chunk_bytes, file);
-      g_autoptr(GBytes) ct = NULL;
-      g_autofree char *b64 = NULL;
-      g_autofree char *chunk_body = NULL;
+      g_autoptr(ChunkBody) current = g_steal_pointer (&next);
       g_autofree char *chunk_path = NULL;
+      GThread *helper = NULL;
+      gboolean posted;
 
-      if (!(ct = stp_snapshot_seal (run->key, run->center, id, n, n_chunks, buf, len, error)))
-        goto out;
-      b64 = stp_base64_encode (g_bytes_get_data (ct, NULL), g_bytes_get_size (ct));
-      chunk_body = g_strconcat ("{\"ct\":\"", b64, "\"}", NULL);
-      g_clear_pointer (&b64, g_free);
+      if (current->error != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&current->error), "%s: ",
+                                      out->packed_path);
+          goto out;
+        }
+      if (n + 1 < n_chunks)
+        {
+          next = chunk_body_new (run, file, id, n + 1, n_chunks, chunk_bytes);
+          helper = g_thread_new ("stp-snapshot-seal", seal_chunk, next);
+        }
       chunk_path = g_strdup_printf ("/v1/centers/%s/snapshots/%s/chunks/%" G_GINT64_FORMAT,
                                     run->center, id, n);
-      if (!post (run, chunk_path, chunk_body, SOUP_STATUS_OK, cancellable, error))
+      posted = post (run, chunk_path, current->body, SOUP_STATUS_OK, cancellable, error);
+      if (helper != NULL)
+        g_thread_join (helper);
+      if (!posted)
         goto out;
     }
   g_clear_pointer (&path, g_free);
@@ -436,6 +627,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
   gint64 threshold;
   gint64 t_start = g_get_monotonic_time ();
   gint64 t_packed;
+  StpSyncClock clock;
 
   if (run->snapshot_min_bytes == 0)
     return;
@@ -449,6 +641,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
   if (!pack_snapshot (run, &latest, &out, &error))
     goto out;
   t_packed = g_get_monotonic_time ();
+  _stp_sync_clock_start (&clock);
 
   /* Each sealed chunk, base64'd in its JSON body, fits the body limit. */
   chunk_bytes = MIN (run->max_body > 1024 ? (run->max_body - 256) / 4 * 3 : DEFAULT_BATCH_BYTES,
@@ -461,6 +654,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
     }
   if (!send_snapshot (run, &out, chunk_bytes, cancellable, &error))
     goto out;
+  _stp_sync_clock_phase (&clock, "snapshot out: seal, send");
   run->snapshot_out = TRUE;
   g_debug ("snapshot out: %" G_GINT64_FORMAT " bytes packed to %" G_GINT64_FORMAT
            " in %" G_GINT64_FORMAT " chunks, seq %" G_GINT64_FORMAT
@@ -472,7 +666,7 @@ out:
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("No snapshot was sent to the server: %s", error->message);
   remove_snapshot_files (out.db_path);
-  g_remove (out.packed_path);
+  remove_file (out.packed_path);
   g_free (out.db_path);
   g_free (out.packed_path);
   stp_snapshot_manifest_clear (&out.manifest);

@@ -123,18 +123,73 @@ out:
   return ok;
 }
 
+/* The writer decompresses on the caller's thread into blocks; a thread of
+ * its own hashes and writes each full block meanwhile.  A few blocks go
+ * round between the two (a bounded pipeline: the caller waits for a free
+ * block when the disk is slower). */
+#define WRITER_BLOCK   (1024 * 1024)
+#define WRITER_BLOCKS  4
+
+typedef struct
+{
+  guint8 *data;
+  gsize   len;     /* 0 with data == NULL: the end */
+} Block;
+
 struct _StpSnapshotWriter
 {
   char                      *path;
   FILE                      *file;
   ZSTD_DCtx                 *dctx;
-  crypto_generichash_state   state;
+  crypto_generichash_state   state;     /* the writer thread's */
   gint64                     written;
   gint64                     max_bytes;
   gsize                      frame_left;   /* 0: the stream ended cleanly */
-  guint8                    *buf;
-  gsize                      cap;
+  Block                     *block;        /* being filled; NULL: take a free one */
+  GAsyncQueue               *free_blocks;
+  GAsyncQueue               *full_blocks;
+  GThread                   *thread;
+  int                        write_errno;  /* set by the thread; read after joining */
+  gint                       failed;       /* atomic */
 };
+
+static gpointer
+writer_thread (gpointer data)
+{
+  StpSnapshotWriter *writer = data;
+
+  for (;;)
+    {
+      Block *block = g_async_queue_pop (writer->full_blocks);
+
+      if (block->data == NULL)
+        {
+          g_free (block);
+          break;
+        }
+      if (!g_atomic_int_get (&writer->failed))
+        {
+          crypto_generichash_update (&writer->state, block->data, block->len);
+          if (fwrite (block->data, 1, block->len, writer->file) != block->len)
+            {
+              writer->write_errno = errno;
+              g_atomic_int_set (&writer->failed, TRUE);
+            }
+        }
+      block->len = 0;
+      g_async_queue_push (writer->free_blocks, block);
+    }
+  return NULL;
+}
+
+static void
+block_free (gpointer data)
+{
+  Block *block = data;
+
+  g_free (block->data);
+  g_free (block);
+}
 
 StpSnapshotWriter *
 stp_snapshot_writer_new (const char  *path,
@@ -153,11 +208,39 @@ stp_snapshot_writer_new (const char  *path,
       return NULL;
     }
   writer->dctx = ZSTD_createDCtx ();
-  writer->cap = ZSTD_DStreamOutSize ();
-  writer->buf = g_malloc (writer->cap);
   writer->frame_left = 1;
   crypto_generichash_init (&writer->state, NULL, 0, 32);
+  writer->free_blocks = g_async_queue_new_full (block_free);
+  writer->full_blocks = g_async_queue_new_full (block_free);
+  for (guint i = 0; i < WRITER_BLOCKS; i++)
+    {
+      Block *block = g_new0 (Block, 1);
+
+      block->data = g_malloc (WRITER_BLOCK);
+      g_async_queue_push (writer->free_blocks, block);
+    }
+  writer->thread = g_thread_new ("stp-snapshot-write", writer_thread, writer);
   return writer;
+}
+
+/* Hands the block being filled to the writer thread. */
+static void
+writer_flush (StpSnapshotWriter *writer)
+{
+  if (writer->block == NULL || writer->block->len == 0)
+    return;
+  g_async_queue_push (writer->full_blocks, g_steal_pointer (&writer->block));
+}
+
+/* Waits for the writer thread to write everything and end. */
+static void
+writer_join (StpSnapshotWriter *writer)
+{
+  if (writer->thread == NULL)
+    return;
+  writer_flush (writer);
+  g_async_queue_push (writer->full_blocks, g_new0 (Block, 1));
+  g_thread_join (g_steal_pointer (&writer->thread));
 }
 
 gboolean
@@ -173,7 +256,7 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
    * until it returns less, even when all the input was taken. */
   while (input.pos < input.size || full)
     {
-      ZSTD_outBuffer output = { writer->buf, writer->cap, 0 };
+      ZSTD_outBuffer output;
       gsize left;
 
       if (writer->frame_left == 0)
@@ -184,6 +267,17 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
                                _("The snapshot has data after its end"));
           return FALSE;
         }
+      if (g_atomic_int_get (&writer->failed))
+        {
+          writer_join (writer);
+          set_file_error (error, writer->path, writer->write_errno);
+          return FALSE;
+        }
+      if (writer->block == NULL)
+        writer->block = g_async_queue_pop (writer->free_blocks);
+      output.dst = writer->block->data + writer->block->len;
+      output.size = WRITER_BLOCK - writer->block->len;
+      output.pos = 0;
       left = ZSTD_decompressStream (writer->dctx, &output, &input);
       if (ZSTD_isError (left))
         {
@@ -200,12 +294,9 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
           return FALSE;
         }
       full = output.pos == output.size;
-      crypto_generichash_update (&writer->state, writer->buf, output.pos);
-      if (output.pos > 0 && fwrite (writer->buf, 1, output.pos, writer->file) != output.pos)
-        {
-          set_file_error (error, writer->path, errno);
-          return FALSE;
-        }
+      writer->block->len += output.pos;
+      if (writer->block->len == WRITER_BLOCK)
+        writer_flush (writer);
     }
   return TRUE;
 }
@@ -216,8 +307,16 @@ stp_snapshot_writer_finish (StpSnapshotWriter  *writer,
                             gint64             *raw_bytes,
                             GError            **error)
 {
-  FILE *file = g_steal_pointer (&writer->file);
+  FILE *file;
 
+  writer_join (writer);
+  file = g_steal_pointer (&writer->file);
+  if (writer->failed)
+    {
+      fclose (file);
+      set_file_error (error, writer->path, writer->write_errno);
+      return FALSE;
+    }
   if (fclose (file) != 0)
     {
       set_file_error (error, writer->path, errno);
@@ -239,10 +338,13 @@ stp_snapshot_writer_free (StpSnapshotWriter *writer)
 {
   if (writer == NULL)
     return;
+  writer_join (writer);
   if (writer->file != NULL)
     fclose (writer->file);
   ZSTD_freeDCtx (writer->dctx);
-  g_free (writer->buf);
+  g_clear_pointer (&writer->block, block_free);
+  g_clear_pointer (&writer->free_blocks, g_async_queue_unref);
+  g_clear_pointer (&writer->full_blocks, g_async_queue_unref);
   g_free (writer->path);
   g_free (writer);
 }

@@ -1638,7 +1638,8 @@ test_snapshot_first_sync (Fx            *fx,
 
   if (!need_server (fx))
     return;
-  a = client_with_snapshot (fx, 300);
+  /* 600 residents: several chunks under the fixture's 64 KiB bodies. */
+  a = client_with_snapshot (fx, 600);
   /* The log after it is small: no second snapshot. */
   h_write (a->store, "residents", R1, "surname", "После-снимка");
   sync_ok (a);
@@ -1667,7 +1668,7 @@ test_snapshot_first_sync (Fx            *fx,
     g_assert_cmpuint (pulled, >=, 1);
     g_assert_cmpuint (pulled, <, 20);
   }
-  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 301);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 601);
   g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM resident_fts WHERE resident_fts "
                                       "MATCH 'Снимков'"), >, 0);
   {
@@ -1690,26 +1691,49 @@ test_snapshot_first_sync (Fx            *fx,
 }
 
 /* A snapshot damaged on the server is refused; the new computer reads the
- * log instead and ends with the same data. */
+ * log instead and ends with the same data.  The first chunk is damaged
+ * (found while the next one downloads) or, with @last, the last one
+ * (found after every download). */
 static void
-test_snapshot_tampered (Fx            *fx,
-                        gconstpointer  data)
+snapshot_tampered (Fx       *fx,
+                   gboolean  last)
 {
   Client *a, *b;
+  g_autofree char *sql = NULL;
 
   if (!need_server (fx))
     return;
-  a = client_with_snapshot (fx, 200);
-  /* One base64 character of the first chunk changed. */
-  server_sql (fx->server, "UPDATE snapshot_chunks SET body = CASE WHEN substr(body, 40, 1) = 'A' "
-                          "THEN substr(body, 1, 39) || 'B' || substr(body, 41) "
-                          "ELSE substr(body, 1, 39) || 'A' || substr(body, 41) END WHERE n = 0");
+  /* 600 residents: a snapshot of several chunks under the fixture's
+   * 64 KiB bodies. */
+  a = client_with_snapshot (fx, 600);
+  /* One base64 character of a chunk of every snapshot on the server (the
+   * fixture's server is shared) changed; the snapshot has several. */
+  sql = g_strdup_printf ("UPDATE snapshot_chunks SET body = CASE WHEN substr(body, 40, 1) = 'A' "
+                         "THEN substr(body, 1, 39) || 'B' || substr(body, 41) "
+                         "ELSE substr(body, 1, 39) || 'A' || substr(body, 41) END WHERE n = %s",
+                         last ? "(SELECT max(c.n) FROM snapshot_chunks c "
+                                "WHERE c.snapshot = snapshot_chunks.snapshot) AND n > 0" : "0");
+  server_sql (fx->server, sql);
 
   b = enrolled_client (fx);
   sync_ok (b);
   g_assert_cmpint (audit_count (b, "started from a snapshot"), ==, 0);
-  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 200);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 600);
   assert_same_data (a, b);
+}
+
+static void
+test_snapshot_tampered (Fx            *fx,
+                        gconstpointer  data)
+{
+  snapshot_tampered (fx, FALSE);
+}
+
+static void
+test_snapshot_tampered_last (Fx            *fx,
+                             gconstpointer  data)
+{
+  snapshot_tampered (fx, TRUE);
 }
 
 int
@@ -1733,6 +1757,7 @@ main (int   argc,
     { "restored-backup", test_restored_backup },
     { "snapshot-first-sync", test_snapshot_first_sync },
     { "snapshot-tampered", test_snapshot_tampered },
+    { "snapshot-tampered-last", test_snapshot_tampered_last },
     { "property-5-devices", test_property },
     { "odd-values", test_odd_values },
   };
