@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "stp-application.h"
 #include "stp-report-fonts.h"
@@ -318,9 +319,37 @@ stp_application_init (StpApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }
 
+/* With the cairo renderer (GSK_RENDERER=cairo: software drawing, what
+ * computers with a broken or missing GL driver are run with) nothing is
+ * drawn with GL, but GDK on X11 still opens a GL display at start to pick
+ * its visual: with Mesa that loads and relocates the GL driver and LLVM
+ * (libLLVM, swrast_dri), some 130 ms of CPU before the first window and
+ * some MB of resident memory (bench/stupeni-bench-gui).  Said to GDK
+ * before GTK starts, i.e. before any thread that could read the
+ * environment exists. */
+static void
+stp_application_skip_unused_gl (void)
+{
+  const char *renderer = g_getenv ("GSK_RENDERER");
+  const char *debug = g_getenv ("GDK_DEBUG");
+
+  if (g_strcmp0 (renderer, "cairo") != 0)
+    return;
+  if (debug == NULL || *debug == '\0')
+    g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+  else if (strstr (debug, "gl-disable") == NULL)
+    {
+      g_autofree char *both = g_strconcat (debug, ",gl-disable", NULL);
+
+      g_setenv ("GDK_DEBUG", both, TRUE);
+    }
+}
+
 StpApplication *
 stp_application_new (void)
 {
+  stp_application_skip_unused_gl ();
+
   return g_object_new (STP_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
