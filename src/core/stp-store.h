@@ -36,6 +36,12 @@ StpStore   *stp_store_open             (const char   *path,
 /* Another connection to the same file for a worker thread; shares the lock. */
 StpStore   *stp_store_open_secondary   (StpStore     *primary,
                                         GError      **error);
+/* While @cancellable (may be NULL: none) is set, a statement of this
+ * connection stops soon after it is cancelled (SQLITE_INTERRUPT, the call
+ * fails).  For a worker's own connection: a search a newer one replaced
+ * stops rather than keeping the worker busy. */
+void        stp_store_set_cancellable  (StpStore     *self,
+                                        GCancellable *cancellable);
 /* Checks a file without opening it for writing: quick_check + version. */
 gboolean    stp_store_check_file       (const char   *path,
                                         int          *out_schema_version,
