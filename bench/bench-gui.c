@@ -81,9 +81,13 @@ typedef struct
   StpResidentsPage *page;
   GtkEditable      *search;
   guint             key;
-  gint64            results_start;
-  double            results_ms;
+  gint64            results_start;   /* the last key */
+  gboolean          last_key_searched;
+  gint64            results_loaded;  /* its results in the model */
+  double            results_ms;      /* → the frame showing them drawn */
+  double            results_loaded_ms;
   gboolean          failed;
+  gboolean          startup_only;
   long              rss_open_kb;
   gint64            layout_start;
   gint64            paint_start;
@@ -198,14 +202,48 @@ type_next_key (gpointer user_data)
 {
   Bench *b = user_data;
 
-  gtk_editable_set_text (b->search, keys[b->key]);
-  b->key++;
-  if (b->key < G_N_ELEMENTS (keys))
-    return G_SOURCE_CONTINUE;
+  /* What a key press in the entry does (the text changes; the entry's
+   * own key handling is not measured). */
+  if (b->key + 1 == G_N_ELEMENTS (keys))
+    {
+      b->results_start = g_get_monotonic_time ();
+      b->phase = PHASE_RESULTS;
+    }
+  {
+    /* The key's letter at the end of the text, as typing does it (setting
+     * the whole text would empty the entry first, which searches for
+     * everyone). */
+    const char *typed = keys[b->key];
+    const char *before = b->key > 0 ? keys[b->key - 1] : "";
+    int position = -1;
 
-  b->results_start = g_get_monotonic_time ();
-  b->phase = PHASE_RESULTS;
-  return G_SOURCE_REMOVE;
+    g_assert (g_str_has_prefix (typed, before));
+    gtk_editable_set_position (b->search, -1);
+    position = gtk_editable_get_position (b->search);
+    gtk_editable_insert_text (b->search, typed + strlen (before), -1, &position);
+  }
+  b->key++;
+  return b->key < G_N_ELEMENTS (keys) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+on_results_painted (GdkFrameClock *clock,
+                    Bench         *b)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_results_painted, b);
+  b->results_ms = ms (b->results_start, g_get_monotonic_time ());
+  b->results_loaded_ms = ms (b->results_start, b->results_loaded);
+  b->phase = PHASE_CLEARED;
+  gtk_editable_set_text (b->search, "");
+}
+
+static void
+on_search_changed (GtkSearchEntry *entry,
+                   Bench          *b)
+{
+  /* After the page's own handler, which started the search. */
+  if (b->phase == PHASE_RESULTS)
+    b->last_key_searched = TRUE;
 }
 
 /* Typing starts once both the list and «Обзор» are done. */
@@ -249,12 +287,15 @@ on_residents_loaded (StpResidentsPage *page,
       break;
 
     case PHASE_RESULTS:
-      if (stp_residents_page_is_loading (page))
+      /* Not the results of an earlier key arriving meanwhile. */
+      if (!b->last_key_searched || stp_residents_page_is_loading (page) || b->results_loaded > 0)
         return;
-      b->results_ms = ms (b->results_start, g_get_monotonic_time ());
+      /* Measured to the end of the frame that shows them. */
+      b->results_loaded = g_get_monotonic_time ();
       b->result_rows = n;
-      b->phase = PHASE_CLEARED;
-      gtk_editable_set_text (b->search, "");
+      g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (b->window)), "after-paint",
+                        G_CALLBACK (on_results_painted), b);
+      gtk_widget_queue_draw (GTK_WIDGET (page));
       break;
 
     case PHASE_CLEARED:
@@ -330,6 +371,7 @@ on_main_realize (GtkWidget *window,
       finish (b);
       return;
     }
+  g_signal_connect_after (b->search, "search-changed", G_CALLBACK (on_search_changed), b);
   g_signal_connect (b->page, "loaded", G_CALLBACK (on_residents_loaded), b);
   {
     GtkWidget *overview = find_type (window, STP_TYPE_OVERVIEW_PAGE);
@@ -388,6 +430,12 @@ on_login_after_paint (GdkFrameClock *clock,
       }
       g_print ("first painted window (login)  %8.1f ms after exec, %.1f ms after main (), %.1f ms of CPU\n",
                b->first_paint_ms, ms (b->main_start, b->login_painted), b->first_paint_cpu_ms);
+      if (b->startup_only)
+        {
+          finish (b);
+          g_signal_handlers_disconnect_by_func (clock, on_login_after_paint, b);
+          return;
+        }
       /* A person takes seconds to type a password; on a large file the
        * store's integrity check runs meanwhile, and the first write (the
        * login's audit event) would wait for it. */
@@ -439,9 +487,16 @@ main (int   argc,
   b.main_start = g_get_monotonic_time ();
   stp_i18n_init (TRUE);
 
+  if (argc == 3 && strcmp (argv[1], "--startup-only") == 0)
+    {
+      /* Only the start-up (for profiling it, or timing it many times). */
+      b.startup_only = TRUE;
+      argv++;
+      argc--;
+    }
   if (argc != 2)
     {
-      g_printerr ("Usage: %s CENTER.db  (a center made by stupeni-generate; run under a display)\n", argv[0]);
+      g_printerr ("Usage: %s [--startup-only] CENTER.db  (a center made by stupeni-generate; run under a display)\n", argv[0]);
       return 2;
     }
   b.path = argv[1];
@@ -468,14 +523,22 @@ main (int   argc,
       g_printerr ("The measurement did not finish\n");
       return 1;
     }
+  if (b.startup_only)
+    {
+      g_print ("%-40s %9.1f ms  budget < 400 ms: %s\n", "start → first painted window",
+               b.first_paint_ms, b.first_paint_ms < 400 ? "PASS" : "OVER");
+      g_print ("%-40s %9.1f ms  (CPU of the process until then)\n", "", b.first_paint_cpu_ms);
+      g_object_unref (b.app);
+      return status;
+    }
 
   g_print ("login (argon2id and audit), %d ms after the login window  %.1f ms\n", LOGIN_PAUSE_MS, b.password_ms);
   g_print ("session → main window painted %8.1f ms\n", ms (b.session_started, b.main_painted));
   if (b.overview_shown > 0)
     g_print ("session → «Обзор» counted, shown %8.1f ms\n", ms (b.session_started, b.overview_shown));
   g_print ("session → %u residents listed %8.1f ms\n", b.list_rows, ms (b.session_started, b.list_shown));
-  g_print ("last key → %u results shown  %8.1f ms (150 ms of it is the typing pause before a search starts)\n",
-           b.result_rows, b.results_ms);
+  g_print ("last key → %u results shown  %8.1f ms (in the model after %.1f ms, then drawn)\n",
+           b.result_rows, b.results_ms, b.results_loaded_ms);
   g_print ("longest main-loop stall (and the longest layout, paint of a frame in it):\n");
   for (Phase p = PHASE_START; p < PHASE_DONE; p++)
     g_print ("  %-48s %6.1f ms  (%.1f, %.1f)\n", phase_names[p], b.max_stall[p] / 1000.0,
@@ -497,6 +560,8 @@ main (int   argc,
              b.max_stall[PHASE_START] / 1000.0, b.max_stall[PHASE_START] / 1000.0 < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "longest main-loop stall, any phase",
              worst, worst < 50 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "keystroke → list updated, drawn",
+             b.results_ms, b.results_ms < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f MB  budget < 150 MB: %s\n", "RSS with every resident listed",
              b.rss_open_kb / 1024.0, b.rss_open_kb / 1024.0 < 150 ? "PASS" : "OVER");
   }
