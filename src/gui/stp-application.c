@@ -40,7 +40,9 @@ on_session_started (StpApplication *self,
 {
   StpWindow *window;
 
-  window = stp_window_new (GTK_APPLICATION (self), self->store, session);
+  /* Shown before all its pages are made: the login's turn of the main
+   * loop stays short. */
+  window = stp_window_new_staged (GTK_APPLICATION (self), self->store, session);
   g_signal_connect_object (window, "logged-out",
                            G_CALLBACK (stp_application_show_login),
                            self, G_CONNECT_SWAPPED);

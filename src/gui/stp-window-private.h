@@ -19,6 +19,8 @@ struct _StpWindow
   gboolean              locked;
   gboolean              edits_checked;    /* closing was confirmed */
   gboolean              settings_loaded;
+  guint                 build_id;         /* the pages' next stage */
+  guint                 next_stage;
   GtkWidget            *focus_before_lock;
 
   /* Template children. */

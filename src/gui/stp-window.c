@@ -277,83 +277,160 @@ add_page (StpWindow  *self,
   gtk_stack_page_set_icon_name (page, icon_name);
 }
 
+/* The pages are made in stages: the first page and the residents list at
+ * once, the others one stage per main-loop turn (stp_window_new_staged) or
+ * all at once (stp_window_new).  Made all at once after the login, the
+ * main window took one turn of the main loop of some 200 ms of CPU
+ * (bench/stupeni-bench-gui, the intake page alone about a third). */
+enum {
+  STAGE_FIRST,        /* «Обзор», the residents list */
+  STAGE_INTAKE,
+  STAGE_LISTS,        /* follow-ups, referrals */
+  STAGE_REPORTS,
+  STAGE_CONFLICTS,
+  STAGE_AUDIT,
+  STAGE_SETTINGS,
+  STAGE_STATUS,       /* the header bar's rows */
+  N_STAGES
+};
+
 static void
-stp_window_build_pages (StpWindow *self)
+stp_window_build_stage (StpWindow *self,
+                        guint      stage)
 {
   StpSession *session = self->session;
 
-  /* The first page for directors and staff; volunteers keep their list. */
-  if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+  switch (stage)
     {
-      self->overview_page = stp_overview_page_new (self->store, session);
-      g_signal_connect_object (self->overview_page, "open-page",
-                               G_CALLBACK (on_overview_open_page),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->overview_page, "overview", _("Overview"), "view-grid-symbolic");
+    case STAGE_FIRST:
+      /* The first page for directors and staff; volunteers keep their list. */
+      if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+        {
+          self->overview_page = stp_overview_page_new (self->store, session);
+          g_signal_connect_object (self->overview_page, "open-page",
+                                   G_CALLBACK (on_overview_open_page),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->overview_page, "overview", _("Overview"), "view-grid-symbolic");
+        }
+
+      if (stp_session_can (session, STP_PERMISSION_LIST))
+        {
+          self->residents_page = GTK_WIDGET (stp_residents_page_new (self->store, session));
+          g_signal_connect_object (self->residents_page, "resident-activated",
+                                   G_CALLBACK (on_resident_activated),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->residents_page, "residents", _("Residents"), "system-users-symbolic");
+        }
+      break;
+
+    case STAGE_INTAKE:
+      if (stp_session_can (session, STP_PERMISSION_INTAKE))
+        {
+          self->intake_page = stp_intake_page_new (self->store, session);
+          g_signal_connect_object (self->intake_page, "resident-created",
+                                   G_CALLBACK (on_resident_created),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
+        }
+      break;
+
+    case STAGE_LISTS:
+      if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+        {
+          self->follow_ups_page = GTK_WIDGET (stp_follow_ups_page_new (self->store, session));
+          g_signal_connect_object (self->follow_ups_page, "resident-activated",
+                                   G_CALLBACK (on_resident_activated),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->follow_ups_page, "follow-ups", _("Follow-ups"), "x-office-calendar-symbolic");
+
+          self->referrals_page = GTK_WIDGET (stp_referrals_page_new (self->store, session));
+          g_signal_connect_object (self->referrals_page, "resident-activated",
+                                   G_CALLBACK (on_resident_activated),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->referrals_page, "referrals", _("Referrals"), "mail-send-symbolic");
+        }
+      break;
+
+    case STAGE_REPORTS:
+      if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
+        {
+          self->reports_page = stp_reports_page_new (self->store, session);
+          add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
+        }
+      break;
+
+    case STAGE_CONFLICTS:
+      if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
+        {
+          self->conflicts_page = stp_conflicts_page_new (self->store, session);
+          add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
+        }
+      break;
+
+    case STAGE_AUDIT:
+      if (stp_session_can (session, STP_PERMISSION_ADMIN))
+        {
+          self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
+          add_page (self, self->audit_page, "audit", _("Access Log"), "document-open-recent-symbolic");
+        }
+      break;
+
+    case STAGE_SETTINGS:
+      if (stp_session_can (session, STP_PERMISSION_ADMIN))
+        {
+          self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
+          g_signal_connect_object (self->settings_page, "toast",
+                                   G_CALLBACK (stp_window_add_toast),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
+        }
+      break;
+
+    case STAGE_STATUS:
+      self->check_status = stp_check_status_new (self->store);
+      gtk_box_append (self->status_box, self->check_status);
+      gtk_box_append (self->status_box, stp_sync_status_new (self->store));
+      if (stp_session_can (session, STP_PERMISSION_ADMIN))
+        gtk_box_append (self->status_box, stp_backup_status_new (self->store));
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
+}
 
-  if (stp_session_can (session, STP_PERMISSION_LIST))
-    {
-      self->residents_page = GTK_WIDGET (stp_residents_page_new (self->store, session));
-      g_signal_connect_object (self->residents_page, "resident-activated",
-                               G_CALLBACK (on_resident_activated),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->residents_page, "residents", _("Residents"), "system-users-symbolic");
-    }
+/* After the last stage: what depends on every page being there. */
+static void
+stp_window_pages_built (StpWindow *self)
+{
+  _stp_window_update_actions (self);
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
+}
 
-  if (stp_session_can (session, STP_PERMISSION_INTAKE))
-    {
-      self->intake_page = stp_intake_page_new (self->store, session);
-      g_signal_connect_object (self->intake_page, "resident-created",
-                               G_CALLBACK (on_resident_created),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
-    }
+static gboolean
+build_next_stage (gpointer user_data)
+{
+  StpWindow *self = user_data;
 
-  if (stp_session_can (session, STP_PERMISSION_READ_CARD))
-    {
-      self->follow_ups_page = GTK_WIDGET (stp_follow_ups_page_new (self->store, session));
-      g_signal_connect_object (self->follow_ups_page, "resident-activated",
-                               G_CALLBACK (on_resident_activated),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->follow_ups_page, "follow-ups", _("Follow-ups"), "x-office-calendar-symbolic");
+  stp_window_build_stage (self, self->next_stage++);
+  if (self->next_stage < N_STAGES)
+    return G_SOURCE_CONTINUE;
 
-      self->referrals_page = GTK_WIDGET (stp_referrals_page_new (self->store, session));
-      g_signal_connect_object (self->referrals_page, "resident-activated",
-                               G_CALLBACK (on_resident_activated),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->referrals_page, "referrals", _("Referrals"), "mail-send-symbolic");
-    }
+  self->build_id = 0;
+  stp_window_pages_built (self);
+  return G_SOURCE_REMOVE;
+}
 
-  if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
-    {
-      self->reports_page = stp_reports_page_new (self->store, session);
-      add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
-    }
-
-  if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
-    {
-      self->conflicts_page = stp_conflicts_page_new (self->store, session);
-      add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
-    }
-
-  if (stp_session_can (session, STP_PERMISSION_ADMIN))
-    {
-      self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
-      add_page (self, self->audit_page, "audit", _("Access Log"), "document-open-recent-symbolic");
-
-      self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
-      g_signal_connect_object (self->settings_page, "toast",
-                               G_CALLBACK (stp_window_add_toast),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
-    }
-
-  self->check_status = stp_check_status_new (self->store);
-  gtk_box_append (self->status_box, self->check_status);
-  gtk_box_append (self->status_box, stp_sync_status_new (self->store));
-  if (stp_session_can (session, STP_PERMISSION_ADMIN))
-    gtk_box_append (self->status_box, stp_backup_status_new (self->store));
+/* The stages not made yet, at once (a page asked for before its turn). */
+static void
+stp_window_finish_pages (StpWindow *self)
+{
+  if (self->build_id == 0)
+    return;
+  g_clear_handle_id (&self->build_id, g_source_remove);
+  while (self->next_stage < N_STAGES)
+    stp_window_build_stage (self, self->next_stage++);
+  stp_window_pages_built (self);
 }
 
 gboolean
@@ -365,6 +442,11 @@ stp_window_show_page (StpWindow  *self,
   g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
 
   child = gtk_stack_get_child_by_name (self->stack, name);
+  if (child == NULL && self->build_id != 0)
+    {
+      stp_window_finish_pages (self);
+      child = gtk_stack_get_child_by_name (self->stack, name);
+    }
   if (child == NULL)
     return FALSE;
 
@@ -437,6 +519,7 @@ stp_window_dispose (GObject *object)
   StpWindow *self = STP_WINDOW (object);
 
   g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->build_id, g_source_remove);
   if (self->card_windows != NULL)
     {
       g_autoptr(GPtrArray) cards = g_steal_pointer (&self->card_windows);
@@ -525,10 +608,11 @@ stp_window_init (StpWindow *self)
   self->idle_timeout_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_timeout_cb, self);
 }
 
-StpWindow *
-stp_window_new (GtkApplication *app,
-                StpStore       *store,
-                StpSession     *session)
+static StpWindow *
+stp_window_new_internal (GtkApplication *app,
+                         StpStore       *store,
+                         StpSession     *session,
+                         gboolean        staged)
 {
   StpWindow *self;
   g_autofree char *user_text = NULL;
@@ -566,11 +650,55 @@ stp_window_new (GtkApplication *app,
   lock_text = g_strdup_printf (_("_Password of %s"), stp_session_get_full_name (session));
   gtk_label_set_text_with_mnemonic (self->lock_password_label, lock_text);
 
-  stp_window_build_pages (self);
+  stp_window_build_stage (self, STAGE_FIRST);
+  self->next_stage = STAGE_FIRST + 1;
   gtk_stack_set_visible_child_name (self->stack, self->overview_page != NULL ? "overview" : "residents");
   on_visible_page_changed (self);
-  _stp_window_update_actions (self);
+  if (staged)
+    {
+      _stp_window_update_actions (self);
+      /* Below the drawing of frames (GDK_PRIORITY_REDRAW): the window is
+       * drawn first, then a stage per turn. */
+      self->build_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, build_next_stage, self, NULL);
+    }
+  else
+    {
+      while (self->next_stage < N_STAGES)
+        stp_window_build_stage (self, self->next_stage++);
+      stp_window_pages_built (self);
+    }
 
-  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
   return self;
+}
+
+StpWindow *
+stp_window_new (GtkApplication *app,
+                StpStore       *store,
+                StpSession     *session)
+{
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  return stp_window_new_internal (app, store, session, FALSE);
+}
+
+StpWindow *
+stp_window_new_staged (GtkApplication *app,
+                       StpStore       *store,
+                       StpSession     *session)
+{
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  return stp_window_new_internal (app, store, session, TRUE);
+}
+
+gboolean
+stp_window_is_built (StpWindow *self)
+{
+  g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
+
+  return self->build_id == 0;
 }

@@ -14,6 +14,13 @@ G_DECLARE_FINAL_TYPE (StpWindow, stp_window, STP, WINDOW, AdwApplicationWindow)
 StpWindow  *stp_window_new             (GtkApplication *app,
                                         StpStore       *store,
                                         StpSession     *session);
+/* The same window, its pages other than the first and the residents list
+ * made one per main-loop turn after it is shown (the application's). */
+StpWindow  *stp_window_new_staged      (GtkApplication *app,
+                                        StpStore       *store,
+                                        StpSession     *session);
+/* FALSE while stp_window_new_staged()'s pages are being made. */
+gboolean    stp_window_is_built        (StpWindow      *self);
 StpSession *stp_window_get_session     (StpWindow      *self);
 /* Shows the page named "residents", "intake", "follow-ups", "referrals",
  * "reports", "conflicts", "audit" or "settings"; FALSE when the session's

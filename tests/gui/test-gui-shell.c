@@ -567,6 +567,60 @@ test_director_pages (void)
 
 /* “Check the Database File”: the header-bar row shows the check while it
  * runs and says the file is sound; a volunteer has no such action. */
+/* The application's window: shown with «Обзор» and the residents list,
+ * its other pages made one per main-loop turn afterwards, in the same
+ * order as stp_window_new() makes them; a page asked for early is made at
+ * once. */
+static char *
+page_names (StpWindow *window)
+{
+  GtkStack *stack = GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages"));
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    g_string_append_printf (names, "%s ", gtk_stack_page_get_name (gtk_stack_get_page (stack, child)));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+test_staged_window (void)
+{
+  g_autoptr(Center) center = center_new ();
+  g_autofree char *eager_names = NULL;
+  g_autofree char *first_names = NULL;
+  g_autofree char *staged_names = NULL;
+  StpWindow *window;
+
+  window = stp_window_new (NULL, center->store, center->director);
+  g_assert_true (stp_window_is_built (window));
+  eager_names = page_names (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = stp_window_new_staged (NULL, center->store, center->director);
+  g_assert_false (stp_window_is_built (window));
+  first_names = page_names (window);
+  g_assert_cmpstr (first_names, ==, "overview residents ");
+  stp_test_show (GTK_WINDOW (window));
+  for (guint i = 0; i < 100 && !stp_window_is_built (window); i++)
+    stp_test_wait (20);
+  g_assert_true (stp_window_is_built (window));
+  staged_names = page_names (window);
+  g_assert_cmpstr (staged_names, ==, eager_names);
+  /* The header bar's rows came with the last stage. */
+  g_assert_nonnull (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_CHECK_STATUS));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A page asked for before its turn. */
+  window = stp_window_new_staged (NULL, center->store, center->director);
+  g_assert_true (stp_window_show_page (window, "settings"));
+  g_assert_true (stp_window_is_built (window));
+  g_free (staged_names);
+  staged_names = page_names (window);
+  g_assert_cmpstr (staged_names, ==, eager_names);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_check_file (void)
 {
@@ -974,6 +1028,7 @@ main (int   argc,
   g_test_add_func ("/gui/login/wrong-then-right", test_login);
   g_test_add_func ("/gui/window/director-pages", test_director_pages);
   g_test_add_func ("/gui/window/volunteer", test_volunteer_cannot_open_card);
+  g_test_add_func ("/gui/window/staged", test_staged_window);
   g_test_add_func ("/gui/window/check-file", test_check_file);
   g_test_add_func ("/gui/window/idle-lock", test_idle_lock_keeps_text);
   g_test_add_func ("/gui/window/staff-opens-card", test_staff_opens_card);
