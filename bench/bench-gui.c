@@ -584,7 +584,7 @@ main (int   argc,
   g_print ("session → %u residents listed %8.1f ms\n", b.list_rows, ms (b.session_started, b.list_shown));
   g_print ("last key → %u results shown  %8.1f ms (in the model after %.1f ms, then drawn)\n",
            b.result_rows, b.results_ms, b.results_loaded_ms);
-  g_print ("login → main window made and presented, one main-loop turn %.1f ms (CPU %.1f ms)\n",
+  g_print ("login → main window made and presented  %8.1f ms (CPU %.1f ms)\n",
            b.session_build_ms, b.session_build_cpu_ms);
   g_print ("longest main-loop stall (and the longest layout, paint of a frame in it);\n"
            "  CPU of the main thread: most between two ticks, most in one layout:\n");
@@ -607,7 +607,7 @@ main (int   argc,
     g_print ("%-40s %9.1f ms  (CPU of the process until then)\n", "", b.first_paint_cpu_ms);
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "start-up stall",
              b.max_stall[PHASE_START] / 1000.0, b.max_stall[PHASE_START] / 1000.0 < 50 ? "PASS" : "OVER");
-    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "longest main-loop stall, any phase",
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "longest main-loop stall, phases above",
              worst, worst < 50 ? "PASS" : "OVER");
     {
       double worst_cpu = 0;
@@ -616,6 +616,10 @@ main (int   argc,
         worst_cpu = MAX (worst_cpu, b.max_stall_cpu[p] / 1000.0);
       g_print ("%-40s %9.1f ms  (CPU of the main thread in the worst stall)\n", "", worst_cpu);
     }
+    /* The login button's turn of the main loop does both (stp-login-window.c). */
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "login turn: password check + main window",
+             b.password_ms + b.session_build_ms, b.password_ms + b.session_build_ms < 50 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  (CPU of the main window's part)\n", "", b.session_build_cpu_ms);
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "keystroke → list updated, drawn",
              b.results_ms, b.results_ms < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f MB  budget < 150 MB: %s\n", "RSS with every resident listed",
