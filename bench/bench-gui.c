@@ -76,6 +76,7 @@ typedef struct
   double            session_build_ms;          /* the window made, one main-loop turn */
   double            session_build_cpu_ms;
   gint64            login_painted;
+  gint64            login_start;
   double            password_ms;
   gint64            session_started;
   gint64            main_painted;
@@ -418,42 +419,49 @@ on_main_realize (GtkWidget *window,
                     G_CALLBACK (on_main_after_paint), b);
 }
 
-static gboolean
-log_in (gpointer user_data)
+static void
+logged_in (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   Bench *b = user_data;
   GtkWindow *login = gtk_application_get_active_window (GTK_APPLICATION (b->app));
   g_autoptr(StpSession) session = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 start = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
+  gint64 wall = g_get_monotonic_time ();
 
-  /* What the login button does: the password check, then the signal the
-   * application answers with the main window. */
-  session = stp_store_login (stp_application_get_store (b->app), "director", "stupeni-demo", &error);
+  /* What the login window does when the check is done (its audit event,
+   * then the signal the application answers with the main window), in
+   * one turn of the main loop. */
+  session = stp_store_login_finish (STP_STORE (source), result, &error);
   if (session == NULL)
     {
       g_printerr ("Cannot log in as director/stupeni-demo: %s\n", error->message);
       b->failed = TRUE;
       finish (b);
-      return G_SOURCE_REMOVE;
+      return;
     }
-  b->password_ms = ms (start, g_get_monotonic_time ());
+  b->password_ms = ms (b->login_start, g_get_monotonic_time ());
   b->phase = PHASE_MAIN_WINDOW;
-  b->last_tick = 0;
   b->session_started = g_get_monotonic_time ();
   if (g_getenv ("STUPENI_BENCH_TRACE") != NULL)
     g_printerr ("TRACE %.1f session started\n", b->session_started / 1000.0);
-  {
-    gint64 cpu = thread_cpu_us ();
-    gint64 wall = g_get_monotonic_time ();
-
-    /* The main window made and presented in the login button's turn of
-     * the main loop (not counted in the phase's stalls below). */
-    g_signal_emit_by_name (login, "session-started", session);
-    b->session_build_ms = ms (wall, g_get_monotonic_time ());
-    b->session_build_cpu_ms = (thread_cpu_us () - cpu) / 1000.0;
-  }
+  g_signal_emit_by_name (login, "session-started", session);
+  b->session_build_ms = ms (wall, g_get_monotonic_time ());
+  b->session_build_cpu_ms = (thread_cpu_us () - cpu) / 1000.0;
   b->last_tick = 0;
+}
+
+static gboolean
+log_in (gpointer user_data)
+{
+  Bench *b = user_data;
+
+  /* The password's check runs on a thread, as the login button does it
+   * (stp-login-window.c); its stalls count in the start-up phase. */
+  b->login_start = g_get_monotonic_time ();
+  stp_store_login_async (stp_application_get_store (b->app), "director", "stupeni-demo", logged_in, b);
   return G_SOURCE_REMOVE;
 }
 
@@ -577,7 +585,8 @@ main (int   argc,
       return status;
     }
 
-  g_print ("login (argon2id and audit), %d ms after the login window  %.1f ms\n", LOGIN_PAUSE_MS, b.password_ms);
+  g_print ("login (argon2id on a thread, then audit), %d ms after the login window  %.1f ms\n",
+           LOGIN_PAUSE_MS, b.password_ms);
   g_print ("session → main window painted %8.1f ms\n", ms (b.session_started, b.main_painted));
   if (b.overview_shown > 0)
     g_print ("session → «Обзор» counted, shown %8.1f ms\n", ms (b.session_started, b.overview_shown));
@@ -616,10 +625,11 @@ main (int   argc,
         worst_cpu = MAX (worst_cpu, b.max_stall_cpu[p] / 1000.0);
       g_print ("%-40s %9.1f ms  (CPU of the main thread in the worst stall)\n", "", worst_cpu);
     }
-    /* The login button's turn of the main loop does both (stp-login-window.c). */
-    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "login turn: password check + main window",
-             b.password_ms + b.session_build_ms, b.password_ms + b.session_build_ms < 50 ? "PASS" : "OVER");
-    g_print ("%-40s %9.1f ms  (CPU of the main window's part)\n", "", b.session_build_cpu_ms);
+    /* The turn of the main loop after the password's check: the audit
+     * event, the main window made and presented (stp-login-window.c). */
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "login turn: audit + main window made",
+             b.session_build_ms, b.session_build_ms < 50 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  (CPU of the main thread in it)\n", "", b.session_build_cpu_ms);
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "keystroke → list updated, drawn",
              b.results_ms, b.results_ms < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f MB  budget < 150 MB: %s\n", "RSS with every resident listed",

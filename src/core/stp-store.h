@@ -115,6 +115,18 @@ StpSession *stp_store_login            (StpStore     *self,
                                         const char   *login,
                                         const char   *password,
                                         GError      **error);
+/* The same, with the password's check (argon2id: some 200 ms of CPU, more
+ * on an old computer) on a thread; the database is read before and
+ * written (failures, audit) in _finish, both on the caller's thread.
+ * Call _finish from @callback. */
+void        stp_store_login_async      (StpStore            *self,
+                                        const char          *login,
+                                        const char          *password,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+StpSession *stp_store_login_finish     (StpStore     *self,
+                                        GAsyncResult *result,
+                                        GError      **error);
 /* Re-checks @session's own password (unlocking an idle-locked window). */
 gboolean    stp_store_verify_password  (StpStore     *self,
                                         StpSession   *session,
