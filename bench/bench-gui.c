@@ -193,6 +193,8 @@ find_type (GtkWidget *root,
   return NULL;
 }
 
+static void find_residents_page (Bench *b);
+
 static gboolean
 on_tick (gpointer user_data)
 {
@@ -203,6 +205,8 @@ on_tick (gpointer user_data)
   if (b->last_tick > 0 && cpu - b->last_tick_cpu > b->max_stall_cpu[b->phase])
     b->max_stall_cpu[b->phase] = cpu - b->last_tick_cpu;
   b->last_tick_cpu = cpu;
+  if (b->phase == PHASE_MAIN_WINDOW && b->page == NULL)
+    find_residents_page (b);
   if (g_getenv ("STUPENI_BENCH_TRACE") != NULL && b->last_tick > 0 && now - b->last_tick > 30000)
     g_printerr ("TRACE %.1f stall of %.1f ms ended\n", now / 1000.0, (now - b->last_tick) / 1000.0);
   if (b->last_tick > 0 && now - b->last_tick - TICK_MS * 1000 > b->max_stall[b->phase])
@@ -339,6 +343,38 @@ on_residents_loaded (StpResidentsPage *page,
     }
 }
 
+/* The residents page, once the window has made it; its list is still
+ * loading in its thread then. */
+static void
+find_residents_page (Bench *b)
+{
+  if (b->page != NULL || b->window == NULL)
+    return;
+  b->page = STP_RESIDENTS_PAGE (find_type (GTK_WIDGET (b->window), STP_TYPE_RESIDENTS_PAGE));
+  if (b->page == NULL)
+    {
+      if (stp_window_is_built (b->window))
+        {
+          g_printerr ("The main window has no residents page\n");
+          b->failed = TRUE;
+          finish (b);
+        }
+      return;
+    }
+  b->search = GTK_EDITABLE (find_widget (GTK_WIDGET (b->page), "search"));
+  if (b->search == NULL)
+    {
+      g_printerr ("The residents page has no search entry\n");
+      b->failed = TRUE;
+      finish (b);
+      return;
+    }
+  g_signal_connect (b->page, "loaded", G_CALLBACK (on_residents_loaded), b);
+  g_signal_connect_after (b->search, "search-changed", G_CALLBACK (on_search_changed), b);
+  if (!stp_residents_page_is_loading (b->page))
+    on_residents_loaded (b->page, b);
+}
+
 static void
 on_main_after_paint (GdkFrameClock *clock,
                      Bench         *b)
@@ -394,19 +430,9 @@ on_main_realize (GtkWidget *window,
   g_signal_connect (clock, "paint", G_CALLBACK (on_paint), b);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), b);
 
-  /* The pages exist once the window is built; the list is still loading
-   * in its thread. */
-  b->page = STP_RESIDENTS_PAGE (find_type (window, STP_TYPE_RESIDENTS_PAGE));
-  b->search = GTK_EDITABLE (find_widget (window, "search"));
-  if (b->page == NULL || b->search == NULL)
-    {
-      g_printerr ("The main window has no residents page or search entry\n");
-      b->failed = TRUE;
-      finish (b);
-      return;
-    }
-  g_signal_connect_after (b->search, "search-changed", G_CALLBACK (on_search_changed), b);
-  g_signal_connect (b->page, "loaded", G_CALLBACK (on_residents_loaded), b);
+  /* The residents page comes a main-loop turn after the window
+   * (stp_window_new_staged): found by find_residents_page (). */
+  find_residents_page (b);
   {
     GtkWidget *overview = find_type (window, STP_TYPE_OVERVIEW_PAGE);
 

@@ -277,13 +277,14 @@ add_page (StpWindow  *self,
   gtk_stack_page_set_icon_name (page, icon_name);
 }
 
-/* The pages are made in stages: the first page and the residents list at
- * once, the others one stage per main-loop turn (stp_window_new_staged) or
+/* The pages are made in stages: the first page at once, the others (the
+ * residents list first) one stage per main-loop turn (stp_window_new_staged) or
  * all at once (stp_window_new).  Made all at once after the login, the
  * main window took one turn of the main loop of some 200 ms of CPU
  * (bench/stupeni-bench-gui, the intake page alone about a third). */
 enum {
-  STAGE_FIRST,        /* «Обзор», the residents list */
+  STAGE_FIRST,        /* «Обзор» (a volunteer: the residents list) */
+  STAGE_RESIDENTS,    /* the residents list, loading in its thread */
   STAGE_INTAKE,
   STAGE_LISTS,        /* follow-ups, referrals */
   STAGE_REPORTS,
@@ -313,7 +314,13 @@ stp_window_build_stage (StpWindow *self,
           add_page (self, self->overview_page, "overview", _("Overview"), "view-grid-symbolic");
         }
 
-      if (stp_session_can (session, STP_PERMISSION_LIST))
+      /* A volunteer's first page is the list: made at once then. */
+      if (self->overview_page == NULL)
+        stp_window_build_stage (self, STAGE_RESIDENTS);
+      break;
+
+    case STAGE_RESIDENTS:
+      if (stp_session_can (session, STP_PERMISSION_LIST) && self->residents_page == NULL)
         {
           self->residents_page = GTK_WIDGET (stp_residents_page_new (self->store, session));
           g_signal_connect_object (self->residents_page, "resident-activated",

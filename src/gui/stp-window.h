@@ -14,8 +14,8 @@ G_DECLARE_FINAL_TYPE (StpWindow, stp_window, STP, WINDOW, AdwApplicationWindow)
 StpWindow  *stp_window_new             (GtkApplication *app,
                                         StpStore       *store,
                                         StpSession     *session);
-/* The same window, its pages other than the first and the residents list
- * made one per main-loop turn after it is shown (the application's). */
+/* The same window, its pages other than the first made one per main-loop
+ * turn after it is shown, the residents list first (the application's). */
 StpWindow  *stp_window_new_staged      (GtkApplication *app,
                                         StpStore       *store,
                                         StpSession     *session);
