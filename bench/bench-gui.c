@@ -201,14 +201,16 @@ on_tick (gpointer user_data)
   Bench *b = user_data;
   gint64 now = g_get_monotonic_time ();
   gint64 cpu = thread_cpu_us ();
+  gint64 previous_cpu = b->last_tick_cpu;
 
-  if (b->last_tick > 0 && cpu - b->last_tick_cpu > b->max_stall_cpu[b->phase])
-    b->max_stall_cpu[b->phase] = cpu - b->last_tick_cpu;
+  if (b->last_tick > 0 && cpu - previous_cpu > b->max_stall_cpu[b->phase])
+    b->max_stall_cpu[b->phase] = cpu - previous_cpu;
   b->last_tick_cpu = cpu;
   if (b->phase == PHASE_MAIN_WINDOW && b->page == NULL)
     find_residents_page (b);
   if (g_getenv ("STUPENI_BENCH_TRACE") != NULL && b->last_tick > 0 && now - b->last_tick > 30000)
-    g_printerr ("TRACE %.1f stall of %.1f ms ended\n", now / 1000.0, (now - b->last_tick) / 1000.0);
+    g_printerr ("TRACE %.1f stall of %.1f ms ended (CPU %.1f ms)\n", now / 1000.0, (now - b->last_tick) / 1000.0,
+                (cpu - previous_cpu) / 1000.0);
   if (b->last_tick > 0 && now - b->last_tick - TICK_MS * 1000 > b->max_stall[b->phase])
     b->max_stall[b->phase] = now - b->last_tick - TICK_MS * 1000;
   b->last_tick = now;

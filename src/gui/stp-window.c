@@ -418,8 +418,12 @@ static gboolean
 build_next_stage (gpointer user_data)
 {
   StpWindow *self = user_data;
+  gint64 start = g_get_monotonic_time ();
 
   stp_window_build_stage (self, self->next_stage++);
+  /* G_MESSAGES_DEBUG=stp-window */
+  g_debug ("page stage %u made in %.1f ms", self->next_stage - 1,
+           (g_get_monotonic_time () - start) / 1000.0);
   if (self->next_stage < N_STAGES)
     return G_SOURCE_CONTINUE;
 
