@@ -453,6 +453,83 @@ stp_store_verify_password (StpStore    *self,
   return TRUE;
 }
 
+typedef struct
+{
+  StpSession *session;
+  char       *password;
+  StpUser    *user;       /* NULL: gone */
+} VerifyData;
+
+static void
+verify_data_free (VerifyData *data)
+{
+  g_clear_object (&data->session);
+  if (data->password != NULL)
+    {
+      sodium_memzero (data->password, strlen (data->password));
+      g_free (data->password);
+    }
+  g_clear_pointer (&data->user, stp_user_free);
+  g_free (data);
+}
+
+static void
+verify_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VerifyData *data = task_data;
+
+  g_task_return_boolean (task, data->user != NULL &&
+                               password_matches (data->user->password_hash, data->password));
+}
+
+void
+stp_store_verify_password_async (StpStore            *self,
+                                 StpSession          *session,
+                                 const char          *password,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  VerifyData *data;
+
+  g_return_if_fail (STP_IS_STORE (self));
+  g_return_if_fail (STP_IS_SESSION (session));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, stp_store_verify_password_async);
+  data = g_new0 (VerifyData, 1);
+  data->session = g_object_ref (session);
+  data->password = g_strdup (password != NULL ? password : "");
+  data->user = stp_store_load_record (self, STP_KIND_USER, stp_session_get_user_id (session), NULL);
+  if (data->user != NULL && (data->user->meta.deleted || !data->user->active))
+    g_clear_pointer (&data->user, stp_user_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) verify_data_free);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+gboolean
+stp_store_verify_password_finish (StpStore      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  VerifyData *data;
+
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    return TRUE;
+  data = g_task_get_task_data (G_TASK (result));
+  stp_store_audit_login (self, stp_session_get_login (data->session), STP_AUDIT_LOGIN_FAILED,
+                         "users", stp_session_get_user_id (data->session), "unlock", NULL);
+  g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH,
+                       _("Wrong password. Check the keyboard layout and Caps Lock."));
+  return FALSE;
+}
+
 gboolean
 stp_store_save_user_with_password (StpStore    *self,
                                    StpSession  *session,

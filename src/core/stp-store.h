@@ -132,6 +132,15 @@ gboolean    stp_store_verify_password  (StpStore     *self,
                                         StpSession   *session,
                                         const char   *password,
                                         GError      **error);
+/* The same with the hash check on a thread (as stp_store_login_async). */
+void        stp_store_verify_password_async  (StpStore            *self,
+                                              StpSession          *session,
+                                              const char          *password,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    stp_store_verify_password_finish (StpStore            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 /* Director only.  @password may be NULL to keep the current one. */
 gboolean    stp_store_save_user_with_password (StpStore   *self,
                                                StpSession *session,

@@ -54,7 +54,6 @@ set_busy (StpLoginWindow *self,
   self->busy = busy;
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_button), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->user_list), !busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->password_entry), !busy);
 }
 
 static void

@@ -20,6 +20,7 @@ struct _StpWindow
   gboolean              edits_checked;    /* closing was confirmed */
   gboolean              settings_loaded;
   guint                 build_id;         /* the pages' next stage */
+  gboolean              checking_password; /* unlocking: the check runs */
   guint                 next_stage;
   GtkWidget            *focus_before_lock;
 

@@ -88,15 +88,21 @@ on_visible_page_changed (StpWindow *self)
 }
 
 static void
-on_unlock_clicked (StpWindow *self)
+unlock_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
+  g_autoptr(StpWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->lock_password));
+  gboolean ok;
 
-  if (!self->locked)
+  ok = stp_store_verify_password_finish (STP_STORE (source), result, &error);
+  self->checking_password = FALSE;
+  /* Closed or logged out meanwhile. */
+  if (self->session == NULL || !self->locked)
     return;
 
-  if (!stp_store_verify_password (self->store, self->session, password, &error))
+  if (!ok)
     {
       gtk_label_set_text (self->lock_error, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->lock_error), TRUE);
@@ -120,6 +126,29 @@ on_unlock_clicked (StpWindow *self)
   g_clear_weak_pointer (&self->focus_before_lock);
 
   _stp_window_update_actions (self);
+}
+
+static void
+on_unlock_clicked (StpWindow *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->lock_password));
+
+  if (!self->locked || self->checking_password)
+    return;
+
+  /* The password's check (argon2id) on a thread: the window keeps
+   * drawing; a second Enter meanwhile does nothing. */
+  self->checking_password = TRUE;
+  stp_store_verify_password_async (self->store, self->session, password,
+                                   unlock_done, g_object_ref (self));
+}
+
+gboolean
+stp_window_is_checking_password (StpWindow *self)
+{
+  g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
+
+  return self->checking_password;
 }
 
 void

@@ -19,6 +19,8 @@ StpWindow  *stp_window_new             (GtkApplication *app,
 StpWindow  *stp_window_new_staged      (GtkApplication *app,
                                         StpStore       *store,
                                         StpSession     *session);
+/* TRUE while the lock screen's password is being checked (on a thread). */
+gboolean    stp_window_is_checking_password (StpWindow *self);
 /* FALSE while stp_window_new_staged()'s pages are being made. */
 gboolean    stp_window_is_built        (StpWindow      *self);
 StpSession *stp_window_get_session     (StpWindow      *self);

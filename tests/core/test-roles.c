@@ -403,6 +403,25 @@ test_verify_password (RoleFixture   *f,
   g_assert_no_error (error);
   g_assert_false (stp_store_verify_password (f->tc.store, f->staff, "nope", &error));
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH);
+  g_clear_error (&error);
+
+  /* The same on a thread (the lock screen); a failure is audited. */
+  {
+    gint64 failed = test_count (f->tc.store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'");
+    g_autoptr(GAsyncResult) right = NULL;
+    g_autoptr(GAsyncResult) wrong = NULL;
+
+    stp_store_verify_password_async (f->tc.store, f->staff, "password-1", on_login_done, &right);
+    stp_store_verify_password_async (f->tc.store, f->staff, "nope", on_login_done, &wrong);
+    while (right == NULL || wrong == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (stp_store_verify_password_finish (f->tc.store, right, &error));
+    g_assert_no_error (error);
+    g_assert_false (stp_store_verify_password_finish (f->tc.store, wrong, &error));
+    g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH);
+    g_assert_cmpint (test_count (f->tc.store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'"),
+                     ==, failed + 1);
+  }
 }
 
 static void
