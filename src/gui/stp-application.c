@@ -214,7 +214,7 @@ stp_application_shortcuts_action (GSimpleAction *action,
   g_autoptr(GtkBuilder) builder = NULL;
   GtkWindow *shortcuts;
 
-  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/shortcuts.ui");
   shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
   gtk_window_set_transient_for (shortcuts, gtk_application_get_active_window (app));
   gtk_window_present (shortcuts);

@@ -869,7 +869,7 @@ test_application_start (void)
 
   /* The shortcuts window (Ctrl+?) builds from its resource. */
   {
-    g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+    g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/shortcuts.ui");
 
     g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
     gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
