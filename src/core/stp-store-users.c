@@ -104,6 +104,10 @@ stp_store_get_center (StpStore  *self,
   return stp_center_copy (centers->pdata[0]);
 }
 
+static gboolean check_throttle (StpStore    *self,
+                                const char  *login,
+                                GError     **error);
+
 static StpSession *
 session_for_user (const StpUser *user)
 {
@@ -281,13 +285,37 @@ stp_store_login (StpStore    *self,
                  GError     **error)
 {
   g_autoptr(StpUser) user = NULL;
-  gint64 failures, last, delay;
 
   g_return_val_if_fail (STP_IS_STORE (self), NULL);
   g_return_val_if_fail (login != NULL, NULL);
 
   /* The clock is the store's, so tests can move it, and no thread ever
    * sleeps: the caller is told how long to wait. */
+  if (!check_throttle (self, login, error))
+    return NULL;
+
+  user = find_user_by_login (self, login);
+  if (user == NULL || !password_matches (user->password_hash, password))
+    {
+      record_failure (self, login);
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH,
+                           _("Wrong login or password. Check the keyboard layout and Caps Lock."));
+      return NULL;
+    }
+
+  clear_failures (self, login);
+  stp_store_audit_login (self, user->login, STP_AUDIT_LOGIN, "users", user->meta.id, NULL, NULL);
+  return session_for_user (user);
+}
+
+/* Refused at once when throttled (the same message as stp_store_login). */
+static gboolean
+check_throttle (StpStore    *self,
+                const char  *login,
+                GError     **error)
+{
+  gint64 failures, last, delay;
+
   get_failures (self, login, &failures, &last);
   delay = delay_for_failures (failures);
   if (delay > 0)
@@ -303,22 +331,102 @@ stp_store_login (StpStore    *self,
                                     "Too many failed attempts. Try again in %d seconds.",
                                     (gulong) seconds),
                        (int) seconds);
-          return NULL;
+          return FALSE;
         }
     }
+  return TRUE;
+}
 
-  user = find_user_by_login (self, login);
-  if (user == NULL || !password_matches (user->password_hash, password))
+typedef struct
+{
+  char    *login;
+  char    *password;
+  StpUser *user;       /* NULL: no such active user */
+} LoginData;
+
+static void
+login_data_free (LoginData *data)
+{
+  g_free (data->login);
+  if (data->password != NULL)
     {
-      record_failure (self, login);
+      sodium_memzero (data->password, strlen (data->password));
+      g_free (data->password);
+    }
+  g_clear_pointer (&data->user, stp_user_free);
+  g_free (data);
+}
+
+static void
+login_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  LoginData *data = task_data;
+
+  /* Only the hash and the password: no database on this thread. */
+  g_task_return_boolean (task, data->user != NULL &&
+                               password_matches (data->user->password_hash, data->password));
+}
+
+void
+stp_store_login_async (StpStore            *self,
+                       const char          *login,
+                       const char          *password,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  LoginData *data;
+
+  g_return_if_fail (STP_IS_STORE (self));
+  g_return_if_fail (login != NULL);
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, stp_store_login_async);
+  if (!check_throttle (self, login, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data = g_new0 (LoginData, 1);
+  data->login = g_strdup (login);
+  data->password = g_strdup (password != NULL ? password : "");
+  data->user = find_user_by_login (self, login);
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+  g_task_run_in_thread (task, login_thread);
+}
+
+StpSession *
+stp_store_login_finish (StpStore     *self,
+                        GAsyncResult *result,
+                        GError      **error)
+{
+  LoginData *data;
+  GError *local = NULL;
+
+  g_return_val_if_fail (STP_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &local))
+    {
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return NULL;
+        }
+      data = g_task_get_task_data (G_TASK (result));
+      record_failure (self, data->login);
       g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH,
                            _("Wrong login or password. Check the keyboard layout and Caps Lock."));
       return NULL;
     }
-
-  clear_failures (self, login);
-  stp_store_audit_login (self, user->login, STP_AUDIT_LOGIN, "users", user->meta.id, NULL, NULL);
-  return session_for_user (user);
+  data = g_task_get_task_data (G_TASK (result));
+  clear_failures (self, data->login);
+  stp_store_audit_login (self, data->user->login, STP_AUDIT_LOGIN, "users", data->user->meta.id, NULL, NULL);
+  return session_for_user (data->user);
 }
 
 gboolean
@@ -343,6 +451,83 @@ stp_store_verify_password (StpStore    *self,
       return FALSE;
     }
   return TRUE;
+}
+
+typedef struct
+{
+  StpSession *session;
+  char       *password;
+  StpUser    *user;       /* NULL: gone */
+} VerifyData;
+
+static void
+verify_data_free (VerifyData *data)
+{
+  g_clear_object (&data->session);
+  if (data->password != NULL)
+    {
+      sodium_memzero (data->password, strlen (data->password));
+      g_free (data->password);
+    }
+  g_clear_pointer (&data->user, stp_user_free);
+  g_free (data);
+}
+
+static void
+verify_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VerifyData *data = task_data;
+
+  g_task_return_boolean (task, data->user != NULL &&
+                               password_matches (data->user->password_hash, data->password));
+}
+
+void
+stp_store_verify_password_async (StpStore            *self,
+                                 StpSession          *session,
+                                 const char          *password,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  VerifyData *data;
+
+  g_return_if_fail (STP_IS_STORE (self));
+  g_return_if_fail (STP_IS_SESSION (session));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, stp_store_verify_password_async);
+  data = g_new0 (VerifyData, 1);
+  data->session = g_object_ref (session);
+  data->password = g_strdup (password != NULL ? password : "");
+  data->user = stp_store_load_record (self, STP_KIND_USER, stp_session_get_user_id (session), NULL);
+  if (data->user != NULL && (data->user->meta.deleted || !data->user->active))
+    g_clear_pointer (&data->user, stp_user_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) verify_data_free);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+gboolean
+stp_store_verify_password_finish (StpStore      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  VerifyData *data;
+
+  g_return_val_if_fail (STP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    return TRUE;
+  data = g_task_get_task_data (G_TASK (result));
+  stp_store_audit_login (self, stp_session_get_login (data->session), STP_AUDIT_LOGIN_FAILED,
+                         "users", stp_session_get_user_id (data->session), "unlock", NULL);
+  g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH,
+                       _("Wrong password. Check the keyboard layout and Caps Lock."));
+  return FALSE;
 }
 
 gboolean

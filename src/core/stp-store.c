@@ -67,6 +67,25 @@ stp_store_get_db (StpStore *self)
   return self->db;
 }
 
+static int
+cancelled_progress (void *data)
+{
+  return g_cancellable_is_cancelled (data) ? 1 : 0;
+}
+
+void
+stp_store_set_cancellable (StpStore     *self,
+                           GCancellable *cancellable)
+{
+  g_return_if_fail (STP_IS_STORE (self));
+
+  /* Every 1000 virtual machine steps: some microseconds. */
+  if (cancellable != NULL)
+    sqlite3_progress_handler (self->db, 1000, cancelled_progress, cancellable);
+  else
+    sqlite3_progress_handler (self->db, 0, NULL, NULL);
+}
+
 void
 stp_store_set_sqlite_error (StpStore  *self,
                             GError   **error)

@@ -36,6 +36,12 @@ StpStore   *stp_store_open             (const char   *path,
 /* Another connection to the same file for a worker thread; shares the lock. */
 StpStore   *stp_store_open_secondary   (StpStore     *primary,
                                         GError      **error);
+/* While @cancellable (may be NULL: none) is set, a statement of this
+ * connection stops soon after it is cancelled (SQLITE_INTERRUPT, the call
+ * fails).  For a worker's own connection: a search a newer one replaced
+ * stops rather than keeping the worker busy. */
+void        stp_store_set_cancellable  (StpStore     *self,
+                                        GCancellable *cancellable);
 /* Checks a file without opening it for writing: quick_check + version. */
 gboolean    stp_store_check_file       (const char   *path,
                                         int          *out_schema_version,
@@ -109,11 +115,32 @@ StpSession *stp_store_login            (StpStore     *self,
                                         const char   *login,
                                         const char   *password,
                                         GError      **error);
+/* The same, with the password's check (argon2id: some 200 ms of CPU, more
+ * on an old computer) on a thread; the database is read before and
+ * written (failures, audit) in _finish, both on the caller's thread.
+ * Call _finish from @callback. */
+void        stp_store_login_async      (StpStore            *self,
+                                        const char          *login,
+                                        const char          *password,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+StpSession *stp_store_login_finish     (StpStore     *self,
+                                        GAsyncResult *result,
+                                        GError      **error);
 /* Re-checks @session's own password (unlocking an idle-locked window). */
 gboolean    stp_store_verify_password  (StpStore     *self,
                                         StpSession   *session,
                                         const char   *password,
                                         GError      **error);
+/* The same with the hash check on a thread (as stp_store_login_async). */
+void        stp_store_verify_password_async  (StpStore            *self,
+                                              StpSession          *session,
+                                              const char          *password,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    stp_store_verify_password_finish (StpStore            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 /* Director only.  @password may be NULL to keep the current one. */
 gboolean    stp_store_save_user_with_password (StpStore   *self,
                                                StpSession *session,

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "stp-application.h"
 #include "stp-report-fonts.h"
@@ -39,7 +40,9 @@ on_session_started (StpApplication *self,
 {
   StpWindow *window;
 
-  window = stp_window_new (GTK_APPLICATION (self), self->store, session);
+  /* Shown before all its pages are made: the login's turn of the main
+   * loop stays short. */
+  window = stp_window_new_staged (GTK_APPLICATION (self), self->store, session);
   g_signal_connect_object (window, "logged-out",
                            G_CALLBACK (stp_application_show_login),
                            self, G_CONNECT_SWAPPED);
@@ -211,7 +214,7 @@ stp_application_shortcuts_action (GSimpleAction *action,
   g_autoptr(GtkBuilder) builder = NULL;
   GtkWindow *shortcuts;
 
-  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/shortcuts.ui");
   shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
   gtk_window_set_transient_for (shortcuts, gtk_application_get_active_window (app));
   gtk_window_present (shortcuts);
@@ -318,9 +321,37 @@ stp_application_init (StpApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }
 
+/* With the cairo renderer (GSK_RENDERER=cairo: software drawing, what
+ * computers with a broken or missing GL driver are run with) nothing is
+ * drawn with GL, but GDK on X11 still opens a GL display at start to pick
+ * its visual: with Mesa that loads and relocates the GL driver and LLVM
+ * (libLLVM, swrast_dri), some 130 ms of CPU before the first window and
+ * some MB of resident memory (bench/stupeni-bench-gui).  Said to GDK
+ * before GTK starts, i.e. before any thread that could read the
+ * environment exists. */
+static void
+stp_application_skip_unused_gl (void)
+{
+  const char *renderer = g_getenv ("GSK_RENDERER");
+  const char *debug = g_getenv ("GDK_DEBUG");
+
+  if (g_strcmp0 (renderer, "cairo") != 0)
+    return;
+  if (debug == NULL || *debug == '\0')
+    g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+  else if (strstr (debug, "gl-disable") == NULL)
+    {
+      g_autofree char *both = g_strconcat (debug, ",gl-disable", NULL);
+
+      g_setenv ("GDK_DEBUG", both, TRUE);
+    }
+}
+
 StpApplication *
 stp_application_new (void)
 {
+  stp_application_skip_unused_gl ();
+
   return g_object_new (STP_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,

@@ -19,6 +19,8 @@ struct _StpLoginWindow
   GtkListBox           *user_list;
   GtkPasswordEntry     *password_entry;
   GtkLabel             *error_label;
+  GtkButton            *login_button;
+  gboolean              busy;          /* a password is being checked */
 };
 
 G_DEFINE_FINAL_TYPE (StpLoginWindow, stp_login_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -46,24 +48,28 @@ on_user_activated (StpLoginWindow *self,
 }
 
 static void
-on_login_clicked (StpLoginWindow *self)
+set_busy (StpLoginWindow *self,
+          gboolean        busy)
 {
+  self->busy = busy;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->user_list), !busy);
+}
+
+static void
+login_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(StpLoginWindow) self = user_data;
   g_autoptr(StpSession) session = NULL;
   g_autoptr(GError) error = NULL;
-  GtkListBoxRow *row;
-  StpUser *user;
 
-  row = gtk_list_box_get_selected_row (self->user_list);
-  if (row == NULL)
-    {
-      show_error (self, _("Choose your name in the list first."));
-      return;
-    }
-
-  user = g_ptr_array_index (self->users, gtk_list_box_row_get_index (row));
-  session = stp_store_login (self->store, user->login,
-                             gtk_editable_get_text (GTK_EDITABLE (self->password_entry)),
-                             &error);
+  session = stp_store_login_finish (STP_STORE (source), result, &error);
+  /* Closed meanwhile. */
+  if (self->store == NULL)
+    return;
+  set_busy (self, FALSE);
   if (session == NULL)
     {
       /* Wrong password and throttling both come with a translated message
@@ -76,6 +82,39 @@ on_login_clicked (StpLoginWindow *self)
 
   show_error (self, NULL);
   g_signal_emit (self, signals[SESSION_STARTED], 0, session);
+}
+
+static void
+on_login_clicked (StpLoginWindow *self)
+{
+  GtkListBoxRow *row;
+  StpUser *user;
+
+  if (self->busy)
+    return;
+
+  row = gtk_list_box_get_selected_row (self->user_list);
+  if (row == NULL)
+    {
+      show_error (self, _("Choose your name in the list first."));
+      return;
+    }
+
+  user = g_ptr_array_index (self->users, gtk_list_box_row_get_index (row));
+  /* The password's check (argon2id, 0.2 s to a second of CPU) runs on a
+   * thread: the window keeps drawing meanwhile. */
+  set_busy (self, TRUE);
+  stp_store_login_async (self->store, user->login,
+                         gtk_editable_get_text (GTK_EDITABLE (self->password_entry)),
+                         login_done, g_object_ref (self));
+}
+
+gboolean
+stp_login_window_is_busy (StpLoginWindow *self)
+{
+  g_return_val_if_fail (STP_IS_LOGIN_WINDOW (self), FALSE);
+
+  return self->busy;
 }
 
 static void
@@ -152,6 +191,7 @@ stp_login_window_class_init (StpLoginWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpLoginWindow, user_list);
   gtk_widget_class_bind_template_child (widget_class, StpLoginWindow, password_entry);
   gtk_widget_class_bind_template_child (widget_class, StpLoginWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, StpLoginWindow, login_button);
   gtk_widget_class_bind_template_callback (widget_class, on_user_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_login_clicked);
 }

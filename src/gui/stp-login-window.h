@@ -13,5 +13,7 @@ G_DECLARE_FINAL_TYPE (StpLoginWindow, stp_login_window, STP, LOGIN_WINDOW, AdwAp
 
 StpLoginWindow *stp_login_window_new (GtkApplication *app,
                                       StpStore       *store);
+/* TRUE while a password typed is being checked (on a thread). */
+gboolean        stp_login_window_is_busy (StpLoginWindow *self);
 
 G_END_DECLS

@@ -45,7 +45,14 @@ run_thread (GTask        *task,
 
   g_mutex_lock (&self->lock);
   if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
-    result = run->func (self->store, run->data, &error);
+    {
+      /* A cancelled run stops inside its statements too: the whole list
+       * (some 100 ms to a second on a big center) does not hold back the
+       * search of the key typed after it. */
+      stp_store_set_cancellable (self->store, cancellable);
+      result = run->func (self->store, run->data, &error);
+      stp_store_set_cancellable (self->store, NULL);
+    }
   g_mutex_unlock (&self->lock);
 
   if (result == NULL)

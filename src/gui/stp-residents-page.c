@@ -98,6 +98,7 @@ search (StpStore  *store,
   StpResidentQuery query = STP_RESIDENT_QUERY_INIT;
   g_autoptr(GPtrArray) summaries = NULL;
   GPtrArray *items;
+  gint64 start, searched;
 
   query.text = data->text;
   query.status = data->status;
@@ -106,12 +107,18 @@ search (StpStore  *store,
   query.responsible_user_id = data->responsible_user_id;
   query.limit = data->limit;
 
+  start = g_get_monotonic_time ();
   summaries = stp_store_search_residents (store, data->session, &query, error);
   if (summaries == NULL)
     return NULL;
+  searched = g_get_monotonic_time ();
   items = g_ptr_array_new_full (summaries->len, g_object_unref);
   for (guint i = 0; i < summaries->len; i++)
     g_ptr_array_add (items, stp_resident_item_new (g_ptr_array_index (summaries, i), data->today));
+  /* G_MESSAGES_DEBUG=stp-residents-page */
+  g_debug ("search \"%s\": %u rows, query %.1f ms, rows made %.1f ms",
+           data->text != NULL ? data->text : "", summaries->len,
+           (searched - start) / 1000.0, (g_get_monotonic_time () - searched) / 1000.0);
   if (summaries->len >= 1000)
     {
       /* The 14 strings of each of 100 000 summaries are garbage now: give

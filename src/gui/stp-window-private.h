@@ -21,6 +21,10 @@ struct _StpWindow
   gboolean              settings_loaded;
   gboolean              worklists_counted; /* the sidebar's counts were asked for */
   guint                 count_source_id;
+  gboolean              worklists_wanted; /* asked before the lists existed */
+  guint                 build_id;         /* the pages' next stage */
+  gboolean              checking_password; /* unlocking: the check runs */
+  guint                 next_stage;
   GtkWidget            *focus_before_lock;
 
   /* Template children. */

@@ -93,15 +93,21 @@ on_visible_page_changed (StpWindow *self)
 }
 
 static void
-on_unlock_clicked (StpWindow *self)
+unlock_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
+  g_autoptr(StpWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->lock_password));
+  gboolean ok;
 
-  if (!self->locked)
+  ok = stp_store_verify_password_finish (STP_STORE (source), result, &error);
+  self->checking_password = FALSE;
+  /* Closed or logged out meanwhile. */
+  if (self->session == NULL || !self->locked)
     return;
 
-  if (!stp_store_verify_password (self->store, self->session, password, &error))
+  if (!ok)
     {
       gtk_label_set_text (self->lock_error, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->lock_error), TRUE);
@@ -125,6 +131,29 @@ on_unlock_clicked (StpWindow *self)
   g_clear_weak_pointer (&self->focus_before_lock);
 
   _stp_window_update_actions (self);
+}
+
+static void
+on_unlock_clicked (StpWindow *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->lock_password));
+
+  if (!self->locked || self->checking_password)
+    return;
+
+  /* The password's check (argon2id) on a thread: the window keeps
+   * drawing; a second Enter meanwhile does nothing. */
+  self->checking_password = TRUE;
+  stp_store_verify_password_async (self->store, self->session, password,
+                                   unlock_done, g_object_ref (self));
+}
+
+gboolean
+stp_window_is_checking_password (StpWindow *self)
+{
+  g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
+
+  return self->checking_password;
 }
 
 void
@@ -369,8 +398,14 @@ count_worklists_cb (gpointer user_data)
 static void
 count_worklists (StpWindow *self)
 {
-  if (self->worklists_counted || (self->follow_ups_page == NULL && self->referrals_page == NULL))
+  if (self->worklists_counted)
     return;
+  /* The residents list can be shown before the lists' stage has made them. */
+  if (self->follow_ups_page == NULL && self->referrals_page == NULL)
+    {
+      self->worklists_wanted = TRUE;
+      return;
+    }
   self->worklists_counted = TRUE;
   self->count_source_id = g_timeout_add_seconds (2, count_worklists_cb, self);
 }
@@ -389,96 +424,183 @@ add_page (StpWindow  *self,
   g_object_set_data_full (G_OBJECT (child), "stp-page-title", g_strdup (title), g_free);
 }
 
+/* The pages are made in stages: the first page at once, the others (the
+ * residents list first) one stage per main-loop turn (stp_window_new_staged) or
+ * all at once (stp_window_new).  Made all at once after the login, the
+ * main window took one turn of the main loop of some 200 ms of CPU
+ * (bench/stupeni-bench-gui, the intake page alone about a third). */
+enum {
+  STAGE_FIRST,        /* «Обзор» (a volunteer: the residents list) */
+  STAGE_RESIDENTS,    /* the residents list, loading in its thread */
+  STAGE_INTAKE,
+  STAGE_LISTS,        /* follow-ups, referrals */
+  STAGE_REPORTS,
+  STAGE_CONFLICTS,
+  STAGE_AUDIT,
+  STAGE_SETTINGS,
+  STAGE_STATUS,       /* the header bar's rows */
+  N_STAGES
+};
+
 static void
-stp_window_build_pages (StpWindow *self)
+stp_window_build_stage (StpWindow *self,
+                        guint      stage)
 {
   StpSession *session = self->session;
 
-  /* The first page for directors and staff; volunteers keep their list. */
-  if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+  switch (stage)
     {
-      self->overview_page = stp_overview_page_new (self->store, session);
-      g_signal_connect_object (self->overview_page, "open-page",
-                               G_CALLBACK (on_overview_open_page),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->overview_page, "overview", _("Overview"), "view-grid-symbolic");
+    case STAGE_FIRST:
+      /* The first page for directors and staff; volunteers keep their list. */
+      if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+        {
+          self->overview_page = stp_overview_page_new (self->store, session);
+          g_signal_connect_object (self->overview_page, "open-page",
+                                   G_CALLBACK (on_overview_open_page),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->overview_page, "overview", _("Overview"), "view-grid-symbolic");
+        }
+
+      /* A volunteer's first page is the list: made at once then. */
+      if (self->overview_page == NULL)
+        stp_window_build_stage (self, STAGE_RESIDENTS);
+      break;
+
+    case STAGE_RESIDENTS:
+      if (stp_session_can (session, STP_PERMISSION_LIST) && self->residents_page == NULL)
+        {
+          self->residents_page = GTK_WIDGET (stp_residents_page_new (self->store, session));
+          g_signal_connect_object (self->residents_page, "resident-activated",
+                                   G_CALLBACK (on_resident_activated),
+                                   self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->residents_page, "loaded",
+                                   G_CALLBACK (count_worklists),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->residents_page, "residents", _("Residents"), "system-users-symbolic");
+        }
+      break;
+
+    case STAGE_INTAKE:
+      if (stp_session_can (session, STP_PERMISSION_INTAKE))
+        {
+          self->intake_page = stp_intake_page_new (self->store, session);
+          g_signal_connect_object (self->intake_page, "resident-created",
+                                   G_CALLBACK (on_resident_created),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
+        }
+      break;
+
+    case STAGE_LISTS:
+      if (stp_session_can (session, STP_PERMISSION_READ_CARD))
+        {
+          self->follow_ups_page = GTK_WIDGET (stp_follow_ups_page_new (self->store, session));
+          g_signal_connect_object (self->follow_ups_page, "resident-activated",
+                                   G_CALLBACK (on_resident_activated),
+                                   self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->follow_ups_page, "loaded",
+                                   G_CALLBACK (on_worklist_loaded),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->follow_ups_page, "follow-ups", _("Follow-ups"), "x-office-calendar-symbolic");
+
+          self->referrals_page = GTK_WIDGET (stp_referrals_page_new (self->store, session));
+          g_signal_connect_object (self->referrals_page, "resident-activated",
+                                   G_CALLBACK (on_resident_activated),
+                                   self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->referrals_page, "loaded",
+                                   G_CALLBACK (on_worklist_loaded),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->referrals_page, "referrals", _("Referrals"), "mail-send-symbolic");
+          /* Without a residents list, or if it came first: count now. */
+          if (self->residents_page == NULL || self->worklists_wanted)
+            count_worklists (self);
+        }
+      break;
+
+    case STAGE_REPORTS:
+      if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
+        {
+          self->reports_page = stp_reports_page_new (self->store, session);
+          add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
+        }
+      break;
+
+    case STAGE_CONFLICTS:
+      if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
+        {
+          self->conflicts_page = stp_conflicts_page_new (self->store, session);
+          add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
+        }
+      break;
+
+    case STAGE_AUDIT:
+      if (stp_session_can (session, STP_PERMISSION_ADMIN))
+        {
+          self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
+          add_page (self, self->audit_page, "audit", _("Access Log"), "document-open-recent-symbolic");
+        }
+      break;
+
+    case STAGE_SETTINGS:
+      if (stp_session_can (session, STP_PERMISSION_ADMIN))
+        {
+          self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
+          g_signal_connect_object (self->settings_page, "toast",
+                                   G_CALLBACK (stp_window_add_toast),
+                                   self, G_CONNECT_SWAPPED);
+          add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
+        }
+      break;
+
+    case STAGE_STATUS:
+      self->check_status = stp_check_status_new (self->store);
+      gtk_box_append (self->status_box, self->check_status);
+      gtk_box_append (self->status_box, stp_sync_status_new (self->store));
+      if (stp_session_can (session, STP_PERMISSION_ADMIN))
+        gtk_box_append (self->status_box, stp_backup_status_new (self->store));
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
+}
 
-  if (stp_session_can (session, STP_PERMISSION_LIST))
-    {
-      self->residents_page = GTK_WIDGET (stp_residents_page_new (self->store, session));
-      g_signal_connect_object (self->residents_page, "resident-activated",
-                               G_CALLBACK (on_resident_activated),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->residents_page, "residents", _("Residents"), "system-users-symbolic");
-    }
+/* After the last stage: what depends on every page being there. */
+static void
+stp_window_pages_built (StpWindow *self)
+{
+  _stp_window_update_actions (self);
+  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
+}
 
-  if (stp_session_can (session, STP_PERMISSION_INTAKE))
-    {
-      self->intake_page = stp_intake_page_new (self->store, session);
-      g_signal_connect_object (self->intake_page, "resident-created",
-                               G_CALLBACK (on_resident_created),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
-    }
+static gboolean
+build_next_stage (gpointer user_data)
+{
+  StpWindow *self = user_data;
+  gint64 start = g_get_monotonic_time ();
 
-  if (stp_session_can (session, STP_PERMISSION_READ_CARD))
-    {
-      self->follow_ups_page = GTK_WIDGET (stp_follow_ups_page_new (self->store, session));
-      g_signal_connect_object (self->follow_ups_page, "resident-activated",
-                               G_CALLBACK (on_resident_activated),
-                               self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->follow_ups_page, "loaded",
-                               G_CALLBACK (on_worklist_loaded),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->follow_ups_page, "follow-ups", _("Follow-ups"), "x-office-calendar-symbolic");
+  stp_window_build_stage (self, self->next_stage++);
+  /* G_MESSAGES_DEBUG=stp-window */
+  g_debug ("page stage %u made in %.1f ms", self->next_stage - 1,
+           (g_get_monotonic_time () - start) / 1000.0);
+  if (self->next_stage < N_STAGES)
+    return G_SOURCE_CONTINUE;
 
-      self->referrals_page = GTK_WIDGET (stp_referrals_page_new (self->store, session));
-      g_signal_connect_object (self->referrals_page, "resident-activated",
-                               G_CALLBACK (on_resident_activated),
-                               self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->referrals_page, "loaded",
-                               G_CALLBACK (on_worklist_loaded),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->referrals_page, "referrals", _("Referrals"), "mail-send-symbolic");
-    }
+  self->build_id = 0;
+  stp_window_pages_built (self);
+  return G_SOURCE_REMOVE;
+}
 
-  if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
-    {
-      self->reports_page = stp_reports_page_new (self->store, session);
-      add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
-    }
-
-  if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
-    {
-      self->conflicts_page = stp_conflicts_page_new (self->store, session);
-      add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
-    }
-
-  if (stp_session_can (session, STP_PERMISSION_ADMIN))
-    {
-      self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
-      add_page (self, self->audit_page, "audit", _("Access Log"), "document-open-recent-symbolic");
-
-      self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
-      g_signal_connect_object (self->settings_page, "toast",
-                               G_CALLBACK (stp_window_add_toast),
-                               self, G_CONNECT_SWAPPED);
-      add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
-    }
-
-  if (self->residents_page != NULL)
-    g_signal_connect_object (self->residents_page, "loaded",
-                             G_CALLBACK (count_worklists),
-                             self, G_CONNECT_SWAPPED);
-  else
-    count_worklists (self);
-
-  self->check_status = stp_check_status_new (self->store);
-  gtk_box_append (self->status_box, self->check_status);
-  gtk_box_append (self->status_box, stp_sync_status_new (self->store));
-  if (stp_session_can (session, STP_PERMISSION_ADMIN))
-    gtk_box_append (self->status_box, stp_backup_status_new (self->store));
+/* The stages not made yet, at once (a page asked for before its turn). */
+static void
+stp_window_finish_pages (StpWindow *self)
+{
+  if (self->build_id == 0)
+    return;
+  g_clear_handle_id (&self->build_id, g_source_remove);
+  while (self->next_stage < N_STAGES)
+    stp_window_build_stage (self, self->next_stage++);
+  stp_window_pages_built (self);
 }
 
 gboolean
@@ -490,6 +612,11 @@ stp_window_show_page (StpWindow  *self,
   g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
 
   child = gtk_stack_get_child_by_name (self->stack, name);
+  if (child == NULL && self->build_id != 0)
+    {
+      stp_window_finish_pages (self);
+      child = gtk_stack_get_child_by_name (self->stack, name);
+    }
   if (child == NULL)
     return FALSE;
 
@@ -563,6 +690,7 @@ stp_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
   g_clear_handle_id (&self->count_source_id, g_source_remove);
+  g_clear_handle_id (&self->build_id, g_source_remove);
   if (self->card_windows != NULL)
     {
       g_autoptr(GPtrArray) cards = g_steal_pointer (&self->card_windows);
@@ -651,10 +779,11 @@ stp_window_init (StpWindow *self)
   self->idle_timeout_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_timeout_cb, self);
 }
 
-StpWindow *
-stp_window_new (GtkApplication *app,
-                StpStore       *store,
-                StpSession     *session)
+static StpWindow *
+stp_window_new_internal (GtkApplication *app,
+                         StpStore       *store,
+                         StpSession     *session,
+                         gboolean        staged)
 {
   StpWindow *self;
   g_autofree char *user_text = NULL;
@@ -692,11 +821,55 @@ stp_window_new (GtkApplication *app,
   lock_text = g_strdup_printf (_("_Password of %s"), stp_session_get_full_name (session));
   gtk_label_set_text_with_mnemonic (self->lock_password_label, lock_text);
 
-  stp_window_build_pages (self);
+  stp_window_build_stage (self, STAGE_FIRST);
+  self->next_stage = STAGE_FIRST + 1;
   gtk_stack_set_visible_child_name (self->stack, self->overview_page != NULL ? "overview" : "residents");
   on_visible_page_changed (self);
-  _stp_window_update_actions (self);
+  if (staged)
+    {
+      _stp_window_update_actions (self);
+      /* Below the drawing of frames (GDK_PRIORITY_REDRAW): the window is
+       * drawn first, then a stage per turn. */
+      self->build_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, build_next_stage, self, NULL);
+    }
+  else
+    {
+      while (self->next_stage < N_STAGES)
+        stp_window_build_stage (self, self->next_stage++);
+      stp_window_pages_built (self);
+    }
 
-  stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
   return self;
+}
+
+StpWindow *
+stp_window_new (GtkApplication *app,
+                StpStore       *store,
+                StpSession     *session)
+{
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  return stp_window_new_internal (app, store, session, FALSE);
+}
+
+StpWindow *
+stp_window_new_staged (GtkApplication *app,
+                       StpStore       *store,
+                       StpSession     *session)
+{
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+
+  return stp_window_new_internal (app, store, session, TRUE);
+}
+
+gboolean
+stp_window_is_built (StpWindow *self)
+{
+  g_return_val_if_fail (STP_IS_WINDOW (self), FALSE);
+
+  return self->build_id == 0;
 }

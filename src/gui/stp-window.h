@@ -14,6 +14,15 @@ G_DECLARE_FINAL_TYPE (StpWindow, stp_window, STP, WINDOW, AdwApplicationWindow)
 StpWindow  *stp_window_new             (GtkApplication *app,
                                         StpStore       *store,
                                         StpSession     *session);
+/* The same window, its pages other than the first made one per main-loop
+ * turn after it is shown, the residents list first (the application's). */
+StpWindow  *stp_window_new_staged      (GtkApplication *app,
+                                        StpStore       *store,
+                                        StpSession     *session);
+/* TRUE while the lock screen's password is being checked (on a thread). */
+gboolean    stp_window_is_checking_password (StpWindow *self);
+/* FALSE while stp_window_new_staged()'s pages are being made. */
+gboolean    stp_window_is_built        (StpWindow      *self);
 StpSession *stp_window_get_session     (StpWindow      *self);
 /* Shows the page named "residents", "intake", "follow-ups", "referrals",
  * "reports", "conflicts", "audit" or "settings"; FALSE when the session's

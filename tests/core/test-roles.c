@@ -335,6 +335,65 @@ test_login_and_throttle (RoleFixture   *f,
 }
 
 static void
+on_login_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* stp_store_login_async(): the password checked on a thread, the same
+ * answers, audit events and throttling as stp_store_login(). */
+static StpSession *
+login_async (StpStore    *store,
+             const char  *login,
+             const char  *password,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  stp_store_login_async (store, login, password, on_login_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return stp_store_login_finish (store, result, error);
+}
+
+static void
+test_login_async (RoleFixture   *f,
+                  gconstpointer  data)
+{
+  StpStore *store = f->tc.store;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpSession) s = NULL;
+  gint64 failed_before = test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'");
+  gint64 logins_before = test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login'");
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_null (login_async (store, "staff", "wrong", &error));
+      g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'"),
+                   ==, failed_before + 3);
+  g_assert_null (login_async (store, "staff", "password-1", &error));
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_THROTTLED);
+  g_clear_error (&error);
+  g_assert_null (login_async (store, "nobody", "x", &error));
+  g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH);
+  g_clear_error (&error);
+
+  test_now_usec += G_USEC_PER_SEC;
+  s = login_async (store, "staff", "password-1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s);
+  g_assert_cmpstr (stp_session_get_login (s), ==, "staff");
+  g_assert_cmpint (test_count (store, "SELECT count(*) FROM login_failures WHERE login = 'staff'"), ==, 0);
+  g_assert_cmpint (test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login'"),
+                   ==, logins_before + 1);
+}
+
+static void
 test_verify_password (RoleFixture   *f,
                       gconstpointer  data)
 {
@@ -344,6 +403,25 @@ test_verify_password (RoleFixture   *f,
   g_assert_no_error (error);
   g_assert_false (stp_store_verify_password (f->tc.store, f->staff, "nope", &error));
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH);
+  g_clear_error (&error);
+
+  /* The same on a thread (the lock screen); a failure is audited. */
+  {
+    gint64 failed = test_count (f->tc.store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'");
+    g_autoptr(GAsyncResult) right = NULL;
+    g_autoptr(GAsyncResult) wrong = NULL;
+
+    stp_store_verify_password_async (f->tc.store, f->staff, "password-1", on_login_done, &right);
+    stp_store_verify_password_async (f->tc.store, f->staff, "nope", on_login_done, &wrong);
+    while (right == NULL || wrong == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (stp_store_verify_password_finish (f->tc.store, right, &error));
+    g_assert_no_error (error);
+    g_assert_false (stp_store_verify_password_finish (f->tc.store, wrong, &error));
+    g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_AUTH);
+    g_assert_cmpint (test_count (f->tc.store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'"),
+                     ==, failed + 1);
+  }
 }
 
 static void
@@ -409,6 +487,7 @@ main (int   argc,
   ADD ("/roles/staff", test_staff);
   ADD ("/roles/director", test_director);
   ADD ("/roles/login-and-throttle", test_login_and_throttle);
+  ADD ("/roles/login-async", test_login_async);
   ADD ("/roles/verify-password", test_verify_password);
   ADD ("/roles/audit", test_audit);
   return g_test_run ();

@@ -603,6 +603,36 @@ test_search_large (void)
   }
 }
 
+/* A query of a connection given a cancelled cancellable stops with an
+ * error (the residents page's worker cancels a search a newer key
+ * replaced); without it the same query runs again. */
+static void
+test_search_cancelled (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  StpResidentQuery query = STP_RESIDENT_QUERY_INIT;
+
+  stp_store_set_cancellable (store, cancellable);
+  found = stp_store_search_residents (store, director, &query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, >=, 4000);
+
+  g_cancellable_cancel (cancellable);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = stp_store_search_residents (store, director, &query, &error);
+  g_assert_null (found);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  stp_store_set_cancellable (store, NULL);
+  again = stp_store_search_residents (store, director, &query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, >=, 4000);
+}
+
 static void
 setup (void)
 {
@@ -845,6 +875,7 @@ main (int   argc,
   g_test_add_func ("/search/permissions", test_permissions);
   g_test_add_func ("/search/sync-writes", test_search_sync_writes);
   g_test_add_func ("/search/large", test_search_large);
+  g_test_add_func ("/search/cancelled", test_search_cancelled);
   g_test_add_func ("/search/summary-functions", test_summary_functions);
   g_test_add_func ("/search/summary-insert-path", test_summary_insert_path);
 

@@ -199,7 +199,7 @@ check_dialogs (Fixture *fixture,
                 "import-dialog", width, height);
   check_dialog (GTK_WINDOW (stp_restore_dialog_new (fixture->db.store, fixture->db.session)),
                 "restore-dialog", width, height);
-  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/gtk/help-overlay.ui");
+  builder = gtk_builder_new_from_resource ("/org/stupeni/Stupeni/shortcuts.ui");
   shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
   check_dialog (shortcuts, "shortcuts", width, height);
 }
