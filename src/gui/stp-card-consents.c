@@ -31,6 +31,7 @@ struct _StpCardConsents
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardConsents, stp_card_consents, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -145,6 +146,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -155,6 +157,7 @@ stp_card_consents_class_init (StpCardConsentsClass *klass)
 
   object_class->dispose = stp_card_consents_dispose;
   object_class->finalize = stp_card_consents_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -162,19 +165,15 @@ stp_card_consents_init (StpCardConsents *self)
 {
 }
 
-GtkWidget *
-stp_card_consents_new (StpStore   *store,
-                       StpSession *session,
-                       const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardConsents *self;
+  StpCardConsents *self = STP_CARD_CONSENTS (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_CONSENTS, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -191,7 +190,22 @@ stp_card_consents_new (StpStore   *store,
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->consents));
   stp_record_editor_set_parent (self->consents, resident_id);
   stp_card_consents_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_consents_new (StpStore   *store,
+                       StpSession *session,
+                       const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_CONSENTS,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

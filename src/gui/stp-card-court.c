@@ -42,6 +42,7 @@ struct _StpCardCourt
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardCourt, stp_card_court, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -172,6 +173,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -182,6 +184,7 @@ stp_card_court_class_init (StpCardCourtClass *klass)
 
   object_class->dispose = stp_card_court_dispose;
   object_class->finalize = stp_card_court_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -190,20 +193,16 @@ stp_card_court_init (StpCardCourt *self)
   self->obligation_ids = g_ptr_array_new_with_free_func (g_free);
 }
 
-GtkWidget *
-stp_card_court_new (StpStore   *store,
-                    StpSession *session,
-                    const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardCourt *self;
+  StpCardCourt *self = STP_CARD_COURT (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
   GtkWidget *group;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_COURT, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -240,7 +239,22 @@ stp_card_court_new (StpStore   *store,
 
   stp_record_editor_set_parent (self->obligations, resident_id);
   fill_obligation_choices (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_court_new (StpStore   *store,
+                    StpSession *session,
+                    const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_COURT,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

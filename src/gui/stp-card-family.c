@@ -46,6 +46,7 @@ struct _StpCardFamily
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFamily, stp_card_family, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -189,6 +190,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -199,6 +201,7 @@ stp_card_family_class_init (StpCardFamilyClass *klass)
 
   object_class->dispose = stp_card_family_dispose;
   object_class->finalize = stp_card_family_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -206,20 +209,16 @@ stp_card_family_init (StpCardFamily *self)
 {
 }
 
-GtkWidget *
-stp_card_family_new (StpStore   *store,
-                     StpSession *session,
-                     const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardFamily *self;
+  StpCardFamily *self = STP_CARD_FAMILY (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
   GtkWidget *button;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_FAMILY, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -246,7 +245,22 @@ stp_card_family_new (StpStore   *store,
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->relatives));
 
   stp_record_editor_set_parent (self->relatives, resident_id);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_family_new (StpStore   *store,
+                     StpSession *session,
+                     const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_FAMILY,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

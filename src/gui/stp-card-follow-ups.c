@@ -36,6 +36,7 @@ struct _StpCardFollowUps
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFollowUps, stp_card_follow_ups, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -134,6 +135,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -144,6 +146,7 @@ stp_card_follow_ups_class_init (StpCardFollowUpsClass *klass)
 
   object_class->dispose = stp_card_follow_ups_dispose;
   object_class->finalize = stp_card_follow_ups_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -151,19 +154,15 @@ stp_card_follow_ups_init (StpCardFollowUps *self)
 {
 }
 
-GtkWidget *
-stp_card_follow_ups_new (StpStore   *store,
-                         StpSession *session,
-                         const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardFollowUps *self;
+  StpCardFollowUps *self = STP_CARD_FOLLOW_UPS (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_FOLLOW_UPS, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -185,7 +184,22 @@ stp_card_follow_ups_new (StpStore   *store,
   gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->follow_ups));
 
   stp_card_follow_ups_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_follow_ups_new (StpStore   *store,
+                         StpSession *session,
+                         const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_FOLLOW_UPS,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

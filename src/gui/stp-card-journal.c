@@ -39,6 +39,7 @@ struct _StpCardJournal
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardJournal, stp_card_journal, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -201,6 +202,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -211,6 +213,7 @@ stp_card_journal_class_init (StpCardJournalClass *klass)
 
   object_class->dispose = stp_card_journal_dispose;
   object_class->finalize = stp_card_journal_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -218,19 +221,15 @@ stp_card_journal_init (StpCardJournal *self)
 {
 }
 
-GtkWidget *
-stp_card_journal_new (StpStore   *store,
-                      StpSession *session,
-                      const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardJournal *self;
+  StpCardJournal *self = STP_CARD_JOURNAL (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_JOURNAL, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -261,7 +260,22 @@ stp_card_journal_new (StpStore   *store,
   stp_record_editor_set_parent (self->entries, resident_id);
   stp_record_editor_set_parent (self->screenings, resident_id);
   stp_card_journal_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_journal_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_JOURNAL,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

@@ -39,6 +39,7 @@ struct _StpCardProfile
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProfile, stp_card_profile, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -104,6 +105,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -114,6 +116,7 @@ stp_card_profile_class_init (StpCardProfileClass *klass)
 
   object_class->dispose = stp_card_profile_dispose;
   object_class->finalize = stp_card_profile_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -121,21 +124,17 @@ stp_card_profile_init (StpCardProfile *self)
 {
 }
 
-GtkWidget *
-stp_card_profile_new (StpStore   *store,
-                      StpSession *session,
-                      const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardProfile *self;
+  StpCardProfile *self = STP_CARD_PROFILE (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
   GtkWidget *group;
   GtkWidget *button;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_PROFILE, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -155,8 +154,22 @@ stp_card_profile_new (StpStore   *store,
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_clicked), self);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->form)), button);
   gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->form));
+}
 
-  return GTK_WIDGET (self);
+GtkWidget *
+stp_card_profile_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_PROFILE,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

@@ -37,6 +37,7 @@ struct _StpCardReferrals
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardReferrals, stp_card_referrals, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -179,6 +180,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -189,6 +191,7 @@ stp_card_referrals_class_init (StpCardReferralsClass *klass)
 
   object_class->dispose = stp_card_referrals_dispose;
   object_class->finalize = stp_card_referrals_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -196,19 +199,15 @@ stp_card_referrals_init (StpCardReferrals *self)
 {
 }
 
-GtkWidget *
-stp_card_referrals_new (StpStore   *store,
-                        StpSession *session,
-                        const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardReferrals *self;
+  StpCardReferrals *self = STP_CARD_REFERRALS (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_REFERRALS, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -229,7 +228,22 @@ stp_card_referrals_new (StpStore   *store,
   stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", store,
                            stp_record_editor_get_records (self->referrals),
                            G_STRUCT_OFFSET (StpReferral, agency_name));
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_referrals_new (StpStore   *store,
+                        StpSession *session,
+                        const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_REFERRALS,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void
