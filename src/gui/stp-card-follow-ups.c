@@ -33,6 +33,9 @@ struct _StpCardFollowUps
   char            *resident_id;
   char            *today;
   StpRecordEditor *follow_ups;
+
+  /* Template widgets. */
+  GtkWidget       *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
@@ -107,7 +110,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_follow_ups_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_FOLLOW_UPS);
 
   G_OBJECT_CLASS (stp_card_follow_ups_parent_class)->dispose (object);
 }
@@ -147,11 +150,15 @@ stp_card_follow_ups_class_init (StpCardFollowUpsClass *klass)
   object_class->dispose = stp_card_follow_ups_dispose;
   object_class->finalize = stp_card_follow_ups_finalize;
   stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-follow-ups.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardFollowUps, box);
 }
 
 static void
 stp_card_follow_ups_init (StpCardFollowUps *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 static void
@@ -161,13 +168,10 @@ setup_page (StpCardPage *page)
   StpStore *store = stp_card_page_get_store (page);
   StpSession *session = stp_card_page_get_session (page);
   const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *box;
 
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->follow_ups = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_FOLLOW_UP,
                                             "episode_id", G_STRUCT_OFFSET (StpFollowUp, episode_id),
@@ -180,8 +184,8 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_can_delete (self->follow_ups, FALSE);
   stp_record_editor_set_prepare (self->follow_ups, prepare_follow_up);
   stp_record_editor_set_changed (self->follow_ups, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->follow_ups));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->follow_ups));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->follow_ups));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->follow_ups));
 
   stp_card_follow_ups_reload (self);
 }

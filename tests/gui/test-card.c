@@ -589,10 +589,12 @@ test_volunteer (Fixture       *fixture,
     AdwViewStack *stack = ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window),
                                                               ADW_TYPE_VIEW_STACK));
     GtkWidget *title = stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_SWITCHER_TITLE);
-    GtkWidget *profile = adw_view_stack_get_child_by_name (stack, "profile");
+    GtkWidget *program = adw_view_stack_get_child_by_name (stack, "program");
 
-    g_assert_false (stp_card_page_is_set_up (STP_CARD_PAGE (profile)));
-    g_assert_null (gtk_widget_get_first_child (profile));
+    g_assert_false (stp_card_page_is_set_up (STP_CARD_PAGE (adw_view_stack_get_child_by_name (stack, "profile"))));
+    g_assert_false (stp_card_page_is_set_up (STP_CARD_PAGE (program)));
+    g_assert_null (gtk_widget_get_first_child (program));
+    g_assert_null (stp_test_find_widget (GTK_WIDGET (fixture->window), "save"));
     g_assert_null (adw_view_switcher_title_get_stack (ADW_VIEW_SWITCHER_TITLE (title)));
   }
 }
