@@ -5,7 +5,7 @@
 #include "stp-card-consents.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-agencies-group.h"
 
 #include <glib/gi18n-lib.h>
@@ -129,7 +129,7 @@ stp_card_consents_finalize (GObject *object)
 {
   StpCardConsents *self = (StpCardConsents *) object;
 
-  g_clear_pointer (&self->consents, stp_record_editor_free);
+  g_clear_object (&self->consents);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);

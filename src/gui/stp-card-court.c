@@ -5,7 +5,7 @@
 #include "stp-card-court.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -154,8 +154,8 @@ stp_card_court_finalize (GObject *object)
 {
   StpCardCourt *self = (StpCardCourt *) object;
 
-  g_clear_pointer (&self->obligations, stp_record_editor_free);
-  g_clear_pointer (&self->notices, stp_record_editor_free);
+  g_clear_object (&self->obligations);
+  g_clear_object (&self->notices);
   g_clear_pointer (&self->obligation_ids, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->session);

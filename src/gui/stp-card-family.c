@@ -5,7 +5,7 @@
 #include "stp-card-family.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-error.h"
 
 #include <glib/gi18n-lib.h>
@@ -171,7 +171,7 @@ stp_card_family_finalize (GObject *object)
 {
   StpCardFamily *self = (StpCardFamily *) object;
 
-  g_clear_pointer (&self->relatives, stp_record_editor_free);
+  g_clear_object (&self->relatives);
   g_clear_object (&self->situation_form);
   g_clear_pointer (&self->resident, stp_resident_free);
   g_clear_object (&self->store);

@@ -5,7 +5,7 @@
 #include "stp-card-follow-ups.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -120,7 +120,7 @@ stp_card_follow_ups_finalize (GObject *object)
 {
   StpCardFollowUps *self = (StpCardFollowUps *) object;
 
-  g_clear_pointer (&self->follow_ups, stp_record_editor_free);
+  g_clear_object (&self->follow_ups);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);

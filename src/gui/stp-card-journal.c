@@ -6,7 +6,7 @@
 #include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-gui-util.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -183,8 +183,8 @@ stp_card_journal_finalize (GObject *object)
 {
   StpCardJournal *self = (StpCardJournal *) object;
 
-  g_clear_pointer (&self->entries, stp_record_editor_free);
-  g_clear_pointer (&self->screenings, stp_record_editor_free);
+  g_clear_object (&self->entries);
+  g_clear_object (&self->screenings);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);

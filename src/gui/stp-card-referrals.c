@@ -5,7 +5,7 @@
 #include "stp-card-referrals.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-report-print.h"
 #include "stp-agencies-group.h"
 
@@ -162,7 +162,7 @@ stp_card_referrals_finalize (GObject *object)
 {
   StpCardReferrals *self = (StpCardReferrals *) object;
 
-  g_clear_pointer (&self->referrals, stp_record_editor_free);
+  g_clear_object (&self->referrals);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
