@@ -28,6 +28,9 @@ struct _StpCardConsents
   StpSession      *session;
   char            *resident_id;
   StpRecordEditor *consents;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
@@ -119,7 +122,7 @@ on_consents_changed (gpointer user_data)
 static void
 stp_card_consents_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_CONSENTS);
 
   G_OBJECT_CLASS (stp_card_consents_parent_class)->dispose (object);
 }
@@ -158,11 +161,15 @@ stp_card_consents_class_init (StpCardConsentsClass *klass)
   object_class->dispose = stp_card_consents_dispose;
   object_class->finalize = stp_card_consents_finalize;
   stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-consents.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardConsents, box);
 }
 
 static void
 stp_card_consents_init (StpCardConsents *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 static void
@@ -172,13 +179,10 @@ setup_page (StpCardPage *page)
   StpStore *store = stp_card_page_get_store (page);
   StpSession *session = stp_card_page_get_session (page);
   const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *box;
 
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->consents = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_CONSENT,
                                           "resident_id", G_STRUCT_OFFSET (StpConsent, resident_id),
@@ -186,8 +190,8 @@ setup_page (StpCardPage *page)
                                           describe_consent, self);
   stp_record_editor_set_row_func (self->consents, add_withdraw_button);
   stp_record_editor_set_changed (self->consents, G_CALLBACK (on_consents_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->consents));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->consents));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->consents));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->consents));
   stp_record_editor_set_parent (self->consents, resident_id);
   stp_card_consents_reload (self);
 }

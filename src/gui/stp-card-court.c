@@ -39,6 +39,9 @@ struct _StpCardCourt
   GtkWidget       *obligation_row;   /* chooses whose notices are shown */
   GPtrArray       *obligation_ids;
   gboolean         filling;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
@@ -144,7 +147,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_court_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_COURT);
 
   G_OBJECT_CLASS (stp_card_court_parent_class)->dispose (object);
 }
@@ -185,11 +188,15 @@ stp_card_court_class_init (StpCardCourtClass *klass)
   object_class->dispose = stp_card_court_dispose;
   object_class->finalize = stp_card_court_finalize;
   stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-court.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardCourt, box);
 }
 
 static void
 stp_card_court_init (StpCardCourt *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->obligation_ids = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -200,14 +207,11 @@ setup_page (StpCardPage *page)
   StpStore *store = stp_card_page_get_store (page);
   StpSession *session = stp_card_page_get_session (page);
   const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *box;
   GtkWidget *group;
 
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->obligations = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_OBLIGATION,
                                              "resident_id", G_STRUCT_OFFSET (StpCourtObligation, resident_id),
@@ -216,8 +220,8 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_changed (self->obligations, G_CALLBACK (on_changed));
   /* The decisions, then their form (a decision opened for editing shows
    * right under its list), then what was sent about the chosen one. */
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->obligations));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->obligations));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->obligations));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->obligations));
 
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Notices to the supervising body"));
@@ -226,7 +230,7 @@ setup_page (StpCardPage *page)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->obligation_row), _("Court decision"));
   g_signal_connect_swapped (self->obligation_row, "notify::selected", G_CALLBACK (on_obligation_selected), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->obligation_row);
-  gtk_box_append (GTK_BOX (box), group);
+  gtk_box_append (GTK_BOX (self->box), group);
 
   self->notices = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_NOTICE,
                                          "obligation_id", G_STRUCT_OFFSET (StpCourtNotice, obligation_id),
@@ -234,8 +238,8 @@ setup_page (StpCardPage *page)
                                          describe_notice, self);
   stp_record_editor_set_prepare (self->notices, prepare_notice);
   stp_record_editor_set_changed (self->notices, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->notices));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->notices));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->notices));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->notices));
 
   stp_record_editor_set_parent (self->obligations, resident_id);
   fill_obligation_choices (self);

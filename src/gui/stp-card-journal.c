@@ -36,6 +36,9 @@ struct _StpCardJournal
   char            *episode_id;
   StpRecordEditor *entries;
   StpRecordEditor *screenings;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
@@ -173,7 +176,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_journal_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_JOURNAL);
 
   G_OBJECT_CLASS (stp_card_journal_parent_class)->dispose (object);
 }
@@ -214,11 +217,15 @@ stp_card_journal_class_init (StpCardJournalClass *klass)
   object_class->dispose = stp_card_journal_dispose;
   object_class->finalize = stp_card_journal_finalize;
   stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-journal.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardJournal, box);
 }
 
 static void
 stp_card_journal_init (StpCardJournal *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 static void
@@ -228,13 +235,10 @@ setup_page (StpCardPage *page)
   StpStore *store = stp_card_page_get_store (page);
   StpSession *session = stp_card_page_get_session (page);
   const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *box;
 
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->entries = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_JOURNAL_ENTRY,
                                          "resident_id", G_STRUCT_OFFSET (StpJournalEntry, resident_id),
@@ -244,8 +248,8 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_row_func (self->entries, decorate_entry);
   stp_record_editor_set_sort (self->entries, compare_entries_newest_first);
   stp_record_editor_set_changed (self->entries, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->entries));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->entries));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->entries));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->entries));
 
   self->screenings = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_SCREENING,
                                             "resident_id", G_STRUCT_OFFSET (StpScreening, resident_id),
@@ -254,8 +258,8 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_prepare (self->screenings, prepare_screening);
   stp_record_editor_set_sort (self->screenings, compare_screenings_newest_first);
   stp_record_editor_set_changed (self->screenings, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->screenings));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->screenings));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->screenings));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->screenings));
 
   stp_record_editor_set_parent (self->entries, resident_id);
   stp_record_editor_set_parent (self->screenings, resident_id);

@@ -34,6 +34,9 @@ struct _StpCardReferrals
   char            *resident_id;
   char            *today;
   StpRecordEditor *referrals;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
@@ -152,7 +155,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_referrals_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_REFERRALS);
 
   G_OBJECT_CLASS (stp_card_referrals_parent_class)->dispose (object);
 }
@@ -192,11 +195,15 @@ stp_card_referrals_class_init (StpCardReferralsClass *klass)
   object_class->dispose = stp_card_referrals_dispose;
   object_class->finalize = stp_card_referrals_finalize;
   stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-referrals.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardReferrals, box);
 }
 
 static void
 stp_card_referrals_init (StpCardReferrals *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 static void
@@ -206,14 +213,11 @@ setup_page (StpCardPage *page)
   StpStore *store = stp_card_page_get_store (page);
   StpSession *session = stp_card_page_get_session (page);
   const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *box;
 
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
   self->today = stp_store_today (store);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->referrals = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_REFERRAL,
                                            "resident_id", G_STRUCT_OFFSET (StpReferral, resident_id),
@@ -222,8 +226,8 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_prepare (self->referrals, prepare_referral);
   stp_record_editor_set_row_func (self->referrals, decorate_referral);
   stp_record_editor_set_changed (self->referrals, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->referrals));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->referrals));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->referrals));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->referrals));
   stp_record_editor_set_parent (self->referrals, resident_id);
   stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", store,
                            stp_record_editor_get_records (self->referrals),
