@@ -5,7 +5,7 @@
 #include "stp-card-consents.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-agencies-group.h"
 
 #include <glib/gi18n-lib.h>
@@ -28,9 +28,13 @@ struct _StpCardConsents
   StpSession      *session;
   char            *resident_id;
   StpRecordEditor *consents;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardConsents, stp_card_consents, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -118,7 +122,7 @@ on_consents_changed (gpointer user_data)
 static void
 stp_card_consents_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_CONSENTS);
 
   G_OBJECT_CLASS (stp_card_consents_parent_class)->dispose (object);
 }
@@ -128,7 +132,7 @@ stp_card_consents_finalize (GObject *object)
 {
   StpCardConsents *self = (StpCardConsents *) object;
 
-  g_clear_pointer (&self->consents, stp_record_editor_free);
+  g_clear_object (&self->consents);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
@@ -145,6 +149,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -155,31 +160,29 @@ stp_card_consents_class_init (StpCardConsentsClass *klass)
 
   object_class->dispose = stp_card_consents_dispose;
   object_class->finalize = stp_card_consents_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-consents.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardConsents, box);
 }
 
 static void
 stp_card_consents_init (StpCardConsents *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWidget *
-stp_card_consents_new (StpStore   *store,
-                       StpSession *session,
-                       const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardConsents *self;
-  GtkWidget *box;
+  StpCardConsents *self = STP_CARD_CONSENTS (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_CONSENTS, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->consents = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_CONSENT,
                                           "resident_id", G_STRUCT_OFFSET (StpConsent, resident_id),
@@ -187,11 +190,26 @@ stp_card_consents_new (StpStore   *store,
                                           describe_consent, self);
   stp_record_editor_set_row_func (self->consents, add_withdraw_button);
   stp_record_editor_set_changed (self->consents, G_CALLBACK (on_consents_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->consents));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->consents));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->consents));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->consents));
   stp_record_editor_set_parent (self->consents, resident_id);
   stp_card_consents_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_consents_new (StpStore   *store,
+                       StpSession *session,
+                       const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_CONSENTS,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

@@ -5,7 +5,7 @@
 #include "stp-card-court.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -39,9 +39,13 @@ struct _StpCardCourt
   GtkWidget       *obligation_row;   /* chooses whose notices are shown */
   GPtrArray       *obligation_ids;
   gboolean         filling;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardCourt, stp_card_court, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -143,7 +147,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_court_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_COURT);
 
   G_OBJECT_CLASS (stp_card_court_parent_class)->dispose (object);
 }
@@ -153,8 +157,8 @@ stp_card_court_finalize (GObject *object)
 {
   StpCardCourt *self = (StpCardCourt *) object;
 
-  g_clear_pointer (&self->obligations, stp_record_editor_free);
-  g_clear_pointer (&self->notices, stp_record_editor_free);
+  g_clear_object (&self->obligations);
+  g_clear_object (&self->notices);
   g_clear_pointer (&self->obligation_ids, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
@@ -172,6 +176,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -182,33 +187,31 @@ stp_card_court_class_init (StpCardCourtClass *klass)
 
   object_class->dispose = stp_card_court_dispose;
   object_class->finalize = stp_card_court_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-court.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardCourt, box);
 }
 
 static void
 stp_card_court_init (StpCardCourt *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->obligation_ids = g_ptr_array_new_with_free_func (g_free);
 }
 
-GtkWidget *
-stp_card_court_new (StpStore   *store,
-                    StpSession *session,
-                    const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardCourt *self;
-  GtkWidget *box;
+  StpCardCourt *self = STP_CARD_COURT (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *group;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_COURT, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->obligations = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_OBLIGATION,
                                              "resident_id", G_STRUCT_OFFSET (StpCourtObligation, resident_id),
@@ -217,8 +220,8 @@ stp_card_court_new (StpStore   *store,
   stp_record_editor_set_changed (self->obligations, G_CALLBACK (on_changed));
   /* The decisions, then their form (a decision opened for editing shows
    * right under its list), then what was sent about the chosen one. */
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->obligations));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->obligations));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->obligations));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->obligations));
 
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Notices to the supervising body"));
@@ -227,7 +230,7 @@ stp_card_court_new (StpStore   *store,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->obligation_row), _("Court decision"));
   g_signal_connect_swapped (self->obligation_row, "notify::selected", G_CALLBACK (on_obligation_selected), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->obligation_row);
-  gtk_box_append (GTK_BOX (box), group);
+  gtk_box_append (GTK_BOX (self->box), group);
 
   self->notices = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_NOTICE,
                                          "obligation_id", G_STRUCT_OFFSET (StpCourtNotice, obligation_id),
@@ -235,12 +238,27 @@ stp_card_court_new (StpStore   *store,
                                          describe_notice, self);
   stp_record_editor_set_prepare (self->notices, prepare_notice);
   stp_record_editor_set_changed (self->notices, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->notices));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->notices));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->notices));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->notices));
 
   stp_record_editor_set_parent (self->obligations, resident_id);
   fill_obligation_choices (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_court_new (StpStore   *store,
+                    StpSession *session,
+                    const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_COURT,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

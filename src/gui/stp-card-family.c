@@ -5,7 +5,7 @@
 #include "stp-card-family.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-error.h"
 
 #include <glib/gi18n-lib.h>
@@ -43,9 +43,13 @@ struct _StpCardFamily
   StpResident     *resident;        /* as last read by the window */
   StpRecordForm   *situation_form;
   StpRecordEditor *relatives;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFamily, stp_card_family, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -160,7 +164,7 @@ on_save_situation_clicked (StpCardFamily *self)
 static void
 stp_card_family_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_FAMILY);
 
   G_OBJECT_CLASS (stp_card_family_parent_class)->dispose (object);
 }
@@ -170,7 +174,7 @@ stp_card_family_finalize (GObject *object)
 {
   StpCardFamily *self = (StpCardFamily *) object;
 
-  g_clear_pointer (&self->relatives, stp_record_editor_free);
+  g_clear_object (&self->relatives);
   g_clear_object (&self->situation_form);
   g_clear_pointer (&self->resident, stp_resident_free);
   g_clear_object (&self->store);
@@ -189,6 +193,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -199,32 +204,30 @@ stp_card_family_class_init (StpCardFamilyClass *klass)
 
   object_class->dispose = stp_card_family_dispose;
   object_class->finalize = stp_card_family_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-family.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardFamily, box);
 }
 
 static void
 stp_card_family_init (StpCardFamily *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWidget *
-stp_card_family_new (StpStore   *store,
-                     StpSession *session,
-                     const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardFamily *self;
-  GtkWidget *box;
+  StpCardFamily *self = STP_CARD_FAMILY (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *button;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_FAMILY, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->situation_form = stp_record_form_new (situation_fields, _("Family situation"));
   stp_record_form_set_save_func (self->situation_form, (StpRecordFormSaveFunc) save_situation, self);
@@ -235,18 +238,33 @@ stp_card_family_new (StpStore   *store,
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_situation_clicked), self);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->situation_form)),
                                            button);
-  gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->situation_form));
+  gtk_box_append (GTK_BOX (self->box), stp_record_form_get_widget (self->situation_form));
 
   self->relatives = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_RELATIVE,
                                            "resident_id", G_STRUCT_OFFSET (StpRelative, resident_id),
                                            relative_fields, _("Relatives"), _("Relative"),
                                            describe_relative, self);
   stp_record_editor_set_changed (self->relatives, G_CALLBACK (on_relatives_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->relatives));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->relatives));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->relatives));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->relatives));
 
   stp_record_editor_set_parent (self->relatives, resident_id);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_family_new (StpStore   *store,
+                     StpSession *session,
+                     const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_FAMILY,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

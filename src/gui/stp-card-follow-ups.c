@@ -5,7 +5,7 @@
 #include "stp-card-follow-ups.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -33,9 +33,13 @@ struct _StpCardFollowUps
   char            *resident_id;
   char            *today;
   StpRecordEditor *follow_ups;
+
+  /* Template widgets. */
+  GtkWidget       *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFollowUps, stp_card_follow_ups, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -106,7 +110,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_follow_ups_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_FOLLOW_UPS);
 
   G_OBJECT_CLASS (stp_card_follow_ups_parent_class)->dispose (object);
 }
@@ -116,7 +120,7 @@ stp_card_follow_ups_finalize (GObject *object)
 {
   StpCardFollowUps *self = (StpCardFollowUps *) object;
 
-  g_clear_pointer (&self->follow_ups, stp_record_editor_free);
+  g_clear_object (&self->follow_ups);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
@@ -134,6 +138,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -144,31 +149,29 @@ stp_card_follow_ups_class_init (StpCardFollowUpsClass *klass)
 
   object_class->dispose = stp_card_follow_ups_dispose;
   object_class->finalize = stp_card_follow_ups_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-follow-ups.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardFollowUps, box);
 }
 
 static void
 stp_card_follow_ups_init (StpCardFollowUps *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWidget *
-stp_card_follow_ups_new (StpStore   *store,
-                         StpSession *session,
-                         const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardFollowUps *self;
-  GtkWidget *box;
+  StpCardFollowUps *self = STP_CARD_FOLLOW_UPS (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_FOLLOW_UPS, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->follow_ups = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_FOLLOW_UP,
                                             "episode_id", G_STRUCT_OFFSET (StpFollowUp, episode_id),
@@ -181,11 +184,26 @@ stp_card_follow_ups_new (StpStore   *store,
   stp_record_editor_set_can_delete (self->follow_ups, FALSE);
   stp_record_editor_set_prepare (self->follow_ups, prepare_follow_up);
   stp_record_editor_set_changed (self->follow_ups, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->follow_ups));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->follow_ups));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->follow_ups));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->follow_ups));
 
   stp_card_follow_ups_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_follow_ups_new (StpStore   *store,
+                         StpSession *session,
+                         const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_FOLLOW_UPS,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

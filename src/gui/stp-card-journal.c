@@ -6,7 +6,7 @@
 #include "stp-card-page.h"
 #include "stp-date-row.h"
 #include "stp-gui-util.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -36,9 +36,13 @@ struct _StpCardJournal
   char            *episode_id;
   StpRecordEditor *entries;
   StpRecordEditor *screenings;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardJournal, stp_card_journal, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -172,7 +176,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_journal_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_JOURNAL);
 
   G_OBJECT_CLASS (stp_card_journal_parent_class)->dispose (object);
 }
@@ -182,8 +186,8 @@ stp_card_journal_finalize (GObject *object)
 {
   StpCardJournal *self = (StpCardJournal *) object;
 
-  g_clear_pointer (&self->entries, stp_record_editor_free);
-  g_clear_pointer (&self->screenings, stp_record_editor_free);
+  g_clear_object (&self->entries);
+  g_clear_object (&self->screenings);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
@@ -201,6 +205,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -211,31 +216,29 @@ stp_card_journal_class_init (StpCardJournalClass *klass)
 
   object_class->dispose = stp_card_journal_dispose;
   object_class->finalize = stp_card_journal_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-journal.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardJournal, box);
 }
 
 static void
 stp_card_journal_init (StpCardJournal *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWidget *
-stp_card_journal_new (StpStore   *store,
-                      StpSession *session,
-                      const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardJournal *self;
-  GtkWidget *box;
+  StpCardJournal *self = STP_CARD_JOURNAL (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_JOURNAL, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->entries = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_JOURNAL_ENTRY,
                                          "resident_id", G_STRUCT_OFFSET (StpJournalEntry, resident_id),
@@ -245,8 +248,8 @@ stp_card_journal_new (StpStore   *store,
   stp_record_editor_set_row_func (self->entries, decorate_entry);
   stp_record_editor_set_sort (self->entries, compare_entries_newest_first);
   stp_record_editor_set_changed (self->entries, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->entries));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->entries));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->entries));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->entries));
 
   self->screenings = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_SCREENING,
                                             "resident_id", G_STRUCT_OFFSET (StpScreening, resident_id),
@@ -255,13 +258,28 @@ stp_card_journal_new (StpStore   *store,
   stp_record_editor_set_prepare (self->screenings, prepare_screening);
   stp_record_editor_set_sort (self->screenings, compare_screenings_newest_first);
   stp_record_editor_set_changed (self->screenings, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->screenings));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->screenings));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->screenings));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->screenings));
 
   stp_record_editor_set_parent (self->entries, resident_id);
   stp_record_editor_set_parent (self->screenings, resident_id);
   stp_card_journal_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_journal_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_JOURNAL,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

@@ -35,10 +35,14 @@ struct _StpCardProfile
   char          *resident_id;
   StpResident   *resident;        /* as last read by the window */
   StpRecordForm *form;
+
+  /* Template widgets. */
+  GtkWidget     *box;
   GtkWidget     *file_number_row;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProfile, stp_card_profile, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -76,7 +80,7 @@ on_save_clicked (StpCardProfile *self)
 static void
 stp_card_profile_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_PROFILE);
 
   G_OBJECT_CLASS (stp_card_profile_parent_class)->dispose (object);
 }
@@ -104,6 +108,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -114,38 +119,31 @@ stp_card_profile_class_init (StpCardProfileClass *klass)
 
   object_class->dispose = stp_card_profile_dispose;
   object_class->finalize = stp_card_profile_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-profile.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardProfile, box);
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardProfile, file_number_row);
 }
 
 static void
 stp_card_profile_init (StpCardProfile *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWidget *
-stp_card_profile_new (StpStore   *store,
-                      StpSession *session,
-                      const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardProfile *self;
-  GtkWidget *box;
-  GtkWidget *group;
+  StpCardProfile *self = STP_CARD_PROFILE (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *button;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_PROFILE, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
-
-  group = adw_preferences_group_new ();
-  self->file_number_row = stp_property_row_new (_("Personal file number"), NULL);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->file_number_row);
-  gtk_box_append (GTK_BOX (box), group);
 
   self->form = stp_record_form_new (profile_fields, _("Personal data"));
   stp_record_form_set_save_func (self->form, (StpRecordFormSaveFunc) save_profile, self);
@@ -154,9 +152,23 @@ stp_card_profile_new (StpStore   *store,
   gtk_widget_add_css_class (button, "suggested-action");
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_clicked), self);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->form)), button);
-  gtk_box_append (GTK_BOX (box), stp_record_form_get_widget (self->form));
+  gtk_box_append (GTK_BOX (self->box), stp_record_form_get_widget (self->form));
+}
 
-  return GTK_WIDGET (self);
+GtkWidget *
+stp_card_profile_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_PROFILE,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

@@ -51,6 +51,7 @@ struct _StpCardProgram
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProgram, stp_card_program, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -266,6 +267,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -276,6 +278,7 @@ stp_card_program_class_init (StpCardProgramClass *klass)
 
   object_class->dispose = stp_card_program_dispose;
   object_class->finalize = stp_card_program_finalize;
+  stp_card_page_class_override_properties (object_class);
 }
 
 static void
@@ -294,22 +297,18 @@ named_button (const char *mnemonic,
   return button;
 }
 
-GtkWidget *
-stp_card_program_new (StpStore   *store,
-                      StpSession *session,
-                      const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardProgram *self;
+  StpCardProgram *self = STP_CARD_PROGRAM (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
   GtkWidget *box;
   GtkWidget *group;
   GtkWidget *buttons;
   GtkWidget *placeholder;
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_PROGRAM, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
@@ -377,7 +376,22 @@ stp_card_program_new (StpStore   *store,
 
 
   stp_card_program_reload (self);
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_program_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_PROGRAM,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 static char *

@@ -5,7 +5,7 @@
 #include "stp-card-referrals.h"
 #include "stp-card-page.h"
 #include "stp-date-row.h"
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-report-print.h"
 #include "stp-agencies-group.h"
 
@@ -34,9 +34,13 @@ struct _StpCardReferrals
   char            *resident_id;
   char            *today;
   StpRecordEditor *referrals;
+
+  /* Template widgets. */
+  GtkWidget *box;
 };
 
 static void card_page_iface_init (StpCardPageInterface *iface);
+static void setup_page          (StpCardPage          *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardReferrals, stp_card_referrals, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
@@ -151,7 +155,7 @@ on_changed (gpointer user_data)
 static void
 stp_card_referrals_dispose (GObject *object)
 {
-  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_REFERRALS);
 
   G_OBJECT_CLASS (stp_card_referrals_parent_class)->dispose (object);
 }
@@ -161,7 +165,7 @@ stp_card_referrals_finalize (GObject *object)
 {
   StpCardReferrals *self = (StpCardReferrals *) object;
 
-  g_clear_pointer (&self->referrals, stp_record_editor_free);
+  g_clear_object (&self->referrals);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->resident_id, g_free);
@@ -179,6 +183,7 @@ reload_page (StpCardPage *page)
 static void
 card_page_iface_init (StpCardPageInterface *iface)
 {
+  iface->setup = setup_page;
   iface->reload = reload_page;
 }
 
@@ -189,32 +194,30 @@ stp_card_referrals_class_init (StpCardReferralsClass *klass)
 
   object_class->dispose = stp_card_referrals_dispose;
   object_class->finalize = stp_card_referrals_finalize;
+  stp_card_page_class_override_properties (object_class);
+
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-referrals.ui");
+  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardReferrals, box);
 }
 
 static void
 stp_card_referrals_init (StpCardReferrals *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWidget *
-stp_card_referrals_new (StpStore   *store,
-                        StpSession *session,
-                        const char *resident_id)
+static void
+setup_page (StpCardPage *page)
 {
-  StpCardReferrals *self;
-  GtkWidget *box;
+  StpCardReferrals *self = STP_CARD_REFERRALS (page);
+  StpStore *store = stp_card_page_get_store (page);
+  StpSession *session = stp_card_page_get_session (page);
+  const char *resident_id = stp_card_page_get_resident_id (page);
 
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  self = g_object_new (STP_TYPE_CARD_REFERRALS, NULL);
   self->store = g_object_ref (store);
   self->session = g_object_ref (session);
   self->resident_id = g_strdup (resident_id);
   self->today = stp_store_today (store);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
 
   self->referrals = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_REFERRAL,
                                            "resident_id", G_STRUCT_OFFSET (StpReferral, resident_id),
@@ -223,13 +226,28 @@ stp_card_referrals_new (StpStore   *store,
   stp_record_editor_set_prepare (self->referrals, prepare_referral);
   stp_record_editor_set_row_func (self->referrals, decorate_referral);
   stp_record_editor_set_changed (self->referrals, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_list (self->referrals));
-  gtk_box_append (GTK_BOX (box), stp_record_editor_get_form_widget (self->referrals));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->referrals));
+  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->referrals));
   stp_record_editor_set_parent (self->referrals, resident_id);
   stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", store,
                            stp_record_editor_get_records (self->referrals),
                            G_STRUCT_OFFSET (StpReferral, agency_name));
-  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+stp_card_referrals_new (StpStore   *store,
+                        StpSession *session,
+                        const char *resident_id)
+{
+  g_return_val_if_fail (STP_IS_STORE (store), NULL);
+  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (resident_id != NULL, NULL);
+
+  return g_object_new (STP_TYPE_CARD_REFERRALS,
+                       "store", store,
+                       "session", session,
+                       "resident-id", resident_id,
+                       NULL);
 }
 
 void

@@ -1,10 +1,10 @@
 /* stp-record-editor.c: StpRecordEditor, a list of the records of one kind
- * with the StpRecordForm that adds and edits them (stp-record-form.h). */
+ * with the StpRecordForm that adds and edits them (stp-record-editor.h). */
 #define G_LOG_DOMAIN "stp-record-form"
 
 #include "config.h"
 
-#include "stp-record-form.h"
+#include "stp-record-editor.h"
 #include "stp-error.h"
 #include "stp-gui-util.h"
 
@@ -14,6 +14,8 @@
 
 struct _StpRecordEditor
 {
+  GObject               parent_instance;
+
   GObject               *owner;          /* unowned: the page */
   StpStore             *store;
   StpSession           *session;
@@ -38,6 +40,8 @@ struct _StpRecordEditor
   gboolean              can_add;
   gboolean              can_delete;
 };
+
+G_DEFINE_FINAL_TYPE (StpRecordEditor, stp_record_editor, G_TYPE_OBJECT)
 
 static GtkWidget *editor_create_row (gpointer item,
                                      gpointer user_data);
@@ -111,7 +115,7 @@ stp_record_editor_new (GObject              *owner,
                        StpRecordDescribeFunc describe,
                        gpointer              user_data)
 {
-  StpRecordEditor *editor = g_new0 (StpRecordEditor, 1);
+  StpRecordEditor *editor = g_object_new (STP_TYPE_RECORD_EDITOR, NULL);
   GtkWidget *buttons;
   GtkWidget *placeholder;
 
@@ -123,9 +127,6 @@ stp_record_editor_new (GObject              *owner,
   editor->parent_offset = parent_offset;
   editor->describe = describe;
   editor->user_data = user_data;
-  editor->can_add = TRUE;
-  editor->can_delete = TRUE;
-  editor->records = g_ptr_array_new ();
 
   editor->list_group = g_object_ref_sink (adw_preferences_group_new ());
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (editor->list_group), list_title);
@@ -162,11 +163,11 @@ stp_record_editor_new (GObject              *owner,
   return editor;
 }
 
-void
-stp_record_editor_free (StpRecordEditor *editor)
+static void
+stp_record_editor_finalize (GObject *object)
 {
-  if (editor == NULL)
-    return;
+  StpRecordEditor *editor = (StpRecordEditor *) object;
+
   editor_clear_editing (editor);
   for (guint i = 0; i < editor->records->len; i++)
     stp_record_free (editor->kind, g_ptr_array_index (editor->records, i));
@@ -181,7 +182,22 @@ stp_record_editor_free (StpRecordEditor *editor)
   g_clear_object (&editor->session);
   g_free (editor->parent_field);
   g_free (editor->parent_id);
-  g_free (editor);
+
+  G_OBJECT_CLASS (stp_record_editor_parent_class)->finalize (object);
+}
+
+static void
+stp_record_editor_class_init (StpRecordEditorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = stp_record_editor_finalize;
+}
+
+static void
+stp_record_editor_init (StpRecordEditor *editor)
+{
+  editor->can_add = TRUE;
+  editor->can_delete = TRUE;
+  editor->records = g_ptr_array_new ();
 }
 
 void

@@ -29,9 +29,7 @@ struct _StpResidentWindow
   StpStore   *store;
   StpSession *session;
   char       *resident_id;
-  GPtrArray  *pages;          /* the card pages, unowned (in the view stack) */
-  GtkWidget  *profile;        /* unowned */
-  GtkWidget  *family;         /* unowned */
+  GPtrArray  *pages;          /* the card pages once set up, unowned */
   gboolean    edits_dropped;  /* the person chose not to save */
 
   /* Template widgets. */
@@ -44,6 +42,15 @@ struct _StpResidentWindow
   GtkWidget  *view_stack;
   GtkWidget  *status_page;
   GtkWidget  *summary_slot;
+  /* The eight card pages (StpCardPage), in the order of the tabs. */
+  GtkWidget  *profile_page;
+  GtkWidget  *program_page;
+  GtkWidget  *family_page;
+  GtkWidget  *consents_page;
+  GtkWidget  *journal_page;
+  GtkWidget  *follow_ups_page;
+  GtkWidget  *referrals_page;
+  GtkWidget  *court_page;
   GtkWidget  *summary;        /* unowned, in summary_slot */
 };
 
@@ -55,8 +62,6 @@ stp_resident_window_dispose (GObject *object)
   StpResidentWindow *self = (StpResidentWindow *) object;
 
   g_clear_pointer (&self->pages, g_ptr_array_unref);
-  self->profile = NULL;
-  self->family = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), STP_TYPE_RESIDENT_WINDOW);
 
   G_OBJECT_CLASS (stp_resident_window_parent_class)->dispose (object);
@@ -236,6 +241,15 @@ stp_resident_window_class_init (StpResidentWindowClass *klass)
   object_class->finalize = stp_resident_window_finalize;
   window_class->close_request = stp_resident_window_close_request;
 
+  /* The template declares the card pages. */
+  g_type_ensure (STP_TYPE_CARD_PROFILE);
+  g_type_ensure (STP_TYPE_CARD_PROGRAM);
+  g_type_ensure (STP_TYPE_CARD_FAMILY);
+  g_type_ensure (STP_TYPE_CARD_CONSENTS);
+  g_type_ensure (STP_TYPE_CARD_JOURNAL);
+  g_type_ensure (STP_TYPE_CARD_FOLLOW_UPS);
+  g_type_ensure (STP_TYPE_CARD_REFERRALS);
+  g_type_ensure (STP_TYPE_CARD_COURT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/stupeni/Stupeni/stp-resident-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, header_bar);
@@ -246,6 +260,14 @@ stp_resident_window_class_init (StpResidentWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, summary_slot);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, profile_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, program_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, family_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, consents_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, journal_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, follow_ups_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, referrals_page);
+  gtk_widget_class_bind_template_child (widget_class, StpResidentWindow, court_page);
 
   gtk_widget_class_install_action (widget_class, "card.save", NULL, card_save_action);
   gtk_widget_class_install_action (widget_class, "card.print", NULL, card_print_action);
@@ -287,19 +309,19 @@ on_page_changed (StpResidentWindow *self)
   stp_resident_window_reload (self);
 }
 
+/* Gives a page of the template its store, session and resident: the page
+ * builds and loads itself then. */
 static void
-add_page (StpResidentWindow *self,
-          GtkWidget         *page,
-          const char        *name,
-          const char        *title,
-          const char        *icon_name)
+set_up_page (StpResidentWindow *self,
+             GtkWidget         *page)
 {
-  AdwViewStackPage *stack_page;
-
   g_return_if_fail (STP_IS_CARD_PAGE (page));
 
-  stack_page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), page, name, title);
-  adw_view_stack_page_set_icon_name (stack_page, icon_name);
+  g_object_set (page,
+                "store", self->store,
+                "session", self->session,
+                "resident-id", self->resident_id,
+                NULL);
   g_signal_connect_object (page, "changed", G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
   g_ptr_array_add (self->pages, page);
 }
@@ -314,6 +336,9 @@ show_denied (StpResidentWindow *self,
   else
     adw_status_page_set_title (ADW_STATUS_PAGE (self->status_page), _("The card cannot be opened"));
   adw_status_page_set_description (ADW_STATUS_PAGE (self->status_page), error->message);
+  /* No tabs for a card that is not shown (its pages stay empty). */
+  adw_view_switcher_title_set_stack (ADW_VIEW_SWITCHER_TITLE (self->window_title), NULL);
+  adw_view_switcher_bar_set_stack (ADW_VIEW_SWITCHER_BAR (self->view_switcher), NULL);
   gtk_stack_set_visible_child_name (GTK_STACK (self->content_stack), "denied");
 }
 
@@ -352,27 +377,17 @@ stp_resident_window_new (GtkApplication *app,
   adw_bin_set_child (ADW_BIN (self->summary_slot), self->summary);
   stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
 
-  self->profile = stp_card_profile_new (store, session, resident_id);
-  add_page (self, self->profile,
-            "profile", _("Profile"), "avatar-default-symbolic");
-  add_page (self, stp_card_program_new (store, session, resident_id),
-            "program", _("Program"), "view-continuous-symbolic");
-  self->family = stp_card_family_new (store, session, resident_id);
-  add_page (self, self->family,
-            "family", _("Family"), "system-users-symbolic");
-  add_page (self, stp_card_consents_new (store, session, resident_id),
-            "consents", _("Consents"), "document-edit-symbolic");
-  add_page (self, stp_card_journal_new (store, session, resident_id),
-            "journal", _("Journal"), "x-office-document-symbolic");
-  add_page (self, stp_card_follow_ups_new (store, session, resident_id),
-            "follow-ups", _("Follow-up"), "x-office-calendar-symbolic");
-  add_page (self, stp_card_referrals_new (store, session, resident_id),
-            "referrals", _("Referrals"), "mail-send-symbolic");
-  add_page (self, stp_card_court_new (store, session, resident_id),
-            "court", _("Court"), "emblem-documents-symbolic");
+  set_up_page (self, self->profile_page);
+  set_up_page (self, self->program_page);
+  set_up_page (self, self->family_page);
+  set_up_page (self, self->consents_page);
+  set_up_page (self, self->journal_page);
+  set_up_page (self, self->follow_ups_page);
+  set_up_page (self, self->referrals_page);
+  set_up_page (self, self->court_page);
 
-  stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
-  stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
+  stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile_page), resident);
+  stp_card_family_set_resident (STP_CARD_FAMILY (self->family_page), resident);
 
   stp_report_actions_add_to_card (self->header_box, store, session, resident_id);
   stp_gui_fix_mnemonic_names (GTK_WIDGET (self));
@@ -404,8 +419,8 @@ stp_resident_window_reload (StpResidentWindow *self)
     {
       update_title (self, resident);
       stp_card_summary_update (STP_CARD_SUMMARY (self->summary), resident);
-      stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile), resident);
-      stp_card_family_set_resident (STP_CARD_FAMILY (self->family), resident);
+      stp_card_profile_set_resident (STP_CARD_PROFILE (self->profile_page), resident);
+      stp_card_family_set_resident (STP_CARD_FAMILY (self->family_page), resident);
     }
   for (guint i = 0; i < self->pages->len; i++)
     stp_card_page_reload (g_ptr_array_index (self->pages, i));

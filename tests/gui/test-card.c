@@ -9,6 +9,7 @@
 #include "stp-report-print.h"
 #include "stp-agencies-group.h"
 #include "stp-record-form.h"
+#include "stp-card-page.h"
 
 typedef struct
 {
@@ -233,6 +234,31 @@ test_pages (Fixture       *fixture,
 
   add_sample_records (fixture);
   open_card (fixture, fixture->db.session);
+
+  /* The window's template declares the eight pages; opening the card gave
+   * each its store, session and resident, and each built itself. */
+  {
+    static const char *const names[] = { "profile", "program", "family", "consents",
+                                          "journal", "follow-ups", "referrals", "court" };
+    AdwViewStack *stack = ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window),
+                                                              ADW_TYPE_VIEW_STACK));
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        GtkWidget *card_page = adw_view_stack_get_child_by_name (stack, names[i]);
+        g_autoptr(StpStore) store = NULL;
+        g_autoptr(StpSession) session = NULL;
+        g_autofree char *resident_id = NULL;
+
+        g_assert_true (STP_IS_CARD_PAGE (card_page));
+        g_assert_true (stp_card_page_is_set_up (STP_CARD_PAGE (card_page)));
+        g_object_get (card_page, "store", &store, "session", &session, "resident-id", &resident_id, NULL);
+        g_assert_true (store == fixture->db.store);
+        g_assert_true (session == fixture->db.session);
+        g_assert_cmpstr (resident_id, ==, fixture->resident_id);
+        g_assert_nonnull (gtk_widget_get_first_child (card_page));
+      }
+  }
 
   show_page (fixture, "profile");
   stp_test_save_picture (GTK_WINDOW (fixture->window), "card-profile.png");
@@ -558,6 +584,19 @@ test_volunteer (Fixture       *fixture,
   g_assert_nonnull (status);
   g_assert_true (gtk_widget_get_mapped (status));
   g_assert_null (stp_test_find_widget (GTK_WIDGET (fixture->window), "stage_entries"));
+  /* The template's pages stay empty and no tabs are offered. */
+  {
+    AdwViewStack *stack = ADW_VIEW_STACK (stp_test_find_type (GTK_WIDGET (fixture->window),
+                                                              ADW_TYPE_VIEW_STACK));
+    GtkWidget *title = stp_test_find_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_SWITCHER_TITLE);
+    GtkWidget *program = adw_view_stack_get_child_by_name (stack, "program");
+
+    g_assert_false (stp_card_page_is_set_up (STP_CARD_PAGE (adw_view_stack_get_child_by_name (stack, "profile"))));
+    g_assert_false (stp_card_page_is_set_up (STP_CARD_PAGE (program)));
+    g_assert_null (gtk_widget_get_first_child (program));
+    g_assert_null (stp_test_find_widget (GTK_WIDGET (fixture->window), "save"));
+    g_assert_null (adw_view_switcher_title_get_stack (ADW_VIEW_SWITCHER_TITLE (title)));
+  }
 }
 
 static void
