@@ -67,9 +67,15 @@ mkdir -p "$stage/share/icons/hicolor"
 install -m 644 /usr/share/icons/hicolor/index.theme "$stage/share/icons/hicolor/"
 test -f "$stage/share/icons/hicolor/48x48/apps/org.stupeni.Stupeni.png"
 
-# Fonts: DejaVu from Debian's fonts-dejavu-core, registered by the program.
+# Fonts: the DejaVu Sans faces the window and the reports use, from Debian's
+# fonts-dejavu-core.  The installer puts them into Windows' Fonts folder
+# (stupeni.nsi: pango 1.50 on Windows only sees DirectWrite's system
+# fonts).  No Condensed or Light faces: Wine's DirectWrite cannot map those
+# back from their GDI names and pango complains about each.
 mkdir -p "$stage/share/fonts/dejavu"
-install -m 644 /usr/share/fonts/truetype/dejavu/*.ttf "$stage/share/fonts/dejavu/"
+for face in $WIN_FONT_FACES; do
+  install -m 644 "/usr/share/fonts/truetype/dejavu/$face.ttf" "$stage/share/fonts/dejavu/"
+done
 install -m 644 /usr/share/doc/fonts-dejavu-core/copyright "$stage/share/fonts/dejavu/LICENSE.txt"
 
 # Nothing that only matters when building against the tree.
