@@ -48,6 +48,16 @@ wine_log_writer (GLogLevelFlags   log_level,
 }
 #endif
 
+/* After g_test_init, before gtk_init: on Windows, the log writer above. */
+void
+stp_test_gui_tolerate_wine (void)
+{
+#ifdef G_OS_WIN32
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  g_log_set_writer_func (wine_log_writer, NULL, NULL);
+#endif
+}
+
 void
 stp_test_gui_init (int    *argc,
                    char ***argv)
@@ -61,10 +71,7 @@ stp_test_gui_init (int    *argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (argc, argv, NULL);
-#ifdef G_OS_WIN32
-  g_log_set_always_fatal (G_LOG_FATAL_MASK);
-  g_log_set_writer_func (wine_log_writer, NULL, NULL);
-#endif
+  stp_test_gui_tolerate_wine ();
   gtk_init ();
   adw_init ();
 
