@@ -66,6 +66,22 @@ glib-compile-schemas "$schemas"
 mkdir -p "$stage/share/icons/hicolor"
 install -m 644 /usr/share/icons/hicolor/index.theme "$stage/share/icons/hicolor/"
 test -f "$stage/share/icons/hicolor/48x48/apps/org.stupeni.Stupeni.png"
+# The symbolic icons the window names (src/gui, ui): GTK carries only the
+# few its own widgets use, the rest come from the Adwaita theme, whose
+# Debian package has them prerendered as .symbolic.png (no SVG loader
+# needed).  Without them GTK draws its "missing image" icon.
+mkdir -p "$stage/share/icons/Adwaita"
+install -m 644 /usr/share/icons/Adwaita/index.theme "$stage/share/icons/Adwaita/"
+n_icons=0
+for name in $(grep -rhoE '[a-z0-9-]+-symbolic' "$REPO_DIR/src/gui" "$REPO_DIR/ui" | sort -u); do
+  for file in /usr/share/icons/Adwaita/{16x16,24x24,32x32,48x48}/*/"$name.symbolic.png"; do
+    [ -f "$file" ] || continue
+    rel=${file#/usr/share/icons/Adwaita/}
+    install -D -m 644 "$file" "$stage/share/icons/Adwaita/$rel"
+    n_icons=$((n_icons + 1))
+  done
+done
+echo "stage-runtime: $n_icons symbolic icon files"
 
 # Fonts: the DejaVu Sans faces the window and the reports use, from Debian's
 # fonts-dejavu-core.  The installer puts them into Windows' Fonts folder
