@@ -33,6 +33,7 @@ card_test_init (int    *argc,
   g_test_init (argc, argv, NULL);
   stp_test_gui_tolerate_wine ();
   gtk_init ();
+  stp_test_gui_windows_font ();
 #else
   gtk_test_init (argc, argv, NULL);
 #endif
