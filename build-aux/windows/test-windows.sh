@@ -29,12 +29,6 @@ export STUPENI_NATIVE_SERVER=$NATIVE/src/server/stupeni-server
 export STUPENI_NATIVE_SYNC_CLI=$NATIVE/tests/sync/stupeni-sync-cli
 export STUPENI_NATIVE_REPORT_PDF=$NATIVE/tests/windows/stupeni-report-pdf
 
-# The icons the installer ships (stage-runtime.sh), for the GUI tests'
-# pictures: the build tree has none beside its test programs.
-if [ -d "$BUILDDIR/stage/stupeni/share/icons" ]; then
-  export XDG_DATA_DIRS="Z:$BUILDDIR/stage/stupeni/share"
-fi
-
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
   suites=(--suite core --suite protocol --suite report --suite sync)
