@@ -19,3 +19,6 @@ PREFIX=$KEY_DIR/prefix
 deps_lines () {
   grep -v '^[[:space:]]*\(#\|$\)' "$WIN_DIR/deps.list"
 }
+# The font faces the program ships and the installer puts into Windows'
+# Fonts folder (stage-runtime.sh, stupeni.nsi, wine-env.sh).
+WIN_FONT_FACES="DejaVuSans DejaVuSans-Bold DejaVuSans-Oblique DejaVuSans-BoldOblique DejaVuSansMono DejaVuSansMono-Bold"

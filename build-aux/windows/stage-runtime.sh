@@ -66,10 +66,32 @@ glib-compile-schemas "$schemas"
 mkdir -p "$stage/share/icons/hicolor"
 install -m 644 /usr/share/icons/hicolor/index.theme "$stage/share/icons/hicolor/"
 test -f "$stage/share/icons/hicolor/48x48/apps/org.stupeni.Stupeni.png"
+# The symbolic icons the window names (src/gui, ui): GTK carries only the
+# few its own widgets use, the rest come from the Adwaita theme, whose
+# Debian package has them prerendered as .symbolic.png (no SVG loader
+# needed).  Without them GTK draws its "missing image" icon.
+mkdir -p "$stage/share/icons/Adwaita"
+install -m 644 /usr/share/icons/Adwaita/index.theme "$stage/share/icons/Adwaita/"
+n_icons=0
+for name in $(grep -rhoE '[a-z0-9-]+-symbolic' "$REPO_DIR/src/gui" "$REPO_DIR/ui" | sort -u); do
+  for file in /usr/share/icons/Adwaita/{16x16,24x24,32x32,48x48}/*/"$name.symbolic.png"; do
+    [ -f "$file" ] || continue
+    rel=${file#/usr/share/icons/Adwaita/}
+    install -D -m 644 "$file" "$stage/share/icons/Adwaita/$rel"
+    n_icons=$((n_icons + 1))
+  done
+done
+echo "stage-runtime: $n_icons symbolic icon files"
 
-# Fonts: DejaVu from Debian's fonts-dejavu-core, registered by the program.
+# Fonts: the DejaVu Sans faces the window and the reports use, from Debian's
+# fonts-dejavu-core.  The installer puts them into Windows' Fonts folder
+# (stupeni.nsi: pango 1.50 on Windows only sees DirectWrite's system
+# fonts).  No Condensed or Light faces: Wine's DirectWrite cannot map those
+# back from their GDI names and pango complains about each.
 mkdir -p "$stage/share/fonts/dejavu"
-install -m 644 /usr/share/fonts/truetype/dejavu/*.ttf "$stage/share/fonts/dejavu/"
+for face in $WIN_FONT_FACES; do
+  install -m 644 "/usr/share/fonts/truetype/dejavu/$face.ttf" "$stage/share/fonts/dejavu/"
+done
 install -m 644 /usr/share/doc/fonts-dejavu-core/copyright "$stage/share/fonts/dejavu/LICENSE.txt"
 
 # Nothing that only matters when building against the tree.

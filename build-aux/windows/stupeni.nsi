@@ -1,8 +1,12 @@
 ; The Windows installer of Stupeni (NSIS 3, 64-bit Unicode stub).
 ; makensis -DVERSION=x.y.z -DSTAGE=dir -DOUTFILE=file -DICON=file stupeni.nsi
-; Per-machine: Program Files\Stupeni, Start-menu entry for all users, an
-; uninstaller in Apps & features.  The uninstaller removes the program
+; Per-machine: Program Files\Stupeni, Start-menu and desktop entries with
+; the icon for all users, an uninstaller in Apps & features.  The uninstaller removes the program
 ; only: the center's data in %LOCALAPPDATA%\stupeni stays.
+; The DejaVu Sans faces go into Windows' Fonts folder when not there yet:
+; pango 1.50's Windows font map lists DirectWrite's system fonts only, so a
+; font the program registers for itself (AddFontResourceEx) is never used.
+; The uninstaller leaves them (other programs may use DejaVu too).
 Unicode true
 Target amd64-unicode
 SetCompressor /SOLID lzma
@@ -10,10 +14,25 @@ RequestExecutionLevel admin
 ManifestDPIAware true
 
 !include "MUI2.nsh"
+!include "LogicLib.nsh"
+!include "WinMessages.nsh"
 !include "x64.nsh"
 
 !define APPNAME "Stupeni"
 !define UNINSTKEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\Stupeni"
+!define FONTSKEY "Software\Microsoft\Windows NT\CurrentVersion\Fonts"
+
+; Puts FILE.ttf (from the staged share\fonts\dejavu) into $FONTS under the
+; name NAME, unless a font of that name is installed already.
+!macro InstallFont FILE NAME
+  ReadRegStr $0 HKLM "${FONTSKEY}" "${NAME} (TrueType)"
+  ${If} $0 == ""
+  ${AndIfNot} ${FileExists} "$FONTS\${FILE}.ttf"
+    CopyFiles /SILENT "$INSTDIR\share\fonts\dejavu\${FILE}.ttf" "$FONTS\${FILE}.ttf"
+    WriteRegStr HKLM "${FONTSKEY}" "${NAME} (TrueType)" "${FILE}.ttf"
+    System::Call 'gdi32::AddFontResourceW(w "$FONTS\${FILE}.ttf") i'
+  ${EndIf}
+!macroend
 
 Name "${APPNAME}"
 OutFile "${OUTFILE}"
@@ -65,7 +84,16 @@ Section "Stupeni" SecMain
   File /r "${STAGE}\*.*"
   File "/oname=$INSTDIR\stupeni.ico" "${ICON}"
 
+  !insertmacro InstallFont "DejaVuSans" "DejaVu Sans"
+  !insertmacro InstallFont "DejaVuSans-Bold" "DejaVu Sans Bold"
+  !insertmacro InstallFont "DejaVuSans-Oblique" "DejaVu Sans Oblique"
+  !insertmacro InstallFont "DejaVuSans-BoldOblique" "DejaVu Sans Bold Oblique"
+  !insertmacro InstallFont "DejaVuSansMono" "DejaVu Sans Mono"
+  !insertmacro InstallFont "DejaVuSansMono-Bold" "DejaVu Sans Mono Bold"
+  SendMessage ${HWND_BROADCAST} ${WM_FONTCHANGE} 0 0 /TIMEOUT=1000
+
   CreateShortcut "$SMPROGRAMS\${APPNAME}.lnk" "$INSTDIR\bin\stupeni.exe" "" "$INSTDIR\stupeni.ico" 0
+  CreateShortcut "$DESKTOP\${APPNAME}.lnk" "$INSTDIR\bin\stupeni.exe" "" "$INSTDIR\stupeni.ico" 0
 
   WriteUninstaller "$INSTDIR\uninstall.exe"
   WriteRegStr HKLM "Software\${APPNAME}" "InstallDir" "$INSTDIR"
@@ -82,6 +110,7 @@ SectionEnd
 
 Section "Uninstall"
   Delete "$SMPROGRAMS\${APPNAME}.lnk"
+  Delete "$DESKTOP\${APPNAME}.lnk"
   RMDir /r "$INSTDIR\bin"
   RMDir /r "$INSTDIR\lib"
   RMDir /r "$INSTDIR\share"

@@ -1,16 +1,30 @@
 #!/bin/bash
 # Installs dist/stupeni-<version>-setup.exe silently into a fresh Wine
-# prefix, checks the installed tree, starts the installed program on an
-# Xvfb display and takes a picture of the screen, then uninstalls and
-# checks that the program is gone and the user's data is not.  Prints TAP.
+# prefix that has none of this machine's fonts (as a bare Windows has no
+# DejaVu), checks the installed tree and the fonts it installed, writes a
+# demo center's resident report with the installed libraries and fonts
+# (the build's stupeni-report-pdf.exe, run from outside the install),
+# starts the installed program on an Xvfb display and takes a picture of
+# the screen, then uninstalls and checks that the program is gone and the
+# user's data is not.  Prints TAP.
 # Usage: test-installer.sh [SETUP.exe] [PICTURE.png]
+#   STUPENI_WIN_BUILDDIR: where stupeni-report-pdf.exe is (build-windows)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 setup=${1:-$(ls -t "$REPO_DIR"/dist/stupeni-*-setup.exe | head -n 1)}
 picture=${2:-$REPO_DIR/dist/installed-first-run.png}
+builddir=${STUPENI_WIN_BUILDDIR:-$REPO_DIR/build-windows}
 work=$(mktemp -d /tmp/stupeni-installer-XXXXXX)
 export WINEPREFIX=$work/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+# Wine lists every fontconfig font as a Windows font: show it none.
+mkdir -p "$work/nofonts"
+cat > "$work/fonts.conf" <<CONF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>$work/nofonts</dir><cachedir>$work/fccache</cachedir></fontconfig>
+CONF
+export FONTCONFIG_FILE=$work/fonts.conf
 n=0 failed=0
 check () { # description command...
   local what=$1; shift
@@ -21,10 +35,10 @@ check () { # description command...
 wineboot -i >/dev/null 2>&1 || true
 c=$WINEPREFIX/drive_c
 inst="$c/Program Files/Stupeni"
-t0=$(date +%s)
+t0=$(date +%s.%N)
 wine "$setup" /S >/dev/null 2>&1 || true
 wineserver -w
-echo "# installed in $(( $(date +%s) - t0 )) s"
+echo "# installed in $(echo "$(date +%s.%N) - $t0" | bc) s (load average $(cut -d" " -f1-3 /proc/loadavg))"
 check "installed into Program Files" test -f "$inst/bin/stupeni.exe"
 check "gspawn helpers, gcc runtime and the TLS module inside" \
   test -f "$inst/bin/gspawn-win64-helper.exe" -a -f "$inst/bin/libgcc_s_seh-1.dll" -a -f "$inst/lib/gio/modules/libgioopenssl.dll"
@@ -32,23 +46,61 @@ check "compiled schemas, Russian catalogue, fonts, icon" \
   test -f "$inst/share/glib-2.0/schemas/gschemas.compiled" -a -f "$inst/share/locale/ru/LC_MESSAGES/stupeni.mo" \
        -a -f "$inst/share/fonts/dejavu/DejaVuSans.ttf" -a -f "$inst/stupeni.ico"
 check "Start-menu entry for all users" test -f "$c/ProgramData/Microsoft/Windows/Start Menu/Programs/Stupeni.lnk"
+check "desktop entry for all users" test -f "$c/users/Public/Desktop/Stupeni.lnk"
+check "DejaVu Sans installed into Windows' Fonts folder" \
+  bash -c "test -f '$c/windows/Fonts/DejaVuSans.ttf' && wine reg query 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Fonts' /v 'DejaVu Sans (TrueType)' 2>/dev/null | grep -q DejaVuSans.ttf"
 check "uninstaller registered" bash -c "wine reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Stupeni' /v UninstallString 2>/dev/null | grep -q uninstall.exe"
+
+# A demo center and its first resident's report, with the installed DLLs
+# and the fonts the installer put into Windows (the report tool is not
+# installed; it runs from a directory of its own).
+if [ -f "$builddir/tests/windows/stupeni-report-pdf.exe" ]; then
+  mkdir -p "$work/tool"
+  cp "$builddir/tests/windows/stupeni-report-pdf.exe" "$work/tool/"
+  t1=$(date +%s.%N)
+  # STUPENI_FONTDIR: the installed fonts for its own registration, which
+  # otherwise looks beside the tool and warns.
+  (unset LANG LANGUAGE LC_ALL; WINEPATH="C:\\Program Files\\Stupeni\\bin" \
+     STUPENI_FONTDIR="C:\\Program Files\\Stupeni\\share\\fonts\\dejavu" \
+     wine "$work/tool/stupeni-report-pdf.exe" "$(winepath -w "$work/demo.db")" \
+     "$(winepath -w "$work/demo.pdf")" > "$work/report.log" 2>&1) || true
+  echo "# demo center and report in $(echo "$(date +%s.%N) - $t1" | bc) s"
+  pdftotext -layout -enc UTF-8 "$work/demo.pdf" "$work/demo.txt" 2>/dev/null || true
+  check "demo report written with the installed program's libraries" test -s "$work/demo.pdf"
+  check "pdftotext reads Russian text from it" grep -qF -e 'Демо-центр' -e 'Ступени' "$work/demo.txt"
+  check "DejaVu Sans embedded (the installed font)" bash -c "pdffonts '$work/demo.pdf' | grep -q DejaVuSans"
+  pdffonts "$work/demo.pdf" 2>/dev/null | sed 's/^/# /' || true
+  cp "$work/demo.pdf" "$(dirname "$picture")/installed-demo-report.pdf" 2>/dev/null || true
+else
+  echo "# no $builddir/tests/windows/stupeni-report-pdf.exe: demo report not checked"
+fi
 
 # Start the installed program as a user would (no LANG: Russian by default).
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 sleep 2
+t1=$(date +%s.%N)
 (unset LANG LANGUAGE LC_ALL; DISPLAY=$display GSK_RENDERER=cairo \
    wine "C:\\Program Files\\Stupeni\\bin\\stupeni.exe" > "$work/stupeni.log" 2>&1) &
-for _ in $(seq 60); do
-  sleep 2
+for _ in $(seq 240); do
+  sleep 0.5
   [ -n "$(DISPLAY=$display xwininfo -root -children 2>/dev/null | grep -i 'ступени\|stupeni')" ] && break
 done
-sleep 5
+echo "# first window after $(echo "$(date +%s.%N) - $t1" | bc) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+# The title comes first; the content is drawn a while later (the screen
+# stays black until then).
 mkdir -p "$(dirname "$picture")"
+for _ in $(seq 120); do
+  import -display "$display" -window root "$picture"
+  [ "$(identify -format '%[fx:mean>0.1]' "$picture")" = 1 ] && break
+  sleep 1
+done
+echo "# first window drawn after $(echo "$(date +%s.%N) - $t1" | bc) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+sleep 2
 import -display "$display" -window root "$picture"
 check "the installed program shows a window" bash -c "DISPLAY=$display xwininfo -root -children | grep -qi 'ступени\|stupeni'"
+check "the window is drawn (the picture is not black)" test "$(identify -format '%[fx:mean>0.1]' "$picture")" = 1
 echo "# picture: $picture"
 wineserver -k || true
 kill "$xvfb" 2>/dev/null || true
@@ -61,6 +113,7 @@ wineserver -w
 for _ in $(seq 30); do [ -e "$inst/bin" ] || break; sleep 1; done
 check "uninstalled: program files gone" test ! -e "$inst/bin/stupeni.exe"
 check "uninstalled: Start-menu entry gone" test ! -e "$c/ProgramData/Microsoft/Windows/Start Menu/Programs/Stupeni.lnk"
+check "uninstalled: desktop entry gone" test ! -e "$c/users/Public/Desktop/Stupeni.lnk"
 check "uninstalled: user data kept" test -f "$data/marker"
 echo "1..$n"
 if [ $failed = 0 ]; then rm -rf "$work"; else echo "# kept $work"; fi

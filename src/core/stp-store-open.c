@@ -18,6 +18,9 @@
 # include <sys/syscall.h>
 # include <unistd.h>
 #endif
+#ifdef G_OS_WIN32
+# include <windows.h>
+#endif
 
 char *
 stp_store_default_path (void)
@@ -145,25 +148,79 @@ stp_store_check_file (const char  *path,
 
 /* --- The clean-close marker --------------------------------------------- */
 
+#ifdef G_OS_WIN32
+/* Size, last write time to 100 ns and file index of @path.  GLib's g_stat
+ * on Windows has whole seconds and no inode, which cannot tell a file
+ * replaced within the same second by one of the same size. */
+static gboolean
+file_identity (const char *path,
+               gint64     *size,
+               gint64     *sec,
+               long       *nsec,
+               guint64    *ino)
+{
+  g_autofree gunichar2 *wpath = g_utf8_to_utf16 (path, -1, NULL, NULL, NULL);
+  BY_HANDLE_FILE_INFORMATION info;
+  HANDLE handle;
+  guint64 t;
+  gboolean ok;
+
+  if (wpath == NULL)
+    return FALSE;
+  /* No access asked for: allowed while SQLite has the file open. */
+  handle = CreateFileW (wpath, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                        NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  if (handle == INVALID_HANDLE_VALUE)
+    return FALSE;
+  ok = GetFileInformationByHandle (handle, &info);
+  CloseHandle (handle);
+  if (!ok)
+    return FALSE;
+  t = ((guint64) info.ftLastWriteTime.dwHighDateTime << 32) | info.ftLastWriteTime.dwLowDateTime;
+  *size = (gint64) (((guint64) info.nFileSizeHigh << 32) | info.nFileSizeLow);
+  *sec = (gint64) (t / 10000000);
+  *nsec = (long) (t % 10000000) * 100;
+  *ino = ((guint64) info.nFileIndexHigh << 32) | info.nFileIndexLow;
+  return TRUE;
+}
+#else
+static gboolean
+file_identity (const char *path,
+               gint64     *size,
+               gint64     *sec,
+               long       *nsec,
+               guint64    *ino)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return FALSE;
+  *size = (gint64) st.st_size;
+  *sec = (gint64) st.st_mtime;
+  *nsec = st.st_mtim.tv_nsec;
+  *ino = (guint64) st.st_ino;
+  return TRUE;
+}
+#endif
+
 /* What the marker says about @db_path as it is now, or NULL when the file
  * cannot be vouched for (missing, or a write-ahead log with content). */
 static char *
 clean_marker_text (const char *db_path)
 {
   g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
-  GStatBuf st, wal_st;
-  long nsec = 0;
+  GStatBuf wal_st;
+  gint64 size, sec;
+  long nsec;
+  guint64 ino;
 
-  if (g_stat (db_path, &st) != 0)
+  if (!file_identity (db_path, &size, &sec, &nsec, &ino))
     return NULL;
   if (g_stat (wal, &wal_st) == 0 && wal_st.st_size > 0)
     return NULL;
-#ifndef G_OS_WIN32
-  nsec = st.st_mtim.tv_nsec;
-#endif
   return g_strdup_printf ("stupeni clean close 1\nsize %" G_GINT64_FORMAT "\nmtime %" G_GINT64_FORMAT ".%09ld\n"
                           "inode %" G_GUINT64_FORMAT "\n",
-                          (gint64) st.st_size, (gint64) st.st_mtime, nsec, (guint64) st.st_ino);
+                          size, sec, nsec, ino);
 }
 
 void

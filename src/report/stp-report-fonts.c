@@ -3,12 +3,14 @@
 /* stp-report-fonts.c: the fonts the reports and the window are drawn with.
  *
  * The reports ask for "DejaVu Sans" by name.  On Linux fontconfig finds it
- * (fonts-dejavu-core).  On Windows the program ships the DejaVu files in
- * <install>/share/fonts/dejavu and registers them for its own process
- * (AddFontResourceExW with FR_PRIVATE) before pango's Windows font map is
- * first created, so that the window and the PDFs look as on Linux and no
- * font is installed into the system.  STUPENI_FONTDIR names another
- * directory (the tests under Wine use the build machine's DejaVu). */
+ * (fonts-dejavu-core).  On Windows the installer puts the DejaVu Sans faces
+ * into Windows' Fonts folder (build-aux/windows/stupeni.nsi): pango 1.50's
+ * Windows font map lists only DirectWrite's system font collection, which
+ * never contains fonts a process registers for itself.  The program also
+ * registers the files it ships in <install>/share/fonts/dejavu
+ * (AddFontResourceExW, FR_PRIVATE) before pango's font map is created; GDI
+ * sees them, pango 1.50 does not, so this only matters with a pango that
+ * reads GDI's fonts too.  STUPENI_FONTDIR names another directory. */
 
 #include "config.h"
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "test-util.h"
@@ -29,8 +30,18 @@ make_center (const char *dir)
   return path;
 }
 
-/* Damages the last pages of @path (outbox rows, not the schema); the file
- * is replaced, so its inode and time change. */
+/* Garbles the last 8 pages of @contents (outbox rows, not the schema). */
+static void
+garble_tail (char  *contents,
+             gsize  len)
+{
+  g_assert_cmpuint (len, >, 16 * 4096);
+  for (gsize i = len - 8 * 4096; i < len; i++)
+    contents[i] = (char) (i * 13 + 5);
+}
+
+/* Damages the tail of the closed file @path; the file is replaced, so its
+ * inode and time change. */
 static void
 damage_tail (const char *path)
 {
@@ -39,11 +50,30 @@ damage_tail (const char *path)
   gsize len;
 
   contents = test_read_file (path, &len);
-  g_assert_cmpuint (len, >, 16 * 4096);
-  for (gsize i = len - 8 * 4096; i < len; i++)
-    contents[i] = (char) (i * 13 + 5);
+  garble_tail (contents, len);
   g_file_set_contents (path, contents, len, &error);
   g_assert_no_error (error);
+}
+
+/* Damages the tail of @path while the program holds it open, as a failing
+ * disk would: written in place.  Replacing the file (damage_tail) is not
+ * possible then on Windows, which refuses to delete or rename over a file
+ * another handle has open; writing through a second handle is allowed
+ * (SQLite shares its handles for reading and writing). */
+static void
+damage_tail_in_place (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+  FILE *file;
+
+  contents = test_read_file (path, &len);
+  garble_tail (contents, len);
+  file = g_fopen (path, "r+b");
+  g_assert_nonnull (file);
+  g_assert_cmpint (fseek (file, (long) (len - 8 * 4096), SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (contents + len - 8 * 4096, 1, 8 * 4096, file), ==, 8 * 4096);
+  g_assert_cmpint (fclose (file), ==, 0);
 }
 
 static gboolean
@@ -209,7 +239,7 @@ test_check_on_demand (Fx            *fx,
   g_assert_true (stp_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error));
 
   /* Damage under the open file (a failing disk), then ask again. */
-  damage_tail (fx->path);
+  damage_tail_in_place (fx->path);
   g_assert_true (stp_store_start_check (store));
   while (stp_store_get_check_state (store) == STP_STORE_CHECK_RUNNING)
     g_usleep (1000);

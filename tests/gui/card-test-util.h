@@ -29,7 +29,14 @@ card_test_init (int    *argc,
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, BUILD_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#ifdef G_OS_WIN32
+  g_test_init (argc, argv, NULL);
+  stp_test_gui_tolerate_wine ();
+  gtk_init ();
+  stp_test_gui_windows_font ();
+#else
   gtk_test_init (argc, argv, NULL);
+#endif
   adw_init ();
 }
 

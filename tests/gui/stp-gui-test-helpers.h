@@ -11,6 +11,12 @@
 
 G_BEGIN_DECLS
 
+/* Under Wine, GTK's warnings about what Wine lacks are only printed
+ * (stp-gui-test-helpers.c); call between g_test_init and gtk_init.  No-op
+ * off Windows. */
+void        stp_test_gui_tolerate_wine (void);
+/* On Windows the window font the program sets (after gtk_init). */
+void        stp_test_gui_windows_font  (void);
 /* gettext with the build's Russian catalog, g_test_init, gtk and adw. */
 void        stp_test_gui_init        (int          *argc,
                                       char       ***argv);

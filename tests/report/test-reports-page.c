@@ -9,6 +9,7 @@
 #include "stp-report.h"
 #include "stp-store.h"
 #include "stp-demo.h"
+#include "stp-gui-test-helpers.h"
 
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
@@ -338,6 +339,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, NULL);
+  stp_test_gui_tolerate_wine ();
   /* Keep the Russian locale chosen above. */
   gtk_disable_setlocale ();
   if (!gtk_init_check ())
@@ -345,6 +347,7 @@ main (int   argc,
       g_print ("1..0 # SKIP no display to run GTK on\n");
       return 0;
     }
+  stp_test_gui_windows_font ();
   adw_init ();
 
   dir = g_dir_make_tmp ("stupeni-reports-page-XXXXXX", &error);
