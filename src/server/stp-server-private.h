@@ -28,10 +28,12 @@ struct _StpServer
   StpServerStore  *store;          /* unowned; one of the workers' connections */
   SoupServer      *soup;
   GMainContext    *context;        /* where SoupServer runs */
-  GThreadPool     *workers;
+  GThreadPool     *workers;        /* small requests */
+  GThreadPool     *bulk_workers;   /* pulls and snapshot chunks read, at a lower priority */
   GAsyncQueue     *idle_stores;    /* connections no worker holds right now */
   GPtrArray       *own_stores;     /* opened here, freed here */
   guint            n_workers;
+  guint            n_bulk_workers;
 
   GMutex           lock;           /* guards the members below */
   GHashTable      *enroll_windows; /* remote address -> RateWindow */
@@ -57,6 +59,7 @@ struct _StpRequest
   guint               status;
   char               *content_type;
   GBytes             *response;
+  GPtrArray          *pieces;         /* GBytes, instead of response for a large reply */
   SoupMessageHeaders *response_headers;
   char               *center;         /* for the log line, when known */
 };
@@ -83,6 +86,10 @@ void        stp_server_respond_text     (StpRequest          *msg,
                                          guint                status,
                                          const char          *content_type,
                                          char                *text);   /* (transfer full) */
+void        stp_server_respond_pieces   (StpRequest          *msg,
+                                         guint                status,
+                                         const char          *content_type,
+                                         GPtrArray           *pieces); /* (transfer full), of GBytes */
 void        stp_server_respond_node     (StpRequest          *msg,
                                          guint                status,
                                          JsonNode            *node);
