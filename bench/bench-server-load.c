@@ -539,6 +539,33 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
     big->big_puller = TRUE;
   }
 
+  /* The 14 MB pull alone: what one costs the server, in CPU. */
+  if (run_phase ("mixed"))
+    {
+      g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) walls = g_array_new (FALSE, FALSE, sizeof (double));
+      Client alone[1];
+
+      restart_with (&server, "max_body_bytes=16777216\nmax_pull_bytes=16777216\n");
+      for (guint r = 0; r < runs; r++)
+        {
+          double x, p50, p99, server_before = server_cpu_seconds (&server), per_pull;
+          guint f;
+
+          alone[0] = *big;
+          alone[0].requests = 0;
+          run_level (alone, 1, seconds, &x, &p50, &p99, &f);
+          per_pull = (server_cpu_seconds (&server) - server_before) * 1000.0 / MAX (alone[0].requests, 1);
+          g_array_append_val (cpu, per_pull);
+          x = seconds * 1000.0 / MAX (alone[0].requests, 1);
+          g_array_append_val (walls, x);
+        }
+      printf ("  1 client pulling 14 MB pages alone\n");
+      print_stats ("ms per pull (wall)", walls);
+      print_stats ("server CPU ms per pull", cpu);
+      load_average ();
+    }
+
   for (guint pass = 0; pass < 2 && run_phase ("mixed"); pass++)
     {
       g_autoptr(GArray) p50s = g_array_new (FALSE, FALSE, sizeof (double));
