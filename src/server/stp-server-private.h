@@ -54,6 +54,8 @@ struct _StpRequest
 
   /* While a worker handles it */
   StpServerStore     *store;
+  gboolean            bulk_lane;      /* in the bulk pool (or there is none) */
+  gboolean            wants_bulk_lane; /* the handler stopped: run it again there */
 
   /* What goes out */
   guint               status;
@@ -86,6 +88,22 @@ void        stp_server_respond_text     (StpRequest          *msg,
                                          guint                status,
                                          const char          *content_type,
                                          char                *text);   /* (transfer full) */
+/* stp-server-http.c: SoupServer's handlers and the pools' functions. */
+void        stp_server_handle_early     (SoupServer          *server,
+                                         SoupServerMessage   *msg,
+                                         const char          *path,
+                                         GHashTable          *query,
+                                         gpointer             user_data);
+void        stp_server_handle_request   (SoupServer          *server,
+                                         SoupServerMessage   *msg,
+                                         const char          *path,
+                                         GHashTable          *query,
+                                         gpointer             user_data);
+void        stp_server_run_job          (gpointer             job,
+                                         gpointer             user_data);
+void        stp_server_run_bulk_job     (gpointer             job,
+                                         gpointer             user_data);
+
 void        stp_server_respond_pieces   (StpRequest          *msg,
                                          guint                status,
                                          const char          *content_type,

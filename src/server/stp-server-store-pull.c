@@ -26,6 +26,7 @@ typedef struct
   guint              n;
   gint64             last;
   gboolean           full;        /* a row did not fit */
+  gboolean           stopped;     /* func said stop */
 } Walk;
 
 static gboolean
@@ -44,7 +45,11 @@ walk_row (const char * const *values,
   walk->total += size;
   walk->n++;
   walk->last = g_ascii_strtoll (values[0], NULL, 10);
-  walk->func (walk->last, values[1] != NULL ? values[1] : "", lengths[1], walk->user_data);
+  if (!walk->func (walk->last, values[1] != NULL ? values[1] : "", lengths[1], walk->user_data))
+    {
+      walk->stopped = TRUE;
+      return FALSE;
+    }
   return walk->n < walk->limit;
 }
 
@@ -113,7 +118,7 @@ pull_walking (StpServerStore  *store,
                                      "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 "
                                      "ORDER BY seq LIMIT $3", params, 3, walk_row, walk, error))
     return FALSE;
-  if (walk->full)
+  if (walk->full || walk->stopped)
     *more = TRUE;
   else if (walk->n < walk->limit)
     *more = FALSE;
@@ -157,7 +162,7 @@ stp_server_store_pull_each (StpServerStore    *store,
   return pull_walking (store, center, after_text, &walk, more, error);
 }
 
-static void
+static gboolean
 collect_row (gint64      seq,
              const char *body,
              gsize       length,
@@ -167,6 +172,7 @@ collect_row (gint64      seq,
 
   g_ptr_array_add (cells, g_strdup_printf ("%" G_GINT64_FORMAT, seq));
   g_ptr_array_add (cells, g_strndup (body, length));
+  return TRUE;
 }
 
 StpServerResult *

@@ -226,11 +226,12 @@ gboolean        stp_server_store_push          (StpServerStore  *store,
  * than fit in @max_bytes of reply (but always one, if there is one);
  * @more says whether rows are left.  stp_server_store_pull_each() hands
  * each body to @func as the database returns it (no copy; @body is valid
- * during the call only), stp_server_store_pull() returns them all. */
-typedef void (*StpServerPullFunc) (gint64      seq,
-                                   const char *body,
-                                   gsize       length,
-                                   gpointer    user_data);
+ * during the call only; when @func returns FALSE the walk stops there, and
+ * @more is TRUE), stp_server_store_pull() returns them all. */
+typedef gboolean (*StpServerPullFunc) (gint64      seq,
+                                       const char *body,
+                                       gsize       length,
+                                       gpointer    user_data);   /* FALSE stops */
 gboolean        stp_server_store_pull_each     (StpServerStore  *store,
                                                 const char      *center,
                                                 gint64           after,

@@ -495,12 +495,19 @@ parse_query_int (GHashTable *query,
  * from the database's buffer.  The main loop sends them piece by piece. */
 #define PIECE_BYTES (256 * 1024)
 
+/* A page growing past this in the small requests' lane is left to the
+ * bulk lane (stp-server-http.c): what was read so far is thrown away. */
+#define BULK_REPLY_BYTES (1024 * 1024)
+
 typedef struct
 {
   GPtrArray *pieces;          /* GBytes */
   GString   *current;
   gint64     last_seq;
   guint      n;
+  gsize      bytes;
+  gboolean   in_bulk_lane;
+  gboolean   wants_bulk_lane;
 } PullReply;
 
 static void
@@ -514,13 +521,20 @@ flush_piece (PullReply *reply)
   reply->current = g_string_sized_new (PIECE_BYTES + 256);
 }
 
-static void
+static gboolean
 add_envelope (gint64      seq,
               const char *body,
               gsize       length,
               gpointer    user_data)
 {
   PullReply *reply = user_data;
+
+  reply->bytes += length;
+  if (!reply->in_bulk_lane && reply->bytes > BULK_REPLY_BYTES)
+    {
+      reply->wants_bulk_lane = TRUE;
+      return FALSE;
+    }
 
   /* The stored bodies are canonical JSON written by this server, so they
    * are spliced in as they are rather than parsed again. */
@@ -537,6 +551,7 @@ add_envelope (gint64      seq,
     flush_piece (reply);
   reply->last_seq = seq;
   reply->n++;
+  return TRUE;
 }
 
 void
@@ -569,13 +584,18 @@ stp_server_handle_pull (StpServer         *self,
   reply.pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   reply.current = g_string_sized_new (PIECE_BYTES + 256);
   reply.last_seq = after;
+  reply.in_bulk_lane = msg->bulk_lane;
   g_string_append (reply.current, "{\"envelopes\":[");
   if (!stp_server_store_pull_each (msg->store, center, after, (guint) limit, (gsize) max_bytes,
-                                   add_envelope, &reply, &more, &error))
+                                   add_envelope, &reply, &more, &error) ||
+      reply.wants_bulk_lane)
     {
       g_ptr_array_unref (reply.pieces);
       g_string_free (reply.current, TRUE);
-      respond_internal (msg, error);
+      if (reply.wants_bulk_lane)
+        msg->wants_bulk_lane = TRUE;   /* no answer: the worker moves it */
+      else
+        respond_internal (msg, error);
       return;
     }
   g_string_append_printf (reply.current, "],\"last_seq\":%" G_GINT64_FORMAT ",\"more\":%s}",
