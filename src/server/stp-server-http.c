@@ -9,6 +9,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
+#ifdef G_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
 #ifdef __linux__
 #include <errno.h>
 #include <sys/resource.h>
@@ -377,6 +381,13 @@ stp_server_handle_early (SoupServer        *server,
 {
   StpServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  /* SoupServer writes a reply's headers and body apart: with Nagle's
+   * algorithm a small body waits for the client's delayed ACK (40 ms or
+   * more) of the headers.  Replies are written whole, so no delay. */
+  if (socket != NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body_bytes)
