@@ -566,6 +566,35 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       load_average ();
     }
 
+  /* The same 5 pushers with no pull running: the baseline the pull is
+   * compared with (client and server share the machine). */
+  if (run_phase ("mixed"))
+    {
+      g_autoptr(GArray) p50s = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) p99s = g_array_new (FALSE, FALSE, sizeof (double));
+      Client set[5];
+
+      for (guint i = 0; i < 5; i++)
+        {
+          set[i] = clients[i];
+          set[i].push_only = TRUE;
+        }
+      g_printerr ("bench: 5 pushers, no pull\n");
+      for (guint r = 0; r < runs; r++)
+        {
+          double x, p50, p99;
+          guint f;
+
+          run_level (set, 5, seconds, &x, &p50, &p99, &f);
+          g_array_append_val (p50s, p50);
+          g_array_append_val (p99s, p99);
+        }
+      printf ("  5 clients pushing, no pull running (baseline)\n");
+      print_stats ("push p50 ms", p50s);
+      print_stats ("push p99 ms", p99s);
+      load_average ();
+    }
+
   for (guint pass = 0; pass < 2 && run_phase ("mixed"); pass++)
     {
       g_autoptr(GArray) p50s = g_array_new (FALSE, FALSE, sizeof (double));
