@@ -28,10 +28,12 @@ struct _StpServer
   StpServerStore  *store;          /* unowned; one of the workers' connections */
   SoupServer      *soup;
   GMainContext    *context;        /* where SoupServer runs */
-  GThreadPool     *workers;
+  GThreadPool     *workers;        /* small requests */
+  GThreadPool     *bulk_workers;   /* pulls and snapshot chunks read, at a lower priority */
   GAsyncQueue     *idle_stores;    /* connections no worker holds right now */
   GPtrArray       *own_stores;     /* opened here, freed here */
   guint            n_workers;
+  guint            n_bulk_workers;
 
   GMutex           lock;           /* guards the members below */
   GHashTable      *enroll_windows; /* remote address -> RateWindow */
@@ -52,11 +54,14 @@ struct _StpRequest
 
   /* While a worker handles it */
   StpServerStore     *store;
+  gboolean            bulk_lane;      /* in the bulk pool (or there is none) */
+  gboolean            wants_bulk_lane; /* the handler stopped: run it again there */
 
   /* What goes out */
   guint               status;
   char               *content_type;
   GBytes             *response;
+  GPtrArray          *pieces;         /* GBytes, instead of response for a large reply */
   SoupMessageHeaders *response_headers;
   char               *center;         /* for the log line, when known */
 };
@@ -83,6 +88,26 @@ void        stp_server_respond_text     (StpRequest          *msg,
                                          guint                status,
                                          const char          *content_type,
                                          char                *text);   /* (transfer full) */
+/* stp-server-http.c: SoupServer's handlers and the pools' functions. */
+void        stp_server_handle_early     (SoupServer          *server,
+                                         SoupServerMessage   *msg,
+                                         const char          *path,
+                                         GHashTable          *query,
+                                         gpointer             user_data);
+void        stp_server_handle_request   (SoupServer          *server,
+                                         SoupServerMessage   *msg,
+                                         const char          *path,
+                                         GHashTable          *query,
+                                         gpointer             user_data);
+void        stp_server_run_job          (gpointer             job,
+                                         gpointer             user_data);
+void        stp_server_run_bulk_job     (gpointer             job,
+                                         gpointer             user_data);
+
+void        stp_server_respond_pieces   (StpRequest          *msg,
+                                         guint                status,
+                                         const char          *content_type,
+                                         GPtrArray           *pieces); /* (transfer full), of GBytes */
 void        stp_server_respond_node     (StpRequest          *msg,
                                          guint                status,
                                          JsonNode            *node);

@@ -81,6 +81,49 @@ pg_query (StpServerStore      *store,
   return result;
 }
 
+static gboolean
+pg_query_rows (StpServerStore      *store,
+               const char          *sql,
+               const char * const  *params,
+               guint                n_params,
+               StpServerRowFunc     func,
+               gpointer             user_data,
+               GError             **error)
+{
+  StpServerStorePg *self = (StpServerStorePg *) store;
+  const char *values[8];
+  gsize lengths[8];
+  PGresult *res;
+  ExecStatusType status;
+  guint n_rows, n_cols;
+
+  res = PQexecParams (self->conn, sql, (int) n_params, NULL, params, NULL, NULL, 0);
+  status = PQresultStatus (res);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    {
+      set_error (self, error);
+      PQclear (res);
+      return FALSE;
+    }
+  n_rows = (guint) PQntuples (res);
+  n_cols = (guint) PQnfields (res);
+  g_assert (n_cols <= G_N_ELEMENTS (values));
+  for (guint r = 0; r < n_rows; r++)
+    {
+      for (guint c = 0; c < n_cols; c++)
+        {
+          gboolean null = PQgetisnull (res, (int) r, (int) c);
+
+          values[c] = null ? NULL : PQgetvalue (res, (int) r, (int) c);
+          lengths[c] = null ? 0 : (gsize) PQgetlength (res, (int) r, (int) c);
+        }
+      if (!func (values, lengths, user_data))
+        break;
+    }
+  PQclear (res);
+  return TRUE;
+}
+
 static const StpServerStoreVTable pg_vtable = {
   .name = "postgresql",
   .begin_sql = "BEGIN",
@@ -90,6 +133,8 @@ static const StpServerStoreVTable pg_vtable = {
   .free = pg_free,
   .exec_script = pg_exec_script,
   .query = pg_query,
+  .query_rows = pg_query_rows,
+  .body_size_is_cheap = TRUE,
 };
 
 StpServerStore *

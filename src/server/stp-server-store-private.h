@@ -16,6 +16,14 @@ StpServerResult *_stp_server_store_query (StpServerStore      *store,
                                           guint                n_params,
                                           GError             **error);
 
+gboolean _stp_server_store_query_rows (StpServerStore      *store,
+                                       const char          *sql,
+                                       const char * const  *params,
+                                       guint                n_params,
+                                       StpServerRowFunc     func,
+                                       gpointer             user_data,
+                                       GError             **error);
+
 gboolean _stp_server_store_exec (StpServerStore      *store,
                                  const char          *sql,
                                  const char * const  *params,

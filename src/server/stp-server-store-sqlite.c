@@ -106,6 +106,53 @@ sqlite_query (StpServerStore      *store,
   return result;
 }
 
+static gboolean
+sqlite_query_rows (StpServerStore      *store,
+                   const char          *sql,
+                   const char * const  *params,
+                   guint                n_params,
+                   StpServerRowFunc     func,
+                   gpointer             user_data,
+                   GError             **error)
+{
+  StpServerStoreSqlite *self = (StpServerStoreSqlite *) store;
+  g_autofree char *converted = convert_placeholders (sql);
+  sqlite3_stmt *stmt = NULL;
+  const char *values[8];
+  gsize lengths[8];
+  guint n_cols;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, converted, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_error (self, error);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_params; i++)
+    sqlite3_bind_text (stmt, (int) i + 1, params[i], -1, SQLITE_TRANSIENT);
+
+  n_cols = (guint) sqlite3_column_count (stmt);
+  g_assert (n_cols <= G_N_ELEMENTS (values));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (guint c = 0; c < n_cols; c++)
+        {
+          /* Text first, then its size (SQLite's documented order). */
+          values[c] = (const char *) sqlite3_column_text (stmt, (int) c);
+          lengths[c] = (gsize) sqlite3_column_bytes (stmt, (int) c);
+        }
+      if (!func (values, lengths, user_data))
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    set_error (self, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
 static const char *
 sqlite_group_key (StpServerStore *store)
 {
@@ -133,6 +180,8 @@ static const StpServerStoreVTable sqlite_vtable = {
   .free = sqlite_free,
   .exec_script = sqlite_exec_script,
   .query = sqlite_query,
+  .query_rows = sqlite_query_rows,
+  .body_size_is_cheap = FALSE,
 };
 
 StpServerStore *

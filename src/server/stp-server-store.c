@@ -129,6 +129,18 @@ _stp_server_store_query (StpServerStore      *store,
 }
 
 gboolean
+_stp_server_store_query_rows (StpServerStore      *store,
+                              const char          *sql,
+                              const char * const  *params,
+                              guint                n_params,
+                              StpServerRowFunc     func,
+                              gpointer             user_data,
+                              GError             **error)
+{
+  return store->vtable->query_rows (store, sql, params, n_params, func, user_data, error);
+}
+
+gboolean
 _stp_server_store_exec (StpServerStore      *store,
                         const char          *sql,
                         const char * const  *params,
@@ -529,60 +541,6 @@ stp_server_store_set_key (StpServerStore  *store,
     return FALSE;
   *was_set = result->n_rows > 0;
   return TRUE;
-}
-
-/* Reply bytes beyond the bodies: {"envelopes":[…],"last_seq":N,"more":false}
- * once, and {"envelope":…,"seq":N}, per envelope. */
-#define PULL_PAGE_OVERHEAD 64
-#define PULL_ROW_OVERHEAD  40
-
-StpServerResult *
-stp_server_store_pull (StpServerStore  *store,
-                       const char      *center,
-                       gint64           after,
-                       guint            limit,
-                       gsize            max_bytes,
-                       gboolean        *more,
-                       GError         **error)
-{
-  g_autofree char *after_text = g_strdup_printf ("%" G_GINT64_FORMAT, after);
-  g_autofree char *limit_text = g_strdup_printf ("%u", limit + 1);
-  g_autofree char *last_text = NULL;
-  g_autoptr(StpServerResult) sizes = NULL;
-  const char *params[] = { center, after_text, limit_text };
-  gsize total = PULL_PAGE_OVERHEAD;
-  guint n = 0;
-
-  /* The sizes first, so that the bodies read are those that fit: a page
-   * of large envelopes is never read whole into memory.  Stored bodies are
-   * ASCII (canonical JSON with base64), so LENGTH counts bytes. */
-  sizes = _stp_server_store_query (store,
-                                   "SELECT seq, LENGTH(body) FROM envelopes WHERE center = $1 AND seq > $2 "
-                                   "ORDER BY seq LIMIT $3", params, 3, error);
-  if (sizes == NULL)
-    return NULL;
-  while (n < sizes->n_rows && n < limit)
-    {
-      gsize size = (gsize) g_ascii_strtoull (stp_server_result_get (sizes, n, 1), NULL, 10)
-                   + PULL_ROW_OVERHEAD;
-
-      if (n > 0 && total + size > max_bytes)
-        break;
-      total += size;
-      n++;
-    }
-  *more = n < sizes->n_rows;
-  if (n == 0)
-    return g_steal_pointer (&sizes);   /* no rows */
-
-  last_text = g_strdup (stp_server_result_get (sizes, n - 1, 0));
-  {
-    const char *body_params[] = { center, after_text, last_text };
-
-    return _stp_server_store_query (store,
-                                    "SELECT seq, body FROM envelopes WHERE center = $1 AND seq > $2 AND seq <= $3 "
-                                    "ORDER BY seq", body_params, 3, error);
-  }
 }
 
 gboolean

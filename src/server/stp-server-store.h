@@ -37,6 +37,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpServerResult, stp_server_result_free)
 
 typedef struct _StpServerStore StpServerStore;
 
+/* One row of a query, without copies: the values (NULL for SQL NULL) and
+ * their lengths in bytes, valid only during the call.  FALSE stops. */
+typedef gboolean (*StpServerRowFunc) (const char * const *values,
+                                      const gsize        *lengths,
+                                      gpointer            user_data);
+
 typedef struct
 {
   const char       *name;         /* "sqlite" or "postgresql" */
@@ -60,6 +66,17 @@ typedef struct
                                    const char * const  *params,
                                    guint                n_params,
                                    GError             **error);
+  /* As query, one row at a time to @func (at most 8 columns). */
+  gboolean         (*query_rows)  (StpServerStore      *store,
+                                   const char          *sql,
+                                   const char * const  *params,
+                                   guint                n_params,
+                                   StpServerRowFunc     func,
+                                   gpointer             user_data,
+                                   GError             **error);
+  /* TRUE when the byte size of a stored body is known without reading it
+   * (PostgreSQL's octet_length); SQLite reads the whole value for it. */
+  gboolean          body_size_is_cheap;
 } StpServerStoreVTable;
 
 struct _StpServerStore
@@ -207,7 +224,23 @@ gboolean        stp_server_store_push          (StpServerStore  *store,
                                                 GError         **error);
 /* Rows (seq, body) after @after in seq order: at most @limit, and no more
  * than fit in @max_bytes of reply (but always one, if there is one);
- * @more says whether rows are left. */
+ * @more says whether rows are left.  stp_server_store_pull_each() hands
+ * each body to @func as the database returns it (no copy; @body is valid
+ * during the call only; when @func returns FALSE the walk stops there, and
+ * @more is TRUE), stp_server_store_pull() returns them all. */
+typedef gboolean (*StpServerPullFunc) (gint64      seq,
+                                       const char *body,
+                                       gsize       length,
+                                       gpointer    user_data);   /* FALSE stops */
+gboolean        stp_server_store_pull_each     (StpServerStore  *store,
+                                                const char      *center,
+                                                gint64           after,
+                                                guint            limit,
+                                                gsize            max_bytes,
+                                                StpServerPullFunc func,
+                                                gpointer         user_data,
+                                                gboolean        *more,
+                                                GError         **error);
 StpServerResult *stp_server_store_pull         (StpServerStore  *store,
                                                 const char      *center,
                                                 gint64           after,

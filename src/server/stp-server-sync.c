@@ -490,6 +490,70 @@ parse_query_int (GHashTable *query,
   return TRUE;
 }
 
+/* The reply is kept as pieces: small envelopes are gathered into pieces of
+ * about PIECE_BYTES, a large body becomes a piece of its own, copied once
+ * from the database's buffer.  The main loop sends them piece by piece. */
+#define PIECE_BYTES (256 * 1024)
+
+/* A page growing past this in the small requests' lane is left to the
+ * bulk lane (stp-server-http.c): what was read so far is thrown away. */
+#define BULK_REPLY_BYTES (1024 * 1024)
+
+typedef struct
+{
+  GPtrArray *pieces;          /* GBytes */
+  GString   *current;
+  gint64     last_seq;
+  guint      n;
+  gsize      bytes;
+  gboolean   in_bulk_lane;
+  gboolean   wants_bulk_lane;
+} PullReply;
+
+static void
+flush_piece (PullReply *reply)
+{
+  gsize len = reply->current->len;
+
+  if (len == 0)
+    return;
+  g_ptr_array_add (reply->pieces, g_bytes_new_take (g_string_free (reply->current, FALSE), len));
+  reply->current = g_string_sized_new (PIECE_BYTES + 256);
+}
+
+static gboolean
+add_envelope (gint64      seq,
+              const char *body,
+              gsize       length,
+              gpointer    user_data)
+{
+  PullReply *reply = user_data;
+
+  reply->bytes += length;
+  if (!reply->in_bulk_lane && reply->bytes > BULK_REPLY_BYTES)
+    {
+      reply->wants_bulk_lane = TRUE;
+      return FALSE;
+    }
+
+  /* The stored bodies are canonical JSON written by this server, so they
+   * are spliced in as they are rather than parsed again. */
+  g_string_append (reply->current, reply->n > 0 ? ",{\"envelope\":" : "{\"envelope\":");
+  if (length >= PIECE_BYTES / 4)
+    {
+      flush_piece (reply);
+      g_ptr_array_add (reply->pieces, g_bytes_new (body, length));
+    }
+  else
+    g_string_append_len (reply->current, body, (gssize) length);
+  g_string_append_printf (reply->current, ",\"seq\":%" G_GINT64_FORMAT "}", seq);
+  if (reply->current->len >= PIECE_BYTES)
+    flush_piece (reply);
+  reply->last_seq = seq;
+  reply->n++;
+  return TRUE;
+}
+
 void
 stp_server_handle_pull (StpServer         *self,
                         StpRequest        *msg,
@@ -497,12 +561,10 @@ stp_server_handle_pull (StpServer         *self,
                         GHashTable        *query)
 {
   g_auto(StpServerDevice) device = { 0 };
-  g_autoptr(StpServerResult) rows = NULL;
   g_autoptr(GError) error = NULL;
-  GString *out;
-  gint64 after, limit, max_bytes, last_seq;
+  gint64 after, limit, max_bytes;
   gboolean more;
-  guint shown;
+  PullReply reply = { 0 };
 
   if (!authenticate (self, msg, center, &device))
     return;
@@ -519,41 +581,28 @@ stp_server_handle_pull (StpServer         *self,
   limit = MIN (limit, (gint64) self->config->max_pull_limit);
   max_bytes = MIN (max_bytes, (gint64) self->config->max_pull_bytes);
 
-  rows = stp_server_store_pull (msg->store, center, after, (guint) limit, (gsize) max_bytes,
-                                &more, &error);
-  if (rows == NULL)
+  reply.pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  reply.current = g_string_sized_new (PIECE_BYTES + 256);
+  reply.last_seq = after;
+  reply.in_bulk_lane = msg->bulk_lane;
+  g_string_append (reply.current, "{\"envelopes\":[");
+  if (!stp_server_store_pull_each (msg->store, center, after, (guint) limit, (gsize) max_bytes,
+                                   add_envelope, &reply, &more, &error) ||
+      reply.wants_bulk_lane)
     {
-      respond_internal (msg, error);
+      g_ptr_array_unref (reply.pieces);
+      g_string_free (reply.current, TRUE);
+      if (reply.wants_bulk_lane)
+        msg->wants_bulk_lane = TRUE;   /* no answer: the worker moves it */
+      else
+        respond_internal (msg, error);
       return;
     }
-  shown = rows->n_rows;
-  last_seq = after;
-
-  /* The stored bodies are canonical JSON written by this server, so they
-   * are spliced in as they are rather than parsed again; the store chose
-   * them to fit in max_bytes. */
-  {
-    /* Sized once: a 14 MB page is not copied again at every doubling. */
-    gsize size = 64;
-
-    for (guint i = 0; i < shown; i++)
-      size += strlen (stp_server_result_get (rows, i, 1)) + 48;
-    out = g_string_sized_new (size);
-  }
-  g_string_append (out, "{\"envelopes\":[");
-  for (guint i = 0; i < shown; i++)
-    {
-      const char *seq = stp_server_result_get (rows, i, 0);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      g_string_append_printf (out, "{\"envelope\":%s,\"seq\":%s}",
-                              stp_server_result_get (rows, i, 1), seq);
-      last_seq = g_ascii_strtoll (seq, NULL, 10);
-    }
-  g_string_append_printf (out, "],\"last_seq\":%" G_GINT64_FORMAT ",\"more\":%s}",
-                          last_seq, more ? "true" : "false");
-  respond_text (msg, SOUP_STATUS_OK, "application/json", g_string_free (out, FALSE));
+  g_string_append_printf (reply.current, "],\"last_seq\":%" G_GINT64_FORMAT ",\"more\":%s}",
+                          reply.last_seq, more ? "true" : "false");
+  flush_piece (&reply);
+  g_string_free (reply.current, TRUE);
+  stp_server_respond_pieces (msg, SOUP_STATUS_OK, "application/json", reply.pieces);
 }
 
 /* POST /v1/centers/{c}/aggregates */

@@ -10,13 +10,11 @@
 /* Concurrency (docs/ARCHITECTURE.md, "Server"): SoupServer reads requests
  * on the main loop; each complete request is paused and handed to a
  * bounded pool of worker threads, each with its own database connection;
- * the worker builds the answer and the main loop sends it.  A slow or large
- * request therefore holds one worker, never the loop.  Each request is one
- * or more database transactions, and several processes may serve one
- * database (the per-center counter row keeps seq order equal to commit
- * order). */
-
-static const char *too_large_key = "stp-too-large";
+ * the worker builds the answer and the main loop sends it
+ * (stp-server-http.c).  A slow or large request therefore holds one
+ * worker, never the loop.  Each request is one or more database
+ * transactions, and several processes may serve one database (the
+ * per-center counter row keeps seq order equal to commit order). */
 
 const StpJsonLimits stp_server_enroll_limits = {
   .max_bytes = 4096, .max_depth = 2, .max_string = 1024, .max_elements = 8, .max_values = 16,
@@ -56,6 +54,9 @@ stp_request_new (const char         *method,
   request->body = body != NULL ? g_bytes_ref (body) : g_bytes_new (NULL, 0);
   request->remote_host = g_strdup (remote_host != NULL ? remote_host : "");
   request->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  /* Answered whole where it is dispatched (the fuzzer); the worker pools
+   * set it for the lane they put the request in. */
+  request->bulk_lane = TRUE;
   return request;
 }
 
@@ -72,6 +73,7 @@ stp_request_free (StpRequest *request)
   g_free (request->remote_host);
   g_free (request->content_type);
   g_clear_pointer (&request->response, g_bytes_unref);
+  g_clear_pointer (&request->pieces, g_ptr_array_unref);
   g_clear_pointer (&request->response_headers, soup_message_headers_unref);
   g_free (request->center);
   g_free (request);
@@ -89,6 +91,19 @@ stp_request_get_response (StpRequest  *request,
 {
   if (content_type != NULL)
     *content_type = request->content_type;
+  if (request->response == NULL && request->pieces != NULL)
+    {
+      GByteArray *all = g_byte_array_new ();
+
+      for (guint i = 0; i < request->pieces->len; i++)
+        {
+          gsize len = 0;
+          const guint8 *data = g_bytes_get_data (request->pieces->pdata[i], &len);
+
+          g_byte_array_append (all, data, (guint) len);
+        }
+      request->response = g_byte_array_free_to_bytes (all);
+    }
   return request->response;
 }
 
@@ -104,7 +119,22 @@ stp_server_respond_text (StpRequest        *msg,
   g_free (msg->content_type);
   msg->content_type = g_strdup (content_type);
   g_clear_pointer (&msg->response, g_bytes_unref);
+  g_clear_pointer (&msg->pieces, g_ptr_array_unref);
   msg->response = g_bytes_new_take (text, strlen (text));
+}
+
+void
+stp_server_respond_pieces (StpRequest *msg,
+                           guint       status,
+                           const char *content_type,
+                           GPtrArray  *pieces)
+{
+  msg->status = status;
+  g_free (msg->content_type);
+  msg->content_type = g_strdup (content_type);
+  g_clear_pointer (&msg->response, g_bytes_unref);
+  g_clear_pointer (&msg->pieces, g_ptr_array_unref);
+  msg->pieces = pieces;
 }
 
 void
@@ -476,7 +506,10 @@ stp_server_dispatch (StpServer      *self,
       if (!g_str_equal (routes[r].method, request->method))
         continue;
       if (g_str_has_prefix (routes[r].pattern, "/v1/centers/{id}"))
-        request->center = g_strdup (args[0]);
+        {
+          g_free (request->center);   /* a pull run again in the bulk lane */
+          request->center = g_strdup (args[0]);
+        }
       routes[r].handler (self, request, args);
       request->store = NULL;
       return;
@@ -488,194 +521,6 @@ stp_server_dispatch (StpServer      *self,
                    _("This method is not allowed here"));
   else
     respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found", _("There is no such address"));
-}
-
-/* The worker pool and SoupServer */
-
-typedef struct
-{
-  SoupServerMessage *msg;           /* owned */
-  StpRequest        *request;
-  gint64             started;       /* monotonic µs */
-} Job;
-
-static void
-copy_header (const char *name,
-             const char *value,
-             gpointer    user_data)
-{
-  soup_message_headers_append (user_data, name, value);
-}
-
-/* One line per request; never a token, a body or a query value beyond
- * the path (which holds only ids). */
-static void
-log_request (const char *method,
-             const char *path,
-             guint       status,
-             gsize       bytes,
-             gint64      usec,
-             const char *center)
-{
-  const char *format = "%s %s %u %" G_GSIZE_FORMAT " B %.1f ms center=%s";
-
-  if (status >= 500)
-    g_warning (format, method, path, status, bytes, usec / 1000.0, center != NULL ? center : "-");
-  else
-    g_message (format, method, path, status, bytes, usec / 1000.0, center != NULL ? center : "-");
-}
-
-static void
-job_free (Job *job)
-{
-  g_clear_object (&job->msg);
-  stp_request_free (job->request);
-  g_free (job);
-}
-
-/* Back on the main loop: hand the answer to SoupServer. */
-static gboolean
-finish_job (gpointer user_data)
-{
-  Job *job = user_data;
-  StpRequest *request = job->request;
-  SoupServerMessage *msg = job->msg;
-  gsize bytes = request->response != NULL ? g_bytes_get_size (request->response) : 0;
-
-  soup_message_headers_foreach (request->response_headers, copy_header,
-                                soup_server_message_get_response_headers (msg));
-  soup_server_message_set_status (msg, request->status, NULL);
-  if (request->response != NULL)
-    {
-      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
-                                             request->content_type, NULL);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (msg),
-                                      request->response);
-    }
-  soup_server_message_unpause (msg);
-  log_request (request->method, request->path, request->status, bytes,
-               g_get_monotonic_time () - job->started, request->center);
-  job_free (job);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_job (gpointer data,
-         gpointer user_data)
-{
-  Job *job = data;
-  StpServer *self = user_data;
-  StpServerStore *store = g_async_queue_pop (self->idle_stores);
-
-  stp_server_dispatch (self, job->request, store);
-  g_async_queue_push (self->idle_stores, store);
-  if (job->request->status == 0)
-    {
-      g_warning ("%s %s: the handler gave no answer", job->request->method, job->request->path);
-      respond_error (job->request, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
-                     _("The server could not complete the request; try again later"));
-    }
-  g_main_context_invoke (self->context, finish_job, job);
-}
-
-static void
-answer_now (SoupServerMessage *msg,
-            guint              status,
-            const char        *code,
-            const char        *message,
-            gint64             started)
-{
-  g_autoptr(StpRequest) request = stp_request_new (soup_server_message_get_method (msg),
-                                                   g_uri_get_path (soup_server_message_get_uri (msg)),
-                                                   NULL, NULL, NULL, NULL);
-  gsize len = 0;
-  const char *data;
-
-  respond_error (request, status, code, message);
-  data = g_bytes_get_data (request->response, &len);
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, request->content_type, SOUP_MEMORY_COPY, data, len);
-  log_request (request->method, request->path, status, len,
-               g_get_monotonic_time () - started, NULL);
-}
-
-static void
-handle_request (SoupServer        *server,
-                SoupServerMessage *msg,
-                const char        *path,
-                GHashTable        *query,
-                gpointer           user_data)
-{
-  StpServer *self = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(SoupMessageHeaders) headers = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  Job *job;
-
-  if (g_object_get_data (G_OBJECT (msg), too_large_key) != NULL ||
-      body->length > (goffset) self->config->max_body_bytes)
-    {
-      answer_now (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                  _("The request is larger than the server accepts; send smaller batches"),
-                  g_get_monotonic_time ());
-      return;
-    }
-
-  /* The worker gets copies: SoupServer's objects stay on this thread. */
-  headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header, headers);
-  bytes = soup_message_body_flatten (body);
-
-  job = g_new0 (Job, 1);
-  job->started = g_get_monotonic_time ();
-  job->msg = g_object_ref (msg);
-  job->request = stp_request_new (soup_server_message_get_method (msg), path, query, headers,
-                                  bytes, soup_server_message_get_remote_host (msg));
-  soup_server_message_pause (msg);
-  g_thread_pool_push (self->workers, job, NULL);
-}
-
-/* Body size is checked before the body is read: a Content-Length over the
- * limit is refused at once, and a chunked body stops being kept in memory
- * as soon as it passes the limit. */
-static void
-on_got_chunk (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
-{
-  StpServer *self = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-  if (body->length > (goffset) self->config->max_body_bytes &&
-      g_object_get_data (G_OBJECT (msg), too_large_key) == NULL)
-    {
-      g_object_set_data (G_OBJECT (msg), too_large_key, GINT_TO_POINTER (1));
-      soup_message_body_set_accumulate (body, FALSE);
-      soup_message_body_truncate (body);
-    }
-}
-
-static void
-handle_early (SoupServer        *server,
-              SoupServerMessage *msg,
-              const char        *path,
-              GHashTable        *query,
-              gpointer           user_data)
-{
-  StpServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body_bytes)
-    {
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      answer_now (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                  _("The request is larger than the server accepts; send smaller batches"),
-                  g_get_monotonic_time ());
-      return;
-    }
-
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), self);
 }
 
 /**
@@ -705,30 +550,39 @@ stp_server_new (StpServerConfig *config,
   self->idle_stores = g_async_queue_new ();
   self->own_stores = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_server_store_free);
   g_async_queue_push (self->idle_stores, store);
-  self->n_workers = 1;
-  while (self->n_workers < MAX (config->workers, 1))
+  /* One connection per thread of both pools, so no worker waits for one. */
+  self->n_workers = MAX (config->workers, 1);
+  self->n_bulk_workers = MAX (config->workers / 2, 1);
+  for (guint opened = 1; opened < self->n_workers + self->n_bulk_workers; opened++)
     {
       StpServerStore *more = stp_server_store_open (config->database, config->state_dir, &error);
 
       if (more == NULL)
         {
-          g_warning ("Serving with %u workers: another database connection failed: %s",
-                     self->n_workers, error->message);
+          g_warning ("Serving with %u database connections: another one failed: %s",
+                     opened, error->message);
+          g_clear_error (&error);
           break;
         }
       g_ptr_array_add (self->own_stores, more);
       g_async_queue_push (self->idle_stores, more);
-      self->n_workers++;
     }
-  self->workers = g_thread_pool_new (run_job, self, (int) self->n_workers, FALSE, &error);
+  self->workers = g_thread_pool_new (stp_server_run_job, self, (int) self->n_workers, FALSE, &error);
   g_assert_no_error (error);   /* only fails for exclusive pools */
+  self->bulk_workers = g_thread_pool_new (stp_server_run_bulk_job, self, (int) self->n_bulk_workers, TRUE, &error);
+  if (self->bulk_workers == NULL)
+    {
+      /* No threads to spare: the bulk lane shares the small one. */
+      g_warning ("Serving without a separate lane for large replies: %s", error->message);
+      g_clear_error (&error);
+    }
   self->context = g_main_context_ref_thread_default ();
 
   self->soup = soup_server_new ("server-header", "stupeni-server/" PACKAGE_VERSION " ",
                                 "tls-certificate", certificate,
                                 NULL);
-  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
-  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  soup_server_add_early_handler (self->soup, NULL, stp_server_handle_early, self, NULL);
+  soup_server_add_handler (self->soup, NULL, stp_server_handle_request, self, NULL);
   return self;
 }
 
@@ -771,6 +625,8 @@ stp_server_free (StpServer *self)
     return;
   /* Let the workers finish, then send what they answered. */
   g_thread_pool_free (self->workers, FALSE, TRUE);
+  if (self->bulk_workers != NULL)
+    g_thread_pool_free (self->bulk_workers, FALSE, TRUE);
   while (g_main_context_iteration (self->context, FALSE))
     ;
   soup_server_disconnect (self->soup);

@@ -23,6 +23,7 @@ struct _StpSyncClient
   gint64         clock_offset;         /* store clock minus real time, usec */
   gboolean       have_skew;
   gint64         skew;
+  gsize          max_reply_bytes;
 };
 
 G_DEFINE_TYPE (StpSyncClient, stp_sync_client, G_TYPE_OBJECT)
@@ -225,6 +226,52 @@ read_reply (SoupMessage  *msg,
     }
 }
 
+/* Reads the reply body, at most @max_bytes of it: past that it stops at
+ * once (the request is cancelled, so the rest is neither kept nor read) and
+ * sets @too_large.  NULL with @error on a transport error. */
+static GBytes *
+read_bounded (SoupMessage   *msg,
+              GInputStream  *stream,
+              gsize          max_bytes,
+              GCancellable  *cancellable,
+              gboolean      *too_large,
+              GError       **error)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+  gssize n;
+
+  *too_large = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+               soup_message_headers_get_content_length (headers) > (goffset) max_bytes;
+  while (!*too_large && (n = g_input_stream_read (stream, buffer, 64 * 1024, cancellable, error)) > 0)
+    {
+      if ((gsize) n > max_bytes - body->len)
+        *too_large = TRUE;
+      else
+        g_byte_array_append (body, buffer, (guint) n);
+    }
+  if (*too_large)
+    {
+      /* Closing would read the rest to reuse the connection: cancel first. */
+      g_cancellable_cancel (cancellable);
+      g_input_stream_close (stream, cancellable, NULL);
+      return NULL;
+    }
+  if (n < 0)
+    return NULL;
+  g_input_stream_close (stream, cancellable, NULL);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+}
+
+void
+stp_sync_client_set_max_reply_bytes (StpSyncClient *self,
+                                     gsize          max_bytes)
+{
+  g_return_if_fail (STP_IS_SYNC_CLIENT (self));
+  self->max_reply_bytes = max_bytes;
+}
+
 gboolean
 stp_sync_client_request (StpSyncClient  *self,
                          const char     *method,
@@ -241,6 +288,8 @@ stp_sync_client_request (StpSyncClient  *self,
   PinCheck check = { self, request_cancellable };
   gulong outer_handler = 0;
   GTlsCertificate *peer;
+  gboolean too_large = FALSE;
+  g_autofree char *size_text = NULL;
 
   g_return_val_if_fail (STP_IS_SYNC_CLIENT (self), FALSE);
 
@@ -254,7 +303,14 @@ stp_sync_client_request (StpSyncClient  *self,
   if (cancellable != NULL)
     outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_outer_cancelled),
                                            request_cancellable, NULL);
-  reply->body = soup_session_send_and_read (self->session, msg, request_cancellable, &local_error);
+  {
+    g_autoptr(GInputStream) stream = soup_session_send (self->session, msg, request_cancellable,
+                                                        &local_error);
+
+    if (stream != NULL)
+      reply->body = read_bounded (msg, stream, self->max_reply_bytes, request_cancellable,
+                                  &too_large, &local_error);
+  }
   if (cancellable != NULL)
     g_cancellable_disconnect (cancellable, outer_handler);
   g_signal_handlers_disconnect_by_data (msg, &check);
@@ -271,6 +327,10 @@ stp_sync_client_request (StpSyncClient  *self,
         g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CERTIFICATE,
                      _("The server presented a different certificate than the one this "
                        "computer trusts; ask the administrator"));
+      else if (too_large)
+        g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                     _("The server's answer is larger than %s; nothing was taken from it"),
+                     size_text = g_format_size (self->max_reply_bytes));
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
@@ -393,6 +453,7 @@ stp_sync_client_class_init (StpSyncClientClass *klass)
 static void
 stp_sync_client_init (StpSyncClient *self)
 {
+  self->max_reply_bytes = STP_SYNC_MAX_REPLY_BYTES;
 }
 
 StpSyncClient *

@@ -51,6 +51,12 @@ const char    *stp_sync_client_get_url         (StpSyncClient  *self);
 /* The bearer token of later requests (enrollment gets one midway). */
 void           stp_sync_client_set_token       (StpSyncClient  *self,
                                                 const char     *token);
+/* Replies longer than this are refused while they arrive, before any of
+ * them is parsed: stp_json_parse()'s own bound (64 MiB), far above a pull
+ * page (8 MiB asked) or a snapshot chunk. */
+#define STP_SYNC_MAX_REPLY_BYTES (64 * 1024 * 1024)
+void           stp_sync_client_set_max_reply_bytes (StpSyncClient *self,
+                                                    gsize          max_bytes);
 /* The pinned fingerprint, or the one seen first when none was given. */
 const char    *stp_sync_client_get_fingerprint (StpSyncClient  *self);
 /* The store's clock, in milliseconds. */
