@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stp-application.h"
+#include "stp-demo-report.h"
 #include "stp-report-fonts.h"
 #include "stp-unsaved.h"
 #include "stp-first-run-window.h"
@@ -28,6 +29,11 @@ G_DEFINE_FINAL_TYPE (StpApplication, stp_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry option_entries[] = {
   { "database", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Open the center database FILE instead of the default one"), N_("FILE") },
+  { "demo-report", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Write the first resident's report to the PDF file OUT and quit; "
+       "a center database without a center gets the demo center first"), N_("OUT") },
+  { "demo-seed", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("With --demo-report: generate the demo center from SEED (random by default)"), N_("SEED") },
   { NULL }
 };
 
@@ -143,7 +149,22 @@ stp_application_handle_local_options (GApplication *app,
 {
   StpApplication *self = STP_APPLICATION (app);
 
+  g_autofree char *demo_report = NULL;
+  gint64 seed;
+
   g_variant_dict_lookup (options, "database", "^ay", &self->database_path);
+
+  /* A printout, no window: the program ends here. */
+  if (g_variant_dict_lookup (options, "demo-report", "^ay", &demo_report))
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_variant_dict_lookup (options, "demo-seed", "x", &seed))
+        seed = g_random_int ();
+      path = self->database_path != NULL ? g_strdup (self->database_path)
+                                         : stp_store_default_path ();
+      return stp_demo_report_run (path, demo_report, (guint32) seed);
+    }
 
   return -1;
 }

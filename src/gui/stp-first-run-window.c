@@ -10,9 +10,9 @@
 #include "stp-sync-engine.h"
 
 #include "stp-demo.h"
+#include "stp-demo-report.h"
 #include "stp-restore-dialog.h"
 
-#define DEMO_RESIDENTS 300
 #define DEMO_LOGIN "director"
 #define DEMO_PASSWORD "stupeni-demo"
 
@@ -135,7 +135,7 @@ demo_thread (GTask        *task,
 
   /* The main thread does not touch the store while this runs: both buttons
    * are insensitive until the task returns. */
-  if (!stp_demo_generate (store, DEMO_RESIDENTS, g_random_int (), &error))
+  if (!stp_demo_generate (store, STP_DEMO_RESIDENTS, g_random_int (), &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
