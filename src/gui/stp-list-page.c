@@ -146,7 +146,8 @@ run_query (StpStore  *store,
 static gint64
 thread_cpu_us (void)
 {
-#ifdef CLOCK_THREAD_CPUTIME_ID
+#if defined(CLOCK_THREAD_CPUTIME_ID) && !defined(G_OS_WIN32)
+  /* Not on Windows: mingw's clock_gettime is in winpthreads, not linked. */
   struct timespec ts;
 
   if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)

@@ -63,7 +63,8 @@ stp_sync_run_new (StpSyncEngine  *self,
 static gint64
 process_cpu_usec (void)
 {
-#ifdef CLOCK_PROCESS_CPUTIME_ID
+#if defined(CLOCK_PROCESS_CPUTIME_ID) && !defined(G_OS_WIN32)
+  /* Not on Windows: mingw's clock_gettime is in winpthreads, not linked. */
   struct timespec ts;
 
   if (clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
