@@ -1,20 +1,20 @@
 #!/bin/bash
 # Installs dist/stupeni-<version>-setup.exe silently into a fresh Wine
 # prefix that has none of this machine's fonts (as a bare Windows has no
-# DejaVu), checks the installed tree and the fonts it installed, writes a
-# demo center's resident report with the installed libraries and fonts
-# (the build's stupeni-report-pdf.exe, run from outside the install),
-# starts the installed program on an Xvfb display and takes a picture of
+# DejaVu), checks the installed tree and the fonts it installed, has the
+# installed stupeni.exe write a demo center's resident report
+# (--demo-report) and compares its text with the Linux build's, starts the installed program on an Xvfb display and takes a picture of
 # the screen, then uninstalls and checks that the program is gone and the
 # user's data is not.  Prints TAP.
 # Usage: test-installer.sh [SETUP.exe] [PICTURE.png]
-#   STUPENI_WIN_BUILDDIR: where stupeni-report-pdf.exe is (build-windows)
+#   STUPENI_LINUX_PROGRAM: the Linux build's stupeni, whose --demo-report
+#   text the installed program's must equal (build/src/stupeni)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 setup=${1:-$(ls -t "$REPO_DIR"/dist/stupeni-*-setup.exe | head -n 1)}
 picture=${2:-$REPO_DIR/dist/installed-first-run.png}
-builddir=${STUPENI_WIN_BUILDDIR:-$REPO_DIR/build-windows}
+linux_stupeni=${STUPENI_LINUX_PROGRAM:-$REPO_DIR/build/src/stupeni}
 work=$(mktemp -d /tmp/stupeni-installer-XXXXXX)
 export WINEPREFIX=$work/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 # Wine lists every fontconfig font as a Windows font: show it none.
@@ -51,28 +51,33 @@ check "DejaVu Sans installed into Windows' Fonts folder" \
   bash -c "test -f '$c/windows/Fonts/DejaVuSans.ttf' && wine reg query 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Fonts' /v 'DejaVu Sans (TrueType)' 2>/dev/null | grep -q DejaVuSans.ttf"
 check "uninstaller registered" bash -c "wine reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Stupeni' /v UninstallString 2>/dev/null | grep -q uninstall.exe"
 
-# A demo center and its first resident's report, with the installed DLLs
-# and the fonts the installer put into Windows (the report tool is not
-# installed; it runs from a directory of its own).
-if [ -f "$builddir/tests/windows/stupeni-report-pdf.exe" ]; then
-  mkdir -p "$work/tool"
-  cp "$builddir/tests/windows/stupeni-report-pdf.exe" "$work/tool/"
-  t1=$(date +%s.%N)
-  # STUPENI_FONTDIR: the installed fonts for its own registration, which
-  # otherwise looks beside the tool and warns.
-  (unset LANG LANGUAGE LC_ALL; WINEPATH="C:\\Program Files\\Stupeni\\bin" \
-     STUPENI_FONTDIR="C:\\Program Files\\Stupeni\\share\\fonts\\dejavu" \
-     wine "$work/tool/stupeni-report-pdf.exe" "$(winepath -w "$work/demo.db")" \
-     "$(winepath -w "$work/demo.pdf")" > "$work/report.log" 2>&1) || true
-  echo "# demo center and report in $(echo "$(date +%s.%N) - $t1" | bc) s"
-  pdftotext -layout -enc UTF-8 "$work/demo.pdf" "$work/demo.txt" 2>/dev/null || true
-  check "demo report written with the installed program's libraries" test -s "$work/demo.pdf"
-  check "pdftotext reads Russian text from it" grep -qF -e 'Демо-центр' -e 'Ступени' "$work/demo.txt"
-  check "DejaVu Sans embedded (the installed font)" bash -c "pdffonts '$work/demo.pdf' | grep -q DejaVuSans"
-  pdffonts "$work/demo.pdf" 2>/dev/null | sed 's/^/# /' || true
-  cp "$work/demo.pdf" "$(dirname "$picture")/installed-demo-report.pdf" 2>/dev/null || true
+# The installed program itself writes a demo center's first resident's
+# report (stupeni --demo-report: no window), with its own catalogue and the
+# fonts the installer put into Windows; the text must be the Linux build's.
+t1=$(date +%s.%N)
+(unset LANG LANGUAGE LC_ALL; wine "C:\\Program Files\\Stupeni\\bin\\stupeni.exe" \
+   --database "$(winepath -w "$work/demo.db")" --demo-report "$(winepath -w "$work/demo.pdf")" \
+   --demo-seed 1 > "$work/report.log" 2>&1) && rc=0 || rc=$?
+echo "# demo center (300 residents) and report in $(echo "$(date +%s.%N) - $t1" | bc) s, exit status $rc"
+sed 's/^/# /' "$work/report.log"
+pdftotext -layout -enc UTF-8 "$work/demo.pdf" "$work/demo.txt" 2>/dev/null || true
+check "stupeni.exe --demo-report: exit status 0, PDF written" test "$rc" = 0 -a -s "$work/demo.pdf"
+check "pdftotext reads the demo center's name" grep -qF 'Демо-центр «Ступени»' "$work/demo.txt"
+check "Russian report labels (the installed catalogue)" \
+  bash -c "grep -qF 'Личное дело: краткая выписка' '$work/demo.txt' && grep -qF 'Дата рождения' '$work/demo.txt' && ! grep -qF 'Birth date' '$work/demo.txt'"
+check "DejaVu Sans embedded (the installed font)" bash -c "pdffonts '$work/demo.pdf' | grep -q DejaVuSans"
+pdffonts "$work/demo.pdf" 2>/dev/null | sed 's/^/# /' || true
+cp "$work/demo.pdf" "$(dirname "$picture")/installed-demo-report.pdf" 2>/dev/null || true
+# The Linux build's program on the same seed: the same lines.
+if [ -x "$linux_stupeni" ]; then
+  # With this machine's fonts (the prefix's empty fontconfig would leave
+  # the Linux PDF without text).
+  env -u FONTCONFIG_FILE STUPENI_LANG=ru STUPENI_LOCALEDIR="$(dirname "$(dirname "$linux_stupeni")")/po" \
+    "$linux_stupeni" --database "$work/linux.db" --demo-report "$work/linux.pdf" --demo-seed 1 >/dev/null
+  pdftotext -layout -enc UTF-8 "$work/linux.pdf" "$work/linux.txt"
+  check "same text as the Linux build's ($(wc -l < "$work/linux.txt") lines)" diff -u "$work/linux.txt" "$work/demo.txt"
 else
-  echo "# no $builddir/tests/windows/stupeni-report-pdf.exe: demo report not checked"
+  echo "# no Linux build's $linux_stupeni: text not compared"
 fi
 
 # Start the installed program as a user would (no LANG: Russian by default).
