@@ -11,6 +11,7 @@
 #include "stp-overview.h"
 #include "stp-error.h"
 #include "stp-store-private.h"
+#include "stp-validate.h"
 
 #include <string.h>
 #include <time.h>
@@ -108,27 +109,6 @@ code_value (StpEnumType  type,
             const char  *code)
 {
   return code != NULL ? stp_enum_from_code (type, code) : -1;
-}
-
-/* "YYYY-MM-DD" moved by @days. */
-static char *
-add_days (const char *date,
-          int         days)
-{
-  GDate d;
-  char buffer[16];
-
-  g_date_clear (&d, 1);
-  g_date_set_parse (&d, date);
-  if (!g_date_valid (&d))
-    return g_strdup (date);
-  if (days >= 0)
-    g_date_add_days (&d, days);
-  else
-    g_date_subtract_days (&d, -days);
-  g_snprintf (buffer, sizeof buffer, "%04d-%02d-%02d", g_date_get_year (&d),
-              g_date_get_month (&d), g_date_get_day (&d));
-  return g_strdup (buffer);
 }
 
 static void
@@ -869,9 +849,9 @@ compute (StpStore  *self,
   w.strings = g_string_chunk_new (64 * 1024);
   w.in_center = g_hash_table_new (g_str_hash, g_str_equal);
   w.recent_exits = g_hash_table_new (g_str_hash, g_str_equal);
-  w.week_end = add_days (overview->today, 6);
-  w.month_ago = add_days (overview->today, -30);
-  w.month_ahead = add_days (overview->today, 30);
+  w.week_end = stp_date_add_days (overview->today, 6);
+  w.month_ago = stp_date_add_days (overview->today, -30);
+  w.month_ahead = stp_date_add_days (overview->today, 30);
 
   /* One read transaction, deferred: every number sees the same data,
    * and the worker's connection never takes the write lock from the

@@ -152,6 +152,30 @@ stp_date_add_months (const char *date,
                           g_date_get_month (&g), g_date_get_day (&g));
 }
 
+char *
+stp_date_add_days (const char *date,
+                   int         days)
+{
+  int y, m, d;
+  GDate g;
+  GDate bound;
+  gint64 julian;
+
+  if (!parse_date (date, &y, &m, &d))
+    return NULL;
+  g_date_clear (&g, 1);
+  g_date_set_dmy (&g, d, m, y);
+  /* GDate asserts outside its range: stay within years 1..9999. */
+  julian = (gint64) g_date_get_julian (&g) + days;
+  g_date_clear (&bound, 1);
+  g_date_set_dmy (&bound, 31, G_DATE_DECEMBER, 9999);
+  if (julian < 1 || julian > (gint64) g_date_get_julian (&bound))
+    return NULL;
+  g_date_set_julian (&g, (guint32) julian);
+  return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&g),
+                          g_date_get_month (&g), g_date_get_day (&g));
+}
+
 static void
 trim_field (char **p)
 {

@@ -30,5 +30,9 @@ gboolean  stp_date_is_valid          (const char    *date);
  * the years 1..9999. */
 char     *stp_date_add_months        (const char    *date,
                                       int            months);
+/* @date plus @days (negative: minus), "YYYY-MM-DD"; NULL when @date is
+ * not a date or the result is outside the years 1..9999. */
+char     *stp_date_add_days          (const char    *date,
+                                      int            days);
 
 G_END_DECLS

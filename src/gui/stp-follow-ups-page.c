@@ -6,6 +6,7 @@
 
 #include "stp-follow-ups-page.h"
 #include "stp-gui-util.h"
+#include "stp-validate.h"
 #include "stp-work-row.h"
 
 struct _StpFollowUpsPage
@@ -27,31 +28,16 @@ enum {
 
 static const int period_days[] = { -1, 7, 30, 90, 0 };
 
-static char *
-date_after (GDate *today,
-            int    days)
-{
-  GDate date = *today;
-  char text[16];
-
-  if (days >= 0)
-    g_date_add_days (&date, (guint) days);
-  else
-    g_date_subtract_days (&date, (guint) -days);
-  g_date_strftime (text, sizeof text, "%Y-%m-%d", &date);
-  return g_strdup (text);
-}
-
 static void
-period_bounds (guint   period,
-               GDate  *today,
-               char  **from,
-               char  **until)
+period_bounds (guint       period,
+               const char *today,
+               char      **from,
+               char      **until)
 {
   /* Due by the period's end (overdue ones come whatever the period). */
   *from = NULL;
   *until = period < G_N_ELEMENTS (period_days) && period != PERIOD_ANY
-           ? date_after (today, period_days[period])
+           ? stp_date_add_days (today, period_days[period])
            : NULL;
 }
 

@@ -223,7 +223,6 @@ stp_list_page_reload (StpListPage *self)
   g_autoptr(GError) error = NULL;
   StpQueryWorker *worker;
   Query *query;
-  GDate today;
   guint responsible;
 
   g_return_if_fail (STP_IS_LIST_PAGE (self));
@@ -251,11 +250,8 @@ stp_list_page_reload (StpListPage *self)
   query->klass = STP_LIST_PAGE_GET_CLASS (self);
   query->session = g_object_ref (priv->session);
   query->today = stp_store_today (priv->store);
-  g_date_clear (&today, 1);
-  g_date_set_parse (&today, query->today);
-  if (g_date_valid (&today))
-    query->klass->period_bounds (gtk_drop_down_get_selected (priv->period_dropdown), &today,
-                                 &query->from, &query->until);
+  query->klass->period_bounds (gtk_drop_down_get_selected (priv->period_dropdown), query->today,
+                               &query->from, &query->until);
   responsible = gtk_drop_down_get_selected (priv->responsible_dropdown);
   if (responsible != GTK_INVALID_LIST_POSITION && responsible > 0 && responsible < priv->responsible_ids->len)
     query->responsible_user_id = g_strdup (g_ptr_array_index (priv->responsible_ids, responsible));

@@ -34,7 +34,7 @@ struct _StpListPageClass
   /* Main thread: the bounds ("YYYY-MM-DD" or NULL) of period @period of
    * the labels given to stp_list_page_set_periods(). */
   void        (*period_bounds) (guint                period,
-                                GDate               *today,
+                                const char          *today,
                                 char               **from,
                                 char               **until);
   /* Main thread: the summary line. */

@@ -6,6 +6,7 @@
 
 #include "stp-referrals-page.h"
 #include "stp-gui-util.h"
+#include "stp-validate.h"
 #include "stp-work-row.h"
 
 struct _StpReferralsPage
@@ -27,38 +28,23 @@ enum {
 
 static const int period_days[] = { 0, 30, 90, 365, 0 };
 
-static char *
-date_before (GDate *today,
-             int    days)
-{
-  GDate date = *today;
-  char text[16];
-
-  if (days >= 0)
-    g_date_subtract_days (&date, (guint) days);
-  else
-    g_date_add_days (&date, (guint) -days);
-  g_date_strftime (text, sizeof text, "%Y-%m-%d", &date);
-  return g_strdup (text);
-}
-
 static void
-period_bounds (guint   period,
-               GDate  *today,
-               char  **from,
-               char  **until)
+period_bounds (guint       period,
+               const char *today,
+               char      **from,
+               char      **until)
 {
   switch (period)
     {
     case PERIOD_OVERDUE:
       /* An empty period (tomorrow to today): the overdue ones alone. */
-      *from = date_before (today, -1);
-      *until = date_before (today, 0);
+      *from = stp_date_add_days (today, 1);
+      *until = g_strdup (today);
       break;
     case PERIOD_30_DAYS:
     case PERIOD_90_DAYS:
     case PERIOD_YEAR:
-      *from = date_before (today, period_days[period]);
+      *from = stp_date_add_days (today, -period_days[period]);
       *until = NULL;
       break;
     default:

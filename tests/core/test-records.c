@@ -488,6 +488,34 @@ test_date_add_months (void)
     }
 }
 
+/* The working lists' periods and the overview's week and month. */
+static void
+test_date_add_days (void)
+{
+  const struct { const char *date; int days; const char *expected; } cases[] = {
+    { "2024-02-28", 1, "2024-02-29" },
+    { "2023-02-28", 1, "2023-03-01" },
+    { "2024-03-01", -1, "2024-02-29" },
+    { "2026-12-07", -365, "2025-12-07" },
+    { "2026-12-07", 0, "2026-12-07" },
+    { "9999-12-31", 0, "9999-12-31" },
+    { "9999-12-31", 1, NULL },
+    { "0001-01-01", -1, NULL },
+    { "2024-01-15", G_MAXINT, NULL },
+    { "2024-01-15", G_MININT, NULL },
+    { "2024-02-30", 1, NULL },
+    { "garbage", 1, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = stp_date_add_days (cases[i].date, cases[i].days);
+
+      g_test_message ("%s %+d", cases[i].date, cases[i].days);
+      g_assert_cmpstr (got, ==, cases[i].expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -504,6 +532,7 @@ main (int   argc,
   ADD ("/records/get-speed", test_get_speed);
   g_test_add_func ("/records/phone-forms", test_phone_forms);
   g_test_add_func ("/records/date-add-months", test_date_add_months);
+  g_test_add_func ("/records/date-add-days", test_date_add_days);
   g_test_add_func ("/records/enum-tables", test_enum_tables);
   return g_test_run ();
 }

@@ -41,6 +41,12 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
           if (later != NULL && !stp_date_is_valid (later))
             __builtin_trap ();
+          {
+            g_autofree char *shifted = stp_date_add_days (line, (int) size * 997 - 500000);
+
+            if (shifted != NULL && !stp_date_is_valid (shifted))
+              __builtin_trap ();
+          }
         }
     }
   return 0;
