@@ -2,8 +2,9 @@
  * spreadsheets: UTF-8 with a byte order mark, ";" between fields, CRLF,
  * Russian headers.  One row per center with its own period, and after the
  * centers of each period a total row of that period only: periods are
- * never added together.  Numbers 1–4 are «<5» and left out of the totals,
- * as on the page. */
+ * never added together.  Numbers 1–4 are «<5», the complementary hidden
+ * ones «…», the totals true sums (stp-server-summary-suppress.c), as on
+ * the page. */
 #define G_LOG_DOMAIN "stp-server"
 
 #include "config.h"
@@ -106,14 +107,14 @@ stp_summary_to_csv (StpSummary *summary)
 
               if (!shown[i])
                 continue;
-              value = stp_summary_format_value (report->values[i]);
+              value = stp_summary_format_value (report->values[i], report->states[i]);
               g_string_append_c (out, ';');
               csv_field (out, value);
             }
           g_string_append (out, "\r\n");
         }
 
-      csv_field (out, C_("summary", "Total (without the values «<5»)"));
+      csv_field (out, C_("summary", "Total"));
       append_period (out, group->from, group->to);
       g_string_append_c (out, ';');
       for (guint i = 0; i < n; i++)
@@ -122,7 +123,12 @@ stp_summary_to_csv (StpSummary *summary)
             continue;
           g_string_append_c (out, ';');
           if (group->present[i])
-            g_string_append_printf (out, "%" G_GINT64_FORMAT, group->totals[i]);
+            {
+              g_autofree char *total = stp_summary_format_value (group->totals[i],
+                                                                 group->total_states[i]);
+
+              csv_field (out, total);
+            }
         }
       g_string_append (out, "\r\n");
     }

@@ -64,7 +64,7 @@ append_chart (GString    *out,
   for (guint i = 0; i < n_bars; i++)
     {
       max = MAX (max, bars[i].value);
-      marked |= g_str_has_suffix (bars[i].text, "*");
+      marked |= g_str_equal (bars[i].text, "<5") || g_str_equal (bars[i].text, "…");
     }
   height = CHART_TOP + n_bars * CHART_ROW + (marked ? 28 : 10);
 
@@ -104,22 +104,29 @@ append_chart (GString    *out,
     {
       g_string_append_printf (out, "<text x=\"%d\" y=\"%u\" font-size=\"12\" fill=\"#000000\">",
                               CHART_LABELS, CHART_TOP + n_bars * CHART_ROW + 18);
-      append_escaped (out, C_("summary", "* without the values «<5»"));
+      append_escaped (out, C_("summary", "«<5» and «…»: hidden, no bar is drawn"));
       g_string_append (out, "</text>");
     }
   g_string_append (out, "</svg>\n");
 }
 
-/* The group's total of indicator @index as shown: the sum of the values
- * shown, marked when values «<5» were left out. */
+/* The group's total of indicator @index as shown: the true sum, «<5» or
+ * «…» (stp-server-summary-suppress.c). */
 static char *
 format_total (StpSummaryGroup *group,
               guint            index)
 {
   if (!group->present[index])
     return g_strdup ("");
-  return g_strdup_printf ("%" G_GINT64_FORMAT "%s", group->totals[index],
-                          group->n_hidden[index] > 0 ? "*" : "");
+  return stp_summary_format_value (group->totals[index], group->total_states[index]);
+}
+
+/* A bar's length: none for a hidden number. */
+static gint64
+bar_value (gint64 value,
+           guint8 state)
+{
+  return state == STP_SUMMARY_STATE_SHOWN && value > 0 ? value : 0;
 }
 
 /* Bars of the group's totals for every indicator of @section but its
@@ -147,7 +154,7 @@ append_section_chart (GString         *out,
       if (g_str_equal (indicator->key, "total"))
         continue;
       bar.label = stp_summary_indicator_label (i);
-      bar.value = group->totals[i];
+      bar.value = bar_value (group->totals[i], group->total_states[i]);
       bar.text = group->present[i] ? format_total (group, i) : g_strdup ("—");
       g_array_append_val (bars, bar);
     }
@@ -158,7 +165,8 @@ append_section_chart (GString         *out,
     g_free (g_array_index (bars, Bar, b).text);
 }
 
-/* One bar per center: its admissions, «<5» without a bar when small. */
+/* One bar per center: its admissions, «<5» or «…» without a bar when
+ * hidden. */
 static void
 append_centers_chart (GString         *out,
                       StpSummaryGroup *group,
@@ -175,8 +183,8 @@ append_centers_chart (GString         *out,
     {
       StpSummaryReport *report = g_ptr_array_index (group->reports, r);
       gint64 value = report->values[index];
-      Bar bar = { report->name, value >= STP_SUMMARY_SMALL ? value : 0,
-                  value >= 0 ? stp_summary_format_value (value) : g_strdup ("—") };
+      Bar bar = { report->name, bar_value (value, report->states[index]),
+                  value >= 0 ? stp_summary_format_value (value, report->states[index]) : g_strdup ("—") };
 
       g_array_append_val (bars, bar);
     }
@@ -222,7 +230,6 @@ append_table (GString         *out,
               StpSummaryGroup *group)
 {
   guint n_columns = group->reports->len + 2;
-  gboolean marked = FALSE;
   guint previous_section = G_MAXUINT;
 
   g_string_append_printf (out, "<table class=\"summary\"><thead><tr><th>%s</th>", C_("summary", "Indicator"));
@@ -257,23 +264,29 @@ append_table (GString         *out,
       for (guint r = 0; r < group->reports->len; r++)
         {
           StpSummaryReport *report = g_ptr_array_index (group->reports, r);
-          g_autofree char *value = report->values[i] >= 0 ? stp_summary_format_value (report->values[i])
-                                                         : g_strdup ("—");
+          g_autofree char *value = report->values[i] >= 0
+                                   ? stp_summary_format_value (report->values[i], report->states[i])
+                                   : g_strdup ("—");
 
           g_string_append (out, "<td class=\"n\">");
           append_escaped (out, value);
           g_string_append (out, "</td>");
         }
       total = format_total (group, i);
-      marked |= group->n_hidden[i] > 0;
-      g_string_append_printf (out, "<td class=\"n total\">%s</td></tr>", total);
+      g_string_append (out, "<td class=\"n total\">");
+      append_escaped (out, total);
+      g_string_append (out, "</td></tr>");
     }
   g_string_append (out, "</tbody></table>\n");
-  if (marked)
+  if (group->n_small > 0 || group->n_hidden > 0)
     {
       g_string_append (out, "<p class=\"note\">");
-      append_escaped (out, C_("summary", "* Without the values shown as «<5»: the total adds up only "
-                              "the numbers shown, so that a small number cannot be found by subtraction."));
+      append_escaped (out, C_("summary", "«<5»: a number from 1 to 4 (a total too). «…»: a number of 5 "
+                              "or more, hidden so that a «<5» cannot be found by subtraction: every "
+                              "row, every «Total» of a center and every pair of numbers that count the "
+                              "same people hold either no hidden number or at least two, so the "
+                              "totals are the true sums and still give no «<5» away. Zero is shown: "
+                              "it points at nobody."));
       g_string_append (out, "</p>\n");
     }
 }
@@ -304,9 +317,10 @@ stp_summary_to_html (StpSummary *summary)
   g_string_append_printf (out, "<h1>%s</h1>\n", C_("summary", "Regional summary"));
   g_string_append (out, "<p class=\"note\">");
   append_escaped (out, C_("summary", "The statistics the centers chose to send: numbers only, nothing "
-                          "about any person. Numbers from 1 to 4 are shown as «<5» and are not "
-                          "added to the totals. Stages of the centers’ own programs are added up "
-                          "by their kind."));
+                          "about any person. Numbers from 1 to 4 are shown as «<5», and some others "
+                          "as «…» so that a «<5» cannot be found by subtraction; the totals are "
+                          "the true sums. Stages of the centers’ own programs are added up by "
+                          "their kind."));
   g_string_append (out, "</p>\n");
 
   if (summary->n_centers == 0)

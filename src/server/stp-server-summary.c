@@ -285,12 +285,15 @@ stp_summary_indicator_label (guint index)
 }
 
 char *
-stp_summary_format_value (gint64 value)
+stp_summary_format_value (gint64          value,
+                          StpSummaryState state)
 {
   if (value < 0)
     return g_strdup ("");
-  if (value > 0 && value < STP_SUMMARY_SMALL)
+  if (state == STP_SUMMARY_STATE_SMALL || (value > 0 && value < STP_SUMMARY_SMALL))
     return g_strdup ("<5");
+  if (state == STP_SUMMARY_STATE_HIDDEN)
+    return g_strdup ("…");
   return g_strdup_printf ("%" G_GINT64_FORMAT, value);
 }
 
@@ -346,6 +349,7 @@ report_free (StpSummaryReport *report)
   g_free (report->last_from);
   g_free (report->last_to);
   g_free (report->values);
+  g_free (report->states);
   g_free (report);
 }
 
@@ -360,7 +364,7 @@ group_new (const char *from,
   group->to = g_strdup (to);
   group->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) report_free);
   group->totals = g_new0 (gint64, n);
-  group->n_hidden = g_new0 (guint, n);
+  group->total_states = g_new0 (guint8, n);
   group->present = g_new0 (gboolean, n);
   return group;
 }
@@ -372,7 +376,7 @@ group_free (StpSummaryGroup *group)
   g_free (group->to);
   g_ptr_array_unref (group->reports);
   g_free (group->totals);
-  g_free (group->n_hidden);
+  g_free (group->total_states);
   g_free (group->present);
   g_free (group);
 }
@@ -410,6 +414,7 @@ report_new (StpServerResult *result,
   report->last_from = g_strdup (stp_server_result_get (result, latest, COL_FROM));
   report->last_to = g_strdup (stp_server_result_get (result, latest, COL_TO));
   report->values = g_new (gint64, n);
+  report->states = g_new0 (guint8, n);
   for (guint i = 0; i < n; i++)
     report->values[i] = -1;
 
@@ -457,10 +462,7 @@ group_add (StpSummaryGroup  *group,
       if (value < 0)
         continue;
       group->present[i] = TRUE;
-      if (value >= STP_SUMMARY_SMALL)
-        group->totals[i] += value;
-      else if (value > 0)
-        group->n_hidden[i]++;
+      group->totals[i] += value;
     }
 }
 
@@ -592,6 +594,8 @@ stp_summary_load (StpServerStore  *store,
       }
     }
   summary->n_left_out = g_hash_table_size (left_out);
+  for (guint g = 0; g < summary->groups->len; g++)
+    stp_summary_suppress (g_ptr_array_index (summary->groups, g));
 
   /* The other periods in the order of summary->periods. */
   if (summary->groups->len > 2)

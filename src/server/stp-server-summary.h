@@ -14,9 +14,12 @@
  * other periods is shown apart, in a group of its own period, and never
  * added to the main totals.
  *
- * Small counts: a value from 1 to 4 is shown as «<5» and is left out of
- * the totals as well (a total that included it would give it away by
- * subtraction); a total that left something out is marked.  Zero is
+ * Small counts (stp-server-summary-suppress.c): a value from 1 to 4 is
+ * shown as «<5» (primary suppression), a total too.  Totals are the true
+ * sums.  So that no hidden value can be found by subtraction (from a
+ * region total, from a center's own «Всего», from two numbers that are
+ * always equal), more values are hidden as «…» (complementary
+ * suppression) until every such sum holds no hidden value alone.  Zero is
  * shown, it points at nobody. */
 #pragma once
 
@@ -27,6 +30,15 @@
 G_BEGIN_DECLS
 
 #define STP_SUMMARY_SMALL 5    /* counts below this (and above 0) are hidden */
+
+/* How a value (a center's or a total) is shown. */
+typedef enum
+{
+  STP_SUMMARY_STATE_SHOWN = 0,   /* the number */
+  STP_SUMMARY_STATE_SMALL,       /* 1–4: «<5» */
+  STP_SUMMARY_STATE_HIDDEN,      /* 5 or more, hidden so that a «<5» cannot
+                                  * be found by subtraction: «…» */
+} StpSummaryState;
 
 typedef struct
 {
@@ -47,6 +59,7 @@ typedef struct
   char   *last_from;        /* and its period */
   char   *last_to;
   gint64 *values;           /* one per indicator, -1 when not sent */
+  guint8 *states;           /* StpSummaryState per indicator */
 } StpSummaryReport;
 
 typedef struct
@@ -54,9 +67,11 @@ typedef struct
   char      *from;
   char      *to;
   GPtrArray *reports;       /* of StpSummaryReport, by center name */
-  gint64    *totals;        /* per indicator: the sum of the values shown (>= 5) */
-  guint     *n_hidden;      /* per indicator: values 1–4 left out of the total */
+  gint64    *totals;        /* per indicator: the true sum of the centers' values */
+  guint8    *total_states;  /* StpSummaryState per indicator */
   gboolean  *present;       /* per indicator: some center sent it */
+  guint      n_small;       /* cells and totals shown «<5» */
+  guint      n_hidden;      /* cells and totals shown «…» */
 } StpSummaryGroup;
 
 typedef struct
@@ -88,8 +103,9 @@ guint       stp_summary_get_n_sections    (void);
 const char *stp_summary_section_title     (guint           section);
 const char *stp_summary_indicator_label   (guint           index);
 
-/* "<5" for 1–4, the number otherwise, "" for -1 (not sent). */
-char       *stp_summary_format_value      (gint64          value);
+/* "<5" (small), "…" (hidden), the number otherwise, "" for -1 (not sent). */
+char       *stp_summary_format_value      (gint64          value,
+                                           StpSummaryState state);
 /* "дд.мм.гггг – дд.мм.гггг", with the year or quarter named when it is one. */
 char       *stp_summary_format_period     (const char     *from,
                                            const char     *to);
@@ -107,6 +123,10 @@ const char *stp_summary_gettext           (const char     *context,
                                            const char     *msgid);
 #undef C_
 #define C_(Context, String) stp_summary_pgettext (Context "\004" String, sizeof (Context))
+
+/* stp-server-summary-suppress.c: sets the states of @group's values and
+ * totals (called by stp_summary_load ()). */
+void        stp_summary_suppress          (StpSummaryGroup *group);
 
 /* stp-server-summary-html.c */
 char       *stp_summary_to_html           (StpSummary     *summary);

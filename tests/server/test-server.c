@@ -1009,15 +1009,17 @@ test_aggregates (gconstpointer data)
   g_assert_nonnull (strstr (html_text, "Центр Юг; филиал"));
   /* The catalogue is not installed here: the page is in English.
    * test-summary (tests/sync) reads it in Russian. */
-  g_assert_nonnull (strstr (html_text, ">12<"));       /* north admitted */
-  g_assert_nonnull (strstr (html_text, ">12*<"));      /* the total without south's 2 */
+  /* North's 12 is hidden beside south's «<5» (the true total 14 minus 12
+   * would give the 2 away); 14 only says their sum. */
+  g_assert_null (strstr (html_text, ">12<"));          /* north admitted, hidden: «…» */
+  g_assert_nonnull (strstr (html_text, ">…<"));
+  g_assert_nonnull (strstr (html_text, ">14<"));       /* the true total */
   g_assert_nonnull (strstr (html_text, ">&lt;5<"));
-  g_assert_nonnull (strstr (html_text, ">0*<"));       /* discharged: 3 and 1, both hidden */
+  g_assert_null (strstr (html_text, "*<"));
   g_assert_nonnull (strstr (html_text, ">0<"));        /* a true zero is shown */
   g_assert_null (strstr (html_text, ">3<"));           /* north discharged, suppressed */
   g_assert_null (strstr (html_text, ">2<"));           /* south admitted, suppressed */
-  g_assert_null (strstr (html_text, ">14<"));          /* the total would give the 2 away */
-  g_assert_null (strstr (html_text, ">4<"));
+  g_assert_null (strstr (html_text, ">4<"));           /* discharged in all: a total under 5 */
   g_assert_null (strstr (html_text, ">100<"));         /* the older report */
   g_assert_null (strstr (html_text, ">7<"));           /* a center's own stage: not shown */
   g_assert_null (strstr (html_text, "admitted_by_source"));
@@ -1035,12 +1037,93 @@ test_aggregates (gconstpointer data)
     g_assert_cmpstr (lines[0], ==, "\xEF\xBB\xBF" "Center;Period from;Period to;Statistics sent;"
                      "Admitted by referral source: Total;Discharge outcomes: Total;Sex of admitted: Female");
     g_assert_true (g_str_has_prefix (lines[1], "Центр Север;01.01.2025;31.03.2025;"));
-    g_assert_true (g_str_has_suffix (lines[1], ";12;<5;0"));
+    g_assert_true (g_str_has_suffix (lines[1], ";…;<5;0"));
     g_assert_true (g_str_has_prefix (lines[2], "\"Центр Юг; филиал\";01.01.2025;31.03.2025;"));
     g_assert_true (g_str_has_suffix (lines[2], ";<5;<5;"));
-    g_assert_cmpstr (lines[3], ==, "Total (without the values «<5»);01.01.2025;31.03.2025;;12;0;0");
+    g_assert_cmpstr (lines[3], ==, "Total;01.01.2025;31.03.2025;;14;<5;0");
     g_assert_cmpstr (lines[4], ==, "");
   }
+}
+
+/* Complementary suppression beyond one hidden number per row: three
+ * centers send hand-made counts for a quarter nobody else sent.
+ *   self:      1, 1, 50 = 52   two «<5» with a known sum: 52 − 50 = 2
+ *                              gives both 1, so the 50 is hidden too;
+ *   completed: 4, 4, 0  = 8    8 gives both 4; no other number but the
+ *                              0 (never hidden): the total is hidden;
+ *   female:    2, 0, 0  = 2    a total under 5 is «<5», zeros shown. */
+static void
+test_aggregates_suppression (gconstpointer data)
+{
+  Server *server = (Server *) data;
+  g_auto(Device) alpha = { 0 };
+  g_auto(Device) beta = { 0 };
+  g_auto(Device) gamma = { 0 };
+  g_autoptr(GBytes) csv = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *encoded = g_base64_encode ((const guchar *) "admin:" ADMIN_PASSWORD,
+                                              strlen ("admin:" ADMIN_PASSWORD));
+  g_autofree char *basic = g_strdup_printf ("Basic %s", encoded);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  int self = -1, completed = -1, female = -1;
+  const char *expected[][3] = {
+    { "<5", "<5", "<5" },       /* Альфа */
+    { "<5", "<5", "0" },        /* Бета */
+    { "…", "0", "0" },          /* Гамма */
+    { "52", "…", "<5" },        /* the total */
+  };
+  guint row = 0;
+
+  if (!ensure_server (server))
+    return;
+
+  enroll_new_center (server, "Центр Альфа", &alpha);
+  enroll_new_center (server, "Центр Бета", &beta);
+  enroll_new_center (server, "Центр Гамма", &gamma);
+#define QUARTER "\"period_from\":\"2024-04-01\",\"period_to\":\"2024-06-30\"," \
+                "\"generated_at\":\"2024-07-01T10:00:00Z\","
+  g_assert_cmpuint (post_aggregate (server, &alpha, "{" QUARTER "\"counts\":{\"admitted_by_source.self\":1,"
+                                    "\"outcomes.completed\":4,\"sex.female\":2}}"), ==, 200);
+  g_assert_cmpuint (post_aggregate (server, &beta, "{" QUARTER "\"counts\":{\"admitted_by_source.self\":1,"
+                                    "\"outcomes.completed\":4,\"sex.female\":0}}"), ==, 200);
+  g_assert_cmpuint (post_aggregate (server, &gamma, "{" QUARTER "\"counts\":{\"admitted_by_source.self\":50,"
+                                    "\"outcomes.completed\":0,\"sex.female\":0}}"), ==, 200);
+#undef QUARTER
+
+  g_assert_cmpuint (request_full (server, NULL, "GET", "/admin/summary.csv?from=2024-04-01&to=2024-06-30",
+                                  basic, NULL, -1, NULL, &csv, &content_type), ==, 200);
+  text = g_strndup (g_bytes_get_data (csv, NULL), g_bytes_get_size (csv));
+  g_test_message ("%s", text);
+  lines = g_strsplit (text, "\r\n", -1);
+  header = g_strsplit (lines[0], ";", -1);
+  for (guint i = 0; header[i] != NULL; i++)
+    {
+      if (g_str_equal (header[i], "Admitted by referral source: Self"))
+        self = (int) i;
+      if (g_str_equal (header[i], "Discharge outcomes: Completed"))
+        completed = (int) i;
+      if (g_str_equal (header[i], "Sex of admitted: Female"))
+        female = (int) i;
+    }
+  g_assert_cmpint (self, >, 0);
+  g_assert_cmpint (completed, >, 0);
+  g_assert_cmpint (female, >, 0);
+  /* The chosen quarter comes first: its three centers, then its total. */
+  for (guint l = 1; l <= 4; l++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[l], ";", -1);
+
+      g_assert_true (g_str_has_prefix (fields[1], "01.04.2024"));
+      g_assert_cmpstr (fields[self], ==, expected[row][0]);
+      g_assert_cmpstr (fields[completed], ==, expected[row][1]);
+      g_assert_cmpstr (fields[female], ==, expected[row][2]);
+      row++;
+    }
+  g_assert_true (g_str_has_prefix (lines[4], "Total;"));
+  g_assert_null (strstr (text, ";50;"));
+  g_assert_null (strstr (text, ";8;"));
 }
 
 typedef struct
@@ -2424,6 +2507,7 @@ add_contract (Server *server)
     { "auth", test_auth },
     { "malformed", test_malformed },
     { "aggregates-summary", test_aggregates },
+    { "aggregates-suppression", test_aggregates_suppression },
     { "concurrent-push", test_concurrent },
     { "many-centers-push", test_many_centers },
     { "snapshot-round-trip", test_snapshot_round_trip },

@@ -6,15 +6,27 @@
  * stupeni-server:
  *
  *   «Север» (2025): 6 residents in «Трудовая терапия» (main course),
- *                   2 in «Знакомство» (motivation), 8 admitted;
+ *                   2 in «Знакомство» (motivation), 9 admitted, 1 of
+ *                   them dropped out at «Знакомство»;
  *   «Юг», a branch (2025): 3 in «Духовное окормление» (main course),
  *                   5 in «Первичный приём» (motivation), 8 admitted;
  *   «Запад» (Q4 2025 only): 5 in «Трудотерапия» (main course).
  *
- * The summary adds Север and Юг by stage kind: main course 6 + «<5»
- * gives 6* (the 3 is hidden and left out of the total), motivation «<5»
- * + 5 gives 5*, admitted 16; Запад is shown apart under its own period.
- * The page, the table and each chart are saved to the build directory
+ * The summary adds Север and Юг by stage kind.  The counts are made so
+ * that hiding only the small ones would give them away by subtraction:
+ *
+ *                     Север   Юг   total
+ *   motivation          2      5     7      7 − 5 = 2, 8 − 6 = 2
+ *   main course         6      3     9      9 − 6 = 3, 8 − 5 = 3
+ *   «Всего»             8      8    16
+ *
+ * so the 5 and the 6 are hidden as well («…», complementary
+ * suppression), the totals stay true sums.  Север's one drop-out makes
+ * totals under 5 (outcomes, discharges): «<5» in the total column, in
+ * the CSV's total row and in the chart of outcomes.  Every row and every
+ * center's «Всего» of the page and of the CSV is checked to hold no
+ * hidden number alone.  Запад is shown apart under its own period.  The
+ * page, the table and each chart are saved to the build directory
  * (summary-BACKEND.html, .csv, summary-BACKEND-N.svg and .png when
  * rsvg-convert is there). */
 #include "config.h"
@@ -64,8 +76,9 @@ add_stage (Center       *c,
   return g_strdup (stage->meta.id);
 }
 
-/* A center database with one program of two custom stages: @first_at_first
- * residents stay at the first stage, @at_second move to the second. */
+/* A center database with one program of two custom stages: @at_first
+ * residents stay at the first stage, @at_second move to the second, and
+ * @dropped_out more leave the program early from the first. */
 static void
 center_open (Center       *c,
              const char   *dir,
@@ -76,6 +89,7 @@ center_open (Center       *c,
              StpStageKind  second_kind,
              guint         at_first,
              guint         at_second,
+             guint         dropped_out,
              const char   *admitted_on)
 {
   g_autoptr(GError) error = NULL;
@@ -100,7 +114,7 @@ center_open (Center       *c,
   stage0 = add_stage (c, program->meta.id, 0, first_stage, first_kind);
   stage1 = add_stage (c, program->meta.id, 1, second_stage, second_kind);
 
-  for (guint i = 0; i < at_first + at_second; i++)
+  for (guint i = 0; i < at_first + at_second + dropped_out; i++)
     {
       g_autoptr(StpResident) r = stp_resident_new ();
       g_autoptr(StpEpisode) e = stp_episode_new ();
@@ -120,7 +134,15 @@ center_open (Center       *c,
       e->responsible_user_id = g_strdup (stp_session_get_user_id (c->director));
       g_assert_true (stp_store_admit (c->store, c->director, e, &error));
       g_assert_no_error (error);
-      if (i >= at_first)
+      if (i >= at_first + at_second)
+        {
+          g_autofree char *left_on = g_strdup_printf ("%.8s20", admitted_on);
+
+          g_assert_true (stp_store_discharge (c->store, c->director, e->meta.id,
+                                              STP_EPISODE_DROPPED_OUT, left_on, "ушёл сам", &error));
+          g_assert_no_error (error);
+        }
+      else if (i >= at_first)
         {
           g_autofree char *moved_on = g_strdup_printf ("%.8s28", admitted_on);
 
@@ -261,6 +283,138 @@ assert_row (const char *html,
   g_assert_cmpstr (joined, ==, expected);
 }
 
+/* The rows of the table's section @title (up to the next section). */
+static char *
+html_section (const char *html,
+              const char *title)
+{
+  g_autofree char *head = g_strdup_printf ("\">%s</th></tr>", title);
+  const char *start = strstr (html, head);
+  const char *end;
+
+  g_assert_nonnull (start);
+  end = strstr (start + 1, "<tr class=\"section\">");
+  if (end == NULL)
+    end = strstr (start, "</tbody>");
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+static gboolean
+is_hidden (const char *cell)
+{
+  return g_str_equal (cell, "&lt;5") || g_str_equal (cell, "<5") || g_str_equal (cell, "…");
+}
+
+/* No hidden number can be found by subtraction from one sum: in every
+ * row of the table (centers and total) and in every column of a section
+ * with a «Всего» row, hidden numbers are none or at least two.  Returns
+ * how many numbers are hidden. */
+static guint
+assert_html_leak_free (const char *table)
+{
+  g_autoptr(GRegex) row_regex = g_regex_new ("<tr><th scope=\"row\">([^<]*)</th>(.*?)</tr>", 0, 0, NULL);
+  g_autoptr(GRegex) cell_regex = g_regex_new ("<td class=\"n[^\"]*\">([^<]*)</td>", 0, 0, NULL);
+  g_auto(GStrv) sections = g_strsplit (table, "<tr class=\"section\">", -1);
+  guint n_hidden = 0;
+
+  for (guint s = 0; sections[s] != NULL; s++)
+    {
+      g_autoptr(GMatchInfo) row = NULL;
+      guint per_column[64] = { 0 };
+      guint n_columns = 0;
+      gboolean has_total = FALSE;
+
+      g_regex_match (row_regex, sections[s], 0, &row);
+      while (g_match_info_matches (row))
+        {
+          g_autofree char *label = g_match_info_fetch (row, 1);
+          g_autofree char *cells = g_match_info_fetch (row, 2);
+          g_autoptr(GMatchInfo) cell = NULL;
+          guint column = 0, in_row = 0;
+
+          has_total |= g_str_equal (label, "Всего");
+          g_regex_match (cell_regex, cells, 0, &cell);
+          while (g_match_info_matches (cell))
+            {
+              g_autofree char *text = g_match_info_fetch (cell, 1);
+
+              g_assert_cmpuint (column, <, G_N_ELEMENTS (per_column));
+              if (is_hidden (text))
+                {
+                  in_row++;
+                  per_column[column]++;
+                }
+              column++;
+              g_match_info_next (cell, NULL);
+            }
+          if (in_row == 1)
+            g_error ("the row «%s» has one hidden number: %s", label, cells);
+          n_hidden += in_row;
+          n_columns = MAX (n_columns, column);
+          g_match_info_next (row, NULL);
+        }
+      for (guint c = 0; has_total && c < n_columns; c++)
+        if (per_column[c] == 1)
+          g_error ("column %u of a section has one hidden number: %s", c, sections[s]);
+    }
+  return n_hidden;
+}
+
+/* The same for the CSV: in each period, every column (centers and the
+ * total row) and every center's section with a «Всего» column. */
+static void
+assert_csv_leak_free (GStrv lines)
+{
+  g_auto(GStrv) header = g_strsplit (lines[0], ";", -1);
+  guint n = g_strv_length (header);
+  g_autofree guint *per_column = g_new0 (guint, n);
+  g_autofree char **section = g_new0 (char *, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      char *name = header[i];
+      char *colon;
+
+      if (name[0] == '"')
+        name++;
+      colon = g_strrstr (name, ": ");
+      section[i] = colon != NULL ? g_strndup (name, colon - name) : NULL;
+    }
+  for (guint r = 1; lines[r] != NULL && lines[r][0] != '\0'; r++)
+    {
+      const char *line = lines[r][0] == '"' ? strstr (lines[r] + 1, "\"") + 1 : lines[r];
+      g_autofree char *row = g_strconcat ("x", line, NULL);
+      g_auto(GStrv) fields = g_strsplit (row, ";", -1);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, n);
+      for (guint i = 4; i < n; i++)
+        {
+          g_autofree char *total = g_strdup_printf ("%s: Всего", section[i]);
+          guint in_section = 0;
+
+          per_column[i] += is_hidden (fields[i]);
+          /* A section with a «Всего» column, counted at its first column. */
+          if (section[i] == NULL || (i > 4 && g_strcmp0 (section[i - 1], section[i]) == 0))
+            continue;
+          for (guint j = i; j < n && g_strcmp0 (section[j], section[i]) == 0; j++)
+            in_section += is_hidden (fields[j]);
+          for (guint j = 0; j < n; j++)
+            if (g_str_has_prefix (header[j] + (header[j][0] == '"'), total) && in_section == 1)
+              g_error ("the CSV row %u has one hidden number in «%s»", r, section[i]);
+        }
+      if (g_str_has_prefix (lines[r], "Итого;"))
+        for (guint i = 4; i < n; i++)
+          {
+            if (per_column[i] == 1)
+              g_error ("the CSV column «%s» has one hidden number", header[i]);
+            per_column[i] = 0;
+          }
+    }
+  for (guint i = 0; i < n; i++)
+    g_free (section[i]);
+}
+
 /* Writes each <svg> of @html next to the page and, with rsvg-convert,
  * renders it to PNG: the charts must be SVG a renderer accepts. */
 static guint
@@ -322,7 +476,7 @@ calc_round_trip (const char *csv_path,
   g_auto(GStrv) header = NULL;
   int main_course = -1;
   guint n_rows = 0;
-  const char *expected[] = { "6", "<5", "6", "5", "5" };
+  const char *expected[] = { "…", "<5", "9", "5", "5" };
 
   if (soffice == NULL)
     {
@@ -391,11 +545,11 @@ test_summary (gconstpointer data)
   g_assert_no_error (error);
 
   center_open (&north, dir, "Север", "Знакомство", STP_STAGE_KIND_MOTIVATION,
-               "Трудовая терапия", STP_STAGE_KIND_MAIN_COURSE, 2, 6, "2025-02-03");
+               "Трудовая терапия", STP_STAGE_KIND_MAIN_COURSE, 2, 6, 1, "2025-02-03");
   center_open (&south, dir, "Юг", "Первичный приём", STP_STAGE_KIND_MOTIVATION,
-               "Духовное окормление", STP_STAGE_KIND_MAIN_COURSE, 5, 3, "2025-03-10");
+               "Духовное окормление", STP_STAGE_KIND_MAIN_COURSE, 5, 3, 0, "2025-03-10");
   center_open (&west, dir, "Запад", "Вход", STP_STAGE_KIND_MOTIVATION,
-               "Трудотерапия", STP_STAGE_KIND_MAIN_COURSE, 0, 5, "2025-10-06");
+               "Трудотерапия", STP_STAGE_KIND_MAIN_COURSE, 0, 5, 0, "2025-10-06");
   center_enroll (&north, &server, "Центр «Север»");
   center_enroll (&south, &server, "Центр «Юг», филиал");
   center_enroll (&west, &server, "Центр «Запад»");
@@ -438,10 +592,27 @@ test_summary (gconstpointer data)
    * the page has no note about numbers left out. */
   g_assert_null (strstr (html, "Не показано"));
 
-  /* By stage kind: Север | Юг | total (the hidden 1–4 left out, marked). */
-  assert_row (html, "Основной курс", "6|&lt;5|6*");
-  assert_row (html, "Мотивация и приём", "&lt;5|5|5*");
-  assert_row (html, "Адаптация", "0|0|0");
+  /* By stage kind: Север | Юг | total.  Primary suppression alone would
+   * show Север's main course 6 beside its «Всего» 8 (8 − 6 = its 2 at
+   * motivation) and Юг's motivation 5 beside the total 7 (7 − 5 = 2):
+   * the 6 and the 5 are hidden too, the totals are the true sums. */
+  {
+    g_autofree char *kinds = html_section (html, "В программе на конец периода, по видам этапов");
+
+    assert_row (kinds, "Мотивация и приём", "&lt;5|…|7");
+    assert_row (kinds, "Основной курс", "…|&lt;5|9");
+    assert_row (kinds, "Адаптация", "0|0|0");
+    assert_row (kinds, "Всего", "8|8|16");
+  }
+  /* Totals under 5 are «<5» too: Север's one drop-out. */
+  {
+    g_autofree char *outcomes = html_section (html, "Исходы выбытия");
+
+    assert_row (outcomes, "Выбыл досрочно", "&lt;5|0|&lt;5");
+    assert_row (outcomes, "Всего", "&lt;5|0|&lt;5");
+  }
+  g_assert_nonnull (strstr (html, "«…» — число 5 или больше"));
+  g_assert_null (strstr (html, "*<"));
 
   /* Запад sent only the last quarter: shown apart, not added. */
   other = strstr (html, "<section class=\"other\">");
@@ -453,12 +624,29 @@ test_summary (gconstpointer data)
 
     g_assert_null (strstr (main_part, "Запад"));
     /* The first «Всего» is the admissions' total. */
-    assert_row (main_part, "Всего", "8|8|16");
+    assert_row (main_part, "Всего", "9|8|17");
+    /* No row, no center's «Всего» holds a hidden number alone. */
+    g_assert_cmpuint (assert_html_leak_free (main_part), >=, 12);
   }
   assert_row (other, "Основной курс", "5|5");
+  assert_html_leak_free (other);
 
   /* Charts: kinds, outcomes, admissions per center; for both periods. */
   g_assert_cmpuint (save_charts (html, server.backend), >=, 4);
+  {
+    /* The chart of outcomes draws no bar for the total «<5» and prints
+     * no hidden number. */
+    const char *chart = strstr (html, "Исходы выбытия</title>");
+    g_autofree char *svg = NULL;
+
+    g_assert_nonnull (chart);
+    svg = g_strndup (chart, strstr (chart, "</svg>") - chart);
+    g_assert_nonnull (strstr (svg, ">Выбыл досрочно</text>"));
+    g_assert_nonnull (strstr (svg, ">&lt;5</text>"));
+    g_assert_nonnull (strstr (svg, "«&lt;5» и «…»: число скрыто"));
+    g_assert_null (strstr (svg, "<rect x="));
+    g_assert_null (strstr (svg, ">1</text>"));
+  }
 
   /* The browser may ask for English. */
   english = fetch (&server, "/admin/summary", ADMIN_PASSWORD, "en-GB,en;q=0.8", &status, NULL);
@@ -500,7 +688,7 @@ test_summary (gconstpointer data)
   g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, 2 + total, 1 + total, "" */
   {
     g_auto(GStrv) header = g_strsplit (lines[0], ";", -1);
-    int main_course = -1, admitted = -1;
+    int main_course = -1, admitted = -1, motivation = -1, kinds_total = -1, dropped_out = -1;
 
     for (guint i = 0; header[i] != NULL; i++)
       {
@@ -509,25 +697,45 @@ test_summary (gconstpointer data)
           main_course = (int) i;
         if (g_str_equal (header[i], "\"Поступили, по источнику направления: Всего\""))
           admitted = (int) i;
+        if (g_str_equal (header[i], "\"В программе на конец периода, по видам этапов: Мотивация и приём\""))
+          motivation = (int) i;
+        if (g_str_equal (header[i], "\"В программе на конец периода, по видам этапов: Всего\""))
+          kinds_total = (int) i;
+        if (g_str_equal (header[i], "Исходы выбытия: Выбыл досрочно"))
+          dropped_out = (int) i;
       }
     g_assert_cmpint (main_course, >, 0);
     g_assert_cmpint (admitted, >, 0);
+    g_assert_cmpint (motivation, >, 0);
+    g_assert_cmpint (kinds_total, >, 0);
+    g_assert_cmpint (dropped_out, >, 0);
     g_assert_true (g_str_has_prefix (lines[1], "Центр «Север»;01.01.2025;31.12.2025;"));
     g_assert_true (g_str_has_prefix (lines[2], "\"Центр «Юг», филиал\";01.01.2025;31.12.2025;"));
-    g_assert_true (g_str_has_prefix (lines[3], "Итого (без значений «<5»);01.01.2025;31.12.2025;"));
+    g_assert_true (g_str_has_prefix (lines[3], "Итого;01.01.2025;31.12.2025;"));
     g_assert_true (g_str_has_prefix (lines[4], "Центр «Запад»;01.10.2025;31.12.2025;"));
-    g_assert_true (g_str_has_prefix (lines[5], "Итого (без значений «<5»);01.10.2025;31.12.2025;"));
+    g_assert_true (g_str_has_prefix (lines[5], "Итого;01.10.2025;31.12.2025;"));
     {
       /* The branch's name has a comma and is quoted: split after it. */
       g_auto(GStrv) n = g_strsplit (lines[1], ";", -1);
       g_auto(GStrv) s = g_strsplit (strstr (lines[2], "\";") + 1, ";", -1);
       g_auto(GStrv) t = g_strsplit (lines[3], ";", -1);
 
-      g_assert_cmpstr (n[main_course], ==, "6");
+      /* As on the page: the 6 and the 5 hidden, true totals. */
+      g_assert_cmpstr (n[motivation], ==, "<5");
+      g_assert_cmpstr (n[main_course], ==, "…");
+      g_assert_cmpstr (n[kinds_total], ==, "8");
+      g_assert_cmpstr (s[motivation], ==, "…");
       g_assert_cmpstr (s[main_course], ==, "<5");
-      g_assert_cmpstr (t[main_course], ==, "6");
-      g_assert_cmpstr (t[admitted], ==, "16");
+      g_assert_cmpstr (s[kinds_total], ==, "8");
+      g_assert_cmpstr (t[motivation], ==, "7");
+      g_assert_cmpstr (t[main_course], ==, "9");
+      g_assert_cmpstr (t[kinds_total], ==, "16");
+      g_assert_cmpstr (t[admitted], ==, "17");
+      /* A total under 5. */
+      g_assert_cmpstr (n[dropped_out], ==, "<5");
+      g_assert_cmpstr (t[dropped_out], ==, "<5");
     }
+    assert_csv_leak_free (lines);
   }
 
   center_clear (&north);
