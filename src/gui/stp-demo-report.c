@@ -12,6 +12,11 @@
 #include "stp-report-fonts.h"
 #include "stp-report-resident.h"
 
+/* The demo center's director (stp-demo.c, as the first-run window's demo
+ * button logs in). */
+#define DEMO_LOGIN "director"
+#define DEMO_PASSWORD "stupeni-demo"
+
 static int
 fail (const char   *what,
       const GError *error)
@@ -46,7 +51,12 @@ stp_demo_report_run (const char *database,
       !stp_demo_generate (store, STP_DEMO_RESIDENTS, seed, &error))
     return fail (_("The demo center cannot be made"), error);
 
-  session = stp_session_new_system ();
+  /* As the demo director, so that the footer names a person («…
+   * пользователем Орлов Сергей Николаевич») and a database that is not the
+   * demo center prints nothing without its password. */
+  session = stp_store_login (store, DEMO_LOGIN, DEMO_PASSWORD, &error);
+  if (session == NULL)
+    return fail (_("The demo center's director cannot log in (is this the demo center?)"), error);
   query.limit = 1;
   found = stp_store_search_residents (store, session, &query, &error);
   if (found == NULL)

@@ -2,8 +2,9 @@
 """`stupeni --demo-report`: the real program, no window.  Makes a demo
 center in a temporary database, writes the first resident's report and
 reads it back with pdftotext: Russian report labels, the demo center's
-name, DejaVu embedded, the same text for the same seed, and a Russian
-message with exit status 1 when the database cannot be opened.  Prints TAP.
+name, the demo director in the footer, DejaVu embedded, the same text for
+the same seed, and a Russian message with exit status 1 when the database
+cannot be opened.  Prints TAP.
 
 Usage: test-demo-report.py STUPENI-EXECUTABLE LOCALEDIR"""
 import os
@@ -54,6 +55,10 @@ with tempfile.TemporaryDirectory(prefix="stupeni-demo-report-") as tmp:
         check("Russian label «%s»" % label, label in text, text)
     check("no English label left", "Birth date" not in text and "Resident file" not in text, text)
     check("the demo center's name", "Демо-центр «Ступени»" in text, text)
+    # The footer names the demo director who "printed" it, not the program.
+    check("printed by the demo director",
+          "пользователем Орлов Сергей Николаевич" in " ".join(text.split()), text)
+    check("not printed by «system»", "system" not in text, text)
     fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout \
         if os.path.exists(pdf) else ""
     check("DejaVu Sans embedded", "DejaVuSans" in fonts, fonts)
