@@ -104,18 +104,8 @@ typedef struct
   gboolean     overdue;               /* due_on < today and no response */
 } StpReferralItem;
 
+/* The working list «Направления» (stp-worklist.h) is made of these. */
 void stp_referral_item_free (StpReferralItem *item);
-
-/* All referrals without deletion, overdue answers first, then newest. */
-GPtrArray *stp_store_list_referrals_all (StpStore   *self,
-                                         StpSession *session,
-                                         const char *today,
-                                         GError    **error);
-/* Only the overdue ones. */
-GPtrArray *stp_store_list_overdue_referrals (StpStore   *self,
-                                             StpSession *session,
-                                             const char *today,
-                                             GError    **error);
 
 /* Census: residents now in the center (intake or in program) grouped by
  * stage: an array of StpResidentSummary ordered by stage position, surname. */

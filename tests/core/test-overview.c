@@ -47,6 +47,7 @@
 #include "stp-error.h"
 #include "stp-overview.h"
 #include "stp-query.h"
+#include "stp-worklist.h"
 #include "stp-store-private.h"
 
 static StpStore *store;
@@ -364,16 +365,20 @@ test_agrees_with_lists (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(StpOverview) o = stp_store_compute_overview (store, director, &error);
   g_autoptr(GPtrArray) due = NULL;
-  g_autoptr(GPtrArray) overdue_referrals = NULL;
+  g_autoptr(GPtrArray) referral_groups = NULL;
   g_autoptr(GPtrArray) census = NULL;
+  StpWorkFilter filter = STP_WORK_FILTER_INIT;
+  StpWorkCounts referrals;
 
   g_assert_no_error (error);
   due = stp_store_list_follow_ups_due (store, director, "2026-06-15", "2026-06-21", &error);
   g_assert_no_error (error);
   g_assert_cmpint (due->len, ==, o->follow_ups_overdue + o->follow_ups_this_week);
-  overdue_referrals = stp_store_list_overdue_referrals (store, director, "2026-06-15", &error);
+  filter.today = "2026-06-15";
+  referral_groups = stp_store_list_referral_groups (store, director, &filter, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (overdue_referrals->len, ==, o->referrals_overdue);
+  stp_work_groups_count (referral_groups, &referrals);
+  g_assert_cmpint (referrals.n_overdue, ==, o->referrals_overdue);
   census = stp_store_census (store, director, &error);
   g_assert_no_error (error);
   g_assert_cmpint (census->len, ==, o->in_center);

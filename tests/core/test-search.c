@@ -8,6 +8,7 @@
 #include "stp-demo.h"
 #include "stp-error.h"
 #include "stp-query.h"
+#include "stp-worklist.h"
 #include "stp-store-private.h"
 #include "stp-sync-store.h"
 #include "stp-change.h"
@@ -457,26 +458,59 @@ test_referrals (void)
   g_autofree char *overdue_old = add_referral (rid, "2026-01-10", "2026-02-10", NULL);
   g_autofree char *overdue_new = add_referral (rid, "2026-02-01", "2026-03-01", NULL);
   g_autofree char *waiting = add_referral (rid, "2026-04-01", "2026-05-01", NULL);
-  g_autoptr(GPtrArray) all = NULL;
-  g_autoptr(GPtrArray) overdue = NULL;
+  StpWorkFilter filter = STP_WORK_FILTER_INIT;
+  StpOverdueCounts counts;
+  g_autoptr(GPtrArray) groups = NULL;
+  StpWorkGroup *group = NULL;
 
-  all = stp_store_list_referrals_all (store, director, "2026-04-10", &error);
+  /* The working list «Направления» (stp-worklist.c), any period. */
+  filter.today = "2026-04-10";
+  groups = stp_store_list_referral_groups (store, director, &filter, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (all->len, ==, 4);
-  /* Overdue first (newest first), then the rest newest first. */
-  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (all, 0))->referral->meta.id, ==, overdue_new);
-  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (all, 1))->referral->meta.id, ==, overdue_old);
-  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (all, 2))->referral->meta.id, ==, waiting);
-  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (all, 3))->referral->meta.id, ==, answered);
-  g_assert_true (((StpReferralItem *) g_ptr_array_index (all, 0))->overdue);
-  g_assert_false (((StpReferralItem *) g_ptr_array_index (all, 2))->overdue);
-  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (all, 0))->resident_name, ==,
+  for (guint i = 0; i < groups->len; i++)
+    if (g_str_equal (((StpWorkGroup *) g_ptr_array_index (groups, i))->resident_id, rid))
+      group = g_ptr_array_index (groups, i);
+  g_assert_nonnull (group);
+  g_assert_cmpstr (group->resident_name, ==, "Сидоров Семён Маркович");
+  g_assert_cmpuint (group->items->len, ==, 4);
+  g_assert_cmpuint (group->n_overdue, ==, 2);
+  /* Overdue first (the longest overdue first), then awaiting, then the rest. */
+  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (group->items, 0))->referral->meta.id, ==, overdue_old);
+  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (group->items, 1))->referral->meta.id, ==, overdue_new);
+  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (group->items, 2))->referral->meta.id, ==, waiting);
+  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (group->items, 3))->referral->meta.id, ==, answered);
+  g_assert_true (((StpReferralItem *) g_ptr_array_index (group->items, 0))->overdue);
+  g_assert_true (((StpReferralItem *) g_ptr_array_index (group->items, 1))->overdue);
+  g_assert_false (((StpReferralItem *) g_ptr_array_index (group->items, 2))->overdue);
+  g_assert_false (((StpReferralItem *) g_ptr_array_index (group->items, 3))->overdue);
+  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (group->items, 0))->resident_name, ==,
                    "Сидоров Семён Маркович");
 
-  overdue = stp_store_list_overdue_referrals (store, director, "2026-04-10", &error);
+  /* A period: what was sent in it, and the overdue ones whatever the
+   * period; the answered one of March is left out. */
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  filter.from = "2026-04-01";
+  filter.until = "2026-04-30";
+  groups = stp_store_list_referral_groups (store, director, &filter, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (overdue->len, ==, 2);
-  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (overdue, 0))->referral->meta.id, ==, overdue_new);
+  group = NULL;
+  for (guint i = 0; i < groups->len; i++)
+    if (g_str_equal (((StpWorkGroup *) g_ptr_array_index (groups, i))->resident_id, rid))
+      group = g_ptr_array_index (groups, i);
+  g_assert_nonnull (group);
+  g_assert_cmpuint (group->items->len, ==, 3);
+  g_assert_cmpstr (((StpReferralItem *) g_ptr_array_index (group->items, 2))->referral->meta.id, ==, waiting);
+
+  /* The sidebar's count agrees with the list's overdue items. */
+  g_assert_true (stp_store_count_overdue_work (store, director, "2026-04-10", &counts, &error));
+  g_assert_no_error (error);
+  {
+    StpWorkCounts listed;
+
+    stp_work_groups_count (groups, &listed);
+    g_assert_cmpuint (counts.referrals, ==, listed.n_overdue);
+    g_assert_cmpuint (counts.referrals, >=, 2);
+  }
 }
 
 static void
