@@ -556,6 +556,39 @@ backup_before_upgrade (const char  *path,
   return TRUE;
 }
 
+/* The database's folder must be a folder that exists: say so plainly
+ * before the lock file's creation fails with a message about a lock (or,
+ * on Windows, one about another window).  The nearest part of the path
+ * that exists tells which: a file on the way, or a folder missing. */
+static gboolean
+check_folder (const char  *path,
+              GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *existing = g_strdup (folder);
+
+  if (g_file_test (folder, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  while (!g_file_test (existing, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *parent = g_path_get_dirname (existing);
+
+      if (g_str_equal (parent, existing))
+        break;
+      g_free (existing);
+      existing = g_steal_pointer (&parent);
+    }
+  if (g_file_test (existing, G_FILE_TEST_EXISTS) && !g_file_test (existing, G_FILE_TEST_IS_DIR))
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,
+                 _("The database %s cannot be opened or created: %s is a file, not a folder. "
+                   "Choose a database inside a folder."), path, existing);
+  else
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                 _("The database %s cannot be opened or created: the folder %s does not exist."),
+                 path, folder);
+  return FALSE;
+}
+
 StpStore *
 stp_store_open (const char  *path,
                 GError     **error)
@@ -566,6 +599,9 @@ stp_store_open (const char  *path,
   GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
+
+  if (!check_folder (path, error))
+    return NULL;
 
   self = g_object_new (STP_TYPE_STORE, NULL);
   self->path = g_strdup (path);

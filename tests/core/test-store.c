@@ -7,6 +7,7 @@
 # include <unistd.h>
 #endif
 
+#include "stp-i18n.h"
 #include "test-util.h"
 
 static const char *self_exe;
@@ -491,6 +492,82 @@ test_lock_other_process (void)
   test_remove_dir (dir);
 }
 
+/* A database under a plain file, or in a folder that does not exist: a
+ * plain message about the folder (not about a lock file or another
+ * window), and nothing is created. */
+static void
+test_open_not_a_folder (void)
+{
+  g_autofree char *dir = test_make_dir ();
+  g_autofree char *file = g_build_filename (dir, "hostname", NULL);
+  g_autofree char *under_file = g_build_filename (file, "x.db", NULL);
+  g_autofree char *deep = g_build_filename (file, "a", "b", "x.db", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", "x.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+
+  g_assert_true (g_file_set_contents (file, "host\n", -1, &error));
+  g_assert_no_error (error);
+
+  store = stp_store_open (under_file, &error);
+  g_assert_null (store);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR);
+  g_assert_nonnull (strstr (error->message, file));
+  g_assert_null (strstr (error->message, "lock"));
+  g_assert_null (strstr (error->message, "window"));
+  g_clear_error (&error);
+
+  /* A file further up the path is named. */
+  store = stp_store_open (deep, &error);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR);
+  g_assert_nonnull (strstr (error->message, file));
+  g_clear_error (&error);
+
+  store = stp_store_open (missing, &error);
+  g_assert_null (store);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_nonnull (strstr (error->message, "missing"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  /* In Russian, as the program shows it (a child with the build's
+   * catalogue). */
+  {
+    g_autoptr(GSubprocess) child = NULL;
+    g_autofree char *out = NULL;
+
+    child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              self_exe, "--child-open-ru", under_file, NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error));
+    g_assert_no_error (error);
+    g_test_message ("%s", out);
+    if (strstr (out, "cannot be opened") != NULL)
+      g_test_incomplete ("no Russian locale or catalogue here");
+    else
+      {
+        g_assert_nonnull (strstr (out, "это файл, а не папка"));
+        g_assert_nonnull (strstr (out, file));
+      }
+  }
+  test_remove_dir (dir);
+}
+
+static int
+child_open_russian (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+
+  g_setenv ("LC_ALL", "ru_RU.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "ru", TRUE);
+  g_setenv ("STUPENI_LOCALEDIR", BUILD_LOCALEDIR, TRUE);
+  stp_i18n_init (TRUE);
+  store = stp_store_open (path, &error);
+  g_print ("%s\n", error != NULL ? error->message : "opened");
+  return store == NULL ? 0 : 1;
+}
+
 #ifdef G_OS_UNIX
 static int
 child_crash (const char *path)
@@ -576,6 +653,8 @@ main (int   argc,
   self_exe = argv[0];
   if (argc == 3 && g_str_equal (argv[1], "--child-open"))
     return child_open (argv[2]);
+  if (argc == 3 && g_str_equal (argv[1], "--child-open-ru"))
+    return child_open_russian (argv[2]);
 #ifdef G_OS_UNIX
   if (argc == 3 && g_str_equal (argv[1], "--child-crash"))
     return child_crash (argv[2]);
@@ -593,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/store/migrate-from-version-1", test_migrate_from_version_1);
   g_test_add_func ("/store/lock-in-process", test_lock_in_process);
   g_test_add_func ("/store/lock-other-process", test_lock_other_process);
+  g_test_add_func ("/store/open-not-a-folder", test_open_not_a_folder);
 #ifdef G_OS_UNIX
   g_test_add_func ("/store/crash-inside-transaction", test_crash_inside_transaction);
 #endif
