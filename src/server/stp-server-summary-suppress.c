@@ -223,56 +223,59 @@ line_unsafe (Table       *t,
   if (n_suppressed == 1)
     return TRUE;
 
-  /* known + Σ coefficient × hidden = 0: the range each «<5» can have. */
-  for (guint k = 0; k < n_cells; k++)
-    {
-      gint64 lo = 0, hi = 0, x_lo, x_hi;
-      gboolean lo_infinite = FALSE, hi_infinite = FALSE;
+  /* known + Σ coefficient × hidden = 0: the range each «<5» can have.
+   * The hidden numbers' sum (margin negative) lies in [lo, hi]; a «…» is
+   * at least 5 with no upper bound. */
+  {
+    gint64 lo = 0, hi = 0;
+    gboolean lo_infinite = FALSE, hi_infinite = FALSE;
 
-      if (*cell_state (t, cells[k]) != STP_SUMMARY_STATE_SMALL)
-        continue;
-      for (guint j = 0; j < n_cells; j++)
-        {
-          guint8 state = *cell_state (t, cells[j]);
-          gint64 j_lo = state == STP_SUMMARY_STATE_SMALL ? 1 : STP_SUMMARY_SMALL;
-          gboolean j_unbounded = state == STP_SUMMARY_STATE_HIDDEN;
+    for (guint j = 0; j < n_cells; j++)
+      {
+        guint8 state = *cell_state (t, cells[j]);
+        gint64 j_lo = state == STP_SUMMARY_STATE_SMALL ? 1 : STP_SUMMARY_SMALL;
+        gboolean unbounded = state == STP_SUMMARY_STATE_HIDDEN;
 
-          if (j == k || state == STP_SUMMARY_STATE_SHOWN)
-            continue;
-          if (j + 1 < n_cells)
-            {
-              lo += j_lo;
-              if (j_unbounded)
-                hi_infinite = TRUE;
-              else
-                hi += STP_SUMMARY_SMALL - 1;
-            }
-          else
-            {
-              hi -= j_lo;
-              if (j_unbounded)
-                lo_infinite = TRUE;
-              else
-                lo -= STP_SUMMARY_SMALL - 1;
-            }
-        }
-      /* The others sum to [lo, hi]; the cell is -known - others (a part)
-       * or known + others (the margin). */
-      if (k + 1 < n_cells)
-        {
-          x_lo = hi_infinite ? -INFINITE_BOUND : -known - hi;
-          x_hi = lo_infinite ? INFINITE_BOUND : -known - lo;
-        }
-      else
-        {
-          x_lo = lo_infinite ? -INFINITE_BOUND : known + lo;
-          x_hi = hi_infinite ? INFINITE_BOUND : known + hi;
-        }
-      x_lo = MAX (x_lo, 1);
-      x_hi = MIN (x_hi, STP_SUMMARY_SMALL - 1);
-      if (x_lo >= x_hi)
-        return TRUE;
-    }
+        if (state == STP_SUMMARY_STATE_SHOWN)
+          continue;
+        if (j + 1 < n_cells)
+          {
+            lo += j_lo;
+            hi_infinite |= unbounded;
+            hi += unbounded ? 0 : STP_SUMMARY_SMALL - 1;
+          }
+        else
+          {
+            hi -= j_lo;
+            lo_infinite |= unbounded;
+            lo -= unbounded ? 0 : STP_SUMMARY_SMALL - 1;
+          }
+      }
+
+    for (guint k = 0; k < n_cells; k++)
+      {
+        gint64 x_lo, x_hi;
+
+        if (*cell_state (t, cells[k]) != STP_SUMMARY_STATE_SMALL)
+          continue;
+        /* The others' sum, without the cell's own 1–4; the cell is
+         * -known - others (a part) or known + others (the margin). */
+        if (k + 1 < n_cells)
+          {
+            x_lo = hi_infinite ? -INFINITE_BOUND : -known - (hi - (STP_SUMMARY_SMALL - 1));
+            x_hi = lo_infinite ? INFINITE_BOUND : -known - (lo - 1);
+          }
+        else
+          {
+            x_lo = lo_infinite ? -INFINITE_BOUND : known + (lo + (STP_SUMMARY_SMALL - 1));
+            x_hi = hi_infinite ? INFINITE_BOUND : known + (hi + 1);
+          }
+        x_lo = MAX (x_lo, 1);
+        x_hi = MIN (x_hi, STP_SUMMARY_SMALL - 1);
+        if (x_lo >= x_hi)
+          return TRUE;
+      }
+  }
   return FALSE;
 }
 
