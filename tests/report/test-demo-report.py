@@ -83,6 +83,8 @@ with tempfile.TemporaryDirectory(prefix="stupeni-demo-report-") as tmp:
     check("unusable database: exit status 1", run4.returncode == 1, run4.stderr)
     check("unusable database: Russian message", "Не удаётся открыть базу центра" in run4.stderr,
           run4.stderr)
+    check("unusable database: names the file in the way", "это файл, а не папка" in run4.stderr
+          and os.path.join(tmp, "missing-dir") in run4.stderr, run4.stderr)
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)
