@@ -566,7 +566,8 @@ side_work_thread (gpointer data)
  * thread (the 100k center: some 12 000 pages of 4 KiB for a calendar year,
  * scattered over the file; 1 200 of them the drop-outs' exit stages, 1 700
  * the open stage entries), so a third reader shortens the longest chain
- * of reads; warm it moves some 100 ms of CPU off the main thread. */
+ * of reads; warm it moves some 100 ms of CPU off the main thread.
+ * STUPENI_STATS_TWO_THREADS=1 keeps them on the main thread, to compare. */
 typedef struct
 {
   Builder  builder;
@@ -634,7 +635,7 @@ build_stats (Builder *b,
     stp_store_exec (second, "PRAGMA cache_size = -1000", NULL);
   /* Its transaction begins while this one holds the write lock (as the
    * second's), so it reads the same data. */
-  if (second != NULL)
+  if (second != NULL && g_strcmp0 (g_getenv ("STUPENI_STATS_TWO_THREADS"), "1") != 0)
     third = stp_store_open_secondary (b->store, NULL);
   if (third != NULL)
     stp_store_exec (third, "PRAGMA cache_size = -1000", NULL);
