@@ -26,6 +26,17 @@
   "s.stage_position, s.stage_started_on, s.responsible_user_id, s.responsible_name"
 #define SUMMARY_N_COLUMNS 17
 
+/* The rows of a page of matches (k: full_key, rid in name order) come from
+ * the list's covering index, not from the table: the index holds every
+ * summary column, a page of matches that sort together shares its index
+ * pages, and these are the pages the name list itself reads, so a search
+ * after the list was shown finds them cached.  Through the table each row
+ * was one more page read (rowids follow insertion, not names): some 250
+ * reads from the disk for a page of 200 on a cold cache. */
+#define PAGE_ROWS_JOIN \
+  " JOIN resident_summaries s INDEXED BY resident_summaries_list" \
+  " ON s.full_key = k.full_key AND s.rid = k.rid ORDER BY s.full_key, s.rid"
+
 void
 stp_resident_summary_free (StpResidentSummary *summary)
 {
@@ -263,7 +274,7 @@ search_by_prefix (StpStore    *self,
                   GPtrArray   *out,
                   GError     **error)
 {
-  g_autoptr(GString) sql = g_string_new ("SELECT " SUMMARY_COLUMNS " FROM (SELECT rid FROM resident_prefixes"
+  g_autoptr(GString) sql = g_string_new ("SELECT " SUMMARY_COLUMNS " FROM (SELECT full_key, rid FROM resident_prefixes"
                                          " WHERE prefix = ?1");
   g_autoptr(GPtrArray) patterns = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *prefix = NULL;
@@ -290,8 +301,7 @@ search_by_prefix (StpStore    *self,
       g_ptr_array_add (patterns, g_strdup_printf ("%% %s%%", words[i]));
       g_string_append_printf (sql, " AND (' ' || full_key) LIKE ?%u", patterns->len + 2);
     }
-  g_string_append (sql, " ORDER BY full_key, rid LIMIT ?2) k"
-                        " JOIN resident_summaries s ON s.rid = k.rid ORDER BY s.full_key, s.rid");
+  g_string_append (sql, " ORDER BY full_key, rid LIMIT ?2) k" PAGE_ROWS_JOIN);
 
   stmt = stp_store_prepare (self, sql->str, error);
   if (stmt == NULL)
@@ -426,26 +436,22 @@ stp_store_search_residents (StpStore               *self,
   if (n_words > 0 && !use_fts)
     {
       /* Walk the names in order checking words, stop at the page. */
-      g_string_append (sql, " FROM (SELECT s.rid FROM resident_summaries s"
+      g_string_append (sql, " FROM (SELECT s.full_key, s.rid FROM resident_summaries s"
                             " INDEXED BY resident_summaries_words WHERE s.deleted = 0");
       for (guint i = 0; i < n_words; i++)
         g_string_append_printf (sql, " AND s.words LIKE :w%u", i);
       append_filters (sql, query);
-      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit) k"
-                            " JOIN resident_summaries s ON s.rid = k.rid"
-                            " ORDER BY s.full_key, s.rid");
+      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit) k" PAGE_ROWS_JOIN);
     }
   else if (use_fts)
     {
       /* The page of matches first, from a narrow index, then its rows. */
-      g_string_append (sql, " FROM (SELECT s.rid FROM resident_fts f"
+      g_string_append (sql, " FROM (SELECT s.full_key, s.rid FROM resident_fts f"
                             " JOIN resident_summaries s INDEXED BY resident_summaries_fts"
                             " ON s.rid = f.rowid"
                             " WHERE f.resident_fts MATCH :match AND s.deleted = 0");
       append_filters (sql, query);
-      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit) k"
-                            " JOIN resident_summaries s ON s.rid = k.rid"
-                            " ORDER BY s.full_key, s.rid");
+      g_string_append (sql, " ORDER BY s.full_key, s.rid LIMIT :limit) k" PAGE_ROWS_JOIN);
     }
   else
     {
