@@ -635,7 +635,6 @@ stp_store_open (const char  *path,
         {
           self->check_blocks_commits = TRUE;
           g_atomic_int_set (&self->check_state, STP_STORE_CHECK_RUNNING);
-          self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
         }
       else if (!stp_store_check_file (path, &version, error))
         return NULL;
@@ -648,6 +647,12 @@ stp_store_open (const char  *path,
 
   if (!open_connection (self, CACHE_KIB_PRIMARY, error))
     return NULL;
+
+  /* The background check starts once the file is in WAL mode: its read
+   * transaction would otherwise hold the lock that switching a file made
+   * by another tool (rollback journal) out of it needs. */
+  if (self->check_blocks_commits)
+    self->check_thread = g_thread_new ("stp-quick-check", check_thread_func, self);
 
   for (int v = version + 1; v <= STP_SCHEMA_VERSION; v++)
     if (!apply_migration (self, v, error))

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <stdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "test-util.h"
@@ -255,6 +256,42 @@ test_check_on_demand (Fx            *fx,
   g_assert_false (g_file_test (fx->marker, G_FILE_TEST_EXISTS));
 }
 
+/* A file another tool left in rollback-journal mode (the sqlite3 shell,
+ * VACUUM INTO), with no marker: the check runs in the background and the
+ * switch to WAL is not blocked by its read (it was: "database is locked",
+ * reported as a damaged file). */
+static void
+test_rollback_journal_file (Fx            *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (g_unlink (fx->marker), ==, 0);
+  g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  db = NULL;
+
+  g_setenv ("STUPENI_SYNC_CHECK_LIMIT", "0", TRUE);
+  store = stp_store_open (fx->path, &error);
+  g_unsetenv ("STUPENI_SYNC_CHECK_LIMIT");
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  assert_checked_save (store);
+  g_clear_object (&store);
+
+  /* It is a WAL file now. */
+  g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -268,5 +305,7 @@ main (int   argc,
               test_changed_file_checked, fx_teardown);
   g_test_add ("/store-check/check-on-demand", Fx, NULL, fx_setup,
               test_check_on_demand, fx_teardown);
+  g_test_add ("/store-check/rollback-journal-file", Fx, NULL, fx_setup,
+              test_rollback_journal_file, fx_teardown);
   return g_test_run ();
 }
