@@ -657,6 +657,13 @@ reserve_places (StpOverviewPage *self)
   set_card (self, 1, "seats-men", "—", _("Men"));
   set_card (self, 2, "seats-women", "—", _("Women"));
   set_card (self, 3, "seats-free", "—", _("Places free"));
+  /* The to-do numbers take room beside the rows' titles (a long subtitle
+   * could wrap once a number comes). */
+  gtk_label_set_text (self->follow_ups_overdue_label, "—");
+  gtk_label_set_text (self->follow_ups_week_label, "—");
+  gtk_label_set_text (self->referrals_label, "—");
+  gtk_label_set_text (self->court_label, "—");
+  gtk_label_set_text (self->consents_label, "—");
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       stp_chart_view_set_chart (STP_CHART_VIEW (views[i]), charts[i]);
