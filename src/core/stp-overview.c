@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "stp-overview.h"
+#include "stp-overview-private.h"
 #include "stp-error.h"
 #include "stp-store-private.h"
 #include "stp-validate.h"
@@ -785,6 +786,17 @@ step_done (Steps      *steps,
   return ok;
 }
 
+static StpOverviewTestHook test_hook;
+static gpointer test_hook_data;
+
+void
+_stp_overview_set_test_hook (StpOverviewTestHook hook,
+                             gpointer            user_data)
+{
+  test_hook = hook;
+  test_hook_data = user_data;
+}
+
 /* The walks of the other thread, on a connection of their own: the
  * discharges of the 12 months and the follow-up results.
  * They write only their own fields of the overview; the tombstones and
@@ -868,6 +880,8 @@ compute (StpStore  *self,
       if (ok && side_store != NULL)
         {
           version_before = stp_store_get_data_version (self);
+          if (G_UNLIKELY (test_hook != NULL))
+            test_hook (test_hook_data);
           side.walk = w;
           side.walk.store = side_store;
           thread = g_thread_new ("stp-overview", side_work_thread, &side);

@@ -232,14 +232,23 @@ void
 stp_chart_view_set_chart (StpChartView *self,
                           StpChart     *chart)
 {
+  gboolean same_size;
+
   g_return_if_fail (STP_IS_CHART_VIEW (self));
 
   if (self->chart == chart)
     return;
+  /* Only the values moved: the same size, so only this chart is drawn
+   * again.  A resize would lay out the whole page (its flow boxes measure
+   * every child again) and repaint everything that moved with it. */
+  same_size = self->chart != NULL && chart != NULL && stp_chart_same_height (self->chart, chart);
   g_clear_pointer (&self->chart, stp_chart_unref);
   if (chart != NULL)
     self->chart = stp_chart_ref (chart);
   update_accessible (self);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  if (same_size)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  else
+    gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHART]);
 }

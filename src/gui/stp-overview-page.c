@@ -47,9 +47,11 @@ struct _StpOverviewPage
   GtkLabel     *seat_captions[4];
   GPtrArray    *program_ids;    /* of the charts in programs_box, in order */
   GPtrArray    *program_views;
-  /* Charts to set, one per frame (the first numbers would lay out and
-   * draw every chart in one frame: 50-80 ms of the main thread's CPU on
-   * a loaded machine); "loaded" waits for them. */
+  /* Charts to set, one per frame: each one drawn again is its own area
+   * repainted (the month chart alone is 15-25 ms of the main thread's CPU
+   * with the cairo renderer under load), and all in one frame would add
+   * up past 30 ms; "loaded" waits for them.  Their places are held from
+   * the start (reserve_places()), so nothing else moves. */
   GQueue        pending;        /* of PendingChart */
   guint         tick_id;
   gboolean      loaded_pending;
@@ -201,11 +203,15 @@ apply_chart (StpOverviewPage *self,
 {
   GtkWidget *view = item->view;
 
+  g_debug ("chart «%s» set", stp_chart_get_title (item->chart));
   if (view == NULL && (guint) item->program < self->program_views->len)
     view = self->program_views->pdata[item->program];
   if (view != NULL)
     {
       stp_chart_view_set_chart (STP_CHART_VIEW (view), item->chart);
+      /* Shown from its first numbers on (see reserve_places()). */
+      gtk_widget_set_opacity (view, 1.0);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_STATE_HIDDEN, FALSE, -1);
       return;
     }
   /* A program's chart made for the first time. */
@@ -431,70 +437,107 @@ month_label (const char *month)
   return m >= 1 && m <= 12 ? g_dpgettext2 (GETTEXT_PACKAGE, "month", names[m - 1]) : month;
 }
 
-static void
-show_charts (StpOverviewPage   *self,
-             const StpOverview *o)
+/* The four charts of the last 12 months; with @o NULL, the same charts
+ * with no numbers, whose only use is their size: they hold the page's
+ * layout (invisible) until the first numbers come, so that the numbers
+ * only draw the charts again instead of moving the whole page. */
+static StpChart *
+months_chart_new (const StpOverview *o)
 {
-  g_autoptr(StpChart) months = stp_chart_new (STP_CHART_BARS, _("Admissions and discharges, last 12 months"));
-  g_autoptr(StpChart) outcomes = stp_chart_new (STP_CHART_BARS, _("How residents left, last 12 months"));
-  g_autoptr(StpChart) dropped = stp_chart_new (STP_CHART_BARS, _("Dropped out, by kind of stage, last 12 months"));
-  g_autoptr(StpChart) remission = stp_chart_new (STP_CHART_STACKED_BARS,
-                                                 _("Remission at follow-ups due in the last 12 months"));
-  const StpEnumItem *kinds = stp_enum_get_items (STP_ENUM_STAGE_KIND);
-  gint64 values[STP_EPISODE_DIED + 1];
-  guint n = 0;
+  StpChart *months = stp_chart_new (STP_CHART_BARS, _("Admissions and discharges, last 12 months"));
+  static const gint64 none[STP_OVERVIEW_MONTHS];
 
   for (guint m = 0; m < STP_OVERVIEW_MONTHS; m++)
     {
       /* The year under January and under the first month shown. */
       g_autofree char *label = NULL;
 
-      if (m == 0 || g_str_has_suffix (o->months[m], "-01"))
+      if (o == NULL)
+        label = g_strdup ("");
+      else if (m == 0 || g_str_has_suffix (o->months[m], "-01"))
         label = g_strdup_printf ("%s %.4s", month_label (o->months[m]), o->months[m]);
       else
         label = g_strdup (month_label (o->months[m]));
       stp_chart_add_category (months, label);
     }
-  stp_chart_add_series (months, _("Admitted"), o->admitted, STP_OVERVIEW_MONTHS);
-  stp_chart_add_series (months, _("Discharged"), o->discharged, STP_OVERVIEW_MONTHS);
-  queue_chart (self, self->months_chart, -1, months);
+  stp_chart_add_series (months, _("Admitted"), o != NULL ? o->admitted : none, STP_OVERVIEW_MONTHS);
+  stp_chart_add_series (months, _("Discharged"), o != NULL ? o->discharged : none, STP_OVERVIEW_MONTHS);
+  return months;
+}
+
+static StpChart *
+outcomes_chart_new (const StpOverview *o)
+{
+  StpChart *outcomes = stp_chart_new (STP_CHART_BARS, _("How residents left, last 12 months"));
+  gint64 values[STP_EPISODE_DIED + 1];
+  guint n = 0;
 
   stp_chart_set_horizontal (outcomes, TRUE);
   for (int status = STP_EPISODE_COMPLETED; status <= STP_EPISODE_DIED; status++)
     {
       stp_chart_add_category (outcomes, stp_enum_to_label (STP_ENUM_EPISODE_STATUS, status));
-      values[n++] = o->outcomes[status];
+      values[n++] = o != NULL ? o->outcomes[status] : 0;
     }
   stp_chart_add_series (outcomes, _("Discharged"), values, n);
-  queue_chart (self, self->outcomes_chart, -1, outcomes);
+  return outcomes;
+}
+
+static StpChart *
+dropped_chart_new (const StpOverview *o)
+{
+  StpChart *dropped = stp_chart_new (STP_CHART_BARS, _("Dropped out, by kind of stage, last 12 months"));
+  const StpEnumItem *kinds = stp_enum_get_items (STP_ENUM_STAGE_KIND);
+  static const gint64 none[STP_N_STAGE_KINDS];
 
   stp_chart_set_horizontal (dropped, TRUE);
   for (guint i = 0; kinds[i].code != NULL; i++)
     stp_chart_add_category (dropped, stp_enum_to_label (STP_ENUM_STAGE_KIND, kinds[i].value));
-  stp_chart_add_series (dropped, _("Dropped out early"), o->dropped_out_by_kind, STP_N_STAGE_KINDS);
-  queue_chart (self, self->dropped_chart, -1, dropped);
+  stp_chart_add_series (dropped, _("Dropped out early"), o != NULL ? o->dropped_out_by_kind : none,
+                        STP_N_STAGE_KINDS);
+  return dropped;
+}
+
+static StpChart *
+remission_chart_new (const StpOverview *o)
+{
+  StpChart *remission = stp_chart_new (STP_CHART_STACKED_BARS,
+                                       _("Remission at follow-ups due in the last 12 months"));
+  static const StpOverviewRemission none;
+  const StpOverviewRemission *r[2] = { o != NULL ? &o->remission_6 : &none,
+                                       o != NULL ? &o->remission_12 : &none };
+  gint64 yes[2], no[2], unknown[2], lost[2], pending[2];
 
   stp_chart_set_horizontal (remission, TRUE);
   stp_chart_add_category (remission, _("After 6 months"));
   stp_chart_add_category (remission, _("After 12 months"));
-  {
-    const StpOverviewRemission *r[2] = { &o->remission_6, &o->remission_12 };
-    gint64 yes[2], no[2], unknown[2], lost[2], pending[2];
+  for (guint i = 0; i < 2; i++)
+    {
+      yes[i] = r[i]->yes;
+      no[i] = r[i]->no;
+      unknown[i] = r[i]->unknown;
+      lost[i] = r[i]->lost;
+      pending[i] = MAX (r[i]->due - r[i]->reached - r[i]->lost, 0);
+    }
+  stp_chart_add_series (remission, C_("stats", "In remission"), yes, 2);
+  stp_chart_add_series (remission, C_("stats", "Not in remission"), no, 2);
+  stp_chart_add_series (remission, C_("stats", "Remission unknown"), unknown, 2);
+  stp_chart_add_series (remission, _("Contact lost"), lost, 2);
+  stp_chart_add_series (remission, C_("stats", "Not done yet"), pending, 2);
+  return remission;
+}
 
-    for (guint i = 0; i < 2; i++)
-      {
-        yes[i] = r[i]->yes;
-        no[i] = r[i]->no;
-        unknown[i] = r[i]->unknown;
-        lost[i] = r[i]->lost;
-        pending[i] = MAX (r[i]->due - r[i]->reached - r[i]->lost, 0);
-      }
-    stp_chart_add_series (remission, C_("stats", "In remission"), yes, 2);
-    stp_chart_add_series (remission, C_("stats", "Not in remission"), no, 2);
-    stp_chart_add_series (remission, C_("stats", "Remission unknown"), unknown, 2);
-    stp_chart_add_series (remission, _("Contact lost"), lost, 2);
-    stp_chart_add_series (remission, C_("stats", "Not done yet"), pending, 2);
-  }
+static void
+show_charts (StpOverviewPage   *self,
+             const StpOverview *o)
+{
+  g_autoptr(StpChart) months = months_chart_new (o);
+  g_autoptr(StpChart) outcomes = outcomes_chart_new (o);
+  g_autoptr(StpChart) dropped = dropped_chart_new (o);
+  g_autoptr(StpChart) remission = remission_chart_new (o);
+
+  queue_chart (self, self->months_chart, -1, months);
+  queue_chart (self, self->outcomes_chart, -1, outcomes);
+  queue_chart (self, self->dropped_chart, -1, dropped);
   queue_chart (self, self->remission_chart, -1, remission);
 }
 
@@ -502,15 +545,21 @@ static void
 show_results (StpOverviewPage   *self,
               const StpOverview *o)
 {
+  static const StpOverviewRemission none;
+  const StpOverviewRemission *r6 = o != NULL ? &o->remission_6 : &none;
+  const StpOverviewRemission *r12 = o != NULL ? &o->remission_12 : &none;
   g_autofree char *text = NULL;
 
   /* TRANSLATORS: follow-up results under the remission chart */
   text = g_strdup_printf (_("Reached at 6 months: %d of %d due; at 12 months: %d of %d. "
                             "Of those reached: employed %d, documents restored %d."),
-                          (int) o->remission_6.reached, (int) o->remission_6.due,
-                          (int) o->remission_12.reached, (int) o->remission_12.due,
-                          (int) o->employed, (int) o->documents_restored);
+                          (int) r6->reached, (int) r6->due, (int) r12->reached, (int) r12->due,
+                          o != NULL ? (int) o->employed : 0,
+                          o != NULL ? (int) o->documents_restored : 0);
   gtk_label_set_text (self->results_label, text);
+  /* Without numbers the text only holds its place. */
+  gtk_widget_set_opacity (GTK_WIDGET (self->results_label), o != NULL ? 1.0 : 0.0);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->results_label), GTK_ACCESSIBLE_STATE_HIDDEN, o == NULL, -1);
 }
 
 static void
@@ -586,6 +635,44 @@ show_overview (StpOverviewPage   *self,
     show_charts (self, o);
   show_results (self, o);
   show_todo (self, o);
+}
+
+/* Before the first numbers: every card, chart and text the numbers will
+ * fill is made now with its final size, so that the numbers change texts
+ * and draw the charts again but move nothing.  Otherwise the frame that
+ * shows them lays out and repaints the whole page, 35-40 ms of the main
+ * thread with the cairo renderer (issue 13: no stall over 50 ms).  The
+ * charts hold their place invisible. */
+static void
+reserve_places (StpOverviewPage *self)
+{
+  GtkWidget *views[] = { self->months_chart, self->outcomes_chart, self->dropped_chart,
+                         self->remission_chart };
+  StpChart *charts[] = { months_chart_new (NULL), outcomes_chart_new (NULL), dropped_chart_new (NULL),
+                         remission_chart_new (NULL) };
+
+  /* One line of the heading (its text comes with the numbers). */
+  gtk_label_set_text (self->date_label, " ");
+  set_card (self, 0, "seats-occupied", "—", _("Places taken"));
+  set_card (self, 1, "seats-men", "—", _("Men"));
+  set_card (self, 2, "seats-women", "—", _("Women"));
+  set_card (self, 3, "seats-free", "—", _("Places free"));
+  /* The to-do numbers take room beside the rows' titles (a long subtitle
+   * could wrap once a number comes). */
+  gtk_label_set_text (self->follow_ups_overdue_label, "—");
+  gtk_label_set_text (self->follow_ups_week_label, "—");
+  gtk_label_set_text (self->referrals_label, "—");
+  gtk_label_set_text (self->court_label, "—");
+  gtk_label_set_text (self->consents_label, "—");
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      stp_chart_view_set_chart (STP_CHART_VIEW (views[i]), charts[i]);
+      /* Its zeros are not numbers: neither seen nor read out. */
+      gtk_widget_set_opacity (views[i], 0.0);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (views[i]), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+      stp_chart_unref (charts[i]);
+    }
+  show_results (self, NULL);
 }
 
 static void
@@ -803,6 +890,7 @@ stp_overview_page_init (StpOverviewPage *self)
   /* Owned by programs_box. */
   self->program_views = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  reserve_places (self);
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
   g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
 }

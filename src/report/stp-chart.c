@@ -824,6 +824,29 @@ stp_chart_get_preferred_height (StpChart            *chart,
   return ceil (height);
 }
 
+gboolean
+stp_chart_same_height (StpChart *a,
+                       StpChart *b)
+{
+  g_return_val_if_fail (a != NULL, FALSE);
+  g_return_val_if_fail (b != NULL, FALSE);
+
+  if (a->kind != b->kind || a->horizontal != b->horizontal)
+    return FALSE;
+  /* Vertical charts keep a proportion of their width. */
+  if (!a->horizontal)
+    return TRUE;
+  /* Horizontal ones: the title (wrapped), one row per category, the
+   * legend (the series' names, wrapped). */
+  if (g_strcmp0 (a->title, b->title) != 0 || a->categories->len != b->categories->len
+      || a->series->len != b->series->len)
+    return FALSE;
+  for (guint s = 0; s < a->series->len; s++)
+    if (g_strcmp0 (((Series *) a->series->pdata[s])->name, ((Series *) b->series->pdata[s])->name) != 0)
+      return FALSE;
+  return TRUE;
+}
+
 void
 stp_chart_draw (StpChart            *chart,
                 cairo_t             *cr,

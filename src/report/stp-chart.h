@@ -71,6 +71,11 @@ gint64         stp_chart_get_value          (StpChart     *chart,
 double         stp_chart_get_preferred_height (StpChart            *chart,
                                                double               width,
                                                const StpChartStyle *style);
+/* Whether @a and @b want the same height at every width and style: they
+ * differ at most in their values (and, for vertical charts, in their
+ * category names).  A view can then be drawn again without a new layout. */
+gboolean       stp_chart_same_height        (StpChart            *a,
+                                             StpChart            *b);
 /* Draws the chart into the rectangle (0, 0, @width, @height) of @cr. */
 void           stp_chart_draw               (StpChart            *chart,
                                              cairo_t             *cr,

@@ -46,6 +46,7 @@
 
 #include "stp-error.h"
 #include "stp-overview.h"
+#include "stp-overview-private.h"
 #include "stp-query.h"
 #include "stp-worklist.h"
 #include "stp-store-private.h"
@@ -55,6 +56,9 @@ static StpSession *director;
 static char *tmpdir;
 static char *program_a;
 static char *program_b;
+static char *episode_r1;        /* in the center, at «Адаптация» */
+static char *episode_r2;        /* in the center, at «Мотивация и приём» */
+static char *episode_r9;        /* in the center, program B */
 
 static gint64
 fixed_clock (gpointer user_data)
@@ -268,6 +272,10 @@ build_center (void)
   g_assert_no_error (error);
 
   e9 = admit (r9, program_b, "2026-05-02");
+
+  episode_r1 = g_strdup (e1);
+  episode_r2 = g_strdup (e2);
+  episode_r9 = g_strdup (e9);
 }
 
 static void
@@ -480,6 +488,112 @@ test_stage_kinds (void)
   sqlite3_close (db);
 }
 
+/* The recount: a commit that falls between the beginnings of the two
+ * threads' read transactions.  The counting thread would then have seen
+ * the residents in the center before it and the side thread the
+ * discharges after it.  Each commit here discharges one resident today
+ * (completed): he leaves the center (counted on the counting thread) and
+ * is one more discharge this month (counted on the side thread). */
+typedef struct
+{
+  int          calls;
+  const char **episodes;      /* to discharge, one per call; NULL ends */
+} Recount;
+
+static void
+discharge_between (gpointer user_data)
+{
+  Recount *r = user_data;
+  const char *episode = r->episodes[r->calls];
+
+  r->calls++;
+  if (episode != NULL)
+    discharge (episode, STP_EPISODE_COMPLETED, "2026-06-15");
+}
+
+static StpOverview *
+count_with_commits (StpStore    *second,
+                    const char **episodes,
+                    int         *calls)
+{
+  Recount r = { 0, episodes };
+  g_autoptr(GError) error = NULL;
+  StpOverview *o;
+
+  _stp_overview_set_test_hook (discharge_between, &r);
+  o = stp_store_compute_overview (second, director, &error);
+  _stp_overview_set_test_hook (NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_nonnull (o);
+  *calls = r.calls;
+  return o;
+}
+
+static void
+assert_same_numbers (const StpOverview *a,
+                     const StpOverview *b)
+{
+  g_assert_cmpint (a->in_center, ==, b->in_center);
+  g_assert_cmpint (a->in_center_male, ==, b->in_center_male);
+  g_assert_cmpint (a->in_center_female, ==, b->in_center_female);
+  g_assert_cmpmem (a->admitted, sizeof a->admitted, b->admitted, sizeof b->admitted);
+  g_assert_cmpmem (a->discharged, sizeof a->discharged, b->discharged, sizeof b->discharged);
+  g_assert_cmpmem (a->outcomes, sizeof a->outcomes, b->outcomes, sizeof b->outcomes);
+  g_assert_cmpmem (a->dropped_out_by_kind, sizeof a->dropped_out_by_kind,
+                   b->dropped_out_by_kind, sizeof b->dropped_out_by_kind);
+  g_assert_cmpmem (&a->remission_6, sizeof a->remission_6, &b->remission_6, sizeof b->remission_6);
+  g_assert_cmpmem (&a->remission_12, sizeof a->remission_12, &b->remission_12, sizeof b->remission_12);
+  g_assert_cmpint (a->court_notices_due, ==, b->court_notices_due);
+  g_assert_cmpint (a->consents_expiring, ==, b->consents_expiring);
+}
+
+static void
+test_recount (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) second = stp_store_open_overview (store, &error);
+  g_autoptr(StpOverview) before = NULL;
+  g_autoptr(StpOverview) once = NULL;
+  g_autoptr(StpOverview) twice = NULL;
+  g_autoptr(StpOverview) after = NULL;
+  const char *one[] = { episode_r1, NULL, NULL };
+  const char *two[] = { episode_r9, episode_r2, NULL, NULL };
+  int calls = 0;
+
+  g_assert_no_error (error);
+  stp_store_set_clock (second, fixed_clock, NULL);
+  before = stp_store_compute_overview (second, director, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (before->in_center, ==, 3);
+  g_assert_cmpint (before->discharged[11], ==, 1);
+  g_assert_cmpint (before->outcomes[STP_EPISODE_COMPLETED], ==, 1);
+
+  /* One commit in between: counted again, on two threads again (the
+   * hook's second call), and that count is whole. */
+  once = count_with_commits (second, one, &calls);
+  g_assert_cmpint (once->in_center, ==, 2);
+  g_assert_cmpint (once->in_center_male, ==, 1);
+  g_assert_cmpint (once->discharged[11], ==, 2);
+  g_assert_cmpint (once->outcomes[STP_EPISODE_COMPLETED], ==, 2);
+  g_assert_cmpint (calls, ==, 2);
+
+  /* A commit before each of two tries: the third count runs on one
+   * thread (no third call) and sees both. */
+  twice = count_with_commits (second, two, &calls);
+  g_assert_cmpint (calls, ==, 2);
+  g_assert_cmpint (twice->in_center, ==, 0);
+  g_assert_cmpint (twice->in_center_male, ==, 0);
+  g_assert_cmpint (twice->in_center_female, ==, 0);
+  g_assert_cmpint (twice->discharged[11], ==, 4);
+  g_assert_cmpint (twice->outcomes[STP_EPISODE_COMPLETED], ==, 4);
+
+  /* The same as a count with nobody writing. */
+  after = stp_store_compute_overview (second, director, &error);
+  g_assert_no_error (error);
+  assert_same_numbers (twice, after);
+  g_assert_true (sqlite3_get_autocommit (stp_store_get_db (second)));
+}
+
 static void
 setup (void)
 {
@@ -549,6 +663,9 @@ teardown (void)
   g_free (tmpdir);
   g_free (program_a);
   g_free (program_b);
+  g_free (episode_r1);
+  g_free (episode_r2);
+  g_free (episode_r9);
 }
 
 int
@@ -564,6 +681,8 @@ main (int   argc,
   g_test_add_func ("/overview/secondary-connection", test_secondary_connection);
   g_test_add_func ("/overview/roles", test_volunteer_refused);
   g_test_add_func ("/overview/stage-kinds", test_stage_kinds);
+  /* Last: it discharges residents of the center. */
+  g_test_add_func ("/overview/recount", test_recount);
   result = g_test_run ();
   teardown ();
   return result;

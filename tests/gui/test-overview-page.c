@@ -161,6 +161,34 @@ test_director_overview (void)
   g_assert_nonnull (stp_test_find_label (page, "Центр на "));
   g_assert_nonnull (stp_test_find_label (page, "Дела на этой неделе"));
 
+  /* Before its numbers a page already holds their places (issue 13: the
+   * numbers must not move and repaint the whole page): its charts want
+   * the heights they will have, hidden; with the numbers they show. */
+  {
+    static const char *names[] = { "overview-months-chart", "overview-outcomes-chart",
+                                   "overview-dropped-chart", "overview-remission-chart" };
+    GtkWidget *fresh = g_object_ref_sink (stp_overview_page_new (store, director));
+
+    g_assert_null (stp_overview_page_get_overview (STP_OVERVIEW_PAGE (fresh)));
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        GtkWidget *empty = stp_test_find_widget (fresh, names[i]);
+        GtkWidget *full = stp_test_find_widget (page, names[i]);
+        int empty_height = 0, full_height = 0;
+
+        g_assert_nonnull (empty);
+        g_assert_nonnull (full);
+        gtk_widget_measure (empty, GTK_ORIENTATION_VERTICAL, 420, &empty_height, NULL, NULL, NULL);
+        gtk_widget_measure (full, GTK_ORIENTATION_VERTICAL, 420, &full_height, NULL, NULL, NULL);
+        g_assert_cmpint (full_height, >, 0);
+        g_assert_cmpint (empty_height, ==, full_height);
+        g_assert_cmpfloat (gtk_widget_get_opacity (empty), ==, 0.0);
+        g_assert_cmpfloat (gtk_widget_get_opacity (full), ==, 1.0);
+      }
+    g_assert_cmpfloat (gtk_widget_get_opacity (stp_test_find_widget (page, "overview-results")), ==, 1.0);
+    g_object_unref (fresh);
+  }
+
   save_both_styles (window, "1024x600");
 
   /* A to-do row opens its working list. */
