@@ -670,25 +670,3 @@ stp_store_open_scratch (const char  *path,
   stp_store_register_functions (self->db);
   return g_steal_pointer (&self);
 }
-
-StpStore *
-stp_store_open_memory_scratch (const char  *name,
-                               const char  *vfs,
-                               GError     **error)
-{
-  g_autoptr(StpStore) self = NULL;
-
-  self = g_object_new (STP_TYPE_STORE, NULL);
-  self->path = g_strdup (name != NULL ? name : ":memory:");
-  if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                       SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("Cannot open the database file %s: %s"), self->path,
-                   self->db != NULL ? sqlite3_errmsg (self->db) : "");
-      return NULL;
-    }
-  sqlite3_busy_timeout (self->db, 10000);
-  stp_store_register_functions (self->db);
-  return g_steal_pointer (&self);
-}

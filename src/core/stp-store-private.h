@@ -155,11 +155,6 @@ char      *stp_store_query_text       (StpStore     *self,
  * lock, no checks, no migrations, no identity. */
 StpStore  *stp_store_open_scratch     (const char   *path,
                                        GError      **error);
-/* The same on a database in memory: @name in the VFS @vfs, or with both
- * NULL a private ":memory:" one. */
-StpStore  *stp_store_open_memory_scratch (const char *name,
-                                          const char *vfs,
-                                          GError    **error);
 /* Sets @error from the connection's last error. */
 void       stp_store_set_sqlite_error (StpStore     *self,
                                        GError      **error);

@@ -29,22 +29,4 @@ gboolean    _stp_sync_store_write_cursor (StpStore           *store,
                                           gint64              cursor,
                                           GError            **error);
 
-/* Snapshots (stp-sync-store-snapshot.c), shared with the copies in
- * memory (stp-sync-store-image.c). */
-gboolean    _stp_sync_store_vacuum_into   (sqlite3            *src,
-                                          const char         *target,
-                                          int                *rc_out,
-                                          GError            **error);
-gboolean    _stp_sync_store_strip_snapshot (StpStore          *dst,
-                                           const char        *cursor_key,
-                                           gint64            *seq_out,
-                                           guint64           *hlc_out,
-                                           GError           **error);
-gboolean    _stp_sync_store_install_from  (StpStore           *store,
-                                          StpStore           *snap,
-                                          const char         *cursor_key,
-                                          gint64             *seq_out,
-                                          guint64            *hlc_out,
-                                          GError            **error);
-
 G_END_DECLS

@@ -14,7 +14,7 @@
 #include "config.h"
 
 #include "stp-sync-store.h"
-#include "stp-sync-store-private.h"
+#include "stp-store-private.h"
 #include "stp-error.h"
 
 #include <glib/gi18n-lib.h>
@@ -53,30 +53,64 @@ remove_database (const char *path)
     }
 }
 
-/* Makes the copy @dst a snapshot: empties this computer's own tables and
- * notes the cursor and clock.  TRUE with *@seq_out -1 when the copy holds
- * changes not sent yet (no snapshot). */
 gboolean
-_stp_sync_store_strip_snapshot (StpStore    *dst,
-                                const char  *cursor_key,
-                                gint64      *seq_out,
-                                guint64     *hlc_out,
-                                GError     **error)
+stp_sync_store_write_snapshot (StpStore    *store,
+                               const char  *path,
+                               const char  *cursor_key,
+                               gint64      *seq_out,
+                               guint64     *hlc_out,
+                               GError     **error)
 {
+  g_autoptr(StpStore) dst = NULL;
   g_autofree char *trigger = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *hlc_text = NULL;
   char *cursor_sql;
   gint64 seq;
   gint64 pending;
+  int rc;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
+  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
 
   *seq_out = -1;
   *hlc_out = 0;
-  /* Make sure a file copy is a plain file (no write-ahead log); a copy
-   * in memory keeps its journal in memory anyway. */
+  remove_database (path);
+  /* VACUUM INTO reads in one transaction (a consistent state; the window
+   * keeps writing meanwhile) and writes a compact file: no free pages,
+   * which matters after an outbox of a million rows was emptied. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    sqlite3 *src = stp_store_get_db (store);
+
+    if (sqlite3_prepare_v2 (src, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
+        return FALSE;
+      }
+    sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+    /* The copy is scratch: not flushed to the disk (VACUUM INTO follows
+     * the connection's setting). */
+    sqlite3_exec (src, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+    rc = sqlite3_step (stmt);
+    sqlite3_finalize (stmt);
+    sqlite3_exec (src, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    if (rc != SQLITE_DONE)
+      {
+        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
+        remove_database (path);
+        return FALSE;
+      }
+  }
+  /* Make sure the copy is a plain file (no write-ahead log). */
+  if (!(dst = stp_store_open_scratch (path, error)))
+    goto fail;
   if (!exec_sql (dst, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY;"
                       "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON;", error))
-    return FALSE;
+    goto fail;
 
   /* Changes not yet on the server would reach a new computer before any
    * other: a snapshot is only made of a file that has sent everything. */
@@ -84,6 +118,8 @@ _stp_sync_store_strip_snapshot (StpStore    *dst,
   if (pending != 0)
     {
       g_debug ("No snapshot: %" G_GINT64_FORMAT " changes not sent yet", pending);
+      g_clear_object (&dst);
+      remove_database (path);
       return TRUE;
     }
   cursor_sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM meta WHERE key = %Q", cursor_key);
@@ -97,7 +133,7 @@ _stp_sync_store_strip_snapshot (StpStore    *dst,
     {
       g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
                            _("The snapshot could not be prepared: the audit log is not protected"));
-      return FALSE;
+      goto fail;
     }
   sql = g_strdup_printf ("BEGIN;"
                          "DELETE FROM meta; DELETE FROM settings; DELETE FROM login_failures;"
@@ -108,77 +144,11 @@ _stp_sync_store_strip_snapshot (StpStore    *dst,
                          G_GINT64_FORMAT "'), ('" META_SNAPSHOT_HLC "', '%" G_GUINT64_FORMAT "');"
                          "COMMIT;", trigger, seq, *hlc_out);
   if (!exec_sql (dst, sql, error))
-    return FALSE;
+    goto fail;
   *seq_out = seq;
   return TRUE;
-}
 
-/* Runs VACUUM INTO @target on @src (the copy is scratch: not flushed). */
-gboolean
-_stp_sync_store_vacuum_into (sqlite3     *src,
-                             const char  *target,
-                             int         *rc_out,
-                             GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (src, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
-    {
-      *rc_out = sqlite3_errcode (src);
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, target, -1, SQLITE_TRANSIENT);
-  /* VACUUM INTO follows the connection's setting. */
-  sqlite3_exec (src, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  sqlite3_exec (src, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-  *rc_out = rc;
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-stp_sync_store_write_snapshot (StpStore    *store,
-                               const char  *path,
-                               const char  *cursor_key,
-                               gint64      *seq_out,
-                               guint64     *hlc_out,
-                               GError     **error)
-{
-  g_autoptr(StpStore) dst = NULL;
-  int rc;
-
-  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
-  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
-  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
-
-  *seq_out = -1;
-  *hlc_out = 0;
-  remove_database (path);
-  /* VACUUM INTO reads in one transaction (a consistent state; the window
-   * keeps writing meanwhile) and writes a compact file: no free pages,
-   * which matters after an outbox of a million rows was emptied. */
-  if (_stp_sync_store_vacuum_into (stp_store_get_db (store), path, &rc, error) &&
-      (dst = stp_store_open_scratch (path, error)) != NULL &&
-      _stp_sync_store_strip_snapshot (dst, cursor_key, seq_out, hlc_out, error))
-    {
-      if (*seq_out >= 0)
-        return TRUE;
-      /* Unsent changes: no snapshot, not an error. */
-      g_clear_object (&dst);
-      remove_database (path);
-      return TRUE;
-    }
-  *seq_out = -1;
+fail:
   g_clear_object (&dst);
   remove_database (path);
   return FALSE;
@@ -329,28 +299,31 @@ install_attempt (StpStore     *store,
   return ATTEMPT_AGAIN;
 }
 
-/* Checks that the snapshot on @snap's connection is one this program can
- * install here and attaches the computer's file as "live". */
-static gboolean
-check_and_attach (StpStore    *store,
-                  StpStore    *snap,
-                  gint64      *seq,
-                  char       **hlc_text,
-                  GError     **error)
+/* Opens the snapshot at @path, checks it is one this program can install
+ * here and attaches the computer's file as "live". */
+static StpStore *
+open_snapshot (StpStore    *store,
+               const char  *path,
+               gint64      *seq,
+               char       **hlc_text,
+               GError     **error)
 {
+  g_autoptr(StpStore) snap = NULL;
   sqlite3_stmt *attach;
 
+  if (!(snap = stp_store_open_scratch (path, error)))
+    return NULL;
   if (stp_store_query_int (snap, "PRAGMA user_version", -1) != STP_SCHEMA_VERSION)
     {
       g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW,
                            _("The snapshot was made by another version of the program"));
-      return FALSE;
+      return NULL;
     }
   if (stp_store_query_int (snap, "PRAGMA page_size", -1) != stp_store_query_int (store, "PRAGMA page_size", -2))
     {
       g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
                            _("The snapshot has another page size than this database"));
-      return FALSE;
+      return NULL;
     }
   *seq = stp_store_query_int (snap, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_SNAPSHOT_SEQ "'", -1);
   *hlc_text = stp_store_query_text (snap, "SELECT value FROM meta WHERE key = '" META_SNAPSHOT_HLC "'");
@@ -359,14 +332,14 @@ check_and_attach (StpStore    *store,
     {
       g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
                            _("The file is not a snapshot of a center's database"));
-      return FALSE;
+      return NULL;
     }
   if (!exec_sql (snap, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;", error))
-    return FALSE;
+    return NULL;
   if (!(attach = stp_store_prepare (snap, "ATTACH DATABASE ?1 AS live", NULL)))
     {
       exec_sql (snap, "SELECT 1 FROM no_such_table", error);
-      return FALSE;
+      return NULL;
     }
   sqlite3_bind_text (attach, 1, stp_store_get_path (store), -1, SQLITE_TRANSIENT);
   if (sqlite3_step (attach) != SQLITE_DONE)
@@ -374,31 +347,35 @@ check_and_attach (StpStore    *store,
       g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
                    _("The snapshot could not be installed: %s"), sqlite3_errmsg (stp_store_get_db (snap)));
       sqlite3_reset (attach);
-      return FALSE;
+      return NULL;
     }
   sqlite3_reset (attach);
-  return TRUE;
+  return g_steal_pointer (&snap);
 }
 
-/* Installs the snapshot open on @snap's connection (a file or memory). */
 gboolean
-_stp_sync_store_install_from (StpStore    *store,
-                              StpStore    *snap,
-                              const char  *cursor_key,
-                              gint64      *seq_out,
-                              guint64     *hlc_out,
-                              GError     **error)
+stp_sync_store_install_snapshot (StpStore    *store,
+                                 const char  *path,
+                                 const char  *cursor_key,
+                                 gint64      *seq_out,
+                                 guint64     *hlc_out,
+                                 GError     **error)
 {
+  g_autoptr(StpStore) snap = NULL;
   g_autofree char *hlc_text = NULL;
   Attempt attempt = ATTEMPT_AGAIN;
   gint64 seq = -1;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
+  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
 
   *seq_out = -1;
   *hlc_out = 0;
   /* Bulk writes to every index: the window's page cache size, not a
    * worker's (stp-store-open.c). */
   stp_store_exec (store, "PRAGMA cache_size = -16000", NULL);
-  if (!check_and_attach (store, snap, &seq, &hlc_text, error))
+  if (!(snap = open_snapshot (store, path, &seq, &hlc_text, error)))
     return FALSE;
   for (guint n = 0; n < INSTALL_ATTEMPTS && attempt == ATTEMPT_AGAIN; n++)
     {
@@ -413,30 +390,9 @@ _stp_sync_store_install_from (StpStore    *store,
     return FALSE;
   *seq_out = seq;
   *hlc_out = seq >= 0 ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
-  sqlite3_exec (stp_store_get_db (snap), "DETACH DATABASE live", NULL, NULL, NULL);
+  g_clear_object (&snap);
   if (seq >= 0)
     g_thread_unref (g_thread_new ("stp-checkpoint", checkpoint_thread,
                                   g_strdup (stp_store_get_path (store))));
   return TRUE;
-}
-
-gboolean
-stp_sync_store_install_snapshot (StpStore    *store,
-                                 const char  *path,
-                                 const char  *cursor_key,
-                                 gint64      *seq_out,
-                                 guint64     *hlc_out,
-                                 GError     **error)
-{
-  g_autoptr(StpStore) snap = NULL;
-
-  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
-  g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
-  g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
-
-  *seq_out = -1;
-  *hlc_out = 0;
-  if (!(snap = stp_store_open_scratch (path, error)))
-    return FALSE;
-  return _stp_sync_store_install_from (store, snap, cursor_key, seq_out, hlc_out, error);
 }

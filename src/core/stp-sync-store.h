@@ -150,40 +150,4 @@ gboolean    stp_sync_store_install_snapshot  (StpStore       *store,
                                               gint64         *seq_out,
                                               guint64        *hlc_out,
                                               GError        **error);
-
-/* The same snapshots held in memory instead of a scratch file (no copy
- * through the system's file cache; the memory of the whole file). */
-typedef struct _StpSnapshotImage StpSnapshotImage;
-
-/* As stp_sync_store_write_snapshot(), into memory: on success
- * *@image_out holds the file's bytes.  A copy of more than @max_bytes is
- * not made: TRUE with *@too_big set (write a file instead). */
-gboolean    stp_sync_store_write_snapshot_image (StpStore          *store,
-                                                 const char        *cursor_key,
-                                                 gint64             max_bytes,
-                                                 StpSnapshotImage **image_out,
-                                                 gboolean          *too_big,
-                                                 gint64            *seq_out,
-                                                 guint64           *hlc_out,
-                                                 GError           **error);
-/* An empty image of @capacity bytes to fill (NULL without the memory);
- * the bytes are written through get_data() and set_length(). */
-StpSnapshotImage *stp_snapshot_image_new       (gsize              capacity);
-guint8     *stp_snapshot_image_get_data        (StpSnapshotImage  *image,
-                                                gsize             *len);
-gsize       stp_snapshot_image_get_capacity    (StpSnapshotImage  *image);
-void        stp_snapshot_image_set_length      (StpSnapshotImage  *image,
-                                                gsize              len);
-void        stp_snapshot_image_free            (StpSnapshotImage  *image);
-/* As stp_sync_store_install_snapshot() from a filled image (from
- * stp_snapshot_image_new()); the image's bytes are used up either way. */
-gboolean    stp_sync_store_install_snapshot_image (StpStore          *store,
-                                                   StpSnapshotImage  *image,
-                                                   const char        *cursor_key,
-                                                   gint64            *seq_out,
-                                                   guint64           *hlc_out,
-                                                   GError           **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpSnapshotImage, stp_snapshot_image_free)
-
 G_END_DECLS

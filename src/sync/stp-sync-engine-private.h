@@ -102,7 +102,6 @@ struct _StpSyncEngine
 
   gsize            batch_bytes;    /* 0: from the server's limit */
   gsize            snapshot_min_bytes;
-  gsize            snapshot_memory_bytes;
   guint            pull_limit;
   gboolean         fast_kdf;
   StpSyncPageHook  hook;
@@ -125,7 +124,6 @@ struct _StpSyncRun
   gsize            batch_bytes;
   gsize            max_body;         /* the server's limit, 0 unknown */
   gsize            snapshot_min_bytes;  /* 0: make no snapshots */
-  gsize            snapshot_memory_bytes;  /* larger snapshots go through files */
   guint            pull_limit;
   StpSyncPageHook  hook;
   gpointer         hook_data;
@@ -216,7 +214,5 @@ gboolean       _stp_sync_run_start_from_snapshot (StpSyncRun     *run,
  * only logged. */
 void           _stp_sync_run_make_snapshot       (StpSyncRun     *run,
                                                   GCancellable   *cancellable);
-/* The largest snapshot held in memory by default (the rest: files). */
-gsize          _stp_sync_snapshot_memory_default (void);
 
 G_END_DECLS

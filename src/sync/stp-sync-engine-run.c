@@ -52,7 +52,6 @@ stp_sync_run_new (StpSyncEngine  *self,
   memcpy (run->key, self->key, sizeof run->key);
   run->batch_bytes = self->batch_bytes;
   run->snapshot_min_bytes = self->snapshot_min_bytes;
-  run->snapshot_memory_bytes = self->snapshot_memory_bytes;
   run->pull_limit = self->pull_limit;
   run->hook = self->hook;
   run->hook_data = self->hook_data;

@@ -30,10 +30,6 @@
 
 /* Sealed chunks of at most this much. */
 #define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
-/* Snapshots up to this size (and a quarter of the memory) are made and
- * installed in memory, not through scratch files: a 100 000-resident
- * center's is about 350 MB. */
-#define SNAPSHOT_MEMORY_BYTES ((gsize) 768 * 1024 * 1024)
 
 /* What the server says of its newest snapshot. */
 typedef struct
@@ -64,20 +60,6 @@ latest_clear (Latest *latest)
   g_clear_pointer (&latest->id, g_free);
   g_clear_pointer (&latest->manifest, g_free);
   memset (latest, 0, sizeof *latest);
-}
-
-gsize
-_stp_sync_snapshot_memory_default (void)
-{
-  gsize bytes = SNAPSHOT_MEMORY_BYTES;
-#if defined(G_OS_UNIX) && defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
-  long pages = sysconf (_SC_PHYS_PAGES);
-  long page = sysconf (_SC_PAGESIZE);
-
-  if (pages > 0 && page > 0)
-    bytes = MIN (bytes, (gsize) pages / 4 * (gsize) page);
-#endif
-  return bytes;
 }
 
 static char *
@@ -344,7 +326,6 @@ install_snapshot (StpSyncRun    *run,
 {
   g_autofree char *path = snapshot_temp_path (run, ".snapshot-in");
   g_autoptr(StpSnapshotWriter) writer = NULL;
-  g_autoptr(StpSnapshotImage) image = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(StpSnapshotManifest) manifest = { 0, };
   guint8 hash[32];
@@ -368,12 +349,7 @@ install_snapshot (StpSyncRun    *run,
     }
 
   remove_snapshot_files (path);
-  /* In memory when it fits: no scratch file written and read back. */
-  if (manifest.raw_bytes > 0 && (guint64) manifest.raw_bytes <= run->snapshot_memory_bytes &&
-      (image = stp_snapshot_image_new ((gsize) manifest.raw_bytes)) != NULL)
-    writer = stp_snapshot_writer_new_memory (stp_snapshot_image_get_data (image, NULL),
-                                             stp_snapshot_image_get_capacity (image));
-  else if (!(writer = stp_snapshot_writer_new (path, manifest.raw_bytes, &local_error)))
+  if (!(writer = stp_snapshot_writer_new (path, manifest.raw_bytes, &local_error)))
     goto skip;
   if (!download_chunks (run, latest, writer, &usec_http, cancellable, error, &local_error))
     {
@@ -392,16 +368,7 @@ install_snapshot (StpSyncRun    *run,
     }
   t_download = g_get_monotonic_time ();
   _stp_sync_clock_phase (&clock, "snapshot in: download, open, unpack");
-  if (image != NULL)
-    {
-      g_clear_pointer (&writer, stp_snapshot_writer_free);
-      stp_snapshot_image_set_length (image, (gsize) raw_bytes);
-      if (!stp_sync_store_install_snapshot_image (run->secondary, image, CURSOR_KEY, &seq, &hlc,
-                                                  &local_error))
-        goto skip;
-    }
-  else if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc,
-                                             &local_error))
+  if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
     goto skip;
   _stp_sync_clock_phase (&clock, "snapshot in: install");
   if (seq >= 0)
@@ -411,9 +378,9 @@ install_snapshot (StpSyncRun    *run,
       run->snapshot_in = TRUE;
       g_debug ("snapshot in: %" G_GINT64_FORMAT " bytes, seq %" G_GINT64_FORMAT
                ", %.2f s downloading and unpacking (%.2f s of it waiting for the server), "
-               "%.2f s installing (%s)",
+               "%.2f s installing",
                raw_bytes, seq, (t_download - t_start) / 1e6, usec_http / 1e6,
-               (g_get_monotonic_time () - t_download) / 1e6, image != NULL ? "memory" : "file");
+               (g_get_monotonic_time () - t_download) / 1e6);
     }
   goto out;
 
@@ -457,33 +424,6 @@ pack_snapshot (StpSyncRun    *run,
   StpSyncClock clock;
 
   _stp_sync_clock_start (&clock);
-  if (run->snapshot_memory_bytes > 0)
-    {
-      g_autoptr(StpSnapshotImage) image = NULL;
-      gboolean too_big = FALSE;
-
-      /* In memory when it fits: no scratch file written and read back. */
-      if (!stp_sync_store_write_snapshot_image (run->secondary, CURSOR_KEY,
-                                                (gint64) run->snapshot_memory_bytes, &image,
-                                                &too_big, &seq, &hlc, error))
-        return FALSE;
-      if (!too_big)
-        {
-          const guint8 *data;
-          gsize len = 0;
-
-          if (seq <= 0 || (latest->have && seq <= latest->seq))
-            return FALSE;
-          _stp_sync_clock_phase (&clock, "snapshot out: copy (VACUUM INTO memory)");
-          data = stp_snapshot_image_get_data (image, &len);
-          raw_bytes = (gint64) len;
-          if (!stp_sync_snapshot_compress_bytes (data, len, out->packed_path, out->manifest.hash,
-                                                 &out->packed_bytes, error))
-            return FALSE;
-          _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
-          goto packed;
-        }
-    }
   if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
     return FALSE;
   if (seq <= 0 || (latest->have && seq <= latest->seq))
@@ -494,8 +434,6 @@ pack_snapshot (StpSyncRun    *run,
     return FALSE;
   _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
   remove_snapshot_files (out->db_path);
-
-packed:
   out->manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
   out->manifest.schema = STP_SCHEMA_VERSION;
   out->manifest.seq = seq;

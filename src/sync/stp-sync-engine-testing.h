@@ -16,10 +16,6 @@ void           stp_sync_engine_set_pull_limit    (StpSyncEngine   *self,
  * @min_bytes long (and half that snapshot's size); 0 makes none. */
 void           stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
                                                        gsize          min_bytes);
-/* Snapshots up to @bytes are made and installed in memory, larger ones
- * through scratch files; 0: always files. */
-void           stp_sync_engine_set_snapshot_memory_bytes (StpSyncEngine *self,
-                                                          gsize          bytes);
 /* Cheaper argon2id for tests (never in the program). */
 void           stp_sync_engine_set_fast_kdf      (StpSyncEngine   *self,
                                                   gboolean         fast);

@@ -458,7 +458,6 @@ stp_sync_engine_init (StpSyncEngine *self)
   self->state = STP_SYNC_STATE_IDLE;
   self->pull_limit = 1000;
   self->snapshot_min_bytes = SNAPSHOT_MIN_BYTES;
-  self->snapshot_memory_bytes = _stp_sync_snapshot_memory_default ();
   self->network_up = TRUE;
 }
 
@@ -589,14 +588,6 @@ stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
 {
   g_return_if_fail (STP_IS_SYNC_ENGINE (self));
   self->snapshot_min_bytes = min_bytes;
-}
-
-void
-stp_sync_engine_set_snapshot_memory_bytes (StpSyncEngine *self,
-                                           gsize          bytes)
-{
-  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
-  self->snapshot_memory_bytes = bytes;
 }
 
 void

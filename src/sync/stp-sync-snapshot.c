@@ -28,92 +28,6 @@ set_file_error (GError     **error,
                path, g_strerror (saved_errno));
 }
 
-/* zstd into a file, piece by piece. */
-typedef struct
-{
-  ZSTD_CCtx   *cctx;
-  FILE        *out;
-  const char  *out_path;
-  guint8      *out_buf;
-  gsize        out_cap;
-  gint64       packed;
-} Packer;
-
-static gboolean
-packer_init (Packer      *packer,
-             const char  *out_path,
-             GError     **error)
-{
-  memset (packer, 0, sizeof *packer);
-  packer->out_path = out_path;
-  if (!(packer->out = g_fopen (out_path, "wb")))
-    {
-      set_file_error (error, out_path, errno);
-      return FALSE;
-    }
-  packer->out_cap = ZSTD_CStreamOutSize ();
-  packer->out_buf = g_malloc (packer->out_cap);
-  packer->cctx = ZSTD_createCCtx ();
-  ZSTD_CCtx_setParameter (packer->cctx, ZSTD_c_compressionLevel, COMPRESSION_LEVEL);
-  ZSTD_CCtx_setParameter (packer->cctx, ZSTD_c_checksumFlag, 1);
-  /* Compression in two threads beside the reading (ignored by a libzstd
-   * built without them). */
-  ZSTD_CCtx_setParameter (packer->cctx, ZSTD_c_nbWorkers, 2);
-  return TRUE;
-}
-
-static gboolean
-packer_push (Packer        *packer,
-             const guint8  *data,
-             gsize          n,
-             gboolean       last,
-             GError       **error)
-{
-  ZSTD_inBuffer input = { data, n, 0 };
-  gboolean finished = FALSE;
-
-  while (!finished)
-    {
-      ZSTD_outBuffer output = { packer->out_buf, packer->out_cap, 0 };
-      gsize left = ZSTD_compressStream2 (packer->cctx, &output, &input,
-                                         last ? ZSTD_e_end : ZSTD_e_continue);
-
-      if (ZSTD_isError (left))
-        {
-          g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED,
-                       _("The snapshot could not be compressed: %s"), ZSTD_getErrorName (left));
-          return FALSE;
-        }
-      if (output.pos > 0 && fwrite (packer->out_buf, 1, output.pos, packer->out) != output.pos)
-        {
-          set_file_error (error, packer->out_path, errno);
-          return FALSE;
-        }
-      packer->packed += (gint64) output.pos;
-      finished = last ? left == 0 : input.pos == input.size;
-    }
-  return TRUE;
-}
-
-/* Closes the file; removes it unless @ok. */
-static gboolean
-packer_finish (Packer    *packer,
-               gboolean   ok,
-               GError   **error)
-{
-  if (packer->out != NULL && fclose (packer->out) != 0 && ok)
-    {
-      set_file_error (error, packer->out_path, errno);
-      ok = FALSE;
-    }
-  packer->out = NULL;
-  ZSTD_freeCCtx (packer->cctx);
-  g_free (packer->out_buf);
-  if (!ok)
-    g_remove (packer->out_path);
-  return ok;
-}
-
 gboolean
 stp_sync_snapshot_compress (const char   *db_path,
                             const char   *out_path,
@@ -123,9 +37,12 @@ stp_sync_snapshot_compress (const char   *db_path,
                             GError      **error)
 {
   FILE *in = NULL;
-  Packer packer;
+  FILE *out = NULL;
+  ZSTD_CCtx *cctx = NULL;
   crypto_generichash_state state;
   g_autofree guint8 *in_buf = g_malloc (BLOCK);
+  gsize out_cap = ZSTD_CStreamOutSize ();
+  g_autofree guint8 *out_buf = g_malloc (out_cap);
   gboolean ok = FALSE;
   gboolean last = FALSE;
 
@@ -134,17 +51,26 @@ stp_sync_snapshot_compress (const char   *db_path,
   if (!(in = g_fopen (db_path, "rb")))
     {
       set_file_error (error, db_path, errno);
-      return FALSE;
+      goto out;
     }
-  if (!packer_init (&packer, out_path, error))
+  if (!(out = g_fopen (out_path, "wb")))
     {
-      fclose (in);
-      return FALSE;
+      set_file_error (error, out_path, errno);
+      goto out;
     }
+  cctx = ZSTD_createCCtx ();
+  ZSTD_CCtx_setParameter (cctx, ZSTD_c_compressionLevel, COMPRESSION_LEVEL);
+  ZSTD_CCtx_setParameter (cctx, ZSTD_c_checksumFlag, 1);
+  /* Compression in two threads beside the reading (ignored by a libzstd
+   * built without them). */
+  ZSTD_CCtx_setParameter (cctx, ZSTD_c_nbWorkers, 2);
   crypto_generichash_init (&state, NULL, 0, 32);
+
   while (!last)
     {
       gsize n = fread (in_buf, 1, BLOCK, in);
+      ZSTD_inBuffer input = { in_buf, n, 0 };
+      gboolean finished = FALSE;
 
       if (n < BLOCK)
         {
@@ -157,52 +83,44 @@ stp_sync_snapshot_compress (const char   *db_path,
         }
       crypto_generichash_update (&state, in_buf, n);
       *raw_bytes += (gint64) n;
-      if (!packer_push (&packer, in_buf, n, last, error))
-        goto out;
+      while (!finished)
+        {
+          ZSTD_outBuffer output = { out_buf, out_cap, 0 };
+          gsize left = ZSTD_compressStream2 (cctx, &output, &input,
+                                             last ? ZSTD_e_end : ZSTD_e_continue);
+
+          if (ZSTD_isError (left))
+            {
+              g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_FAILED,
+                           _("The snapshot could not be compressed: %s"), ZSTD_getErrorName (left));
+              goto out;
+            }
+          if (output.pos > 0 && fwrite (out_buf, 1, output.pos, out) != output.pos)
+            {
+              set_file_error (error, out_path, errno);
+              goto out;
+            }
+          *packed_bytes += (gint64) output.pos;
+          finished = last ? left == 0 : input.pos == input.size;
+        }
     }
   crypto_generichash_final (&state, hash, 32);
-  ok = TRUE;
-
-out:
-  fclose (in);
-  *packed_bytes = packer.packed;
-  return packer_finish (&packer, ok, error);
-}
-
-gboolean
-stp_sync_snapshot_compress_bytes (const guint8  *data,
-                                  gsize          len,
-                                  const char    *out_path,
-                                  guint8         hash[32],
-                                  gint64        *packed_bytes,
-                                  GError       **error)
-{
-  Packer packer;
-  crypto_generichash_state state;
-  gboolean ok = FALSE;
-  gsize done = 0;
-
-  *packed_bytes = 0;
-  if (!packer_init (&packer, out_path, error))
-    return FALSE;
-  crypto_generichash_init (&state, NULL, 0, 32);
-  /* A block at a time: hashed while it is in the processor's cache. */
-  do
+  if (fclose (g_steal_pointer (&out)) != 0)
     {
-      gsize n = MIN (BLOCK, len - done);
-
-      crypto_generichash_update (&state, data + done, n);
-      if (!packer_push (&packer, data + done, n, done + n == len, error))
-        goto out;
-      done += n;
+      set_file_error (error, out_path, errno);
+      goto out;
     }
-  while (done < len);
-  crypto_generichash_final (&state, hash, 32);
   ok = TRUE;
 
 out:
-  *packed_bytes = packer.packed;
-  return packer_finish (&packer, ok, error);
+  if (in != NULL)
+    fclose (in);
+  if (out != NULL)
+    fclose (out);
+  ZSTD_freeCCtx (cctx);
+  if (!ok)
+    g_remove (out_path);
+  return ok;
 }
 
 /* The writer decompresses on the caller's thread into blocks; a thread of
@@ -233,8 +151,6 @@ struct _StpSnapshotWriter
   GThread                   *thread;
   int                        write_errno;  /* set by the thread; read after joining */
   gint                       failed;       /* atomic */
-  guint8                    *memory;       /* into memory instead: no file, no thread */
-  guint8                     spill[64];    /* past the end of @memory: too much */
 };
 
 static gpointer
@@ -307,21 +223,6 @@ stp_snapshot_writer_new (const char  *path,
   return writer;
 }
 
-StpSnapshotWriter *
-stp_snapshot_writer_new_memory (guint8  *buffer,
-                                gsize    capacity)
-{
-  StpSnapshotWriter *writer = g_new0 (StpSnapshotWriter, 1);
-
-  writer->path = g_strdup ("(memory)");
-  writer->memory = buffer;
-  writer->max_bytes = (gint64) capacity;
-  writer->dctx = ZSTD_createDCtx ();
-  writer->frame_left = 1;
-  crypto_generichash_init (&writer->state, NULL, 0, 32);
-  return writer;
-}
-
 /* Hands the block being filled to the writer thread. */
 static void
 writer_flush (StpSnapshotWriter *writer)
@@ -372,27 +273,10 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
           set_file_error (error, writer->path, writer->write_errno);
           return FALSE;
         }
-      if (writer->memory != NULL)
-        {
-          /* Decoded bytes past the capacity land in @spill: an error below. */
-          if (writer->written < writer->max_bytes)
-            {
-              output.dst = writer->memory + writer->written;
-              output.size = (gsize) (writer->max_bytes - writer->written);
-            }
-          else
-            {
-              output.dst = writer->spill;
-              output.size = sizeof writer->spill;
-            }
-        }
-      else
-        {
-          if (writer->block == NULL)
-            writer->block = g_async_queue_pop (writer->free_blocks);
-          output.dst = writer->block->data + writer->block->len;
-          output.size = WRITER_BLOCK - writer->block->len;
-        }
+      if (writer->block == NULL)
+        writer->block = g_async_queue_pop (writer->free_blocks);
+      output.dst = writer->block->data + writer->block->len;
+      output.size = WRITER_BLOCK - writer->block->len;
       output.pos = 0;
       left = ZSTD_decompressStream (writer->dctx, &output, &input);
       if (ZSTD_isError (left))
@@ -410,12 +294,6 @@ stp_snapshot_writer_feed (StpSnapshotWriter  *writer,
           return FALSE;
         }
       full = output.pos == output.size;
-      if (writer->memory != NULL)
-        {
-          /* Hashed here, while the bytes are in the processor's cache. */
-          crypto_generichash_update (&writer->state, output.dst, output.pos);
-          continue;
-        }
       writer->block->len += output.pos;
       if (writer->block->len == WRITER_BLOCK)
         writer_flush (writer);
@@ -433,13 +311,13 @@ stp_snapshot_writer_finish (StpSnapshotWriter  *writer,
 
   writer_join (writer);
   file = g_steal_pointer (&writer->file);
-  if (file != NULL && writer->failed)
+  if (writer->failed)
     {
       fclose (file);
       set_file_error (error, writer->path, writer->write_errno);
       return FALSE;
     }
-  if (file != NULL && fclose (file) != 0)
+  if (fclose (file) != 0)
     {
       set_file_error (error, writer->path, errno);
       return FALSE;

@@ -17,14 +17,6 @@ gboolean           stp_sync_snapshot_compress   (const char   *db_path,
                                                  gint64       *packed_bytes,
                                                  GError      **error);
 
-/* The same from the bytes of a file in memory. */
-gboolean           stp_sync_snapshot_compress_bytes (const guint8 *data,
-                                                     gsize         len,
-                                                     const char   *out_path,
-                                                     guint8        hash[32],
-                                                     gint64       *packed_bytes,
-                                                     GError      **error);
-
 /* Decompresses what it is fed into a new file; more than @max_bytes of
  * output, a damaged stream or a stream that does not end with the last
  * piece is an error. */
@@ -33,10 +25,6 @@ typedef struct _StpSnapshotWriter StpSnapshotWriter;
 StpSnapshotWriter *stp_snapshot_writer_new      (const char         *path,
                                                  gint64              max_bytes,
                                                  GError            **error);
-/* The same into @buffer (not freed), which holds at most @capacity
- * bytes; finish() says how many. */
-StpSnapshotWriter *stp_snapshot_writer_new_memory (guint8         *buffer,
-                                                   gsize           capacity);
 gboolean           stp_snapshot_writer_feed     (StpSnapshotWriter  *writer,
                                                  const guint8       *data,
                                                  gsize               len,

@@ -1573,52 +1573,6 @@ test_snapshot_file (void)
       g_assert_cmpmem (back, back_len, plain, plain_len);
     }
 
-  /* From memory and into memory: the same bytes and hash. */
-  {
-    g_autofree guint8 *mem = g_malloc (plain_len);
-    g_autofree char *zst2 = NULL;
-    gsize zst2_len = 0;
-    gint64 packed2 = 0;
-
-    g_assert_true (stp_sync_snapshot_compress_bytes ((const guint8 *) plain, plain_len, packed,
-                                                     hash, &packed2, &error));
-    g_assert_no_error (error);
-    g_assert_cmpmem (hash, sizeof hash, expected, sizeof expected);
-    g_assert_true (g_file_get_contents (packed, &zst2, &zst2_len, &error));
-    g_assert_cmpint ((gint64) zst2_len, ==, packed2);
-    for (guint c = 0; c < G_N_ELEMENTS (cuts); c++)
-      {
-        g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new_memory (mem, plain_len);
-
-        memset (mem, 0xee, plain_len);
-        for (gsize at = 0; at < zst2_len; at += MIN (cuts[c], zst2_len - at))
-          g_assert_true (stp_snapshot_writer_feed (writer, (const guint8 *) zst2 + at,
-                                                   MIN (cuts[c], zst2_len - at), &error));
-        g_assert_true (stp_snapshot_writer_finish (writer, hash_back, &raw_back, &error));
-        g_assert_no_error (error);
-        g_assert_cmpint (raw_back, ==, raw);
-        g_assert_cmpmem (hash_back, sizeof hash_back, expected, sizeof expected);
-        g_assert_cmpmem (mem, plain_len, plain, plain_len);
-      }
-    /* More than the memory holds: refused, nothing written past it. */
-    {
-      g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new_memory (mem, plain_len - 1);
-
-      g_assert_false (stp_snapshot_writer_feed (writer, (const guint8 *) zst2, zst2_len, &error));
-      g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
-      g_clear_error (&error);
-    }
-    /* Cut off before its end. */
-    {
-      g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new_memory (mem, plain_len);
-
-      g_assert_true (stp_snapshot_writer_feed (writer, (const guint8 *) zst2, zst2_len - 10, &error));
-      g_assert_false (stp_snapshot_writer_finish (writer, hash_back, &raw_back, &error));
-      g_assert_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER);
-      g_clear_error (&error);
-    }
-  }
-
   /* Cut off before its end. */
   {
     g_autoptr(StpSnapshotWriter) writer = stp_snapshot_writer_new (out, raw, &error);
@@ -1662,49 +1616,36 @@ test_snapshot_file (void)
 /* A computer enrolled in the fixture's center with @n residents, synced,
  * which sent a snapshot. */
 static Client *
-client_with_snapshot_memory (Fx    *fx,
-                             guint  n,
-                             gsize  memory_bytes)
+client_with_snapshot (Fx    *fx,
+                      guint  n)
 {
   Client *a = enrolled_client (fx);
 
   stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
-  stp_sync_engine_set_snapshot_memory_bytes (a->engine, memory_bytes);
   write_residents (a, 0, n);
   sync_ok (a);
   g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
   return a;
 }
 
-/* The same, the snapshot made in memory as the program does. */
-static Client *
-client_with_snapshot (Fx    *fx,
-                      guint  n)
-{
-  return client_with_snapshot_memory (fx, n, 256 * 1024 * 1024);
-}
-
 /* A new computer starts from the snapshot another one sent, then pulls
- * what came after it; its own edit made before its first sync survives.
- * Both make and install it in memory up to @memory_bytes (0: through
- * scratch files, as snapshots too big for memory are). */
+ * what came after it; its own edit made before its first sync survives. */
 static void
-snapshot_first_sync (Fx    *fx,
-                     gsize  memory_bytes)
+test_snapshot_first_sync (Fx            *fx,
+                          gconstpointer  data)
 {
   Client *a, *b;
 
   if (!need_server (fx))
     return;
   /* 600 residents: several chunks under the fixture's 64 KiB bodies. */
-  a = client_with_snapshot_memory (fx, 600, memory_bytes);
+  a = client_with_snapshot (fx, 600);
   /* The log after it is small: no second snapshot. */
   h_write (a->store, "residents", R1, "surname", "После-снимка");
   sync_ok (a);
   g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 1);
 
   b = enrolled_client (fx);
-  stp_sync_engine_set_snapshot_memory_bytes (b->engine, memory_bytes);
   h_write (b->store, "residents", R1, "phone", "+7 900 000-00-01");
   sync_ok (b);
   g_assert_cmpint (audit_count (b, "started from a snapshot"), ==, 1);
@@ -1747,41 +1688,6 @@ snapshot_first_sync (Fx    *fx,
   sync_ok (b);
   sync_ok (a);
   assert_same_data (a, b);
-  /* No scratch file is left beside either database. */
-  for (guint i = 0; i < 2; i++)
-    {
-      const char *path = stp_store_get_path ((i == 0 ? a : b)->store);
-      static const char * const suffixes[] = { ".snapshot-in", ".snapshot-out", ".snapshot-out.zst" };
-
-      for (guint k = 0; k < G_N_ELEMENTS (suffixes); k++)
-        {
-          g_autofree char *name = g_strconcat (path, suffixes[k], NULL);
-          g_assert_false (g_file_test (name, G_FILE_TEST_EXISTS));
-        }
-    }
-}
-
-static void
-test_snapshot_first_sync (Fx            *fx,
-                          gconstpointer  data)
-{
-  snapshot_first_sync (fx, 256 * 1024 * 1024);
-}
-
-static void
-test_snapshot_first_sync_files (Fx            *fx,
-                                gconstpointer  data)
-{
-  snapshot_first_sync (fx, 0);
-}
-
-/* A snapshot bigger than the memory allowed goes through files (the
- * copy in memory stops at the limit), on both sides. */
-static void
-test_snapshot_first_sync_over_memory (Fx            *fx,
-                                      gconstpointer  data)
-{
-  snapshot_first_sync (fx, 64 * 1024);
 }
 
 /* A snapshot damaged on the server is refused; the new computer reads the
@@ -1810,10 +1716,6 @@ snapshot_tampered (Fx       *fx,
   server_sql (fx->server, sql);
 
   b = enrolled_client (fx);
-  /* The first damaged chunk is met unpacking into memory, the last one
-   * unpacking into a scratch file. */
-  if (last)
-    stp_sync_engine_set_snapshot_memory_bytes (b->engine, 0);
   sync_ok (b);
   g_assert_cmpint (audit_count (b, "started from a snapshot"), ==, 0);
   g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 600);
@@ -1854,8 +1756,6 @@ main (int   argc,
     { "revoked", test_revoked },
     { "restored-backup", test_restored_backup },
     { "snapshot-first-sync", test_snapshot_first_sync },
-    { "snapshot-first-sync-files", test_snapshot_first_sync_files },
-    { "snapshot-first-sync-over-memory", test_snapshot_first_sync_over_memory },
     { "snapshot-tampered", test_snapshot_tampered },
     { "snapshot-tampered-last", test_snapshot_tampered_last },
     { "property-5-devices", test_property },
