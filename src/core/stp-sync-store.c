@@ -269,11 +269,12 @@ stp_sync_store_compact_outbox (StpStore  *store,
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
 
-  mark = stp_store_query_int (store, "SELECT " ACKED_THROUGH, 0);
-  if (mark <= 0)
+  /* Nothing marked (most pushes start so): no write lock taken. */
+  if (stp_store_query_int (store, "SELECT " ACKED_THROUGH, 0) <= 0)
     return TRUE;
   if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
+  mark = stp_store_query_int (store, "SELECT " ACKED_THROUGH, 0);
   left = stp_store_query_int (store, "SELECT count(*) FROM outbox WHERE id > " ACKED_THROUGH, -1);
   if (left == 0)
     /* Without a WHERE SQLite drops the table's pages at once. */
