@@ -10,6 +10,14 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+/* The outbox rows through this id were acknowledged by the server and are
+ * removed at the end of the push (stp_sync_store_compact_outbox()). */
+#define META_OUTBOX_ACKED "outbox.acked_through"
+#define ACKED_THROUGH \
+  "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_OUTBOX_ACKED "'), 0)"
+/* More rows saved during a push than this: removed row by row instead. */
+#define OUTBOX_KEEP_MAX 20000
+
 /* Rough wire size of a change beyond its strings (JSON keys, numbers). */
 #define CHANGE_OVERHEAD 96
 
@@ -118,7 +126,8 @@ stp_sync_store_peek_outbox_after (StpStore  *store,
 
   stmt = stp_store_prepare (store,
                             "SELECT id, tbl, row_id, field, value, hlc, device, "
-                            "base_hlc, base_device FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+                            "base_hlc, base_device FROM outbox WHERE id > max(?, " ACKED_THROUGH ") "
+                            "ORDER BY id LIMIT ?",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -220,11 +229,80 @@ stp_sync_store_ack_outbox_at (StpStore      *store,
   return stp_store_transaction_commit (&tx, error);
 }
 
+gboolean
+stp_sync_store_ack_outbox_through (StpStore    *store,
+                                   gint64       last_id,
+                                   const char  *cursor_key,
+                                   gint64       new_cursor,
+                                   GError     **error)
+{
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!stp_store_transaction_begin (&tx, store, error))
+    return FALSE;
+  if (cursor_key != NULL && !_stp_sync_store_write_cursor (store, cursor_key, new_cursor, error))
+    return FALSE;
+  stmt = stp_store_prepare (store,
+                            "INSERT INTO meta (key, value) VALUES ('" META_OUTBOX_ACKED "', ?1) "
+                            "ON CONFLICT (key) DO UPDATE SET value = "
+                            "max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, last_id);
+  if (!_stp_sync_store_step (store, stmt, error))
+    return FALSE;
+  return stp_store_transaction_commit (&tx, error);
+}
+
+gboolean
+stp_sync_store_compact_outbox (StpStore  *store,
+                               GError   **error)
+{
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
+  gint64 mark, left;
+  char *sql;
+  gboolean ok;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+
+  /* Nothing marked (most pushes start so): no write lock taken. */
+  if (stp_store_query_int (store, "SELECT " ACKED_THROUGH, 0) <= 0)
+    return TRUE;
+  if (!stp_store_transaction_begin (&tx, store, error))
+    return FALSE;
+  mark = stp_store_query_int (store, "SELECT " ACKED_THROUGH, 0);
+  left = stp_store_query_int (store, "SELECT count(*) FROM outbox WHERE id > " ACKED_THROUGH, -1);
+  if (left == 0)
+    /* Without a WHERE SQLite drops the table's pages at once. */
+    sql = sqlite3_mprintf ("DELETE FROM outbox;");
+  else if (left > 0 && left <= OUTBOX_KEEP_MAX)
+    /* The few saved meanwhile are set aside, the rest dropped at once. */
+    sql = sqlite3_mprintf ("CREATE TEMP TABLE stp_outbox_keep AS SELECT * FROM outbox WHERE id > %lld;"
+                           "DELETE FROM outbox;"
+                           "INSERT INTO outbox SELECT * FROM stp_outbox_keep;"
+                           "DROP TABLE stp_outbox_keep;", (long long) mark);
+  else
+    sql = sqlite3_mprintf ("DELETE FROM outbox WHERE id <= %lld;", (long long) mark);
+  ok = stp_store_exec (store, sql, error) &&
+       stp_store_exec (store, "DELETE FROM meta WHERE key = '" META_OUTBOX_ACKED "'", error);
+  sqlite3_free (sql);
+  if (!ok)
+    return FALSE;
+  g_debug ("Outbox compacted: rows through %" G_GINT64_FORMAT " removed, %" G_GINT64_FORMAT " kept",
+           mark, left);
+  return stp_store_transaction_commit (&tx, error);
+}
+
 gsize
 stp_sync_store_count_pending (StpStore *store)
 {
   g_return_val_if_fail (STP_IS_STORE (store), 0);
-  return (gsize) MAX (stp_store_query_int (store, "SELECT count(*) FROM outbox", 0), 0);
+  return (gsize) MAX (stp_store_query_int (store, "SELECT count(*) FROM outbox WHERE id > "
+                                                  ACKED_THROUGH, 0), 0);
 }
 
 gsize

@@ -111,6 +111,20 @@ gboolean    stp_sync_store_resolve_conflict  (StpStore       *store,
                                               gboolean        keep_loser,
                                               GError        **error);
 /* Rows in the outbox. */
+/* Marks every outbox row through @last_id as acknowledged (and moves the
+ * cursor, as stp_sync_store_ack_outbox_at()), without removing them yet:
+ * peeking and counting skip them from now on.  Only for acknowledgements
+ * of the outbox from its start, in order (a push). */
+gboolean    stp_sync_store_ack_outbox_through (StpStore      *store,
+                                               gint64         last_id,
+                                               const char    *cursor_key,
+                                               gint64         new_cursor,
+                                               GError       **error);
+/* Removes the rows marked acknowledged: the whole table at once when
+ * nothing (or little) was saved since, which costs a fraction of removing
+ * a million rows one by one. */
+gboolean    stp_sync_store_compact_outbox     (StpStore      *store,
+                                               GError       **error);
 gsize       stp_sync_store_count_pending     (StpStore       *store);
 gsize       stp_sync_store_count_parked      (StpStore       *store);
 /* SHA-256 (hex) over every synced table, row, field and value in sorted

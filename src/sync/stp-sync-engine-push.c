@@ -135,6 +135,13 @@ pusher_init (Pusher     *pusher,
   pusher->max_rows = MAX_BATCH_ROWS;
   pusher->own_cursor = stp_sync_store_get_cursor (run->secondary, CURSOR_KEY);
   pusher->t_begin = g_get_monotonic_time ();
+  /* Rows a push acknowledged before a crash are removed first. */
+  {
+    g_autoptr(GError) compact_error = NULL;
+
+    if (!stp_sync_store_compact_outbox (run->secondary, &compact_error))
+      g_debug ("push: removing acknowledged rows failed: %s", compact_error->message);
+  }
   acker_start (&pusher->acker, run);
 }
 
@@ -149,6 +156,16 @@ pusher_finish (Pusher   *pusher,
   gint64 t_acks = g_get_monotonic_time ();
 
   acker_finish (acker);
+  /* The acknowledged rows go now, in one statement; on failure they stay
+   * marked (skipped, and removed at the next push). */
+  {
+    g_autoptr(GError) compact_error = NULL;
+    gint64 t_compact = g_get_monotonic_time ();
+
+    if (!stp_sync_store_compact_outbox (pusher->run->secondary, &compact_error))
+      g_debug ("push: removing acknowledged rows failed: %s", compact_error->message);
+    acker->usec += g_get_monotonic_time () - t_compact;
+  }
   /* (A failed acknowledgement may also be what stopped the loop.) */
   if (acker->error != NULL && (ok || error == NULL || *error == NULL))
     {
@@ -486,12 +503,14 @@ pending_ack_free (PendingAck *ack)
   g_free (ack);
 }
 
-/* Removes the rows of each batch in turn, and moves the cursor with them.
- * The rows are removed only once they have a seq, in order; a crash
- * before leaves them to be pushed again under the same msg_id, which the
- * server answers with the seq they have.  The batches acknowledged while
- * the previous removal ran are removed together, in one transaction (one
- * commit, so one flush, instead of one each). */
+/* Marks the rows of each batch in turn as acknowledged (the outbox
+ * through its last id), and moves the cursor with them; the rows
+ * themselves go at the end of the push, all at once (removing a million
+ * rows one by one cost ~0.9 s of CPU).  The rows are marked only once
+ * they have a seq, in order; a crash before leaves them to be pushed
+ * again under the same msg_id, which the server answers with the seq they
+ * have.  The batches acknowledged while the previous mark was written are
+ * marked together, in one transaction (one commit, so one flush). */
 static gpointer
 acker_thread (gpointer data)
 {
@@ -524,12 +543,20 @@ acker_thread (gpointer data)
           pending_ack_free (ack);
           ack = stop ? NULL : g_async_queue_try_pop (acker->queue);
         }
-      if (ids->len > 0 && acker->error == NULL
-          && !stp_sync_store_ack_outbox_at (acker->run->secondary,
-                                            (const gint64 *) (gpointer) ids->data, ids->len,
-                                            move_cursor ? CURSOR_KEY : NULL, cursor,
-                                            &acker->error))
-        g_atomic_int_set (&acker->failed, TRUE);
+      /* The batches are the outbox from its start, in order: the rows
+       * through the last id are marked, and removed all at once when the
+       * push ends (pusher_finish()). */
+      if (ids->len > 0 && acker->error == NULL)
+        {
+          gint64 last = 0;
+
+          for (guint i = 0; i < ids->len; i++)
+            last = MAX (last, g_array_index (ids, gint64, i));
+          if (!stp_sync_store_ack_outbox_through (acker->run->secondary, last,
+                                                  move_cursor ? CURSOR_KEY : NULL, cursor,
+                                                  &acker->error))
+            g_atomic_int_set (&acker->failed, TRUE);
+        }
       acker->usec += g_get_monotonic_time () - t0;
     }
   return NULL;

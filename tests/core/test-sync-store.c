@@ -197,6 +197,74 @@ test_outbox (Fixture       *fx,
   g_assert_cmpuint (stp_sync_store_count_pending (a), ==, before + 1);
 }
 
+/* A push marks the outbox acknowledged through an id; the marked rows are
+ * skipped at once and removed by the compaction, whatever was saved in
+ * between stays. */
+static void
+test_outbox_mark (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) rest = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  gsize before;
+  gint64 mark;
+
+  write_field (a, "residents", R1, "surname", "Иванов");
+  write_field (a, "residents", R1, "name", "Пётр");
+  write_field (a, "residents", R1, "phone", "+79000000000");
+  before = stp_sync_store_count_pending (a);
+  all = stp_sync_store_peek_outbox (a, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, before);
+  g_assert_cmpuint (before, >=, 3);
+  mark = ((StpChange *) all->pdata[before - 2])->outbox_id;
+
+  /* Marked, with the cursor: only the last row is pending. */
+  g_assert_true (stp_sync_store_ack_outbox_through (a, mark, "sync.cursor", 7, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stp_sync_store_get_cursor (a, "sync.cursor"), ==, 7);
+  g_assert_cmpuint (stp_sync_store_count_pending (a), ==, 1);
+  rest = stp_sync_store_peek_outbox (a, 0, 0, &error);
+  g_assert_cmpuint (rest->len, ==, 1);
+  g_assert_cmpint (((StpChange *) rest->pdata[0])->outbox_id, >, mark);
+  /* A lower mark never moves it back. */
+  g_assert_true (stp_sync_store_ack_outbox_through (a, 1, NULL, 0, &error));
+  g_assert_cmpuint (stp_sync_store_count_pending (a), ==, 1);
+  /* The rows are still there until the compaction... */
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM outbox"), ==, (gint64) before);
+  write_field (a, "residents", R1, "education", "высшее");
+  g_assert_true (stp_sync_store_compact_outbox (a, &error));
+  g_assert_no_error (error);
+  /* ...which keeps the unmarked row and the one saved after the mark. */
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM outbox"), ==, 2);
+  g_assert_cmpuint (stp_sync_store_count_pending (a), ==, 2);
+  after = stp_sync_store_peek_outbox (a, 0, 0, &error);
+  g_assert_cmpuint (after->len, ==, 2);
+  g_assert_cmpint (((StpChange *) after->pdata[0])->outbox_id, ==,
+                   ((StpChange *) rest->pdata[0])->outbox_id);
+  g_assert_cmpstr (((StpChange *) after->pdata[1])->value, ==, "высшее");
+  /* Everything marked: the table is emptied; ids keep growing. */
+  g_assert_true (stp_sync_store_ack_outbox_through (a, ((StpChange *) after->pdata[1])->outbox_id,
+                                                    NULL, 0, &error));
+  g_assert_true (stp_sync_store_compact_outbox (a, &error));
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM meta WHERE key LIKE 'outbox.%'"), ==, 0);
+  write_field (a, "residents", R1, "phone", "+79000000001");
+  {
+    g_autoptr(GPtrArray) last = stp_sync_store_peek_outbox (a, 0, 0, &error);
+
+    g_assert_cmpuint (last->len, ==, 1);
+    g_assert_cmpint (((StpChange *) last->pdata[0])->outbox_id, >,
+                     ((StpChange *) after->pdata[1])->outbox_id);
+  }
+  /* Nothing marked: nothing to do. */
+  g_assert_true (stp_sync_store_compact_outbox (a, &error));
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM outbox"), ==, 1);
+}
+
 static void
 test_apply_basic (Fixture       *fx,
                   gconstpointer  data)
@@ -829,6 +897,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/sync-store/outbox", test_outbox);
+  ADD ("/sync-store/outbox-mark", test_outbox_mark);
   ADD ("/sync-store/apply-basic", test_apply_basic);
   ADD ("/sync-store/concurrent-fields", test_concurrent_fields);
   ADD ("/sync-store/same-field-conflict", test_same_field_conflict);
