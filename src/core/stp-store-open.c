@@ -480,6 +480,10 @@ configure_connection (StpStore  *self,
   stp_store_register_functions (self->db);
   sql = g_strdup_printf ("PRAGMA journal_mode = WAL;"
                          "PRAGMA synchronous = FULL;"
+                         /* Deleted rows are zeroed in the file on every
+                          * platform, not only where the SQLite build has
+                          * it on by default (Debian's does, others not). */
+                         "PRAGMA secure_delete = ON;"
                          "PRAGMA foreign_keys = ON;"
                          "PRAGMA cache_size = -%d;"
                          "PRAGMA temp_store = MEMORY;"

@@ -31,6 +31,8 @@ test_open_create (void)
   g_assert_cmpint (test_count (store, "PRAGMA user_version"), ==, STP_SCHEMA_VERSION);
   g_assert_cmpint (test_count (store, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (test_count (store, "PRAGMA synchronous"), ==, 2);
+  /* Deleted rows are zeroed, whatever the SQLite build's default. */
+  g_assert_cmpint (test_count (store, "PRAGMA secure_delete"), ==, 1);
   mode = test_text (store, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_nonnull (stp_store_get_device_id (store));
