@@ -344,6 +344,7 @@ typedef struct
   char     *password;
   StpUser  *user;       /* NULL: no such active user */
   gboolean  written;    /* the login's writes done on the thread */
+  gboolean  wait_check; /* the full check that holds the writes back ran */
 } LoginData;
 
 static void
@@ -378,6 +379,13 @@ login_thread (GTask        *task,
    * thread's own connection: their commit waits for the disk (fsync), which
    * the main loop must not.  They are done before the session is given;
    * without the connection _finish writes them. */
+  /* The full check of a big file (tens of seconds after an unclean exit)
+   * holds the writes back: waited for here, not in the main loop, which
+   * would otherwise block at the first write or at the next connection's
+   * opening (the window's pages open theirs). */
+  while (data->wait_check &&
+         stp_store_get_check_state (STP_STORE (source_object)) == STP_STORE_CHECK_RUNNING)
+    g_usleep (20 * 1000);
   if (data->writer != NULL)
     {
       clear_failures (data->writer, data->login);
@@ -416,10 +424,11 @@ stp_store_login_async (StpStore            *self,
   data->user = find_user_by_login (self, login);
   /* Opened here, not on the thread (opening may join the full check's
    * thread, which only this thread may do).  While the full check that
-   * holds the writes back still runs, _finish writes on this connection,
-   * after waiting for it, as before. */
-  if (data->user != NULL &&
-      !(self->check_blocks_commits && stp_store_get_check_state (self) == STP_STORE_CHECK_RUNNING))
+   * holds the writes back still runs, the thread waits for its end and
+   * _finish writes on this connection. */
+  data->wait_check = self->check_blocks_commits &&
+                     stp_store_get_check_state (self) == STP_STORE_CHECK_RUNNING;
+  if (data->user != NULL && !data->wait_check)
     data->writer = stp_store_open_secondary (self, NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
   g_task_run_in_thread (task, login_thread);
