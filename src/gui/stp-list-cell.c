@@ -30,6 +30,7 @@ typedef struct
   int   natural;
   int   minimum_baseline;
   int   natural_baseline;
+  int   minimum_width;   /* an ellipsized label's: its "…" */
 } LineHeight;
 
 static guint
@@ -60,13 +61,6 @@ stp_list_cell_measure (GtkWidget      *widget,
   static GArray *lines = NULL;
   LineHeight line = { 0, };
 
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    {
-      gtk_widget_measure (self->label, orientation, for_size,
-                          minimum, natural, minimum_baseline, natural_baseline);
-      return;
-    }
-
   if (lines == NULL)
     lines = g_array_new (FALSE, FALSE, sizeof (LineHeight));
   line.font_hash = font_hash_of (self->label);
@@ -79,9 +73,28 @@ stp_list_cell_measure (GtkWidget      *widget,
   /* An ellipsized single line: any width, any text gives this height. */
   gtk_widget_measure (self->label, GTK_ORIENTATION_VERTICAL, -1,
                       &line.minimum, &line.natural, &line.minimum_baseline, &line.natural_baseline);
+  {
+    /* The narrowest an ellipsized label gets, whatever its text. */
+    GtkWidget *sample = gtk_label_new ("…");
+    int ellipsis;
+
+    gtk_widget_set_parent (sample, GTK_WIDGET (self));
+    gtk_widget_measure (sample, GTK_ORIENTATION_HORIZONTAL, -1, &ellipsis, NULL, NULL, NULL);
+    gtk_widget_unparent (sample);
+    line.minimum_width = ellipsis;
+  }
   g_array_append_val (lines, line);
 
 found:
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* The columns have fixed widths (ui/stp-residents-page.ui): the
+       * column view only asks for the minimum, which for an ellipsized
+       * line is its "…"; the natural width is not used. */
+      *minimum = *natural = line.minimum_width;
+      *minimum_baseline = *natural_baseline = -1;
+      return;
+    }
   *minimum = line.minimum;
   *natural = line.natural;
   *minimum_baseline = line.minimum_baseline;
