@@ -75,6 +75,9 @@ typedef struct
   gint64            max_layout_cpu[N_PHASES];
   double            session_build_ms;          /* the window made, one main-loop turn */
   double            session_build_cpu_ms;
+  gboolean          presenting;                /* the main window realized since the last tick */
+  double            present_ms;                /* the turn that showed it (measure, realize) */
+  double            present_cpu_ms;
   gint64            login_painted;
   gint64            login_start;
   double            password_ms;
@@ -211,6 +214,14 @@ on_tick (gpointer user_data)
   if (g_getenv ("STUPENI_BENCH_TRACE") != NULL && b->last_tick > 0 && now - b->last_tick > 30000)
     g_printerr ("TRACE %.1f stall of %.1f ms ended (CPU %.1f ms)\n", now / 1000.0, (now - b->last_tick) / 1000.0,
                 (cpu - previous_cpu) / 1000.0);
+  if (b->presenting && b->last_tick > 0)
+    {
+      /* The ticks' interval that showed the main window (the application
+       * shows it a turn after the login's turn made it). */
+      b->presenting = FALSE;
+      b->present_ms = ms (b->last_tick, now) - TICK_MS;
+      b->present_cpu_ms = (cpu - previous_cpu) / 1000.0;
+    }
   if (b->last_tick > 0 && now - b->last_tick - TICK_MS * 1000 > b->max_stall[b->phase])
     b->max_stall[b->phase] = now - b->last_tick - TICK_MS * 1000;
   b->last_tick = now;
@@ -427,6 +438,7 @@ on_main_realize (GtkWidget *window,
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
 
+  b->presenting = TRUE;
   /* How much of a stall is the window's own layout and drawing. */
   g_signal_connect (clock, "layout", G_CALLBACK (on_layout), b);
   g_signal_connect (clock, "paint", G_CALLBACK (on_paint), b);
@@ -621,8 +633,10 @@ main (int   argc,
   g_print ("session → %u residents listed %8.1f ms\n", b.list_rows, ms (b.session_started, b.list_shown));
   g_print ("last key → %u results shown  %8.1f ms (in the model after %.1f ms, then drawn)\n",
            b.result_rows, b.results_ms, b.results_loaded_ms);
-  g_print ("login → main window made and presented  %8.1f ms (CPU %.1f ms)\n",
+  g_print ("login → main window made  %8.1f ms (CPU %.1f ms)\n",
            b.session_build_ms, b.session_build_cpu_ms);
+  g_print ("next turn: main window shown (measured, realized)  %8.1f ms (CPU %.1f ms)\n",
+           b.present_ms, b.present_cpu_ms);
   g_print ("longest main-loop stall (and the longest layout, paint of a frame in it);\n"
            "  CPU of the main thread: most between two ticks, most in one layout:\n");
   for (Phase p = PHASE_START; p < PHASE_DONE; p++)
@@ -653,11 +667,16 @@ main (int   argc,
         worst_cpu = MAX (worst_cpu, b.max_stall_cpu[p] / 1000.0);
       g_print ("%-40s %9.1f ms  (CPU of the main thread in the worst stall)\n", "", worst_cpu);
     }
-    /* The turn of the main loop after the password's check: the audit
-     * event, the main window made and presented (stp-login-window.c). */
+    /* The turn of the main loop after the password's check (its audit
+     * event, written on the check's thread since session 4, and the main
+     * window made, stp-application.c), and the next one, which shows the
+     * window; both are main-loop stalls too. */
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "login turn: audit + main window made",
              b.session_build_ms, b.session_build_ms < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f ms  (CPU of the main thread in it)\n", "", b.session_build_cpu_ms);
+    g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "next turn: main window shown",
+             b.present_ms, b.present_ms < 50 ? "PASS" : "OVER");
+    g_print ("%-40s %9.1f ms  (CPU of the main thread in it)\n", "", b.present_cpu_ms);
     g_print ("%-40s %9.1f ms  budget < 50 ms: %s\n", "keystroke → list updated, drawn",
              b.results_ms, b.results_ms < 50 ? "PASS" : "OVER");
     g_print ("%-40s %9.1f MB  budget < 150 MB: %s\n", "RSS with every resident listed",

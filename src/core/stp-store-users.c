@@ -339,14 +339,18 @@ check_throttle (StpStore    *self,
 
 typedef struct
 {
-  char    *login;
-  char    *password;
-  StpUser *user;       /* NULL: no such active user */
+  StpStore *writer;     /* a connection for the thread's writes; NULL: none */
+  char     *login;
+  char     *password;
+  StpUser  *user;       /* NULL: no such active user */
+  gboolean  written;    /* the login's writes done on the thread */
+  gboolean  wait_check; /* the full check that holds the writes back ran */
 } LoginData;
 
 static void
 login_data_free (LoginData *data)
 {
+  g_clear_object (&data->writer);
   g_free (data->login);
   if (data->password != NULL)
     {
@@ -365,9 +369,32 @@ login_thread (GTask        *task,
 {
   LoginData *data = task_data;
 
-  /* Only the hash and the password: no database on this thread. */
-  g_task_return_boolean (task, data->user != NULL &&
-                               password_matches (data->user->password_hash, data->password));
+  /* The hash and the password; the main thread's connection is not used here. */
+  if (data->user == NULL || !password_matches (data->user->password_hash, data->password))
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  /* The login's writes (its failures cleared, its audit event) on this
+   * thread's own connection: their commit waits for the disk (fsync), which
+   * the main loop must not.  They are done before the session is given;
+   * without the connection _finish writes them. */
+  /* The full check of a big file (tens of seconds after an unclean exit)
+   * holds the writes back: waited for here, not in the main loop, which
+   * would otherwise block at the first write or at the next connection's
+   * opening (the window's pages open theirs). */
+  while (data->wait_check &&
+         stp_store_get_check_state (STP_STORE (source_object)) == STP_STORE_CHECK_RUNNING)
+    g_usleep (20 * 1000);
+  if (data->writer != NULL)
+    {
+      clear_failures (data->writer, data->login);
+      stp_store_audit_login (data->writer, data->user->login, STP_AUDIT_LOGIN, "users",
+                             data->user->meta.id, NULL, NULL);
+      data->written = TRUE;
+      g_clear_object (&data->writer);
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -395,6 +422,14 @@ stp_store_login_async (StpStore            *self,
   data->login = g_strdup (login);
   data->password = g_strdup (password != NULL ? password : "");
   data->user = find_user_by_login (self, login);
+  /* Opened here, not on the thread (opening may join the full check's
+   * thread, which only this thread may do).  While the full check that
+   * holds the writes back still runs, the thread waits for its end and
+   * _finish writes on this connection. */
+  data->wait_check = self->check_blocks_commits &&
+                     stp_store_get_check_state (self) == STP_STORE_CHECK_RUNNING;
+  if (data->user != NULL && !data->wait_check)
+    data->writer = stp_store_open_secondary (self, NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
   g_task_run_in_thread (task, login_thread);
 }
@@ -424,8 +459,11 @@ stp_store_login_finish (StpStore     *self,
       return NULL;
     }
   data = g_task_get_task_data (G_TASK (result));
-  clear_failures (self, data->login);
-  stp_store_audit_login (self, data->user->login, STP_AUDIT_LOGIN, "users", data->user->meta.id, NULL, NULL);
+  if (!data->written)
+    {
+      clear_failures (self, data->login);
+      stp_store_audit_login (self, data->user->login, STP_AUDIT_LOGIN, "users", data->user->meta.id, NULL, NULL);
+    }
   return session_for_user (data->user);
 }
 

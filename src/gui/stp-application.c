@@ -39,21 +39,54 @@ static const GOptionEntry option_entries[] = {
 
 static void stp_application_show_login (StpApplication *self);
 
+typedef struct
+{
+  GtkWindow *window;
+  GtkWindow *previous;
+} Presenting;
+
+static void
+presenting_free (gpointer data)
+{
+  Presenting *presenting = data;
+
+  g_object_unref (presenting->window);
+  g_object_unref (presenting->previous);
+  g_free (presenting);
+}
+
+static gboolean
+present_main_window (gpointer data)
+{
+  Presenting *presenting = data;
+
+  /* Closed meanwhile (the application quitting): nothing to show. */
+  if (gtk_window_get_application (presenting->window) != NULL)
+    gtk_window_present (presenting->window);
+  gtk_window_destroy (presenting->previous);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_session_started (StpApplication *self,
                     StpSession     *session,
                     GtkWindow      *previous)
 {
   StpWindow *window;
+  Presenting *presenting;
 
-  /* Shown before all its pages are made: the login's turn of the main
-   * loop stays short. */
+  /* Shown before all its pages are made, and made in one turn of the main
+   * loop, shown (measured, realized) in the next: the login's turn stays
+   * short.  Above the drawing of frames, so the login window draws no
+   * frame in between. */
   window = stp_window_new_staged (GTK_APPLICATION (self), self->store, session);
   g_signal_connect_object (window, "logged-out",
                            G_CALLBACK (stp_application_show_login),
                            self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (window));
-  gtk_window_destroy (previous);
+  presenting = g_new0 (Presenting, 1);
+  presenting->window = GTK_WINDOW (g_object_ref (window));
+  presenting->previous = g_object_ref (previous);
+  g_idle_add_full (G_PRIORITY_HIGH_IDLE, present_main_window, presenting, presenting_free);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "stp-residents-page.h"
+#include "stp-list-cell.h"
 #include "stp-resident-item.h"
 #include "stp-resident-list.h"
 #include "stp-query.h"
@@ -465,13 +466,13 @@ setup_cell (GtkSignalListItemFactory *factory,
             gpointer                  user_data)
 {
   const char *property = user_data;
-  GtkWidget *label = gtk_label_new (NULL);
   gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+  GtkWidget *cell = stp_list_cell_new (numeric ? 1.0 : 0.0);
+  GtkWidget *label = GTK_WIDGET (stp_list_cell_get_label (STP_LIST_CELL (cell)));
   GtkExpression *expression;
 
-  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (list_item, label);
+  /* Measured without shaping its text (stp-list-cell.c). */
+  gtk_list_item_set_child (list_item, cell);
 
   expression = gtk_property_expression_new (STP_TYPE_RESIDENT_ITEM,
                                             gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item"),

@@ -88,7 +88,7 @@ _stp_window_update_actions (StpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search",
                                  !self->locked && self->residents_page != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.intake",
-                                 !self->locked && self->intake_page != NULL);
+                                 !self->locked && gtk_stack_get_child_by_name (self->stack, "intake") != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", !self->locked);
 }
 

@@ -25,6 +25,9 @@ struct _StpWindow
   guint                 build_id;         /* the pages' next stage */
   gboolean              checking_password; /* unlocking: the check runs */
   guint                 next_stage;
+  /* Staged window: the pages seldom opened at once (intake, reports,
+   * conflicts, access log, settings) are made when first shown. */
+  gboolean              lazy_pages;
   GtkWidget            *focus_before_lock;
 
   /* Template children. */

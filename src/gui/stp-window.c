@@ -58,6 +58,9 @@ on_back_clicked (StpWindow *self)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+static GtkWidget *page_of_child (StpWindow *self,
+                                  GtkWidget *child);
+
 static void
 on_visible_page_changed (StpWindow *self)
 {
@@ -73,6 +76,9 @@ on_visible_page_changed (StpWindow *self)
                               g_object_get_data (G_OBJECT (child), "stp-page-title") != NULL
                               ? g_object_get_data (G_OBJECT (child), "stp-page-title")
                               : gtk_stack_page_get_title (page));
+
+  /* A page made when first shown: made now. */
+  child = page_of_child (self, child);
 
   /* Lists of other people's work may have changed since they were shown. */
   if (child == self->follow_ups_page)
@@ -442,6 +448,88 @@ enum {
   N_STAGES
 };
 
+/* One of the pages seldom opened, made now. */
+static GtkWidget *
+make_lazy_page (StpWindow *self,
+                guint      stage)
+{
+  StpSession *session = self->session;
+
+  switch (stage)
+    {
+    case STAGE_INTAKE:
+      self->intake_page = stp_intake_page_new (self->store, session);
+      g_signal_connect_object (self->intake_page, "resident-created",
+                               G_CALLBACK (on_resident_created),
+                               self, G_CONNECT_SWAPPED);
+      return self->intake_page;
+
+    case STAGE_REPORTS:
+      self->reports_page = stp_reports_page_new (self->store, session);
+      return self->reports_page;
+
+    case STAGE_CONFLICTS:
+      self->conflicts_page = stp_conflicts_page_new (self->store, session);
+      return self->conflicts_page;
+
+    case STAGE_AUDIT:
+      self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
+      return self->audit_page;
+
+    case STAGE_SETTINGS:
+      self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
+      g_signal_connect_object (self->settings_page, "toast",
+                               G_CALLBACK (stp_window_add_toast),
+                               self, G_CONNECT_SWAPPED);
+      return self->settings_page;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The page itself (stp_window_new), or in a staged window its place in the
+ * stack: an empty AdwBin the page goes into when it is first shown
+ * (on_visible_page_changed).  Made in their stage, the settings and the
+ * intake pages each took a main-loop turn of 25-45 ms of CPU during the
+ * first seconds after the login (bench/stupeni-bench-gui). */
+static GtkWidget *
+make_page (StpWindow *self,
+           guint      stage)
+{
+  GtkWidget *place;
+
+  if (!self->lazy_pages)
+    return make_lazy_page (self, stage);
+  place = adw_bin_new ();
+  g_object_set_data (G_OBJECT (place), "stp-lazy-stage", GUINT_TO_POINTER (stage + 1));
+  return place;
+}
+
+/* The page a stack child stands for, made now if it was not yet. */
+static GtkWidget *
+page_of_child (StpWindow *self,
+               GtkWidget *child)
+{
+  guint stage = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "stp-lazy-stage"));
+  GtkWidget *page;
+
+  if (stage == 0)
+    return child;
+  page = adw_bin_get_child (ADW_BIN (child));
+  if (page == NULL)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      page = make_lazy_page (self, stage - 1);
+      adw_bin_set_child (ADW_BIN (child), page);
+      stp_gui_fix_mnemonic_names (page);
+      g_debug ("page of stage %u made when first shown in %.1f ms", stage - 1,
+               (g_get_monotonic_time () - start) / 1000.0);
+    }
+  return page;
+}
+
 static void
 stp_window_build_stage (StpWindow *self,
                         guint      stage)
@@ -482,13 +570,7 @@ stp_window_build_stage (StpWindow *self,
 
     case STAGE_INTAKE:
       if (stp_session_can (session, STP_PERMISSION_INTAKE))
-        {
-          self->intake_page = stp_intake_page_new (self->store, session);
-          g_signal_connect_object (self->intake_page, "resident-created",
-                                   G_CALLBACK (on_resident_created),
-                                   self, G_CONNECT_SWAPPED);
-          add_page (self, self->intake_page, "intake", _("Intake"), "contact-new-symbolic");
-        }
+        add_page (self, make_page (self, stage), "intake", _("Intake"), "contact-new-symbolic");
       break;
 
     case STAGE_LISTS:
@@ -519,37 +601,22 @@ stp_window_build_stage (StpWindow *self,
 
     case STAGE_REPORTS:
       if (stp_session_can (session, STP_PERMISSION_PRINT_RESIDENT))
-        {
-          self->reports_page = stp_reports_page_new (self->store, session);
-          add_page (self, self->reports_page, "reports", _("Reports"), "x-office-document-symbolic");
-        }
+        add_page (self, make_page (self, stage), "reports", _("Reports"), "x-office-document-symbolic");
       break;
 
     case STAGE_CONFLICTS:
       if (stp_session_can (session, STP_PERMISSION_EDIT_CARE))
-        {
-          self->conflicts_page = stp_conflicts_page_new (self->store, session);
-          add_page (self, self->conflicts_page, "conflicts", _("Conflicts"), "dialog-warning-symbolic");
-        }
+        add_page (self, make_page (self, stage), "conflicts", _("Conflicts"), "dialog-warning-symbolic");
       break;
 
     case STAGE_AUDIT:
       if (stp_session_can (session, STP_PERMISSION_ADMIN))
-        {
-          self->audit_page = GTK_WIDGET (stp_audit_page_new (self->store, session));
-          add_page (self, self->audit_page, "audit", _("Access Log"), "document-open-recent-symbolic");
-        }
+        add_page (self, make_page (self, stage), "audit", _("Access Log"), "document-open-recent-symbolic");
       break;
 
     case STAGE_SETTINGS:
       if (stp_session_can (session, STP_PERMISSION_ADMIN))
-        {
-          self->settings_page = GTK_WIDGET (stp_settings_page_new (self->store, session, self->settings));
-          g_signal_connect_object (self->settings_page, "toast",
-                                   G_CALLBACK (stp_window_add_toast),
-                                   self, G_CONNECT_SWAPPED);
-          add_page (self, self->settings_page, "settings", _("Settings"), "emblem-system-symbolic");
-        }
+        add_page (self, make_page (self, stage), "settings", _("Settings"), "emblem-system-symbolic");
       break;
 
     case STAGE_STATUS:
@@ -827,6 +894,7 @@ stp_window_new_internal (GtkApplication *app,
   on_visible_page_changed (self);
   if (staged)
     {
+      self->lazy_pages = TRUE;
       _stp_window_update_actions (self);
       /* Below the drawing of frames (GDK_PRIORITY_REDRAW): the window is
        * drawn first, then a stage per turn. */

@@ -367,6 +367,7 @@ test_login_async (RoleFixture   *f,
   g_autoptr(StpSession) s = NULL;
   gint64 failed_before = test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login_failed'");
   gint64 logins_before = test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login'");
+  int changes_before;
 
   for (int i = 0; i < 3; i++)
     {
@@ -384,9 +385,13 @@ test_login_async (RoleFixture   *f,
   g_clear_error (&error);
 
   test_now_usec += G_USEC_PER_SEC;
+  changes_before = sqlite3_total_changes (stp_store_get_db (store));
   s = login_async (store, "staff", "password-1", &error);
   g_assert_no_error (error);
   g_assert_nonnull (s);
+  /* Its writes (the failures cleared, the audit event) were committed by
+   * the thread on its own connection, not by the main thread's. */
+  g_assert_cmpint (sqlite3_total_changes (stp_store_get_db (store)), ==, changes_before);
   g_assert_cmpstr (stp_session_get_login (s), ==, "staff");
   g_assert_cmpint (test_count (store, "SELECT count(*) FROM login_failures WHERE login = 'staff'"), ==, 0);
   g_assert_cmpint (test_count (store, "SELECT count(*) FROM audit_events WHERE action = 'login'"),

@@ -12,6 +12,8 @@
 #include "stp-follow-ups-page.h"
 #include "stp-referrals-page.h"
 #include "stp-audit-page.h"
+#include "stp-intake-page.h"
+#include "stp-settings-page.h"
 #include "stp-resident-item.h"
 #include "stp-query.h"
 #include "stp-gui-test-helpers.h"
@@ -624,6 +626,8 @@ test_staged_window (void)
   g_assert_false (stp_window_is_built (window));
   first_names = page_names (window);
   g_assert_cmpstr (first_names, ==, "overview ");
+  /* As test_main_window's (its settings.png beside settings-staged.png). */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 780);
   stp_test_show (GTK_WINDOW (window));
   for (guint i = 0; i < 100 && !stp_window_is_built (window); i++)
     stp_test_wait (20);
@@ -632,6 +636,19 @@ test_staged_window (void)
   g_assert_cmpstr (staged_names, ==, eager_names);
   /* The header bar's rows came with the last stage. */
   g_assert_nonnull (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_CHECK_STATUS));
+  /* The pages seldom opened are made when first shown: the intake page by
+   * its action (Ctrl+N), the settings by the sidebar. */
+  g_assert_null (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_INTAKE_PAGE));
+  g_assert_null (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_SETTINGS_PAGE));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.intake", NULL));
+  g_assert_nonnull (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_INTAKE_PAGE));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages"))),
+                   ==, "intake");
+  g_assert_null (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_SETTINGS_PAGE));
+  gtk_stack_set_visible_child_name (GTK_STACK (stp_test_find_widget (GTK_WIDGET (window), "pages")), "settings");
+  g_assert_nonnull (stp_test_find_type (GTK_WIDGET (window), STP_TYPE_SETTINGS_PAGE));
+  stp_test_wait (200);
+  stp_test_save_picture (GTK_WINDOW (window), "settings-staged.png");
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* A page asked for before its turn. */
