@@ -24,6 +24,7 @@
 #undef STP_HLC_MILLIS
 #undef STP_HLC_COUNTER
 #include "stp-envelope.h"
+#include "stp-sync-client.h"
 
 #include <libsoup/soup.h>
 #include <stdio.h>
@@ -185,12 +186,49 @@ enroll_client (Server *server,
   client->token = g_strdup (json_object_get_string_member (object, "token"));
 }
 
+/* One push or one pull of the real desktop client's HTTP layer
+ * (StpSyncClient): its session, its flags, its bounded read and its JSON
+ * parse, so that the bench's clients cost what a center's computer does. */
+static guint
+client_request (StpSyncClient *sync_client,
+                const char    *method,
+                const char    *path,
+                const char    *body,
+                gint64        *last_seq)
+{
+  g_autoptr(GError) error = NULL;
+  StpSyncReply reply;
+  guint status;
+
+  if (!stp_sync_client_request (sync_client, method, path, body, body != NULL ? strlen (body) : 0,
+                                &reply, NULL, &error))
+    {
+      g_printerr ("request failed: %s\n", error->message);
+      stp_sync_reply_clear (&reply);
+      return 0;
+    }
+  status = reply.status;
+  if (last_seq != NULL && stp_sync_reply_is_ok_object (&reply))
+    *last_seq = json_object_get_int_member (json_node_get_object (reply.json), "last_seq");
+  stp_sync_reply_clear (&reply);
+  return status;
+}
+
 static gpointer
 client_thread (gpointer data)
 {
   Client *client = data;
-  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(StpSyncClient) sync_client = NULL;
   g_autofree char *push_path = g_strdup_printf ("/v1/centers/%s/push", client->center);
+
+  /* The big puller reads and drops (below); the others are real clients,
+   * each keeping its session (and so its connection) for the whole run,
+   * as one sync job does. */
+  if (client->big_puller)
+    session = new_session ();
+  else
+    sync_client = stp_sync_client_new (client->server->url, client->token, NULL, NULL, 0);
 
   while (g_get_monotonic_time () < client->deadline)
     {
@@ -213,7 +251,7 @@ client_thread (gpointer data)
 
           /* The time of the request alone, not of sealing its envelope. */
           start = g_get_monotonic_time ();
-          status = send_request (session, client, "POST", push_path, body, NULL);
+          status = client_request (sync_client, "POST", push_path, body, NULL);
           if (status == 200)
             {
               gint64 us = g_get_monotonic_time () - start;
@@ -229,15 +267,8 @@ client_thread (gpointer data)
           {
             g_autofree char *path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT
                                                      "&limit=100", client->center, client->last_seq);
-            g_autoptr(GBytes) reply = NULL;
 
-            status = send_request (session, client, "GET", path, NULL, &reply);
-            if (status == 200)
-              {
-                g_autoptr(JsonNode) json = stp_json_parse (g_bytes_get_data (reply, NULL),
-                                                           g_bytes_get_size (reply), NULL);
-                client->last_seq = json_object_get_int_member (json_node_get_object (json), "last_seq");
-              }
+            status = client_request (sync_client, "GET", path, NULL, &client->last_seq);
           }
         }
       if (status == 200)
