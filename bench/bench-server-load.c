@@ -525,7 +525,9 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       guint failures = 0;
 
       g_autoptr(GArray) bench_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) bench_per_request = g_array_new (FALSE, FALSE, sizeof (double));
 
+      g_printerr ("bench: level %u\n", levels[l]);
       for (guint r = 0; r < runs; r++)
         {
           double x, p50, p99, cpu_before = server_cpu_seconds (&server), per_request;
@@ -537,6 +539,8 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
           bench_share = (bench_cpu_seconds () - bench_before) / seconds;
           g_array_append_val (cpu, per_request);
           g_array_append_val (bench_cpu, bench_share);
+          bench_share = bench_share * 1000.0 / MAX (x, 1);
+          g_array_append_val (bench_per_request, bench_share);
           g_array_append_val (rps, x);
           g_array_append_val (p50s, p50);
           g_array_append_val (p99s, p99);
@@ -547,6 +551,7 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       print_stats ("p50 ms", p50s);
       print_stats ("p99 ms", p99s);
       print_stats ("server CPU ms/request", cpu);
+      print_stats ("clients' CPU ms/request", bench_per_request);
       print_stats ("clients' CPU (cores)", bench_cpu);
       load_average ();
       if (l == 0)
@@ -578,6 +583,7 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       Client alone[1];
 
       restart_with (&server, "max_body_bytes=16777216\nmax_pull_bytes=16777216\n");
+      g_printerr ("bench: 14 MB pulls alone\n");
       for (guint r = 0; r < runs; r++)
         {
           double x, p50, p99, server_before = server_cpu_seconds (&server), per_pull;
@@ -610,19 +616,34 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
           set[i] = clients[i];
           set[i].push_only = TRUE;
         }
+      g_autoptr(GArray) rates = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) server_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) bench_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+
       g_printerr ("bench: 5 pushers, no pull\n");
       for (guint r = 0; r < runs; r++)
         {
-          double x, p50, p99;
-          guint f;
+          double x, p50, p99, server_before = server_cpu_seconds (&server);
+          double bench_before = bench_cpu_seconds (), per_push;
+          guint f, pushes = 0;
 
           run_level (set, 5, seconds, &x, &p50, &p99, &f);
+          for (guint i = 0; i < 5; i++)
+            pushes += set[i].requests;
           g_array_append_val (p50s, p50);
           g_array_append_val (p99s, p99);
+          g_array_append_val (rates, x);
+          per_push = (server_cpu_seconds (&server) - server_before) * 1000.0 / MAX (pushes, 1);
+          g_array_append_val (server_cpu, per_push);
+          per_push = (bench_cpu_seconds () - bench_before) * 1000.0 / MAX (pushes, 1);
+          g_array_append_val (bench_cpu, per_push);
         }
       printf ("  5 clients pushing, no pull running (baseline)\n");
       print_stats ("push p50 ms", p50s);
       print_stats ("push p99 ms", p99s);
+      print_stats ("pushes/s", rates);
+      print_stats ("server CPU ms/push", server_cpu);
+      print_stats ("clients' CPU ms/push", bench_cpu);
       load_average ();
     }
 
