@@ -12,8 +12,8 @@
  * Each is repeated RUNS times (default 3); min/median/max are printed, with
  * the CPU time of the server and of the clients beside the wall time and
  * the load average, and at the end the issue's two goals with PASS/OVER.
- * BENCH_PHASES=levels or =mixed runs one part only; BENCH_WORKERS=N sets
- * the pool size.  The server's request log (one line per request, with
+ * BENCH_PHASES=levels or =mixed runs one part only; BENCH_LEVELS=1,20 runs
+ * only those levels; BENCH_WORKERS=N sets the pool size.  The server's request log (one line per request, with
  * where its time went) goes to stderr. */
 #include "config.h"
 
@@ -480,6 +480,22 @@ run_phase (const char *name)
   return phases == NULL || strstr (phases, name) != NULL;
 }
 
+/* BENCH_LEVELS=1,20 runs only those numbers of clients (default all). */
+static gboolean
+run_level_count (guint n)
+{
+  const char *wanted = g_getenv ("BENCH_LEVELS");
+  g_auto(GStrv) parts = NULL;
+
+  if (wanted == NULL || wanted[0] == '\0')
+    return TRUE;
+  parts = g_strsplit (wanted, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if ((guint) atoi (parts[i]) == n)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 bench_backend (const char *binary, const char *backend, guint seconds, guint runs)
 {
@@ -527,6 +543,8 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       g_autoptr(GArray) bench_cpu = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) bench_per_request = g_array_new (FALSE, FALSE, sizeof (double));
 
+      if (!run_level_count (levels[l]))
+        continue;
       g_printerr ("bench: level %u\n", levels[l]);
       for (guint r = 0; r < runs; r++)
         {
@@ -554,9 +572,9 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       print_stats ("clients' CPU ms/request", bench_per_request);
       print_stats ("clients' CPU (cores)", bench_cpu);
       load_average ();
-      if (l == 0)
+      if (levels[l] == 1)
         base_rps = median_of (rps);
-      else
+      else if (base_rps > 0)
         printf ("    median req/s = %.2f x one client\n", median_of (rps) / base_rps);
       if (levels[l] == 20)
         rps_20 = median_of (rps);
