@@ -12,8 +12,8 @@
  * Each is repeated RUNS times (default 3); min/median/max are printed, with
  * the CPU time of the server and of the clients beside the wall time and
  * the load average, and at the end the issue's two goals with PASS/OVER.
- * BENCH_PHASES=levels or =mixed runs one part only; BENCH_WORKERS=N sets
- * the pool size.  The server's request log (one line per request, with
+ * BENCH_PHASES=levels or =mixed runs one part only; BENCH_LEVELS=1,20 runs
+ * only those levels; BENCH_WORKERS=N sets the pool size.  The server's request log (one line per request, with
  * where its time went) goes to stderr. */
 #include "config.h"
 
@@ -24,6 +24,7 @@
 #undef STP_HLC_MILLIS
 #undef STP_HLC_COUNTER
 #include "stp-envelope.h"
+#include "stp-sync-client.h"
 
 #include <libsoup/soup.h>
 #include <stdio.h>
@@ -185,12 +186,49 @@ enroll_client (Server *server,
   client->token = g_strdup (json_object_get_string_member (object, "token"));
 }
 
+/* One push or one pull of the real desktop client's HTTP layer
+ * (StpSyncClient): its session, its flags, its bounded read and its JSON
+ * parse, so that the bench's clients cost what a center's computer does. */
+static guint
+client_request (StpSyncClient *sync_client,
+                const char    *method,
+                const char    *path,
+                const char    *body,
+                gint64        *last_seq)
+{
+  g_autoptr(GError) error = NULL;
+  StpSyncReply reply;
+  guint status;
+
+  if (!stp_sync_client_request (sync_client, method, path, body, body != NULL ? strlen (body) : 0,
+                                &reply, NULL, &error))
+    {
+      g_printerr ("request failed: %s\n", error->message);
+      stp_sync_reply_clear (&reply);
+      return 0;
+    }
+  status = reply.status;
+  if (last_seq != NULL && stp_sync_reply_is_ok_object (&reply))
+    *last_seq = json_object_get_int_member (json_node_get_object (reply.json), "last_seq");
+  stp_sync_reply_clear (&reply);
+  return status;
+}
+
 static gpointer
 client_thread (gpointer data)
 {
   Client *client = data;
-  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(StpSyncClient) sync_client = NULL;
   g_autofree char *push_path = g_strdup_printf ("/v1/centers/%s/push", client->center);
+
+  /* The big puller reads and drops (below); the others are real clients,
+   * each keeping its session (and so its connection) for the whole run,
+   * as one sync job does. */
+  if (client->big_puller)
+    session = new_session ();
+  else
+    sync_client = stp_sync_client_new (client->server->url, client->token, NULL, NULL, 0);
 
   while (g_get_monotonic_time () < client->deadline)
     {
@@ -213,7 +251,7 @@ client_thread (gpointer data)
 
           /* The time of the request alone, not of sealing its envelope. */
           start = g_get_monotonic_time ();
-          status = send_request (session, client, "POST", push_path, body, NULL);
+          status = client_request (sync_client, "POST", push_path, body, NULL);
           if (status == 200)
             {
               gint64 us = g_get_monotonic_time () - start;
@@ -229,15 +267,8 @@ client_thread (gpointer data)
           {
             g_autofree char *path = g_strdup_printf ("/v1/centers/%s/pull?after=%" G_GINT64_FORMAT
                                                      "&limit=100", client->center, client->last_seq);
-            g_autoptr(GBytes) reply = NULL;
 
-            status = send_request (session, client, "GET", path, NULL, &reply);
-            if (status == 200)
-              {
-                g_autoptr(JsonNode) json = stp_json_parse (g_bytes_get_data (reply, NULL),
-                                                           g_bytes_get_size (reply), NULL);
-                client->last_seq = json_object_get_int_member (json_node_get_object (json), "last_seq");
-              }
+            status = client_request (sync_client, "GET", path, NULL, &client->last_seq);
           }
         }
       if (status == 200)
@@ -449,6 +480,22 @@ run_phase (const char *name)
   return phases == NULL || strstr (phases, name) != NULL;
 }
 
+/* BENCH_LEVELS=1,20 runs only those numbers of clients (default all). */
+static gboolean
+run_level_count (guint n)
+{
+  const char *wanted = g_getenv ("BENCH_LEVELS");
+  g_auto(GStrv) parts = NULL;
+
+  if (wanted == NULL || wanted[0] == '\0')
+    return TRUE;
+  parts = g_strsplit (wanted, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if ((guint) atoi (parts[i]) == n)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 bench_backend (const char *binary, const char *backend, guint seconds, guint runs)
 {
@@ -494,7 +541,11 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       guint failures = 0;
 
       g_autoptr(GArray) bench_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) bench_per_request = g_array_new (FALSE, FALSE, sizeof (double));
 
+      if (!run_level_count (levels[l]))
+        continue;
+      g_printerr ("bench: level %u\n", levels[l]);
       for (guint r = 0; r < runs; r++)
         {
           double x, p50, p99, cpu_before = server_cpu_seconds (&server), per_request;
@@ -506,6 +557,8 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
           bench_share = (bench_cpu_seconds () - bench_before) / seconds;
           g_array_append_val (cpu, per_request);
           g_array_append_val (bench_cpu, bench_share);
+          bench_share = bench_share * 1000.0 / MAX (x, 1);
+          g_array_append_val (bench_per_request, bench_share);
           g_array_append_val (rps, x);
           g_array_append_val (p50s, p50);
           g_array_append_val (p99s, p99);
@@ -516,11 +569,12 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       print_stats ("p50 ms", p50s);
       print_stats ("p99 ms", p99s);
       print_stats ("server CPU ms/request", cpu);
+      print_stats ("clients' CPU ms/request", bench_per_request);
       print_stats ("clients' CPU (cores)", bench_cpu);
       load_average ();
-      if (l == 0)
+      if (levels[l] == 1)
         base_rps = median_of (rps);
-      else
+      else if (base_rps > 0)
         printf ("    median req/s = %.2f x one client\n", median_of (rps) / base_rps);
       if (levels[l] == 20)
         rps_20 = median_of (rps);
@@ -547,6 +601,7 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       Client alone[1];
 
       restart_with (&server, "max_body_bytes=16777216\nmax_pull_bytes=16777216\n");
+      g_printerr ("bench: 14 MB pulls alone\n");
       for (guint r = 0; r < runs; r++)
         {
           double x, p50, p99, server_before = server_cpu_seconds (&server), per_pull;
@@ -579,19 +634,34 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
           set[i] = clients[i];
           set[i].push_only = TRUE;
         }
+      g_autoptr(GArray) rates = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) server_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) bench_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+
       g_printerr ("bench: 5 pushers, no pull\n");
       for (guint r = 0; r < runs; r++)
         {
-          double x, p50, p99;
-          guint f;
+          double x, p50, p99, server_before = server_cpu_seconds (&server);
+          double bench_before = bench_cpu_seconds (), per_push;
+          guint f, pushes = 0;
 
           run_level (set, 5, seconds, &x, &p50, &p99, &f);
+          for (guint i = 0; i < 5; i++)
+            pushes += set[i].requests;
           g_array_append_val (p50s, p50);
           g_array_append_val (p99s, p99);
+          g_array_append_val (rates, x);
+          per_push = (server_cpu_seconds (&server) - server_before) * 1000.0 / MAX (pushes, 1);
+          g_array_append_val (server_cpu, per_push);
+          per_push = (bench_cpu_seconds () - bench_before) * 1000.0 / MAX (pushes, 1);
+          g_array_append_val (bench_cpu, per_push);
         }
       printf ("  5 clients pushing, no pull running (baseline)\n");
       print_stats ("push p50 ms", p50s);
       print_stats ("push p99 ms", p99s);
+      print_stats ("pushes/s", rates);
+      print_stats ("server CPU ms/push", server_cpu);
+      print_stats ("clients' CPU ms/push", bench_cpu);
       load_average ();
     }
 

@@ -81,6 +81,10 @@ pg_query (StpServerStore      *store,
   return result;
 }
 
+/* Rows one at a time (libpq's single-row mode): a page of large bodies is
+ * never held whole in a PGresult, only the row being handed over.  When
+ * @func stops early the rest is still read (libpq needs the connection
+ * drained before the next query) but each row is dropped as it comes. */
 static gboolean
 pg_query_rows (StpServerStore      *store,
                const char          *sql,
@@ -94,34 +98,47 @@ pg_query_rows (StpServerStore      *store,
   const char *values[8];
   gsize lengths[8];
   PGresult *res;
-  ExecStatusType status;
-  guint n_rows, n_cols;
+  gboolean wanted = TRUE;
+  gboolean ok = TRUE;
 
-  res = PQexecParams (self->conn, sql, (int) n_params, NULL, params, NULL, NULL, 0);
-  status = PQresultStatus (res);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+  if (!PQsendQueryParams (self->conn, sql, (int) n_params, NULL, params, NULL, NULL, 0) ||
+      !PQsetSingleRowMode (self->conn))
     {
       set_error (self, error);
-      PQclear (res);
+      /* A query that was sent must still be drained. */
+      while ((res = PQgetResult (self->conn)) != NULL)
+        PQclear (res);
       return FALSE;
     }
-  n_rows = (guint) PQntuples (res);
-  n_cols = (guint) PQnfields (res);
-  g_assert (n_cols <= G_N_ELEMENTS (values));
-  for (guint r = 0; r < n_rows; r++)
+  while ((res = PQgetResult (self->conn)) != NULL)
     {
-      for (guint c = 0; c < n_cols; c++)
-        {
-          gboolean null = PQgetisnull (res, (int) r, (int) c);
+      ExecStatusType status = PQresultStatus (res);
 
-          values[c] = null ? NULL : PQgetvalue (res, (int) r, (int) c);
-          lengths[c] = null ? 0 : (gsize) PQgetlength (res, (int) r, (int) c);
+      if (status == PGRES_SINGLE_TUPLE && wanted)
+        {
+          guint n_cols = (guint) PQnfields (res);
+
+          g_assert (n_cols <= G_N_ELEMENTS (values));
+          for (guint c = 0; c < n_cols; c++)
+            {
+              gboolean null = PQgetisnull (res, 0, (int) c);
+
+              values[c] = null ? NULL : PQgetvalue (res, 0, (int) c);
+              lengths[c] = null ? 0 : (gsize) PQgetlength (res, 0, (int) c);
+            }
+          wanted = func (values, lengths, user_data);
         }
-      if (!func (values, lengths, user_data))
-        break;
+      else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK &&
+               status != PGRES_COMMAND_OK && ok)
+        {
+          /* An error midway: the rows already handed over stay, the caller
+           * fails the request. */
+          set_error (self, error);
+          ok = FALSE;
+        }
+      PQclear (res);
     }
-  PQclear (res);
-  return TRUE;
+  return ok;
 }
 
 static const StpServerStoreVTable pg_vtable = {

@@ -192,6 +192,16 @@ new_message (StpSyncClient  *self,
                    _("The server address “%s” is not valid"), self->url);
       return NULL;
     }
+  /* libsoup opens a new connection (TCP and a TLS handshake) for every
+   * POST not marked idempotent, and closes an idle one to make room: each
+   * push would pay a handshake.  The flag only lets a request use the open
+   * connection; libsoup itself never sends a POST twice, so one that meets
+   * a connection the server has just closed fails, and the engine's next
+   * try repeats it.  Every request but enrollment may be repeated with the
+   * same effect (docs/PROTOCOL.md: a push's msg_ids, snapshot create,
+   * chunk and commit; aggregates keep the newest). */
+  if (!g_str_equal (path, "/v1/enroll"))
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   if (self->token != NULL)
     {
       g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
