@@ -81,7 +81,8 @@ fuzz:
 	  CC=clang CFLAGS=-fsanitize=fuzzer-no-link meson setup $(FUZZ_BUILDDIR) -Dfuzzing=true \
 	    -Db_sanitize=address,undefined -Db_lundef=false
 	meson compile -C $(FUZZ_BUILDDIR) tests/fuzz/fuzz-envelope tests/fuzz/fuzz-snapshot \
-	  tests/fuzz/fuzz-batch tests/fuzz/fuzz-server tests/fuzz/fuzz-validate
+	  tests/fuzz/fuzz-batch tests/fuzz/fuzz-server tests/fuzz/fuzz-validate \
+	  tests/fuzz/fuzz-exchange
 
 bench: build
 	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-overview bench/stupeni-bench-gui \
