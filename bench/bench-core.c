@@ -13,6 +13,7 @@
 #include "stp-query.h"
 #include "stp-stats.h"
 #include "stp-store.h"
+#include "bench-util.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -24,28 +25,6 @@
 # include <unistd.h>
 #endif
 
-/* Drops the cached pages of @path (and its log) so that the next reads
- * come from the disk. */
-static void
-drop_file_cache (const char *path)
-{
-#ifdef G_OS_UNIX
-  const char *suffixes[] = { "", "-wal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
-      int fd = open (name, O_RDONLY);
-
-      if (fd < 0)
-        continue;
-      (void) fdatasync (fd);
-      if (posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
-        g_printerr ("Could not drop the cache of %s\n", name);
-      close (fd);
-    }
-#endif
-}
 
 static void
 print_verdict (const char *what,
@@ -180,7 +159,7 @@ main (int   argc,
     }
 
   if (cold)
-    drop_file_cache (argv[1]);
+    stp_bench_drop_file_cache (argv[1]);
   start = g_get_monotonic_time ();
   store = stp_store_open (argv[1], &error);
   open_ms = since_ms (start);

@@ -19,6 +19,7 @@
 
 #include "stp-stats.h"
 #include "stp-store.h"
+#include "bench-util.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -30,27 +31,6 @@
 # include <unistd.h>
 #endif
 
-/* Drops the cached pages of @path and its log. */
-static void
-drop_file_cache (const char *path)
-{
-#ifdef G_OS_UNIX
-  const char *suffixes[] = { "", "-wal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
-      int fd = open (name, O_RDONLY);
-
-      if (fd < 0)
-        continue;
-      (void) fdatasync (fd);
-      if (posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
-        g_printerr ("Could not drop the cache of %s\n", name);
-      close (fd);
-    }
-#endif
-}
 
 /* Read calls and bytes read from the disk by this process so far (-1
  * where /proc/self/io is missing). */
@@ -155,7 +135,7 @@ main (int   argc,
       return 2;
     }
   if (cold)
-    drop_file_cache (argv[i]);
+    stp_bench_drop_file_cache (argv[i]);
   store = stp_store_open (argv[i], &error);
   if (store == NULL)
     {

@@ -13,6 +13,7 @@
 #include "stp-report.h"
 #include "stp-query.h"
 #include "stp-stats.h"
+#include "bench-util.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -21,19 +22,6 @@
 # include <unistd.h>
 #endif
 
-static void
-drop_file_cache (const char *path)
-{
-#ifdef G_OS_UNIX
-  int fd = open (path, O_RDONLY);
-
-  if (fd < 0)
-    return;
-  (void) fdatasync (fd);
-  (void) posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED);
-  close (fd);
-#endif
-}
 
 static int
 compare_doubles (gconstpointer a,
@@ -103,7 +91,7 @@ main (int   argc,
   runs = MAX (runs, 1);
 
   if (cold)
-    drop_file_cache (database);
+    stp_bench_drop_file_cache (database);
   store = stp_store_open (database, &error);
   if (store == NULL)
     {
