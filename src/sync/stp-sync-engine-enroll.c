@@ -154,6 +154,8 @@ register_device (EnrollJob     *job,
   job->device = g_strdup (json_object_get_string_member_with_default (object, "device", NULL));
   job->device_number = json_object_get_int_member_with_default (object, "device_number", 0);
   job->token = g_strdup (json_object_get_string_member_with_default (object, "token", NULL));
+  /* After a checked code, the key checked is in @wrapped_json already. */
+  g_clear_pointer (&job->wrapped_json, g_free);
   job->wrapped_json = wrapped_key_of (&reply);
   stp_sync_reply_clear (&reply);
   if (job->center == NULL || job->device == NULL || job->token == NULL)
