@@ -217,6 +217,34 @@ read_line (FILE     *file,
   return FALSE;
 }
 
+/* A member of a line from outside, of the wrong type or missing: the
+ * fallback (json-glib's _with_default getters assert the type). */
+static const char *
+member_string (JsonObject *object,
+               const char *name,
+               const char *fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name,
+            gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return fallback;
+  return json_node_get_int (node);
+}
+
 static gboolean
 read_header (GString          *line,
              StpExchangeInfo  *info,
@@ -227,7 +255,7 @@ read_header (GString          *line,
   gint64 format;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+      g_strcmp0 (member_string (json_node_get_object (node),
                                                              "stupeni", ""), "exchange") != 0)
     {
       g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
@@ -235,7 +263,7 @@ read_header (GString          *line,
       return FALSE;
     }
   object = json_node_get_object (node);
-  format = json_object_get_int_member_with_default (object, "format", 0);
+  format = member_int (object, "format", 0);
   if (format > STP_EXCHANGE_FORMAT)
     {
       g_set_error_literal (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
@@ -243,9 +271,9 @@ read_header (GString          *line,
                              "Update the program, then read the file again."));
       return FALSE;
     }
-  info->center = g_strdup (json_object_get_string_member_with_default (object, "center", NULL));
-  info->from = g_strdup (json_object_get_string_member_with_default (object, "from", ""));
-  info->created = json_object_get_int_member_with_default (object, "created", 0);
+  info->center = g_strdup (member_string (object, "center", NULL));
+  info->from = g_strdup (member_string (object, "from", ""));
+  info->created = member_int (object, "created", 0);
   if (format < 1 || info->center == NULL || *info->center == '\0')
     {
       set_damaged (error);
@@ -325,8 +353,8 @@ read_pass (const char       *path,
 
           crypto_generichash_final (&hash, digest, HASH_LEN);
           sodium_bin2hex (hex, sizeof hex, digest, HASH_LEN);
-          if (g_strcmp0 (json_object_get_string_member_with_default (object, "blake2b", ""), hex) != 0 ||
-              json_object_get_int_member_with_default (object, "count", -1) != count ||
+          if (g_strcmp0 (member_string (object, "blake2b", ""), hex) != 0 ||
+              member_int (object, "count", -1) != count ||
               getc (file) != EOF)
             {
               set_damaged (error);
@@ -337,7 +365,7 @@ read_pass (const char       *path,
         }
       crypto_generichash_update (&hash, (const guint8 *) line->str, line->len);
       crypto_generichash_update (&hash, (const guint8 *) "\n", 1);
-      seq = json_object_get_int_member_with_default (object, "seq", -1);
+      seq = member_int (object, "seq", -1);
       envelope = json_object_has_member (object, "envelope")
                  ? stp_envelope_from_json_node (json_object_get_member (object, "envelope"), NULL)
                  : NULL;
