@@ -348,6 +348,30 @@ server_cpu_seconds (Server *server)
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
 }
 
+/* The server's resident memory now and at its peak (kB), from
+ * /proc/PID/status: what keeping large buffers in the heap costs
+ * (keep_large_buffers() in src/server/stp-server-main.c). */
+static void
+print_server_memory (Server *server, const char *when)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process));
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint64 rss = 0, hwm = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "VmRSS:"))
+        rss = g_ascii_strtoull (lines[i] + 6, NULL, 10);
+      else if (g_str_has_prefix (lines[i], "VmHWM:"))
+        hwm = g_ascii_strtoull (lines[i] + 6, NULL, 10);
+    }
+  printf ("server memory %s: RSS %.1f MB, peak %.1f MB\n", when, rss / 1024.0, hwm / 1024.0);
+}
+
 /* Runs @n clients (the first @n of @clients) for @seconds; fills req/s and
  * the latency percentiles of the requests that count. */
 static void
@@ -529,6 +553,7 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       clients[i].index = i;
       enroll_client (&server, &clients[i]);
     }
+  print_server_memory (&server, "after enrolment");
 
   printf ("  clients  req/s (min/median/max over %u runs of %u s), p50 and p99 in ms (median run)\n",
           runs, seconds);
@@ -744,6 +769,7 @@ bench_backend (const char *binary, const char *backend, guint seconds, guint run
       printf ("  (%s)\n", mixed_detail);
     }
   load_average ();
+  print_server_memory (&server, "at the end");
 
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
