@@ -90,18 +90,98 @@ group_for_row (GPtrArray      *groups,
   return group;
 }
 
+/* Makes one item from the row; sets its resident and whether it is
+ * overdue.  @next is the first column after the record's. */
+typedef gpointer (*ItemFromRow) (StpSession          *session,
+                                 const StpWorkFilter *filter,
+                                 sqlite3_stmt        *stmt,
+                                 int                 *next,
+                                 const char         **resident_id,
+                                 gboolean            *overdue);
+
+/* Steps @stmt to its end and groups its items by resident, in the
+ * order of each resident's first row. */
+static GPtrArray *
+walk_groups (StpStore            *self,
+             StpSession          *session,
+             const StpWorkFilter *filter,
+             sqlite3_stmt        *stmt,
+             ItemFromRow          item_from_row,
+             GDestroyNotify       free_item,
+             GError             **error)
+{
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_work_group_free);
+  g_autoptr(GHashTable) by_resident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *resident_id = NULL;
+      gboolean overdue = FALSE;
+      int next = 0;
+      gpointer item = item_from_row (session, filter, stmt, &next, &resident_id, &overdue);
+      StpWorkGroup *group = group_for_row (groups, by_resident, resident_id, stmt, next, free_item);
+
+      if (overdue)
+        group->n_overdue++;
+      g_ptr_array_add (group->items, item);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      stp_store_set_sqlite_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&groups);
+}
+
+static gpointer
+follow_up_from_row (StpSession          *session,
+                    const StpWorkFilter *filter,
+                    sqlite3_stmt        *stmt,
+                    int                 *next,
+                    const char         **resident_id,
+                    gboolean            *overdue)
+{
+  StpFollowUpDue *due = g_new0 (StpFollowUpDue, 1);
+
+  due->follow_up = stp_query_record_from_stmt (STP_KIND_FOLLOW_UP, session, stmt, 0, next);
+  due->resident_name = stp_query_join_name (stmt, *next);
+  due->file_number = column_dup (stmt, *next + 3);
+  due->overdue = due->follow_up->due_on != NULL && strcmp (due->follow_up->due_on, filter->today) < 0;
+  *resident_id = due->follow_up->resident_id;
+  *overdue = due->overdue;
+  return due;
+}
+
+static gpointer
+referral_from_row (StpSession          *session,
+                   const StpWorkFilter *filter,
+                   sqlite3_stmt        *stmt,
+                   int                 *next,
+                   const char         **resident_id,
+                   gboolean            *overdue)
+{
+  StpReferralItem *item = g_new0 (StpReferralItem, 1);
+
+  item->referral = stp_query_record_from_stmt (STP_KIND_REFERRAL, session, stmt, 0, next);
+  item->resident_name = stp_query_join_name (stmt, *next);
+  item->file_number = column_dup (stmt, *next + 3);
+  item->overdue = sqlite3_column_int (stmt, *next + 6) != 0;
+  *resident_id = item->referral->resident_id;
+  *overdue = item->overdue;
+  return item;
+}
+
 GPtrArray *
 stp_store_list_follow_up_groups (StpStore            *self,
                                  StpSession          *session,
                                  const StpWorkFilter *filter,
                                  GError             **error)
 {
-  g_autoptr(GPtrArray) groups = NULL;
-  g_autoptr(GHashTable) by_resident = NULL;
   g_autofree char *columns = NULL;
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (STP_IS_STORE (self), NULL);
   g_return_val_if_fail (session != NULL, NULL);
@@ -140,31 +220,8 @@ stp_store_list_follow_up_groups (StpStore            *self,
                      -1, SQLITE_TRANSIENT);
   bind_or_null (stmt, 5, filter->responsible_user_id);
 
-  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_work_group_free);
-  by_resident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      StpFollowUpDue *due = g_new0 (StpFollowUpDue, 1);
-      StpWorkGroup *group;
-      int next = 0;
-
-      due->follow_up = stp_query_record_from_stmt (STP_KIND_FOLLOW_UP, session, stmt, 0, &next);
-      due->resident_name = stp_query_join_name (stmt, next);
-      due->file_number = column_dup (stmt, next + 3);
-      due->overdue = due->follow_up->due_on != NULL && strcmp (due->follow_up->due_on, filter->today) < 0;
-      group = group_for_row (groups, by_resident, due->follow_up->resident_id, stmt, next,
-                             (GDestroyNotify) stp_follow_up_due_free);
-      if (due->overdue)
-        group->n_overdue++;
-      g_ptr_array_add (group->items, due);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      stp_store_set_sqlite_error (self, error);
-      return NULL;
-    }
-  return g_steal_pointer (&groups);
+  return walk_groups (self, session, filter, stmt, follow_up_from_row,
+                      (GDestroyNotify) stp_follow_up_due_free, error);
 }
 
 GPtrArray *
@@ -173,12 +230,9 @@ stp_store_list_referral_groups (StpStore            *self,
                                 const StpWorkFilter *filter,
                                 GError             **error)
 {
-  g_autoptr(GPtrArray) groups = NULL;
-  g_autoptr(GHashTable) by_resident = NULL;
   g_autofree char *columns = NULL;
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (STP_IS_STORE (self), NULL);
   g_return_val_if_fail (session != NULL, NULL);
@@ -212,31 +266,8 @@ stp_store_list_referral_groups (StpStore            *self,
   bind_or_null (stmt, 3, filter->until);
   bind_or_null (stmt, 4, filter->responsible_user_id);
 
-  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) stp_work_group_free);
-  by_resident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      StpReferralItem *item = g_new0 (StpReferralItem, 1);
-      StpWorkGroup *group;
-      int next = 0;
-
-      item->referral = stp_query_record_from_stmt (STP_KIND_REFERRAL, session, stmt, 0, &next);
-      item->resident_name = stp_query_join_name (stmt, next);
-      item->file_number = column_dup (stmt, next + 3);
-      item->overdue = sqlite3_column_int (stmt, next + 6) != 0;
-      group = group_for_row (groups, by_resident, item->referral->resident_id, stmt, next,
-                             (GDestroyNotify) stp_referral_item_free);
-      if (item->overdue)
-        group->n_overdue++;
-      g_ptr_array_add (group->items, item);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      stp_store_set_sqlite_error (self, error);
-      return NULL;
-    }
-  return g_steal_pointer (&groups);
+  return walk_groups (self, session, filter, stmt, referral_from_row,
+                      (GDestroyNotify) stp_referral_item_free, error);
 }
 
 static gboolean
