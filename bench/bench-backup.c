@@ -16,20 +16,13 @@
 #include <sodium.h>
 
 #include "stp-core.h"
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
+#include "bench-util.h"
 
 static void
 report (const char *what,
         GArray     *values)
 {
-  g_array_sort (values, compare_doubles);
+  g_array_sort (values, stp_bench_compare_doubles);
   printf ("%-28s min %7.2f  median %7.2f  max %7.2f  (n=%u)\n", what,
           g_array_index (values, double, 0),
           g_array_index (values, double, values->len / 2),

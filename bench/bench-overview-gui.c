@@ -30,6 +30,7 @@
 #include "stp-overview-page.h"
 #include "stp-query.h"
 #include "stp-store.h"
+#include "bench-util.h"
 
 #define TICK_MS 5
 #define STALL_BUDGET_MS 50.0
@@ -79,38 +80,6 @@ typedef struct
   double           page_made_cpu;
   gboolean         failed;
 } Bench;
-
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-static char *
-load_average (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return g_strdup ("?");
-  fields = g_strsplit (text, " ", 4);
-  if (g_strv_length (fields) < 3)
-    return g_strdup ("?");
-  return g_strdup_printf ("%s %s %s", fields[0], fields[1], fields[2]);
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 static double
 thread_cpu_ms (void)
@@ -366,19 +335,19 @@ main (int   argc,
   b.save_ms = g_array_new (FALSE, FALSE, sizeof (double));
   b.loop = g_main_loop_new (NULL, FALSE);
 
-  before = load_average ();
-  cpu0 = cpu_ms ();
+  before = stp_bench_load_average ();
+  cpu0 = stp_bench_cpu_ms ();
   g_timeout_add (TICK_MS, on_tick, &b);
   g_idle_add (show_page, &b);
   g_main_loop_run (b.loop);
-  after = load_average ();
+  after = stp_bench_load_average ();
   if (b.failed)
     return 1;
 
   g_print ("the page made (in the start-up)      %7.1f ms [CPU %.1f ms]\n", b.page_made_ms, b.page_made_cpu);
   g_print ("first numbers shown after opening   %7.1f ms (counted in the page's thread)\n", b.first_shown_ms);
-  g_array_sort (b.refresh_ms, compare_doubles);
-  g_array_sort (b.save_ms, compare_doubles);
+  g_array_sort (b.refresh_ms, stp_bench_compare_doubles);
+  g_array_sort (b.save_ms, stp_bench_compare_doubles);
   if (b.refresh_ms->len > 0)
     g_print ("edit to new numbers (%u edits)  min / median / max  %.1f / %.1f / %.1f ms\n",
              b.refresh_ms->len, g_array_index (b.refresh_ms, double, 0),
@@ -395,7 +364,7 @@ main (int   argc,
   for (int p = 0; p < N_PHASES; p++)
     g_print ("  %-40s %6.1f ms [CPU %5.1f ms]  (%.1f)\n", phase_names[p], b.max_stall[p] / 1000.0,
              b.max_stall_cpu[p], b.max_frame[p] / 1000.0);
-  g_print ("CPU of the process %.1f ms; load average before: %s; after: %s\n", cpu_ms () - cpu0, before, after);
+  g_print ("CPU of the process %.1f ms; load average before: %s; after: %s\n", stp_bench_cpu_ms () - cpu0, before, after);
   g_print ("--- budget (issue 13) ---\n");
   for (int p = PHASE_FIRST; p <= PHASE_EDITS; p++)
     {

@@ -20,44 +20,11 @@
 
 #include "stp-overview.h"
 #include "stp-store.h"
+#include "bench-util.h"
 
 #include <locale.h>
 #include <stdlib.h>
 #include <time.h>
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/* CPU time of the whole process: the overview counts on two threads. */
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-/* The three load averages of /proc/loadavg. */
-static char *
-load_average (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return g_strdup ("?");
-  fields = g_strsplit (text, " ", 4);
-  if (g_strv_length (fields) < 3)
-    return g_strdup ("?");
-  return g_strdup_printf ("%s %s %s", fields[0], fields[1], fields[2]);
-}
 
 /* Every number of @o, one a line. */
 static gboolean
@@ -128,12 +95,12 @@ bench_thread (gpointer data)
       g_autoptr(StpOverview) overview = NULL;
       g_autoptr(GError) error = NULL;
       gint64 start = g_get_monotonic_time ();
-      double cpu0 = cpu_ms ();
+      double cpu0 = stp_bench_cpu_ms ();
       double wall, cpu;
 
       overview = stp_store_compute_overview (b->store, b->session, &error);
       wall = (g_get_monotonic_time () - start) / 1000.0;
-      cpu = cpu_ms () - cpu0;
+      cpu = stp_bench_cpu_ms () - cpu0;
       if (overview == NULL)
         {
           g_printerr ("Overview failed: %s\n", error->message);
@@ -208,10 +175,10 @@ main (int   argc,
   b.runs = argc > 2 ? MAX (atoi (argv[2]), 1) : 7;
   b.wall = g_array_new (FALSE, FALSE, sizeof (double));
   b.cpu = g_array_new (FALSE, FALSE, sizeof (double));
-  before = load_average ();
+  before = stp_bench_load_average ();
   thread = g_thread_new ("overview", bench_thread, &b);
   g_thread_join (thread);
-  after = load_average ();
+  after = stp_bench_load_average ();
   if (!b.ok)
     return 1;
 
@@ -223,7 +190,7 @@ main (int   argc,
 
     for (int i = 1; i < b.runs; i++)
       g_array_append_val (rest, g_array_index (b.wall, double, i));
-    g_array_sort (rest, compare_doubles);
+    g_array_sort (rest, stp_bench_compare_doubles);
     rest_median = rest->len > 0 ? g_array_index (rest, double, rest->len / 2) : first_wall;
     g_print ("--- budget (issue 13) ---\n");
     g_print ("first count after opening      %7.1f ms  budget < 100 ms: %s  (CPU of the process %.1f ms)\n",
@@ -231,8 +198,8 @@ main (int   argc,
     g_print ("count again, median of %2u      %7.1f ms  budget < 100 ms: %s\n",
              rest->len, rest_median, rest_median < 100 ? "PASS" : "OVER");
   }
-  g_array_sort (b.wall, compare_doubles);
-  g_array_sort (b.cpu, compare_doubles);
+  g_array_sort (b.wall, stp_bench_compare_doubles);
+  g_array_sort (b.cpu, stp_bench_compare_doubles);
   g_print ("overview (%d runs) wall min / median / max  %.1f / %.1f / %.1f ms\n", b.runs,
            g_array_index (b.wall, double, 0), g_array_index (b.wall, double, b.runs / 2),
            g_array_index (b.wall, double, b.runs - 1));
