@@ -89,15 +89,88 @@ pending_enroll_free (PendingEnroll *p)
 
 /* --- On the worker ------------------------------------------------------------- */
 
-/* The "key" member of an answer, as JSON text, or NULL. */
-static char *
-wrapped_key_of (const StpSyncReply *reply)
+/* The "key" member of an answer, as JSON text, in *@json: NULL when it
+ * is null or absent.  FALSE when it is anything but an object or null. */
+static gboolean
+wrapped_key_of (const StpSyncReply  *reply,
+                char               **json,
+                GError             **error)
 {
   JsonNode *key_node = json_object_get_member (json_node_get_object (reply->json), "key");
 
+  *json = NULL;
   if (key_node == NULL || JSON_NODE_HOLDS_NULL (key_node))
-    return NULL;
-  return json_to_string (key_node, FALSE);
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (key_node))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” must be an object"), "key");
+      return FALSE;
+    }
+  *json = json_to_string (key_node, FALSE);
+  return TRUE;
+}
+
+/* The members of an enrollment answer (docs/PROTOCOL.md); FALSE when one
+ * is missing (but @center_only: only "center", "center_name" and "key"
+ * are read) or of the wrong type, or an id is not one. */
+static gboolean
+read_enroll_reply (EnrollJob           *job,
+                   const StpSyncReply  *reply,
+                   gboolean             center_only,
+                   GError             **error)
+{
+  JsonObject *object = json_node_get_object (reply->json);
+  g_autofree char *wrapped = NULL;
+  const char *center, *center_name = "", *device = NULL, *token = NULL;
+  gint64 device_number = 0;
+
+  if (!(center = stp_json_get_string (object, "center", 64, error)))
+    return FALSE;
+  if (!stp_is_valid_id (center))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is not a valid id"), "center");
+      return FALSE;
+    }
+  if (json_object_has_member (object, "center_name") &&
+      !(center_name = stp_json_get_string (object, "center_name", 1024, error)))
+    return FALSE;
+  if (!center_only)
+    {
+      if (!(device = stp_json_get_string (object, "device", 64, error)) ||
+          !(token = stp_json_get_string (object, "token", 64, error)))
+        return FALSE;
+      if (!stp_is_valid_id (device) || !stp_is_valid_id (token))
+        {
+          g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                       _("The field “%s” is not a valid id"),
+                       stp_is_valid_id (device) ? "token" : "device");
+          return FALSE;
+        }
+      /* Absent from an older server. */
+      if (json_object_has_member (object, "device_number") &&
+          !stp_json_get_int (object, "device_number", 1, G_MAXINT32, &device_number, error))
+        return FALSE;
+    }
+  if (!wrapped_key_of (reply, &wrapped, error))
+    return FALSE;
+
+  g_free (job->center);
+  job->center = g_strdup (center);
+  g_free (job->center_name);
+  job->center_name = g_strdup (center_name);
+  if (!center_only)
+    {
+      g_free (job->device);
+      job->device = g_strdup (device);
+      g_free (job->token);
+      job->token = g_strdup (token);
+      job->device_number = device_number;
+    }
+  g_free (job->wrapped_json);
+  job->wrapped_json = g_steal_pointer (&wrapped);
+  return TRUE;
 }
 
 /* POST /v1/enroll with the code and this computer's name; @check asks
@@ -137,7 +210,7 @@ register_device (EnrollJob     *job,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  JsonObject *object;
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
 
   if (!post_enroll (job, FALSE, &reply, cancellable, error))
@@ -148,22 +221,16 @@ register_device (EnrollJob     *job,
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  object = json_node_get_object (reply.json);
-  job->center = g_strdup (json_object_get_string_member_with_default (object, "center", NULL));
-  job->center_name = g_strdup (json_object_get_string_member_with_default (object, "center_name", ""));
-  job->device = g_strdup (json_object_get_string_member_with_default (object, "device", NULL));
-  job->device_number = json_object_get_int_member_with_default (object, "device_number", 0);
-  job->token = g_strdup (json_object_get_string_member_with_default (object, "token", NULL));
-  /* After a checked code, the key checked is in @wrapped_json already. */
-  g_clear_pointer (&job->wrapped_json, g_free);
-  job->wrapped_json = wrapped_key_of (&reply);
-  stp_sync_reply_clear (&reply);
-  if (job->center == NULL || job->device == NULL || job->token == NULL)
+  /* After a checked code, the key checked is in @wrapped_json already:
+   * replaced by what this answer says. */
+  if (!read_enroll_reply (job, &reply, FALSE, &local_error))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("The server answered the enrollment in an unexpected form"));
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
       return FALSE;
     }
+  stp_sync_reply_clear (&reply);
   stp_sync_client_set_token (job->client, job->token);
   return TRUE;
 }
@@ -178,7 +245,7 @@ check_code (EnrollJob     *job,
             GCancellable  *cancellable,
             GError       **error)
 {
-  JsonObject *object;
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
 
   *checked = FALSE;
@@ -195,10 +262,16 @@ check_code (EnrollJob     *job,
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  object = json_node_get_object (reply.json);
-  g_clear_pointer (&job->wrapped_json, g_free);
-  job->wrapped_json = wrapped_key_of (&reply);
-  *checked = json_object_get_string_member_with_default (object, "center", NULL) != NULL;
+  /* Nothing is kept of an answer in another form: the center read here
+   * is replaced by the one the enrollment itself gives. */
+  if (!read_enroll_reply (job, &reply, TRUE, &local_error))
+    {
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
+      return FALSE;
+    }
+  *checked = TRUE;
   stp_sync_reply_clear (&reply);
   return TRUE;
 }
@@ -212,6 +285,7 @@ fetch_wrapped_key (EnrollJob     *job,
                    GCancellable  *cancellable,
                    GError       **error)
 {
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
 
   if (!stp_sync_client_request (job->client, SOUP_METHOD_GET, key_path, NULL, 0, &reply,
@@ -225,7 +299,13 @@ fetch_wrapped_key (EnrollJob     *job,
       return !must_answer;
     }
   g_clear_pointer (&job->wrapped_json, g_free);
-  job->wrapped_json = wrapped_key_of (&reply);
+  if (!wrapped_key_of (&reply, &job->wrapped_json, &local_error))
+    {
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
+      return FALSE;
+    }
   stp_sync_reply_clear (&reply);
   return TRUE;
 }
@@ -287,11 +367,15 @@ static gboolean
 unwrap_center_key (EnrollJob  *job,
                    GError    **error)
 {
-  g_autoptr(StpWrappedKey) wrapped = stp_wrapped_key_from_json (job->wrapped_json, -1, error);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(StpWrappedKey) wrapped = stp_wrapped_key_from_json (job->wrapped_json, -1, &local_error);
 
   if (wrapped == NULL)
-    return FALSE;
+    {
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      return FALSE;
+    }
   if (!stp_wrapped_key_unwrap (wrapped, job->passphrase, job->key, &local_error))
     {
       if (g_error_matches (local_error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_WRONG_PASSPHRASE))

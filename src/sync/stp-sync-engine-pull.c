@@ -72,6 +72,12 @@ static gboolean fetch_page     (StpSyncRun    *run,
                                 gboolean      *more,
                                 GCancellable  *cancellable,
                                 GError       **error);
+static gboolean read_page      (const StpSyncReply *reply,
+                                gint64         cursor,
+                                JsonArray    **envelopes,
+                                gint64        *last_seq,
+                                gboolean      *more,
+                                GError       **error);
 static gboolean read_envelope  (StpSyncRun    *run,
                                 PullPipe      *pipe,
                                 JsonObject    *item,
@@ -152,9 +158,9 @@ fetch_page (StpSyncRun    *run,
 {
   g_autofree char *path = NULL;
   StpSyncReply reply;
-  JsonObject *object;
-  JsonArray *envelopes;
-  gint64 last_seq;
+  g_autoptr(GError) local_error = NULL;
+  JsonArray *envelopes = NULL;
+  gint64 last_seq = 0;
   gint64 t_http;
   gboolean ok = FALSE;
 
@@ -172,15 +178,12 @@ fetch_page (StpSyncRun    *run,
       stp_sync_reply_set_error (&reply, error);
       goto out;
     }
-  object = json_node_get_object (reply.json);
-  envelopes = json_object_has_member (object, "envelopes")
-              ? json_object_get_array_member (object, "envelopes") : NULL;
-  last_seq = json_object_get_int_member_with_default (object, "last_seq", *cursor);
-  *more = json_object_get_boolean_member_with_default (object, "more", FALSE);
-  if (envelopes == NULL)
+  /* Every member is checked before any batch goes to the applier: a page
+   * in another form moves nothing, not even the cursor. */
+  if (!read_page (&reply, *cursor, &envelopes, &last_seq, more, &local_error))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("The server answered the pull in an unexpected form"));
+      stp_sync_set_unexpected (error, _("The server answered the pull in an unexpected form"),
+                               local_error);
       goto out;
     }
   if (json_array_get_length (envelopes) > 0)
@@ -192,9 +195,7 @@ fetch_page (StpSyncRun    *run,
 
   for (guint i = 0; i < json_array_get_length (envelopes); i++)
     {
-      JsonObject *item = json_array_get_object_element (envelopes, i);
-
-      if (item != NULL && !read_envelope (run, pipe, item, error))
+      if (!read_envelope (run, pipe, json_array_get_object_element (envelopes, i), error))
         goto out;
     }
   if (last_seq != *cursor && !pull_pipe_push (pipe, NULL, last_seq, TRUE, FALSE))
@@ -209,6 +210,47 @@ out:
   return ok;
 }
 
+/* Checks the form of a pull answer (docs/PROTOCOL.md): "envelopes" an
+ * array of objects, each with an "envelope" object and an integer "seq",
+ * seqs ascending after @cursor, "last_seq" the last of them (or @cursor
+ * when there are none: a server cannot move the cursor past batches it
+ * did not send), "more" a boolean. */
+static gboolean
+read_page (const StpSyncReply  *reply,
+           gint64               cursor,
+           JsonArray          **envelopes,
+           gint64              *last_seq,
+           gboolean            *more,
+           GError             **error)
+{
+  JsonObject *object = json_node_get_object (reply->json);
+  gint64 prev = cursor;
+
+  if (!(*envelopes = stp_json_get_array (object, "envelopes", G_MAXINT32, error)) ||
+      !stp_json_get_int (object, "last_seq", cursor, G_MAXINT64, last_seq, error) ||
+      !stp_json_get_bool (object, "more", more, error))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (*envelopes); i++)
+    {
+      JsonObject *item = stp_json_node_object (json_array_get_element (*envelopes, i),
+                                                "envelopes", error);
+      gint64 seq;
+
+      if (item == NULL ||
+          !stp_json_get_object (item, "envelope", error) ||
+          !stp_json_get_int (item, "seq", prev + 1, *last_seq, &seq, error))
+        return FALSE;
+      prev = seq;
+    }
+  if (*last_seq != prev)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” does not match the envelopes"), "last_seq");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Decrypts and reads one batch of a page and hands it to the applier. */
 static gboolean
 read_envelope (StpSyncRun  *run,
@@ -219,7 +261,7 @@ read_envelope (StpSyncRun  *run,
   g_autoptr(StpEnvelope) envelope = NULL;
   g_autoptr(GBytes) plaintext = NULL;
   GPtrArray *changes;
-  gint64 seq = json_object_get_int_member_with_default (item, "seq", 0);
+  gint64 seq = json_node_get_int (json_object_get_member (item, "seq"));  /* read_page() checked */
   gboolean own;
   gint64 t0;
 

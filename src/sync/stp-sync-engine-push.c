@@ -315,9 +315,10 @@ read_push_result (Pusher        *pusher,
                   GError       **error)
 {
   StpSyncRun *run = pusher->run;
+  g_autoptr(GError) local_error = NULL;
   JsonObject *object;
   JsonArray *results;
-  JsonObject *result;
+  JsonObject *result = NULL;
 
   if (!stp_sync_reply_is_ok_object (reply))
     {
@@ -325,20 +326,25 @@ read_push_result (Pusher        *pusher,
       return PUSH_STEP_FAILED;
     }
   object = json_node_get_object (reply->json);
-  results = json_object_has_member (object, "results")
-            ? json_object_get_array_member (object, "results") : NULL;
-  if (results == NULL || json_array_get_length (results) != 1
-      || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (results, 0)))
+  if (!(results = stp_json_get_array (object, "results", 1, &local_error)) ||
+      json_array_get_length (results) != 1 ||
+      !(result = stp_json_node_object (json_array_get_element (results, 0), "results",
+                                       &local_error)))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("The server answered the push in an unexpected form"));
+      stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
+                               local_error);
       return PUSH_STEP_FAILED;
     }
-  result = json_array_get_object_element (results, 0);
   if (json_object_has_member (result, "error"))
     {
-      const char *code = json_object_get_string_member_with_default (result, "error", "");
+      const char *code = stp_json_get_string (result, "error", 64, &local_error);
 
+      if (code == NULL)
+        {
+          stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
+                                   local_error);
+          return PUSH_STEP_FAILED;
+        }
       if (g_str_equal (code, "hlc_in_future"))
         {
           gint64 skew = 0;
@@ -365,7 +371,14 @@ read_push_result (Pusher        *pusher,
                            _("The server did not confirm the changes"));
       return PUSH_STEP_FAILED;
     }
-  *seq = json_object_get_int_member_with_default (result, "seq", 0);
+  /* Seqs start at 1 (docs/PROTOCOL.md); the rows are removed only for
+   * one that can be. */
+  if (!stp_json_get_int (result, "seq", 1, G_MAXINT64, seq, &local_error))
+    {
+      stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
+                               local_error);
+      return PUSH_STEP_FAILED;
+    }
   return PUSH_STEP_NEXT;
 }
 

@@ -129,6 +129,44 @@ _stp_sync_run_remove_snapshot_leftovers (StpSyncRun *run)
     }
 }
 
+/* The members of GET …/snapshots/latest (docs/PROTOCOL.md): "head" and
+ * "log_bytes_after" integers ≥ 0, "snapshot" null or an object of the
+ * right form; FALSE (and @latest half filled) otherwise. */
+static gboolean
+read_latest (JsonObject  *object,
+             Latest      *latest,
+             GError     **error)
+{
+  JsonNode *snapshot;
+  JsonObject *s;
+  const char *id, *manifest;
+
+  if (!stp_json_get_int (object, "head", 0, G_MAXINT64, &latest->head, error) ||
+      !stp_json_get_int (object, "log_bytes_after", 0, G_MAXINT64, &latest->log_bytes_after, error))
+    return FALSE;
+  latest->supported = TRUE;
+  snapshot = json_object_get_member (object, "snapshot");
+  if (snapshot == NULL || JSON_NODE_HOLDS_NULL (snapshot))
+    return TRUE;
+  if (!(s = stp_json_node_object (snapshot, "snapshot", error)) ||
+      !(id = stp_json_get_string (s, "id", 64, error)) ||
+      !(manifest = stp_json_get_string (s, "manifest", 65536, error)) ||
+      !stp_json_get_int (s, "seq", 0, latest->head, &latest->seq, error) ||
+      !stp_json_get_int (s, "chunks", 1, STP_SNAPSHOT_MAX_CHUNKS, &latest->chunks, error) ||
+      !stp_json_get_int (s, "bytes", 1, G_MAXINT64, &latest->bytes, error))
+    return FALSE;
+  if (!stp_is_valid_id (id))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is not a valid id"), "id");
+      return FALSE;
+    }
+  latest->have = TRUE;
+  latest->id = g_strdup (id);
+  latest->manifest = g_strdup (manifest);
+  return TRUE;
+}
+
 /* FALSE only for network errors and cancelling. */
 static gboolean
 fetch_latest (StpSyncRun    *run,
@@ -137,9 +175,9 @@ fetch_latest (StpSyncRun    *run,
               GError       **error)
 {
   g_autofree char *path = g_strdup_printf ("/v1/centers/%s/snapshots/latest", run->center);
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
   JsonObject *object;
-  JsonNode *snapshot;
 
   memset (latest, 0, sizeof *latest);
   if (!stp_sync_client_request (run->client, SOUP_METHOD_GET, path, NULL, 0, &reply,
@@ -153,28 +191,13 @@ fetch_latest (StpSyncRun    *run,
       return TRUE;
     }
   object = json_node_get_object (reply.json);
-  latest->supported = TRUE;
-  latest->head = json_object_get_int_member_with_default (object, "head", 0);
-  latest->log_bytes_after = json_object_get_int_member_with_default (object, "log_bytes_after", 0);
-  snapshot = json_object_get_member (object, "snapshot");
-  if (snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot))
+  if (!read_latest (object, latest, &local_error))
     {
-      JsonObject *s = json_node_get_object (snapshot);
-      g_autoptr(GError) local_error = NULL;
-      const char *id = stp_json_get_string (s, "id", 64, &local_error);
-      const char *manifest = stp_json_get_string (s, "manifest", 65536, &local_error);
-
-      if (id != NULL && manifest != NULL && stp_is_valid_id (id) &&
-          stp_json_get_int (s, "seq", 0, G_MAXINT64, &latest->seq, &local_error) &&
-          stp_json_get_int (s, "chunks", 1, STP_SNAPSHOT_MAX_CHUNKS, &latest->chunks, &local_error) &&
-          stp_json_get_int (s, "bytes", 1, G_MAXINT64, &latest->bytes, &local_error))
-        {
-          latest->have = TRUE;
-          latest->id = g_strdup (id);
-          latest->manifest = g_strdup (manifest);
-        }
-      else
-        g_warning ("The server described its snapshot in an unexpected form");
+      /* Like a server without snapshots: the log is replayed and no
+       * snapshot is made.  Not a warning: the input came from outside. */
+      g_message ("The server described its snapshots in an unexpected form (%s); "
+                 "the changes are read one by one", local_error->message);
+      latest_clear (latest);
     }
   stp_sync_reply_clear (&reply);
   return TRUE;
@@ -664,7 +687,7 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
 
 out:
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("No snapshot was sent to the server: %s", error->message);
+    g_message ("No snapshot was sent to the server: %s", error->message);
   remove_snapshot_files (out.db_path);
   remove_file (out.packed_path);
   g_free (out.db_path);
