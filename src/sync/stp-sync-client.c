@@ -4,6 +4,7 @@
 
 #include "stp-sync-client.h"
 #include "stp-sync-engine.h"
+#include "stp-sync-replies.h"
 #include "stp-protocol.h"
 
 #include <glib/gi18n-lib.h>
@@ -390,12 +391,9 @@ stp_sync_client_fetch_info (StpSyncClient  *self,
                             GError        **error)
 {
   StpSyncReply reply;
-  JsonObject *object;
+  StpSyncInfo info;
   gint64 before = stp_sync_client_now_millis (self);
   gint64 after;
-  gint64 protocol = 0;
-  gint64 server_millis = 0;
-  gint64 body_bytes = 0;
   g_autoptr(GError) local_error = NULL;
 
   if (!stp_sync_client_request (self, SOUP_METHOD_GET, "/v1/info", NULL, 0, &reply, cancellable, error))
@@ -411,40 +409,28 @@ stp_sync_client_fetch_info (StpSyncClient  *self,
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  object = json_node_get_object (reply.json);
-  if (!stp_json_get_int (object, "protocol", G_MININT64, G_MAXINT64, &protocol, &local_error))
+  if (!stp_sync_read_info (json_node_get_object (reply.json), &info, &local_error))
     {
       stp_sync_set_unexpected (error, _("The address does not answer like a Stupeni server"),
                                local_error);
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  if (protocol != STP_PROTOCOL_VERSION)
+  if (info.protocol != STP_PROTOCOL_VERSION)
     {
       g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                            _("The server speaks another protocol version; update the program or the server"));
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  /* Both optional (older servers), but of the right type when there. */
-  if ((json_object_has_member (object, "server_millis") &&
-       !stp_json_get_int (object, "server_millis", 0, G_MAXINT64 / 2, &server_millis, &local_error)) ||
-      (json_object_has_member (object, "max_body_bytes") &&
-       !stp_json_get_int (object, "max_body_bytes", 0, G_MAXSSIZE, &body_bytes, &local_error)))
-    {
-      stp_sync_set_unexpected (error, _("The address does not answer like a Stupeni server"),
-                               local_error);
-      stp_sync_reply_clear (&reply);
-      return FALSE;
-    }
-  if (server_millis > 0)
+  if (info.server_millis > 0)
     {
       /* The server read its clock somewhere between before and after. */
-      self->skew = (before + after) / 2 - server_millis;
+      self->skew = (before + after) / 2 - info.server_millis;
       self->have_skew = TRUE;
     }
   if (max_body != NULL)
-    *max_body = (gsize) body_bytes;
+    *max_body = (gsize) info.max_body_bytes;
   stp_sync_reply_clear (&reply);
   return TRUE;
 }

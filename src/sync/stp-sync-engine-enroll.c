@@ -11,6 +11,7 @@
 
 #include "stp-sync-engine-private.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-protocol.h"
 
 #include <glib/gi18n-lib.h>
@@ -89,87 +90,33 @@ pending_enroll_free (PendingEnroll *p)
 
 /* --- On the worker ------------------------------------------------------------- */
 
-/* The "key" member of an answer, as JSON text, in *@json: NULL when it
- * is null or absent.  FALSE when it is anything but an object or null. */
-static gboolean
-wrapped_key_of (const StpSyncReply  *reply,
-                char               **json,
-                GError             **error)
-{
-  JsonNode *key_node = json_object_get_member (json_node_get_object (reply->json), "key");
-
-  *json = NULL;
-  if (key_node == NULL || JSON_NODE_HOLDS_NULL (key_node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (key_node))
-    {
-      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
-                   _("The field “%s” must be an object"), "key");
-      return FALSE;
-    }
-  *json = json_to_string (key_node, FALSE);
-  return TRUE;
-}
-
-/* The members of an enrollment answer (docs/PROTOCOL.md); FALSE when one
- * is missing (but @center_only: only "center", "center_name" and "key"
- * are read) or of the wrong type, or an id is not one. */
+/* Takes the members of an enrollment answer (stp_sync_read_enrollment());
+ * nothing of it when one is wrong. */
 static gboolean
 read_enroll_reply (EnrollJob           *job,
                    const StpSyncReply  *reply,
-                   gboolean             center_only,
+                   gboolean             check,
                    GError             **error)
 {
-  JsonObject *object = json_node_get_object (reply->json);
-  g_autofree char *wrapped = NULL;
-  const char *center, *center_name = "", *device = NULL, *token = NULL;
-  gint64 device_number = 0;
+  StpSyncEnrollment e;
 
-  if (!(center = stp_json_get_string (object, "center", 64, error)))
+  if (!stp_sync_read_enrollment (json_node_get_object (reply->json), check, &e, error))
     return FALSE;
-  if (!stp_is_valid_id (center))
-    {
-      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
-                   _("The field “%s” is not a valid id"), "center");
-      return FALSE;
-    }
-  if (json_object_has_member (object, "center_name") &&
-      !(center_name = stp_json_get_string (object, "center_name", 1024, error)))
-    return FALSE;
-  if (!center_only)
-    {
-      if (!(device = stp_json_get_string (object, "device", 64, error)) ||
-          !(token = stp_json_get_string (object, "token", 64, error)))
-        return FALSE;
-      if (!stp_is_valid_id (device) || !stp_is_valid_id (token))
-        {
-          g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
-                       _("The field “%s” is not a valid id"),
-                       stp_is_valid_id (device) ? "token" : "device");
-          return FALSE;
-        }
-      /* Absent from an older server. */
-      if (json_object_has_member (object, "device_number") &&
-          !stp_json_get_int (object, "device_number", 1, G_MAXINT32, &device_number, error))
-        return FALSE;
-    }
-  if (!wrapped_key_of (reply, &wrapped, error))
-    return FALSE;
-
   g_free (job->center);
-  job->center = g_strdup (center);
+  job->center = g_steal_pointer (&e.center);
   g_free (job->center_name);
-  job->center_name = g_strdup (center_name);
-  if (!center_only)
+  job->center_name = g_steal_pointer (&e.center_name);
+  if (!check)
     {
       g_free (job->device);
-      job->device = g_strdup (device);
+      job->device = g_steal_pointer (&e.device);
       g_free (job->token);
-      job->token = g_strdup (token);
-      job->device_number = device_number;
+      job->token = g_steal_pointer (&e.token);
+      job->device_number = e.device_number;
     }
   g_free (job->wrapped_json);
-  job->wrapped_json = g_steal_pointer (&wrapped);
+  job->wrapped_json = g_steal_pointer (&e.wrapped_key);
+  stp_sync_enrollment_clear (&e);
   return TRUE;
 }
 
@@ -299,7 +246,8 @@ fetch_wrapped_key (EnrollJob     *job,
       return !must_answer;
     }
   g_clear_pointer (&job->wrapped_json, g_free);
-  if (!wrapped_key_of (&reply, &job->wrapped_json, &local_error))
+  if (!stp_sync_read_wrapped_key (json_node_get_object (reply.json), &job->wrapped_json,
+                                  &local_error))
     {
       stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
                                local_error);

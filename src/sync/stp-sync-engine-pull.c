@@ -13,6 +13,7 @@
 #include "stp-sync-engine-private.h"
 #include "stp-sync-batch.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-envelope.h"
 #include "stp-protocol.h"
 
@@ -71,12 +72,6 @@ static gboolean fetch_page     (StpSyncRun    *run,
                                 guint         *limit,
                                 gboolean      *more,
                                 GCancellable  *cancellable,
-                                GError       **error);
-static gboolean read_page      (const StpSyncReply *reply,
-                                gint64         cursor,
-                                JsonArray    **envelopes,
-                                gint64        *last_seq,
-                                gboolean      *more,
                                 GError       **error);
 static gboolean read_envelope  (StpSyncRun    *run,
                                 PullPipe      *pipe,
@@ -180,7 +175,8 @@ fetch_page (StpSyncRun    *run,
     }
   /* Every member is checked before any batch goes to the applier: a page
    * in another form moves nothing, not even the cursor. */
-  if (!read_page (&reply, *cursor, &envelopes, &last_seq, more, &local_error))
+  if (!stp_sync_read_pull_page (json_node_get_object (reply.json), *cursor, &envelopes, &last_seq,
+                                more, &local_error))
     {
       stp_sync_set_unexpected (error, _("The server answered the pull in an unexpected form"),
                                local_error);
@@ -210,47 +206,6 @@ out:
   return ok;
 }
 
-/* Checks the form of a pull answer (docs/PROTOCOL.md): "envelopes" an
- * array of objects, each with an "envelope" object and an integer "seq",
- * seqs ascending after @cursor, "last_seq" the last of them (or @cursor
- * when there are none: a server cannot move the cursor past batches it
- * did not send), "more" a boolean. */
-static gboolean
-read_page (const StpSyncReply  *reply,
-           gint64               cursor,
-           JsonArray          **envelopes,
-           gint64              *last_seq,
-           gboolean            *more,
-           GError             **error)
-{
-  JsonObject *object = json_node_get_object (reply->json);
-  gint64 prev = cursor;
-
-  if (!(*envelopes = stp_json_get_array (object, "envelopes", G_MAXINT32, error)) ||
-      !stp_json_get_int (object, "last_seq", cursor, G_MAXINT64, last_seq, error) ||
-      !stp_json_get_bool (object, "more", more, error))
-    return FALSE;
-  for (guint i = 0; i < json_array_get_length (*envelopes); i++)
-    {
-      JsonObject *item = stp_json_node_object (json_array_get_element (*envelopes, i),
-                                                "envelopes", error);
-      gint64 seq;
-
-      if (item == NULL ||
-          !stp_json_get_object (item, "envelope", error) ||
-          !stp_json_get_int (item, "seq", prev + 1, *last_seq, &seq, error))
-        return FALSE;
-      prev = seq;
-    }
-  if (*last_seq != prev)
-    {
-      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
-                   _("The field “%s” does not match the envelopes"), "last_seq");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Decrypts and reads one batch of a page and hands it to the applier. */
 static gboolean
 read_envelope (StpSyncRun  *run,
@@ -261,7 +216,8 @@ read_envelope (StpSyncRun  *run,
   g_autoptr(StpEnvelope) envelope = NULL;
   g_autoptr(GBytes) plaintext = NULL;
   GPtrArray *changes;
-  gint64 seq = json_node_get_int (json_object_get_member (item, "seq"));  /* read_page() checked */
+  /* Checked by stp_sync_read_pull_page(). */
+  gint64 seq = json_node_get_int (json_object_get_member (item, "seq"));
   gboolean own;
   gint64 t0;
 

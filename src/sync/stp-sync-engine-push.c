@@ -18,6 +18,7 @@
 #include "stp-sync-engine-private.h"
 #include "stp-sync-batch.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-envelope.h"
 #include "stp-protocol.h"
 
@@ -316,35 +317,21 @@ read_push_result (Pusher        *pusher,
 {
   StpSyncRun *run = pusher->run;
   g_autoptr(GError) local_error = NULL;
-  JsonObject *object;
-  JsonArray *results;
-  JsonObject *result = NULL;
+  const char *code;
 
   if (!stp_sync_reply_is_ok_object (reply))
     {
       stp_sync_reply_set_error (reply, error);
       return PUSH_STEP_FAILED;
     }
-  object = json_node_get_object (reply->json);
-  if (!(results = stp_json_get_array (object, "results", 1, &local_error)) ||
-      json_array_get_length (results) != 1 ||
-      !(result = stp_json_node_object (json_array_get_element (results, 0), "results",
-                                       &local_error)))
+  if (!stp_sync_read_push_result (json_node_get_object (reply->json), &code, seq, &local_error))
     {
       stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
                                local_error);
       return PUSH_STEP_FAILED;
     }
-  if (json_object_has_member (result, "error"))
+  if (code != NULL)
     {
-      const char *code = stp_json_get_string (result, "error", 64, &local_error);
-
-      if (code == NULL)
-        {
-          stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
-                                   local_error);
-          return PUSH_STEP_FAILED;
-        }
       if (g_str_equal (code, "hlc_in_future"))
         {
           gint64 skew = 0;
@@ -365,18 +352,10 @@ read_push_result (Pusher        *pusher,
                    _("The server refused a batch of changes: %s"), code);
       return PUSH_STEP_FAILED;
     }
-  if (!json_object_has_member (result, "seq"))
+  if (*seq == 0)
     {
       g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                            _("The server did not confirm the changes"));
-      return PUSH_STEP_FAILED;
-    }
-  /* Seqs start at 1 (docs/PROTOCOL.md); the rows are removed only for
-   * one that can be. */
-  if (!stp_json_get_int (result, "seq", 1, G_MAXINT64, seq, &local_error))
-    {
-      stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
-                               local_error);
       return PUSH_STEP_FAILED;
     }
   return PUSH_STEP_NEXT;

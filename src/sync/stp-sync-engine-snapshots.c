@@ -13,6 +13,7 @@
 #include "stp-sync-engine-private.h"
 #include "stp-sync-snapshot.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-snapshot.h"
 #include "stp-protocol.h"
 
@@ -32,18 +33,7 @@
 #define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
 
 /* What the server says of its newest snapshot. */
-typedef struct
-{
-  gboolean  supported;     /* the server knows snapshots */
-  gboolean  have;
-  char     *id;
-  gint64    seq;
-  gint64    chunks;
-  gint64    bytes;
-  char     *manifest;      /* base64 of the sealed manifest */
-  gint64    head;
-  gint64    log_bytes_after;
-} Latest;
+typedef StpSyncLatest Latest;
 
 /* A snapshot made here, packed, to be sent. */
 typedef struct
@@ -53,14 +43,6 @@ typedef struct
   StpSnapshotManifest  manifest;
   gint64               packed_bytes;
 } Outgoing;
-
-static void
-latest_clear (Latest *latest)
-{
-  g_clear_pointer (&latest->id, g_free);
-  g_clear_pointer (&latest->manifest, g_free);
-  memset (latest, 0, sizeof *latest);
-}
 
 static char *
 snapshot_temp_path (StpSyncRun *run,
@@ -129,44 +111,6 @@ _stp_sync_run_remove_snapshot_leftovers (StpSyncRun *run)
     }
 }
 
-/* The members of GET …/snapshots/latest (docs/PROTOCOL.md): "head" and
- * "log_bytes_after" integers ≥ 0, "snapshot" null or an object of the
- * right form; FALSE (and @latest half filled) otherwise. */
-static gboolean
-read_latest (JsonObject  *object,
-             Latest      *latest,
-             GError     **error)
-{
-  JsonNode *snapshot;
-  JsonObject *s;
-  const char *id, *manifest;
-
-  if (!stp_json_get_int (object, "head", 0, G_MAXINT64, &latest->head, error) ||
-      !stp_json_get_int (object, "log_bytes_after", 0, G_MAXINT64, &latest->log_bytes_after, error))
-    return FALSE;
-  latest->supported = TRUE;
-  snapshot = json_object_get_member (object, "snapshot");
-  if (snapshot == NULL || JSON_NODE_HOLDS_NULL (snapshot))
-    return TRUE;
-  if (!(s = stp_json_node_object (snapshot, "snapshot", error)) ||
-      !(id = stp_json_get_string (s, "id", 64, error)) ||
-      !(manifest = stp_json_get_string (s, "manifest", 65536, error)) ||
-      !stp_json_get_int (s, "seq", 0, latest->head, &latest->seq, error) ||
-      !stp_json_get_int (s, "chunks", 1, STP_SNAPSHOT_MAX_CHUNKS, &latest->chunks, error) ||
-      !stp_json_get_int (s, "bytes", 1, G_MAXINT64, &latest->bytes, error))
-    return FALSE;
-  if (!stp_is_valid_id (id))
-    {
-      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
-                   _("The field “%s” is not a valid id"), "id");
-      return FALSE;
-    }
-  latest->have = TRUE;
-  latest->id = g_strdup (id);
-  latest->manifest = g_strdup (manifest);
-  return TRUE;
-}
-
 /* FALSE only for network errors and cancelling. */
 static gboolean
 fetch_latest (StpSyncRun    *run,
@@ -191,13 +135,13 @@ fetch_latest (StpSyncRun    *run,
       return TRUE;
     }
   object = json_node_get_object (reply.json);
-  if (!read_latest (object, latest, &local_error))
+  if (!stp_sync_read_latest (object, latest, &local_error))
     {
       /* Like a server without snapshots: the log is replayed and no
        * snapshot is made.  Not a warning: the input came from outside. */
       g_message ("The server described its snapshots in an unexpected form (%s); "
                  "the changes are read one by one", local_error->message);
-      latest_clear (latest);
+      stp_sync_latest_clear (latest);
     }
   stp_sync_reply_clear (&reply);
   return TRUE;
@@ -427,7 +371,7 @@ _stp_sync_run_start_from_snapshot (StpSyncRun    *run,
     return FALSE;
   if (latest.have && latest.seq > 0)
     ok = install_snapshot (run, &latest, cancellable, error);
-  latest_clear (&latest);
+  stp_sync_latest_clear (&latest);
   return ok;
 }
 
@@ -693,5 +637,5 @@ out:
   g_free (out.db_path);
   g_free (out.packed_path);
   stp_snapshot_manifest_clear (&out.manifest);
-  latest_clear (&latest);
+  stp_sync_latest_clear (&latest);
 }
