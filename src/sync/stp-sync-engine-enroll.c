@@ -429,7 +429,8 @@ device_code_for (const char *device,
   if (number > 0 && number <= STP_DEVICE_NUMBER_MAX)
     return stp_device_code_for_number (number);
   if (number > STP_DEVICE_NUMBER_MAX)
-    g_warning ("Device number %" G_GINT64_FORMAT " has no device code; one is made from the device id",
+    /* The server's number, so not a warning (a GLib warning is for bugs). */
+    g_message ("Device number %" G_GINT64_FORMAT " has no device code; one is made from the device id",
                number);
 
   code[0] = alphabet[hash % 32];

@@ -374,6 +374,27 @@ test_enroll (void)
       g_assert_cmpint (h_count (c.store, "SELECT count(*) FROM settings WHERE key LIKE 'sync.%'"), ==, 0);
       client_close (&c);
     }
+
+  /* A device number beyond the codes (915) is the server's to give: the
+   * code is made from the device id, with a message, not a warning. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"center\":\"" CENTER "\",\"device\":\"" DEVICE
+                                             "\",\"token\":\"" TOKEN "\",\"device_number\":1000,"
+                                             "\"key\":%s}", hostile.wrapped);
+    const Override big = { "/v1/enroll", 0, 200, body, -1 };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *code = NULL;
+    Client c = { 0 };
+
+    client_open (&c);
+    hostile.override = &big;
+    g_assert_true (enroll (&c, &error));
+    g_assert_no_error (error);
+    g_assert_true (stp_sync_engine_is_enrolled (c.engine));
+    code = stp_test_text (c.store, "SELECT value FROM settings WHERE key = 'sync.device_number'");
+    g_assert_cmpstr (code, ==, "1000");
+    client_close (&c);
+  }
   hostile.override = NULL;
 }
 
