@@ -86,7 +86,7 @@ fuzz:
 	    -Db_sanitize=address,undefined -Db_lundef=false
 	meson compile -C $(FUZZ_BUILDDIR) tests/fuzz/fuzz-envelope tests/fuzz/fuzz-snapshot \
 	  tests/fuzz/fuzz-batch tests/fuzz/fuzz-server tests/fuzz/fuzz-validate \
-	  tests/fuzz/fuzz-exchange
+	  tests/fuzz/fuzz-exchange tests/fuzz/fuzz-sync-reply
 
 bench: build
 	meson compile -C $(BUILDDIR) bench/stupeni-generate bench/stupeni-bench-core bench/stupeni-bench-overview bench/stupeni-bench-gui \

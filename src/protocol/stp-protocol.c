@@ -648,6 +648,97 @@ stp_json_get_fixed_bytes (JsonObject  *object,
   return TRUE;
 }
 
+gboolean
+stp_json_get_bool (JsonObject  *object,
+                   const char  *name,
+                   gboolean    *value,
+                   GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is missing"), name);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” must be true or false"), name);
+      return FALSE;
+    }
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+JsonArray *
+stp_json_get_array (JsonObject  *object,
+                    const char  *name,
+                    guint        max_len,
+                    GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  JsonArray *array;
+
+  if (node == NULL)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is missing"), name);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” must be an array"), name);
+      return NULL;
+    }
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) > max_len)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE,
+                   _("The field “%s” has too many elements"), name);
+      return NULL;
+    }
+  return array;
+}
+
+JsonObject *
+stp_json_get_object (JsonObject  *object,
+                     const char  *name,
+                     GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” is missing"), name);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("The field “%s” must be an object"), name);
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
+JsonObject *
+stp_json_node_object (JsonNode    *node,
+                      const char  *what,
+                      GError     **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID,
+                   _("“%s” is not a JSON object"), what);
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
 /* Deflate and inflate of whole buffers (the sync layer's compressed batch
  * plaintext).  GIO's zlib converters are used directly on memory, so no
  * dependency beyond GLib's own. */

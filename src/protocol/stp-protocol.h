@@ -94,7 +94,11 @@ JsonNode   *stp_json_parse             (const char   *data,
                                         GError      **error);
 
 /* Strict readers of one object member: a missing member, a wrong JSON type
- * or a value over the limit is an STP_PROTOCOL_ERROR, never a crash. */
+ * or a value over the limit is an STP_PROTOCOL_ERROR, never a crash.
+ * Every value from outside the process (server replies, batches, files)
+ * is read through these or with the same checks: json-glib's own
+ * json_object_get_*_member() getters assert the type (a GLib critical)
+ * and must not see such input. */
 gboolean     stp_json_check_members   (JsonObject  *object,
                                        const char * const *allowed,
                                        GError     **error);
@@ -112,6 +116,24 @@ gboolean     stp_json_get_fixed_bytes (JsonObject  *object,
                                        const char  *name,
                                        guint8      *out,
                                        gsize        len,
+                                       GError     **error);
+gboolean     stp_json_get_bool        (JsonObject  *object,
+                                       const char  *name,
+                                       gboolean    *value,
+                                       GError     **error);
+/* An array of at most @max_len elements; borrowed from @object. */
+JsonArray   *stp_json_get_array       (JsonObject  *object,
+                                       const char  *name,
+                                       guint        max_len,
+                                       GError     **error);
+JsonObject  *stp_json_get_object      (JsonObject  *object,
+                                       const char  *name,
+                                       GError     **error);
+/* @node itself as an object (a reply's root, an array element, named
+ * @what in the error); NULL with an error when it is anything else or
+ * NULL. */
+JsonObject  *stp_json_node_object     (JsonNode    *node,
+                                       const char  *what,
                                        GError     **error);
 gboolean     stp_is_valid_id          (const char  *id);
 

@@ -600,6 +600,41 @@ set_unreadable (GError **error)
                        _("A change batch from another device is not readable"));
 }
 
+/* Member @name of the change object @node: absent or null leaves *@out
+ * NULL; FALSE when it is not a string. */
+static gboolean
+format1_string (JsonNode    *node,
+                const char  *name,
+                char       **out)
+{
+  JsonNode *member = json_object_get_member (json_node_get_object (node), name);
+
+  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    return FALSE;
+  *out = g_strdup (json_node_get_string (member));
+  return TRUE;
+}
+
+/* An HLC member: absent leaves 0; FALSE unless a JSON integer ≥ 0 (the
+ * fast reader takes up to 2^64 − 1, json-glib only up to 2^63 − 1). */
+static gboolean
+format1_hlc (JsonNode    *node,
+             const char  *name,
+             guint64     *out)
+{
+  JsonNode *member = json_object_get_member (json_node_get_object (node), name);
+
+  if (member == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_INT64 ||
+      json_node_get_int (member) < 0)
+    return FALSE;
+  *out = (guint64) json_node_get_int (member);
+  return TRUE;
+}
+
 static GPtrArray *
 batch_read_format1 (const char  *data,
                     gsize        len,
@@ -623,25 +658,26 @@ batch_read_format1 (const char  *data,
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *node = json_array_get_element (array, i);
-      JsonObject *o;
-      StpChange *c;
-      JsonNode *v;
+      g_autoptr(StpChange) c = NULL;
 
+      /* A change that is not an object, or a member of the wrong type,
+       * makes the batch unreadable, as in format 2; a missing member
+       * leaves the change malformed, and the store parks it. */
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      o = json_node_get_object (node);
+        {
+          set_unreadable (error);
+          return NULL;
+        }
       c = stp_change_new ();
-      c->table = g_strdup (json_object_get_string_member_with_default (o, "t", NULL));
-      c->row_id = g_strdup (json_object_get_string_member_with_default (o, "r", NULL));
-      c->field = g_strdup (json_object_get_string_member_with_default (o, "f", NULL));
-      v = json_object_get_member (o, "v");
-      if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
-        c->value = g_strdup (json_node_get_string (v));
-      c->hlc = (guint64) json_object_get_int_member_with_default (o, "h", 0);
-      c->device = g_strdup (json_object_get_string_member_with_default (o, "d", NULL));
-      c->base_hlc = (guint64) json_object_get_int_member_with_default (o, "bh", 0);
-      c->base_device = g_strdup (json_object_get_string_member_with_default (o, "bd", NULL));
-      g_ptr_array_add (changes, c);
+      if (!format1_string (node, "t", &c->table) || !format1_string (node, "r", &c->row_id) ||
+          !format1_string (node, "f", &c->field) || !format1_string (node, "v", &c->value) ||
+          !format1_string (node, "d", &c->device) || !format1_string (node, "bd", &c->base_device) ||
+          !format1_hlc (node, "h", &c->hlc) || !format1_hlc (node, "bh", &c->base_hlc))
+        {
+          set_unreadable (error);
+          return NULL;
+        }
+      g_ptr_array_add (changes, g_steal_pointer (&c));
     }
   return g_steal_pointer (&changes);
 }

@@ -4,6 +4,7 @@
 
 #include "stp-sync-client.h"
 #include "stp-sync-engine.h"
+#include "stp-sync-replies.h"
 #include "stp-protocol.h"
 
 #include <glib/gi18n-lib.h>
@@ -72,10 +73,37 @@ stp_sync_reply_set_error (const StpSyncReply  *reply,
     g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_NETWORK,
                  _("The server could not complete the request (HTTP %u); it will be retried"),
                  reply->status);
+  else if (reply->status == SOUP_STATUS_OK)
+    /* Not JSON, over a bound of docs/PROTOCOL.md "Limits", or not an
+     * object. */
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
+                         _("The server's answer is not in a form this program knows"));
   else
     g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                  _("The server refused the request (HTTP %u): %s"), reply->status,
                  reply->message != NULL ? reply->message : "");
+}
+
+void
+stp_sync_set_unexpected (GError       **error,
+                         const char    *message,
+                         const GError  *detail)
+{
+  if (detail != NULL)
+    g_set_error (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER, "%s: %s", message, detail->message);
+  else
+    g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER, message);
+}
+
+const char *
+stp_sync_optional_string (JsonObject *object,
+                          const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
 }
 
 /* --- Certificate pinning ------------------------------------------------------ */
@@ -231,8 +259,12 @@ read_reply (SoupMessage  *msg,
     {
       JsonObject *object = json_node_get_object (reply->json);
 
-      reply->error_code = g_strdup (json_object_get_string_member_with_default (object, "error", ""));
-      reply->message = g_strdup (json_object_get_string_member_with_default (object, "message", ""));
+      /* An error answer of the wrong form is still an error: its code
+       * and text are only left empty. */
+      reply->error_code = g_strdup (stp_sync_optional_string (object, "error"));
+      reply->message = g_strdup (stp_sync_optional_string (object, "message"));
+      if (reply->message != NULL && strlen (reply->message) > 1024)
+        reply->message[1024] = '\0';
     }
 }
 
@@ -359,10 +391,10 @@ stp_sync_client_fetch_info (StpSyncClient  *self,
                             GError        **error)
 {
   StpSyncReply reply;
-  JsonObject *object;
+  StpSyncInfo info;
   gint64 before = stp_sync_client_now_millis (self);
   gint64 after;
-  gint64 server_millis;
+  g_autoptr(GError) local_error = NULL;
 
   if (!stp_sync_client_request (self, SOUP_METHOD_GET, "/v1/info", NULL, 0, &reply, cancellable, error))
     return FALSE;
@@ -377,23 +409,28 @@ stp_sync_client_fetch_info (StpSyncClient  *self,
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  object = json_node_get_object (reply.json);
-  if (json_object_get_int_member_with_default (object, "protocol", 0) != STP_PROTOCOL_VERSION)
+  if (!stp_sync_read_info (json_node_get_object (reply.json), &info, &local_error))
+    {
+      stp_sync_set_unexpected (error, _("The address does not answer like a Stupeni server"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
+      return FALSE;
+    }
+  if (info.protocol != STP_PROTOCOL_VERSION)
     {
       g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                            _("The server speaks another protocol version; update the program or the server"));
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  server_millis = json_object_get_int_member_with_default (object, "server_millis", 0);
-  if (server_millis > 0)
+  if (info.server_millis > 0)
     {
       /* The server read its clock somewhere between before and after. */
-      self->skew = (before + after) / 2 - server_millis;
+      self->skew = (before + after) / 2 - info.server_millis;
       self->have_skew = TRUE;
     }
   if (max_body != NULL)
-    *max_body = (gsize) json_object_get_int_member_with_default (object, "max_body_bytes", 0);
+    *max_body = (gsize) info.max_body_bytes;
   stp_sync_reply_clear (&reply);
   return TRUE;
 }

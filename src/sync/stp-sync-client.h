@@ -30,6 +30,16 @@ gboolean       stp_sync_reply_is_ok_object     (const StpSyncReply *reply);
 /* Turns an error answer into a translated StpSyncError. */
 void           stp_sync_reply_set_error        (const StpSyncReply *reply,
                                                 GError        **error);
+/* A 200 in a form the endpoint never answers (a member missing or of the
+ * wrong type, a count out of range): STP_SYNC_ERROR_SERVER with @message
+ * (translated) and @detail's message.  Nothing of the reply may be used. */
+void           stp_sync_set_unexpected         (GError        **error,
+                                                const char     *message,
+                                                const GError   *detail);
+/* The member @name of @object if it is a string, else NULL (for the
+ * optional members of error answers). */
+const char    *stp_sync_optional_string        (JsonObject     *object,
+                                                const char     *name);
 
 /* Upper-case hexadecimal digits only ("aa:bb" -> "AABB"). */
 char          *stp_sync_normalize_fingerprint  (const char     *text);

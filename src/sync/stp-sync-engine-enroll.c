@@ -11,6 +11,7 @@
 
 #include "stp-sync-engine-private.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-protocol.h"
 
 #include <glib/gi18n-lib.h>
@@ -89,15 +90,34 @@ pending_enroll_free (PendingEnroll *p)
 
 /* --- On the worker ------------------------------------------------------------- */
 
-/* The "key" member of an answer, as JSON text, or NULL. */
-static char *
-wrapped_key_of (const StpSyncReply *reply)
+/* Takes the members of an enrollment answer (stp_sync_read_enrollment());
+ * nothing of it when one is wrong. */
+static gboolean
+read_enroll_reply (EnrollJob           *job,
+                   const StpSyncReply  *reply,
+                   gboolean             check,
+                   GError             **error)
 {
-  JsonNode *key_node = json_object_get_member (json_node_get_object (reply->json), "key");
+  StpSyncEnrollment e;
 
-  if (key_node == NULL || JSON_NODE_HOLDS_NULL (key_node))
-    return NULL;
-  return json_to_string (key_node, FALSE);
+  if (!stp_sync_read_enrollment (json_node_get_object (reply->json), check, &e, error))
+    return FALSE;
+  g_free (job->center);
+  job->center = g_steal_pointer (&e.center);
+  g_free (job->center_name);
+  job->center_name = g_steal_pointer (&e.center_name);
+  if (!check)
+    {
+      g_free (job->device);
+      job->device = g_steal_pointer (&e.device);
+      g_free (job->token);
+      job->token = g_steal_pointer (&e.token);
+      job->device_number = e.device_number;
+    }
+  g_free (job->wrapped_json);
+  job->wrapped_json = g_steal_pointer (&e.wrapped_key);
+  stp_sync_enrollment_clear (&e);
+  return TRUE;
 }
 
 /* POST /v1/enroll with the code and this computer's name; @check asks
@@ -137,7 +157,7 @@ register_device (EnrollJob     *job,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  JsonObject *object;
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
 
   if (!post_enroll (job, FALSE, &reply, cancellable, error))
@@ -148,22 +168,16 @@ register_device (EnrollJob     *job,
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  object = json_node_get_object (reply.json);
-  job->center = g_strdup (json_object_get_string_member_with_default (object, "center", NULL));
-  job->center_name = g_strdup (json_object_get_string_member_with_default (object, "center_name", ""));
-  job->device = g_strdup (json_object_get_string_member_with_default (object, "device", NULL));
-  job->device_number = json_object_get_int_member_with_default (object, "device_number", 0);
-  job->token = g_strdup (json_object_get_string_member_with_default (object, "token", NULL));
-  /* After a checked code, the key checked is in @wrapped_json already. */
-  g_clear_pointer (&job->wrapped_json, g_free);
-  job->wrapped_json = wrapped_key_of (&reply);
-  stp_sync_reply_clear (&reply);
-  if (job->center == NULL || job->device == NULL || job->token == NULL)
+  /* After a checked code, the key checked is in @wrapped_json already:
+   * replaced by what this answer says. */
+  if (!read_enroll_reply (job, &reply, FALSE, &local_error))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("The server answered the enrollment in an unexpected form"));
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
       return FALSE;
     }
+  stp_sync_reply_clear (&reply);
   stp_sync_client_set_token (job->client, job->token);
   return TRUE;
 }
@@ -178,7 +192,7 @@ check_code (EnrollJob     *job,
             GCancellable  *cancellable,
             GError       **error)
 {
-  JsonObject *object;
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
 
   *checked = FALSE;
@@ -195,10 +209,16 @@ check_code (EnrollJob     *job,
       stp_sync_reply_clear (&reply);
       return FALSE;
     }
-  object = json_node_get_object (reply.json);
-  g_clear_pointer (&job->wrapped_json, g_free);
-  job->wrapped_json = wrapped_key_of (&reply);
-  *checked = json_object_get_string_member_with_default (object, "center", NULL) != NULL;
+  /* Nothing is kept of an answer in another form: the center read here
+   * is replaced by the one the enrollment itself gives. */
+  if (!read_enroll_reply (job, &reply, TRUE, &local_error))
+    {
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
+      return FALSE;
+    }
+  *checked = TRUE;
   stp_sync_reply_clear (&reply);
   return TRUE;
 }
@@ -212,6 +232,7 @@ fetch_wrapped_key (EnrollJob     *job,
                    GCancellable  *cancellable,
                    GError       **error)
 {
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
 
   if (!stp_sync_client_request (job->client, SOUP_METHOD_GET, key_path, NULL, 0, &reply,
@@ -225,7 +246,14 @@ fetch_wrapped_key (EnrollJob     *job,
       return !must_answer;
     }
   g_clear_pointer (&job->wrapped_json, g_free);
-  job->wrapped_json = wrapped_key_of (&reply);
+  if (!stp_sync_read_wrapped_key (json_node_get_object (reply.json), &job->wrapped_json,
+                                  &local_error))
+    {
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      stp_sync_reply_clear (&reply);
+      return FALSE;
+    }
   stp_sync_reply_clear (&reply);
   return TRUE;
 }
@@ -287,11 +315,15 @@ static gboolean
 unwrap_center_key (EnrollJob  *job,
                    GError    **error)
 {
-  g_autoptr(StpWrappedKey) wrapped = stp_wrapped_key_from_json (job->wrapped_json, -1, error);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(StpWrappedKey) wrapped = stp_wrapped_key_from_json (job->wrapped_json, -1, &local_error);
 
   if (wrapped == NULL)
-    return FALSE;
+    {
+      stp_sync_set_unexpected (error, _("The server answered the enrollment in an unexpected form"),
+                               local_error);
+      return FALSE;
+    }
   if (!stp_wrapped_key_unwrap (wrapped, job->passphrase, job->key, &local_error))
     {
       if (g_error_matches (local_error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_WRONG_PASSPHRASE))
@@ -397,7 +429,8 @@ device_code_for (const char *device,
   if (number > 0 && number <= STP_DEVICE_NUMBER_MAX)
     return stp_device_code_for_number (number);
   if (number > STP_DEVICE_NUMBER_MAX)
-    g_warning ("Device number %" G_GINT64_FORMAT " has no device code; one is made from the device id",
+    /* The server's number, so not a warning (a GLib warning is for bugs). */
+    g_message ("Device number %" G_GINT64_FORMAT " has no device code; one is made from the device id",
                number);
 
   code[0] = alphabet[hash % 32];

@@ -13,6 +13,7 @@
 #include "stp-sync-engine-private.h"
 #include "stp-sync-batch.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-envelope.h"
 #include "stp-protocol.h"
 
@@ -152,9 +153,9 @@ fetch_page (StpSyncRun    *run,
 {
   g_autofree char *path = NULL;
   StpSyncReply reply;
-  JsonObject *object;
-  JsonArray *envelopes;
-  gint64 last_seq;
+  g_autoptr(GError) local_error = NULL;
+  JsonArray *envelopes = NULL;
+  gint64 last_seq = 0;
   gint64 t_http;
   gboolean ok = FALSE;
 
@@ -172,15 +173,13 @@ fetch_page (StpSyncRun    *run,
       stp_sync_reply_set_error (&reply, error);
       goto out;
     }
-  object = json_node_get_object (reply.json);
-  envelopes = json_object_has_member (object, "envelopes")
-              ? json_object_get_array_member (object, "envelopes") : NULL;
-  last_seq = json_object_get_int_member_with_default (object, "last_seq", *cursor);
-  *more = json_object_get_boolean_member_with_default (object, "more", FALSE);
-  if (envelopes == NULL)
+  /* Every member is checked before any batch goes to the applier: a page
+   * in another form moves nothing, not even the cursor. */
+  if (!stp_sync_read_pull_page (json_node_get_object (reply.json), *cursor, &envelopes, &last_seq,
+                                more, &local_error))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("The server answered the pull in an unexpected form"));
+      stp_sync_set_unexpected (error, _("The server answered the pull in an unexpected form"),
+                               local_error);
       goto out;
     }
   if (json_array_get_length (envelopes) > 0)
@@ -192,9 +191,7 @@ fetch_page (StpSyncRun    *run,
 
   for (guint i = 0; i < json_array_get_length (envelopes); i++)
     {
-      JsonObject *item = json_array_get_object_element (envelopes, i);
-
-      if (item != NULL && !read_envelope (run, pipe, item, error))
+      if (!read_envelope (run, pipe, json_array_get_object_element (envelopes, i), error))
         goto out;
     }
   if (last_seq != *cursor && !pull_pipe_push (pipe, NULL, last_seq, TRUE, FALSE))
@@ -219,7 +216,8 @@ read_envelope (StpSyncRun  *run,
   g_autoptr(StpEnvelope) envelope = NULL;
   g_autoptr(GBytes) plaintext = NULL;
   GPtrArray *changes;
-  gint64 seq = json_object_get_int_member_with_default (item, "seq", 0);
+  /* Checked by stp_sync_read_pull_page(). */
+  gint64 seq = json_node_get_int (json_object_get_member (item, "seq"));
   gboolean own;
   gint64 t0;
 

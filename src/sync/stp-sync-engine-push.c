@@ -18,6 +18,7 @@
 #include "stp-sync-engine-private.h"
 #include "stp-sync-batch.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-envelope.h"
 #include "stp-protocol.h"
 
@@ -315,30 +316,22 @@ read_push_result (Pusher        *pusher,
                   GError       **error)
 {
   StpSyncRun *run = pusher->run;
-  JsonObject *object;
-  JsonArray *results;
-  JsonObject *result;
+  g_autoptr(GError) local_error = NULL;
+  const char *code;
 
   if (!stp_sync_reply_is_ok_object (reply))
     {
       stp_sync_reply_set_error (reply, error);
       return PUSH_STEP_FAILED;
     }
-  object = json_node_get_object (reply->json);
-  results = json_object_has_member (object, "results")
-            ? json_object_get_array_member (object, "results") : NULL;
-  if (results == NULL || json_array_get_length (results) != 1
-      || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (results, 0)))
+  if (!stp_sync_read_push_result (json_node_get_object (reply->json), &code, seq, &local_error))
     {
-      g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
-                           _("The server answered the push in an unexpected form"));
+      stp_sync_set_unexpected (error, _("The server answered the push in an unexpected form"),
+                               local_error);
       return PUSH_STEP_FAILED;
     }
-  result = json_array_get_object_element (results, 0);
-  if (json_object_has_member (result, "error"))
+  if (code != NULL)
     {
-      const char *code = json_object_get_string_member_with_default (result, "error", "");
-
       if (g_str_equal (code, "hlc_in_future"))
         {
           gint64 skew = 0;
@@ -359,13 +352,12 @@ read_push_result (Pusher        *pusher,
                    _("The server refused a batch of changes: %s"), code);
       return PUSH_STEP_FAILED;
     }
-  if (!json_object_has_member (result, "seq"))
+  if (*seq == 0)
     {
       g_set_error_literal (error, STP_SYNC_ERROR, STP_SYNC_ERROR_SERVER,
                            _("The server did not confirm the changes"));
       return PUSH_STEP_FAILED;
     }
-  *seq = json_object_get_int_member_with_default (result, "seq", 0);
   return PUSH_STEP_NEXT;
 }
 

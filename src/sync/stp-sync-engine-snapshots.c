@@ -13,6 +13,7 @@
 #include "stp-sync-engine-private.h"
 #include "stp-sync-snapshot.h"
 #include "stp-sync-store.h"
+#include "stp-sync-replies.h"
 #include "stp-snapshot.h"
 #include "stp-protocol.h"
 
@@ -32,18 +33,7 @@
 #define SNAPSHOT_CHUNK_BYTES (4 * 1024 * 1024)
 
 /* What the server says of its newest snapshot. */
-typedef struct
-{
-  gboolean  supported;     /* the server knows snapshots */
-  gboolean  have;
-  char     *id;
-  gint64    seq;
-  gint64    chunks;
-  gint64    bytes;
-  char     *manifest;      /* base64 of the sealed manifest */
-  gint64    head;
-  gint64    log_bytes_after;
-} Latest;
+typedef StpSyncLatest Latest;
 
 /* A snapshot made here, packed, to be sent. */
 typedef struct
@@ -53,14 +43,6 @@ typedef struct
   StpSnapshotManifest  manifest;
   gint64               packed_bytes;
 } Outgoing;
-
-static void
-latest_clear (Latest *latest)
-{
-  g_clear_pointer (&latest->id, g_free);
-  g_clear_pointer (&latest->manifest, g_free);
-  memset (latest, 0, sizeof *latest);
-}
 
 static char *
 snapshot_temp_path (StpSyncRun *run,
@@ -137,9 +119,9 @@ fetch_latest (StpSyncRun    *run,
               GError       **error)
 {
   g_autofree char *path = g_strdup_printf ("/v1/centers/%s/snapshots/latest", run->center);
+  g_autoptr(GError) local_error = NULL;
   StpSyncReply reply;
   JsonObject *object;
-  JsonNode *snapshot;
 
   memset (latest, 0, sizeof *latest);
   if (!stp_sync_client_request (run->client, SOUP_METHOD_GET, path, NULL, 0, &reply,
@@ -153,28 +135,13 @@ fetch_latest (StpSyncRun    *run,
       return TRUE;
     }
   object = json_node_get_object (reply.json);
-  latest->supported = TRUE;
-  latest->head = json_object_get_int_member_with_default (object, "head", 0);
-  latest->log_bytes_after = json_object_get_int_member_with_default (object, "log_bytes_after", 0);
-  snapshot = json_object_get_member (object, "snapshot");
-  if (snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot))
+  if (!stp_sync_read_latest (object, latest, &local_error))
     {
-      JsonObject *s = json_node_get_object (snapshot);
-      g_autoptr(GError) local_error = NULL;
-      const char *id = stp_json_get_string (s, "id", 64, &local_error);
-      const char *manifest = stp_json_get_string (s, "manifest", 65536, &local_error);
-
-      if (id != NULL && manifest != NULL && stp_is_valid_id (id) &&
-          stp_json_get_int (s, "seq", 0, G_MAXINT64, &latest->seq, &local_error) &&
-          stp_json_get_int (s, "chunks", 1, STP_SNAPSHOT_MAX_CHUNKS, &latest->chunks, &local_error) &&
-          stp_json_get_int (s, "bytes", 1, G_MAXINT64, &latest->bytes, &local_error))
-        {
-          latest->have = TRUE;
-          latest->id = g_strdup (id);
-          latest->manifest = g_strdup (manifest);
-        }
-      else
-        g_warning ("The server described its snapshot in an unexpected form");
+      /* Like a server without snapshots: the log is replayed and no
+       * snapshot is made.  Not a warning: the input came from outside. */
+      g_message ("The server described its snapshots in an unexpected form (%s); "
+                 "the changes are read one by one", local_error->message);
+      stp_sync_latest_clear (latest);
     }
   stp_sync_reply_clear (&reply);
   return TRUE;
@@ -404,7 +371,7 @@ _stp_sync_run_start_from_snapshot (StpSyncRun    *run,
     return FALSE;
   if (latest.have && latest.seq > 0)
     ok = install_snapshot (run, &latest, cancellable, error);
-  latest_clear (&latest);
+  stp_sync_latest_clear (&latest);
   return ok;
 }
 
@@ -664,11 +631,11 @@ _stp_sync_run_make_snapshot (StpSyncRun   *run,
 
 out:
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("No snapshot was sent to the server: %s", error->message);
+    g_message ("No snapshot was sent to the server: %s", error->message);
   remove_snapshot_files (out.db_path);
   remove_file (out.packed_path);
   g_free (out.db_path);
   g_free (out.packed_path);
   stp_snapshot_manifest_clear (&out.manifest);
-  latest_clear (&latest);
+  stp_sync_latest_clear (&latest);
 }

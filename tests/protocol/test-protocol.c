@@ -193,6 +193,67 @@ test_json_limits (void)
  * "\333", which make a byte that is not UTF-8; a manifest with one parsed,
  * and its canonical form did not.  Only JSON's own escapes are accepted,
  * and raw control characters, U+0000 and lone surrogates are refused. */
+/* The typed member readers: every wrong type, a missing member and an
+ * array over its bound are errors naming the member, never a critical
+ * (the suite makes criticals fatal). */
+static void
+test_json_typed_members (void)
+{
+  const char *text = "{\"b\":true,\"a\":[1,2,3],\"o\":{},\"s\":\"x\",\"i\":5,\"n\":null,"
+                     "\"f\":1.5,\"big\":9223372036854775807}";
+  g_autoptr(JsonNode) root = stp_json_parse (text, strlen (text), NULL);
+  JsonObject *object = json_node_get_object (root);
+  static const char * const members[] = { "b", "a", "o", "s", "i", "n", "f", "big", "missing" };
+  gboolean b = FALSE;
+  gint64 i = 0;
+
+  g_assert_true (stp_json_get_bool (object, "b", &b, NULL));
+  g_assert_true (b);
+  g_assert_cmpuint (json_array_get_length (stp_json_get_array (object, "a", 3, NULL)), ==, 3);
+  g_assert_nonnull (stp_json_get_object (object, "o", NULL));
+  g_assert_true (stp_json_get_int (object, "big", 0, G_MAXINT64, &i, NULL));
+  g_assert_cmpint (i, ==, G_MAXINT64);
+  for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+    {
+      g_autoptr(GError) e1 = NULL;
+      g_autoptr(GError) e2 = NULL;
+      g_autoptr(GError) e3 = NULL;
+
+      if (!g_str_equal (members[m], "b"))
+        {
+          g_assert_false (stp_json_get_bool (object, members[m], &b, &e1));
+          g_assert_error (e1, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+          g_assert_nonnull (strstr (e1->message, members[m]));
+        }
+      if (!g_str_equal (members[m], "a"))
+        {
+          g_assert_null (stp_json_get_array (object, members[m], 100, &e2));
+          g_assert_error (e2, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+        }
+      if (!g_str_equal (members[m], "o"))
+        {
+          g_assert_null (stp_json_get_object (object, members[m], &e3));
+          g_assert_error (e3, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+        }
+    }
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (stp_json_get_array (object, "a", 2, &error));
+    g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_TOO_LARGE);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (stp_json_node_object (json_object_get_member (object, "a"), "a", &error));
+    g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_null (stp_json_node_object (NULL, "nothing", &error));
+    g_assert_error (error, STP_PROTOCOL_ERROR, STP_PROTOCOL_ERROR_INVALID);
+    g_assert_nonnull (stp_json_node_object (root, "root", NULL));
+  }
+}
+
 static void
 test_json_strict_strings (void)
 {
@@ -879,6 +940,7 @@ main (int   argc,
   g_test_add_func ("/protocol/canonical-json", test_canonical);
   g_test_add_func ("/protocol/json-limits", test_json_limits);
   g_test_add_func ("/protocol/json-strict-strings", test_json_strict_strings);
+  g_test_add_func ("/protocol/json-typed-members", test_json_typed_members);
   g_test_add_func ("/protocol/envelope/round-trip", test_envelope_round_trip);
   g_test_add_func ("/protocol/envelope/malformed", test_envelope_malformed);
   g_test_add_func ("/protocol/envelope/tamper", test_envelope_tamper);

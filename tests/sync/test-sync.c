@@ -286,6 +286,36 @@ test_batch_format1 (void)
 
   assert_unreadable ("[{\"t\":", 6);
   assert_unreadable ("{\"t\":1}", 7);
+
+  /* Format 1 through the general reader (issue 14): a member of the
+   * wrong type, a negative or fractional HLC or an element that is not an
+   * object makes the batch unreadable (json-glib's getters asserted on
+   * the first); a missing member leaves the change for the store to park. */
+  {
+    static const char *wrong[] = {
+      "[{\"t\":[],\"r\":\"r1\",\"f\":\"name\",\"h\":1,\"d\":\"d\"}]",
+      "[{\"t\":\"residents\",\"r\":{},\"f\":\"name\",\"h\":1,\"d\":\"d\"}]",
+      "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"v\":7,\"h\":1,\"d\":\"d\"}]",
+      "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"h\":\"1\",\"d\":\"d\"}]",
+      "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"h\":-1,\"d\":\"d\"}]",
+      "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"h\":1.5,\"d\":\"d\"}]",
+      "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"h\":1,\"d\":\"d\",\"bh\":[]}]",
+      "[{\"t\":\"residents\",\"r\":\"r1\",\"f\":\"name\",\"h\":1,\"d\":\"d\",\"bd\":false}]",
+      "[5]",
+      "[{\"t\":\"residents\"},[]]",
+    };
+    const char *missing = "[{\"t\":\"residents\",\"r\":null,\"f\":\"name\",\"h\":1}]";
+
+    for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+      assert_unreadable (wrong[i], strlen (wrong[i]));
+    g_clear_pointer (&got, g_ptr_array_unref);
+    got = stp_sync_batch_decode ((const guint8 *) missing, strlen (missing), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, 1);
+    g_assert_null (((StpChange *) got->pdata[0])->row_id);
+    g_assert_null (((StpChange *) got->pdata[0])->device);
+    g_assert_cmpuint (((StpChange *) got->pdata[0])->hlc, ==, 1);
+  }
 }
 
 static void
