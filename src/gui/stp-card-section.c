@@ -4,10 +4,12 @@
 
 #include "stp-card-section.h"
 #include "stp-card-page.h"
+#include "stp-record-form.h"
 
 typedef struct
 {
-  /* Template widget (the section's template, bound here). */
+  /* Template widget (the section's template, bound here), or made in
+   * code at setup for a section without a template. */
   GtkBox *box;
 } StpCardSectionPrivate;
 
@@ -17,11 +19,34 @@ G_DEFINE_ABSTRACT_TYPE_WITH_CODE (StpCardSection, stp_card_section, ADW_TYPE_BIN
                                   G_ADD_PRIVATE (StpCardSection)
                                   G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
 
+/* Set on the type of a section that has a template. */
+static GQuark
+template_quark (void)
+{
+  return g_quark_from_static_string ("stp-card-section-template");
+}
+
+static gboolean
+has_template (StpCardSection *self)
+{
+  return g_type_get_qdata (G_OBJECT_TYPE (self), template_quark ()) != NULL;
+}
+
 static void
 setup_page (StpCardPage *page)
 {
   StpCardSection *self = STP_CARD_SECTION (page);
+  StpCardSectionPrivate *priv = stp_card_section_get_instance_private (self);
 
+  /* The same frame as the templates', made only now: until it is set up
+   * such a section is empty. */
+  if (!has_template (self))
+    {
+      GtkWidget *box;
+
+      adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
+      priv->box = GTK_BOX (box);
+    }
   STP_CARD_SECTION_GET_CLASS (self)->setup (self);
 }
 
@@ -45,8 +70,14 @@ card_page_iface_init (StpCardPageInterface *iface)
 static void
 stp_card_section_dispose (GObject *object)
 {
+  StpCardSection *self = STP_CARD_SECTION (object);
+  StpCardSectionPrivate *priv = stp_card_section_get_instance_private (self);
+
   /* The template is the final class's own (see class_set_template). */
-  gtk_widget_dispose_template (GTK_WIDGET (object), G_OBJECT_TYPE (object));
+  if (has_template (self))
+    gtk_widget_dispose_template (GTK_WIDGET (object), G_OBJECT_TYPE (object));
+  else
+    priv->box = NULL;
 
   G_OBJECT_CLASS (stp_card_section_parent_class)->dispose (object);
 }
@@ -75,6 +106,7 @@ stp_card_section_class_set_template_from_resource (StpCardSectionClass *klass,
   g_return_if_fail (resource_name != NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class, resource_name);
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), template_quark (), GINT_TO_POINTER (TRUE));
   /* The box is in StpCardSection's private part, at the same place in
    * every section. */
   gtk_widget_class_bind_template_child_private (widget_class, StpCardSection, box);

@@ -1,8 +1,9 @@
 /* stp-card-section.h: StpCardSection, what the resident card's section
  * pages (profile, program, family, consents, journal, follow-ups,
- * referrals, court) have in common: an AdwBin with a template of the
- * section's own whose frame is a scrolled, clamped vertical box, bound as
- * "box"; the StpCardPage interface (the "store", "session" and
+ * referrals, court) have in common: an AdwBin whose frame is a scrolled,
+ * clamped vertical box — in a template of the section's own, bound as
+ * "box", or, for a section without a template, made when it is set up —;
+ * the StpCardPage interface (the "store", "session" and
  * "resident-id" properties, "changed"), with the interface's setup and
  * reload passed on to the class's virtual functions.  A section adds its
  * forms and record editors to the box in setup, and reads them again in
@@ -36,7 +37,8 @@ struct _StpCardSectionClass
 /* For a section's class_init: sets the template (a resource), which must
  * hold a GtkBox with the id "box" where the section's groups go.  The
  * section's init calls gtk_widget_init_template(); StpCardSection's
- * dispose disposes it. */
+ * dispose disposes it.  A section that does not call this gets the frame
+ * in code, when it is set up (the program page). */
 void        stp_card_section_class_set_template_from_resource (StpCardSectionClass *klass,
                                                                const char          *resource_name);
 
