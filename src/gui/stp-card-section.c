@@ -158,12 +158,14 @@ void
 stp_card_section_append (StpCardSection *self,
                          GtkWidget      *child)
 {
-  StpCardSectionPrivate *priv = stp_card_section_get_instance_private (self);
+  StpCardSectionPrivate *priv;
 
   g_return_if_fail (STP_IS_CARD_SECTION (self));
   g_return_if_fail (GTK_IS_WIDGET (child));
-  g_return_if_fail (priv->box != NULL);
 
+  priv = stp_card_section_get_instance_private (self);
+  /* Set by the template, or at setup for a section without one. */
+  g_return_if_fail (priv->box != NULL);
   gtk_box_append (priv->box, child);
 }
 
