@@ -4,6 +4,7 @@
 
 #include "stp-card-consents.h"
 #include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-record-editor.h"
 #include "stp-agencies-group.h"
@@ -22,22 +23,12 @@ static const StpFormField consent_fields[] = {
 
 struct _StpCardConsents
 {
-  AdwBin           parent_instance;
+  StpCardSection   parent_instance;
 
-  StpStore        *store;
-  StpSession      *session;
-  char            *resident_id;
   StpRecordEditor *consents;
-
-  /* Template widgets. */
-  GtkWidget *box;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardConsents, stp_card_consents, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardConsents, stp_card_consents, STP_TYPE_CARD_SECTION)
 
 static char *
 describe_consent (gconstpointer   record,
@@ -72,16 +63,18 @@ on_withdraw_clicked (GtkButton       *button,
                      StpCardConsents *self)
 {
   const char *id = g_object_get_data (G_OBJECT (button), "record-id");
+  StpStore *store = stp_card_section_get_store (STP_CARD_SECTION (self));
+  StpSession *session = stp_card_section_get_session (STP_CARD_SECTION (self));
   g_autoptr(StpConsent) consent = NULL;
   g_autoptr(GError) error = NULL;
 
-  consent = stp_store_get_consent (self->store, self->session, id, &error);
+  consent = stp_store_get_consent (store, session, id, &error);
   if (consent != NULL)
     {
       g_free (consent->withdrawn_on);
-      consent->withdrawn_on = stp_store_today (self->store);
+      consent->withdrawn_on = stp_store_today (store);
     }
-  if (consent == NULL || !stp_store_save_consent (self->store, self->session, consent, &error))
+  if (consent == NULL || !stp_store_save_consent (store, session, consent, &error))
     {
       stp_widget_show_error (GTK_WIDGET (self), error);
       return;
@@ -114,56 +107,65 @@ add_withdraw_button (AdwActionRow  *row,
 }
 
 static void
-on_consents_changed (gpointer user_data)
-{
-  stp_card_page_changed (STP_CARD_PAGE (user_data));
-}
-
-static void
-stp_card_consents_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_CONSENTS);
-
-  G_OBJECT_CLASS (stp_card_consents_parent_class)->dispose (object);
-}
-
-static void
 stp_card_consents_finalize (GObject *object)
 {
   StpCardConsents *self = (StpCardConsents *) object;
 
   g_clear_object (&self->consents);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
 
   G_OBJECT_CLASS (stp_card_consents_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+reload_section (StpCardSection *section)
 {
-  stp_card_consents_reload (STP_CARD_CONSENTS (page));
+  StpCardConsents *self = STP_CARD_CONSENTS (section);
+  StpStore *store = stp_card_section_get_store (section);
+  StpRecordForm *form = stp_record_editor_get_form (self->consents);
+  GtkWidget *signed_row;
+
+  stp_record_editor_reload (self->consents);
+  stp_agency_choices_fill (form, "recipient", store, stp_record_editor_get_records (self->consents),
+                           G_STRUCT_OFFSET (StpConsent, recipient));
+  /* A new consent is usually signed today. */
+  signed_row = stp_record_form_get_row (form, "signed_on");
+  if (*gtk_editable_get_text (GTK_EDITABLE (signed_row)) == '\0')
+    {
+      gboolean was_modified = stp_record_form_is_modified (form);
+      g_autofree char *today = stp_store_today (store);
+
+      stp_date_row_set_iso (STP_DATE_ROW (signed_row), today);
+      /* A suggested date is not an edit of the person's. */
+      if (!was_modified)
+        stp_record_form_mark_unmodified (form);
+    }
 }
 
 static void
-card_page_iface_init (StpCardPageInterface *iface)
+setup_section (StpCardSection *section)
 {
-  iface->setup = setup_page;
-  iface->reload = reload_page;
+  StpCardConsents *self = STP_CARD_CONSENTS (section);
+
+  self->consents = stp_record_editor_new (G_OBJECT (self), stp_card_section_get_store (section),
+                                          stp_card_section_get_session (section), STP_KIND_CONSENT,
+                                          "resident_id", G_STRUCT_OFFSET (StpConsent, resident_id),
+                                          consent_fields, _("Consents"), _("New consent"),
+                                          describe_consent, self);
+  stp_record_editor_set_row_func (self->consents, add_withdraw_button);
+  stp_card_section_add_editor (section, self->consents);
+  stp_record_editor_set_parent (self->consents, stp_card_section_get_resident_id (section));
+  reload_section (section);
 }
 
 static void
 stp_card_consents_class_init (StpCardConsentsClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
 
-  object_class->dispose = stp_card_consents_dispose;
-  object_class->finalize = stp_card_consents_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-consents.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardConsents, box);
+  G_OBJECT_CLASS (klass)->finalize = stp_card_consents_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-consents.ui");
 }
 
 static void
@@ -172,69 +174,10 @@ stp_card_consents_init (StpCardConsents *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardConsents *self = STP_CARD_CONSENTS (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
-
-  self->consents = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_CONSENT,
-                                          "resident_id", G_STRUCT_OFFSET (StpConsent, resident_id),
-                                          consent_fields, _("Consents"), _("New consent"),
-                                          describe_consent, self);
-  stp_record_editor_set_row_func (self->consents, add_withdraw_button);
-  stp_record_editor_set_changed (self->consents, G_CALLBACK (on_consents_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->consents));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->consents));
-  stp_record_editor_set_parent (self->consents, resident_id);
-  stp_card_consents_reload (self);
-}
-
 GtkWidget *
 stp_card_consents_new (StpStore   *store,
                        StpSession *session,
                        const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_CONSENTS,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_consents_reload (StpCardConsents *self)
-{
-  g_autofree char *today = NULL;
-  GtkWidget *signed_row;
-
-  g_return_if_fail (STP_IS_CARD_CONSENTS (self));
-
-  stp_record_editor_reload (self->consents);
-  stp_agency_choices_fill (stp_record_editor_get_form (self->consents), "recipient", self->store,
-                           stp_record_editor_get_records (self->consents),
-                           G_STRUCT_OFFSET (StpConsent, recipient));
-  /* A new consent is usually signed today. */
-  signed_row = stp_record_form_get_row (stp_record_editor_get_form (self->consents), "signed_on");
-  if (*gtk_editable_get_text (GTK_EDITABLE (signed_row)) == '\0')
-    {
-      StpRecordForm *form = stp_record_editor_get_form (self->consents);
-      gboolean was_modified = stp_record_form_is_modified (form);
-
-      today = stp_store_today (self->store);
-      stp_date_row_set_iso (STP_DATE_ROW (signed_row), today);
-      /* A suggested date is not an edit of the person's. */
-      if (!was_modified)
-        stp_record_form_mark_unmodified (form);
-    }
+  return stp_card_section_new (STP_TYPE_CARD_CONSENTS, store, session, resident_id);
 }

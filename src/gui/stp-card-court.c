@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "stp-card-court.h"
-#include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-record-editor.h"
 
@@ -29,26 +29,16 @@ static const StpFormField notice_fields[] = {
 
 struct _StpCardCourt
 {
-  AdwBin           parent_instance;
+  StpCardSection   parent_instance;
 
-  StpStore        *store;
-  StpSession      *session;
-  char            *resident_id;
   StpRecordEditor *obligations;
   StpRecordEditor *notices;
   GtkWidget       *obligation_row;   /* chooses whose notices are shown */
   GPtrArray       *obligation_ids;
   gboolean         filling;
-
-  /* Template widgets. */
-  GtkWidget *box;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardCourt, stp_card_court, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardCourt, stp_card_court, STP_TYPE_CARD_SECTION)
 
 static char *
 describe_obligation (gconstpointer   record,
@@ -130,26 +120,11 @@ prepare_notice (gpointer   record,
                 GError   **error,
                 gpointer   user_data)
 {
-  StpCardCourt *self = user_data;
   StpCourtNotice *notice = record;
 
   if (notice->sent_on == NULL)
-    notice->sent_on = stp_store_today (self->store);
+    notice->sent_on = stp_store_today (stp_card_section_get_store (STP_CARD_SECTION (user_data)));
   return TRUE;
-}
-
-static void
-on_changed (gpointer user_data)
-{
-  stp_card_page_changed (STP_CARD_PAGE (user_data));
-}
-
-static void
-stp_card_court_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_COURT);
-
-  G_OBJECT_CLASS (stp_card_court_parent_class)->dispose (object);
 }
 
 static void
@@ -160,37 +135,64 @@ stp_card_court_finalize (GObject *object)
   g_clear_object (&self->obligations);
   g_clear_object (&self->notices);
   g_clear_pointer (&self->obligation_ids, g_ptr_array_unref);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
 
   G_OBJECT_CLASS (stp_card_court_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+reload_section (StpCardSection *section)
 {
-  stp_card_court_reload (STP_CARD_COURT (page));
+  StpCardCourt *self = STP_CARD_COURT (section);
+
+  stp_record_editor_reload (self->obligations);
+  fill_obligation_choices (self);
 }
 
 static void
-card_page_iface_init (StpCardPageInterface *iface)
+setup_section (StpCardSection *section)
 {
-  iface->setup = setup_page;
-  iface->reload = reload_page;
+  StpCardCourt *self = STP_CARD_COURT (section);
+  StpStore *store = stp_card_section_get_store (section);
+  StpSession *session = stp_card_section_get_session (section);
+  GtkWidget *group;
+
+  self->obligations = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_OBLIGATION,
+                                             "resident_id", G_STRUCT_OFFSET (StpCourtObligation, resident_id),
+                                             obligation_fields, _("Court obligations"),
+                                             _("New court obligation"), describe_obligation, self);
+  /* The decisions, then their form (a decision opened for editing shows
+   * right under its list), then what was sent about the chosen one. */
+  stp_card_section_add_editor (section, self->obligations);
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Notices to the supervising body"));
+  self->obligation_row = adw_combo_row_new ();
+  gtk_widget_set_name (self->obligation_row, "obligation");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->obligation_row), _("Court decision"));
+  g_signal_connect_swapped (self->obligation_row, "notify::selected", G_CALLBACK (on_obligation_selected), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->obligation_row);
+  stp_card_section_append (section, group);
+
+  self->notices = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_NOTICE,
+                                         "obligation_id", G_STRUCT_OFFSET (StpCourtNotice, obligation_id),
+                                         notice_fields, _("Notices sent"), _("New notice"),
+                                         describe_notice, self);
+  stp_record_editor_set_prepare (self->notices, prepare_notice);
+  stp_card_section_add_editor (section, self->notices);
+
+  stp_record_editor_set_parent (self->obligations, stp_card_section_get_resident_id (section));
+  fill_obligation_choices (self);
 }
 
 static void
 stp_card_court_class_init (StpCardCourtClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
 
-  object_class->dispose = stp_card_court_dispose;
-  object_class->finalize = stp_card_court_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-court.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardCourt, box);
+  G_OBJECT_CLASS (klass)->finalize = stp_card_court_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-court.ui");
 }
 
 static void
@@ -200,72 +202,10 @@ stp_card_court_init (StpCardCourt *self)
   self->obligation_ids = g_ptr_array_new_with_free_func (g_free);
 }
 
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardCourt *self = STP_CARD_COURT (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *group;
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
-
-  self->obligations = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_OBLIGATION,
-                                             "resident_id", G_STRUCT_OFFSET (StpCourtObligation, resident_id),
-                                             obligation_fields, _("Court obligations"),
-                                             _("New court obligation"), describe_obligation, self);
-  stp_record_editor_set_changed (self->obligations, G_CALLBACK (on_changed));
-  /* The decisions, then their form (a decision opened for editing shows
-   * right under its list), then what was sent about the chosen one. */
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->obligations));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->obligations));
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Notices to the supervising body"));
-  self->obligation_row = adw_combo_row_new ();
-  gtk_widget_set_name (self->obligation_row, "obligation");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->obligation_row), _("Court decision"));
-  g_signal_connect_swapped (self->obligation_row, "notify::selected", G_CALLBACK (on_obligation_selected), self);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->obligation_row);
-  gtk_box_append (GTK_BOX (self->box), group);
-
-  self->notices = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_COURT_NOTICE,
-                                         "obligation_id", G_STRUCT_OFFSET (StpCourtNotice, obligation_id),
-                                         notice_fields, _("Notices sent"), _("New notice"),
-                                         describe_notice, self);
-  stp_record_editor_set_prepare (self->notices, prepare_notice);
-  stp_record_editor_set_changed (self->notices, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->notices));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->notices));
-
-  stp_record_editor_set_parent (self->obligations, resident_id);
-  fill_obligation_choices (self);
-}
-
 GtkWidget *
 stp_card_court_new (StpStore   *store,
                     StpSession *session,
                     const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_COURT,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_court_reload (StpCardCourt *self)
-{
-  g_return_if_fail (STP_IS_CARD_COURT (self));
-
-  stp_record_editor_reload (self->obligations);
-  fill_obligation_choices (self);
+  return stp_card_section_new (STP_TYPE_CARD_COURT, store, session, resident_id);
 }

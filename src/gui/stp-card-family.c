@@ -4,6 +4,7 @@
 
 #include "stp-card-family.h"
 #include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-record-editor.h"
 #include "stp-error.h"
@@ -35,24 +36,14 @@ static const StpFormField relative_fields[] = {
 
 struct _StpCardFamily
 {
-  AdwBin           parent_instance;
+  StpCardSection   parent_instance;
 
-  StpStore        *store;
-  StpSession      *session;
-  char            *resident_id;
   StpResident     *resident;        /* as last read by the window */
   StpRecordForm   *situation_form;
   StpRecordEditor *relatives;
-
-  /* Template widgets. */
-  GtkWidget *box;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFamily, stp_card_family, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardFamily, stp_card_family, STP_TYPE_CARD_SECTION)
 
 static char *
 describe_relative (gconstpointer   record,
@@ -106,7 +97,8 @@ on_relatives_changed (gpointer user_data)
       g_autoptr(GError) error = NULL;
 
       resident->minors_in_household = minors;
-      if (stp_store_save_resident (self->store, self->session, resident, &error))
+      if (stp_store_save_resident (stp_card_section_get_store (STP_CARD_SECTION (self)),
+                                   stp_card_section_get_session (STP_CARD_SECTION (self)), resident, &error))
         {
           g_autofree char *toast = g_strdup_printf (_("Minors in the household: %d, from the list of relatives"),
                                                     minors);
@@ -142,7 +134,8 @@ save_situation (StpCardFamily *self)
                            minors);
     }
   if (error != NULL ||
-      !stp_store_save_resident (self->store, self->session, resident, &error))
+      !stp_store_save_resident (stp_card_section_get_store (STP_CARD_SECTION (self)),
+                                stp_card_section_get_session (STP_CARD_SECTION (self)), resident, &error))
     {
       if (!stp_record_form_show_error (self->situation_form, error))
         stp_widget_show_error (GTK_WIDGET (self), error);
@@ -162,14 +155,6 @@ on_save_situation_clicked (StpCardFamily *self)
 }
 
 static void
-stp_card_family_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_FAMILY);
-
-  G_OBJECT_CLASS (stp_card_family_parent_class)->dispose (object);
-}
-
-static void
 stp_card_family_finalize (GObject *object)
 {
   StpCardFamily *self = (StpCardFamily *) object;
@@ -177,57 +162,21 @@ stp_card_family_finalize (GObject *object)
   g_clear_object (&self->relatives);
   g_clear_object (&self->situation_form);
   g_clear_pointer (&self->resident, stp_resident_free);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
 
   G_OBJECT_CLASS (stp_card_family_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+reload_section (StpCardSection *section)
 {
-  stp_card_family_reload (STP_CARD_FAMILY (page));
+  stp_record_editor_reload (STP_CARD_FAMILY (section)->relatives);
 }
 
 static void
-card_page_iface_init (StpCardPageInterface *iface)
+setup_section (StpCardSection *section)
 {
-  iface->setup = setup_page;
-  iface->reload = reload_page;
-}
-
-static void
-stp_card_family_class_init (StpCardFamilyClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = stp_card_family_dispose;
-  object_class->finalize = stp_card_family_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-family.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardFamily, box);
-}
-
-static void
-stp_card_family_init (StpCardFamily *self)
-{
-  gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardFamily *self = STP_CARD_FAMILY (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
+  StpCardFamily *self = STP_CARD_FAMILY (section);
   GtkWidget *button;
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
 
   self->situation_form = stp_record_form_new (situation_fields, _("Family situation"));
   stp_record_form_set_save_func (self->situation_form, (StpRecordFormSaveFunc) save_situation, self);
@@ -238,17 +187,35 @@ setup_page (StpCardPage *page)
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_situation_clicked), self);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->situation_form)),
                                            button);
-  gtk_box_append (GTK_BOX (self->box), stp_record_form_get_widget (self->situation_form));
+  stp_card_section_append (section, stp_record_form_get_widget (self->situation_form));
 
-  self->relatives = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_RELATIVE,
+  self->relatives = stp_record_editor_new (G_OBJECT (self), stp_card_section_get_store (section),
+                                           stp_card_section_get_session (section), STP_KIND_RELATIVE,
                                            "resident_id", G_STRUCT_OFFSET (StpRelative, resident_id),
                                            relative_fields, _("Relatives"), _("Relative"),
                                            describe_relative, self);
+  stp_card_section_add_editor (section, self->relatives);
+  /* Its own: a change of the relatives may raise the number of minors. */
   stp_record_editor_set_changed (self->relatives, G_CALLBACK (on_relatives_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->relatives));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->relatives));
 
-  stp_record_editor_set_parent (self->relatives, resident_id);
+  stp_record_editor_set_parent (self->relatives, stp_card_section_get_resident_id (section));
+}
+
+static void
+stp_card_family_class_init (StpCardFamilyClass *klass)
+{
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = stp_card_family_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-family.ui");
+}
+
+static void
+stp_card_family_init (StpCardFamily *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -256,23 +223,7 @@ stp_card_family_new (StpStore   *store,
                      StpSession *session,
                      const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_FAMILY,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_family_reload (StpCardFamily *self)
-{
-  g_return_if_fail (STP_IS_CARD_FAMILY (self));
-
-  stp_record_editor_reload (self->relatives);
+  return stp_card_section_new (STP_TYPE_CARD_FAMILY, store, session, resident_id);
 }
 
 void

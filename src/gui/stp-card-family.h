@@ -3,20 +3,18 @@
 
 #include <adwaita.h>
 
-#include "stp-store.h"
-#include "stp-session.h"
+#include "stp-card-section.h"
 
 G_BEGIN_DECLS
 
 #define STP_TYPE_CARD_FAMILY (stp_card_family_get_type ())
 
-G_DECLARE_FINAL_TYPE (StpCardFamily, stp_card_family, STP, CARD_FAMILY, AdwBin)
+G_DECLARE_FINAL_TYPE (StpCardFamily, stp_card_family, STP, CARD_FAMILY, StpCardSection)
 
 /* Emits "changed" after it saved something that other pages show. */
-GtkWidget *stp_card_family_new    (StpStore       *store,
-                                  StpSession     *session,
-                                  const char     *resident_id);
-void       stp_card_family_reload (StpCardFamily *self);
+GtkWidget *stp_card_family_new (StpStore   *store,
+                                StpSession *session,
+                                const char *resident_id);
 
 /* The resident as the window read it (one "view" audit event per read). */
 void       stp_card_family_set_resident (StpCardFamily *self,

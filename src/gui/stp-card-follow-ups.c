@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "stp-card-follow-ups.h"
-#include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-record-editor.h"
 
@@ -26,23 +26,13 @@ static const StpFormField follow_up_fields[] = {
 
 struct _StpCardFollowUps
 {
-  AdwBin           parent_instance;
+  StpCardSection   parent_instance;
 
-  StpStore        *store;
-  StpSession      *session;
-  char            *resident_id;
   char            *today;
   StpRecordEditor *follow_ups;
-
-  /* Template widgets. */
-  GtkWidget       *box;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardFollowUps, stp_card_follow_ups, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardFollowUps, stp_card_follow_ups, STP_TYPE_CARD_SECTION)
 
 static char *
 describe_follow_up (gconstpointer   record,
@@ -97,22 +87,8 @@ prepare_follow_up (gpointer   record,
   if (follow_up->outcome == STP_FOLLOW_UP_PENDING && follow_up->done_on != NULL)
     follow_up->outcome = STP_FOLLOW_UP_DONE;
   if (follow_up->outcome != STP_FOLLOW_UP_PENDING && follow_up->done_on == NULL)
-    follow_up->done_on = stp_store_today (self->store);
+    follow_up->done_on = stp_store_today (stp_card_section_get_store (STP_CARD_SECTION (self)));
   return TRUE;
-}
-
-static void
-on_changed (gpointer user_data)
-{
-  stp_card_page_changed (STP_CARD_PAGE (user_data));
-}
-
-static void
-stp_card_follow_ups_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_FOLLOW_UPS);
-
-  G_OBJECT_CLASS (stp_card_follow_ups_parent_class)->dispose (object);
 }
 
 static void
@@ -121,59 +97,32 @@ stp_card_follow_ups_finalize (GObject *object)
   StpCardFollowUps *self = (StpCardFollowUps *) object;
 
   g_clear_object (&self->follow_ups);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
   g_clear_pointer (&self->today, g_free);
 
   G_OBJECT_CLASS (stp_card_follow_ups_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+reload_section (StpCardSection *section)
 {
-  stp_card_follow_ups_reload (STP_CARD_FOLLOW_UPS (page));
+  StpCardFollowUps *self = STP_CARD_FOLLOW_UPS (section);
+  StpStore *store = stp_card_section_get_store (section);
+  g_autoptr(StpEpisode) episode = NULL;
+
+  g_free (self->today);
+  self->today = stp_store_today (store);
+  episode = stp_store_get_latest_episode (store, stp_card_section_get_session (section),
+                                          stp_card_section_get_resident_id (section), NULL);
+  stp_record_editor_set_parent (self->follow_ups, episode ? episode->meta.id : NULL);
 }
 
 static void
-card_page_iface_init (StpCardPageInterface *iface)
+setup_section (StpCardSection *section)
 {
-  iface->setup = setup_page;
-  iface->reload = reload_page;
-}
+  StpCardFollowUps *self = STP_CARD_FOLLOW_UPS (section);
 
-static void
-stp_card_follow_ups_class_init (StpCardFollowUpsClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = stp_card_follow_ups_dispose;
-  object_class->finalize = stp_card_follow_ups_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-follow-ups.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardFollowUps, box);
-}
-
-static void
-stp_card_follow_ups_init (StpCardFollowUps *self)
-{
-  gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardFollowUps *self = STP_CARD_FOLLOW_UPS (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
-
-  self->follow_ups = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_FOLLOW_UP,
+  self->follow_ups = stp_record_editor_new (G_OBJECT (self), stp_card_section_get_store (section),
+                                            stp_card_section_get_session (section), STP_KIND_FOLLOW_UP,
                                             "episode_id", G_STRUCT_OFFSET (StpFollowUp, episode_id),
                                             follow_up_fields, _("Follow-ups after discharge"),
                                             _("Outcome of the selected follow-up"),
@@ -183,11 +132,26 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_can_add (self->follow_ups, FALSE);
   stp_record_editor_set_can_delete (self->follow_ups, FALSE);
   stp_record_editor_set_prepare (self->follow_ups, prepare_follow_up);
-  stp_record_editor_set_changed (self->follow_ups, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->follow_ups));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->follow_ups));
+  stp_card_section_add_editor (section, self->follow_ups);
 
-  stp_card_follow_ups_reload (self);
+  reload_section (section);
+}
+
+static void
+stp_card_follow_ups_class_init (StpCardFollowUpsClass *klass)
+{
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = stp_card_follow_ups_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-follow-ups.ui");
+}
+
+static void
+stp_card_follow_ups_init (StpCardFollowUps *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -195,26 +159,5 @@ stp_card_follow_ups_new (StpStore   *store,
                          StpSession *session,
                          const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_FOLLOW_UPS,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_follow_ups_reload (StpCardFollowUps *self)
-{
-  g_autoptr(StpEpisode) episode = NULL;
-
-  g_return_if_fail (STP_IS_CARD_FOLLOW_UPS (self));
-
-  g_free (self->today);
-  self->today = stp_store_today (self->store);
-  episode = stp_store_get_latest_episode (self->store, self->session, self->resident_id, NULL);
-  stp_record_editor_set_parent (self->follow_ups, episode ? episode->meta.id : NULL);
+  return stp_card_section_new (STP_TYPE_CARD_FOLLOW_UPS, store, session, resident_id);
 }

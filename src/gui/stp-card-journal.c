@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "stp-card-journal.h"
-#include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-gui-util.h"
 #include "stp-record-editor.h"
@@ -28,24 +28,14 @@ static const StpFormField screening_fields[] = {
 
 struct _StpCardJournal
 {
-  AdwBin           parent_instance;
+  StpCardSection   parent_instance;
 
-  StpStore        *store;
-  StpSession      *session;
-  char            *resident_id;
   char            *episode_id;
   StpRecordEditor *entries;
   StpRecordEditor *screenings;
-
-  /* Template widgets. */
-  GtkWidget *box;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardJournal, stp_card_journal, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardJournal, stp_card_journal, STP_TYPE_CARD_SECTION)
 
 static char *
 describe_entry (gconstpointer   record,
@@ -137,12 +127,13 @@ prepare_entry (gpointer   record,
                gpointer   user_data)
 {
   StpCardJournal *self = user_data;
+  StpCardSection *section = user_data;
   StpJournalEntry *entry = record;
 
   if (is_new)
     {
-      entry->occurred_at = now_iso (self->store);
-      entry->author_user_id = g_strdup (stp_session_get_user_id (self->session));
+      entry->occurred_at = now_iso (stp_card_section_get_store (section));
+      entry->author_user_id = g_strdup (stp_session_get_user_id (stp_card_section_get_session (section)));
       entry->episode_id = g_strdup (self->episode_id);
     }
   return TRUE;
@@ -155,30 +146,17 @@ prepare_screening (gpointer   record,
                    gpointer   user_data)
 {
   StpCardJournal *self = user_data;
+  StpCardSection *section = user_data;
   StpScreening *screening = record;
 
   if (is_new)
     {
-      screening->staff_user_id = g_strdup (stp_session_get_user_id (self->session));
+      screening->staff_user_id = g_strdup (stp_session_get_user_id (stp_card_section_get_session (section)));
       screening->episode_id = g_strdup (self->episode_id);
       if (screening->taken_on == NULL)
-        screening->taken_on = stp_store_today (self->store);
+        screening->taken_on = stp_store_today (stp_card_section_get_store (section));
     }
   return TRUE;
-}
-
-static void
-on_changed (gpointer user_data)
-{
-  stp_card_page_changed (STP_CARD_PAGE (user_data));
-}
-
-static void
-stp_card_journal_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_JOURNAL);
-
-  G_OBJECT_CLASS (stp_card_journal_parent_class)->dispose (object);
 }
 
 static void
@@ -188,57 +166,33 @@ stp_card_journal_finalize (GObject *object)
 
   g_clear_object (&self->entries);
   g_clear_object (&self->screenings);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
   g_clear_pointer (&self->episode_id, g_free);
 
   G_OBJECT_CLASS (stp_card_journal_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+reload_section (StpCardSection *section)
 {
-  stp_card_journal_reload (STP_CARD_JOURNAL (page));
+  StpCardJournal *self = STP_CARD_JOURNAL (section);
+  g_autoptr(StpEpisode) episode = NULL;
+
+  episode = stp_store_get_latest_episode (stp_card_section_get_store (section),
+                                          stp_card_section_get_session (section),
+                                          stp_card_section_get_resident_id (section), NULL);
+  g_free (self->episode_id);
+  self->episode_id = episode ? g_strdup (episode->meta.id) : NULL;
+  stp_record_editor_reload (self->entries);
+  stp_record_editor_reload (self->screenings);
 }
 
 static void
-card_page_iface_init (StpCardPageInterface *iface)
+setup_section (StpCardSection *section)
 {
-  iface->setup = setup_page;
-  iface->reload = reload_page;
-}
-
-static void
-stp_card_journal_class_init (StpCardJournalClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = stp_card_journal_dispose;
-  object_class->finalize = stp_card_journal_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-journal.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardJournal, box);
-}
-
-static void
-stp_card_journal_init (StpCardJournal *self)
-{
-  gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardJournal *self = STP_CARD_JOURNAL (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
+  StpCardJournal *self = STP_CARD_JOURNAL (section);
+  StpStore *store = stp_card_section_get_store (section);
+  StpSession *session = stp_card_section_get_session (section);
+  const char *resident_id = stp_card_section_get_resident_id (section);
 
   self->entries = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_JOURNAL_ENTRY,
                                          "resident_id", G_STRUCT_OFFSET (StpJournalEntry, resident_id),
@@ -247,9 +201,7 @@ setup_page (StpCardPage *page)
   stp_record_editor_set_prepare (self->entries, prepare_entry);
   stp_record_editor_set_row_func (self->entries, decorate_entry);
   stp_record_editor_set_sort (self->entries, compare_entries_newest_first);
-  stp_record_editor_set_changed (self->entries, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->entries));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->entries));
+  stp_card_section_add_editor (section, self->entries);
 
   self->screenings = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_SCREENING,
                                             "resident_id", G_STRUCT_OFFSET (StpScreening, resident_id),
@@ -257,13 +209,28 @@ setup_page (StpCardPage *page)
                                             describe_screening, self);
   stp_record_editor_set_prepare (self->screenings, prepare_screening);
   stp_record_editor_set_sort (self->screenings, compare_screenings_newest_first);
-  stp_record_editor_set_changed (self->screenings, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->screenings));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->screenings));
+  stp_card_section_add_editor (section, self->screenings);
 
   stp_record_editor_set_parent (self->entries, resident_id);
   stp_record_editor_set_parent (self->screenings, resident_id);
-  stp_card_journal_reload (self);
+  reload_section (section);
+}
+
+static void
+stp_card_journal_class_init (StpCardJournalClass *klass)
+{
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = stp_card_journal_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-journal.ui");
+}
+
+static void
+stp_card_journal_init (StpCardJournal *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -271,27 +238,5 @@ stp_card_journal_new (StpStore   *store,
                       StpSession *session,
                       const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_JOURNAL,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_journal_reload (StpCardJournal *self)
-{
-  g_autoptr(StpEpisode) episode = NULL;
-
-  g_return_if_fail (STP_IS_CARD_JOURNAL (self));
-
-  episode = stp_store_get_latest_episode (self->store, self->session, self->resident_id, NULL);
-  g_free (self->episode_id);
-  self->episode_id = episode ? g_strdup (episode->meta.id) : NULL;
-  stp_record_editor_reload (self->entries);
-  stp_record_editor_reload (self->screenings);
+  return stp_card_section_new (STP_TYPE_CARD_JOURNAL, store, session, resident_id);
 }

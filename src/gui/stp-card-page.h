@@ -5,7 +5,9 @@
  * again on stp_card_page_reload() and says "changed" after it saved
  * something the other pages or the summary strip show.  The card window
  * (stp-resident-window.c) declares the pages in its template, sets the
- * three properties and reloads every page on that signal. */
+ * three properties and reloads every page on that signal.  The pages
+ * implement it through their base class, StpCardSection
+ * (stp-card-section.h). */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -4,6 +4,7 @@
 
 #include "stp-card-profile.h"
 #include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-record-form.h"
 
 #include <glib/gi18n-lib.h>
@@ -28,24 +29,16 @@ static const StpFormField profile_fields[] = {
 
 struct _StpCardProfile
 {
-  AdwBin         parent_instance;
+  StpCardSection parent_instance;
 
-  StpStore      *store;
-  StpSession    *session;
-  char          *resident_id;
   StpResident   *resident;        /* as last read by the window */
   StpRecordForm *form;
 
   /* Template widgets. */
-  GtkWidget     *box;
   GtkWidget     *file_number_row;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProfile, stp_card_profile, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardProfile, stp_card_profile, STP_TYPE_CARD_SECTION)
 
 static gboolean
 save_profile (StpCardProfile *self)
@@ -58,7 +51,8 @@ save_profile (StpCardProfile *self)
   resident = stp_resident_copy (self->resident);
   stp_record_form_clear_errors (self->form);
   if (!stp_record_form_store (self->form, resident, &error) ||
-      !stp_store_save_resident (self->store, self->session, resident, &error))
+      !stp_store_save_resident (stp_card_section_get_store (STP_CARD_SECTION (self)),
+                                stp_card_section_get_session (STP_CARD_SECTION (self)), resident, &error))
     {
       if (!stp_record_form_show_error (self->form, error))
         stp_widget_show_error (GTK_WIDGET (self), error);
@@ -78,51 +72,41 @@ on_save_clicked (StpCardProfile *self)
 }
 
 static void
-stp_card_profile_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_PROFILE);
-
-  G_OBJECT_CLASS (stp_card_profile_parent_class)->dispose (object);
-}
-
-static void
 stp_card_profile_finalize (GObject *object)
 {
   StpCardProfile *self = (StpCardProfile *) object;
 
   g_clear_object (&self->form);
   g_clear_pointer (&self->resident, stp_resident_free);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
 
   G_OBJECT_CLASS (stp_card_profile_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+setup_section (StpCardSection *section)
 {
-  stp_card_profile_reload (STP_CARD_PROFILE (page));
-}
+  StpCardProfile *self = STP_CARD_PROFILE (section);
+  GtkWidget *button;
 
-static void
-card_page_iface_init (StpCardPageInterface *iface)
-{
-  iface->setup = setup_page;
-  iface->reload = reload_page;
+  self->form = stp_record_form_new (profile_fields, _("Personal data"));
+  stp_record_form_set_save_func (self->form, (StpRecordFormSaveFunc) save_profile, self);
+  button = gtk_button_new_with_mnemonic (_("_Save"));
+  gtk_widget_set_name (button, "save");
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_clicked), self);
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->form)), button);
+  stp_card_section_append (section, stp_record_form_get_widget (self->form));
 }
 
 static void
 stp_card_profile_class_init (StpCardProfileClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
 
-  object_class->dispose = stp_card_profile_dispose;
-  object_class->finalize = stp_card_profile_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-profile.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardProfile, box);
+  G_OBJECT_CLASS (klass)->finalize = stp_card_profile_finalize;
+  /* No reload: everything shown comes from stp_card_profile_set_resident(). */
+  section_class->setup = setup_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-profile.ui");
   gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardProfile, file_number_row);
 }
 
@@ -132,51 +116,12 @@ stp_card_profile_init (StpCardProfile *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardProfile *self = STP_CARD_PROFILE (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *button;
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
-
-  self->form = stp_record_form_new (profile_fields, _("Personal data"));
-  stp_record_form_set_save_func (self->form, (StpRecordFormSaveFunc) save_profile, self);
-  button = gtk_button_new_with_mnemonic (_("_Save"));
-  gtk_widget_set_name (button, "save");
-  gtk_widget_add_css_class (button, "suggested-action");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_save_clicked), self);
-  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (stp_record_form_get_widget (self->form)), button);
-  gtk_box_append (GTK_BOX (self->box), stp_record_form_get_widget (self->form));
-}
-
 GtkWidget *
 stp_card_profile_new (StpStore   *store,
                       StpSession *session,
                       const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_PROFILE,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_profile_reload (StpCardProfile *self)
-{
-  g_return_if_fail (STP_IS_CARD_PROFILE (self));
-
-  /* Everything shown comes from stp_card_profile_set_resident(). */
+  return stp_card_section_new (STP_TYPE_CARD_PROFILE, store, session, resident_id);
 }
 
 void

@@ -4,6 +4,7 @@
 
 #include "stp-card-program.h"
 #include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-record-form.h"
 #include "stp-error.h"
@@ -22,11 +23,8 @@ static const StpEpisodeStatus discharge_statuses[] = {
 
 struct _StpCardProgram
 {
-  AdwBin      parent_instance;
+  StpCardSection parent_instance;
 
-  StpStore   *store;
-  StpSession *session;
-  char       *resident_id;
   StpEpisode *episode;
   GPtrArray  *stages;               /* StpStage of the episode's program */
   GPtrArray  *back_stage_ids;       /* ids offered by the step-back combo */
@@ -50,11 +48,7 @@ struct _StpCardProgram
   GtkWidget  *discharge_reason_row;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardProgram, stp_card_program, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardProgram, stp_card_program, STP_TYPE_CARD_SECTION)
 
 static const StpStage *
 find_stage (StpCardProgram *self,
@@ -74,6 +68,7 @@ static gboolean
 read_date (StpCardProgram  *self,
            char           **out_date)
 {
+  StpStore *store = stp_card_section_get_store (STP_CARD_SECTION (self));
   g_autoptr(GError) error = NULL;
 
   stp_row_set_error (self->date_row, NULL);
@@ -83,7 +78,7 @@ read_date (StpCardProgram  *self,
       return FALSE;
     }
   if (*out_date == NULL)
-    *out_date = stp_store_today (self->store);
+    *out_date = stp_store_today (store);
   return TRUE;
 }
 
@@ -107,6 +102,8 @@ after_change (StpCardProgram *self,
 static void
 on_next_clicked (StpCardProgram *self)
 {
+  StpStore *store = stp_card_section_get_store (STP_CARD_SECTION (self));
+  StpSession *session = stp_card_section_get_session (STP_CARD_SECTION (self));
   g_autofree char *date = NULL;
   g_autofree char *note = NULL;
   g_autoptr(GError) error = NULL;
@@ -114,7 +111,7 @@ on_next_clicked (StpCardProgram *self)
   if (self->episode == NULL || !read_date (self, &date))
     return;
   note = read_note (self->note_row);
-  if (!stp_store_next_stage (self->store, self->session, self->episode->meta.id, date, note, &error))
+  if (!stp_store_next_stage (store, session, self->episode->meta.id, date, note, &error))
     {
       if (g_strcmp0 (stp_error_get_field (error), "started_on") == 0 ||
           g_strcmp0 (stp_error_get_field (error), "ended_on") == 0)
@@ -128,6 +125,8 @@ on_next_clicked (StpCardProgram *self)
 static void
 on_back_clicked (StpCardProgram *self)
 {
+  StpStore *store = stp_card_section_get_store (STP_CARD_SECTION (self));
+  StpSession *session = stp_card_section_get_session (STP_CARD_SECTION (self));
   g_autofree char *date = NULL;
   g_autofree char *note = NULL;
   g_autoptr(GError) error = NULL;
@@ -139,7 +138,7 @@ on_back_clicked (StpCardProgram *self)
   if (self->back_stage_ids == NULL || selected >= self->back_stage_ids->len)
     return;
   note = read_note (self->note_row);
-  if (!stp_store_step_back (self->store, self->session, self->episode->meta.id,
+  if (!stp_store_step_back (store, session, self->episode->meta.id,
                             g_ptr_array_index (self->back_stage_ids, selected),
                             date, note, &error))
     {
@@ -154,6 +153,8 @@ on_discharge_response (AdwMessageDialog *dialog,
                        const char       *response,
                        StpCardProgram   *self)
 {
+  StpStore *store = stp_card_section_get_store (STP_CARD_SECTION (self));
+  StpSession *session = stp_card_section_get_session (STP_CARD_SECTION (self));
   g_autofree char *date = NULL;
   g_autofree char *reason = NULL;
   g_autoptr(GError) error = NULL;
@@ -171,9 +172,9 @@ on_discharge_response (AdwMessageDialog *dialog,
       goto out;
     }
   if (date == NULL)
-    date = stp_store_today (self->store);
+    date = stp_store_today (store);
   reason = read_note (self->discharge_reason_row);
-  if (!stp_store_discharge (self->store, self->session, self->episode->meta.id,
+  if (!stp_store_discharge (store, session, self->episode->meta.id,
                             discharge_statuses[selected], date, reason, &error))
     {
       stp_widget_show_error (GTK_WIDGET (self), error);
@@ -191,7 +192,7 @@ static void
 on_discharge_clicked (StpCardProgram *self)
 {
   g_autoptr(GtkStringList) statuses = gtk_string_list_new (NULL);
-  g_autofree char *today = stp_store_today (self->store);
+  g_autofree char *today = stp_store_today (stp_card_section_get_store (STP_CARD_SECTION (self)));
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *dialog;
   GtkWidget *list;
@@ -236,14 +237,6 @@ on_discharge_clicked (StpCardProgram *self)
 }
 
 static void
-stp_card_program_dispose (GObject *object)
-{
-  adw_bin_set_child (ADW_BIN (object), NULL);
-
-  G_OBJECT_CLASS (stp_card_program_parent_class)->dispose (object);
-}
-
-static void
 stp_card_program_finalize (GObject *object)
 {
   StpCardProgram *self = (StpCardProgram *) object;
@@ -251,147 +244,8 @@ stp_card_program_finalize (GObject *object)
   g_clear_pointer (&self->episode, stp_episode_free);
   g_clear_pointer (&self->stages, g_ptr_array_unref);
   g_clear_pointer (&self->back_stage_ids, g_ptr_array_unref);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
 
   G_OBJECT_CLASS (stp_card_program_parent_class)->finalize (object);
-}
-
-static void
-reload_page (StpCardPage *page)
-{
-  stp_card_program_reload (STP_CARD_PROGRAM (page));
-}
-
-static void
-card_page_iface_init (StpCardPageInterface *iface)
-{
-  iface->setup = setup_page;
-  iface->reload = reload_page;
-}
-
-static void
-stp_card_program_class_init (StpCardProgramClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = stp_card_program_dispose;
-  object_class->finalize = stp_card_program_finalize;
-  stp_card_page_class_override_properties (object_class);
-}
-
-static void
-stp_card_program_init (StpCardProgram *self)
-{
-}
-
-static GtkWidget *
-named_button (const char *mnemonic,
-              const char *name)
-{
-  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
-
-  gtk_widget_set_name (button, name);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  return button;
-}
-
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardProgram *self = STP_CARD_PROGRAM (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-  GtkWidget *box;
-  GtkWidget *group;
-  GtkWidget *buttons;
-  GtkWidget *placeholder;
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
-
-  adw_bin_set_child (ADW_BIN (self), stp_page_scaffold_new (&box));
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Current course"));
-  self->program_row = stp_property_row_new (_("Program"), NULL);
-  self->status_row = stp_property_row_new (_("Status"), NULL);
-  self->admitted_row = stp_property_row_new (_("Admitted on"), NULL);
-  self->current_row = stp_property_row_new (_("Current stage"), NULL);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->program_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->status_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->admitted_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->current_row);
-  gtk_box_append (GTK_BOX (box), group);
-
-  self->actions_group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->actions_group), _("Move"));
-  self->date_row = stp_date_row_new (_("Date (dd.mm.yyyy)"));
-  gtk_widget_set_name (self->date_row, "move_date");
-  self->note_row = adw_entry_row_new ();
-  gtk_widget_set_name (self->note_row, "move_note");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->note_row), _("Note"));
-  self->back_stage_row = adw_combo_row_new ();
-  gtk_widget_set_name (self->back_stage_row, "back_stage");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->back_stage_row), _("Return to stage"));
-  self->back_button = named_button (_("_Return"), "step_back_button");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->back_stage_row), self->back_button);
-  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back_clicked), self);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), self->date_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), self->note_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), self->back_stage_row);
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_margin_top (buttons, 12);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  self->discharge_button = named_button (_("_Discharge…"), "discharge_button");
-  gtk_widget_add_css_class (self->discharge_button, "destructive-action");
-  g_signal_connect_swapped (self->discharge_button, "clicked", G_CALLBACK (on_discharge_clicked), self);
-  self->next_button = named_button (_("_Move to the next stage"), "next_stage_button");
-  gtk_widget_add_css_class (self->next_button, "suggested-action");
-  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next_clicked), self);
-  gtk_box_append (GTK_BOX (buttons), self->discharge_button);
-  gtk_box_append (GTK_BOX (buttons), self->next_button);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), buttons);
-  gtk_box_append (GTK_BOX (box), self->actions_group);
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Stages"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Every move between stages, with dates and results."));
-  self->timeline = gtk_list_box_new ();
-  gtk_widget_set_name (self->timeline, "stage_entries");
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->timeline), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (self->timeline, "boxed-list");
-  placeholder = gtk_label_new (_("No stages yet"));
-  gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_widget_set_margin_top (placeholder, 12);
-  gtk_widget_set_margin_bottom (placeholder, 12);
-  gtk_list_box_set_placeholder (GTK_LIST_BOX (self->timeline), placeholder);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->timeline);
-  gtk_box_append (GTK_BOX (box), group);
-
-
-  stp_card_program_reload (self);
-}
-
-GtkWidget *
-stp_card_program_new (StpStore   *store,
-                      StpSession *session,
-                      const char *resident_id)
-{
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_PROGRAM,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
 }
 
 static char *
@@ -423,9 +277,12 @@ describe_entry (StpCardProgram      *self,
   return g_strdup_printf ("%d. %s", stage->position + 1, stage->name);
 }
 
-void
-stp_card_program_reload (StpCardProgram *self)
+static void
+reload_section (StpCardSection *section)
 {
+  StpCardProgram *self = STP_CARD_PROGRAM (section);
+  StpStore *store = stp_card_section_get_store (section);
+  StpSession *session = stp_card_section_get_session (section);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(StpProgram) program = NULL;
@@ -435,14 +292,12 @@ stp_card_program_reload (StpCardProgram *self)
   const StpStage *current_stage = NULL;
   gboolean in_program;
 
-  g_return_if_fail (STP_IS_CARD_PROGRAM (self));
-
   g_clear_pointer (&self->episode, stp_episode_free);
   g_clear_pointer (&self->stages, g_ptr_array_unref);
   g_clear_pointer (&self->back_stage_ids, g_ptr_array_unref);
   stp_list_box_clear (GTK_LIST_BOX (self->timeline));
 
-  self->episode = stp_store_get_latest_episode (self->store, self->session, self->resident_id, &error);
+  self->episode = stp_store_get_latest_episode (store, session, stp_card_section_get_resident_id (section), &error);
   if (self->episode == NULL)
     {
       if (error != NULL)
@@ -452,11 +307,11 @@ stp_card_program_reload (StpCardProgram *self)
       return;
     }
 
-  program = stp_store_get_program (self->store, self->session, self->episode->program_id, NULL);
-  self->stages = stp_store_list_stages (self->store, self->session, self->episode->program_id, NULL);
-  entries = stp_store_list (self->store, self->session, STP_KIND_STAGE_ENTRY,
+  program = stp_store_get_program (store, session, self->episode->program_id, NULL);
+  self->stages = stp_store_list_stages (store, session, self->episode->program_id, NULL);
+  entries = stp_store_list (store, session, STP_KIND_STAGE_ENTRY,
                             "episode_id", self->episode->meta.id, &error);
-  current = stp_store_get_current_stage_entry (self->store, self->session, self->episode->meta.id, NULL);
+  current = stp_store_get_current_stage_entry (store, session, self->episode->meta.id, NULL);
   if (current != NULL)
     current_stage = find_stage (self, current->stage_id);
 
@@ -538,7 +393,113 @@ stp_card_program_reload (StpCardProgram *self)
   in_program = self->episode->discharged_on == NULL &&
                (self->episode->status == STP_EPISODE_INTAKE || self->episode->status == STP_EPISODE_IN_PROGRAM);
   gtk_widget_set_sensitive (self->actions_group, in_program &&
-                            stp_session_can (self->session, STP_PERMISSION_EDIT_CARE));
-  today = stp_store_today (self->store);
+                            stp_session_can (session, STP_PERMISSION_EDIT_CARE));
+  today = stp_store_today (store);
   stp_date_row_set_iso (STP_DATE_ROW (self->date_row), today);
+}
+
+static GtkWidget *
+named_button (const char *mnemonic,
+              const char *name)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
+
+  gtk_widget_set_name (button, name);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  return button;
+}
+
+static void
+setup_section (StpCardSection *section)
+{
+  StpCardProgram *self = STP_CARD_PROGRAM (section);
+  GtkWidget *group;
+  GtkWidget *buttons;
+  GtkWidget *placeholder;
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Current course"));
+  self->program_row = stp_property_row_new (_("Program"), NULL);
+  self->status_row = stp_property_row_new (_("Status"), NULL);
+  self->admitted_row = stp_property_row_new (_("Admitted on"), NULL);
+  self->current_row = stp_property_row_new (_("Current stage"), NULL);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->program_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->status_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->admitted_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->current_row);
+  stp_card_section_append (section, group);
+
+  self->actions_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->actions_group), _("Move"));
+  self->date_row = stp_date_row_new (_("Date (dd.mm.yyyy)"));
+  gtk_widget_set_name (self->date_row, "move_date");
+  self->note_row = adw_entry_row_new ();
+  gtk_widget_set_name (self->note_row, "move_note");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->note_row), _("Note"));
+  self->back_stage_row = adw_combo_row_new ();
+  gtk_widget_set_name (self->back_stage_row, "back_stage");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->back_stage_row), _("Return to stage"));
+  self->back_button = named_button (_("_Return"), "step_back_button");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->back_stage_row), self->back_button);
+  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back_clicked), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), self->date_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), self->note_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), self->back_stage_row);
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (buttons, 12);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+  self->discharge_button = named_button (_("_Discharge…"), "discharge_button");
+  gtk_widget_add_css_class (self->discharge_button, "destructive-action");
+  g_signal_connect_swapped (self->discharge_button, "clicked", G_CALLBACK (on_discharge_clicked), self);
+  self->next_button = named_button (_("_Move to the next stage"), "next_stage_button");
+  gtk_widget_add_css_class (self->next_button, "suggested-action");
+  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next_clicked), self);
+  gtk_box_append (GTK_BOX (buttons), self->discharge_button);
+  gtk_box_append (GTK_BOX (buttons), self->next_button);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->actions_group), buttons);
+  stp_card_section_append (section, self->actions_group);
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Stages"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         _("Every move between stages, with dates and results."));
+  self->timeline = gtk_list_box_new ();
+  gtk_widget_set_name (self->timeline, "stage_entries");
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->timeline), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->timeline, "boxed-list");
+  placeholder = gtk_label_new (_("No stages yet"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_list_box_set_placeholder (GTK_LIST_BOX (self->timeline), placeholder);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->timeline);
+  stp_card_section_append (section, group);
+
+  reload_section (section);
+}
+
+static void
+stp_card_program_class_init (StpCardProgramClass *klass)
+{
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = stp_card_program_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  /* No template: the page stays empty until it is set up (a card that
+   * cannot be opened shows none of it). */
+}
+
+static void
+stp_card_program_init (StpCardProgram *self)
+{
+}
+
+GtkWidget *
+stp_card_program_new (StpStore   *store,
+                      StpSession *session,
+                      const char *resident_id)
+{
+  return stp_card_section_new (STP_TYPE_CARD_PROGRAM, store, session, resident_id);
 }

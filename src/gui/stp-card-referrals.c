@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "stp-card-referrals.h"
-#include "stp-card-page.h"
+#include "stp-card-section.h"
 #include "stp-date-row.h"
 #include "stp-record-editor.h"
 #include "stp-report-print.h"
@@ -27,23 +27,13 @@ static const StpFormField referral_fields[] = {
 
 struct _StpCardReferrals
 {
-  AdwBin           parent_instance;
+  StpCardSection   parent_instance;
 
-  StpStore        *store;
-  StpSession      *session;
-  char            *resident_id;
   char            *today;
   StpRecordEditor *referrals;
-
-  /* Template widgets. */
-  GtkWidget *box;
 };
 
-static void card_page_iface_init (StpCardPageInterface *iface);
-static void setup_page          (StpCardPage          *page);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (StpCardReferrals, stp_card_referrals, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (STP_TYPE_CARD_PAGE, card_page_iface_init))
+G_DEFINE_FINAL_TYPE (StpCardReferrals, stp_card_referrals, STP_TYPE_CARD_SECTION)
 
 static gboolean
 is_overdue (StpCardReferrals  *self,
@@ -97,7 +87,8 @@ decorate_referral (AdwActionRow  *row,
 
   /* The letter that goes with an outgoing referral. */
   if (referral->direction == STP_DIRECTION_OUTGOING)
-    adw_action_row_add_suffix (row, stp_report_letter_button_new (self->store, self->session,
+    adw_action_row_add_suffix (row, stp_report_letter_button_new (stp_card_section_get_store (STP_CARD_SECTION (self)),
+                                                                  stp_card_section_get_session (STP_CARD_SECTION (self)),
                                                                   referral->meta.id));
   if (is_overdue (self, record))
     {
@@ -117,12 +108,15 @@ prepare_referral (gpointer   record,
                   GError   **error,
                   gpointer   user_data)
 {
-  StpCardReferrals *self = user_data;
+  StpCardSection *section = user_data;
+  StpStore *store = stp_card_section_get_store (section);
+  StpSession *session = stp_card_section_get_session (section);
+  const char *resident_id = stp_card_section_get_resident_id (section);
   StpReferral *referral = record;
   g_autoptr(StpConsent) consent = NULL;
 
   if (referral->sent_on == NULL)
-    referral->sent_on = stp_store_today (self->store);
+    referral->sent_on = stp_store_today (store);
   if (referral->consent_id != NULL)
     return TRUE;
   if (referral->direction != STP_DIRECTION_OUTGOING)
@@ -130,7 +124,7 @@ prepare_referral (gpointer   record,
       /* An incoming referral is linked to the consent for its agency when
        * there is one; it needs none. */
       if (referral->agency_name != NULL)
-        consent = stp_store_find_transfer_consent (self->store, self->session, self->resident_id,
+        consent = stp_store_find_transfer_consent (store, session, resident_id,
                                                    referral->agency_name, referral->sent_on, NULL);
       if (consent != NULL)
         referral->consent_id = g_strdup (consent->meta.id);
@@ -138,7 +132,7 @@ prepare_referral (gpointer   record,
     }
   /* Sending a resident's data out needs the resident's consent for that
    * recipient; the core says what is missing. */
-  consent = stp_store_find_transfer_consent (self->store, self->session, self->resident_id,
+  consent = stp_store_find_transfer_consent (store, session, resident_id,
                                              referral->agency_name, referral->sent_on, error);
   if (consent == NULL)
     return FALSE;
@@ -147,57 +141,64 @@ prepare_referral (gpointer   record,
 }
 
 static void
-on_changed (gpointer user_data)
-{
-  stp_card_page_changed (STP_CARD_PAGE (user_data));
-}
-
-static void
-stp_card_referrals_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), STP_TYPE_CARD_REFERRALS);
-
-  G_OBJECT_CLASS (stp_card_referrals_parent_class)->dispose (object);
-}
-
-static void
 stp_card_referrals_finalize (GObject *object)
 {
   StpCardReferrals *self = (StpCardReferrals *) object;
 
   g_clear_object (&self->referrals);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->resident_id, g_free);
   g_clear_pointer (&self->today, g_free);
 
   G_OBJECT_CLASS (stp_card_referrals_parent_class)->finalize (object);
 }
 
 static void
-reload_page (StpCardPage *page)
+fill_agency_choices (StpCardReferrals *self)
 {
-  stp_card_referrals_reload (STP_CARD_REFERRALS (page));
+  stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name",
+                           stp_card_section_get_store (STP_CARD_SECTION (self)),
+                           stp_record_editor_get_records (self->referrals),
+                           G_STRUCT_OFFSET (StpReferral, agency_name));
 }
 
 static void
-card_page_iface_init (StpCardPageInterface *iface)
+reload_section (StpCardSection *section)
 {
-  iface->setup = setup_page;
-  iface->reload = reload_page;
+  StpCardReferrals *self = STP_CARD_REFERRALS (section);
+
+  g_free (self->today);
+  self->today = stp_store_today (stp_card_section_get_store (section));
+  stp_record_editor_reload (self->referrals);
+  fill_agency_choices (self);
+}
+
+static void
+setup_section (StpCardSection *section)
+{
+  StpCardReferrals *self = STP_CARD_REFERRALS (section);
+  StpStore *store = stp_card_section_get_store (section);
+
+  self->today = stp_store_today (store);
+  self->referrals = stp_record_editor_new (G_OBJECT (self), store, stp_card_section_get_session (section),
+                                           STP_KIND_REFERRAL,
+                                           "resident_id", G_STRUCT_OFFSET (StpReferral, resident_id),
+                                           referral_fields, _("Referrals and interagency messages"),
+                                           _("New referral"), describe_referral, self);
+  stp_record_editor_set_prepare (self->referrals, prepare_referral);
+  stp_record_editor_set_row_func (self->referrals, decorate_referral);
+  stp_card_section_add_editor (section, self->referrals);
+  stp_record_editor_set_parent (self->referrals, stp_card_section_get_resident_id (section));
+  fill_agency_choices (self);
 }
 
 static void
 stp_card_referrals_class_init (StpCardReferralsClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  StpCardSectionClass *section_class = STP_CARD_SECTION_CLASS (klass);
 
-  object_class->dispose = stp_card_referrals_dispose;
-  object_class->finalize = stp_card_referrals_finalize;
-  stp_card_page_class_override_properties (object_class);
-
-  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), "/org/stupeni/Stupeni/stp-card-referrals.ui");
-  gtk_widget_class_bind_template_child (GTK_WIDGET_CLASS (klass), StpCardReferrals, box);
+  G_OBJECT_CLASS (klass)->finalize = stp_card_referrals_finalize;
+  section_class->setup = setup_section;
+  section_class->reload = reload_section;
+  stp_card_section_class_set_template_from_resource (section_class, "/org/stupeni/Stupeni/stp-card-referrals.ui");
 }
 
 static void
@@ -206,59 +207,10 @@ stp_card_referrals_init (StpCardReferrals *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-static void
-setup_page (StpCardPage *page)
-{
-  StpCardReferrals *self = STP_CARD_REFERRALS (page);
-  StpStore *store = stp_card_page_get_store (page);
-  StpSession *session = stp_card_page_get_session (page);
-  const char *resident_id = stp_card_page_get_resident_id (page);
-
-  self->store = g_object_ref (store);
-  self->session = g_object_ref (session);
-  self->resident_id = g_strdup (resident_id);
-  self->today = stp_store_today (store);
-
-  self->referrals = stp_record_editor_new (G_OBJECT (self), store, session, STP_KIND_REFERRAL,
-                                           "resident_id", G_STRUCT_OFFSET (StpReferral, resident_id),
-                                           referral_fields, _("Referrals and interagency messages"),
-                                           _("New referral"), describe_referral, self);
-  stp_record_editor_set_prepare (self->referrals, prepare_referral);
-  stp_record_editor_set_row_func (self->referrals, decorate_referral);
-  stp_record_editor_set_changed (self->referrals, G_CALLBACK (on_changed));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_list (self->referrals));
-  gtk_box_append (GTK_BOX (self->box), stp_record_editor_get_form_widget (self->referrals));
-  stp_record_editor_set_parent (self->referrals, resident_id);
-  stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", store,
-                           stp_record_editor_get_records (self->referrals),
-                           G_STRUCT_OFFSET (StpReferral, agency_name));
-}
-
 GtkWidget *
 stp_card_referrals_new (StpStore   *store,
                         StpSession *session,
                         const char *resident_id)
 {
-  g_return_val_if_fail (STP_IS_STORE (store), NULL);
-  g_return_val_if_fail (STP_IS_SESSION (session), NULL);
-  g_return_val_if_fail (resident_id != NULL, NULL);
-
-  return g_object_new (STP_TYPE_CARD_REFERRALS,
-                       "store", store,
-                       "session", session,
-                       "resident-id", resident_id,
-                       NULL);
-}
-
-void
-stp_card_referrals_reload (StpCardReferrals *self)
-{
-  g_return_if_fail (STP_IS_CARD_REFERRALS (self));
-
-  g_free (self->today);
-  self->today = stp_store_today (self->store);
-  stp_record_editor_reload (self->referrals);
-  stp_agency_choices_fill (stp_record_editor_get_form (self->referrals), "agency_name", self->store,
-                           stp_record_editor_get_records (self->referrals),
-                           G_STRUCT_OFFSET (StpReferral, agency_name));
+  return stp_card_section_new (STP_TYPE_CARD_REFERRALS, store, session, resident_id);
 }

@@ -3,19 +3,17 @@
 
 #include <adwaita.h>
 
-#include "stp-store.h"
-#include "stp-session.h"
+#include "stp-card-section.h"
 
 G_BEGIN_DECLS
 
 #define STP_TYPE_CARD_REFERRALS (stp_card_referrals_get_type ())
 
-G_DECLARE_FINAL_TYPE (StpCardReferrals, stp_card_referrals, STP, CARD_REFERRALS, AdwBin)
+G_DECLARE_FINAL_TYPE (StpCardReferrals, stp_card_referrals, STP, CARD_REFERRALS, StpCardSection)
 
 /* Emits "changed" after it saved something that other pages show. */
-GtkWidget *stp_card_referrals_new    (StpStore       *store,
-                                     StpSession     *session,
-                                     const char     *resident_id);
-void       stp_card_referrals_reload (StpCardReferrals *self);
+GtkWidget *stp_card_referrals_new (StpStore   *store,
+                                   StpSession *session,
+                                   const char *resident_id);
 
 G_END_DECLS
