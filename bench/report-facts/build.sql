@@ -33,9 +33,9 @@ LEFT JOIN rf_keys kst ON kst.id = se.stage_id WHERE se.deleted = 0 ORDER BY 1, 2
 CREATE TABLE rf_done (done_on NOT NULL, f INTEGER NOT NULL, r INTEGER, flags INTEGER,
   PRIMARY KEY (done_on, f)) WITHOUT ROWID;
 INSERT INTO rf_done SELECT fu.done_on, kf.n, kr.n,
-  (coalesce (fu.employed, 0) > 0) | (coalesce (fu.documents_restored, 0) > 0) << 1
-  | (coalesce (fu.returned_to_family, 0) > 0) << 2 | (coalesce (fu.housing, 0) > 0) << 3
-  | (coalesce (fu.attends_groups, 0) > 0) << 4
+  (coalesce (fu.employed, 0) > 0) | ((coalesce (fu.documents_restored, 0) > 0) << 1)
+  | ((coalesce (fu.returned_to_family, 0) > 0) << 2) | ((coalesce (fu.housing, 0) > 0) << 3)
+  | ((coalesce (fu.attends_groups, 0) > 0) << 4)
 FROM follow_ups fu JOIN rf_keys kf ON kf.id = fu.id LEFT JOIN rf_keys kr ON kr.id = fu.resident_id
 WHERE fu.deleted = 0 AND fu.done_on IS NOT NULL AND fu.outcome = 'done' ORDER BY 1, 2;
 CREATE TABLE rf_due (months INTEGER NOT NULL, due_on NOT NULL, f INTEGER NOT NULL, r INTEGER, outcome, remission,

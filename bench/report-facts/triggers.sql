@@ -78,7 +78,7 @@ CREATE TRIGGER rf_fu_ins AFTER INSERT ON follow_ups WHEN NEW.deleted = 0 AND NEW
   INSERT OR IGNORE INTO rf_keys VALUES (NEW.id, (SELECT coalesce (max (n), 0) + 1 FROM rf_keys));
   INSERT OR IGNORE INTO rf_keys SELECT NEW.resident_id, (SELECT coalesce (max (n), 0) + 1 FROM rf_keys) WHERE NEW.resident_id IS NOT NULL;
   INSERT OR REPLACE INTO rf_done SELECT NEW.done_on, (SELECT n FROM rf_keys WHERE id = NEW.id), (SELECT n FROM rf_keys WHERE id = NEW.resident_id),
-    (coalesce(NEW.employed,0)>0) | (coalesce(NEW.documents_restored,0)>0)<<1 | (coalesce(NEW.returned_to_family,0)>0)<<2 | (coalesce(NEW.housing,0)>0)<<3 | (coalesce(NEW.attends_groups,0)>0)<<4
+    (coalesce(NEW.employed,0)>0) | ((coalesce(NEW.documents_restored,0)>0)<<1) | ((coalesce(NEW.returned_to_family,0)>0)<<2) | ((coalesce(NEW.housing,0)>0)<<3) | ((coalesce(NEW.attends_groups,0)>0)<<4)
     WHERE NEW.done_on IS NOT NULL AND NEW.outcome = 'done';
   INSERT OR REPLACE INTO rf_due SELECT NEW.months, NEW.due_on, (SELECT n FROM rf_keys WHERE id = NEW.id), (SELECT n FROM rf_keys WHERE id = NEW.resident_id),
     NEW.outcome, NEW.remission WHERE NEW.months IN (6, 12) AND NEW.due_on IS NOT NULL;
@@ -89,7 +89,7 @@ CREATE TRIGGER rf_fu_upd AFTER UPDATE OF deleted, resident_id, months, due_on, d
   INSERT OR IGNORE INTO rf_keys SELECT NEW.id, (SELECT coalesce (max (n), 0) + 1 FROM rf_keys) WHERE NEW.id IS NOT NULL;
   INSERT OR IGNORE INTO rf_keys SELECT NEW.resident_id, (SELECT coalesce (max (n), 0) + 1 FROM rf_keys) WHERE NEW.resident_id IS NOT NULL;
   INSERT OR REPLACE INTO rf_done SELECT NEW.done_on, (SELECT n FROM rf_keys WHERE id = NEW.id), (SELECT n FROM rf_keys WHERE id = NEW.resident_id),
-    (coalesce(NEW.employed,0)>0) | (coalesce(NEW.documents_restored,0)>0)<<1 | (coalesce(NEW.returned_to_family,0)>0)<<2 | (coalesce(NEW.housing,0)>0)<<3 | (coalesce(NEW.attends_groups,0)>0)<<4
+    (coalesce(NEW.employed,0)>0) | ((coalesce(NEW.documents_restored,0)>0)<<1) | ((coalesce(NEW.returned_to_family,0)>0)<<2) | ((coalesce(NEW.housing,0)>0)<<3) | ((coalesce(NEW.attends_groups,0)>0)<<4)
     WHERE NEW.deleted = 0 AND NEW.id IS NOT NULL AND NEW.done_on IS NOT NULL AND NEW.outcome = 'done';
   INSERT OR REPLACE INTO rf_due SELECT NEW.months, NEW.due_on, (SELECT n FROM rf_keys WHERE id = NEW.id), (SELECT n FROM rf_keys WHERE id = NEW.resident_id),
     NEW.outcome, NEW.remission WHERE NEW.deleted = 0 AND NEW.id IS NOT NULL AND NEW.months IN (6, 12) AND NEW.due_on IS NOT NULL;
