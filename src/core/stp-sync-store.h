@@ -150,6 +150,22 @@ gboolean    stp_sync_store_write_snapshot    (StpStore       *store,
                                               gint64         *seq_out,
                                               guint64        *hlc_out,
                                               GError        **error);
+/* The same copy of the file at @live_path, made on a connection of its
+ * own (any thread) even when the outbox holds changes not sent yet: begun
+ * before a push, it is a snapshot only if that push sends exactly the
+ * changes through *@outbox_last_out (the newest outbox id it saw) in
+ * batches whose seqs follow *@cursor_out (the cursor it saw) without a
+ * gap; then stp_sync_store_set_snapshot_seq() gives it the last seq. */
+gboolean    stp_sync_store_write_snapshot_early (const char  *live_path,
+                                                 const char  *path,
+                                                 const char  *cursor_key,
+                                                 gint64      *cursor_out,
+                                                 guint64     *hlc_out,
+                                                 gint64      *outbox_last_out,
+                                                 GError     **error);
+gboolean    stp_sync_store_set_snapshot_seq  (const char     *path,
+                                              gint64          seq,
+                                              GError        **error);
 /* Replaces the synced data of @store's file with the snapshot file @path
  * (from stp_sync_store_write_snapshot(), same schema version), keeping
  * this computer's own tables and setting the cursor to the snapshot's seq,

@@ -128,6 +128,10 @@ struct _StpSyncRun
   StpSyncPageHook  hook;
   gpointer         hook_data;
 
+  /* The removal of the acknowledged outbox rows, on the reader connection,
+   * beside the rest of the run (stp-sync-engine-push.c). */
+  GThread         *compactor;
+
   /* Outputs. */
   char            *clock_error;
   guint            pending;
@@ -195,6 +199,9 @@ void           _stp_sync_engine_start_run        (StpSyncEngine  *self,
 gboolean       _stp_sync_run_push                (StpSyncRun     *run,
                                                   GCancellable   *cancellable,
                                                   GError        **error);
+/* Waits for the removal of the acknowledged outbox rows that the push
+ * left running, if any. */
+void           _stp_sync_run_join_compactor      (StpSyncRun     *run);
 
 /* stp-sync-engine-pull.c (worker thread) */
 gboolean       _stp_sync_run_pull                (StpSyncRun     *run,

@@ -145,6 +145,28 @@ pusher_init (Pusher     *pusher,
   acker_start (&pusher->acker, run);
 }
 
+static gpointer
+compact_thread (gpointer data)
+{
+  StpSyncRun *run = data;
+  g_autoptr(GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!stp_sync_store_compact_outbox (run->reader, &error))
+    g_debug ("push: removing acknowledged rows failed: %s", error->message);
+  else
+    g_debug ("push: acknowledged rows removed in %.2f s, beside the run",
+             (g_get_monotonic_time () - t0) / 1e6);
+  return NULL;
+}
+
+void
+_stp_sync_run_join_compactor (StpSyncRun *run)
+{
+  if (run->compactor != NULL)
+    g_thread_join (g_steal_pointer (&run->compactor));
+}
+
 /* Waits for the last acknowledgements: even after an error, the batches
  * that have a seq lose their rows. */
 static gboolean
@@ -156,16 +178,13 @@ pusher_finish (Pusher   *pusher,
   gint64 t_acks = g_get_monotonic_time ();
 
   acker_finish (acker);
-  /* The acknowledged rows go now, in one statement; on failure they stay
-   * marked (skipped, and removed at the next push). */
-  {
-    g_autoptr(GError) compact_error = NULL;
-    gint64 t_compact = g_get_monotonic_time ();
-
-    if (!stp_sync_store_compact_outbox (pusher->run->secondary, &compact_error))
-      g_debug ("push: removing acknowledged rows failed: %s", compact_error->message);
-    acker->usec += g_get_monotonic_time () - t_compact;
-  }
+  /* The acknowledged rows go in one statement, which zeroes their pages
+   * (secure_delete) and takes a second or more for a big push: on the
+   * reader connection (the push no longer uses it) beside the rest of the
+   * run, which skips marked rows meanwhile; on failure they stay marked
+   * (skipped, and removed at the next push). */
+  _stp_sync_run_join_compactor (pusher->run);
+  pusher->run->compactor = g_thread_new ("stp-outbox-compact", compact_thread, pusher->run);
   /* (A failed acknowledgement may also be what stopped the loop.) */
   if (acker->error != NULL && (ok || error == NULL || *error == NULL))
     {

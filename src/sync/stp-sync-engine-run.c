@@ -20,6 +20,7 @@
 static void
 stp_sync_run_free (StpSyncRun *run)
 {
+  _stp_sync_run_join_compactor (run);
   g_clear_object (&run->client);
   g_clear_object (&run->secondary);
   g_clear_object (&run->reader);
@@ -135,6 +136,9 @@ run_steps (StpSyncRun    *run,
   _stp_sync_clock_phase (&clock, "push");
   if (stp_sync_store_get_cursor (run->secondary, CURSOR_KEY) == 0)
     {
+      /* Installing takes the write lock at once and wants no rows in
+       * the outbox. */
+      _stp_sync_run_join_compactor (run);
       if (!_stp_sync_run_start_from_snapshot (run, cancellable, error))
         return FALSE;
       _stp_sync_clock_start (&clock);
@@ -159,6 +163,7 @@ run_thread (GTask         *task,
 
   if (run_steps (run, cancellable, &error) && run->clock_error != NULL)
     g_set_error (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK, "%s", run->clock_error);
+  _stp_sync_run_join_compactor (run);
   run->pending = (guint) stp_sync_store_count_pending (run->secondary);
   audit_run (run, error);
   if (error != NULL)

@@ -428,7 +428,7 @@ pack_snapshot (StpSyncRun    *run,
     return FALSE;
   if (seq <= 0 || (latest->have && seq <= latest->seq))
     return FALSE;
-  _stp_sync_clock_phase (&clock, "snapshot out: copy (VACUUM INTO)");
+  _stp_sync_clock_phase (&clock, "snapshot out: copy");
   if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
                                    &out->packed_bytes, error))
     return FALSE;
