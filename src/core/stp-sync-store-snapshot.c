@@ -1,13 +1,17 @@
 /* stp-sync-store-snapshot.c: (sync store) a database file as a snapshot for a new computer
  * (docs/ARCHITECTURE.md, "First sync from a snapshot").
  *
- * Writing copies the file with VACUUM INTO (one read transaction, so a
- * consistent state, and a compact file) and empties the tables that belong to
- * the computer, not the center: meta, settings, the outbox, the audit log
- * and failed logins.  Installing copies those tables of this computer into
- * the snapshot and then the snapshot over this computer's file, in one
- * write transaction: the file is either as it was or the snapshot with this
- * computer's own bookkeeping, never in between.
+ * Writing copies the file on a connection of its own into a new file, in
+ * one read transaction of the live file (a consistent state while the
+ * window and the worker keep writing): the schema, then every table but
+ * the ones that belong to the computer, not the center (meta, settings,
+ * the outbox, the audit log and failed logins: created empty), with
+ * INSERT ... SELECT *, which SQLite copies as VACUUM does (whole records in
+ * key order, a compact file), then the triggers and views.  Installing
+ * copies those tables of this computer into the snapshot and then the
+ * snapshot over this computer's file, in one write transaction: the file
+ * is either as it was or the snapshot with this computer's own
+ * bookkeeping, never in between.
  */
 #define G_LOG_DOMAIN "stp-core"
 

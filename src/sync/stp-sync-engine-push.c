@@ -134,6 +134,10 @@ pusher_init (Pusher     *pusher,
   pusher->raw_bytes = MIN (BATCH_MAX_RAW_BYTES, pusher->body_limit * RAW_BYTES_PER_BODY_BYTE);
   pusher->max_rows = MAX_BATCH_ROWS;
   pusher->own_cursor = stp_sync_store_get_cursor (run->secondary, CURSOR_KEY);
+  run->push_first_cursor = pusher->own_cursor;
+  run->push_last_seq = 0;
+  run->push_last_id = 0;
+  run->push_gapless = TRUE;
   pusher->t_begin = g_get_monotonic_time ();
   /* Rows a push acknowledged before a crash are removed first. */
   {
@@ -313,6 +317,10 @@ push_send (Pusher        *pusher,
   acker_queue (&pusher->acker, ids, seq == pusher->own_cursor + 1, seq);
   if (seq == pusher->own_cursor + 1)
     pusher->own_cursor = seq;
+  else
+    run->push_gapless = FALSE;
+  run->push_last_seq = seq;
+  run->push_last_id = push_batch_last_id (current);
   g_atomic_int_add ((gint *) &run->pushed, (gint) ids->len);
   pusher->bytes_sent += current->body_len;
   pusher->batches++;

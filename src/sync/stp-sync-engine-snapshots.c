@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #ifdef G_OS_UNIX
 #include <unistd.h>
 #endif
@@ -410,6 +411,117 @@ _stp_sync_run_start_from_snapshot (StpSyncRun    *run,
 
 /* --- Making one ------------------------------------------------------------------ */
 
+struct _StpSyncEarlyCopy
+{
+  GThread  *thread;
+  char     *live_path;
+  char     *db_path;
+  gint64    cursor;        /* what the copy saw */
+  guint64   hlc;
+  gint64    outbox_last;
+  gboolean  copied;
+  gboolean  usable;        /* checked against the push; its seq is set */
+  gint64    seq;
+  gint64    usec, usec_cpu;
+  GError   *error;
+};
+
+/* This thread's CPU time, for the debug log (0 where unknown). */
+static gint64
+thread_cpu_usec (void)
+{
+#if defined(CLOCK_THREAD_CPUTIME_ID) && !defined(G_OS_WIN32)
+  /* Not on Windows: mingw's clock_gettime is in winpthreads, not linked. */
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+#endif
+  return 0;
+}
+
+static gpointer
+early_copy_thread (gpointer data)
+{
+  StpSyncEarlyCopy *early = data;
+  gint64 t0 = g_get_monotonic_time ();
+  gint64 c0 = thread_cpu_usec ();
+
+  early->copied = stp_sync_store_write_snapshot_early (early->live_path, early->db_path, CURSOR_KEY,
+                                                       &early->cursor, &early->hlc,
+                                                       &early->outbox_last, &early->error);
+  early->usec = g_get_monotonic_time () - t0;
+  early->usec_cpu = thread_cpu_usec () - c0;
+  return NULL;
+}
+
+void
+_stp_sync_run_begin_early_copy (StpSyncRun *run)
+{
+  StpSyncEarlyCopy *early;
+
+  if (run->snapshot_min_bytes == 0 || run->early_copy_min == 0 || run->early != NULL ||
+      stp_sync_store_count_pending (run->secondary) < run->early_copy_min)
+    return;
+  early = g_new0 (StpSyncEarlyCopy, 1);
+  early->live_path = g_strdup (stp_store_get_path (run->secondary));
+  early->db_path = snapshot_temp_path (run, ".snapshot-out");
+  early->thread = g_thread_new ("stp-snapshot-copy", early_copy_thread, early);
+  run->early = early;
+}
+
+void
+_stp_sync_run_drop_early_copy (StpSyncRun *run)
+{
+  StpSyncEarlyCopy *early = g_steal_pointer (&run->early);
+
+  if (early == NULL)
+    return;
+  if (early->thread != NULL)
+    g_thread_join (early->thread);
+  remove_snapshot_files (early->db_path);
+  g_clear_error (&early->error);
+  g_free (early->live_path);
+  g_free (early->db_path);
+  g_free (early);
+}
+
+/* After a successful push: the copy holds the state at the cursor it saw
+ * plus the outbox rows through the newest id it saw.  It is the state at
+ * the push's last seq when the push stored exactly those rows (ids only
+ * grow, so rows saved after the copy began come later) in batches whose
+ * seqs follow that cursor without a gap (no other computer's change lies
+ * between), and the cursor now is that seq. */
+void
+_stp_sync_run_end_early_copy (StpSyncRun *run)
+{
+  StpSyncEarlyCopy *early = run->early;
+  g_autoptr(GError) error = NULL;
+  gint64 cursor;
+
+  if (early == NULL)
+    return;
+  g_thread_join (g_steal_pointer (&early->thread));
+  cursor = stp_sync_store_get_cursor (run->secondary, CURSOR_KEY);
+  g_debug ("snapshot copy beside the push: %.2f s wall, %.2f s CPU; cursor %" G_GINT64_FORMAT
+           " -> %" G_GINT64_FORMAT ", outbox through %" G_GINT64_FORMAT ", pushed through %"
+           G_GINT64_FORMAT "%s", early->usec / 1e6, early->usec_cpu / 1e6, early->cursor, cursor,
+           early->outbox_last, run->push_last_id, run->push_gapless ? "" : ", with a gap");
+  if (early->copied && early->cursor >= 0 && early->cursor == run->push_first_cursor &&
+      run->push_last_seq > 0 && run->push_gapless && run->push_last_id == early->outbox_last &&
+      cursor == run->push_last_seq &&
+      stp_sync_store_set_snapshot_seq (early->db_path, run->push_last_seq, &error))
+    {
+      early->usable = TRUE;
+      early->seq = run->push_last_seq;
+      return;
+    }
+  if (early->error != NULL || error != NULL)
+    g_debug ("The copy beside the push is not used: %s",
+             early->error != NULL ? early->error->message : error->message);
+  _stp_sync_run_drop_early_copy (run);
+}
+
 /* Copies the database at its cursor and packs it; FALSE when there is
  * nothing newer than @latest (with no error) or on an error. */
 static gboolean
@@ -424,7 +536,15 @@ pack_snapshot (StpSyncRun    *run,
   StpSyncClock clock;
 
   _stp_sync_clock_start (&clock);
-  if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
+  if (run->early != NULL && run->early->usable &&
+      g_strcmp0 (run->early->db_path, out->db_path) == 0)
+    {
+      /* Copied beside the push. */
+      seq = run->early->seq;
+      hlc = run->early->hlc;
+      run->snapshot_early = TRUE;
+    }
+  else if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
     return FALSE;
   if (seq <= 0 || (latest->have && seq <= latest->seq))
     return FALSE;
