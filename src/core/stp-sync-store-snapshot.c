@@ -369,38 +369,6 @@ stp_sync_store_write_snapshot_early (const char  *live_path,
                      error);
 }
 
-gboolean
-stp_sync_store_set_snapshot_seq (const char  *path,
-                                 gint64       seq,
-                                 GError     **error)
-{
-  sqlite3 *db = NULL;
-  char *sql;
-  gboolean ok;
-
-  g_return_val_if_fail (path != NULL && seq >= 0, FALSE);
-
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                   _("The snapshot could not be prepared: %s"), db != NULL ? sqlite3_errmsg (db) : "");
-      sqlite3_close (db);
-      return FALSE;
-    }
-  sql = sqlite3_mprintf ("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                         "UPDATE meta SET value = '%lld' WHERE key = '" META_SNAPSHOT_SEQ "';",
-                         (long long) seq);
-  ok = copy_exec (db, sql, error) && sqlite3_changes (db) == 1;
-  sqlite3_free (sql);
-  if (ok && sqlite3_close (db) == SQLITE_OK)
-    return TRUE;
-  if (error != NULL && *error == NULL)
-    g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
-                         _("The file is not a snapshot of a center's database"));
-  sqlite3_close (db);
-  return FALSE;
-}
-
 /* Copies this computer's own tables into the snapshot (its connection,
  * with the computer's file attached as "live"), inside one transaction.
  * FALSE with *unsent set when the computer has changes not sent yet. */
@@ -604,6 +572,7 @@ gboolean
 stp_sync_store_install_snapshot (StpStore    *store,
                                  const char  *path,
                                  const char  *cursor_key,
+                                 gint64       described_seq,
                                  gint64      *seq_out,
                                  guint64     *hlc_out,
                                  GError     **error)
@@ -624,6 +593,15 @@ stp_sync_store_install_snapshot (StpStore    *store,
   stp_store_exec (store, "PRAGMA cache_size = -16000", NULL);
   if (!(snap = open_snapshot (store, path, &seq, &hlc_text, error)))
     return FALSE;
+  /* A copy made beside a push holds the cursor from before it. */
+  if (described_seq >= 0 && described_seq < seq)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                           _("The snapshot does not match its description"));
+      return FALSE;
+    }
+  if (described_seq >= 0)
+    seq = described_seq;
   for (guint n = 0; n < INSTALL_ATTEMPTS && attempt == ATTEMPT_AGAIN; n++)
     {
       attempt = install_attempt (store, snap, cursor_key, &seq, error);

@@ -369,7 +369,8 @@ install_snapshot (StpSyncRun    *run,
     }
   t_download = g_get_monotonic_time ();
   _stp_sync_clock_phase (&clock, "snapshot in: download, open, unpack");
-  if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
+  if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, manifest.seq, &seq, &hlc,
+                                        &local_error))
     goto skip;
   _stp_sync_clock_phase (&clock, "snapshot in: install");
   if (seq >= 0)
@@ -416,12 +417,16 @@ struct _StpSyncEarlyCopy
   GThread  *thread;
   char     *live_path;
   char     *db_path;
+  char     *packed_path;
   gint64    cursor;        /* what the copy saw */
   guint64   hlc;
   gint64    outbox_last;
-  gboolean  copied;
-  gboolean  usable;        /* checked against the push; its seq is set */
-  gint64    seq;
+  gboolean  packed;        /* copied and compressed */
+  guint8    hash[32];
+  gint64    raw_bytes;
+  gint64    packed_bytes;
+  gboolean  usable;        /* checked against the push */
+  gint64    seq;           /* then: the push's last seq */
   gint64    usec, usec_cpu;
   GError   *error;
 };
@@ -447,9 +452,16 @@ early_copy_thread (gpointer data)
   gint64 t0 = g_get_monotonic_time ();
   gint64 c0 = thread_cpu_usec ();
 
-  early->copied = stp_sync_store_write_snapshot_early (early->live_path, early->db_path, CURSOR_KEY,
+  /* Copied, then compressed at once: the copy holds the cursor it saw as
+   * its seq, and the manifest says the push's last one. */
+  early->packed = stp_sync_store_write_snapshot_early (early->live_path, early->db_path, CURSOR_KEY,
                                                        &early->cursor, &early->hlc,
-                                                       &early->outbox_last, &early->error);
+                                                       &early->outbox_last, &early->error) &&
+                  early->cursor >= 0 &&
+                  stp_sync_snapshot_compress (early->db_path, early->packed_path, early->hash,
+                                              &early->raw_bytes, &early->packed_bytes,
+                                              &early->error);
+  remove_snapshot_files (early->db_path);
   early->usec = g_get_monotonic_time () - t0;
   early->usec_cpu = thread_cpu_usec () - c0;
   return NULL;
@@ -466,6 +478,7 @@ _stp_sync_run_begin_early_copy (StpSyncRun *run)
   early = g_new0 (StpSyncEarlyCopy, 1);
   early->live_path = g_strdup (stp_store_get_path (run->secondary));
   early->db_path = snapshot_temp_path (run, ".snapshot-out");
+  early->packed_path = snapshot_temp_path (run, ".snapshot-out.zst");
   early->thread = g_thread_new ("stp-snapshot-copy", early_copy_thread, early);
   run->early = early;
 }
@@ -480,9 +493,11 @@ _stp_sync_run_drop_early_copy (StpSyncRun *run)
   if (early->thread != NULL)
     g_thread_join (early->thread);
   remove_snapshot_files (early->db_path);
+  remove_file (early->packed_path);
   g_clear_error (&early->error);
   g_free (early->live_path);
   g_free (early->db_path);
+  g_free (early->packed_path);
   g_free (early);
 }
 
@@ -491,34 +506,35 @@ _stp_sync_run_drop_early_copy (StpSyncRun *run)
  * the push's last seq when the push stored exactly those rows (ids only
  * grow, so rows saved after the copy began come later) in batches whose
  * seqs follow that cursor without a gap (no other computer's change lies
- * between), and the cursor now is that seq. */
+ * between), and the cursor now is that seq.  (A computer of an older
+ * version installs it at the seq the file holds and pulls the push again:
+ * the same data, repeated changes being ignored.) */
 void
 _stp_sync_run_end_early_copy (StpSyncRun *run)
 {
   StpSyncEarlyCopy *early = run->early;
-  g_autoptr(GError) error = NULL;
   gint64 cursor;
 
   if (early == NULL)
     return;
   g_thread_join (g_steal_pointer (&early->thread));
   cursor = stp_sync_store_get_cursor (run->secondary, CURSOR_KEY);
+  g_debug ("phase snapshot out: copy, compress, hash, beside the push: %.2f s wall, %.2f s CPU "
+           "of its thread", early->usec / 1e6, early->usec_cpu / 1e6);
   g_debug ("snapshot copy beside the push: %.2f s wall, %.2f s CPU; cursor %" G_GINT64_FORMAT
            " -> %" G_GINT64_FORMAT ", outbox through %" G_GINT64_FORMAT ", pushed through %"
            G_GINT64_FORMAT "%s", early->usec / 1e6, early->usec_cpu / 1e6, early->cursor, cursor,
            early->outbox_last, run->push_last_id, run->push_gapless ? "" : ", with a gap");
-  if (early->copied && early->cursor >= 0 && early->cursor == run->push_first_cursor &&
+  if (early->packed && early->cursor == run->push_first_cursor &&
       run->push_last_seq > 0 && run->push_gapless && run->push_last_id == early->outbox_last &&
-      cursor == run->push_last_seq &&
-      stp_sync_store_set_snapshot_seq (early->db_path, run->push_last_seq, &error))
+      cursor == run->push_last_seq)
     {
       early->usable = TRUE;
       early->seq = run->push_last_seq;
       return;
     }
-  if (early->error != NULL || error != NULL)
-    g_debug ("The copy beside the push is not used: %s",
-             early->error != NULL ? early->error->message : error->message);
+  if (early->error != NULL)
+    g_debug ("The copy beside the push is not used: %s", early->error->message);
   _stp_sync_run_drop_early_copy (run);
 }
 
@@ -537,22 +553,30 @@ pack_snapshot (StpSyncRun    *run,
 
   _stp_sync_clock_start (&clock);
   if (run->early != NULL && run->early->usable &&
-      g_strcmp0 (run->early->db_path, out->db_path) == 0)
+      g_strcmp0 (run->early->packed_path, out->packed_path) == 0)
     {
-      /* Copied beside the push. */
+      /* Copied and compressed beside the push. */
       seq = run->early->seq;
+      if (latest->have && seq <= latest->seq)
+        return FALSE;
       hlc = run->early->hlc;
+      memcpy (out->manifest.hash, run->early->hash, sizeof out->manifest.hash);
+      raw_bytes = run->early->raw_bytes;
+      out->packed_bytes = run->early->packed_bytes;
       run->snapshot_early = TRUE;
     }
-  else if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
-    return FALSE;
-  if (seq <= 0 || (latest->have && seq <= latest->seq))
-    return FALSE;
-  _stp_sync_clock_phase (&clock, "snapshot out: copy");
-  if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
-                                   &out->packed_bytes, error))
-    return FALSE;
-  _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
+  else
+    {
+      if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
+        return FALSE;
+      if (seq <= 0 || (latest->have && seq <= latest->seq))
+        return FALSE;
+      _stp_sync_clock_phase (&clock, "snapshot out: copy");
+      if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
+                                       &out->packed_bytes, error))
+        return FALSE;
+      _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
+    }
   remove_snapshot_files (out->db_path);
   out->manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
   out->manifest.schema = STP_SCHEMA_VERSION;

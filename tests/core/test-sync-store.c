@@ -829,7 +829,7 @@ test_snapshot (Fixture       *fx,
   g_assert_true (stp_store_set_setting (b, "sync.token", "secret-of-b", &error));
   write_field (b, "residents", R1, "patronymic", "Ильич");
   hash_b = stp_sync_store_canonical_hash (b);
-  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", -1, &seq, &hlc, &error));
   g_assert_no_error (error);
   g_assert_cmpint (seq, ==, -1);
   g_clear_pointer (&value, g_free);
@@ -841,7 +841,7 @@ test_snapshot (Fixture       *fx,
   g_assert_cmpint (outbox_seq, >, 0);
   b2 = stp_store_open_secondary (b, &error);
   g_assert_no_error (error);
-  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", -1, &seq, &hlc, &error));
   g_assert_no_error (error);
   g_assert_cmpint (seq, ==, 17);
   g_assert_cmpuint (hlc, >, 0);
@@ -881,7 +881,7 @@ test_snapshot (Fixture       *fx,
   }
   g_clear_pointer (&hash_b, g_free);
   hash_b = stp_sync_store_canonical_hash (b);
-  g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", -1, &seq, &hlc, &error));
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
   g_clear_error (&error);
   g_clear_pointer (&value, g_free);
@@ -937,6 +937,23 @@ test_snapshot_marked (Fixture       *fx,
     g_assert_cmpint (sqlite3_exec (db, "INSERT INTO resident_fts (resident_fts) VALUES ('integrity-check')",
                                    NULL, NULL, NULL), ==, SQLITE_OK);
     sqlite3_close (db);
+  }
+
+  /* Its manifest may say a later seq (a copy made beside a push), never
+   * an earlier one. */
+  {
+    g_autoptr(StpStore) b = open_device (fx);
+
+    g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", 22, &seq, &hlc, &error));
+    g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+    g_clear_error (&error);
+    g_assert_cmpint (stp_sync_store_get_cursor (b, "sync.cursor"), ==, 0);
+    g_assert_cmpint (count_rows (b, "SELECT count(*) FROM residents"), ==, 0);
+    g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", 30, &seq, &hlc, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (seq, ==, 30);
+    g_assert_cmpint (stp_sync_store_get_cursor (b, "sync.cursor"), ==, 30);
+    g_assert_cmpint (count_rows (b, "SELECT count(*) FROM residents"), ==, 1);
   }
 
   /* A change saved after the mark: not sent, no snapshot. */
