@@ -472,7 +472,9 @@ _stp_sync_run_begin_early_copy (StpSyncRun *run)
 {
   StpSyncEarlyCopy *early;
 
+  /* (On one core the copy would only take turns with the push.) */
   if (run->snapshot_min_bytes == 0 || run->early_copy_min == 0 || run->early != NULL ||
+      g_get_num_processors () < 2 ||
       stp_sync_store_count_pending (run->secondary) < run->early_copy_min)
     return;
   early = g_new0 (StpSyncEarlyCopy, 1);
