@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* The outbox rows through this id were acknowledged by the server and are
+ * removed at the end of the push (stp_sync_store_compact_outbox()). */
+#define META_OUTBOX_ACKED "outbox.acked_through"
+
 /* The text of column @col, or NULL for SQL NULL. */
 char       *_stp_sync_store_column_text  (sqlite3_stmt       *stmt,
                                           int                 col);

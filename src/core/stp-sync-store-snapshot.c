@@ -1,13 +1,17 @@
 /* stp-sync-store-snapshot.c: (sync store) a database file as a snapshot for a new computer
  * (docs/ARCHITECTURE.md, "First sync from a snapshot").
  *
- * Writing copies the file with VACUUM INTO (one read transaction, so a
- * consistent state, and a compact file) and empties the tables that belong to
- * the computer, not the center: meta, settings, the outbox, the audit log
- * and failed logins.  Installing copies those tables of this computer into
- * the snapshot and then the snapshot over this computer's file, in one
- * write transaction: the file is either as it was or the snapshot with this
- * computer's own bookkeeping, never in between.
+ * Writing copies the file on a connection of its own into a new file, in
+ * one read transaction of the live file (a consistent state while the
+ * window and the worker keep writing): the schema, then every table but
+ * the ones that belong to the computer, not the center (meta, settings,
+ * the outbox, the audit log and failed logins: created empty), with
+ * INSERT ... SELECT *, which SQLite copies as VACUUM does (whole records in
+ * key order, a compact file), then the triggers and views.  Installing
+ * copies those tables of this computer into the snapshot and then the
+ * snapshot over this computer's file, in one write transaction: the file
+ * is either as it was or the snapshot with this computer's own
+ * bookkeeping, never in between.
  */
 #define G_LOG_DOMAIN "stp-core"
 
@@ -15,6 +19,7 @@
 
 #include "stp-sync-store.h"
 #include "stp-store-private.h"
+#include "stp-sync-store-private.h"
 #include "stp-error.h"
 
 #include <glib/gi18n-lib.h>
@@ -53,6 +58,284 @@ remove_database (const char *path)
     }
 }
 
+/* The tables that belong to this computer, not the center: created empty
+ * in a snapshot (sqlite_sequence gets the rows of the other tables). */
+static gboolean
+is_own_table (const char *name)
+{
+  static const char * const own[] = { "meta", "settings", "login_failures", "outbox",
+                                      "audit_events", "sqlite_sequence" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (own); i++)
+    if (g_str_equal (name, own[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Runs @sql on the copy's connection. */
+static gboolean
+copy_exec (sqlite3     *db,
+           const char  *sql,
+           GError     **error)
+{
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    return TRUE;
+  g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+               _("The snapshot could not be prepared: %s"), sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gint64
+copy_query_int (sqlite3    *db,
+                const char *sql,
+                gint64      fallback)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = fallback;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* One object of the live file's schema. */
+typedef struct
+{
+  char   *type;
+  char   *name;
+  char   *sql;
+  gint64  rootpage;
+} SchemaRow;
+
+static void
+schema_row_clear (gpointer data)
+{
+  SchemaRow *row = data;
+
+  g_free (row->type);
+  g_free (row->name);
+  g_free (row->sql);
+}
+
+/* What the copy does, in its one transaction on the new file with the
+ * live one attached: the live file's schema (tables and indexes, empty),
+ * its rows except this computer's own, then its triggers and views — the
+ * order of VACUUM, so that SQLite copies each table and index as whole
+ * records in key order, not row by row. */
+static gboolean
+copy_database (sqlite3     *db,
+               const char  *cursor_key,
+               gboolean     allow_unsent,
+               gint64      *seq,
+               guint64     *hlc,
+               gint64      *outbox_last,
+               gboolean    *unsent,
+               GError     **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (SchemaRow));
+  g_autoptr(GHashTable) made = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *sql;
+  gboolean ok;
+
+  g_array_set_clear_func (rows, schema_row_clear);
+  *unsent = FALSE;
+  /* The live file is read in one read transaction, from its first
+   * statement here to the COMMIT: a consistent state, while the window
+   * and the worker keep writing (the write-ahead log). */
+  if (!copy_exec (db, "BEGIN", error))
+    return FALSE;
+  /* Rows the server acknowledged are marked and removed at the end of the
+   * push, maybe beside this copy; rows after the mark are not sent yet:
+   * changes not yet on the server would reach a new computer before any
+   * other, so a snapshot is only made of a file that has sent everything. */
+  if (!allow_unsent &&
+      copy_query_int (db, "SELECT count(*) FROM live.outbox WHERE id > coalesce("
+                          "(SELECT CAST(value AS INTEGER) FROM live.meta WHERE key = '"
+                          META_OUTBOX_ACKED "'), 0)", -1) != 0)
+    {
+      *unsent = TRUE;
+      return FALSE;
+    }
+  *outbox_last = copy_query_int (db, "SELECT max(id) FROM live.outbox", 0);
+  sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM live.meta WHERE key = %Q", cursor_key);
+  *seq = copy_query_int (db, sql, 0);
+  sqlite3_free (sql);
+  /* (Text: an unsigned 64-bit number.) */
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM live.meta WHERE key = 'hlc_last'", -1, &stmt,
+                          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW &&
+      sqlite3_column_text (stmt, 0) != NULL)
+    *hlc = g_ascii_strtoull ((const char *) sqlite3_column_text (stmt, 0), NULL, 10);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (copy_query_int (db, "SELECT count(*) FROM live.sqlite_schema WHERE type = 'trigger' "
+                          "AND name = 'audit_events_no_delete'", 0) != 1)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                           _("The snapshot could not be prepared: the audit log is not protected"));
+      return FALSE;
+    }
+  if (sqlite3_prepare_v2 (db, "SELECT type, name, sql, rootpage FROM live.sqlite_schema "
+                              "WHERE sql IS NOT NULL ORDER BY rowid", -1, &stmt, NULL) != SQLITE_OK)
+    return copy_exec (db, "SELECT 1 FROM no_such_table", error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      SchemaRow row;
+
+      row.type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      row.name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      row.sql = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row.rootpage = sqlite3_column_int64 (stmt, 3);
+      g_array_append_val (rows, row);
+    }
+  sqlite3_finalize (stmt);
+
+  /* Tables first: a virtual table makes its shadow tables (with rows of
+   * their own, replaced by the live ones below), then the indexes. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < rows->len; i++)
+      {
+        SchemaRow *row = &g_array_index (rows, SchemaRow, i);
+
+        if (!g_str_equal (row->type, pass == 0 ? "table" : "index") ||
+            g_str_equal (row->name, "sqlite_sequence") ||
+            g_hash_table_contains (made, row->name))
+          continue;
+        if (!copy_exec (db, row->sql, error))
+          return FALSE;
+        if (row->rootpage != 0)
+          continue;
+        /* A virtual table: note the tables it made. */
+        if (sqlite3_prepare_v2 (db, "SELECT name FROM main.sqlite_schema WHERE type = 'table'",
+                                -1, &stmt, NULL) != SQLITE_OK)
+          return copy_exec (db, "SELECT 1 FROM no_such_table", error);
+        while (sqlite3_step (stmt) == SQLITE_ROW)
+          g_hash_table_add (made, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+        sqlite3_finalize (stmt);
+      }
+  /* The rows, table by table, into empty tables. */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SchemaRow *row = &g_array_index (rows, SchemaRow, i);
+
+      if (!g_str_equal (row->type, "table") || row->rootpage == 0 || is_own_table (row->name))
+        continue;
+      sql = sqlite3_mprintf ("DELETE FROM main.\"%w\"; INSERT INTO main.\"%w\" SELECT * FROM live.\"%w\";",
+                             row->name, row->name, row->name);
+      ok = copy_exec (db, sql, error);
+      sqlite3_free (sql);
+      if (!ok)
+        return FALSE;
+    }
+  if (copy_query_int (db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'", 0) > 0 &&
+      !copy_exec (db, "INSERT INTO main.sqlite_sequence SELECT * FROM live.sqlite_sequence "
+                      "WHERE name NOT IN ('outbox', 'audit_events')", error))
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SchemaRow *row = &g_array_index (rows, SchemaRow, i);
+
+      if ((g_str_equal (row->type, "trigger") || g_str_equal (row->type, "view")) &&
+          !copy_exec (db, row->sql, error))
+        return FALSE;
+    }
+  sql = sqlite3_mprintf ("INSERT INTO main.meta (key, value) VALUES ('" META_SNAPSHOT_SEQ "', '%lld'), "
+                         "('" META_SNAPSHOT_HLC "', '%llu');"
+                         "PRAGMA main.user_version = %lld;",
+                         (long long) *seq, (unsigned long long) *hlc,
+                         (long long) copy_query_int (db, "PRAGMA live.user_version", 0));
+  ok = copy_exec (db, sql, error);
+  sqlite3_free (sql);
+  return ok && copy_exec (db, "COMMIT", error);
+}
+
+/* Copies the file at @live_path to a snapshot file at @path, on a
+ * connection of its own (so on any thread: the worker's connection may be
+ * pushing or removing the outbox meanwhile), writing a scratch file: no
+ * journal, not flushed, the live file's page size (the install requires
+ * it). */
+static gboolean
+write_copy (const char  *live_path,
+            const char  *path,
+            const char  *cursor_key,
+            gboolean     allow_unsent,
+            gint64      *seq_out,
+            guint64     *hlc_out,
+            gint64      *outbox_last,
+            GError     **error)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *attach = NULL;
+  gboolean unsent = FALSE;
+  gint64 seq = 0;
+  guint64 hlc = 0;
+  char *sql;
+  gboolean ok;
+
+  *seq_out = -1;
+  *hlc_out = 0;
+  *outbox_last = 0;
+  remove_database (path);
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be prepared: %s"), db != NULL ? sqlite3_errmsg (db) : "");
+      goto fail;
+    }
+  sqlite3_busy_timeout (db, 10000);
+  stp_store_register_functions (db);
+  if (sqlite3_prepare_v2 (db, "ATTACH DATABASE ?1 AS live", -1, &attach, NULL) != SQLITE_OK)
+    {
+      copy_exec (db, "SELECT 1 FROM no_such_table", error);
+      goto fail;
+    }
+  sqlite3_bind_text (attach, 1, live_path, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (attach) != SQLITE_DONE)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be prepared: %s"), sqlite3_errmsg (db));
+      sqlite3_finalize (attach);
+      goto fail;
+    }
+  sqlite3_finalize (attach);
+  /* (The new file is still empty: its page size can be set.) */
+  sql = sqlite3_mprintf ("PRAGMA main.page_size = %lld; PRAGMA main.journal_mode = OFF;"
+                         "PRAGMA main.synchronous = OFF; PRAGMA main.locking_mode = EXCLUSIVE;"
+                         "PRAGMA secure_delete = ON; PRAGMA foreign_keys = OFF;",
+                         (long long) copy_query_int (db, "PRAGMA live.page_size", 4096));
+  ok = copy_exec (db, sql, error);
+  sqlite3_free (sql);
+  if (!ok)
+    goto fail;
+  if (!copy_database (db, cursor_key, allow_unsent, &seq, &hlc, outbox_last, &unsent, error))
+    {
+      if (!unsent)
+        goto fail;
+      g_debug ("No snapshot: changes not sent yet");
+      sqlite3_close (db);
+      remove_database (path);
+      return TRUE;
+    }
+  if (sqlite3_close (db) != SQLITE_OK)
+    {
+      g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
+                   _("The snapshot could not be prepared: %s"), sqlite3_errmsg (db));
+      db = NULL;
+      goto fail;
+    }
+  *seq_out = seq;
+  *hlc_out = hlc;
+  return TRUE;
+
+fail:
+  sqlite3_close (db);
+  remove_database (path);
+  return FALSE;
+}
+
 gboolean
 stp_sync_store_write_snapshot (StpStore    *store,
                                const char  *path,
@@ -61,97 +344,29 @@ stp_sync_store_write_snapshot (StpStore    *store,
                                guint64     *hlc_out,
                                GError     **error)
 {
-  g_autoptr(StpStore) dst = NULL;
-  g_autofree char *trigger = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *hlc_text = NULL;
-  char *cursor_sql;
-  gint64 seq;
-  gint64 pending;
-  int rc;
+  gint64 outbox_last;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL && cursor_key != NULL, FALSE);
   g_return_val_if_fail (!stp_store_in_transaction (store), FALSE);
 
-  *seq_out = -1;
-  *hlc_out = 0;
-  remove_database (path);
-  /* VACUUM INTO reads in one transaction (a consistent state; the window
-   * keeps writing meanwhile) and writes a compact file: no free pages,
-   * which matters after an outbox of a million rows was emptied. */
-  {
-    sqlite3_stmt *stmt = NULL;
-    sqlite3 *src = stp_store_get_db (store);
+  return write_copy (stp_store_get_path (store), path, cursor_key, FALSE, seq_out, hlc_out,
+                     &outbox_last, error);
+}
 
-    if (sqlite3_prepare_v2 (src, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
-      {
-        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
-        return FALSE;
-      }
-    sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
-    /* The copy is scratch: not flushed to the disk (VACUUM INTO follows
-     * the connection's setting). */
-    sqlite3_exec (src, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
-    rc = sqlite3_step (stmt);
-    sqlite3_finalize (stmt);
-    sqlite3_exec (src, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-    if (rc != SQLITE_DONE)
-      {
-        g_set_error (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                     _("The snapshot could not be prepared: %s"), sqlite3_errmsg (src));
-        remove_database (path);
-        return FALSE;
-      }
-  }
-  /* Make sure the copy is a plain file (no write-ahead log). */
-  if (!(dst = stp_store_open_scratch (path, error)))
-    goto fail;
-  if (!exec_sql (dst, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY;"
-                      "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON;", error))
-    goto fail;
+gboolean
+stp_sync_store_write_snapshot_early (const char  *live_path,
+                                     const char  *path,
+                                     const char  *cursor_key,
+                                     gint64      *cursor_out,
+                                     guint64     *hlc_out,
+                                     gint64      *outbox_last_out,
+                                     GError     **error)
+{
+  g_return_val_if_fail (live_path != NULL && path != NULL && cursor_key != NULL, FALSE);
 
-  /* Changes not yet on the server would reach a new computer before any
-   * other: a snapshot is only made of a file that has sent everything. */
-  pending = stp_store_query_int (dst, "SELECT count(*) FROM outbox", -1);
-  if (pending != 0)
-    {
-      g_debug ("No snapshot: %" G_GINT64_FORMAT " changes not sent yet", pending);
-      g_clear_object (&dst);
-      remove_database (path);
-      return TRUE;
-    }
-  cursor_sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM meta WHERE key = %Q", cursor_key);
-  seq = stp_store_query_int (dst, cursor_sql, 0);
-  sqlite3_free (cursor_sql);
-  hlc_text = stp_store_query_text (dst, "SELECT value FROM meta WHERE key = 'hlc_last'");
-  *hlc_out = hlc_text != NULL ? g_ascii_strtoull (hlc_text, NULL, 10) : 0;
-  trigger = stp_store_query_text (dst, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' "
-                             "AND name = 'audit_events_no_delete'");
-  if (trigger == NULL)
-    {
-      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
-                           _("The snapshot could not be prepared: the audit log is not protected"));
-      goto fail;
-    }
-  sql = g_strdup_printf ("BEGIN;"
-                         "DELETE FROM meta; DELETE FROM settings; DELETE FROM login_failures;"
-                         "DELETE FROM outbox;"
-                         "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events; %s;"
-                         "DELETE FROM sqlite_sequence WHERE name IN ('outbox', 'audit_events');"
-                         "INSERT INTO meta (key, value) VALUES ('" META_SNAPSHOT_SEQ "', '%"
-                         G_GINT64_FORMAT "'), ('" META_SNAPSHOT_HLC "', '%" G_GUINT64_FORMAT "');"
-                         "COMMIT;", trigger, seq, *hlc_out);
-  if (!exec_sql (dst, sql, error))
-    goto fail;
-  *seq_out = seq;
-  return TRUE;
-
-fail:
-  g_clear_object (&dst);
-  remove_database (path);
-  return FALSE;
+  return write_copy (live_path, path, cursor_key, TRUE, cursor_out, hlc_out, outbox_last_out,
+                     error);
 }
 
 /* Copies this computer's own tables into the snapshot (its connection,
@@ -357,6 +572,7 @@ gboolean
 stp_sync_store_install_snapshot (StpStore    *store,
                                  const char  *path,
                                  const char  *cursor_key,
+                                 gint64       described_seq,
                                  gint64      *seq_out,
                                  guint64     *hlc_out,
                                  GError     **error)
@@ -377,6 +593,15 @@ stp_sync_store_install_snapshot (StpStore    *store,
   stp_store_exec (store, "PRAGMA cache_size = -16000", NULL);
   if (!(snap = open_snapshot (store, path, &seq, &hlc_text, error)))
     return FALSE;
+  /* A copy made beside a push holds the cursor from before it. */
+  if (described_seq >= 0 && described_seq < seq)
+    {
+      g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT,
+                           _("The snapshot does not match its description"));
+      return FALSE;
+    }
+  if (described_seq >= 0)
+    seq = described_seq;
   for (guint n = 0; n < INSTALL_ATTEMPTS && attempt == ATTEMPT_AGAIN; n++)
     {
       attempt = install_attempt (store, snap, cursor_key, &seq, error);

@@ -10,9 +10,6 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-/* The outbox rows through this id were acknowledged by the server and are
- * removed at the end of the push (stp_sync_store_compact_outbox()). */
-#define META_OUTBOX_ACKED "outbox.acked_through"
 #define ACKED_THROUGH \
   "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" META_OUTBOX_ACKED "'), 0)"
 /* More rows saved during a push than this: removed row by row instead. */

@@ -150,10 +150,25 @@ gboolean    stp_sync_store_write_snapshot    (StpStore       *store,
                                               gint64         *seq_out,
                                               guint64        *hlc_out,
                                               GError        **error);
+/* The same copy of the file at @live_path, made on a connection of its
+ * own (any thread) even when the outbox holds changes not sent yet: begun
+ * before a push, it is the state at the push's last seq if that push
+ * sends exactly the changes through *@outbox_last_out (the newest outbox
+ * id it saw) in batches whose seqs follow *@cursor_out (the cursor it saw,
+ * which the copy holds as its seq) without a gap; its manifest then says
+ * that last seq (stp_sync_store_install_snapshot()'s @described_seq). */
+gboolean    stp_sync_store_write_snapshot_early (const char  *live_path,
+                                                 const char  *path,
+                                                 const char  *cursor_key,
+                                                 gint64      *cursor_out,
+                                                 guint64     *hlc_out,
+                                                 gint64      *outbox_last_out,
+                                                 GError     **error);
 /* Replaces the synced data of @store's file with the snapshot file @path
  * (from stp_sync_store_write_snapshot(), same schema version), keeping
- * this computer's own tables and setting the cursor to the snapshot's seq,
- * all in one write transaction.  @path is changed (it receives the own
+ * this computer's own tables and setting the cursor to the snapshot's seq
+ * (@described_seq, its manifest's, when not -1: at least the one the file
+ * holds, else the snapshot is refused), all in one write transaction.  @path is changed (it receives the own
  * tables).  Call it only with the cursor at 0 (nothing pulled yet).  When
  * the computer has changes not sent yet nothing is done: TRUE with
  * *@seq_out -1 (the log is replayed instead).  Other connections see the
@@ -161,6 +176,7 @@ gboolean    stp_sync_store_write_snapshot    (StpStore       *store,
 gboolean    stp_sync_store_install_snapshot  (StpStore       *store,
                                               const char     *path,
                                               const char     *cursor_key,
+                                              gint64          described_seq,
                                               gint64         *seq_out,
                                               guint64        *hlc_out,
                                               GError        **error);

@@ -57,8 +57,13 @@ G_BEGIN_DECLS
 /* A new snapshot once the log since the newest one is at least this long
  * (and half the snapshot's size). */
 #define SNAPSHOT_MIN_BYTES   (1024 * 1024)
+/* A push of at least this many changes makes a new snapshot likely: the
+ * copy for it starts beside the push (the second core copies while the
+ * first seals and sends). */
+#define EARLY_COPY_MIN_CHANGES 50000
 
 typedef struct _StpSyncRun StpSyncRun;
+typedef struct _StpSyncEarlyCopy StpSyncEarlyCopy;
 
 struct _StpSyncEngine
 {
@@ -102,6 +107,7 @@ struct _StpSyncEngine
 
   gsize            batch_bytes;    /* 0: from the server's limit */
   gsize            snapshot_min_bytes;
+  guint            early_copy_min;
   guint            pull_limit;
   gboolean         fast_kdf;
   StpSyncPageHook  hook;
@@ -124,9 +130,23 @@ struct _StpSyncRun
   gsize            batch_bytes;
   gsize            max_body;         /* the server's limit, 0 unknown */
   gsize            snapshot_min_bytes;  /* 0: make no snapshots */
+  guint            early_copy_min;      /* changes to push for a copy beside the push */
   guint            pull_limit;
   StpSyncPageHook  hook;
   gpointer         hook_data;
+
+  /* The removal of the acknowledged outbox rows, on the reader connection,
+   * beside the rest of the run (stp-sync-engine-push.c). */
+  GThread         *compactor;
+  /* A snapshot copy begun before the push (stp-sync-engine-snapshots.c). */
+  StpSyncEarlyCopy *early;
+  /* What the push did, for that copy: the cursor it began at, the seq
+   * and last outbox id of its last stored batch (0: none), and whether
+   * every batch's seq followed the one before from that cursor. */
+  gint64           push_first_cursor;
+  gint64           push_last_seq;
+  gint64           push_last_id;
+  gboolean         push_gapless;
 
   /* Outputs. */
   char            *clock_error;
@@ -137,6 +157,7 @@ struct _StpSyncRun
   guint            conflicts;       /* conflict rows written */
   gboolean         snapshot_in;     /* started from a snapshot */
   gboolean         snapshot_out;    /* sent one */
+  gboolean         snapshot_early;  /* ... copied beside the push */
   gint64           usec_http;       /* time spent, for the debug log */
   gint64           usec_apply;
   gint64           usec_decode;     /* decrypting and reading batches */
@@ -195,6 +216,16 @@ void           _stp_sync_engine_start_run        (StpSyncEngine  *self,
 gboolean       _stp_sync_run_push                (StpSyncRun     *run,
                                                   GCancellable   *cancellable,
                                                   GError        **error);
+/* Waits for the removal of the acknowledged outbox rows that the push
+ * left running, if any. */
+void           _stp_sync_run_join_compactor      (StpSyncRun     *run);
+
+/* stp-sync-engine-snapshots.c (worker thread): a copy for a snapshot begun
+ * beside a big push, kept after it only if the push sent exactly what the
+ * copy holds; dropped (joined, file removed) at the end of the run. */
+void           _stp_sync_run_begin_early_copy    (StpSyncRun     *run);
+void           _stp_sync_run_end_early_copy      (StpSyncRun     *run);
+void           _stp_sync_run_drop_early_copy     (StpSyncRun     *run);
 
 /* stp-sync-engine-pull.c (worker thread) */
 gboolean       _stp_sync_run_pull                (StpSyncRun     *run,

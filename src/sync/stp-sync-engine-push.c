@@ -135,6 +135,10 @@ pusher_init (Pusher     *pusher,
   pusher->raw_bytes = MIN (BATCH_MAX_RAW_BYTES, pusher->body_limit * RAW_BYTES_PER_BODY_BYTE);
   pusher->max_rows = MAX_BATCH_ROWS;
   pusher->own_cursor = stp_sync_store_get_cursor (run->secondary, CURSOR_KEY);
+  run->push_first_cursor = pusher->own_cursor;
+  run->push_last_seq = 0;
+  run->push_last_id = 0;
+  run->push_gapless = TRUE;
   pusher->t_begin = g_get_monotonic_time ();
   /* Rows a push acknowledged before a crash are removed first. */
   {
@@ -144,6 +148,28 @@ pusher_init (Pusher     *pusher,
       g_debug ("push: removing acknowledged rows failed: %s", compact_error->message);
   }
   acker_start (&pusher->acker, run);
+}
+
+static gpointer
+compact_thread (gpointer data)
+{
+  StpSyncRun *run = data;
+  g_autoptr(GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!stp_sync_store_compact_outbox (run->reader, &error))
+    g_debug ("push: removing acknowledged rows failed: %s", error->message);
+  else
+    g_debug ("push: acknowledged rows removed in %.2f s, beside the run",
+             (g_get_monotonic_time () - t0) / 1e6);
+  return NULL;
+}
+
+void
+_stp_sync_run_join_compactor (StpSyncRun *run)
+{
+  if (run->compactor != NULL)
+    g_thread_join (g_steal_pointer (&run->compactor));
 }
 
 /* Waits for the last acknowledgements: even after an error, the batches
@@ -157,16 +183,13 @@ pusher_finish (Pusher   *pusher,
   gint64 t_acks = g_get_monotonic_time ();
 
   acker_finish (acker);
-  /* The acknowledged rows go now, in one statement; on failure they stay
-   * marked (skipped, and removed at the next push). */
-  {
-    g_autoptr(GError) compact_error = NULL;
-    gint64 t_compact = g_get_monotonic_time ();
-
-    if (!stp_sync_store_compact_outbox (pusher->run->secondary, &compact_error))
-      g_debug ("push: removing acknowledged rows failed: %s", compact_error->message);
-    acker->usec += g_get_monotonic_time () - t_compact;
-  }
+  /* The acknowledged rows go in one statement, which zeroes their pages
+   * (secure_delete) and takes a second or more for a big push: on the
+   * reader connection (the push no longer uses it) beside the rest of the
+   * run, which skips marked rows meanwhile; on failure they stay marked
+   * (skipped, and removed at the next push). */
+  _stp_sync_run_join_compactor (pusher->run);
+  pusher->run->compactor = g_thread_new ("stp-outbox-compact", compact_thread, pusher->run);
   /* (A failed acknowledgement may also be what stopped the loop.) */
   if (acker->error != NULL && (ok || error == NULL || *error == NULL))
     {
@@ -295,6 +318,10 @@ push_send (Pusher        *pusher,
   acker_queue (&pusher->acker, ids, seq == pusher->own_cursor + 1, seq);
   if (seq == pusher->own_cursor + 1)
     pusher->own_cursor = seq;
+  else
+    run->push_gapless = FALSE;
+  run->push_last_seq = seq;
+  run->push_last_id = push_batch_last_id (current);
   g_atomic_int_add ((gint *) &run->pushed, (gint) ids->len);
   pusher->bytes_sent += current->body_len;
   pusher->batches++;

@@ -20,6 +20,8 @@
 static void
 stp_sync_run_free (StpSyncRun *run)
 {
+  _stp_sync_run_join_compactor (run);
+  _stp_sync_run_drop_early_copy (run);
   g_clear_object (&run->client);
   g_clear_object (&run->secondary);
   g_clear_object (&run->reader);
@@ -52,6 +54,7 @@ stp_sync_run_new (StpSyncEngine  *self,
   memcpy (run->key, self->key, sizeof run->key);
   run->batch_bytes = self->batch_bytes;
   run->snapshot_min_bytes = self->snapshot_min_bytes;
+  run->early_copy_min = self->early_copy_min;
   run->pull_limit = self->pull_limit;
   run->hook = self->hook;
   run->hook_data = self->hook_data;
@@ -105,7 +108,8 @@ audit_run (StpSyncRun   *run,
     detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u%s%s",
                               run->pushed, run->pulled, run->conflicts,
                               run->snapshot_in ? ", started from a snapshot" : "",
-                              run->snapshot_out ? ", snapshot sent" : "");
+                              run->snapshot_out ? (run->snapshot_early ? ", snapshot sent "
+                                                   "(copied beside the push)" : ", snapshot sent") : "");
   else
     detail = g_strdup_printf ("failed: %s %d; pushed %u, pulled %u, conflicts %u",
                               g_quark_to_string (failure->domain), failure->code,
@@ -130,11 +134,16 @@ run_steps (StpSyncRun    *run,
   run->max_body = max_body;
   if (run->batch_bytes == 0)
     run->batch_bytes = max_body > 0 ? MIN (max_body, MAX_BODY_BYTES) : DEFAULT_BATCH_BYTES;
+  _stp_sync_run_begin_early_copy (run);
   if (!_stp_sync_run_push (run, cancellable, error))
     return FALSE;
+  _stp_sync_run_end_early_copy (run);
   _stp_sync_clock_phase (&clock, "push");
   if (stp_sync_store_get_cursor (run->secondary, CURSOR_KEY) == 0)
     {
+      /* Installing takes the write lock at once and wants no rows in
+       * the outbox. */
+      _stp_sync_run_join_compactor (run);
       if (!_stp_sync_run_start_from_snapshot (run, cancellable, error))
         return FALSE;
       _stp_sync_clock_start (&clock);
@@ -159,6 +168,8 @@ run_thread (GTask         *task,
 
   if (run_steps (run, cancellable, &error) && run->clock_error != NULL)
     g_set_error (&error, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK, "%s", run->clock_error);
+  _stp_sync_run_join_compactor (run);
+  _stp_sync_run_drop_early_copy (run);
   run->pending = (guint) stp_sync_store_count_pending (run->secondary);
   audit_run (run, error);
   if (error != NULL)

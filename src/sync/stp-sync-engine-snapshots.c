@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #ifdef G_OS_UNIX
 #include <unistd.h>
 #endif
@@ -335,7 +336,8 @@ install_snapshot (StpSyncRun    *run,
     }
   t_download = g_get_monotonic_time ();
   _stp_sync_clock_phase (&clock, "snapshot in: download, open, unpack");
-  if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, &seq, &hlc, &local_error))
+  if (!stp_sync_store_install_snapshot (run->secondary, path, CURSOR_KEY, manifest.seq, &seq, &hlc,
+                                        &local_error))
     goto skip;
   _stp_sync_clock_phase (&clock, "snapshot in: install");
   if (seq >= 0)
@@ -377,6 +379,134 @@ _stp_sync_run_start_from_snapshot (StpSyncRun    *run,
 
 /* --- Making one ------------------------------------------------------------------ */
 
+struct _StpSyncEarlyCopy
+{
+  GThread  *thread;
+  char     *live_path;
+  char     *db_path;
+  char     *packed_path;
+  gint64    cursor;        /* what the copy saw */
+  guint64   hlc;
+  gint64    outbox_last;
+  gboolean  packed;        /* copied and compressed */
+  guint8    hash[32];
+  gint64    raw_bytes;
+  gint64    packed_bytes;
+  gboolean  usable;        /* checked against the push */
+  gint64    seq;           /* then: the push's last seq */
+  gint64    usec, usec_cpu;
+  GError   *error;
+};
+
+/* This thread's CPU time, for the debug log (0 where unknown). */
+static gint64
+thread_cpu_usec (void)
+{
+#if defined(CLOCK_THREAD_CPUTIME_ID) && !defined(G_OS_WIN32)
+  /* Not on Windows: mingw's clock_gettime is in winpthreads, not linked. */
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+#endif
+  return 0;
+}
+
+static gpointer
+early_copy_thread (gpointer data)
+{
+  StpSyncEarlyCopy *early = data;
+  gint64 t0 = g_get_monotonic_time ();
+  gint64 c0 = thread_cpu_usec ();
+
+  /* Copied, then compressed at once: the copy holds the cursor it saw as
+   * its seq, and the manifest says the push's last one. */
+  early->packed = stp_sync_store_write_snapshot_early (early->live_path, early->db_path, CURSOR_KEY,
+                                                       &early->cursor, &early->hlc,
+                                                       &early->outbox_last, &early->error) &&
+                  early->cursor >= 0 &&
+                  stp_sync_snapshot_compress (early->db_path, early->packed_path, early->hash,
+                                              &early->raw_bytes, &early->packed_bytes,
+                                              &early->error);
+  remove_snapshot_files (early->db_path);
+  early->usec = g_get_monotonic_time () - t0;
+  early->usec_cpu = thread_cpu_usec () - c0;
+  return NULL;
+}
+
+void
+_stp_sync_run_begin_early_copy (StpSyncRun *run)
+{
+  StpSyncEarlyCopy *early;
+
+  /* (On one core the copy would only take turns with the push.) */
+  if (run->snapshot_min_bytes == 0 || run->early_copy_min == 0 || run->early != NULL ||
+      g_get_num_processors () < 2 ||
+      stp_sync_store_count_pending (run->secondary) < run->early_copy_min)
+    return;
+  early = g_new0 (StpSyncEarlyCopy, 1);
+  early->live_path = g_strdup (stp_store_get_path (run->secondary));
+  early->db_path = snapshot_temp_path (run, ".snapshot-out");
+  early->packed_path = snapshot_temp_path (run, ".snapshot-out.zst");
+  early->thread = g_thread_new ("stp-snapshot-copy", early_copy_thread, early);
+  run->early = early;
+}
+
+void
+_stp_sync_run_drop_early_copy (StpSyncRun *run)
+{
+  StpSyncEarlyCopy *early = g_steal_pointer (&run->early);
+
+  if (early == NULL)
+    return;
+  if (early->thread != NULL)
+    g_thread_join (early->thread);
+  remove_snapshot_files (early->db_path);
+  remove_file (early->packed_path);
+  g_clear_error (&early->error);
+  g_free (early->live_path);
+  g_free (early->db_path);
+  g_free (early->packed_path);
+  g_free (early);
+}
+
+/* After a successful push: the copy holds the state at the cursor it saw
+ * plus the outbox rows through the newest id it saw.  It is the state at
+ * the push's last seq when the push stored exactly those rows (ids only
+ * grow, so rows saved after the copy began come later) in batches whose
+ * seqs follow that cursor without a gap (no other computer's change lies
+ * between), and the cursor now is that seq.  (A computer of an older
+ * version installs it at the seq the file holds and pulls the push again:
+ * the same data, repeated changes being ignored.) */
+void
+_stp_sync_run_end_early_copy (StpSyncRun *run)
+{
+  StpSyncEarlyCopy *early = run->early;
+  gint64 cursor;
+
+  if (early == NULL)
+    return;
+  g_thread_join (g_steal_pointer (&early->thread));
+  cursor = stp_sync_store_get_cursor (run->secondary, CURSOR_KEY);
+  g_debug ("phase snapshot out: copy, compress, hash, beside the push: %.2f s wall, %.2f s CPU "
+           "of its thread", early->usec / 1e6, early->usec_cpu / 1e6);
+  g_debug ("snapshot copy beside the push: %.2f s wall, %.2f s CPU; cursor %" G_GINT64_FORMAT
+           " -> %" G_GINT64_FORMAT ", outbox through %" G_GINT64_FORMAT ", pushed through %"
+           G_GINT64_FORMAT "%s", early->usec / 1e6, early->usec_cpu / 1e6, early->cursor, cursor,
+           early->outbox_last, run->push_last_id, run->push_gapless ? "" : ", with a gap");
+  if (early->packed && early->cursor == run->push_first_cursor &&
+      run->push_last_seq > 0 && run->push_gapless && run->push_last_id == early->outbox_last &&
+      cursor == run->push_last_seq)
+    {
+      early->usable = TRUE;
+      early->seq = run->push_last_seq;
+      return;
+    }
+  if (early->error != NULL)
+    g_debug ("The copy beside the push is not used: %s", early->error->message);
+  _stp_sync_run_drop_early_copy (run);
+}
+
 /* Copies the database at its cursor and packs it; FALSE when there is
  * nothing newer than @latest (with no error) or on an error. */
 static gboolean
@@ -391,15 +521,31 @@ pack_snapshot (StpSyncRun    *run,
   StpSyncClock clock;
 
   _stp_sync_clock_start (&clock);
-  if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
-    return FALSE;
-  if (seq <= 0 || (latest->have && seq <= latest->seq))
-    return FALSE;
-  _stp_sync_clock_phase (&clock, "snapshot out: copy (VACUUM INTO)");
-  if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
-                                   &out->packed_bytes, error))
-    return FALSE;
-  _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
+  if (run->early != NULL && run->early->usable &&
+      g_strcmp0 (run->early->packed_path, out->packed_path) == 0)
+    {
+      /* Copied and compressed beside the push. */
+      seq = run->early->seq;
+      if (latest->have && seq <= latest->seq)
+        return FALSE;
+      hlc = run->early->hlc;
+      memcpy (out->manifest.hash, run->early->hash, sizeof out->manifest.hash);
+      raw_bytes = run->early->raw_bytes;
+      out->packed_bytes = run->early->packed_bytes;
+      run->snapshot_early = TRUE;
+    }
+  else
+    {
+      if (!stp_sync_store_write_snapshot (run->secondary, out->db_path, CURSOR_KEY, &seq, &hlc, error))
+        return FALSE;
+      if (seq <= 0 || (latest->have && seq <= latest->seq))
+        return FALSE;
+      _stp_sync_clock_phase (&clock, "snapshot out: copy");
+      if (!stp_sync_snapshot_compress (out->db_path, out->packed_path, out->manifest.hash, &raw_bytes,
+                                       &out->packed_bytes, error))
+        return FALSE;
+      _stp_sync_clock_phase (&clock, "snapshot out: compress, hash");
+    }
   remove_snapshot_files (out->db_path);
   out->manifest.format = g_strdup (STP_SNAPSHOT_FORMAT);
   out->manifest.schema = STP_SCHEMA_VERSION;

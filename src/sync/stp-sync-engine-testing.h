@@ -16,6 +16,10 @@ void           stp_sync_engine_set_pull_limit    (StpSyncEngine   *self,
  * @min_bytes long (and half that snapshot's size); 0 makes none. */
 void           stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
                                                        gsize          min_bytes);
+/* A push of at least @changes changes starts the copy for a snapshot
+ * beside it (0: never). */
+void           stp_sync_engine_set_early_copy_min_changes (StpSyncEngine *self,
+                                                           guint          changes);
 /* Cheaper argon2id for tests (never in the program). */
 void           stp_sync_engine_set_fast_kdf      (StpSyncEngine   *self,
                                                   gboolean         fast);

@@ -458,6 +458,7 @@ stp_sync_engine_init (StpSyncEngine *self)
   self->state = STP_SYNC_STATE_IDLE;
   self->pull_limit = 1000;
   self->snapshot_min_bytes = SNAPSHOT_MIN_BYTES;
+  self->early_copy_min = EARLY_COPY_MIN_CHANGES;
   self->network_up = TRUE;
 }
 
@@ -588,6 +589,14 @@ stp_sync_engine_set_snapshot_min_bytes (StpSyncEngine *self,
 {
   g_return_if_fail (STP_IS_SYNC_ENGINE (self));
   self->snapshot_min_bytes = min_bytes;
+}
+
+void
+stp_sync_engine_set_early_copy_min_changes (StpSyncEngine *self,
+                                            guint          changes)
+{
+  g_return_if_fail (STP_IS_SYNC_ENGINE (self));
+  self->early_copy_min = changes;
 }
 
 void

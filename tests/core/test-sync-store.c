@@ -829,7 +829,7 @@ test_snapshot (Fixture       *fx,
   g_assert_true (stp_store_set_setting (b, "sync.token", "secret-of-b", &error));
   write_field (b, "residents", R1, "patronymic", "Ильич");
   hash_b = stp_sync_store_canonical_hash (b);
-  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", -1, &seq, &hlc, &error));
   g_assert_no_error (error);
   g_assert_cmpint (seq, ==, -1);
   g_clear_pointer (&value, g_free);
@@ -841,7 +841,7 @@ test_snapshot (Fixture       *fx,
   g_assert_cmpint (outbox_seq, >, 0);
   b2 = stp_store_open_secondary (b, &error);
   g_assert_no_error (error);
-  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", -1, &seq, &hlc, &error));
   g_assert_no_error (error);
   g_assert_cmpint (seq, ==, 17);
   g_assert_cmpuint (hlc, >, 0);
@@ -881,11 +881,87 @@ test_snapshot (Fixture       *fx,
   }
   g_clear_pointer (&hash_b, g_free);
   hash_b = stp_sync_store_canonical_hash (b);
-  g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", -1, &seq, &hlc, &error));
   g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_TOO_NEW);
   g_clear_error (&error);
   g_clear_pointer (&value, g_free);
   g_assert_cmpstr ((value = stp_sync_store_canonical_hash (b)), ==, hash_b);
+}
+
+/* Rows the server acknowledged may still be in the outbox, marked (their
+ * removal runs beside the snapshot): they do not stop a snapshot and do
+ * not travel in it; a row after the mark does stop it.  The copy is a
+ * sound database with a sound search index. */
+static void
+test_snapshot_marked (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(StpStore) a = open_device (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *snap = g_build_filename (fx->dir, "snap.db", NULL);
+  gint64 seq = 0;
+  gint64 last_id;
+  guint64 hlc = 0;
+
+  write_field (a, "residents", R1, "surname", "Петров");
+  write_field (a, "residents", R1, "name", "Пётр");
+  changes = take_outbox (a);
+  g_assert_cmpuint (changes->len, >, 0);
+  last_id = ((StpChange *) changes->pdata[changes->len - 1])->outbox_id;
+  g_assert_true (stp_sync_store_ack_outbox_through (a, last_id, "sync.cursor", 23, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (a, "SELECT count(*) FROM outbox"), >, 0);
+
+  g_assert_true (stp_sync_store_write_snapshot (a, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, 23);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM meta"), ==, 2);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM residents"), ==, 1);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM resident_fts WHERE resident_fts MATCH 'петров'"),
+                   ==, 1);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), ==,
+                   count_rows (a, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"));
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM sqlite_schema"), ==,
+                   count_rows (a, "SELECT count(*) FROM sqlite_schema"));
+  g_assert_cmpint (count_in_file (snap, "SELECT user_version FROM pragma_user_version"), ==,
+                   count_rows (a, "SELECT user_version FROM pragma_user_version"));
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                        "integrity_check <> 'ok'"), ==, 0);
+  g_assert_cmpint (count_in_file (snap, "SELECT count(*) FROM pragma_freelist_count WHERE "
+                                        "freelist_count > 0"), ==, 0);
+  {
+    sqlite3 *db = NULL;
+    g_assert_cmpint (sqlite3_open (snap, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO resident_fts (resident_fts) VALUES ('integrity-check')",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+
+  /* Its manifest may say a later seq (a copy made beside a push), never
+   * an earlier one. */
+  {
+    g_autoptr(StpStore) b = open_device (fx);
+
+    g_assert_false (stp_sync_store_install_snapshot (b, snap, "sync.cursor", 22, &seq, &hlc, &error));
+    g_assert_error (error, STP_CORE_ERROR, STP_CORE_ERROR_CORRUPT);
+    g_clear_error (&error);
+    g_assert_cmpint (stp_sync_store_get_cursor (b, "sync.cursor"), ==, 0);
+    g_assert_cmpint (count_rows (b, "SELECT count(*) FROM residents"), ==, 0);
+    g_assert_true (stp_sync_store_install_snapshot (b, snap, "sync.cursor", 30, &seq, &hlc, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (seq, ==, 30);
+    g_assert_cmpint (stp_sync_store_get_cursor (b, "sync.cursor"), ==, 30);
+    g_assert_cmpint (count_rows (b, "SELECT count(*) FROM residents"), ==, 1);
+  }
+
+  /* A change saved after the mark: not sent, no snapshot. */
+  write_field (a, "residents", R1, "patronymic", "Ильич");
+  g_assert_true (stp_sync_store_write_snapshot (a, snap, "sync.cursor", &seq, &hlc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, -1);
+  g_assert_false (g_file_test (snap, G_FILE_TEST_EXISTS));
 }
 
 int
@@ -907,6 +983,7 @@ main (int   argc,
   ADD ("/sync-store/relative-counts", test_relative_counts);
   ADD ("/sync-store/exit-stages", test_exit_stages);
   ADD ("/sync-store/snapshot", test_snapshot);
+  ADD ("/sync-store/snapshot-marked", test_snapshot_marked);
 #undef ADD
 
   return g_test_run ();

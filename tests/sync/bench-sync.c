@@ -6,7 +6,9 @@
  * of this process and of the server (with PostgreSQL's processes) beside
  * the wall time; the load average; and, over RUNS runs per backend, the
  * min / median / max with the budget (DESIGN.md: < 8 s) and PASS/OVER.
- *   bench-sync STUPENI_SERVER [N] [sqlite|postgresql|both] [RUNS] */
+ *   bench-sync STUPENI_SERVER [N] [sqlite|postgresql|both] [RUNS]
+ * BENCH_SYNC_NO_EARLY_COPY=1 makes A's snapshot copy after the push
+ * instead of beside it (to compare both on one machine). */
 #include "config.h"
 
 #include "sync-harness.h"
@@ -245,12 +247,17 @@ run_backend (const char *binary,
   ea = stp_sync_engine_new (a);
   if (g_getenv ("BENCH_SYNC_NO_SNAPSHOT") != NULL)
     stp_sync_engine_set_snapshot_min_bytes (ea, 0);
+  /* BENCH_SYNC_NO_EARLY_COPY: the snapshot's copy after the push, not
+   * beside it (to compare both on one machine). */
+  if (g_getenv ("BENCH_SYNC_NO_EARLY_COPY") != NULL)
+    stp_sync_engine_set_early_copy_min_changes (ea, 0);
   center = h_new_center (&server, &code);
   h_enroll (ea, &server, code, "пароль", &error);
   g_assert_no_error (error);
   load_before = load_average ();
-  g_print ("%s: %u residents x 12 = %.0f field changes (load average %s)\n",
-           backend, n, changes, load_before);
+  g_print ("%s: %u residents x 12 = %.0f field changes (load average %s)%s\n",
+           backend, n, changes, load_before,
+           g_getenv ("BENCH_SYNC_NO_EARLY_COPY") != NULL ? " (no copy beside the push)" : "");
   g_print ("  A's sync, by phase:\n");
   c1 = self_cpu ();
   s1 = server_cpu (&server);

@@ -1766,6 +1766,56 @@ test_snapshot_tampered_last (Fx            *fx,
   snapshot_tampered (fx, TRUE);
 }
 
+/* A big push starts the snapshot's copy beside it (here any push): the
+ * copy is kept because the push stored exactly what it holds, the
+ * snapshot carries the push's last seq, and a new computer starting from
+ * it reads only the tail.  A copy the push does not match (another
+ * computer's batch came between) is dropped and made again after the
+ * pull. */
+static void
+test_snapshot_early_copy (Fx            *fx,
+                          gconstpointer  data)
+{
+  Client *a, *b, *c;
+
+  if (!need_server (fx))
+    return;
+  a = enrolled_client (fx);
+  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
+  stp_sync_engine_set_early_copy_min_changes (a->engine, 1);
+  write_residents (a, 0, 600);
+  sync_ok (a);
+  g_assert_cmpint (audit_count (a, "snapshot sent (copied beside the push)"), ==, 1);
+
+  b = enrolled_client (fx);
+  sync_ok (b);
+  g_assert_cmpint (audit_count (b, "started from a snapshot"), ==, 1);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM residents"), ==, 600);
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM resident_fts WHERE resident_fts "
+                                      "MATCH 'Снимков'"), >, 0);
+  assert_same_data (a, b);
+  /* B pulled nothing one by one: the snapshot's seq is A's last batch. */
+  g_assert_cmpint (h_count (b->store, "SELECT count(*) FROM audit_events WHERE detail LIKE "
+                                      "'%started from a snapshot%' AND detail LIKE '%pulled 0,%'"), ==, 1);
+
+  /* B's batch lies before A's next one: A's copy is not the state at A's
+   * last seq, so it is made again after the pull (which brings B's). */
+  h_write (b->store, "residents", R1, "surname", "От-Б");
+  sync_ok (b);
+  stp_sync_engine_set_snapshot_min_bytes (a->engine, 1);
+  write_residents (a, 600, 3000);
+  sync_ok (a);
+  g_assert_cmpint (audit_count (a, "snapshot sent (copied beside the push)"), ==, 1);
+  g_assert_cmpint (audit_count (a, "snapshot sent"), ==, 2);
+
+  c = enrolled_client (fx);
+  sync_ok (c);
+  g_assert_cmpint (audit_count (c, "started from a snapshot"), ==, 1);
+  sync_ok (b);
+  assert_same_data (a, c);
+  assert_same_data (b, c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1788,6 +1838,7 @@ main (int   argc,
     { "snapshot-first-sync", test_snapshot_first_sync },
     { "snapshot-tampered", test_snapshot_tampered },
     { "snapshot-tampered-last", test_snapshot_tampered_last },
+    { "snapshot-early-copy", test_snapshot_early_copy },
     { "property-5-devices", test_property },
     { "odd-values", test_odd_values },
   };
