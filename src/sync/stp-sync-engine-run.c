@@ -100,19 +100,23 @@ audit_run (StpSyncRun   *run,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *detail = NULL;
+  g_autofree char *batches = NULL;
 
+  /* Whole batches this version could not read (stp-sync-engine-pull.c). */
+  if (run->batches_parked > 0 || run->batches_read > 0 || run->parked_batches > 0)
+    batches = g_strdup_printf (", unreadable batches parked %u, parked batches read %u, left %u",
+                               run->batches_parked, run->batches_read, run->parked_batches);
+  else
+    batches = g_strdup ("");
   if (failure == NULL)
-    detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u, unreadable batches parked %u, "
-                              "parked batches read %u, left %u%s%s",
-                              run->pushed, run->pulled, run->conflicts,
-                              run->batches_parked, run->batches_read, run->parked_batches,
+    detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u%s%s%s",
+                              run->pushed, run->pulled, run->conflicts, batches,
                               run->snapshot_in ? ", started from a snapshot" : "",
                               run->snapshot_out ? ", snapshot sent" : "");
   else
-    detail = g_strdup_printf ("failed: %s %d; pushed %u, pulled %u, conflicts %u, "
-                              "unreadable batches parked %u",
+    detail = g_strdup_printf ("failed: %s %d; pushed %u, pulled %u, conflicts %u%s",
                               g_quark_to_string (failure->domain), failure->code,
-                              run->pushed, run->pulled, run->conflicts, run->batches_parked);
+                              run->pushed, run->pulled, run->conflicts, batches);
   if (!stp_sync_store_audit_run (run->secondary, detail, &error))
     g_warning ("The sync audit event could not be written: %s", error->message);
 }

@@ -686,6 +686,16 @@ test_newer_format (void)
   g_assert_cmpuint (count_parked_batches (&c), ==, 0);
   g_assert_cmpuint (stp_sync_engine_get_parked_batches (c.engine), ==, 0);
   g_assert_cmpint (cursor_of (&c), ==, 4);
+  /* Each run's audit event says what happened to whole batches. */
+  g_assert_cmpint (h_count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'sync' AND "
+                            "detail LIKE '%, unreadable batches parked 1, parked batches read 0, "
+                            "left 1'"), ==, 1);
+  g_assert_cmpint (h_count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'sync' AND "
+                            "detail LIKE '%, unreadable batches parked 0, parked batches read 0, "
+                            "left 1'"), ==, 1);
+  g_assert_cmpint (h_count (c.store, "SELECT count(*) FROM audit_events WHERE action = 'sync' AND "
+                            "detail LIKE '%, unreadable batches parked 0, parked batches read 1, "
+                            "left 0'"), ==, 1);
   client_close (&c);
   g_ptr_array_set_size (hostile.envelopes, 0);
 }
