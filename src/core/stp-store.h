@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (StpStore, stp_store, STP, STORE, GObject)
 
 /* The schema version this program writes. */
-#define STP_SCHEMA_VERSION 7
+#define STP_SCHEMA_VERSION 8
 
 /* --- Opening ------------------------------------------------------------ */
 

@@ -719,6 +719,52 @@ fail:
 }
 
 gboolean
+stp_sync_store_apply_parked_batch (StpStore       *store,
+                                   gint64          id,
+                                   GPtrArray      *changes,
+                                   StpApplyStats  *out,
+                                   GError        **error)
+{
+  g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
+  StpApplyStats stats = { 0, };
+  g_autofree char *now = NULL;
+  PageApplier applier;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (STP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  now = stp_format_moment (stp_store_now (store));
+  if (!stp_store_transaction_begin (&tx, store, error))
+    return FALSE;
+  applier_init (&applier, store, now, &stats);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      if (!applier_add (&applier, g_ptr_array_index (changes, i), error))
+        goto fail;
+    }
+  if (!applier_flush (&applier, error))
+    goto fail;
+  applier_clear (&applier);
+  stmt = stp_store_prepare (store, "DELETE FROM parked_batches WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!_stp_sync_store_step (store, stmt, error))
+    return FALSE;
+  if (!stp_store_transaction_commit (&tx, error))
+    return FALSE;
+  if (out != NULL)
+    *out = stats;
+  return TRUE;
+
+fail:
+  applier_clear (&applier);
+  return FALSE;
+}
+
+gboolean
 stp_sync_store_retry_parked (StpStore  *store,
                              GError   **error)
 {

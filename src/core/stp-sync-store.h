@@ -133,6 +133,48 @@ char       *stp_sync_store_canonical_hash    (StpStore       *store);
 /* Applies the parked changes this version now knows. */
 gboolean    stp_sync_store_retry_parked      (StpStore       *store,
                                               GError        **error);
+/* Parked batches (schema 8): batches from other devices of the center that
+ * authenticated but could not be read (docs/ARCHITECTURE.md, "Parking"). */
+typedef struct
+{
+  gint64  id;
+  gint64  seq;
+  char   *device;
+  char   *key_id;
+  char   *envelope;      /* JSON, still sealed */
+  char   *reason;
+} StpParkedBatch;
+
+void        stp_parked_batch_free            (StpParkedBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StpParkedBatch, stp_parked_batch_free)
+
+/* Keeps the batch of @seq (a second time changes only the reason) and
+ * saves @new_cursor under @cursor_key (NULL: leave it) in one transaction. */
+gboolean    stp_sync_store_park_batch        (StpStore       *store,
+                                              gint64          seq,
+                                              const char     *device,
+                                              const char     *key_id,
+                                              const char     *envelope_json,
+                                              const char     *reason,
+                                              const char     *cursor_key,
+                                              gint64          new_cursor,
+                                              GError        **error);
+/* Every parked batch, in seq order: StpParkedBatch, owned. */
+GPtrArray  *stp_sync_store_list_parked_batches (StpStore     *store,
+                                                GError      **error);
+/* Records why the batch still could not be read. */
+gboolean    stp_sync_store_set_parked_batch_reason (StpStore  *store,
+                                                    gint64     id,
+                                                    const char *reason,
+                                                    GError   **error);
+/* Applies @changes, read from the parked batch @id at last, and removes
+ * the batch, in one transaction. */
+gboolean    stp_sync_store_apply_parked_batch (StpStore      *store,
+                                               gint64         id,
+                                               GPtrArray     *changes,
+                                               StpApplyStats *out,
+                                               GError       **error);
+gsize       stp_sync_store_count_parked_batches (StpStore    *store);
 /* Writes the "sync" audit event of one sync run, by the system (a run has
  * no user).  @detail holds counts or an error code, never personal data. */
 gboolean    stp_sync_store_audit_run         (StpStore       *store,

@@ -81,6 +81,17 @@ update (StpSyncStatus *self)
       else
         text = g_strdup (_("Synchronized"));
       icon = "emblem-ok-symbolic";
+      /* Nothing is lost, but nothing of those batches is in either. */
+      if (stp_sync_engine_get_parked_batches (self->engine) > 0)
+        {
+          g_free (text);
+          /* Translators: batches of changes that authenticated but this
+           * version cannot read (written by a newer one) */
+          text = g_strdup_printf (_("Batches from other computers not read: %u — they are kept "
+                                    "and will be applied after the program is updated"),
+                                  stp_sync_engine_get_parked_batches (self->engine));
+          icon = "dialog-warning-symbolic";
+        }
       /* A wrong clock is worth seeing before its changes are refused. */
       if (ABS (stp_sync_engine_get_clock_skew (self->engine)) > STP_SYNC_SKEW_WARNING_MILLIS
           && error != NULL)

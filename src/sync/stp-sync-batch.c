@@ -438,6 +438,14 @@ scan_device (Scan       *s,
   return TRUE;
 }
 
+static guint extra_format_for_tests;
+
+void
+stp_sync_batch_set_extra_format_for_tests (guint format)
+{
+  g_atomic_int_set (&extra_format_for_tests, format);
+}
+
 /* Format 2 (uncompressed), see above; NULL on anything else, with
  * *newer set when it is a format this version does not know. */
 static GPtrArray *
@@ -453,7 +461,8 @@ batch_read_format2 (const char *data,
   *newer = FALSE;
   if (!scan_char (&s, '{') || !scan_key (&s, "format") || !scan_json_uint (&s, &format))
     return NULL;
-  if (format != BATCH_FORMAT)
+  if (format != BATCH_FORMAT
+      && (format == 0 || format != (guint64) g_atomic_int_get (&extra_format_for_tests)))
     {
       *newer = format > BATCH_FORMAT;
       return NULL;

@@ -16,6 +16,9 @@ GBytes    *stp_sync_batch_encode (GPtrArray     *changes,
 GPtrArray *stp_sync_batch_decode (const guint8  *data,
                                   gsize          len,
                                   GError       **error);
+/* Tests only: read format @format (0: none) as if it were format 2, to
+ * stand for a newer program that reads a batch this one parked. */
+void       stp_sync_batch_set_extra_format_for_tests (guint format);
 /* "<device>.<24 hex digits of the plaintext's BLAKE2b hash>". */
 char      *stp_sync_batch_msg_id (const char    *device,
                                   GBytes        *plaintext);

@@ -86,6 +86,7 @@ struct _StpSyncEngine
 
   StpSyncState     state;
   guint            pending;
+  guint            parked_batches;  /* unreadable batches kept (schema 8) */
   gint64           last_sync;
   char            *last_error;
   gint64           clock_skew;
@@ -155,6 +156,9 @@ struct _StpSyncRun
   guint            pushed;          /* changes the server stored (atomic) */
   guint            pulled;          /* changes from other devices (atomic) */
   guint            conflicts;       /* conflict rows written */
+  guint            batches_parked;  /* unreadable batches kept this run */
+  guint            batches_read;    /* parked batches read at last */
+  guint            parked_batches;  /* parked batches left at the end */
   gboolean         snapshot_in;     /* started from a snapshot */
   gboolean         snapshot_out;    /* sent one */
   gboolean         snapshot_early;  /* ... copied beside the push */
@@ -235,6 +239,10 @@ gboolean       _stp_sync_run_pull                (StpSyncRun     *run,
 /* stp-sync-engine-snapshots.c (worker thread) */
 /* Removes what a crash in the middle of a snapshot left beside the file. */
 void           _stp_sync_run_remove_snapshot_leftovers (StpSyncRun   *run);
+/* Tries the parked batches again (a newer program reads them); applies
+ * and removes those that read now.  FALSE only on a database error. */
+gboolean       _stp_sync_run_retry_parked_batches (StpSyncRun    *run,
+                                                   GError       **error);
 /* On a computer that pulled nothing yet: installs the newest snapshot.
  * FALSE only for network errors and cancelling; any other problem leaves
  * the log to be replayed. */

@@ -52,6 +52,11 @@ typedef struct
   gint64     seq;          /* the batch's seq, or the page's last seq */
   gboolean   page_end;     /* moves the cursor to @seq */
   gboolean   own;          /* a batch this device pushed */
+  /* An authentic batch that could not be read: parked, not applied. */
+  char      *park_envelope; /* the envelope, JSON, still sealed */
+  char      *park_device;
+  char      *park_key_id;
+  char      *park_reason;
 } PullItem;
 
 typedef struct
@@ -82,6 +87,8 @@ static gboolean pull_pipe_push (PullPipe      *pipe,
                                 gint64         seq,
                                 gboolean       page_end,
                                 gboolean       own);
+static gboolean pull_pipe_push_item (PullPipe *pipe,
+                                     PullItem *item);
 static gpointer applier_thread (gpointer       data);
 static void     pull_item_free (PullItem      *item);
 
@@ -218,6 +225,7 @@ read_envelope (StpSyncRun  *run,
   GPtrArray *changes;
   /* Checked by stp_sync_read_pull_page(). */
   gint64 seq = json_node_get_int (json_object_get_member (item, "seq"));
+  g_autoptr(GError) local_error = NULL;
   gboolean own;
   gint64 t0;
 
@@ -230,6 +238,9 @@ read_envelope (StpSyncRun  *run,
    * directly follow it (stp-sync-engine-push.c). */
   own = g_strcmp0 (envelope->device, run->device) == 0;
   t0 = g_get_monotonic_time ();
+  /* A batch that does not authenticate (altered on the way, another key)
+   * is the server misbehaving, not a device of this center: the pull stops
+   * before it, as for a page in an unexpected form. */
   plaintext = stp_envelope_open (envelope, run->key, error);
   if (plaintext == NULL)
     {
@@ -237,11 +248,85 @@ read_envelope (StpSyncRun  *run,
       return FALSE;
     }
   changes = stp_sync_batch_decode (g_bytes_get_data (plaintext, NULL),
-                                   g_bytes_get_size (plaintext), error);
-  if (changes == NULL)
-    return FALSE;
+                                   g_bytes_get_size (plaintext), &local_error);
   run->usec_decode += g_get_monotonic_time () - t0;
+  if (changes == NULL)
+    {
+      /* Authentic, so written by a device of this center, but not
+       * readable here (a newer format, or malformed): parked whole, still
+       * sealed, and the pull goes on (docs/ARCHITECTURE.md, "Parking"). */
+      PullItem *parked = g_new0 (PullItem, 1);
+
+      parked->seq = seq;
+      parked->park_envelope = stp_envelope_to_json (envelope);
+      parked->park_device = g_strdup (envelope->device);
+      parked->park_key_id = g_strdup (envelope->key_id);
+      parked->park_reason = g_strdup (local_error->message);
+      return pull_pipe_push_item (pipe, parked);
+    }
   return pull_pipe_push (pipe, changes, seq, FALSE, own);
+}
+
+/* --- Parked batches ----------------------------------------------------------- */
+
+/* The changes of a parked batch, or NULL with @error when it still cannot
+ * be opened or read. */
+static GPtrArray *
+read_parked_batch (StpSyncRun      *run,
+                   StpParkedBatch  *batch,
+                   GError         **error)
+{
+  g_autoptr(StpEnvelope) envelope = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+
+  envelope = stp_envelope_from_json (batch->envelope, -1, error);
+  if (envelope == NULL)
+    return NULL;
+  plaintext = stp_envelope_open (envelope, run->key, error);
+  if (plaintext == NULL)
+    return NULL;
+  return stp_sync_batch_decode (g_bytes_get_data (plaintext, NULL),
+                                g_bytes_get_size (plaintext), error);
+}
+
+gboolean
+_stp_sync_run_retry_parked_batches (StpSyncRun  *run,
+                                    GError     **error)
+{
+  g_autoptr(GPtrArray) batches = NULL;
+
+  batches = stp_sync_store_list_parked_batches (run->secondary, error);
+  if (batches == NULL)
+    return FALSE;
+  for (guint i = 0; i < batches->len; i++)
+    {
+      StpParkedBatch *batch = g_ptr_array_index (batches, i);
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autoptr(GError) local_error = NULL;
+      StpApplyStats stats = { 0, };
+
+      changes = read_parked_batch (run, batch, &local_error);
+      if (changes == NULL)
+        {
+          if (g_strcmp0 (local_error->message, batch->reason) != 0
+              && !stp_sync_store_set_parked_batch_reason (run->secondary, batch->id,
+                                                          local_error->message, error))
+            return FALSE;
+          continue;
+        }
+      if (!stp_sync_store_apply_parked_batch (run->secondary, batch->id, changes, &stats, error))
+        return FALSE;
+      for (guint c = 0; c < changes->len; c++)
+        run->max_remote_hlc = MAX (run->max_remote_hlc,
+                                   ((StpChange *) changes->pdata[c])->hlc);
+      if (g_strcmp0 (batch->device, run->device) != 0)
+        g_atomic_int_add ((gint *) &run->pulled, (gint) changes->len);
+      run->conflicts += stats.conflicts;
+      run->batches_read++;
+      g_message ("The parked change batch %" G_GINT64_FORMAT " from device %s is readable "
+                 "now: %u changes applied", batch->seq, batch->device, changes->len);
+    }
+  return TRUE;
 }
 
 /* --- The queue between the reader and the applier ------------------------ */
@@ -250,6 +335,10 @@ static void
 pull_item_free (PullItem *item)
 {
   g_clear_pointer (&item->changes, g_ptr_array_unref);
+  g_free (item->park_envelope);
+  g_free (item->park_device);
+  g_free (item->park_key_id);
+  g_free (item->park_reason);
   g_free (item);
 }
 
@@ -263,12 +352,22 @@ pull_pipe_push (PullPipe  *pipe,
                 gboolean   own)
 {
   PullItem *item = g_new0 (PullItem, 1);
-  gboolean ok;
 
   item->changes = changes;
   item->seq = seq;
   item->page_end = page_end;
   item->own = own;
+  return pull_pipe_push_item (pipe, item);
+}
+
+/* Takes @item; as pull_pipe_push(). */
+static gboolean
+pull_pipe_push_item (PullPipe *pipe,
+                     PullItem *item)
+{
+  GPtrArray *changes = item->changes;
+  gboolean ok;
+
   g_mutex_lock (&pipe->lock);
   while (!pipe->failed
          && (pipe->items.length >= PULL_QUEUE_MAX
@@ -324,6 +423,22 @@ apply_item (PullApplier  *applier,
 
   if (item->page_end)
     return applier_flush (applier, TRUE, item->seq, error);
+  if (item->park_envelope != NULL)
+    {
+      /* The batches before it first (their cursor follows with the
+       * parking: applying them again after a crash is harmless). */
+      if (!applier_flush (applier, FALSE, 0, error)
+          || !stp_sync_store_park_batch (run->secondary, item->seq, item->park_device,
+                                         item->park_key_id, item->park_envelope,
+                                         item->park_reason, CURSOR_KEY, item->seq, error))
+        return FALSE;
+      run->batches_parked++;
+      /* Never personal data: the batch's seq, its device and the reason. */
+      g_message ("The change batch %" G_GINT64_FORMAT " from device %s is not readable by "
+                 "this version; parked for a newer one: %s",
+                 item->seq, item->park_device, item->park_reason);
+      return TRUE;
+    }
   if (item->changes == NULL)
     return TRUE;
   /* Received from the others; this device's own batches come back only

@@ -103,17 +103,24 @@ audit_run (StpSyncRun   *run,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *detail = NULL;
+  g_autofree char *batches = NULL;
 
+  /* Whole batches this version could not read (stp-sync-engine-pull.c). */
+  if (run->batches_parked > 0 || run->batches_read > 0 || run->parked_batches > 0)
+    batches = g_strdup_printf (", unreadable batches parked %u, parked batches read %u, left %u",
+                               run->batches_parked, run->batches_read, run->parked_batches);
+  else
+    batches = g_strdup ("");
   if (failure == NULL)
-    detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u%s%s",
-                              run->pushed, run->pulled, run->conflicts,
+    detail = g_strdup_printf ("pushed %u, pulled %u, conflicts %u%s%s%s",
+                              run->pushed, run->pulled, run->conflicts, batches,
                               run->snapshot_in ? ", started from a snapshot" : "",
                               run->snapshot_out ? (run->snapshot_early ? ", snapshot sent "
                                                    "(copied beside the push)" : ", snapshot sent") : "");
   else
-    detail = g_strdup_printf ("failed: %s %d; pushed %u, pulled %u, conflicts %u",
+    detail = g_strdup_printf ("failed: %s %d; pushed %u, pulled %u, conflicts %u%s",
                               g_quark_to_string (failure->domain), failure->code,
-                              run->pushed, run->pulled, run->conflicts);
+                              run->pushed, run->pulled, run->conflicts, batches);
   if (!stp_sync_store_audit_run (run->secondary, detail, &error))
     g_warning ("The sync audit event could not be written: %s", error->message);
 }
@@ -150,6 +157,8 @@ run_steps (StpSyncRun    *run,
     }
   if (!_stp_sync_run_pull (run, cancellable, error))
     return FALSE;
+  if (!_stp_sync_run_retry_parked_batches (run, error))
+    return FALSE;
   if (!stp_sync_store_retry_parked (run->secondary, error))
     return FALSE;
   _stp_sync_clock_phase (&clock, "pull");
@@ -171,6 +180,7 @@ run_thread (GTask         *task,
   _stp_sync_run_join_compactor (run);
   _stp_sync_run_drop_early_copy (run);
   run->pending = (guint) stp_sync_store_count_pending (run->secondary);
+  run->parked_batches = (guint) stp_sync_store_count_parked_batches (run->secondary);
   audit_run (run, error);
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -224,6 +234,7 @@ show_result (StpSyncEngine *self,
   /* The worker's connection saw these; the window's connection makes the
    * next local edits, which must order after what the user was shown. */
   stp_sync_store_observe_hlc (self->store, run->max_remote_hlc);
+  self->parked_batches = run->parked_batches;
   _stp_sync_engine_set_pending (self, run->pending);
   if (error == NULL || g_error_matches (error, STP_SYNC_ERROR, STP_SYNC_ERROR_CLOCK))
     _stp_sync_engine_set_last_sync (self, stp_store_now (self->store));

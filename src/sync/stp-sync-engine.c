@@ -476,6 +476,7 @@ stp_sync_engine_new (StpStore *store)
   g_object_add_weak_pointer (G_OBJECT (store), (gpointer *) &self->store);
   load_settings (self);
   self->pending = (guint) stp_sync_store_count_pending (store);
+  self->parked_batches = (guint) stp_sync_store_count_parked_batches (store);
   return self;
 }
 
@@ -529,6 +530,13 @@ stp_sync_engine_get_pending (StpSyncEngine *self)
 {
   g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), 0);
   return self->pending;
+}
+
+guint
+stp_sync_engine_get_parked_batches (StpSyncEngine *self)
+{
+  g_return_val_if_fail (STP_IS_SYNC_ENGINE (self), 0);
+  return self->parked_batches;
 }
 
 gint64

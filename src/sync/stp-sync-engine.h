@@ -60,6 +60,9 @@ gboolean       stp_sync_engine_is_enrolled       (StpSyncEngine   *self);
 gboolean       stp_sync_engine_needs_enrollment  (StpSyncEngine   *self);
 StpSyncState   stp_sync_engine_get_state         (StpSyncEngine   *self);
 guint          stp_sync_engine_get_pending       (StpSyncEngine   *self);
+/* Batches from other devices this version could not read, kept for a
+ * newer one (as of the last run). */
+guint          stp_sync_engine_get_parked_batches (StpSyncEngine  *self);
 void           stp_sync_engine_get_progress      (StpSyncEngine   *self,
                                                   guint           *sent,
                                                   guint           *received);

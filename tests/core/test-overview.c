@@ -461,6 +461,7 @@ test_stage_kinds (void)
   g_clear_object (&old);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TABLE parked_batches;"
                                  "ALTER TABLE stages DROP COLUMN kind;"
                                  "INSERT INTO stages (id, program_id, position, name)"
                                  " VALUES ('custom', 'p', 0, 'Трудотерапия');"

@@ -319,6 +319,8 @@ test_migrate_from_version_1 (void)
   g_assert_no_error (error);
   g_assert_true (stp_store_exec (store,
                                  "DROP TRIGGER resident_summaries_insert;"
+                                 /* What version 8 added. */
+                                 "DROP TABLE parked_batches;"
                                  /* What version 6 added. */
                                  "DROP TABLE intake_drafts;"
                                  "ALTER TABLE centers DROP COLUMN agencies;"
@@ -366,6 +368,7 @@ test_migrate_from_version_1 (void)
   g_assert_cmpint (test_count (store, "PRAGMA user_version"), ==, STP_SCHEMA_VERSION);
   g_assert_true (g_file_test (bak, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (test_count (store, "SELECT count (*) FROM relative_counts"), ==, 2);
+  g_assert_cmpint (test_count (store, "SELECT count (*) FROM parked_batches"), ==, 0);
   /* Version 3 indexed the name prefixes of the residents already there,
    * not of those with a tombstone. */
   g_assert_cmpint (test_count (store, "SELECT count (*) FROM resident_prefixes"), ==, 6);

@@ -170,6 +170,7 @@ test_sync_gui (void)
   g_assert_true (wait_until (engine_idle, ea));
   g_assert_cmpuint (stp_sync_store_count_pending (a), ==, 0);
   g_assert_cmpstr (stp_sync_status_get_text (STP_SYNC_STATUS (status)), ==, "Synchronized");
+
   {
     guint sent = 99, received = 99;
 
@@ -177,6 +178,20 @@ test_sync_gui (void)
     g_assert_cmpuint (sent, ==, 1);
     g_assert_cmpuint (received, ==, 0);
   }
+
+  /* A parked batch (one this version could not read; here one that will
+   * never read) is shown after the next run, which tries it again. */
+  g_assert_true (stp_sync_store_park_batch (a, 999999, "d-newer", "key-x", "{\"v\":99}",
+                                            "newer", NULL, 0, &error));
+  g_assert_no_error (error);
+  stp_sync_engine_sync_now (ea);
+  g_assert_true (wait_until (engine_idle, ea));
+  g_assert_cmpuint (stp_sync_engine_get_parked_batches (ea), ==, 1);
+  g_assert_cmpstr (stp_sync_status_get_text (STP_SYNC_STATUS (status)), ==,
+                   "Batches from other computers not read: 1 — they are kept and will be applied "
+                   "after the program is updated");
+  g_assert_true (stp_store_exec (a, "DELETE FROM parked_batches", &error));
+  g_assert_no_error (error);
 
   /* A second device edits the same field as A: a conflict on A. */
   b = stp_store_open (pb, &error);
