@@ -8,7 +8,6 @@
 
 #include "stp-application.h"
 #include "stp-frame-memory.h"
-#include "stp-frame-shm.h"
 #include "stp-demo-report.h"
 #include "stp-report-fonts.h"
 #include "stp-unsaved.h"
@@ -100,7 +99,6 @@ stp_application_show_login (StpApplication *self)
   g_signal_connect_object (window, "session-started",
                            G_CALLBACK (on_session_started),
                            self, G_CONNECT_SWAPPED);
-  stp_frame_shm_keep (window);
   gtk_window_present (window);
 }
 
