@@ -11,7 +11,7 @@
  * that a growing list takes.  So:
  *   - blocks that large stay in the heap (no mmap, trimming only past
  *     64 MB free at its top), and
- *   - a thread keeps a few MB of free heap touched: when it sees the heap
+ *   - a thread keeps 8 MB of free heap touched: when it sees the heap
  *     grow (the program break moved), the main thread allocates a block
  *     (no page touched: microseconds), the thread writes one byte in each
  *     of its pages and frees it, and the main thread's next allocations
@@ -26,8 +26,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Several window-sized frames.  Counted in RSS once touched. */
-#define WARM_BYTES (16 * 1024 * 1024)
+/* Two window-sized frames (1280×1024).  Counted in RSS once touched. */
+#define WARM_BYTES (8 * 1024 * 1024)
+/* After a trim (a big list freed: a search is being shown), the search's
+ * thread and frame go first. */
+#define AFTER_TRIM_US (250 * 1000)
 #define PAGE_BYTES 4096
 /* Polled every 20 ms after the heap grew, backing off to once a second
  * while it does not. */
@@ -69,7 +72,9 @@ warm_thread (gpointer data)
       /* The heap has not grown since the last round, nor given its free
        * pages back: what it takes next is still what the last round
        * touched. */
-      if ((end == (char *) -1 || end <= warmed_end) && !g_atomic_int_compare_and_exchange (&trimmed, 1, 0))
+      if (g_atomic_int_compare_and_exchange (&trimmed, 1, 0))
+        g_usleep (AFTER_TRIM_US);
+      else if (end == (char *) -1 || end <= warmed_end)
         {
           g_usleep (poll_us);
           poll_us = MIN (poll_us * 2, POLL_MAX_US);
