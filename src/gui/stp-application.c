@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stp-application.h"
+#include "stp-frame-memory.h"
 #include "stp-demo-report.h"
 #include "stp-report-fonts.h"
 #include "stp-unsaved.h"
@@ -286,6 +287,8 @@ stp_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *shortcuts_accels[] = { "<Control>question", NULL };
   static const char *no_accels[] = { NULL };
+
+  stp_frame_memory_init ();
 
   /* Before GTK makes its font map (Windows: the shipped DejaVu files). */
   stp_report_fonts_init ();

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "stp-resident-list.h"
+#include "stp-frame-memory.h"
 #include "stp-resident-item.h"
 
 #ifdef __GLIBC__
@@ -91,6 +92,7 @@ stp_resident_list_trim_heap (void)
 {
 #ifdef __GLIBC__
   malloc_trim (0);
+  stp_frame_memory_trimmed ();
 #endif
 }
 
