@@ -20,6 +20,7 @@
 #include "stp-sync-store.h"
 #include "stp-store-private.h"
 #include "stp-sync-store-private.h"
+#include "stp-backup-private.h"
 #include "stp-error.h"
 
 #include <glib/gi18n-lib.h>
@@ -85,21 +86,6 @@ copy_exec (sqlite3     *db,
   return FALSE;
 }
 
-static gint64
-copy_query_int (sqlite3    *db,
-                const char *sql,
-                gint64      fallback)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = fallback;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 /* One object of the live file's schema. */
 typedef struct
 {
@@ -152,16 +138,16 @@ copy_database (sqlite3     *db,
    * changes not yet on the server would reach a new computer before any
    * other, so a snapshot is only made of a file that has sent everything. */
   if (!allow_unsent &&
-      copy_query_int (db, "SELECT count(*) FROM live.outbox WHERE id > coalesce("
-                          "(SELECT CAST(value AS INTEGER) FROM live.meta WHERE key = '"
-                          META_OUTBOX_ACKED "'), 0)", -1) != 0)
+      stp_backup_query_int (db, "SELECT count(*) FROM live.outbox WHERE id > coalesce("
+                                "(SELECT CAST(value AS INTEGER) FROM live.meta WHERE key = '"
+                                META_OUTBOX_ACKED "'), 0)", -1) != 0)
     {
       *unsent = TRUE;
       return FALSE;
     }
-  *outbox_last = copy_query_int (db, "SELECT max(id) FROM live.outbox", 0);
+  *outbox_last = stp_backup_query_int (db, "SELECT max(id) FROM live.outbox", 0);
   sql = sqlite3_mprintf ("SELECT CAST(value AS INTEGER) FROM live.meta WHERE key = %Q", cursor_key);
-  *seq = copy_query_int (db, sql, 0);
+  *seq = stp_backup_query_int (db, sql, 0);
   sqlite3_free (sql);
   /* (Text: an unsigned 64-bit number.) */
   if (sqlite3_prepare_v2 (db, "SELECT value FROM live.meta WHERE key = 'hlc_last'", -1, &stmt,
@@ -170,8 +156,8 @@ copy_database (sqlite3     *db,
     *hlc = g_ascii_strtoull ((const char *) sqlite3_column_text (stmt, 0), NULL, 10);
   sqlite3_finalize (stmt);
   stmt = NULL;
-  if (copy_query_int (db, "SELECT count(*) FROM live.sqlite_schema WHERE type = 'trigger' "
-                          "AND name = 'audit_events_no_delete'", 0) != 1)
+  if (stp_backup_query_int (db, "SELECT count(*) FROM live.sqlite_schema WHERE type = 'trigger' "
+                                "AND name = 'audit_events_no_delete'", 0) != 1)
     {
       g_set_error_literal (error, STP_CORE_ERROR, STP_CORE_ERROR_FAILED,
                            _("The snapshot could not be prepared: the audit log is not protected"));
@@ -229,7 +215,7 @@ copy_database (sqlite3     *db,
       if (!ok)
         return FALSE;
     }
-  if (copy_query_int (db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'", 0) > 0 &&
+  if (stp_backup_query_int (db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'", 0) > 0 &&
       !copy_exec (db, "INSERT INTO main.sqlite_sequence SELECT * FROM live.sqlite_sequence "
                       "WHERE name NOT IN ('outbox', 'audit_events')", error))
     return FALSE;
@@ -245,7 +231,7 @@ copy_database (sqlite3     *db,
                          "('" META_SNAPSHOT_HLC "', '%llu');"
                          "PRAGMA main.user_version = %lld;",
                          (long long) *seq, (unsigned long long) *hlc,
-                         (long long) copy_query_int (db, "PRAGMA live.user_version", 0));
+                         (long long) stp_backup_query_int (db, "PRAGMA live.user_version", 0));
   ok = copy_exec (db, sql, error);
   sqlite3_free (sql);
   return ok && copy_exec (db, "COMMIT", error);
@@ -305,7 +291,7 @@ write_copy (const char  *live_path,
   sql = sqlite3_mprintf ("PRAGMA main.page_size = %lld; PRAGMA main.journal_mode = OFF;"
                          "PRAGMA main.synchronous = OFF; PRAGMA main.locking_mode = EXCLUSIVE;"
                          "PRAGMA secure_delete = ON; PRAGMA foreign_keys = OFF;",
-                         (long long) copy_query_int (db, "PRAGMA live.page_size", 4096));
+                         (long long) stp_backup_query_int (db, "PRAGMA live.page_size", 4096));
   ok = copy_exec (db, sql, error);
   sqlite3_free (sql);
   if (!ok)
