@@ -672,6 +672,27 @@ applier_clear (PageApplier *applier)
   g_clear_pointer (&applier->rows, g_hash_table_unref);
 }
 
+/* Applies @changes inside the caller's transaction: last writer wins per
+ * field, in few statements; adds to @stats. */
+static gboolean
+apply_all (StpStore       *store,
+           GPtrArray      *changes,
+           StpApplyStats  *stats,
+           GError        **error)
+{
+  g_autofree char *now = stp_format_moment (stp_store_now (store));
+  PageApplier applier;
+  gboolean ok = TRUE;
+
+  applier_init (&applier, store, now, stats);
+  for (guint i = 0; ok && i < changes->len; i++)
+    ok = applier_add (&applier, g_ptr_array_index (changes, i), error);
+  if (ok)
+    ok = applier_flush (&applier, error);
+  applier_clear (&applier);
+  return ok;
+}
+
 gboolean
 stp_sync_store_apply_page (StpStore       *store,
                            GPtrArray      *changes,
@@ -682,40 +703,26 @@ stp_sync_store_apply_page (StpStore       *store,
 {
   g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   StpApplyStats stats = { 0, };
-  g_autofree char *now = NULL;
-  PageApplier applier;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
   g_return_val_if_fail (changes != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  now = stp_format_moment (stp_store_now (store));
   /* A worker's connection has a small page cache (stp-store-open.c); bulk
    * writes to every index want the window's size. */
   stp_store_exec (store, "PRAGMA cache_size = -16000", NULL);
   if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
-  applier_init (&applier, store, now, &stats);
-  for (guint i = 0; i < changes->len; i++)
-    {
-      if (!applier_add (&applier, g_ptr_array_index (changes, i), error))
-        goto fail;
-    }
-  if (!applier_flush (&applier, error))
-    goto fail;
+  if (!apply_all (store, changes, &stats, error))
+    return FALSE;
   if (cursor_key != NULL && !_stp_sync_store_write_cursor (store, cursor_key, new_cursor, error))
-    goto fail;
-  applier_clear (&applier);
+    return FALSE;
   if (!stp_store_transaction_commit (&tx, error))
     return FALSE;
 
   if (out != NULL)
     *out = stats;
   return TRUE;
-
-fail:
-  applier_clear (&applier);
-  return FALSE;
 }
 
 gboolean
@@ -727,26 +734,16 @@ stp_sync_store_apply_parked_batch (StpStore       *store,
 {
   g_auto(StpStoreTransaction) tx = STP_STORE_TRANSACTION_INIT;
   StpApplyStats stats = { 0, };
-  g_autofree char *now = NULL;
-  PageApplier applier;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
   g_return_val_if_fail (changes != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  now = stp_format_moment (stp_store_now (store));
   if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
-  applier_init (&applier, store, now, &stats);
-  for (guint i = 0; i < changes->len; i++)
-    {
-      if (!applier_add (&applier, g_ptr_array_index (changes, i), error))
-        goto fail;
-    }
-  if (!applier_flush (&applier, error))
-    goto fail;
-  applier_clear (&applier);
+  if (!apply_all (store, changes, &stats, error))
+    return FALSE;
   stmt = stp_store_prepare (store, "DELETE FROM parked_batches WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
@@ -758,10 +755,6 @@ stp_sync_store_apply_parked_batch (StpStore       *store,
   if (out != NULL)
     *out = stats;
   return TRUE;
-
-fail:
-  applier_clear (&applier);
-  return FALSE;
 }
 
 gboolean
@@ -772,9 +765,7 @@ stp_sync_store_retry_parked (StpStore  *store,
   sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) parked = NULL;
   g_autoptr(GArray) ids = NULL;
-  g_autofree char *now = NULL;
   StpApplyStats stats = { 0, };
-  PageApplier applier = { 0, };
   int rc;
 
   g_return_val_if_fail (STP_IS_STORE (store), FALSE);
@@ -819,31 +810,19 @@ stp_sync_store_retry_parked (StpStore  *store,
   if (parked->len == 0)
     return TRUE;
 
-  now = stp_format_moment (stp_store_now (store));
   if (!stp_store_transaction_begin (&tx, store, error))
     return FALSE;
-  applier_init (&applier, store, now, &stats);
-  for (guint i = 0; i < parked->len; i++)
-    {
-      if (!applier_add (&applier, g_ptr_array_index (parked, i), error))
-        goto fail;
-    }
-  if (!applier_flush (&applier, error))
-    goto fail;
-  applier_clear (&applier);
+  if (!apply_all (store, parked, &stats, error))
+    return FALSE;
   stmt = stp_store_prepare (store, "DELETE FROM parked_changes WHERE id = ?", error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   for (guint i = 0; i < ids->len; i++)
     {
       sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
       if (!_stp_sync_store_step (store, stmt, error))
-        goto fail;
+        return FALSE;
     }
   return stp_store_transaction_commit (&tx, error);
-
-fail:
-  applier_clear (&applier);
-  return FALSE;
 }
 
