@@ -130,6 +130,10 @@ out:
   return ok;
 }
 
+static gboolean light_check (const char  *path,
+                             int         *out_version,
+                             GError     **error);
+
 gboolean
 stp_store_check_file (const char  *path,
                       int         *out_schema_version,
@@ -144,6 +148,22 @@ stp_store_check_file (const char  *path,
       return FALSE;
     }
   return probe_file (path, "PRAGMA quick_check", "ok", out_schema_version, error);
+}
+
+gboolean
+stp_store_needs_upgrade (const char *path)
+{
+  int version = STP_SCHEMA_VERSION;
+  GStatBuf st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_stat (path, &st) != 0 || st.st_size == 0)
+    return FALSE;
+  /* A file that cannot be read is stp_store_open()'s to refuse. */
+  if (!light_check (path, &version, NULL))
+    return FALSE;
+  return version < STP_SCHEMA_VERSION;
 }
 
 /* --- The clean-close marker --------------------------------------------- */

@@ -33,6 +33,11 @@ char       *stp_store_default_path     (void);
  * or a locked one (STP_CORE_ERROR_LOCKED) is refused and never written. */
 StpStore   *stp_store_open             (const char   *path,
                                         GError      **error);
+/* Whether @path is a database of an older schema, which stp_store_open()
+ * would check in full, copy and migrate before returning (a minute on a
+ * big center): reads only the file's header and schema.  FALSE for a
+ * missing, empty or unreadable file. */
+gboolean    stp_store_needs_upgrade    (const char   *path);
 /* Another connection to the same file for a worker thread; shares the lock. */
 StpStore   *stp_store_open_secondary   (StpStore     *primary,
                                         GError      **error);

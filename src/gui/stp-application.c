@@ -23,6 +23,7 @@ struct _StpApplication
 
   char           *database_path;
   StpStore       *store;
+  GtkWindow      *upgrade_window;   /* while an older file is upgraded */
 };
 
 G_DEFINE_FINAL_TYPE (StpApplication, stp_application, ADW_TYPE_APPLICATION)
@@ -130,34 +131,11 @@ stp_application_show_error (StpApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The first window for the open store: the first-run window for an
+ * empty file, else the login window. */
 static void
-stp_application_activate (GApplication *app)
+show_first_window (StpApplication *self)
 {
-  StpApplication *self = STP_APPLICATION (app);
-  g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkWindow *active;
-
-  active = gtk_application_get_active_window (GTK_APPLICATION (app));
-  if (active != NULL)
-    {
-      gtk_window_present (active);
-      return;
-    }
-
-  path = self->database_path != NULL ? g_strdup (self->database_path)
-                                     : stp_store_default_path ();
-  dir = g_path_get_dirname (path);
-  g_mkdir_with_parents (dir, 0700);
-
-  self->store = stp_store_open (path, &error);
-  if (self->store == NULL)
-    {
-      stp_application_show_error (self, path, error);
-      return;
-    }
-
   if (stp_store_is_empty (self->store))
     {
       GtkWindow *window;
@@ -175,6 +153,113 @@ stp_application_activate (GApplication *app)
     {
       stp_application_show_login (self);
     }
+}
+
+/* An upgrade checks the whole file, copies it and migrates it before the
+ * store is open (about half a minute for a 2 GB center): on a thread,
+ * behind a window that says so, instead of no window at all. */
+static GtkWindow *
+upgrade_window_new (StpApplication *self)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *page = adw_status_page_new ();
+  GtkWidget *spinner = gtk_spinner_new ();
+
+  gtk_window_set_title (GTK_WINDOW (window), _("Updating the Center Database"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 300);
+  /* Closing it would not stop the upgrade; the login window follows it. */
+  gtk_window_set_deletable (GTK_WINDOW (window), FALSE);
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Updating the Center Database"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (page),
+                                   _("This version of the program stores more. Before changing "
+                                     "the file it checks it and keeps a copy of it next to it. "
+                                     "On a big center this takes up to a minute."));
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
+  gtk_widget_set_size_request (spinner, 48, 48);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Updating"), -1);
+  adw_status_page_set_child (ADW_STATUS_PAGE (page), spinner);
+  adw_window_set_content (ADW_WINDOW (window), page);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
+  return GTK_WINDOW (window);
+}
+
+static void
+open_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  StpStore *store = stp_store_open (task_data, &error);
+
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+on_upgraded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  StpApplication *self = STP_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+  const char *path = g_task_get_task_data (G_TASK (result));
+
+  self->store = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self->store == NULL)
+    stp_application_show_error (self, path, error);
+  else
+    show_first_window (self);
+  if (self->upgrade_window != NULL)
+    gtk_window_destroy (g_steal_pointer (&self->upgrade_window));
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+stp_application_activate (GApplication *app)
+{
+  StpApplication *self = STP_APPLICATION (app);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *active;
+
+  active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (active != NULL)
+    {
+      gtk_window_present (active);
+      return;
+    }
+  if (self->upgrade_window != NULL)
+    return;
+
+  path = self->database_path != NULL ? g_strdup (self->database_path)
+                                     : stp_store_default_path ();
+  dir = g_path_get_dirname (path);
+  g_mkdir_with_parents (dir, 0700);
+
+  if (stp_store_needs_upgrade (path))
+    {
+      g_autoptr(GTask) task = g_task_new (self, NULL, on_upgraded, NULL);
+
+      self->upgrade_window = upgrade_window_new (self);
+      gtk_window_present (self->upgrade_window);
+      g_application_hold (app);
+      g_task_set_task_data (task, g_steal_pointer (&path), g_free);
+      g_task_run_in_thread (task, open_in_thread);
+      return;
+    }
+
+  self->store = stp_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      stp_application_show_error (self, path, error);
+      return;
+    }
+  show_first_window (self);
 }
 
 static int

@@ -20,6 +20,7 @@
 #include "stp-test-store.h"
 #include "stp-check-status.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #define N_RESIDENTS 120
@@ -927,6 +928,71 @@ test_application_start (void)
   g_assert_cmpuint (g_list_length (windows), ==, 1);
   g_assert_true (STP_IS_LOGIN_WINDOW (windows->data));
   destroy_windows (windows);
+
+  /* A file of the previous schema: a window says it is being updated
+   * at once (the check, the copy and the migration run on a thread),
+   * then the login window replaces it. */
+  {
+    g_autoptr(StpApplication) app = stp_application_new ();
+    g_autofree char *old_path = g_build_filename (dir, "old.db", NULL);
+    g_autofree char *bak = g_strdup_printf ("%s.v%d.bak", old_path, STP_SCHEMA_VERSION - 1);
+    g_autofree char *sql = g_strdup_printf ("DROP TABLE parked_batches; PRAGMA user_version = %d;",
+                                            STP_SCHEMA_VERSION - 1);
+    GtkWindow *first;
+    sqlite3 *db;
+
+    {
+      g_autoptr(StpStore) store = stp_store_open (old_path, &error);
+      g_autoptr(StpCenter) center = stp_center_new ();
+      g_autoptr(StpSession) session = NULL;
+
+      g_assert_no_error (error);
+      center->name = g_strdup ("Старый центр");
+      session = stp_store_create_center (store, center, "director", "Орлова Анна Сергеевна",
+                                         DIRECTOR_PASSWORD, &error);
+      g_assert_no_error (error);
+    }
+
+    g_assert_cmpint (sqlite3_open (old_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+    g_assert_true (stp_store_needs_upgrade (old_path));
+
+    g_application_set_application_id (G_APPLICATION (app), "org.stupeni.Stupeni.TestUpgrade");
+    g_setenv ("STUPENI_DATABASE", old_path, TRUE);
+    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+    g_application_register (G_APPLICATION (app), NULL, &error);
+    g_assert_no_error (error);
+    g_application_activate (G_APPLICATION (app));
+    windows = gtk_application_get_windows (GTK_APPLICATION (app));
+    g_assert_cmpuint (g_list_length (windows), ==, 1);
+    first = windows->data;
+    g_assert_false (STP_IS_LOGIN_WINDOW (first));
+    g_assert_cmpstr (gtk_window_get_title (first), ==, "Обновление базы данных центра");
+
+    for (int i = 0; i < 200; i++)
+      {
+        windows = gtk_application_get_windows (GTK_APPLICATION (app));
+        if (windows != NULL && STP_IS_LOGIN_WINDOW (windows->data))
+          break;
+        stp_test_wait (50);
+      }
+    windows = gtk_application_get_windows (GTK_APPLICATION (app));
+    g_assert_cmpuint (g_list_length (windows), ==, 1);
+    if (ADW_IS_MESSAGE_DIALOG (windows->data))
+      g_test_message ("%s", adw_message_dialog_get_body (windows->data));
+    g_assert_true (STP_IS_LOGIN_WINDOW (windows->data));
+    g_assert_true (g_file_test (bak, G_FILE_TEST_IS_REGULAR));
+    g_assert_false (stp_store_needs_upgrade (old_path));
+    windows = g_list_copy (windows);
+    for (GList *l = windows; l != NULL; l = l->next)
+      {
+        g_object_ref (l->data);
+        gtk_window_set_application (l->data, NULL);
+      }
+    g_application_quit (G_APPLICATION (app));
+    destroy_windows (windows);
+  }
 
   g_unsetenv ("STUPENI_DATABASE");
   stp_test_remove_tree (dir);
