@@ -835,17 +835,16 @@ test_staff_opens_card (void)
   g_assert_null (card);
 }
 
-/* Starts the application on @path and returns its toplevel windows. */
-static GList *
-start_application (const char *path)
+/* A new application on @path, registered and activated: each start is
+ * its own application on the bus, as separate runs are. */
+static StpApplication *
+activate_application (const char *path)
 {
-  g_autoptr(StpApplication) app = stp_application_new ();
+  StpApplication *app = stp_application_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *app_id = NULL;
   static guint counter;
-  GList *windows = NULL;
 
-  /* Each start is its own application on the bus, as separate runs are. */
   app_id = g_strdup_printf ("org.stupeni.Stupeni.Test%u", ++counter);
   g_application_set_application_id (G_APPLICATION (app), app_id);
   g_setenv ("STUPENI_DATABASE", path, TRUE);
@@ -853,15 +852,48 @@ start_application (const char *path)
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (app));
-  stp_test_wait (300);
+  return app;
+}
+
+/* Takes @app's windows from it (for the caller to destroy) and quits it. */
+static GList *
+take_windows (StpApplication *app)
+{
+  GList *windows = NULL;
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
     windows = g_list_prepend (windows, g_object_ref (l->data));
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_set_application (l->data, NULL);
   g_application_quit (G_APPLICATION (app));
-
   return windows;
+}
+
+/* Starts the application on @path and returns its toplevel windows. */
+static GList *
+start_application (const char *path)
+{
+  g_autoptr(StpApplication) app = activate_application (path);
+
+  stp_test_wait (300);
+  return take_windows (app);
+}
+
+/* A center with its director in a new file at @path. */
+static void
+create_center_file (const char *path,
+                    const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StpStore) store = stp_store_open (path, &error);
+  g_autoptr(StpCenter) center = stp_center_new ();
+  g_autoptr(StpSession) session = NULL;
+
+  g_assert_no_error (error);
+  center->name = g_strdup (name);
+  session = stp_store_create_center (store, center, "director", "Орлова Анна Сергеевна",
+                                     DIRECTOR_PASSWORD, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -912,18 +944,7 @@ test_application_start (void)
   g_assert_cmpstr (after, ==, garbage);
 
   /* A center: the login window. */
-  {
-    g_autoptr(GError) local_error = NULL;
-    g_autoptr(StpStore) store = stp_store_open (center_path, &local_error);
-    g_autoptr(StpCenter) center = stp_center_new ();
-    g_autoptr(StpSession) session = NULL;
-
-    g_assert_no_error (local_error);
-    center->name = g_strdup ("Центр");
-    session = stp_store_create_center (store, center, "director", "Орлова Анна Сергеевна",
-                                       DIRECTOR_PASSWORD, &local_error);
-    g_assert_no_error (local_error);
-  }
+  create_center_file (center_path, "Центр");
   windows = start_application (center_path);
   g_assert_cmpuint (g_list_length (windows), ==, 1);
   g_assert_true (STP_IS_LOGIN_WINDOW (windows->data));
@@ -933,7 +954,7 @@ test_application_start (void)
    * at once (the check, the copy and the migration run on a thread),
    * then the login window replaces it. */
   {
-    g_autoptr(StpApplication) app = stp_application_new ();
+    g_autoptr(StpApplication) app = NULL;
     g_autofree char *old_path = g_build_filename (dir, "old.db", NULL);
     g_autofree char *bak = g_strdup_printf ("%s.v%d.bak", old_path, STP_SCHEMA_VERSION - 1);
     g_autofree char *sql = g_strdup_printf ("DROP TABLE parked_batches; PRAGMA user_version = %d;",
@@ -941,29 +962,13 @@ test_application_start (void)
     GtkWindow *first;
     sqlite3 *db;
 
-    {
-      g_autoptr(StpStore) store = stp_store_open (old_path, &error);
-      g_autoptr(StpCenter) center = stp_center_new ();
-      g_autoptr(StpSession) session = NULL;
-
-      g_assert_no_error (error);
-      center->name = g_strdup ("Старый центр");
-      session = stp_store_create_center (store, center, "director", "Орлова Анна Сергеевна",
-                                         DIRECTOR_PASSWORD, &error);
-      g_assert_no_error (error);
-    }
-
+    create_center_file (old_path, "Старый центр");
     g_assert_cmpint (sqlite3_open (old_path, &db), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
     sqlite3_close (db);
     g_assert_true (stp_store_needs_upgrade (old_path));
 
-    g_application_set_application_id (G_APPLICATION (app), "org.stupeni.Stupeni.TestUpgrade");
-    g_setenv ("STUPENI_DATABASE", old_path, TRUE);
-    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-    g_application_register (G_APPLICATION (app), NULL, &error);
-    g_assert_no_error (error);
-    g_application_activate (G_APPLICATION (app));
+    app = activate_application (old_path);
     windows = gtk_application_get_windows (GTK_APPLICATION (app));
     g_assert_cmpuint (g_list_length (windows), ==, 1);
     first = windows->data;
@@ -984,14 +989,7 @@ test_application_start (void)
     g_assert_true (STP_IS_LOGIN_WINDOW (windows->data));
     g_assert_true (g_file_test (bak, G_FILE_TEST_IS_REGULAR));
     g_assert_false (stp_store_needs_upgrade (old_path));
-    windows = g_list_copy (windows);
-    for (GList *l = windows; l != NULL; l = l->next)
-      {
-        g_object_ref (l->data);
-        gtk_window_set_application (l->data, NULL);
-      }
-    g_application_quit (G_APPLICATION (app));
-    destroy_windows (windows);
+    destroy_windows (take_windows (app));
   }
 
   g_unsetenv ("STUPENI_DATABASE");
